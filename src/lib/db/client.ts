@@ -1,0 +1,40 @@
+import type { SqlQuery } from './sql.ts';
+
+/** A scalar as it reaches JavaScript: cast in SQL so both engines return the same shape. */
+export type Cell = string | number | boolean | null;
+export type Row = Record<string, Cell>;
+
+/**
+ * The narrow interface every part of the program talks to the database through.
+ * Implementations: `duckdb-wasm.ts` (browser worker) and `duckdb-node.ts` (native, for
+ * tests and the `analyze` command). Results are plain objects; DATE/TIMESTAMP must be
+ * cast to VARCHAR in SQL, DECIMAL/BIGINT to DOUBLE, so that both engines agree.
+ */
+export interface DbClient {
+  /** Run a statement (or several, when `params` is empty) for its effect. */
+  exec(query: SqlQuery | string): Promise<void>;
+  /** Run a query and return its rows as objects. */
+  query<T extends Row = Row>(query: SqlQuery | string): Promise<T[]>;
+  /**
+   * Make `bytes` readable by `read_csv` and return the path to use in SQL (a generated
+   * name, never the user's file name). The caller must not reuse `bytes` afterwards.
+   */
+  registerBuffer(bytes: Uint8Array): Promise<string>;
+  /** Forget a buffer registered by `registerBuffer`. */
+  dropBuffer(path: string): Promise<void>;
+  /** Load an Arrow IPC stream into a new table. */
+  insertArrowIPC(table: string, ipc: Uint8Array): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** A database error that keeps the SQL that caused it (never shown raw to users). */
+export class QueryError extends Error {
+  constructor(
+    message: string,
+    readonly sqlText: string,
+    override readonly cause?: unknown,
+  ) {
+    super(message);
+    this.name = 'QueryError';
+  }
+}

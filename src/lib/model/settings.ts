@@ -1,0 +1,55 @@
+/**
+ * Everything about a view that is not data. Defaults are those of METRICS.md; the whole
+ * object round-trips through the URL, so a link reproduces a view.
+ */
+import type { Dimension } from './schema.ts';
+
+export type CohortPeriod = 'week' | 'month' | 'quarter';
+export type RetentionMode = 'on' | 'on_or_after';
+export type RetentionMeasure = 'customers' | 'revenue';
+export type ScoreScale = '1-5' | '1-7' | '0-10' | '1-10';
+
+export interface Filters {
+  /** Inclusive ISO dates (YYYY-MM-DD); null = open. */
+  readonly from: string | null;
+  readonly to: string | null;
+  /** Selected values per dimension; empty = all. */
+  readonly dims: Readonly<Partial<Record<Dimension, readonly string[]>>>;
+}
+
+export interface Settings {
+  /** ISO date; null = the latest calendar day among kept lines. */
+  readonly asOf: string | null;
+  /** Churn window W in days (`active_customers`: recency_days ≤ W). */
+  readonly churnWindowDays: number;
+  /** Tier cut points as shares of value (A up to the first, B up to the second). */
+  readonly tierA: number;
+  readonly tierB: number;
+  /** X of "top X % of customers bring Y % of value" (top20_share always uses 0.2). */
+  readonly topShare: number;
+  readonly cohortPeriod: CohortPeriod;
+  readonly retentionMode: RetentionMode;
+  readonly retentionMeasure: RetentionMeasure;
+  /** null = detected from the observed scores. */
+  readonly scoreScale: ScoreScale | null;
+  /** null = the scale's default (≥4 on 1–5, ≥6 on 1–7, ≥9 on 0–10/1–10). */
+  readonly highSatisfaction: number | null;
+  /** Loyal (behavioural proxy): n_orders ≥ this. */
+  readonly loyalMinOrders: number;
+  readonly filters: Filters;
+}
+
+export const DEFAULT_SETTINGS: Settings = {
+  asOf: null,
+  churnWindowDays: 180,
+  tierA: 0.8,
+  tierB: 0.95,
+  topShare: 0.2,
+  cohortPeriod: 'month',
+  retentionMode: 'on',
+  retentionMeasure: 'customers',
+  scoreScale: null,
+  highSatisfaction: null,
+  loyalMinOrders: 2,
+  filters: { from: null, to: null, dims: {} },
+};
