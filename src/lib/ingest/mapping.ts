@@ -1,0 +1,258 @@
+/**
+ * Column labels → canonical fields (zh/en synonyms), and the automatic mapping of a file.
+ *
+ * Labels are compared after `normalizeLabel`: NFKC (full-width → ASCII), lower case, and
+ * spaces, underscores, hyphens and dots removed. Each synonym has a priority; when several
+ * columns match a required field, the highest priority wins, and a tie at the top is
+ * ambiguous (the user must choose). Priority 3 names a specific column (实付金额 = the paid
+ * amount, customer_unique_id = the person), 2 the usual name, 1 a loose one (total, 手机号).
+ */
+import { MAPPING_FIELDS, type MappingField } from '../model/schema.ts';
+import type { ColumnMapping } from './types.ts';
+
+type Synonyms = Readonly<Record<string, number>>;
+
+const SYNONYMS: Readonly<Record<MappingField, Synonyms>> = {
+  customer: {
+    客户id: 2, 客户编号: 2, 客户号: 2, 客户代码: 2, 客户编码: 2, 会员号: 2, 会员id: 2, 会员编号: 2,
+    会员卡号: 2, 用户id: 2, 买家id: 2, 买家会员名: 2, 顾客id: 2, 顾客编号: 2, 客戶id: 2, 客戶編號: 2,
+    會員編號: 2, 手机号: 1, 手机号码: 1, 顾客: 1, 客户: 1, 会员: 1, 用户: 1, 买家: 1,
+    customerid: 2, customerno: 2, customernumber: 2, customercode: 2, customeruniqueid: 3,
+    clientid: 2, memberid: 2, userid: 2, buyerid: 2, kundenid: 2, kundennummer: 2,
+    customer: 1, client: 1, member: 1, buyer: 1, phone: 1, mobile: 1,
+  },
+  order: {
+    订单号: 2, 订单编号: 2, 订单id: 2, 单号: 1, 单据编号: 1, 訂單號: 2, 訂單編號: 2,
+    orderid: 2, orderno: 2, ordernumber: 2, invoiceno: 2, invoiceid: 2, invoice: 1,
+    invoicenumber: 2, transactionid: 1, bestellnummer: 2,
+  },
+  date: {
+    下单时间: 3, 下单日期: 3, 订单日期: 3, 订单时间: 3, 订单创建时间: 3, 购买日期: 3, 购买时间: 3,
+    訂單日期: 3, 日期: 2, 交易时间: 2, 交易日期: 2, 付款时间: 2, 付款日期: 2, 支付时间: 2, 成交时间: 2,
+    orderdate: 3, orderpurchasetimestamp: 3, purchasedate: 3, invoicedate: 3, transactiondate: 2,
+    date: 2, orderdatetime: 3, ordertime: 3, bestelldatum: 3, datum: 2, timestamp: 1, time: 1,
+  },
+  amount: {
+    实付金额: 3, 实收金额: 3, 成交金额: 3, 买家实际支付金额: 3, 付款金额: 3, 支付金额: 3, 实付款: 3,
+    金额: 2, 订单金额: 2, 销售额: 2, 销售金额: 2, 金額: 2, 銷售額: 2, 总金额: 2, 总价: 1, 合计金额: 1,
+    amount: 2, paymentvalue: 3, amountpaid: 3, paidamount: 3, dollarvalue: 2, lineamount: 2,
+    orderamount: 2, salesamount: 2, totalamount: 2, betrag: 2, umsatz: 2,
+    sales: 1, revenue: 1, total: 1, value: 1,
+  },
+  quantity: {
+    数量: 2, 件数: 2, 购买数量: 2, 數量: 2, 商品数量: 2,
+    quantity: 2, qty: 2, numberofcds: 2, cds: 1, units: 1, menge: 2,
+  },
+  unit_price: {
+    单价: 2, 單價: 2, 商品单价: 2, 销售单价: 2,
+    unitprice: 2, price: 1, itemprice: 2, preis: 1,
+  },
+  product: {
+    商品: 2, 产品: 2, 商品名称: 2, 产品名称: 2, 商品名: 2, 宝贝标题: 2, 商品编码: 1, 货号: 1, 商品名稱: 2,
+    sku: 2, stockcode: 2, description: 1, productid: 2, product: 2, productname: 2, item: 1,
+    artikel: 2,
+  },
+  category: {
+    品类: 2, 类别: 2, 分类: 2, 商品类别: 2, 商品分类: 2, 类目: 2, 類別: 2,
+    category: 2, productcategoryname: 2, productcategory: 2, kategorie: 2,
+  },
+  region: {
+    地区: 2, 省份: 2, 城市: 2, 区域: 2, 省: 1, 市: 1, 地區: 2,
+    region: 2, country: 2, state: 2, city: 1, customerstate: 2, customercity: 1, province: 2,
+  },
+  channel: {
+    渠道: 2, 来源: 1, 平台: 2, 销售渠道: 2, 店铺: 1, 通路: 2,
+    channel: 2, source: 1, platform: 2, saleschannel: 2,
+  },
+  cost: { 成本: 2, 成本价: 2, 進價: 2, 进价: 2, cost: 2, unitcost: 1, cogs: 2 },
+  profit: { 毛利: 2, 利润: 2, 毛利润: 2, 利潤: 2, profit: 2, margin: 1, grossprofit: 2 },
+  score: {
+    满意度: 2, 评分: 2, 评价: 1, 打分: 2, 满意度评分: 2, 评分值: 2, 評分: 2, nps: 2,
+    score: 2, rating: 2, reviewscore: 2, satisfaction: 2, csat: 2,
+  },
+};
+
+/** Fields a file must provide: customer, date, and amount or quantity × unit_price. */
+export const REQUIRED_FIELDS: readonly MappingField[] = ['customer', 'date'];
+
+export function normalizeLabel(label: string): string {
+  return label
+    .normalize('NFKC')
+    .toLowerCase()
+    .replace(/[\s_\-.·:：]+/gu, '');
+}
+
+interface Match {
+  readonly field: MappingField;
+  readonly priority: number;
+}
+
+function bestMatch(label: string): Match | null {
+  const key = normalizeLabel(label);
+  if (key === '') return null;
+  let best: Match | null = null;
+  for (const field of MAPPING_FIELDS) {
+    const priority = SYNONYMS[field][key];
+    if (priority !== undefined && (best === null || priority > best.priority)) best = { field, priority };
+  }
+  return best;
+}
+
+/** The canonical field a column label stands for, or null. */
+export function matchField(label: string): MappingField | null {
+  return bestMatch(label)?.field ?? null;
+}
+
+/** How many cells of a candidate header row name a known field (for header detection). */
+export function scoreHeader(cells: readonly string[]): number {
+  return cells.reduce((n, c) => (bestMatch(c) ? n + 1 : n), 0);
+}
+
+// Sample-value plausibility. Loose on purpose: it only vetoes columns whose values clearly
+// are not of the field's kind (a "日期" column holding names), the SQL parse decides the rest.
+const DATE_LIKE =
+  /^(\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{4}|\d{4}年\d{1,2}月\d{1,2}日|\d{8}|\d{5}(\.\d+)?|\d{13})([ T].*)?$/u;
+const AMOUNT_LIKE = /^[-+(−]?\s*\D{0,4}\s*[-+(−]?[\d.,\s']+\)?\s*\D{0,4}$/u;
+
+export function looksLikeDate(value: string): boolean {
+  return DATE_LIKE.test(value.normalize('NFKC').trim());
+}
+
+export function looksLikeNumber(value: string): boolean {
+  const v = value.normalize('NFKC').trim();
+  return /\d/.test(v) && AMOUNT_LIKE.test(v);
+}
+
+const PLAUSIBLE: Partial<Record<MappingField, (v: string) => boolean>> = {
+  date: looksLikeDate,
+  amount: looksLikeNumber,
+  quantity: looksLikeNumber,
+  unit_price: looksLikeNumber,
+  cost: looksLikeNumber,
+  profit: looksLikeNumber,
+  score: looksLikeNumber,
+};
+
+/** False when at least half of a column's non-empty sample values do not fit the field. */
+function plausible(field: MappingField, column: number, sampleRows: readonly (readonly string[])[]): boolean {
+  const test = PLAUSIBLE[field];
+  if (!test) return true;
+  const values = sampleRows.map((r) => (r[column] ?? '').trim()).filter((v) => v !== '');
+  if (values.length === 0) return true;
+  const fits = values.filter(test).length;
+  return fits * 2 > values.length;
+}
+
+export interface AutoMapResult {
+  readonly mapping: ColumnMapping;
+  /** Required fields that several columns match equally well (the user must choose). */
+  readonly ambiguous: readonly { readonly field: MappingField; readonly columns: readonly number[] }[];
+  /** Required fields no column matches ('amount' stands for amount or quantity × unit_price). */
+  readonly missing: readonly MappingField[];
+}
+
+/**
+ * Map columns to fields by label, then sample values. A column serves at most one field.
+ * `unit_price` is mapped only when there is no amount column (amount = quantity × unit_price);
+ * next to an amount it adds nothing and "price" there is as likely a list price.
+ * Ties on an optional field go to the leftmost column.
+ */
+export function autoMap(labels: readonly string[], sampleRows: readonly (readonly string[])[]): AutoMapResult {
+  const candidates = new Map<MappingField, { column: number; priority: number }[]>();
+  labels.forEach((label, column) => {
+    const m = bestMatch(label);
+    if (!m || !plausible(m.field, column, sampleRows)) return;
+    const list = candidates.get(m.field) ?? [];
+    list.push({ column, priority: m.priority });
+    candidates.set(m.field, list);
+  });
+
+  const mapping: Partial<Record<MappingField, number>> = {};
+  const ambiguous: { field: MappingField; columns: number[] }[] = [];
+  for (const field of MAPPING_FIELDS) {
+    const list = candidates.get(field);
+    if (!list) continue;
+    const top = Math.max(...list.map((c) => c.priority));
+    const best = list.filter((c) => c.priority === top).map((c) => c.column);
+    const first = best[0];
+    if (first === undefined) continue;
+    const required = field === 'customer' || field === 'date' || field === 'amount';
+    if (best.length > 1 && required) ambiguous.push({ field, columns: best });
+    else mapping[field] = first;
+  }
+  const amountAmbiguous = ambiguous.some((a) => a.field === 'amount');
+  if (mapping.amount !== undefined || amountAmbiguous) delete mapping.unit_price;
+
+  const missing: MappingField[] = [];
+  const isAmbiguous = (f: MappingField) => ambiguous.some((a) => a.field === f);
+  for (const f of REQUIRED_FIELDS) if (mapping[f] === undefined && !isAmbiguous(f)) missing.push(f);
+  const hasAmount =
+    mapping.amount !== undefined ||
+    amountAmbiguous ||
+    (mapping.quantity !== undefined && mapping.unit_price !== undefined);
+  if (!hasAmount) missing.push('amount');
+  return { mapping, ambiguous, missing };
+}
+
+/** The fields a mapping still lacks (same rule as `autoMap`'s `missing`). */
+export function missingFields(mapping: ColumnMapping): MappingField[] {
+  const missing: MappingField[] = REQUIRED_FIELDS.filter((f) => mapping[f] === undefined);
+  if (mapping.amount === undefined && (mapping.quantity === undefined || mapping.unit_price === undefined)) {
+    missing.push('amount');
+  }
+  return missing;
+}
+
+/**
+ * A stable key for a header, so that a mapping the user confirmed can be offered again for
+ * the next file with the same columns (FNV-1a over the normalized labels).
+ */
+export function headerKey(labels: readonly string[]): string {
+  const text = labels.map(normalizeLabel).join('\u001f');
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return `${labels.length}:${h.toString(16).padStart(8, '0')}`;
+}
+
+export class MapArgError extends Error {
+  constructor(
+    readonly code: 'BAD_SYNTAX' | 'UNKNOWN_FIELD' | 'UNKNOWN_COLUMN' | 'AMBIGUOUS_COLUMN',
+    readonly value: string,
+  ) {
+    super(`${code}: ${value}`);
+    this.name = 'MapArgError';
+  }
+}
+
+function isField(s: string): s is MappingField {
+  return (MAPPING_FIELDS as readonly string[]).includes(s);
+}
+
+/**
+ * Parse `field=column label` (the CLI's `--map`). The label is matched exactly, then after
+ * trimming, then by `normalizeLabel`; `#3` names the third column.
+ */
+export function parseMapArg(arg: string, labels: readonly string[]): { field: MappingField; column: number } {
+  const eq = arg.indexOf('=');
+  if (eq <= 0) throw new MapArgError('BAD_SYNTAX', arg);
+  const field = arg.slice(0, eq).trim();
+  const label = arg.slice(eq + 1);
+  if (!isField(field)) throw new MapArgError('UNKNOWN_FIELD', field);
+  const byNumber = /^#(\d+)$/.exec(label.trim());
+  if (byNumber) {
+    const n = Number(byNumber[1]);
+    if (n >= 1 && n <= labels.length) return { field, column: n - 1 };
+    throw new MapArgError('UNKNOWN_COLUMN', label);
+  }
+  const tries: ((l: string) => string)[] = [(l) => l, (l) => l.trim(), normalizeLabel];
+  for (const f of tries) {
+    const want = f(label);
+    const hits = labels.flatMap((l, i) => (f(l) === want ? [i] : []));
+    if (hits.length === 1 && hits[0] !== undefined) return { field, column: hits[0] };
+    if (hits.length > 1) throw new MapArgError('AMBIGUOUS_COLUMN', label);
+  }
+  throw new MapArgError('UNKNOWN_COLUMN', label);
+}

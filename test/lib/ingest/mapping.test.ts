@@ -1,0 +1,147 @@
+import { describe, expect, it } from 'vitest';
+import {
+  autoMap,
+  headerKey,
+  MapArgError,
+  matchField,
+  missingFields,
+  parseMapArg,
+  scoreHeader,
+} from '../../../src/lib/ingest/mapping.ts';
+
+describe('matchField', () => {
+  it.each([
+    ['客户ID', 'customer'],
+    [' 客户ID ', 'customer'],
+    ['客戶ID', 'customer'],
+    ['ＣｕｓｔｏｍｅｒＩＤ', 'customer'],
+    ['customer_unique_id', 'customer'],
+    ['Customer Id', 'customer'],
+    ['会员号', 'customer'],
+    ['Kunden-ID', 'customer'],
+    ['InvoiceNo', 'order'],
+    ['订单号', 'order'],
+    ['InvoiceDate', 'date'],
+    ['order_purchase_timestamp', 'date'],
+    ['訂單日期', 'date'],
+    ['Bestelldatum', 'date'],
+    ['实付金额', 'amount'],
+    ['金額', 'amount'],
+    ['dollar_value', 'amount'],
+    ['payment_value', 'amount'],
+    ['Betrag', 'amount'],
+    ['number_of_cds', 'quantity'],
+    ['Quantity', 'quantity'],
+    ['UnitPrice', 'unit_price'],
+    ['price', 'unit_price'],
+    ['StockCode', 'product'],
+    ['商品名称', 'product'],
+    ['product_category_name', 'category'],
+    ['customer_state', 'region'],
+    ['Country', 'region'],
+    ['渠道', 'channel'],
+    ['成本', 'cost'],
+    ['毛利', 'profit'],
+    ['review_score', 'score'],
+    ['满意度', 'score'],
+  ])('%s → %s', (label, field) => {
+    expect(matchField(label)).toBe(field);
+  });
+
+  it.each(['客户名称', '单价 (元)', 'foo', '', '备注";DROP TABLE sales;--', 'order_status'])('%s → null', (label) => {
+    expect(matchField(label)).toBeNull();
+  });
+});
+
+describe('scoreHeader', () => {
+  it('counts cells naming a field', () => {
+    expect(scoreHeader(['客户ID', '客户名称', '订单日期', '商品名称', '金额'])).toBe(4);
+    expect(scoreHeader(['2023年1月销售明细表', '', '', ''])).toBe(0);
+    expect(scoreHeader(['C001', '2023-01-05', '100.00'])).toBe(0);
+  });
+});
+
+describe('autoMap', () => {
+  it('maps the CDNOW header', () => {
+    const r = autoMap(['customer_id', 'date', 'number_of_cds', 'dollar_value'], [['00001', '19970101', '1', '11.77']]);
+    expect(r.mapping).toEqual({ customer: 0, date: 1, quantity: 2, amount: 3 });
+    expect(r.ambiguous).toEqual([]);
+    expect(r.missing).toEqual([]);
+  });
+
+  it('maps online retail to quantity × unit price', () => {
+    const labels = ['InvoiceNo', 'StockCode', 'Description', 'Quantity', 'InvoiceDate', 'UnitPrice', 'CustomerID', 'Country'];
+    const r = autoMap(labels, [['536365', '85123A', 'WHITE HANGING HEART', '6', '2010-12-01 08:26:00', '2.55', '17850.0', 'United Kingdom']]);
+    expect(r.mapping).toEqual({ order: 0, product: 1, quantity: 3, date: 4, unit_price: 5, customer: 6, region: 7 });
+    expect(r.missing).toEqual([]);
+  });
+
+  it('prefers customer_unique_id over customer_id', () => {
+    const r = autoMap(['customer_id', 'customer_unique_id', 'customer_state', 'date', 'amount'], []);
+    expect(r.mapping.customer).toBe(1);
+    expect(r.mapping.region).toBe(2);
+  });
+
+  it('drops unit_price when an amount column exists', () => {
+    const r = autoMap(['客户ID', '订单日期', '金额', '单价'], []);
+    expect(r.mapping).toEqual({ customer: 0, date: 1, amount: 2 });
+  });
+
+  it('reports two equal amount columns as ambiguous', () => {
+    const r = autoMap(['客户ID', '订单日期', '金额', '金额'], [['C001', '2023-01-05', '100.00', '90.00']]);
+    expect(r.ambiguous).toEqual([{ field: 'amount', columns: [2, 3] }]);
+    expect(r.mapping.amount).toBeUndefined();
+    expect(r.missing).toEqual([]);
+  });
+
+  it('lets the paid amount win over the plain amount', () => {
+    const r = autoMap(['客户ID', '订单日期', '金额', '实付金额'], []);
+    expect(r.mapping.amount).toBe(3);
+    expect(r.ambiguous).toEqual([]);
+  });
+
+  it('breaks a date tie by sample values', () => {
+    const r = autoMap(['客户ID', '日期', '日期', '金额'], [
+      ['C1', '张三', '2023-01-05', '1'],
+      ['C2', '李四', '2023-01-06', '2'],
+    ]);
+    expect(r.mapping.date).toBe(2);
+    expect(r.ambiguous).toEqual([]);
+  });
+
+  it('lists missing required fields', () => {
+    expect(autoMap(['foo', 'bar', 'baz'], [['1', '2', '3']]).missing).toEqual(['customer', 'date', 'amount']);
+    expect(autoMap(['客户ID', '日期', '数量'], []).missing).toEqual(['amount']);
+  });
+});
+
+describe('missingFields', () => {
+  it('accepts quantity × unit price', () => {
+    expect(missingFields({ customer: 0, date: 1, quantity: 2, unit_price: 3 })).toEqual([]);
+    expect(missingFields({ customer: 0, quantity: 2 })).toEqual(['date', 'amount']);
+  });
+});
+
+describe('headerKey', () => {
+  it('is stable under case/space changes and differs by column', () => {
+    expect(headerKey(['客户ID', 'Order Date'])).toBe(headerKey([' 客户id', 'order_date']));
+    expect(headerKey(['客户ID', 'Order Date'])).not.toBe(headerKey(['Order Date', '客户ID']));
+    expect(headerKey(['a', 'b'])).toMatch(/^2:[0-9a-f]{8}$/);
+  });
+});
+
+describe('parseMapArg', () => {
+  const labels = ['客户ID', '订单日期', '金额', '金额 ', 'Paid Amount'];
+  it('resolves a label', () => {
+    expect(parseMapArg('customer=客户ID', labels)).toEqual({ field: 'customer', column: 0 });
+    expect(parseMapArg('amount=paid_amount', labels)).toEqual({ field: 'amount', column: 4 });
+    expect(parseMapArg('amount=#3', labels)).toEqual({ field: 'amount', column: 2 });
+    expect(parseMapArg('amount=金额', labels)).toEqual({ field: 'amount', column: 2 });
+  });
+  it('names what is wrong', () => {
+    expect(() => parseMapArg('amount', labels)).toThrow(new MapArgError('BAD_SYNTAX', 'amount'));
+    expect(() => parseMapArg('price=金额', labels)).toThrow(new MapArgError('UNKNOWN_FIELD', 'price'));
+    expect(() => parseMapArg('amount=总额', labels)).toThrow(new MapArgError('UNKNOWN_COLUMN', '总额'));
+    expect(() => parseMapArg('amount=#9', labels)).toThrow(new MapArgError('UNKNOWN_COLUMN', '#9'));
+  });
+});
