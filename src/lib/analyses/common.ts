@@ -1,0 +1,46 @@
+/**
+ * Small SQL pieces shared by the analyses. Trusted text only (no values from files).
+ */
+import { raw, sql, type SqlPart } from '../db/sql.ts';
+
+/** `a ÷ b` as DOUBLE, null when `b` is 0 or null (never NaN or Infinity). */
+export function div(a: SqlPart, b: SqlPart) {
+  return sql`((${a})::DOUBLE / NULLIF((${b})::DOUBLE, 0))`;
+}
+
+/** A DATE expression as ISO text `YYYY-MM-DD` (both engines return the same string). */
+export function isoDate(e: SqlPart) {
+  return sql`strftime((${e})::DATE, '%Y-%m-%d')`;
+}
+
+/** The as-of date bound as a DATE. */
+export function asOfDate(asOf: string) {
+  return sql`CAST(${asOf} AS DATE)`;
+}
+
+/** Upper edges (exclusive) of the day bins used by the day histograms; the last bin is open. */
+export const DAY_BIN_EDGES = [7, 14, 30, 60, 90, 180, 365] as const;
+
+/**
+ * The day bins as a table `(bin, lo, hi)`: bin i covers [lo, hi) days, the last bin is open
+ * (hi NULL). Left-join items to it so that empty bins still appear.
+ */
+export function dayBins() {
+  const edges = [0, ...DAY_BIN_EDGES];
+  const rows = edges.map((lo, i) => `(${i}, ${lo}, ${i < DAY_BIN_EDGES.length ? String(edges[i + 1]) : 'NULL'})`);
+  return raw(`(SELECT bin::INTEGER AS bin, lo::INTEGER AS lo, hi::INTEGER AS hi FROM (VALUES ${rows.join(', ')}) AS b(bin, lo, hi))`);
+}
+
+/** One bin of a day histogram. */
+export interface DayBinRow {
+  /** 0-based bin index. */
+  readonly bin: number;
+  /** Inclusive lower edge in days. */
+  readonly lo: number;
+  /** Exclusive upper edge in days; null for the last, open bin. */
+  readonly hi: number | null;
+  /** Number of items (customers or gaps) in the bin. */
+  readonly n: number;
+  /** `n ÷` all items of the histogram; null when there are none. */
+  readonly share: number | null;
+}
