@@ -1,0 +1,228 @@
+/**
+ * SQL expressions that turn a text cell into a typed value, or NULL when it does not parse.
+ *
+ * Every builder takes the cell as a fragment (a generated column name) and returns a
+ * fragment; the patterns are constants of this file, inlined with `literal()`. The cleaning
+ * step (`cleanText`) and the parsing step are separate so that callers can materialise the
+ * cleaned text once and parse from it (the expressions reference their input many times).
+ */
+import { join, literal, raw, sql } from '../db/sql.ts';
+
+export type Fragment = ReturnType<typeof sql>;
+export type DateOrder = 'dmy' | 'mdy';
+export type DecimalMark = '.' | ',';
+
+/** Whitespace a spreadsheet leaves around values: NBSP, ideographic space, zero-width, BOM. */
+const TRIM_CHARS = ' \t\r\n\u00a0\u3000\u200b\u2009\u202f\ufeff';
+const FULL_WIDTH = '０１２３４５６７８９．，－＋（）／：\u2212';
+const HALF_WIDTH = '0123456789.,-+()/:-';
+
+/** Trimmed text, exactly as written otherwise (ids). */
+export function trimText(cell: Fragment): Fragment {
+  return sql`trim(${cell}, ${literal(TRIM_CHARS)})`;
+}
+
+/** Trimmed text with full-width digits and punctuation and U+2212 minus made ASCII (dates, numbers). */
+export function cleanText(cell: Fragment): Fragment {
+  return sql`trim(translate(${cell}, ${literal(FULL_WIDTH)}, ${literal(HALF_WIDTH)}), ${literal(TRIM_CHARS)})`;
+}
+
+/** Values that stand for "no id" in exports (compared upper-cased, after trimming). */
+export const ID_PLACEHOLDERS = [
+  'NULL', 'N/A', 'NA', '#N/A', '-', '--', '无', '空', 'NONE', 'NAN', 'NIL', '(NULL)', 'UNDEFINED', '/',
+] as const;
+
+export function isPlaceholder(trimmed: Fragment): Fragment {
+  const list = ID_PLACEHOLDERS.map((p) => literal(p).text).join(', ');
+  return sql`(upper(${trimmed}) IN (${raw(list)}))`;
+}
+
+/** An id: trimmed; NULL when empty or a placeholder. */
+export function idValue(trimmed: Fragment): Fragment {
+  return sql`CASE WHEN ${trimmed} = '' OR ${isPlaceholder(trimmed)} THEN NULL ELSE ${trimmed} END`;
+}
+
+/** Ids that Excel turned into scientific notation (1.38E+10): the digits are already lost. */
+export function isScientificId(trimmed: Fragment): Fragment {
+  return sql`regexp_matches(${trimmed}, ${literal('^[0-9](\\.[0-9]+)?[eE]\\+[0-9]+$')})`;
+}
+
+// ── dates ────────────────────────────────────────────────────────────────────────────────
+
+const TIME_REQUIRED = '([ T]+[0-9]{1,2}:[0-9]{2}(:[0-9]{2}(\\.[0-9]+)?)?)';
+const TIME = `${TIME_REQUIRED}?`;
+const ZONE = '(Z|[+-][0-9]{2}(:?[0-9]{2})?)?';
+const PATTERNS = {
+  /** 2023-01-05, 2023-1-5 08:26, 2023-01-05T08:26:00+08:00 */
+  iso: `^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}${TIME}${ZONE}$`,
+  /** 2023/1/5, 2023.1.5 (optionally with a time) */
+  ymd: `^[0-9]{4}[/.][0-9]{1,2}[/.][0-9]{1,2}${TIME}$`,
+  /** 2023年1月5日, 2023年1月5日 8:05 */
+  cjk: '^[0-9]{4}年[0-9]{1,2}月[0-9]{1,2}[日号]?( *[0-9]{1,2}:[0-9]{2}(:[0-9]{2})?)?$',
+  /** 20230105 */
+  compact: '^[0-9]{8}$',
+  /** 5/1/2023, 05.01.2023, 5-1-2023: day or month first, decided per column */
+  dm: `^[0-9]{1,2}[/.-][0-9]{1,2}[/.-][0-9]{4}${TIME}$`,
+  /** Excel serial day numbers, 1954-10-03 … 2099-12-31 */
+  excel: '^[0-9]{5}(\\.[0-9]+)?$',
+  /** Unix epoch milliseconds (2001-09-09 … 2286) */
+  epoch: '^[0-9]{13}$',
+} as const;
+export type DateKind = keyof typeof PATTERNS;
+export const DATE_KINDS = Object.keys(PATTERNS) as DateKind[];
+
+const EXCEL_MIN = 20_000;
+const EXCEL_MAX = 73_050;
+
+function matches(text: Fragment, pattern: string): Fragment {
+  return sql`regexp_matches(${text}, ${literal(pattern)})`;
+}
+
+/** Which supported form a cleaned date cell has (NULL when none). */
+export function dateKind(clean: Fragment): Fragment {
+  const arms = DATE_KINDS.map((k) => sql`WHEN ${matches(clean, PATTERNS[k])} THEN ${literal(k)}`);
+  return sql`CASE ${join(arms, ' ')} ELSE NULL END`;
+}
+
+/** `clean` with its date part rewritten to Y-M-D, for a cast to TIMESTAMP. */
+function rewrite(clean: Fragment, pattern: string, replacement: string): Fragment {
+  return sql`regexp_replace(${clean}, ${literal(pattern)}, ${literal(replacement)})`;
+}
+
+/**
+ * A cleaned date cell as TIMESTAMP (wall-clock time as written; a UTC offset is dropped so
+ * the calendar day is the one the file states). NULL when it does not parse or names a day
+ * that does not exist (2023-02-30 stays NULL, it is never rolled over).
+ */
+export function dateValue(clean: Fragment, order: DateOrder): Fragment {
+  const isoNoZone = rewrite(clean, `${TIME_REQUIRED}(Z|[+-][0-9]{2}(:?[0-9]{2})?)$`, '\\1');
+  const ymd = rewrite(clean, '^([0-9]{4})[/.]([0-9]{1,2})[/.]([0-9]{1,2})', '\\1-\\2-\\3');
+  const cjk = rewrite(clean, '^([0-9]{4})年([0-9]{1,2})月([0-9]{1,2})[日号]? *', '\\1-\\2-\\3 ');
+  const dm = rewrite(
+    clean,
+    '^([0-9]{1,2})[/.-]([0-9]{1,2})[/.-]([0-9]{4})',
+    order === 'dmy' ? '\\3-\\2-\\1' : '\\3-\\1-\\2',
+  );
+  const serial = sql`TRY_CAST(${clean} AS DOUBLE)`;
+  return sql`CASE
+    WHEN ${matches(clean, PATTERNS.iso)} THEN TRY_CAST(${isoNoZone} AS TIMESTAMP)
+    WHEN ${matches(clean, PATTERNS.ymd)} THEN TRY_CAST(${ymd} AS TIMESTAMP)
+    WHEN ${matches(clean, PATTERNS.cjk)} THEN TRY_CAST(trim(${cjk}) AS TIMESTAMP)
+    WHEN ${matches(clean, PATTERNS.compact)} THEN try_strptime(${clean}, ${literal('%Y%m%d')})
+    WHEN ${matches(clean, PATTERNS.dm)} THEN TRY_CAST(${dm} AS TIMESTAMP)
+    WHEN ${matches(clean, PATTERNS.excel)} AND ${serial} BETWEEN ${raw(String(EXCEL_MIN))} AND ${raw(String(EXCEL_MAX))}
+      THEN TIMESTAMP '1899-12-30 00:00:00' + to_microseconds(CAST(round(${serial} * 86400000000) AS BIGINT))
+    WHEN ${matches(clean, PATTERNS.epoch)} THEN epoch_ms(CAST(${clean} AS BIGINT))
+    ELSE NULL END`;
+}
+
+/** Counts over a whole column of cleaned dates that decide between d/m/Y and m/d/Y. */
+export interface DateOrderStats {
+  readonly dm_values: number;
+  readonly first_over_12: number;
+  readonly second_over_12: number;
+}
+
+export function dateOrderStatsQuery(source: Fragment, clean: Fragment): Fragment {
+  const first = sql`TRY_CAST(regexp_extract(${clean}, ${literal('^([0-9]{1,2})[/.-]')}, 1) AS INTEGER)`;
+  const second = sql`TRY_CAST(regexp_extract(${clean}, ${literal('^[0-9]{1,2}[/.-]([0-9]{1,2})[/.-]')}, 1) AS INTEGER)`;
+  const isDm = matches(clean, PATTERNS.dm);
+  return sql`SELECT
+      count(*) FILTER (WHERE ${isDm})::INTEGER AS dm_values,
+      count(*) FILTER (WHERE ${isDm} AND ${first} > 12)::INTEGER AS first_over_12,
+      count(*) FILTER (WHERE ${isDm} AND ${second} > 12)::INTEGER AS second_over_12
+    FROM ${source}`;
+}
+
+/**
+ * 'dmy' when some first part exceeds 12 and no second part does, 'mdy' the other way round;
+ * 'ambiguous' when every value reads both ways (the user must choose); 'none' when the column
+ * has no such values. When both readings are contradicted, the majority wins (the rest fail).
+ */
+export function decideDateOrder(s: DateOrderStats): DateOrder | 'ambiguous' | 'none' {
+  if (s.dm_values === 0) return 'none';
+  if (s.first_over_12 === 0 && s.second_over_12 === 0) return 'ambiguous';
+  return s.first_over_12 >= s.second_over_12 ? 'dmy' : 'mdy';
+}
+
+// ── amounts ──────────────────────────────────────────────────────────────────────────────
+
+/** Currency markers, longest first so that "US$" is not read as "$". ¥ is taken as CNY. */
+const CURRENCIES: readonly (readonly [string, string])[] = [
+  ['US$', 'USD'], ['HK$', 'HKD'], ['NT$', 'TWD'], ['RMB', 'CNY'], ['CNY', 'CNY'], ['USD', 'USD'],
+  ['EUR', 'EUR'], ['GBP', 'GBP'], ['HKD', 'HKD'], ['JPY', 'JPY'], ['TWD', 'TWD'], ['人民币', 'CNY'],
+  ['¥', 'CNY'], ['￥', 'CNY'], ['元', 'CNY'], ['$', 'USD'], ['€', 'EUR'], ['£', 'GBP'],
+];
+
+function escapeRe(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+const CURRENCY_RE = `(?i)(${CURRENCIES.map(([m]) => escapeRe(m)).join('|')})`;
+
+/** The ISO code of the currency a cleaned amount cell names, or NULL. */
+export function currencyOf(clean: Fragment): Fragment {
+  const marker = sql`upper(regexp_extract(${clean}, ${literal(CURRENCY_RE)}, 1))`;
+  const arms = CURRENCIES.map(([m, code]) => `WHEN ${literal(m.toUpperCase()).text} THEN ${literal(code).text}`);
+  return sql`CASE ${marker} ${raw(arms.join(' '))} ELSE NULL END`;
+}
+
+/**
+ * The number part of a cleaned amount: currency markers and inner spaces after a sign
+ * removed, accounting parentheses kept (they are read by `amountValue`).
+ */
+export function amountText(clean: Fragment): Fragment {
+  const noCurrency = sql`trim(regexp_replace(${clean}, ${literal(CURRENCY_RE)}, '', 'g'))`;
+  return sql`regexp_replace(regexp_replace(${noCurrency}, '^\\( *', '('), ${literal('^([+-]) +')}, '\\1')`;
+}
+
+const GROUPED = {
+  '.': "^[+-]?([0-9]{1,3}([,' ][0-9]{3})+|[0-9]+)(\\.[0-9]+)?$|^[+-]?\\.[0-9]+$",
+  ',': '^[+-]?([0-9]{1,3}([. ][0-9]{3})+|[0-9]+)(,[0-9]+)?$|^[+-]?,[0-9]+$',
+} as const;
+
+/**
+ * An amount as DECIMAL(18,4): optional sign, thousands separators in whole groups of three
+ * (so "1,23" and "12.3.4" fail), the column's decimal mark, accounting parentheses = negative.
+ * Input is `amountText(cleanText(cell))`.
+ */
+export function amountValue(text: Fragment, decimal: DecimalMark): Fragment {
+  const paren = sql`regexp_matches(${text}, ${literal('^\\(.*\\)$')})`;
+  const inner = sql`CASE WHEN ${paren} THEN trim(substr(${text}, 2, length(${text}) - 2)) ELSE ${text} END`;
+  const plain =
+    decimal === '.'
+      ? sql`regexp_replace(${inner}, ${literal("[,' ]")}, '', 'g')`
+      : sql`replace(regexp_replace(${inner}, ${literal('[. ]')}, '', 'g'), ',', '.')`;
+  const number = sql`TRY_CAST(${plain} AS DECIMAL(18,4))`;
+  return sql`CASE
+    WHEN NOT regexp_matches(${inner}, ${literal(GROUPED[decimal])}) THEN NULL
+    WHEN ${paren} AND regexp_matches(${inner}, '^[+-]') THEN NULL
+    WHEN ${paren} THEN -${number}
+    ELSE ${number} END`;
+}
+
+export interface DecimalStats {
+  /** Values whose last separator is a comma followed by 1–2 digits, or a dot group before a comma. */
+  readonly comma_evidence: number;
+  /** Values whose last separator is a dot followed by 1–2 or 4+ digits, or a comma group before a dot. */
+  readonly dot_evidence: number;
+}
+
+export function decimalStatsQuery(source: Fragment, text: Fragment): Fragment {
+  return sql`SELECT
+      count(*) FILTER (WHERE regexp_matches(${text}, ${literal('[0-9],[0-9]{1,2}\\)?$|\\.[0-9]{3}[^,]*,[0-9]+\\)?$')}))::INTEGER AS comma_evidence,
+      count(*) FILTER (WHERE regexp_matches(${text}, ${literal('[0-9]\\.([0-9]{1,2}|[0-9]{4,})\\)?$|,[0-9]{3}[^.]*\\.[0-9]+\\)?$')}))::INTEGER AS dot_evidence
+    FROM ${source}`;
+}
+
+/** Decimal comma only when the column shows it and nothing contradicts it. */
+export function decideDecimal(s: DecimalStats): DecimalMark {
+  return s.comma_evidence > 0 && s.dot_evidence === 0 ? ',' : '.';
+}
+
+// ── scores ───────────────────────────────────────────────────────────────────────────────
+
+/** A satisfaction score as DOUBLE; "4,5" is read as 4.5. Input is `cleanText(cell)`. */
+export function scoreValue(clean: Fragment): Fragment {
+  return sql`CASE WHEN regexp_matches(${clean}, ${literal('^[+-]?([0-9]+([.,][0-9]+)?|[.,][0-9]+)$')})
+    THEN CAST(replace(${clean}, ',', '.') AS DOUBLE) ELSE NULL END`;
+}
