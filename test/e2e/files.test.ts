@@ -1,0 +1,62 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { FIXTURES, hasCjk, useApp } from './harness.ts';
+
+const REPORT = '[data-testid=load-report]';
+
+describe('dropped files', () => {
+  const app = useApp();
+
+  it('reads a GB18030 file with Chinese headers', async () => {
+    const session = app();
+    const page = await session.openApp();
+    await session.dropFile(join(FIXTURES, '01_gb18030_chinese_headers.csv'));
+    await session.waitForReport();
+    expect((await page.locator('[data-testid=encoding]').first().innerText()).toUpperCase()).toContain('GB18030');
+    expect(await session.readMetric('rows_kept', REPORT)).toBe(8);
+    expect(await session.readMetric('rows_read', REPORT)).toBe(8);
+    const mapper = (await page.locator('[data-testid=column-mapping]').first().textContent()) ?? '';
+    for (const label of ['客户ID', '订单日期', '金额']) expect(mapper).toContain(label);
+    expect(session.pageErrors).toEqual([]);
+  });
+
+  for (const [file, code] of [
+    ['random_binary.csv', 'NOT_TEXT'],
+    ['empty.csv', 'EMPTY_FILE'],
+  ] as const) {
+    it(`refuses ${file} with ${code} and a translated message`, async () => {
+      const session = app();
+      const page = await session.openApp();
+      await session.dropFile(join(FIXTURES, file));
+      const zh = await session.waitForError();
+      expect(zh.code).toBe(code);
+      expect(hasCjk(zh.text)).toBe(true);
+      expect(zh.text).not.toContain(code);
+
+      await page.locator('[data-testid=lang-switch]').click();
+      const error = page.locator('[data-testid=ingest-error]').first();
+      await expect.poll(async () => (await error.innerText()).trim()).not.toBe(zh.text);
+      const en = (await error.innerText()).trim();
+      expect(hasCjk(en)).toBe(false);
+      expect(en).toMatch(/[A-Za-z]{3}/);
+      expect(await error.getAttribute('data-code')).toBe(code);
+      expect(await page.locator(REPORT).count()).toBe(0);
+      expect(session.pageErrors).toEqual([]);
+    });
+  }
+
+  it('reads the whitespace-separated CDNOW file (Fader & Hardie) line for line', async () => {
+    const lines = readFileSync(join(FIXTURES, 'cdnow_head.txt'), 'latin1').split(/\r?\n/);
+    const dataLines = lines.slice(1).filter((l) => l.trim() !== '').length;
+    expect(dataLines).toBe(4999);
+
+    const session = app();
+    await session.openApp();
+    await session.dropFile(join(FIXTURES, 'cdnow_head.txt'));
+    await session.waitForReport();
+    expect(await session.readMetric('rows_read', REPORT)).toBe(dataLines);
+    expect(await session.readMetric('rows_kept', REPORT)).toBe(dataLines);
+    expect(session.pageErrors).toEqual([]);
+  });
+});

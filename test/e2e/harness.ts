@@ -1,0 +1,286 @@
+/**
+ * Drives the production build in headless Chromium: `vite preview` on dist/, the system
+ * Chromium through playwright-core, and a context that records (and aborts) every request
+ * that leaves the page's origin. Used by test/e2e, test/real and test/bench.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, beforeAll } from 'vitest';
+
+export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const DIST = join(ROOT, 'dist');
+export const FIXTURES = join(ROOT, 'test', 'fixtures', 'e2e');
+export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+export const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+export const PANELS = ['overview', 'pareto', 'repurchase', 'retention', 'satisfaction'] as const;
+export type Panel = (typeof PANELS)[number];
+
+// ---------------------------------------------------------------- server
+
+export interface PreviewServer {
+  readonly url: string;
+  readonly pid: number;
+  stop(): Promise<void>;
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const srv = createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const address = srv.address();
+      const port = typeof address === 'object' && address !== null ? address.port : 0;
+      srv.close(() => resolvePort(port));
+    });
+  });
+}
+
+async function waitForHttp(url: string, child: ChildProcess, log: () => string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`vite preview exited with ${child.exitCode}:\n${log()}`);
+    try {
+      const res = await fetch(url);
+      if (res.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`vite preview did not answer on ${url} within ${timeoutMs} ms:\n${log()}`);
+}
+
+/**
+ * Serves `outDir` (default dist/) with `vite preview`. Started as `node …/vite.js` so
+ * that the recorded pid is vite's own and stopping it leaves nothing behind.
+ */
+export async function startPreview(options: { outDir?: string } = {}): Promise<PreviewServer> {
+  const outDir = options.outDir ?? DIST;
+  if (!existsSync(join(outDir, 'index.html'))) {
+    throw new Error(`${outDir}/index.html is missing: run \`npm run build\` first (npm test does)`);
+  }
+  const port = await freePort();
+  const args = [join(ROOT, 'node_modules', 'vite', 'bin', 'vite.js'), 'preview', '--port', String(port), '--strictPort', '--host', '127.0.0.1'];
+  if (options.outDir) args.push('--outDir', outDir);
+  const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, BROWSER: 'none' } });
+  let output = '';
+  child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
+  child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
+  const url = `http://127.0.0.1:${port}/`;
+  const stop = async (): Promise<void> => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise<void>((r) => child.once('exit', () => r()));
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), 3000);
+    await exited;
+    clearTimeout(timer);
+  };
+  try {
+    await waitForHttp(url, child, () => output, 30_000);
+  } catch (e) {
+    await stop();
+    throw e;
+  }
+  return { url, pid: child.pid ?? -1, stop };
+}
+
+// ---------------------------------------------------------------- browser
+
+export async function launchChromium(): Promise<Browser> {
+  if (!existsSync(CHROMIUM_PATH)) {
+    throw new Error(`${CHROMIUM_PATH} not found: install chromium: apt-get install -y chromium`);
+  }
+  return chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: CHROMIUM_ARGS });
+}
+
+/** True for URLs that never reach the network. */
+function isLocalScheme(url: string): boolean {
+  return /^(data|blob|about|chrome-extension|chrome):/i.test(url);
+}
+
+function originOf(url: string): string {
+  try {
+    return new URL(url).origin;
+  } catch {
+    return url;
+  }
+}
+
+export interface SessionOptions {
+  readonly outDir?: string;
+  readonly locale?: string;
+}
+
+/**
+ * One server and one browser; `openApp` starts a fresh context and page each time, so
+ * each test sees only its own requests and errors.
+ */
+export class AppSession {
+  /** Requests to another origin (recorded, then aborted). */
+  readonly offOrigin: string[] = [];
+  readonly consoleErrors: string[] = [];
+  readonly pageErrors: string[] = [];
+  private ctx: BrowserContext | null = null;
+  private currentPage: Page | null = null;
+
+  private constructor(
+    readonly server: PreviewServer,
+    readonly browser: Browser,
+    private readonly locale: string,
+  ) {}
+
+  static async start(options: SessionOptions = {}): Promise<AppSession> {
+    // Check the browser first: a missing Chromium should not leave a server running.
+    if (!existsSync(CHROMIUM_PATH)) {
+      throw new Error(`${CHROMIUM_PATH} not found: install chromium: apt-get install -y chromium`);
+    }
+    const server = await startPreview(options.outDir ? { outDir: options.outDir } : {});
+    try {
+      const browser = await launchChromium();
+      return new AppSession(server, browser, options.locale ?? 'zh-CN');
+    } catch (e) {
+      await server.stop();
+      throw e;
+    }
+  }
+
+  get origin(): string {
+    return new URL(this.server.url).origin;
+  }
+
+  get page(): Page {
+    if (!this.currentPage) throw new Error('call openApp() first');
+    return this.currentPage;
+  }
+
+  get context(): BrowserContext {
+    if (!this.ctx) throw new Error('call openApp() first');
+    return this.ctx;
+  }
+
+  /** Opens the app in a fresh context; `query` is appended as the URL's search, e.g. `demo`. */
+  async openApp(query = ''): Promise<Page> {
+    await this.ctx?.close();
+    this.offOrigin.length = 0;
+    this.consoleErrors.length = 0;
+    this.pageErrors.length = 0;
+    const ctx = await this.browser.newContext({ locale: this.locale, serviceWorkers: 'block' });
+    const origin = this.origin;
+    const leaves = (url: string): boolean => !isLocalScheme(url) && originOf(url) !== origin;
+    const record = (url: string): void => {
+      if (!this.offOrigin.includes(url)) this.offOrigin.push(url);
+    };
+    await ctx.route('**/*', async (route) => {
+      const url = route.request().url();
+      if (!leaves(url)) return route.continue();
+      record(url);
+      return route.abort('blockedbyclient');
+    });
+    // Requests that bypass routing (if any) are still seen here.
+    ctx.on('request', (req) => {
+      if (leaves(req.url())) record(req.url());
+    });
+    const page = await ctx.newPage();
+    page.on('console', (msg) => {
+      if (msg.type() === 'error') this.consoleErrors.push(msg.text());
+    });
+    page.on('pageerror', (err) => this.pageErrors.push(String(err)));
+    this.ctx = ctx;
+    this.currentPage = page;
+    const q = query === '' ? '' : query.startsWith('?') ? query : `?${query}`;
+    await page.goto(this.server.url + q, { waitUntil: 'load' });
+    return page;
+  }
+
+  /** Hands files to the sales file input, as a drop would. */
+  async dropFile(path: string | readonly string[]): Promise<void> {
+    await this.page.setInputFiles('[data-testid=file-input]', typeof path === 'string' ? path : [...path]);
+  }
+
+  async dropSurvey(path: string): Promise<void> {
+    await this.page.setInputFiles('[data-testid=survey-input]', path);
+  }
+
+  /** The `data-value` of the first `[data-metric=id]` inside `scope`; null when empty/absent. */
+  async readMetric(id: string, scope = 'body'): Promise<number | null> {
+    const el = this.page.locator(`${scope} [data-metric="${id}"]`).first();
+    if ((await el.count()) === 0) return null;
+    const v = await el.getAttribute('data-value');
+    if (v === null || v.trim() === '') return null;
+    const n = Number(v);
+    return Number.isFinite(n) ? n : null;
+  }
+
+  /** Waits until a load finished: the report is visible and nothing is busy. */
+  async waitForReport(timeoutMs = 60_000): Promise<void> {
+    await this.page.locator('[data-testid=load-report]').first().waitFor({ state: 'visible', timeout: timeoutMs });
+    await this.waitIdle(timeoutMs);
+  }
+
+  async waitIdle(timeoutMs = 60_000): Promise<void> {
+    await this.page.locator('[data-testid=busy]').first().waitFor({ state: 'detached', timeout: timeoutMs });
+  }
+
+  async waitForError(timeoutMs = 30_000): Promise<{ code: string | null; text: string }> {
+    const el = this.page.locator('[data-testid=ingest-error]').first();
+    await el.waitFor({ state: 'visible', timeout: timeoutMs });
+    return { code: await el.getAttribute('data-code'), text: (await el.innerText()).trim() };
+  }
+
+  /** Waits until each panel holds a rendered chart (an svg, canvas or a table). */
+  async waitForPanels(panels: readonly Panel[] = PANELS, timeoutMs = 60_000): Promise<void> {
+    for (const p of panels) {
+      await this.page
+        .locator(`[data-testid=panel-${p}]`)
+        .locator('svg, canvas, table')
+        .first()
+        .waitFor({ state: 'visible', timeout: timeoutMs });
+    }
+    await this.waitIdle(timeoutMs);
+  }
+
+  async close(): Promise<void> {
+    await this.ctx?.close().catch(() => undefined);
+    await this.browser.close().catch(() => undefined);
+    await this.server.stop();
+  }
+}
+
+/**
+ * Registers beforeAll/afterAll hooks that start one session for the test file and stop it
+ * afterwards; returns a getter for the running session.
+ */
+export function useApp(options: SessionOptions = {}): () => AppSession {
+  let session: AppSession | null = null;
+  beforeAll(async () => {
+    session = await AppSession.start(options);
+  });
+  afterAll(async () => {
+    await session?.close();
+    session = null;
+  });
+  return () => {
+    if (!session) throw new Error('the app session did not start (see the beforeAll error)');
+    return session;
+  };
+}
+
+/** Counts CJK ideographs, to tell the Chinese UI from the English one. */
+export function hasCjk(text: string): boolean {
+  return /[\u3400-\u9fff]/.test(text);
+}
