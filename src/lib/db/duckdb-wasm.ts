@@ -1,0 +1,176 @@
+/**
+ * DbClient on duckdb-wasm 1.32 in a Web Worker (the page's engine).
+ *
+ * Only the `eh` bundle is shipped: the page is not cross-origin isolated on ordinary static
+ * hosts, and each wasm file is ~35 MB, so the `coi` bundle would be dead weight.
+ * Bundles are self-hosted through Vite `?url` imports; nothing is fetched from a CDN.
+ */
+import { AsyncDuckDB, type AsyncDuckDBConnection, VoidLogger } from '@duckdb/duckdb-wasm';
+import ehWasmUrl from '@duckdb/duckdb-wasm/dist/duckdb-eh.wasm?url';
+import ehWorkerUrl from '@duckdb/duckdb-wasm/dist/duckdb-browser-eh.worker.js?url';
+import { DataType, type Field, type Table } from 'apache-arrow';
+import type { Cell, DbClient, Row } from './client.ts';
+import { QueryError } from './client.ts';
+import type { SqlQuery } from './sql.ts';
+
+/** Milliseconds spent in each start-up step (exposed for the benchmark). */
+export interface EngineTimings {
+  worker: number;
+  instantiate: number;
+  open: number;
+  connect: number;
+  total: number;
+}
+
+export type EngineStart =
+  | { readonly ok: true; readonly db: WasmDb; readonly timings: EngineTimings }
+  | { readonly ok: false; readonly error: string };
+
+const pad = (n: number, width = 2) => String(n).padStart(width, '0');
+
+/** DATE arrives as epoch ms at UTC midnight; TIMESTAMP as epoch ms. Both become ISO text. */
+export function epochToIso(ms: number, withTime: boolean): string {
+  const d = new Date(ms);
+  if (Number.isNaN(d.getTime())) return String(ms);
+  const date = `${pad(d.getUTCFullYear(), 4)}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())}`;
+  if (!withTime) return date;
+  return `${date} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}`;
+}
+
+type Converter = (v: unknown) => Cell;
+
+function toPlain(v: unknown): Cell {
+  if (v === null || v === undefined) return null;
+  if (typeof v === 'string' || typeof v === 'boolean') return v;
+  if (typeof v === 'number') return Number.isFinite(v) ? v : null;
+  if (typeof v === 'bigint') return Number(v);
+  if (v instanceof Date) return epochToIso(v.getTime(), true);
+  if (v instanceof Uint8Array) return new TextDecoder().decode(v);
+  // LIST, STRUCT, MAP …: analyses do not return them; keep them readable rather than lose them.
+  try {
+    return JSON.stringify(v, (_k, x: unknown) => (typeof x === 'bigint' ? Number(x) : x));
+  } catch {
+    return String(v);
+  }
+}
+
+function converterFor(field: Field): Converter {
+  const type = field.type;
+  if (DataType.isDate(type)) {
+    return (v) => (typeof v === 'number' ? epochToIso(v, false) : v instanceof Date ? epochToIso(v.getTime(), false) : toPlain(v));
+  }
+  if (DataType.isTimestamp(type)) {
+    return (v) => (typeof v === 'number' ? epochToIso(v, true) : toPlain(v));
+  }
+  return toPlain;
+}
+
+/** Arrow table → plain row objects (columnar reads: one `get` per cell, no proxies). */
+export function arrowToRows<T extends Row>(table: Table): T[] {
+  const fields = table.schema.fields;
+  const columns = fields.map((f, i) => ({ name: f.name, convert: converterFor(f), vector: table.getChildAt(i) }));
+  const rows: T[] = new Array<T>(table.numRows);
+  for (let r = 0; r < table.numRows; r++) {
+    const row: Record<string, Cell> = {};
+    for (const c of columns) row[c.name] = c.convert(c.vector?.get(r));
+    rows[r] = row as T;
+  }
+  return rows;
+}
+
+function messageOf(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+export class WasmDb implements DbClient {
+  private seq = 0;
+  private readonly files = new Set<string>();
+
+  private constructor(
+    private readonly db: AsyncDuckDB,
+    private readonly conn: AsyncDuckDBConnection,
+    private readonly worker: Worker,
+  ) {}
+
+  /** Start the engine. Errors come back as a value (the page shows them, never a stack). */
+  static async start(): Promise<EngineStart> {
+    const t0 = performance.now();
+    let worker: Worker | null = null;
+    try {
+      worker = new Worker(ehWorkerUrl);
+      const t1 = performance.now();
+      const db = new AsyncDuckDB(new VoidLogger(), worker);
+      await db.instantiate(ehWasmUrl, null);
+      const t2 = performance.now();
+      await db.open({ query: { castBigIntToDouble: true, castDecimalToDouble: true } });
+      const t3 = performance.now();
+      const conn = await db.connect();
+      // No extension host is reachable, and a silent download attempt gives misleading errors.
+      await conn.query('SET autoinstall_known_extensions=false');
+      await conn.query('SET autoload_known_extensions=false');
+      const t4 = performance.now();
+      const timings: EngineTimings = {
+        worker: t1 - t0,
+        instantiate: t2 - t1,
+        open: t3 - t2,
+        connect: t4 - t3,
+        total: t4 - t0,
+      };
+      return { ok: true, db: new WasmDb(db, conn, worker), timings };
+    } catch (e) {
+      worker?.terminate();
+      return { ok: false, error: messageOf(e) };
+    }
+  }
+
+  private async run(query: SqlQuery | string): Promise<Table> {
+    const q = typeof query === 'string' ? { text: query, params: [] } : query;
+    try {
+      if (q.params.length === 0) return await this.conn.query(q.text);
+      const stmt = await this.conn.prepare(q.text);
+      try {
+        return await stmt.query(...q.params);
+      } finally {
+        await stmt.close();
+      }
+    } catch (e) {
+      throw new QueryError(messageOf(e), q.text, e);
+    }
+  }
+
+  async exec(query: SqlQuery | string): Promise<void> {
+    await this.run(query);
+  }
+
+  async query<T extends Row = Row>(query: SqlQuery | string): Promise<T[]> {
+    return arrowToRows<T>(await this.run(query));
+  }
+
+  async registerBuffer(bytes: Uint8Array): Promise<string> {
+    const name = `buf_${++this.seq}.csv`;
+    await this.db.registerFileBuffer(name, bytes);
+    this.files.add(name);
+    return name;
+  }
+
+  async dropBuffer(path: string): Promise<void> {
+    if (this.files.delete(path)) await this.db.dropFile(path);
+  }
+
+  async insertArrowIPC(table: string, ipc: Uint8Array): Promise<void> {
+    try {
+      await this.conn.insertArrowFromIPCStream(ipc, { name: table, create: true });
+    } catch (e) {
+      throw new QueryError(messageOf(e), `-- insertArrowFromIPCStream ${table}`, e);
+    }
+  }
+
+  async close(): Promise<void> {
+    try {
+      await this.conn.close();
+      await this.db.terminate();
+    } finally {
+      this.worker.terminate();
+    }
+  }
+}

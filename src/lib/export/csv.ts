@@ -1,0 +1,40 @@
+/**
+ * CSV for spreadsheets: UTF-8 with a BOM (so Excel on Chinese Windows reads it as UTF-8),
+ * CRLF line ends and RFC 4180 quoting. Text cells that a spreadsheet would run as a
+ * formula get a leading apostrophe (OWASP "CSV injection"); numbers stay numbers.
+ */
+export type CsvCell = string | number | boolean | null | undefined;
+
+export const BOM = '\uFEFF';
+
+/** First characters that make Excel, LibreOffice or WPS treat a cell as a formula (incl. full-width forms). */
+const FORMULA_START = /^[=+\-@\t\r＝＋－＠]/u;
+const NEEDS_QUOTES = /[",\r\n]/;
+
+export function csvCell(v: CsvCell): string {
+  if (v === null || v === undefined) return '';
+  if (typeof v === 'number') return Number.isFinite(v) ? String(v) : '';
+  if (typeof v === 'boolean') return v ? 'true' : 'false';
+  const text = FORMULA_START.test(v) ? `'${v}` : v;
+  return NEEDS_QUOTES.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+}
+
+/** The whole file as text, BOM first. */
+export function toCsv(header: readonly string[], rows: Iterable<readonly CsvCell[]>): string {
+  const lines = [header.map(csvCell).join(',')];
+  for (const row of rows) lines.push(row.map(csvCell).join(','));
+  return BOM + lines.join('\r\n') + '\r\n';
+}
+
+/** Offer a CSV as a download (browser only). */
+export function downloadCsv(fileName: string, header: readonly string[], rows: Iterable<readonly CsvCell[]>): void {
+  const blob = new Blob([toCsv(header, rows)], { type: 'text/csv;charset=utf-8' });
+  const url = URL.createObjectURL(blob);
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = fileName;
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 0);
+}
