@@ -1,0 +1,140 @@
+/**
+ * What a dropped file is, judged from its first bytes (magic numbers and control
+ * characters), before any decoding is attempted.
+ */
+import type { FileErrorCode } from './types.ts';
+
+/**
+ * The kind of a file:
+ * - `text`: something to decode and parse as delimited text (including UTF-16);
+ * - `empty`: 0 bytes, only a BOM, or only whitespace;
+ * - `xlsx`: a ZIP archive holding an `xl/` folder (an Excel 2007+ workbook);
+ * - `xls`: an OLE2 compound file (legacy Excel);
+ * - `zip` / `gzip`: another compressed archive;
+ * - `parquet`: an Apache Parquet file;
+ * - `binary`: anything else that is not text (images, PDFs, random bytes).
+ */
+export type FileKind = 'text' | 'empty' | 'xlsx' | 'xls' | 'zip' | 'gzip' | 'parquet' | 'binary';
+
+/** How many leading bytes `sniffKind` needs; pass the whole file when it is smaller. */
+export const SNIFF_BYTES = 64 * 1024;
+
+const ZIP = [0x50, 0x4b, 0x03, 0x04];
+const OLE = [0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1];
+const GZIP = [0x1f, 0x8b];
+const PARQUET = [0x50, 0x41, 0x52, 0x31];
+const PNG = [0x89, 0x50, 0x4e, 0x47];
+const JPEG = [0xff, 0xd8, 0xff];
+const PDF = [0x25, 0x50, 0x44, 0x46, 0x2d];
+const GIF = [0x47, 0x49, 0x46, 0x38];
+const XL_FOLDER = [0x78, 0x6c, 0x2f]; // "xl/"
+
+function startsWith(bytes: Uint8Array, magic: readonly number[], at = 0): boolean {
+  if (bytes.length < at + magic.length) return false;
+  return magic.every((b, i) => bytes[at + i] === b);
+}
+
+function contains(bytes: Uint8Array, needle: readonly number[]): boolean {
+  const first = needle[0];
+  for (let i = bytes.indexOf(first ?? 0); i !== -1; i = bytes.indexOf(first ?? 0, i + 1)) {
+    if (startsWith(bytes, needle, i)) return true;
+  }
+  return false;
+}
+
+function isSpace(b: number): boolean {
+  return b === 0x20 || b === 0x09 || b === 0x0a || b === 0x0d || b === 0x0b || b === 0x0c;
+}
+
+/** Length of a UTF-8 / UTF-16 byte-order mark at the start, and the UTF-16 byte order. */
+export function bomOf(bytes: Uint8Array): { length: number; utf16: 'le' | 'be' | null } {
+  if (startsWith(bytes, [0xef, 0xbb, 0xbf])) return { length: 3, utf16: null };
+  if (startsWith(bytes, [0xff, 0xfe])) return { length: 2, utf16: 'le' };
+  if (startsWith(bytes, [0xfe, 0xff])) return { length: 2, utf16: 'be' };
+  return { length: 0, utf16: null };
+}
+
+/**
+ * UTF-16 without a BOM: ASCII-range text leaves a NUL in every other byte.
+ * Returns the byte order, or null when the pattern is not there.
+ */
+export function utf16ByNulPattern(bytes: Uint8Array): 'le' | 'be' | null {
+  const n = Math.min(bytes.length, 4096) & ~1;
+  if (n < 4) return null;
+  let evenNul = 0;
+  let oddNul = 0;
+  for (let i = 0; i < n; i += 2) {
+    if (bytes[i] === 0) evenNul++;
+    if (bytes[i + 1] === 0) oddNul++;
+  }
+  const pairs = n / 2;
+  if (oddNul >= pairs * 0.4 && evenNul <= pairs * 0.05) return 'le';
+  if (evenNul >= pairs * 0.4 && oddNul <= pairs * 0.05) return 'be';
+  return null;
+}
+
+function onlyWhitespace(bytes: Uint8Array, from: number, utf16: 'le' | 'be' | null): boolean {
+  if (utf16 === null) {
+    for (let i = from; i < bytes.length; i++) if (!isSpace(bytes[i] ?? 0)) return false;
+    return true;
+  }
+  for (let i = from; i + 1 < bytes.length; i += 2) {
+    const hi = utf16 === 'le' ? bytes[i + 1] : bytes[i];
+    const lo = utf16 === 'le' ? bytes[i] : bytes[i + 1];
+    if (hi !== 0 || !isSpace(lo ?? 0)) return false;
+  }
+  return true;
+}
+
+/** Share of bytes that never occur in text: C0 controls other than TAB, LF, VT, FF, CR, ESC. */
+function controlShare(bytes: Uint8Array): { count: number; share: number } {
+  const n = Math.min(bytes.length, 8192);
+  let count = 0;
+  for (let i = 0; i < n; i++) {
+    const b = bytes[i] ?? 0;
+    if (b < 0x20 && !(b >= 0x09 && b <= 0x0d) && b !== 0x1b) count++;
+  }
+  return { count, share: n === 0 ? 0 : count / n };
+}
+
+/**
+ * Classify a file from its head (at least {@link SNIFF_BYTES}, or the whole file when
+ * smaller) and its total size. A file is `empty` when it is 0 bytes, a lone BOM, or
+ * whitespace only; the whitespace test needs the whole file (`head.length === totalBytes`).
+ */
+export function sniffKind(head: Uint8Array, totalBytes: number): FileKind {
+  if (totalBytes === 0 || head.length === 0) return 'empty';
+  if (startsWith(head, ZIP)) return contains(head, XL_FOLDER) ? 'xlsx' : 'zip';
+  if (startsWith(head, OLE)) return 'xls';
+  if (startsWith(head, GZIP)) return 'gzip';
+  if (startsWith(head, PARQUET)) return 'parquet';
+  if ([PNG, JPEG, PDF, GIF].some((m) => startsWith(head, m))) return 'binary';
+
+  const bom = bomOf(head);
+  const utf16 = bom.utf16 ?? (bom.length === 0 ? utf16ByNulPattern(head) : null);
+  const whole = head.length >= totalBytes;
+  if (whole && onlyWhitespace(head, bom.length, utf16)) return 'empty';
+  if (utf16 !== null) return 'text';
+
+  const controls = controlShare(head.subarray(bom.length));
+  return controls.count >= 4 && controls.share > 0.05 ? 'binary' : 'text';
+}
+
+/** The file-level error for a kind that cannot be loaded; null for loadable kinds. */
+export function fileKindError(kind: FileKind): FileErrorCode | null {
+  switch (kind) {
+    case 'empty':
+      return 'EMPTY_FILE';
+    case 'binary':
+      return 'NOT_TEXT';
+    case 'xls':
+      return 'EXCEL_WORKBOOK';
+    case 'zip':
+    case 'gzip':
+      return 'COMPRESSED_FILE';
+    case 'text':
+    case 'xlsx':
+    case 'parquet':
+      return null;
+  }
+}
