@@ -1,0 +1,65 @@
+import { describe, expect, it } from 'vitest';
+import { isIsoDate, readUrlState, writeUrlState } from '../../../src/lib/state/url.ts';
+import { DEFAULT_SETTINGS, type Settings } from '../../../src/lib/model/settings.ts';
+
+describe('url state', () => {
+  it('writes only the version for the defaults', () => {
+    expect(writeUrlState({ settings: DEFAULT_SETTINGS, lang: null, panel: null, mapping: {} })).toBe('?v=1');
+  });
+
+  it('round-trips settings, language, panel, filters and a Chinese mapping', () => {
+    const settings: Settings = {
+      ...DEFAULT_SETTINGS,
+      asOf: '2024-06-30',
+      churnWindowDays: 90,
+      tierA: 0.7,
+      tierB: 0.9,
+      cohortPeriod: 'quarter',
+      retentionMode: 'on_or_after',
+      scoreScale: '0-10',
+      highSatisfaction: 9,
+      loyalMinOrders: 3,
+      filters: { from: '2023-01-01', to: '2023-12-31', dims: { region: ['华北', 'A&B=C'] } },
+    };
+    const mapping = { customer: '客户ID', date: '下单时间', amount: '实付金额' };
+    const query = writeUrlState({ settings, lang: 'zh-CN', panel: 'retention', mapping });
+    const back = readUrlState(query);
+    expect(back).toEqual({ settings, lang: 'zh-CN', panel: 'retention', mapping, demo: false });
+  });
+
+  it('reads a bare ?demo as the demo flag with defaults', () => {
+    expect(readUrlState('?demo')).toEqual({
+      settings: DEFAULT_SETTINGS, lang: null, panel: null, mapping: {}, demo: true,
+    });
+    expect(writeUrlState({ settings: DEFAULT_SETTINGS, lang: 'en', panel: null, mapping: {}, demo: true })).toBe('?v=1&demo&lang=en');
+  });
+
+  it('ignores links of another version', () => {
+    expect(readUrlState('?v=2&churn=30&lang=en').settings.churnWindowDays).toBe(180);
+    expect(readUrlState('?churn=30').lang).toBeNull();
+  });
+
+  it('falls back to the default for each malformed value', () => {
+    const s = readUrlState(
+      '?v=1&churn=-4&tierA=abc&tierB=0.5&top=2&cohort=year&rmode=x&scale=1-9&high=11&loyal=2.5' +
+        '&asof=2024-02-30&from=2024-05-01&to=2024-04-01&lang=fr&panel=nope',
+    );
+    expect(s.settings).toEqual({ ...DEFAULT_SETTINGS, filters: { from: '2024-05-01', to: null, dims: {} } });
+    expect(s.lang).toBeNull();
+    expect(s.panel).toBeNull();
+  });
+
+  it('never lets tier B fall below tier A', () => {
+    const s = readUrlState('?v=1&tierA=0.9&tierB=0.85').settings;
+    expect([s.tierA, s.tierB]).toEqual([0.9, 0.95]);
+    const t = readUrlState('?v=1&tierA=0.97').settings;
+    expect([t.tierA, t.tierB]).toEqual([0.97, 0.97]);
+  });
+
+  it('validates calendar dates', () => {
+    expect(isIsoDate('2024-02-29')).toBe(true);
+    expect(isIsoDate('2023-02-29')).toBe(false);
+    expect(isIsoDate('2024-1-01')).toBe(false);
+    expect(isIsoDate(null)).toBe(false);
+  });
+});
