@@ -1,0 +1,100 @@
+/** Overview (METRICS.md §2): activity over time. */
+import * as Plot from '@observablehq/plot';
+import type { PlotOptions } from '@observablehq/plot';
+import {
+  PALETTE,
+  baseOptions,
+  chartHeight,
+  emptyChart,
+  formatCompact,
+  formatInteger,
+  formatMoney,
+  isoDate,
+  moneyLabel,
+  type ChartContext,
+} from './theme.ts';
+
+/** One calendar month of activity. */
+export interface PeriodActivityRow {
+  /** ISO date of the first day of the month. */
+  readonly period: string;
+  /** Sum of the amounts of the kept lines dated in the month (net of returns). */
+  readonly revenue: number;
+  /** Purchase orders dated in the month. */
+  readonly orders: number;
+  /** Customers with a purchase order in the month. */
+  readonly customers: number;
+  /** Of those, customers whose first purchase order is in the month. */
+  readonly new_customers: number;
+}
+
+function monthLabel(ctx: ChartContext, d: Date): string {
+  return new Intl.DateTimeFormat(ctx.locale, { year: 'numeric', month: 'short', timeZone: 'UTC' }).format(d);
+}
+
+/** Net revenue per month as bars from a zero baseline. */
+export function revenueTrendChart(rows: readonly PeriodActivityRow[], ctx: ChartContext): PlotOptions {
+  if (rows.length === 0) return emptyChart(ctx);
+  const { locale, t } = ctx;
+  const data = rows.map((r) => ({ ...r, date: isoDate(r.period) }));
+  return {
+    ...baseOptions(ctx, chartHeight(ctx.width, 0.35, 200, 300)),
+    x: { type: 'utc', label: null },
+    y: { label: moneyLabel(ctx, 'chart.axis.revenue'), tickFormat: (v: number) => formatCompact(locale, v), grid: true },
+    marks: [
+      Plot.rectY(data, {
+        x: 'date',
+        interval: 'month',
+        y: 'revenue',
+        inset: 1,
+        fill: (r: PeriodActivityRow) => (r.revenue < 0 ? PALETTE.accent : PALETTE.primary),
+        title: (r: PeriodActivityRow & { date: Date }) =>
+          [
+            monthLabel(ctx, r.date),
+            `${t('chart.axis.revenue')}: ${formatMoney(locale, r.revenue, ctx.currency)}`,
+            t('chart.orders', { n: formatInteger(locale, r.orders) }),
+          ].join('\n'),
+        tip: true,
+      }),
+      Plot.ruleY([0], { stroke: PALETTE.ink }),
+    ],
+  };
+}
+
+interface CustomerMix {
+  readonly date: Date;
+  readonly kind: 'new' | 'returning';
+  readonly customers: number;
+  readonly title: string;
+}
+
+/** Customers active per month, split into new and returning (stacked; the total is the bar). */
+export function customerMixChart(rows: readonly PeriodActivityRow[], ctx: ChartContext): PlotOptions {
+  if (rows.length === 0) return emptyChart(ctx);
+  const { locale, t } = ctx;
+  const data: CustomerMix[] = rows.flatMap((r) => {
+    const date = isoDate(r.period);
+    const returning = r.customers - r.new_customers;
+    const head = monthLabel(ctx, date);
+    const title = `${head}\n${t('chart.overview.new')}: ${formatInteger(locale, r.new_customers)}\n${t('chart.overview.returning')}: ${formatInteger(locale, returning)}`;
+    return [
+      { date, kind: 'returning' as const, customers: returning, title },
+      { date, kind: 'new' as const, customers: r.new_customers, title },
+    ];
+  });
+  return {
+    ...baseOptions(ctx, chartHeight(ctx.width, 0.35, 200, 300)),
+    x: { type: 'utc', label: null },
+    y: { label: t('chart.axis.customers'), tickFormat: (v: number) => formatCompact(locale, v), grid: true },
+    color: {
+      domain: ['returning', 'new'],
+      range: [PALETTE.primary, PALETTE.secondary],
+      legend: true,
+      tickFormat: (k: string) => t(`chart.overview.${k}`),
+    },
+    marks: [
+      Plot.rectY(data, Plot.stackY({ x: 'date', interval: 'month', y: 'customers', fill: 'kind', inset: 1, title: 'title', tip: true, order: ['returning', 'new'] })),
+      Plot.ruleY([0], { stroke: PALETTE.ink }),
+    ],
+  };
+}

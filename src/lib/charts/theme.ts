@@ -1,0 +1,169 @@
+/**
+ * The look every chart shares: palette, type, number formats and the base Plot options.
+ * Colours are literal hex (not CSS variables) so that an exported SVG/PNG looks the same
+ * outside the page.
+ */
+import * as Plot from '@observablehq/plot';
+import type { PlotOptions } from '@observablehq/plot';
+
+export type Locale = 'zh-CN' | 'en';
+export type Translate = (key: string, params?: Readonly<Record<string, string | number>>) => string;
+
+/** What every chart builder needs besides its rows. */
+export interface ChartContext {
+  readonly locale: Locale;
+  readonly t: Translate;
+  /** Width of the container in CSS pixels. */
+  readonly width: number;
+  /** ISO 4217 code of the amounts when known (money axes then show it); null = unknown. */
+  readonly currency?: string | null;
+}
+
+/** Okabe–Ito: distinguishable under the common colour-vision deficiencies. */
+export const OKABE_ITO = {
+  blue: '#0072B2',
+  sky: '#56B4E9',
+  green: '#009E73',
+  orange: '#E69F00',
+  vermillion: '#D55E00',
+  purple: '#CC79A7',
+  yellow: '#F0E442',
+  black: '#000000',
+} as const;
+
+export const PALETTE = {
+  primary: OKABE_ITO.blue,
+  secondary: OKABE_ITO.orange,
+  accent: OKABE_ITO.vermillion,
+  positive: OKABE_ITO.green,
+  muted: '#8C96A3',
+  grid: '#D9DEE4',
+  ink: '#1F2933',
+  inkSoft: '#52606D',
+  reference: '#9AA5B1',
+  tiers: { A: OKABE_ITO.blue, B: OKABE_ITO.sky, C: '#B8C2CC' },
+  quadrants: {
+    loyalists: OKABE_ITO.green,
+    mercenaries: OKABE_ITO.orange,
+    hostages: OKABE_ITO.purple,
+    defectors: OKABE_ITO.vermillion,
+  },
+  nps: { detractor: OKABE_ITO.vermillion, passive: '#B8C2CC', promoter: OKABE_ITO.green },
+  /** Sequential scheme for heatmaps (single hue: readable in grey and for every deficiency). */
+  sequential: 'blues',
+} as const;
+
+/** System fonts with CJK fallbacks: no web fonts are fetched. */
+export const FONT_STACK =
+  'system-ui, -apple-system, "Segoe UI", "PingFang SC", "Hiragino Sans GB", "Microsoft YaHei", "Noto Sans CJK SC", "Source Han Sans SC", "Noto Sans", sans-serif';
+
+const formatters = new Map<string, Intl.NumberFormat>();
+function numberFormat(locale: Locale, options: Intl.NumberFormatOptions): Intl.NumberFormat {
+  const key = `${locale}|${JSON.stringify(options)}`;
+  let f = formatters.get(key);
+  if (f === undefined) {
+    f = new Intl.NumberFormat(locale, options);
+    formatters.set(key, f);
+  }
+  return f;
+}
+
+/** What a null or non-finite number shows as. */
+export const EMPTY = '–';
+
+function finite(v: number | null | undefined): v is number {
+  return typeof v === 'number' && Number.isFinite(v);
+}
+
+/** 0.6421 → "64.2%" (en) / "64.2%" (zh-CN). */
+export function formatPercent(locale: Locale, v: number | null | undefined, digits = 1): string {
+  if (!finite(v)) return EMPTY;
+  return numberFormat(locale, {
+    style: 'percent',
+    minimumFractionDigits: digits,
+    maximumFractionDigits: digits,
+  }).format(v);
+}
+
+export function formatInteger(locale: Locale, v: number | null | undefined): string {
+  if (!finite(v)) return EMPTY;
+  return numberFormat(locale, { maximumFractionDigits: 0 }).format(v);
+}
+
+export function formatNumber(locale: Locale, v: number | null | undefined, digits = 2): string {
+  if (!finite(v)) return EMPTY;
+  return numberFormat(locale, { maximumFractionDigits: digits }).format(v);
+}
+
+/** Money with the currency when it is known, else a plain number with two decimals. */
+export function formatMoney(
+  locale: Locale,
+  v: number | null | undefined,
+  currency: string | null | undefined,
+): string {
+  if (!finite(v)) return EMPTY;
+  if (currency) {
+    return numberFormat(locale, { style: 'currency', currency, maximumFractionDigits: 2 }).format(v);
+  }
+  return numberFormat(locale, { minimumFractionDigits: 2, maximumFractionDigits: 2 }).format(v);
+}
+
+/** Short axis ticks: 12,500 → "12.5K" (en) / "1.3万" (zh-CN). */
+export function formatCompact(locale: Locale, v: number | null | undefined): string {
+  if (!finite(v)) return EMPTY;
+  return numberFormat(locale, { notation: 'compact', maximumFractionDigits: 1 }).format(v);
+}
+
+/** Percent tick formatter for a 0–1 axis. */
+export function percentTick(locale: Locale): (v: number) => string {
+  return (v) => formatPercent(locale, v, 0);
+}
+
+/** Axis label for an amount: names the currency when known. */
+export function moneyLabel(ctx: ChartContext, key = 'chart.axis.value'): string {
+  const label = ctx.t(key);
+  return ctx.currency ? `${label} (${ctx.currency})` : label;
+}
+
+/** ISO date (YYYY-MM-DD…) → Date at UTC midnight; Plot's time axes then show calendar days. */
+export function isoDate(s: string): Date {
+  return new Date(`${s.slice(0, 10)}T00:00:00Z`);
+}
+
+/** Chart heights follow the width a little, within limits that keep labels legible. */
+export function chartHeight(width: number, ratio = 0.5, min = 220, max = 420): number {
+  return Math.round(Math.min(max, Math.max(min, width * ratio)));
+}
+
+/** The options every chart starts from. */
+export function baseOptions(ctx: ChartContext, height = chartHeight(ctx.width)): PlotOptions {
+  return {
+    width: Math.max(280, Math.round(ctx.width)),
+    height,
+    marginTop: 24,
+    marginRight: 24,
+    marginBottom: 40,
+    marginLeft: 56,
+    style: {
+      fontFamily: FONT_STACK,
+      fontSize: '12px',
+      color: PALETTE.ink,
+      background: 'transparent',
+      overflow: 'visible',
+    },
+  };
+}
+
+/** The options of a chart that has nothing to show: a frame-centred note, no scales. */
+export function emptyChart(ctx: ChartContext, height = 160): PlotOptions {
+  return {
+    ...baseOptions(ctx, height),
+    marks: [
+      Plot.text([ctx.t('chart.noData')], {
+        frameAnchor: 'middle',
+        fontSize: 13,
+        fill: PALETTE.inkSoft,
+      }),
+    ],
+  };
+}
