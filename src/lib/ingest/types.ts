@@ -35,7 +35,8 @@ export type RejectReason =
   | 'missing_score'
   | 'unparseable_score';
 
-export type SkipReason = 'blank_row' | 'title_row' | 'summary_row' | 'footer_row';
+/** `duplicate_row`: an exact copy of an earlier kept row, dropped because the user asked to de-duplicate. */
+export type SkipReason = 'blank_row' | 'title_row' | 'summary_row' | 'footer_row' | 'duplicate_row';
 
 export type WarningCode =
   | 'bom_stripped'

@@ -1,0 +1,393 @@
+/**
+ * From a file's raw table (every physical record as text cells plus a structural flag) to
+ * canonical `lines`: one pass classifies every raw row as kept, rejected (with a reason and
+ * the offending value) or skipped, into a stage table; the kept rows are appended to the
+ * target lines table. The counts are checked in SQL: rows_read = kept + rejected + skipped.
+ *
+ * Raw table columns: line_no INTEGER (1-based physical line), flag UTINYINT (RAW_FLAG),
+ * n_fields INTEGER, c0 … c{N-1} VARCHAR (positional names; labels never reach SQL).
+ */
+import type { DbClient, Row } from '../db/client.ts';
+import { ident, join, literal, quoteIdentifier, raw, sql } from '../db/sql.ts';
+import { LINES_DDL } from '../model/schema.ts';
+import {
+  amountText,
+  amountValue,
+  cleanText,
+  currencyOf,
+  dateKind,
+  dateOrderStatsQuery,
+  dateValue,
+  decideDateOrder,
+  decideDecimal,
+  decimalStatsQuery,
+  idValue,
+  isPlaceholder,
+  isScientificId,
+  scoreValue,
+  trimText,
+  type DateOrder,
+  type DecimalMark,
+  type Fragment,
+} from './parse.ts';
+import {
+  IngestError,
+  type ColumnMapping,
+  type ParseOptions,
+  type RejectReason,
+  type RejectedLine,
+  type SkipReason,
+  type SkippedLine,
+  type Warning,
+} from './types.ts';
+
+/** The structural flag the normalizer writes for each raw row. */
+export const RAW_FLAG = {
+  data: 0,
+  title: 1,
+  blank: 2,
+  unclosed_quote: 3,
+  invalid_encoding: 4,
+  line_too_long: 5,
+  too_few_fields: 6,
+  too_many_fields: 7,
+} as const;
+
+export const DEFAULT_PARSE: ParseOptions = { dayMonthOrder: 'auto', decimal: 'auto', dedupe: false };
+
+/** `LINES_DDL` under another table name (a stage that is swapped in at the end of a load). */
+export function linesDdl(table: string): string {
+  return LINES_DDL.replace('CREATE OR REPLACE TABLE lines', `CREATE OR REPLACE TABLE ${quoteIdentifier(table)}`);
+}
+
+function cell(i: number): Fragment {
+  return sql`coalesce(${ident(`c${i}`)}, '')`;
+}
+
+/** Column-level parse decisions, made from the whole column (not a sample). */
+export interface ResolvedParse {
+  readonly dayMonthOrder: DateOrder;
+  readonly decimal: DecimalMark;
+  readonly dedupe: boolean;
+  /** Every n/n/yyyy date read both ways: the order applied came from the caller. */
+  readonly ambiguousOrder: boolean;
+}
+
+const DATA_FLAGS = raw(`(${RAW_FLAG.data}, ${RAW_FLAG.too_few_fields}, ${RAW_FLAG.too_many_fields})`);
+
+/** The columns whose text the amount is read from. */
+function amountColumns(mapping: ColumnMapping): number[] {
+  if (mapping.amount !== undefined) return [mapping.amount];
+  return [mapping.quantity, mapping.unit_price].filter((c): c is number => c !== undefined);
+}
+
+/**
+ * Decide 'auto' options from statistics over the whole column. Throws AMBIGUOUS_DATE_ORDER
+ * when every n/n/yyyy date reads both ways and the caller did not choose.
+ */
+export async function resolveParse(
+  db: DbClient,
+  rawTable: string,
+  mapping: ColumnMapping,
+  parse: ParseOptions,
+): Promise<ResolvedParse> {
+  const dataRows = sql`(SELECT * FROM ${ident(rawTable)} WHERE flag IN ${DATA_FLAGS})`;
+  let dayMonthOrder: DateOrder = parse.dayMonthOrder === 'mdy' ? 'mdy' : 'dmy';
+  let ambiguousOrder = false;
+  if (mapping.date !== undefined) {
+    const [row] = await db.query(dateOrderStatsQuery(dataRows, cleanText(cell(mapping.date))));
+    const decision = decideDateOrder({
+      dm_values: Number(row?.dm_values ?? 0),
+      first_over_12: Number(row?.first_over_12 ?? 0),
+      second_over_12: Number(row?.second_over_12 ?? 0),
+    });
+    if (decision === 'ambiguous') {
+      if (parse.dayMonthOrder === 'auto') throw new IngestError('AMBIGUOUS_DATE_ORDER', { column: mapping.date });
+      ambiguousOrder = true;
+    } else if (decision !== 'none' && parse.dayMonthOrder === 'auto') {
+      dayMonthOrder = decision;
+    }
+  }
+  let decimal: DecimalMark = parse.decimal === ',' ? ',' : '.';
+  if (parse.decimal === 'auto') {
+    const texts = amountColumns(mapping).map((c) => amountText(cleanText(cell(c))));
+    if (texts.length > 0) {
+      const unioned = join(
+        texts.map((t) => sql`SELECT ${t} AS v FROM ${dataRows}`),
+        ' UNION ALL ',
+      );
+      const [row] = await db.query(decimalStatsQuery(sql`(${unioned})`, ident('v')));
+      decimal = decideDecimal({
+        comma_evidence: Number(row?.comma_evidence ?? 0),
+        dot_evidence: Number(row?.dot_evidence ?? 0),
+      });
+    }
+  }
+  return { dayMonthOrder, decimal, dedupe: parse.dedupe, ambiguousOrder };
+}
+
+const SUMMARY_RE =
+  '(?i)^(合计|合計|小计|小計|总计|總計|累计|累計|总合计|total|totals|subtotal|sub-total|sub total|grand total|sum)[ ]*([:：].*)?$';
+const FOOTER_RE =
+  '(?i)^(制表|制单|審核|审核|审批|备注|備註|注[:：]|说明|說明|数据来源|數據來源|来源[:：]|打印|导出|導出|生成|报表|報表|note|notes|remark|remarks|generated|source[: ]|printed|exported|report|page[ ]*[0-9]|第[ ]*[0-9]+[ ]*页)';
+
+export interface BuildLinesSpec {
+  readonly rawTable: string;
+  readonly columnCount: number;
+  readonly fileNo: number;
+  readonly mapping: ColumnMapping;
+  /** The lines table to append to (created with `linesDdl`). */
+  readonly target: string;
+  /** Name for the stage table (dropped by the caller). */
+  readonly stage: string;
+}
+
+/** The statement that classifies every raw row into the stage table. */
+export function stageSql(spec: BuildLinesSpec, p: ResolvedParse): Fragment {
+  const m = spec.mapping;
+  if (m.customer === undefined || m.date === undefined) throw new IngestError('MISSING_REQUIRED_COLUMNS');
+  const cells = Array.from({ length: spec.columnCount }, (_, i) => cell(i));
+  const trimmedCells = cells.map((c) => trimText(c));
+  const nonEmpty = trimmedCells.length ? join(trimmedCells.map((t) => sql`(${t} <> '')::INTEGER`), ' + ') : raw('0');
+  const firstCell = trimmedCells.length ? sql`coalesce(${join(trimmedCells.map((t) => sql`nullif(${t}, '')`))}, '')` : raw("''");
+  const rowText = cells.length ? sql`left(concat_ws(',', ${join(cells)}), 80)` : raw("''");
+  const dec = p.decimal;
+
+  const optionalText = (f: 'product' | 'category' | 'region' | 'channel') =>
+    m[f] === undefined ? raw('NULL::VARCHAR') : sql`nullif(${trimText(cell(m[f]))}, '')`;
+  const optionalAmount = (c: number | undefined) =>
+    c === undefined ? raw('NULL::DECIMAL(18,4)') : amountValue(amountText(cleanText(cell(c))), dec);
+
+  // Amount: a mapped amount column, or quantity × unit price.
+  const direct = m.amount !== undefined;
+  const qtyCol = m.quantity;
+  const priceCol = m.unit_price;
+  if (!direct && (qtyCol === undefined || priceCol === undefined)) throw new IngestError('MISSING_REQUIRED_COLUMNS');
+  const amountCell = direct ? cell(m.amount as number) : cell(priceCol as number);
+  const amountMissing = direct
+    ? sql`amt_c = ''`
+    : sql`(${cleanText(cell(qtyCol as number))} = '' OR amt_c = '')`;
+  const amountOffending = direct ? sql`amt_c` : sql`CASE WHEN amount_q IS NULL THEN qty_c ELSE amt_c END`;
+
+  const base = sql`SELECT *,
+      ${cell(m.customer)} AS cust_raw,
+      ${trimText(cell(m.customer))} AS cust_t,
+      ${cleanText(cell(m.date))} AS date_c,
+      ${cleanText(amountCell)} AS amt_c,
+      ${qtyCol === undefined ? raw("''") : cleanText(cell(qtyCol))} AS qty_c,
+      ${nonEmpty} AS n_nonempty,
+      ${firstCell} AS first_cell
+    FROM ${ident(spec.rawTable)}`;
+
+  const parsed = sql`SELECT *,
+      ${idValue(ident('cust_t'))} AS customer_id,
+      ${isPlaceholder(ident('cust_t'))} AS cust_placeholder,
+      ${isScientificId(ident('cust_t'))} AS cust_sci,
+      ${dateValue(ident('date_c'), p.dayMonthOrder)} AS order_ts,
+      ${dateKind(ident('date_c'))} AS date_kind,
+      ${amountValue(amountText(ident('amt_c')), dec)} AS amount_p,
+      ${qtyCol === undefined ? raw('NULL::DECIMAL(18,4)') : amountValue(amountText(ident('qty_c')), dec)} AS amount_q,
+      ${currencyOf(ident('amt_c'))} AS currency
+    FROM base`;
+
+  const amountExpr = direct ? sql`amount_p` : sql`CAST(amount_q * amount_p AS DECIMAL(18,4))`;
+  const reason = sql`CASE
+      WHEN flag = ${raw(String(RAW_FLAG.title))} THEN 'title_row'
+      WHEN flag = ${raw(String(RAW_FLAG.blank))} THEN 'blank_row'
+      WHEN flag = ${raw(String(RAW_FLAG.unclosed_quote))} THEN 'unclosed_quote'
+      WHEN flag = ${raw(String(RAW_FLAG.invalid_encoding))} THEN 'invalid_encoding'
+      WHEN flag = ${raw(String(RAW_FLAG.line_too_long))} THEN 'line_too_long'
+      WHEN n_nonempty = 0 THEN 'blank_row'
+      WHEN regexp_matches(cust_t, ${literal(SUMMARY_RE)}) OR regexp_matches(first_cell, ${literal(SUMMARY_RE)}) THEN 'summary_row'
+      WHEN n_nonempty = 1 AND regexp_matches(first_cell, ${literal(FOOTER_RE)}) THEN 'footer_row'
+      WHEN flag = ${raw(String(RAW_FLAG.too_few_fields))} THEN 'too_few_fields'
+      WHEN flag = ${raw(String(RAW_FLAG.too_many_fields))} THEN 'too_many_fields'
+      WHEN customer_id IS NULL THEN 'missing_customer_id'
+      WHEN date_c = '' THEN 'missing_date'
+      WHEN order_ts IS NULL THEN 'unparseable_date'
+      WHEN ${amountMissing} THEN 'missing_amount'
+      WHEN ${amountExpr} IS NULL THEN 'unparseable_amount'
+      ELSE NULL END`;
+
+  const classified = sql`SELECT *,
+      ${reason} AS reason,
+      ${amountExpr} AS amount
+    FROM parsed`;
+
+  const partition = cells.length ? join(cells.map((_, i) => ident(`c${i}`))) : raw('line_no');
+  const dup = sql`SELECT *,
+      CASE WHEN reason IS NULL THEN row_number() OVER (PARTITION BY reason IS NULL, ${partition} ORDER BY line_no) > 1 ELSE false END AS dup_extra
+    FROM classified`;
+
+  const SKIPS = "('title_row', 'blank_row', 'summary_row', 'footer_row')";
+  const finalReason = p.dedupe ? sql`CASE WHEN dup_extra THEN 'duplicate_row' ELSE reason END` : sql`reason`;
+  return sql`CREATE OR REPLACE TEMP TABLE ${ident(spec.stage)} AS
+    WITH base AS (${base}), parsed AS (${parsed}), classified AS (${classified}), dup AS (${dup})
+    SELECT line_no, flag,
+      CASE WHEN ${finalReason} IS NULL THEN 'kept'
+           WHEN ${finalReason} IN ${raw(SKIPS)} OR ${finalReason} = 'duplicate_row' THEN 'skipped'
+           ELSE 'rejected' END AS status,
+      ${finalReason} AS reason,
+      CASE
+        WHEN reason IN ('unclosed_quote', 'invalid_encoding', 'line_too_long', 'too_few_fields', 'too_many_fields') THEN ${rowText}
+        WHEN reason = 'missing_customer_id' THEN left(cust_raw, 80)
+        WHEN reason = 'unparseable_date' THEN left(date_c, 80)
+        WHEN reason = 'unparseable_amount' THEN left(${amountOffending}, 80)
+        ELSE NULL END AS value,
+      customer_id,
+      ${m.order === undefined ? raw('NULL::VARCHAR') : idValue(trimText(cell(m.order)))} AS order_id,
+      order_ts,
+      amount,
+      ${qtyCol === undefined ? raw('NULL::DOUBLE') : sql`amount_q::DOUBLE`} AS quantity,
+      ${priceCol === undefined ? raw('NULL::DOUBLE') : sql`${optionalAmount(priceCol)}::DOUBLE`} AS unit_price,
+      ${optionalText('product')} AS product,
+      ${optionalText('category')} AS category,
+      ${optionalText('region')} AS region,
+      ${optionalText('channel')} AS channel,
+      ${optionalAmount(m.cost)} AS cost,
+      ${m.profit !== undefined ? optionalAmount(m.profit) : m.cost !== undefined ? sql`amount - ${optionalAmount(m.cost)}` : raw('NULL::DECIMAL(18,4)')} AS profit,
+      ${m.score === undefined ? raw('NULL::DOUBLE') : scoreValue(cleanText(cell(m.score)))} AS score,
+      currency,
+      date_kind,
+      cust_t <> cust_raw AS cust_trimmed,
+      cust_placeholder,
+      cust_sci,
+      dup_extra
+    FROM dup`;
+}
+
+export interface BuildLinesResult {
+  readonly parse: ParseOptions;
+  readonly rows_read: number;
+  readonly rows_kept: number;
+  readonly rows_rejected: number;
+  readonly rows_skipped: number;
+  readonly rejectedByReason: Partial<Record<RejectReason, number>>;
+  readonly skippedByReason: Partial<Record<SkipReason, number>>;
+  readonly rejected: readonly RejectedLine[];
+  readonly skipped: readonly SkippedLine[];
+  readonly warnings: readonly Warning[];
+}
+
+const num = (r: Row | undefined, k: string): number => Number(r?.[k] ?? 0);
+
+/** Classify, append the kept rows to `spec.target`, and account for every raw row. */
+export async function buildLines(db: DbClient, spec: BuildLinesSpec, parse: ParseOptions): Promise<BuildLinesResult> {
+  const p = await resolveParse(db, spec.rawTable, spec.mapping, parse);
+  await db.exec(stageSql(spec, p));
+  const stage = ident(spec.stage);
+
+  const [acct] = await db.query(sql`SELECT
+      (SELECT count(*) FROM ${ident(spec.rawTable)})::INTEGER AS raw_rows,
+      count(*)::INTEGER AS stage_rows,
+      count(*) FILTER (WHERE status = 'kept')::INTEGER AS kept,
+      count(*) FILTER (WHERE status = 'rejected')::INTEGER AS rejected,
+      count(*) FILTER (WHERE status = 'skipped')::INTEGER AS skipped
+    FROM ${stage}`);
+  const rowsRead = num(acct, 'raw_rows');
+  const kept = num(acct, 'kept');
+  const rejectedN = num(acct, 'rejected');
+  const skippedN = num(acct, 'skipped');
+  if (rowsRead !== num(acct, 'stage_rows') || rowsRead !== kept + rejectedN + skippedN) {
+    throw new IngestError('ACCOUNTING_MISMATCH', { rows_read: rowsRead, kept, rejected: rejectedN, skipped: skippedN });
+  }
+
+  const target = ident(spec.target);
+  const [before] = await db.query(sql`SELECT count(*)::INTEGER AS n FROM ${target}`);
+  await db.exec(sql`INSERT INTO ${target}
+    SELECT ${spec.fileNo}::INTEGER, line_no, customer_id, order_id, order_ts, order_ts::DATE, amount,
+      quantity, unit_price, product, category, region, channel, cost, profit, score, currency
+    FROM ${stage} WHERE status = 'kept' ORDER BY line_no`);
+  const [after] = await db.query(sql`SELECT count(*)::INTEGER AS n FROM ${target}`);
+  if (num(after, 'n') - num(before, 'n') !== kept) {
+    throw new IngestError('ACCOUNTING_MISMATCH', { rows_read: rowsRead, kept, inserted: num(after, 'n') - num(before, 'n') });
+  }
+
+  const lists = await db.query(sql`SELECT line_no, status, reason, value FROM ${stage}
+    WHERE status <> 'kept' ORDER BY line_no`);
+  const rejected: RejectedLine[] = [];
+  const skipped: SkippedLine[] = [];
+  const rejectedByReason: Partial<Record<RejectReason, number>> = {};
+  const skippedByReason: Partial<Record<SkipReason, number>> = {};
+  for (const r of lists) {
+    const line = Number(r.line_no);
+    if (r.status === 'rejected') {
+      const reason = r.reason as RejectReason;
+      rejectedByReason[reason] = (rejectedByReason[reason] ?? 0) + 1;
+      rejected.push(typeof r.value === 'string' && r.value !== '' ? { file: spec.fileNo, line, reason, value: r.value } : { file: spec.fileNo, line, reason });
+    } else {
+      const reason = r.reason as SkipReason;
+      skippedByReason[reason] = (skippedByReason[reason] ?? 0) + 1;
+      skipped.push({ file: spec.fileNo, line, reason });
+    }
+  }
+
+  const warnings = await stageWarnings(db, spec.stage, p, spec.mapping);
+  return {
+    parse: { dayMonthOrder: p.dayMonthOrder, decimal: p.decimal, dedupe: p.dedupe },
+    rows_read: rowsRead,
+    rows_kept: kept,
+    rows_rejected: rejectedN,
+    rows_skipped: skippedN,
+    rejectedByReason,
+    skippedByReason,
+    rejected,
+    skipped,
+    warnings,
+  };
+}
+
+async function stageWarnings(db: DbClient, stage: string, p: ResolvedParse, mapping: ColumnMapping): Promise<Warning[]> {
+  const [w] = await db.query(sql`SELECT
+      count(*) FILTER (WHERE status = 'kept' AND amount < 0)::INTEGER AS refunds,
+      count(*) FILTER (WHERE status <> 'skipped' AND cust_trimmed AND customer_id IS NOT NULL)::INTEGER AS trimmed,
+      count(*) FILTER (WHERE status <> 'skipped' AND cust_placeholder)::INTEGER AS placeholders,
+      count(*) FILTER (WHERE status <> 'skipped' AND cust_sci)::INTEGER AS scientific,
+      count(*) FILTER (WHERE status = 'kept' AND date_kind = 'excel')::INTEGER AS excel,
+      count(*) FILTER (WHERE status = 'kept' AND date_kind = 'epoch')::INTEGER AS epoch,
+      count(DISTINCT date_kind) FILTER (WHERE status = 'kept')::INTEGER AS date_kinds,
+      string_agg(DISTINCT date_kind, ',' ORDER BY date_kind) FILTER (WHERE status = 'kept') AS date_kind_list,
+      count(DISTINCT currency) FILTER (WHERE status = 'kept')::INTEGER AS currencies,
+      string_agg(DISTINCT currency, ',' ORDER BY currency) FILTER (WHERE status = 'kept') AS currency_list,
+      count(*) FILTER (WHERE dup_extra)::INTEGER AS duplicates,
+      count(*) FILTER (WHERE status = 'kept' AND date_kind = 'dm')::INTEGER AS dm_kept
+    FROM ${ident(stage)}`);
+  const out: Warning[] = [];
+  const add = (code: Warning['code'], count: number, detail?: string) => {
+    if (count > 0) out.push(detail === undefined ? { code, count } : { code, count, detail });
+  };
+  add('exact_duplicate_rows', num(w, 'duplicates'));
+  add('refund_rows', num(w, 'refunds'));
+  add('ids_whitespace_trimmed', num(w, 'trimmed'));
+  add('placeholder_ids', num(w, 'placeholders'));
+  add('id_scientific_notation', num(w, 'scientific'));
+  add('mixed_date_formats', num(w, 'date_kinds') > 1 ? 1 : 0, String(w?.date_kind_list ?? ''));
+  add('excel_serial_dates', num(w, 'excel'));
+  add('epoch_dates', num(w, 'epoch'));
+  add('ambiguous_day_month_order', p.ambiguousOrder && num(w, 'dm_kept') > 0 ? 1 : 0, p.dayMonthOrder);
+  add('multiple_currencies', num(w, 'currencies') > 1 ? 1 : 0, String(w?.currency_list ?? ''));
+  add('decimal_comma', p.decimal === ',' && amountColumns(mapping).length > 0 ? 1 : 0);
+  return out;
+}
+
+/** Separator of normalized raw text (ASCII unit separator); fields are quoted with `"`. */
+export const RAW_DELIMITER = '\u001f';
+export const RAW_MAX_LINE_BYTES = 64 * 1024 * 1024;
+
+/**
+ * Create a raw table from registered chunks of normalized raw text: one record per line,
+ * `line_no US flag US n_fields US c0 US … c{N-1}`, `"` quoting, `\n` line ends.
+ */
+export function createRawSql(table: string, paths: readonly string[], columnCount: number): Fragment {
+  const columns = [
+    sql`'line_no': 'INTEGER'`,
+    sql`'flag': 'UTINYINT'`,
+    sql`'n_fields': 'INTEGER'`,
+    ...Array.from({ length: columnCount }, (_, i) => sql`${literal(`c${i}`)}: 'VARCHAR'`),
+  ];
+  return sql`CREATE OR REPLACE TEMP TABLE ${ident(table)} AS SELECT * FROM read_csv(
+      [${join(paths.map((p) => literal(p)))}],
+      delim = ${literal(RAW_DELIMITER)}, quote = '"', escape = '"', header = false, auto_detect = false,
+      new_line = '\\n', columns = {${join(columns)}}, max_line_size = ${raw(String(RAW_MAX_LINE_BYTES))},
+      strict_mode = true, null_padding = false, parallel = false)`;
+}
