@@ -1,0 +1,579 @@
+/**
+ * Benchmark: the page in headless Chromium against native DuckDB and a plain-JS baseline.
+ *
+ *   npm run bench                 100 k, 1 M, 5 M lines; writes BENCHMARKS.md
+ *   npm run bench -- --smoke      100 k only, quick; writes .bench/BENCHMARKS-smoke.md
+ *   npm run bench -- --large      adds 10 M lines
+ *   options: --runs N (measured runs after the first, default 3), --no-build
+ *
+ * Any piece that is not there yet (page, ingest, analyses) is reported as "n/a" with the
+ * reason, not as a crash.
+ */
+import { execFileSync } from 'node:child_process';
+import { createReadStream, createWriteStream, existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { cpus, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import Papa from 'papaparse';
+import { generateSales } from '../../src/cli/generate-demo.ts';
+import { AppSession, DIST, PANELS, ROOT } from '../e2e/harness.ts';
+import { PssSampler } from './pss.ts';
+
+const BENCH_DIR = join(ROOT, '.bench');
+const SEED = 42;
+
+interface Args {
+  readonly sizes: readonly number[];
+  readonly runs: number;
+  readonly build: boolean;
+  readonly smoke: boolean;
+}
+
+function parseArgs(argv: readonly string[]): Args {
+  const smoke = argv.includes('--smoke');
+  const large = argv.includes('--large');
+  const runsAt = argv.indexOf('--runs');
+  const runs = runsAt >= 0 ? Math.max(1, Number(argv[runsAt + 1] ?? 3)) : 3;
+  const sizes = smoke ? [100_000] : large ? [100_000, 1_000_000, 5_000_000, 10_000_000] : [100_000, 1_000_000, 5_000_000];
+  return { sizes, runs, build: !argv.includes('--no-build'), smoke };
+}
+
+/** A measurement, or why it could not be taken. */
+type Measured = { readonly ok: true; readonly ms: number } | { readonly ok: false; readonly why: string };
+const na = (why: string): Measured => ({ ok: false, why });
+const ms = (v: number): Measured => ({ ok: true, ms: v });
+
+function messageOf(e: unknown): string {
+  const text = e instanceof Error ? e.message : String(e);
+  return text.split('\n')[0]?.slice(0, 160) ?? text;
+}
+
+async function timed<T>(f: () => Promise<T>): Promise<{ ms: number; value: T }> {
+  const t0 = performance.now();
+  const value = await f();
+  return { ms: performance.now() - t0, value };
+}
+
+// ---------------------------------------------------------------- data files
+
+async function salesFile(lines: number): Promise<string> {
+  const path = join(BENCH_DIR, `sales-${lines}-s${SEED}.csv`);
+  if (existsSync(path)) return path;
+  await mkdir(BENCH_DIR, { recursive: true });
+  const tmp = `${path}.part`;
+  const out = createWriteStream(tmp);
+  let buf: string[] = [];
+  const flush = async (): Promise<void> => {
+    const chunk = buf.join('\n') + '\n';
+    buf = [];
+    if (!out.write(chunk)) await new Promise<void>((r) => out.once('drain', () => r()));
+  };
+  for (const line of generateSales({ seed: SEED, lines })) {
+    buf.push(line);
+    if (buf.length === 50_000) await flush();
+  }
+  await flush();
+  await new Promise<void>((r, j) => out.end((e?: Error | null) => (e ? j(e) : r())));
+  await rename(tmp, path);
+  return path;
+}
+
+// ---------------------------------------------------------------- page (headless Chromium)
+
+interface PageRun {
+  readonly engine: Measured;
+  readonly ingest: Measured;
+  readonly queries: Measured;
+  readonly panels: Measured;
+  readonly filter: Measured;
+  readonly peakPssMb: number | null;
+  readonly rowsKept: number | null;
+}
+
+type Timings = Record<string, number>;
+
+/** Flattens `window.__loyaltyLens.timings` (whatever shape it has) into dotted numeric keys. */
+async function pageTimings(session: AppSession): Promise<Timings> {
+  const raw: unknown = await session.page.evaluate(() => {
+    const w = window as unknown as { __loyaltyLens?: { timings?: unknown } };
+    return JSON.parse(JSON.stringify(w.__loyaltyLens?.timings ?? null)) as unknown;
+  });
+  const out: Timings = {};
+  const walk = (v: unknown, prefix: string): void => {
+    if (typeof v === 'number' && Number.isFinite(v)) out[prefix] = v;
+    else if (v !== null && typeof v === 'object') {
+      for (const [k, x] of Object.entries(v)) walk(x, prefix ? `${prefix}.${k}` : k);
+    }
+  };
+  walk(raw, '');
+  return out;
+}
+
+function pick(t: Timings, keys: readonly string[]): number | null {
+  for (const k of keys) {
+    const v = t[k];
+    if (v !== undefined) return v;
+  }
+  return null;
+}
+
+/** Marks the charts now in each panel, so a repaint can be told by their replacement. */
+async function markCharts(session: AppSession): Promise<void> {
+  await session.page.evaluate(() => {
+    for (const el of document.querySelectorAll('[data-testid^=panel-] svg, [data-testid^=panel-] canvas')) {
+      el.setAttribute('data-bench-old', '1');
+    }
+  });
+}
+
+async function waitRepainted(session: AppSession, timeoutMs: number): Promise<void> {
+  await session.page.waitForFunction(
+    () => {
+      const panels = [...document.querySelectorAll('[data-testid^=panel-]')].filter(
+        (p) => (p as HTMLElement).offsetParent !== null,
+      );
+      return (
+        panels.length > 0 &&
+        document.querySelector('[data-testid=busy]') === null &&
+        panels.every((p) => p.querySelector('svg:not([data-bench-old]), canvas:not([data-bench-old])') !== null)
+      );
+    },
+    undefined,
+    { timeout: timeoutMs, polling: 50 },
+  );
+}
+
+/** Changes one dimension filter through the UI; false when the page has none. */
+async function changeFilter(session: AppSession): Promise<boolean> {
+  const page = session.page;
+  for (const dim of ['category', 'region', 'channel']) {
+    const el = page.locator(`[data-testid=filter-${dim}]`).first();
+    if ((await el.count()) === 0) continue;
+    const tag = await el.evaluate((e) => e.tagName.toLowerCase());
+    if (tag === 'select') {
+      const values = await el.locator('option').evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value));
+      const target = values.find((v) => v !== '') ?? values[1];
+      if (target === undefined) continue;
+      await el.selectOption(target);
+      return true;
+    }
+    const option = el.locator('input[type=checkbox], button, [role=option]').first();
+    if ((await option.count()) === 0) continue;
+    await option.click();
+    return true;
+  }
+  return false;
+}
+
+async function pageRun(session: AppSession, file: string, timeoutMs: number, pss: PssSampler): Promise<PageRun> {
+  pss.reset();
+  const tOpen = performance.now();
+  await session.openApp();
+  await session.page.locator('[data-testid=file-input]').waitFor({ state: 'attached', timeout: timeoutMs });
+  const firstScreen = performance.now() - tOpen;
+
+  const drop = await timed(async () => {
+    await session.dropFile(file);
+    await session.waitForReport(timeoutMs);
+  });
+  const rowsKept = await session.readMetric('rows_kept', '[data-testid=load-report]');
+
+  let panels: Measured = na('no continue button');
+  const cont = session.page.locator('[data-testid=continue]').first();
+  if ((await cont.count()) > 0) {
+    try {
+      const p = await timed(async () => {
+        await cont.click();
+        await session.waitForPanels(PANELS, timeoutMs);
+      });
+      panels = ms(p.ms);
+    } catch (e) {
+      panels = na(messageOf(e));
+    }
+  }
+
+  let filter: Measured = na('no [data-testid=filter-<dimension>] control');
+  if (panels.ok) {
+    try {
+      await markCharts(session);
+      const t0 = performance.now();
+      if (await changeFilter(session)) {
+        await waitRepainted(session, timeoutMs);
+        filter = ms(performance.now() - t0);
+      }
+    } catch (e) {
+      filter = na(messageOf(e));
+    }
+  }
+
+  const t = await pageTimings(session);
+  const engine = pick(t, ['engine.total', 'engine', 'engineStart', 'engine_ms']);
+  const ingest = pick(t, ['ingest.total', 'ingest', 'load', 'load.total', 'load.millis']);
+  const queries = pick(t, ['dashboard.total', 'dashboard', 'queries', 'analyses', 'dashboard.millis']);
+  return {
+    engine: engine !== null ? ms(engine) : na(`window.__loyaltyLens.timings has no engine entry (first screen ${Math.round(firstScreen)} ms)`),
+    ingest: ms(ingest ?? drop.ms),
+    queries: queries !== null ? ms(queries) : na('window.__loyaltyLens.timings has no dashboard entry'),
+    panels,
+    filter,
+    peakPssMb: pss.peakMb(),
+    rowsKept,
+  };
+}
+
+// ---------------------------------------------------------------- native DuckDB
+
+type AsyncFn = (...args: unknown[]) => Promise<unknown>;
+
+async function importFn(path: string, name: string): Promise<AsyncFn | string> {
+  if (!existsSync(join(ROOT, path))) return `${path} not there yet`;
+  try {
+    const mod = (await import(join(ROOT, path))) as Record<string, unknown>;
+    const f = mod[name];
+    return typeof f === 'function' ? (f as AsyncFn) : `${path} has no ${name}()`;
+  } catch (e) {
+    return `${path}: ${messageOf(e)}`;
+  }
+}
+
+interface NativeRun {
+  readonly ingest: Measured;
+  readonly queries: Measured;
+}
+
+async function nativeRun(file: string, threads: number): Promise<NativeRun> {
+  const loadDataset = await importFn('src/lib/ingest/load.ts', 'loadDataset');
+  if (typeof loadDataset === 'string') return { ingest: na(loadDataset), queries: na(loadDataset) };
+  const runDashboard = await importFn('src/lib/analyses/index.ts', 'runDashboard');
+  const { NodeDb } = await import('../../src/lib/db/duckdb-node.ts');
+  const { DEFAULT_SETTINGS } = await import('../../src/lib/model/settings.ts');
+  const db = await NodeDb.open({ threads });
+  try {
+    const bytes = new Uint8Array(await readFile(file));
+    let ingest: Measured;
+    try {
+      const name = file.split('/').at(-1) ?? 'sales.csv';
+      ingest = ms((await timed(() => loadDataset(db, [{ name, bytes }]))).ms);
+    } catch (e) {
+      return { ingest: na(messageOf(e)), queries: na('ingest failed') };
+    }
+    if (typeof runDashboard === 'string') return { ingest, queries: na(runDashboard) };
+    try {
+      return { ingest, queries: ms((await timed(() => runDashboard(db, DEFAULT_SETTINGS))).ms) };
+    } catch (e) {
+      return { ingest, queries: na(messageOf(e)) };
+    }
+  } finally {
+    await db.close();
+  }
+}
+
+// ---------------------------------------------------------------- plain JS baseline
+
+export interface JsBaseline {
+  readonly customers: number;
+  readonly top20Share: number | null;
+  readonly repurchaseRate: number;
+}
+
+/**
+ * PapaParse + Map group-by: customer value, purchase orders per customer (METRICS.md §1:
+ * an order is a customer's lines with one order id, a purchase order has net ≥ 0).
+ */
+export async function jsBaseline(file: string): Promise<JsBaseline> {
+  const value = new Map<string, number>();
+  const orderNet = new Map<string, number>();
+  const orderCustomer = new Map<string, string>();
+  let header = true;
+  await new Promise<void>((resolve, reject) => {
+    Papa.parse<string[]>(createReadStream(file, { encoding: 'utf8' }), {
+      skipEmptyLines: true,
+      chunk: (res) => {
+        for (const row of res.data) {
+          if (header) {
+            header = false;
+            continue;
+          }
+          const customer = (row[1] ?? '').trim();
+          const amount = Number(row[9]);
+          if (customer === '' || !Number.isFinite(amount)) continue;
+          value.set(customer, (value.get(customer) ?? 0) + amount);
+          const key = `${customer}\u0000${row[0] ?? ''}`;
+          orderNet.set(key, (orderNet.get(key) ?? 0) + amount);
+          orderCustomer.set(key, customer);
+        }
+      },
+      complete: () => resolve(),
+      error: (e: Error) => reject(e),
+    });
+  });
+  const purchases = new Map<string, number>();
+  for (const [key, net] of orderNet) {
+    if (net < 0) continue;
+    const c = orderCustomer.get(key) ?? '';
+    purchases.set(c, (purchases.get(c) ?? 0) + 1);
+  }
+  const values = [...purchases.keys()].map((c) => value.get(c) ?? 0).sort((a, b) => b - a);
+  const total = values.reduce((s, v) => s + v, 0);
+  const top = values.slice(0, Math.ceil(0.2 * values.length)).reduce((s, v) => s + v, 0);
+  let repeat = 0;
+  for (const n of purchases.values()) if (n >= 2) repeat++;
+  return {
+    customers: purchases.size,
+    top20Share: total > 0 ? top / total : null,
+    repurchaseRate: purchases.size ? repeat / purchases.size : 0,
+  };
+}
+
+// ---------------------------------------------------------------- statistics and report
+
+interface Series {
+  first: Measured;
+  rest: Measured[];
+}
+
+function median(xs: readonly number[]): number | null {
+  if (xs.length === 0) return null;
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 ? (s[mid] ?? null) : ((s[mid - 1] ?? 0) + (s[mid] ?? 0)) / 2;
+}
+
+function medianOf(series: Series): number | null {
+  const oks = series.rest.flatMap((m) => (m.ok ? [m.ms] : []));
+  return median(oks);
+}
+
+function whyNot(series: Series): string {
+  const bad = [series.first, ...series.rest].find((m) => !m.ok);
+  return bad && !bad.ok ? bad.why : '';
+}
+
+const fmt = (v: number | null): string => (v === null ? 'n/a' : v >= 100 ? String(Math.round(v)) : v.toFixed(1));
+const fmtRatio = (a: number | null, b: number | null): string => (a === null || b === null || b === 0 ? 'n/a' : (a / b).toFixed(2));
+const cell = (s: Series): string => (medianOf(s) === null ? 'n/a' : fmt(medianOf(s)));
+const firstCell = (s: Series): string => (s.first.ok ? fmt(s.first.ms) : 'n/a');
+
+function sizeLabel(n: number): string {
+  return n >= 1_000_000 ? `${n / 1_000_000} M` : `${n / 1000} k`;
+}
+
+interface SizeResult {
+  readonly lines: number;
+  readonly fileMb: number;
+  readonly page: Record<'engine' | 'ingest' | 'queries' | 'panels' | 'filter', Series>;
+  readonly pssMb: (number | null)[];
+  readonly native1: Record<'ingest' | 'queries', Series>;
+  readonly nativeAll: Record<'ingest' | 'queries', Series>;
+  readonly js: Series;
+  jsCheck: JsBaseline | null;
+  rowsKept: number | null;
+}
+
+const newSeries = (): Series => ({ first: na('not run'), rest: [] });
+const push = (s: Series, m: Measured, isFirst: boolean): void => {
+  if (isFirst) s.first = m;
+  else s.rest.push(m);
+};
+
+function sumMedians(...xs: (number | null)[]): number | null {
+  return xs.some((x) => x === null) ? null : xs.reduce<number>((s, x) => s + (x ?? 0), 0);
+}
+
+function appJsGzipKb(): number | null {
+  const dir = join(DIST, 'assets');
+  if (!existsSync(dir)) return null;
+  let total = 0;
+  for (const f of readdirSync(dir)) {
+    if (!f.endsWith('.js') || /duckdb|worker/i.test(f)) continue;
+    total += gzipSync(readFileSync(join(dir, f))).length;
+  }
+  return total / 1024;
+}
+
+function chromiumVersion(): string {
+  try {
+    return execFileSync('/usr/bin/chromium', ['--version'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+  } catch {
+    return 'n/a';
+  }
+}
+
+function report(results: readonly SizeResult[], args: Args, notes: readonly string[]): string {
+  const cpu = cpus();
+  const lines: string[] = [];
+  lines.push('# Benchmarks', '');
+  lines.push(
+    `Generated by \`npm run bench${args.smoke ? ' -- --smoke' : ''}\` on ${new Date().toISOString().slice(0, 10)}. ` +
+      `Median of ${args.runs} runs after a first run (shown separately); times in ms, memory in MB.`,
+    '',
+  );
+  lines.push('## Machine', '');
+  lines.push(`- CPU: ${cpu[0]?.model ?? 'n/a'}, ${cpu.length} cores`);
+  lines.push(`- memory: ${(totalmem() / 2 ** 30).toFixed(1)} GiB`);
+  lines.push(`- node ${process.version}; ${chromiumVersion()}`);
+  const kb = appJsGzipKb();
+  lines.push(`- application JS (dist/assets/*.js without the duckdb worker), gzipped: ${kb === null ? 'n/a' : `${kb.toFixed(1)} KiB`}`);
+  lines.push('');
+  lines.push('## The page (headless Chromium, duckdb-wasm eh)', '');
+  lines.push('| lines | file MB | engine start | ingest (file → report) | panel queries | continue → 5 panels painted | filter → repainted | peak PSS MB | first run ingest / panels |');
+  lines.push('|---|---|---|---|---|---|---|---|---|');
+  for (const r of results) {
+    const pss = median(r.pssMb.filter((x): x is number => x !== null));
+    lines.push(
+      `| ${sizeLabel(r.lines)} | ${r.fileMb.toFixed(0)} | ${cell(r.page.engine)} | ${cell(r.page.ingest)} | ${cell(r.page.queries)} | ${cell(r.page.panels)} | ${cell(r.page.filter)} | ${fmt(pss)} | ${firstCell(r.page.ingest)} / ${firstCell(r.page.panels)} |`,
+    );
+  }
+  lines.push('');
+  lines.push('## Same ingest and SQL elsewhere', '');
+  lines.push('| lines | native 1 thread: ingest / queries | native all threads: ingest / queries | plain JS (PapaParse + Map) | ours ÷ native-1t | ours ÷ native-all | JS ÷ ours |');
+  lines.push('|---|---|---|---|---|---|---|');
+  for (const r of results) {
+    const ours = sumMedians(medianOf(r.page.ingest), medianOf(r.page.queries) ?? medianOf(r.page.panels));
+    const n1 = sumMedians(medianOf(r.native1.ingest), medianOf(r.native1.queries));
+    const nAll = sumMedians(medianOf(r.nativeAll.ingest), medianOf(r.nativeAll.queries));
+    lines.push(
+      `| ${sizeLabel(r.lines)} | ${cell(r.native1.ingest)} / ${cell(r.native1.queries)} | ${cell(r.nativeAll.ingest)} / ${cell(r.nativeAll.queries)} | ${cell(r.js)} | ${fmtRatio(ours, n1)} | ${fmtRatio(ours, nAll)} | ${fmtRatio(medianOf(r.js), ours)} |`,
+    );
+  }
+  lines.push('');
+  lines.push(
+    '"ours" = page ingest + panel queries (the page\'s own timings when it exposes them, else the time until all panels are painted). ' +
+      'Ratios compare medians; n/a where a piece did not run.',
+    '',
+  );
+  const why = new Set<string>(notes);
+  for (const r of results) {
+    for (const [label, s] of [
+      ['page engine', r.page.engine],
+      ['page ingest', r.page.ingest],
+      ['page queries', r.page.queries],
+      ['page panels', r.page.panels],
+      ['page filter', r.page.filter],
+      ['native ingest', r.native1.ingest],
+      ['native queries', r.native1.queries],
+      ['JS baseline', r.js],
+    ] as const) {
+      const w = whyNot(s);
+      if (w) why.add(`${label}: ${w}`);
+    }
+    if (r.jsCheck) {
+      why.add(
+        `${sizeLabel(r.lines)}: JS baseline found ${r.jsCheck.customers} customers, top20_share ${r.jsCheck.top20Share?.toFixed(4) ?? 'n/a'}, ` +
+          `repurchase_rate ${r.jsCheck.repurchaseRate.toFixed(4)}; page rows_kept ${r.rowsKept ?? 'n/a'}`,
+      );
+    }
+  }
+  if (why.size) {
+    lines.push('## Notes', '');
+    for (const w of why) lines.push(`- ${w}`);
+    lines.push('');
+  }
+  return lines.join('\n');
+}
+
+// ---------------------------------------------------------------- main
+
+async function main(): Promise<void> {
+  const args = parseArgs(process.argv.slice(2));
+  const notes: string[] = [];
+  const started = performance.now();
+  console.log(`== benchmark: ${args.sizes.map(sizeLabel).join(', ')} lines, ${args.runs} runs + first`);
+
+  if (args.build) {
+    console.log('== building the page');
+    try {
+      execFileSync(process.execPath, [join(ROOT, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--logLevel', 'warn'], {
+        cwd: ROOT,
+        stdio: 'inherit',
+      });
+    } catch (e) {
+      notes.push(`build failed: ${messageOf(e)}`);
+    }
+  }
+
+  let session: AppSession | null = null;
+  try {
+    session = await AppSession.start();
+  } catch (e) {
+    notes.push(`page not run: ${messageOf(e)}`);
+  }
+  const pss = new PssSampler();
+
+  const results: SizeResult[] = [];
+  try {
+    for (const lines of args.sizes) {
+      const tGen = performance.now();
+      const file = await salesFile(lines);
+      const fileMb = statSync(file).size / 2 ** 20;
+      console.log(`== ${sizeLabel(lines)} lines: ${file} (${fileMb.toFixed(0)} MB, ready in ${Math.round(performance.now() - tGen)} ms)`);
+      const timeoutMs = Math.max(60_000, lines / 20);
+      const r: SizeResult = {
+        lines,
+        fileMb,
+        page: { engine: newSeries(), ingest: newSeries(), queries: newSeries(), panels: newSeries(), filter: newSeries() },
+        pssMb: [],
+        native1: { ingest: newSeries(), queries: newSeries() },
+        nativeAll: { ingest: newSeries(), queries: newSeries() },
+        js: newSeries(),
+        jsCheck: null,
+        rowsKept: null,
+      };
+      for (let run = 0; run <= args.runs; run++) {
+        const first = run === 0;
+        if (session) {
+          try {
+            const p = await pageRun(session, file, timeoutMs, pss);
+            for (const k of ['engine', 'ingest', 'queries', 'panels', 'filter'] as const) push(r.page[k], p[k], first);
+            if (!first) r.pssMb.push(p.peakPssMb);
+            r.rowsKept = p.rowsKept;
+          } catch (e) {
+            const m = na(messageOf(e));
+            for (const k of ['engine', 'ingest', 'queries', 'panels', 'filter'] as const) push(r.page[k], m, first);
+          }
+        } else {
+          for (const k of ['engine', 'ingest', 'queries', 'panels', 'filter'] as const) push(r.page[k], na('no page session'), first);
+        }
+        const n1 = await nativeRun(file, 1);
+        push(r.native1.ingest, n1.ingest, first);
+        push(r.native1.queries, n1.queries, first);
+        const nAll = await nativeRun(file, cpus().length);
+        push(r.nativeAll.ingest, nAll.ingest, first);
+        push(r.nativeAll.queries, nAll.queries, first);
+        try {
+          const j = await timed(() => jsBaseline(file));
+          push(r.js, ms(j.ms), first);
+          r.jsCheck = j.value;
+        } catch (e) {
+          push(r.js, na(messageOf(e)), first);
+        }
+        const shown = (x: Series): string => {
+          const m = first ? x.first : x.rest.at(-1);
+          return m?.ok ? `${fmt(m.ms)} ms` : 'n/a';
+        };
+        console.log(
+          `   run ${first ? 'first' : run}: page ingest ${shown(r.page.ingest)}, panels ${shown(r.page.panels)}; ` +
+            `native-1t ingest ${shown(r.native1.ingest)}; JS ${shown(r.js)}`,
+        );
+      }
+      results.push(r);
+    }
+  } finally {
+    pss.stop();
+    await session?.close();
+  }
+
+  const md = report(results, args, notes);
+  console.log('\n' + md);
+  const target = args.smoke ? join(BENCH_DIR, 'BENCHMARKS-smoke.md') : join(ROOT, 'BENCHMARKS.md');
+  await mkdir(BENCH_DIR, { recursive: true });
+  await writeFile(target, md + '\n');
+  await writeFile(join(BENCH_DIR, 'results.json'), JSON.stringify(results, null, 2));
+  console.log(`== wrote ${target} in ${Math.round((performance.now() - started) / 1000)} s`);
+}
+
+main().catch((e: unknown) => {
+  console.error(e);
+  process.exit(1);
+});
