@@ -426,10 +426,12 @@ export function previewText(utf8: Uint8Array, opts: PreviewOptions): TextPreview
     headerCells = header?.cells ?? [];
   }
 
-  const dataWidths = firstPass
-    .filter((r) => r.line > headerLine && r.status === SCAN.ok && !isBlankCells(r.cells))
-    .map((r) => effectiveWidth(r.cells));
-  const columnCount = Math.max(1, effectiveWidth(headerCells), modalValue(dataWidths));
+  // Re-read with the header's width so that a stray quote cannot glue lines into a wide record.
+  const headerWidth = effectiveWidth(headerCells);
+  const firstWidths = firstPass.filter((r) => r.status === SCAN.ok && !isBlankCells(r.cells)).map((r) => effectiveWidth(r.cells));
+  const records = readTextRecords(window, dialect, headerWidth > 0 ? headerWidth : modalValue(firstWidths));
+  const data = records.filter((r) => r.line > headerLine && r.status === SCAN.ok && !isBlankCells(r.cells));
+  const columnCount = Math.max(1, headerWidth, modalValue(data.map((r) => effectiveWidth(r.cells))));
   const labels =
     headerLine === 0
       ? []
@@ -437,9 +439,9 @@ export function previewText(utf8: Uint8Array, opts: PreviewOptions): TextPreview
 
   const sampleRows: string[][] = [];
   const sampleLines: number[] = [];
-  for (const r of readTextRecords(window, dialect, columnCount)) {
+  for (const r of data) {
     if (sampleRows.length >= SAMPLE_ROWS) break;
-    if (r.line <= headerLine || r.status !== SCAN.ok || isBlankCells(r.cells) || !r.fits(columnCount)) continue;
+    if (!r.fits(columnCount)) continue;
     sampleRows.push(r.cells.slice(0, columnCount));
     sampleLines.push(r.line);
   }
@@ -711,6 +713,7 @@ export function* normalizeRows(
       if (k < n) texts.push(text);
     }
     const flag = shapeFlag(row.line, headerLine, blank, count === n || (count > n && extrasBlank), count < n);
+    if (flag === RAW_FLAG.blank) texts.length = 0;
     const done = writer.reserve(40 + 3 * n + texts.reduce((s, t) => s + 6 * t.length + 3, 0));
     if (done) yield done;
     writer.beginRecord(row.line, flag, count);
