@@ -72,18 +72,15 @@ interface DoubleByteScore {
   readonly chars: number;
   /** Characters in the block of the most frequent characters of the script (or its punctuation). */
   readonly common: number;
-  /** Characters that fall anywhere in the basic national character set. */
-  readonly basic: number;
 }
 
 /**
  * Byte statistics for GBK/GB18030: GB2312 level 1 (leads B0–D7, the 3 755 most frequent
- * hanzi) plus full-width punctuation (A1–A9) count as common; all of GB2312 as basic.
+ * hanzi) plus full-width punctuation (A1–A9) count as common.
  */
 function scoreGb(bytes: Uint8Array, limit: number): DoubleByteScore {
   let chars = 0;
   let common = 0;
-  let basic = 0;
   const n = Math.min(bytes.length, limit);
   for (let i = 0; i < n; ) {
     const lead = bytes[i] as number;
@@ -97,20 +94,16 @@ function scoreGb(bytes: Uint8Array, limit: number): DoubleByteScore {
       i += 4;
       continue;
     }
-    if (lead >= 0xa1 && lead <= 0xf7 && trail >= 0xa1 && trail <= 0xfe) {
-      basic++;
-      if ((lead >= 0xb0 && lead <= 0xd7) || lead <= 0xa9) common++;
-    }
+    if (((lead >= 0xb0 && lead <= 0xd7) || (lead >= 0xa1 && lead <= 0xa9)) && trail >= 0xa1 && trail <= 0xfe) common++;
     i += lead >= 0x81 && lead <= 0xfe ? 2 : 1;
   }
-  return { chars, common, basic };
+  return { chars, common };
 }
 
 /** Byte statistics for Big5: leads A4–C6 are the 5 401 frequent hanzi, A1–A3 punctuation. */
 function scoreBig5(bytes: Uint8Array, limit: number): DoubleByteScore {
   let chars = 0;
   let common = 0;
-  let basic = 0;
   const n = Math.min(bytes.length, limit);
   for (let i = 0; i < n; ) {
     const lead = bytes[i] as number;
@@ -121,13 +114,10 @@ function scoreBig5(bytes: Uint8Array, limit: number): DoubleByteScore {
     chars++;
     const trail = bytes[i + 1] ?? 0;
     const validTrail = (trail >= 0x40 && trail <= 0x7e) || (trail >= 0xa1 && trail <= 0xfe);
-    if (lead >= 0xa1 && lead <= 0xf9 && validTrail) {
-      basic++;
-      if (lead <= 0xc6) common++;
-    }
+    if (lead >= 0xa1 && lead <= 0xc6 && validTrail) common++;
     i += lead >= 0x81 && lead <= 0xfe ? 2 : 1;
   }
-  return { chars, common, basic };
+  return { chars, common };
 }
 
 const SCORE_BYTES = 4 * 1024 * 1024;
@@ -157,10 +147,10 @@ export function detectEncoding(bytes: Uint8Array): DetectedEncoding {
 
   const gb = scoreGb(bytes, SCORE_BYTES);
   const big5 = scoreBig5(bytes, SCORE_BYTES);
-  const share = (part: number, s: DoubleByteScore): number => (s.chars === 0 ? 0 : part / s.chars);
-  const gbCommon = share(gb.common, gb);
-  const big5Common = share(big5.common, big5);
-  if (share(gb.basic, gb) < 0.5 && share(big5.basic, big5) < 0.5) {
+  const share = (s: DoubleByteScore): number => (s.chars === 0 ? 0 : s.common / s.chars);
+  const gbCommon = share(gb);
+  const big5Common = share(big5);
+  if (gbCommon < 0.5 && big5Common < 0.5) {
     throw new IngestError('UNKNOWN_ENCODING', { invalidLines: lines.invalidLines });
   }
   if (big5Common > gbCommon + 0.15) return { encoding: 'big5', guessed: true, bomLength: 0 };

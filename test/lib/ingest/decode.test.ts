@@ -1,0 +1,72 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { detectEncoding, toUtf8, utf8LineStats } from '../../../src/lib/ingest/decode.ts';
+import { IngestError } from '../../../src/lib/ingest/types.ts';
+
+const fixture = (name: string): Uint8Array => new Uint8Array(readFileSync(new URL(`../../fixtures/ingest/${name}`, import.meta.url)));
+const text = (bytes: Uint8Array): string => new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+const HEADER = '客户ID,客户名称,订单日期,商品名称,金额';
+
+describe('detectEncoding', () => {
+  it('GB18030 (corpus 01) is decided without guessing and keeps the 4-byte character 䶮', () => {
+    const bytes = fixture('01_gb18030_chinese_headers.csv');
+    expect(detectEncoding(bytes)).toEqual({ encoding: 'gb18030', guessed: false, bomLength: 0 });
+    const decoded = text(toUtf8(bytes, 'gb18030', 0));
+    expect(decoded.split('\r\n')[0]).toBe(HEADER);
+    expect(decoded.split('\r\n')[3]).toBe('00123,李䶮,2023-01-07,普洱茶饼 357g,356.00');
+  });
+
+  it('Big5 (corpus 04) wins over a mojibake GB18030 reading and is marked guessed', () => {
+    const bytes = fixture('04_big5_traditional.csv');
+    expect(detectEncoding(bytes)).toEqual({ encoding: 'big5', guessed: true, bomLength: 0 });
+    expect(text(toUtf8(bytes, 'big5', 0)).split('\r\n')[1]).toBe('T001,陳美玲,2023-01-05,凍頂烏龍茶,1200.00');
+  });
+
+  it('a UTF-8 file with one GBK row (corpus 05) stays UTF-8', () => {
+    const bytes = fixture('05_utf8_with_one_gbk_row.csv');
+    expect(utf8LineStats(bytes)).toEqual({ nonAsciiLines: 6, invalidLines: 1 });
+    expect(detectEncoding(bytes)).toEqual({ encoding: 'utf-8', guessed: false, bomLength: 0 });
+  });
+
+  it('UTF-16 with a BOM, either byte order (corpus 03, 03b)', () => {
+    const le = fixture('03_utf16le_bom_tab_excel_unicode_text.txt');
+    expect(detectEncoding(le)).toEqual({ encoding: 'utf-16le', guessed: false, bomLength: 2 });
+    expect(text(toUtf8(le, 'utf-16le', 2)).split('\r\n')[0]).toBe(HEADER.replaceAll(',', '\t'));
+    const be = fixture('03b_utf16be_bom.csv');
+    expect(detectEncoding(be)).toEqual({ encoding: 'utf-16be', guessed: false, bomLength: 2 });
+    expect(text(toUtf8(be, 'utf-16be', 2)).split(/\r?\n/)[0]).toBe(HEADER);
+  });
+
+  it('UTF-16LE without a BOM by its NUL pattern, marked guessed', () => {
+    const bytes = new Uint8Array([...'id,amount\n1,2\n'].flatMap((c) => [c.charCodeAt(0), 0]));
+    expect(detectEncoding(bytes)).toEqual({ encoding: 'utf-16le', guessed: true, bomLength: 0 });
+  });
+
+  it('UTF-8 BOM: the text starts after it, as a view on the same buffer', () => {
+    const bytes = new Uint8Array([0xef, 0xbb, 0xbf, ...new TextEncoder().encode('客户ID\n')]);
+    expect(detectEncoding(bytes)).toEqual({ encoding: 'utf-8', guessed: false, bomLength: 3 });
+    const out = toUtf8(bytes, 'utf-8', 3);
+    expect(out.buffer).toBe(bytes.buffer);
+    expect(text(out)).toBe('客户ID\n');
+  });
+
+  it('latin-1 text is no Chinese encoding: UNKNOWN_ENCODING', () => {
+    const latin1 = new Uint8Array([...'name,city\nM\xfcller,K\xf6ln\nJos\xe9,S\xe3o Paulo\n'].map((c) => c.charCodeAt(0)));
+    expect(() => detectEncoding(latin1)).toThrow(IngestError);
+    expect(() => detectEncoding(latin1)).toThrow(/UNKNOWN_ENCODING/);
+  });
+});
+
+describe('toUtf8', () => {
+  it('transcodes across its 8 MB slices without breaking a double-byte character', () => {
+    const one = fixture('01_gb18030_chinese_headers.csv');
+    const copies = Math.ceil((9 * 1024 * 1024) / one.length);
+    const big = new Uint8Array(one.length * copies);
+    for (let k = 0; k < copies; k++) big.set(one, k * one.length);
+    const expected = text(toUtf8(one, 'gb18030', 0));
+    const out = text(toUtf8(big, 'gb18030', 0));
+    expect(out.length).toBe(expected.length * copies);
+    expect(out.slice(expected.length * 22_000, expected.length * 22_001)).toBe(expected);
+    expect(out.includes('\uFFFD')).toBe(false);
+  });
+});
