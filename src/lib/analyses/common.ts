@@ -44,3 +44,6 @@ export interface DayBinRow {
   /** `n ÷` all items of the histogram; null when there are none. */
   readonly share: number | null;
 }
+
+/** A composable query piece (what the `sql` tag returns; plain `SqlQuery` values cannot be nested). */
+export type SqlFragment = ReturnType<typeof sql>;

@@ -1,9 +1,10 @@
 /**
  * The customers behind a tier or a quadrant, for export (one row per customer).
  */
-import { raw, sql, type SqlQuery } from '../db/sql.ts';
+import { join, raw, sql, type SqlQuery } from '../db/sql.ts';
 import type { Tier } from './pareto.ts';
-import type { Quadrant } from './satisfaction.ts';
+import { quadrantCase, type Quadrant } from './satisfaction.ts';
+import { asOfDate, isoDate, type SqlFragment } from './common.ts';
 
 export interface CustomerListParams {
   readonly asOf: string;
@@ -32,4 +33,29 @@ export interface CustomerListRow {
   readonly score: number | null;
   /** null without a score or a scale. */
   readonly quadrant: Quadrant | null;
+}
+
+export function customerListQuery(p: CustomerListParams): SqlQuery {
+  const quadrant = p.high === null ? raw('NULL::VARCHAR') : quadrantCase(p.high, p.loyalMinOrders);
+  const conds: SqlFragment[] = [];
+  if (p.tier) conds.push(sql`tier = ${p.tier}`);
+  if (p.quadrant) conds.push(sql`quadrant = ${p.quadrant}`);
+  const where = conds.length ? sql`WHERE ${join(conds, ' AND ')}` : raw('');
+  return sql`WITH r AS (
+  SELECT *, row_number() OVER (ORDER BY value DESC, customer_id) AS rank,
+         sum(value) OVER (ORDER BY value DESC, customer_id ROWS UNBOUNDED PRECEDING) AS cum,
+         sum(value) OVER () AS total
+  FROM customers),
+cuts AS (SELECT min(rank) FILTER (WHERE total > 0 AND cum::DOUBLE >= ${p.tierA}::DOUBLE * total::DOUBLE) AS a,
+                min(rank) FILTER (WHERE total > 0 AND cum::DOUBLE >= ${p.tierB}::DOUBLE * total::DOUBLE) AS b FROM r),
+l AS (
+  SELECT r.customer_id, r.rank, r.value, r.n_orders, r.first_date, r.last_date, r.score,
+         CASE WHEN cuts.a IS NULL THEN NULL WHEN r.rank <= cuts.a THEN 'A' WHEN r.rank <= cuts.b THEN 'B' ELSE 'C' END AS tier,
+         ${quadrant} AS quadrant
+  FROM r, cuts)
+SELECT customer_id, rank::INTEGER AS rank, value::DOUBLE AS value, n_orders::INTEGER AS n_orders,
+       ${isoDate(sql`first_date`)} AS first_date, ${isoDate(sql`last_date`)} AS last_date,
+       date_diff('day', last_date, ${asOfDate(p.asOf)})::INTEGER AS recency_days,
+       tier, score::DOUBLE AS score, quadrant
+FROM l ${where} ORDER BY rank`;
 }

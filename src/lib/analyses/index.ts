@@ -2,17 +2,75 @@
  * Runs every analysis for one set of settings and collects the typed results the views
  * and charts read. The only analysis module that touches a database client (type only).
  */
-import type { DbClient } from '../db/client.ts';
+import type { DbClient, Row } from '../db/client.ts';
 import type { SqlQuery } from '../db/sql.ts';
 import type { LoadReport } from '../ingest/types.ts';
+import { deriveTables, defaultAsOfQuery, type DefaultAsOfRow, type Mapped } from '../model/derive.ts';
 import type { Metrics } from '../model/metrics.ts';
+import type { Dimension } from '../model/schema.ts';
 import type { Settings } from '../model/settings.ts';
-import type { Mapped } from '../model/derive.ts';
-import type { OverviewRow } from './overview.ts';
-import type { ParetoResult } from './pareto.ts';
-import type { RepurchaseResult } from './repurchase.ts';
-import type { RetentionResult } from './retention.ts';
-import type { SatisfactionResult } from './satisfaction.ts';
+import type { DayBinRow } from './common.ts';
+import { overviewQuery, type OverviewRow } from './overview.ts';
+import {
+  hasProfitQuery,
+  paretoCurveQuery,
+  paretoDecilesQuery,
+  paretoSummaryQuery,
+  paretoTiersQuery,
+  profitDecilesQuery,
+  profitSplitQuery,
+  profitSummaryQuery,
+  type DecileRow,
+  type HasProfitRow,
+  type LorenzPoint,
+  type ParetoParams,
+  type ParetoResult,
+  type ParetoSummaryRow,
+  type ProfitSplitRow,
+  type ProfitSummaryRow,
+  type TierRow,
+} from './pareto.ts';
+import {
+  daysToSecondQuery,
+  gapsQuery,
+  kaplanMeierQuery,
+  orderCountsQuery,
+  periodRepurchaseQuery,
+  repurchaseByDimensionQuery,
+  repurchaseSummaryQuery,
+  type KmPoint,
+  type OrderCountRow,
+  type PeriodRepurchaseRow,
+  type RepurchaseByDimRow,
+  type RepurchaseParams,
+  type RepurchaseResult,
+  type RepurchaseSummaryRow,
+} from './repurchase.ts';
+import {
+  activityQuery,
+  cohortCellsQuery,
+  retentionCurveQuery,
+  retentionKpiQuery,
+  type ActivityRow,
+  type CohortCell,
+  type RetentionCurvePoint,
+  type RetentionKpiRow,
+  type RetentionParams,
+  type RetentionResult,
+} from './retention.ts';
+import {
+  levelsQuery,
+  quadrantsQuery,
+  satisfactionSummaryQuery,
+  scaleInfo,
+  scoreRangeQuery,
+  type LevelRow,
+  type QuadrantRow,
+  type SatisfactionParams,
+  type SatisfactionResult,
+  type SatisfactionSummaryRow,
+  type ScoreRangeRow,
+} from './satisfaction.ts';
 
 export type * from './common.ts';
 export type * from './overview.ts';
@@ -21,6 +79,7 @@ export type * from './repurchase.ts';
 export type * from './retention.ts';
 export type * from './satisfaction.ts';
 export type * from './customer-list.ts';
+export { customerListQuery } from './customer-list.ts';
 
 /** Everything the dashboard shows for one dataset and one set of settings. */
 export interface DashboardResult {
@@ -34,4 +93,157 @@ export interface DashboardResult {
   readonly satisfaction: SatisfactionResult;
   /** Wall-clock milliseconds of the whole run (derive included). */
   readonly millis: number;
+}
+
+// Row shapes are fixed by the casts in each query; this is the one place they are asserted.
+async function rows<T>(db: DbClient, q: SqlQuery): Promise<T[]> {
+  return (await db.query<Row>(q)) as unknown as T[];
+}
+
+async function one<T>(db: DbClient, q: SqlQuery): Promise<T> {
+  const [row] = await rows<T>(db, q);
+  if (row === undefined) throw new Error(`query returned no row: ${q.text.slice(0, 80)}`);
+  return row;
+}
+
+export function mappedDimensions(mapped: Mapped): Dimension[] {
+  return (['category', 'region', 'channel'] as const).filter((d) => mapped[d]);
+}
+
+/** Rebuild f_lines / orders / customers for the settings' filters. */
+export async function derive(db: DbClient, settings: Settings, mapped: Mapped): Promise<void> {
+  for (const q of deriveTables(settings.filters, mapped)) await db.exec(q);
+}
+
+/** The as-of date in use: the setting, else the latest calendar day among kept lines (null when none). */
+export async function resolveAsOf(db: DbClient, settings: Settings): Promise<string | null> {
+  if (settings.asOf !== null) return settings.asOf;
+  return (await one<DefaultAsOfRow>(db, defaultAsOfQuery())).as_of;
+}
+
+/**
+ * Derive the tables, then run every analysis in sequence (the browser engine is single
+ * threaded). Requires the canonical `lines` table (and `survey`, when a survey was loaded).
+ */
+export async function runDashboard(db: DbClient, settings: Settings, mapped: Mapped): Promise<DashboardResult> {
+  const started = Date.now();
+  await derive(db, settings, mapped);
+  const dataAsOf = (await one<DefaultAsOfRow>(db, defaultAsOfQuery())).as_of;
+  // With no line left, every query still runs (on empty tables) so that the shapes stay the same.
+  const asOf = settings.asOf ?? dataAsOf ?? '1970-01-01';
+
+  const overview = await one<OverviewRow>(db, overviewQuery({ asOf, churnWindowDays: settings.churnWindowDays }));
+
+  const pp: ParetoParams = { tierA: settings.tierA, tierB: settings.tierB, topShare: settings.topShare };
+  const hasProfit = (await one<HasProfitRow>(db, hasProfitQuery())).has_profit;
+  const pareto: ParetoResult = {
+    summary: await one<ParetoSummaryRow>(db, paretoSummaryQuery(pp)),
+    curve: await rows<LorenzPoint>(db, paretoCurveQuery(pp)),
+    deciles: await rows<DecileRow>(db, paretoDecilesQuery()),
+    tiers: await rows<TierRow>(db, paretoTiersQuery(pp)),
+    profit: hasProfit
+      ? {
+          summary: await one<ProfitSummaryRow>(db, profitSummaryQuery()),
+          split: await rows<ProfitSplitRow>(db, profitSplitQuery()),
+          deciles: await rows<DecileRow>(db, profitDecilesQuery()),
+        }
+      : null,
+  };
+
+  const rp: RepurchaseParams = { asOf, dimensions: mappedDimensions(mapped) };
+  const byDim = repurchaseByDimensionQuery(rp);
+  const repurchase: RepurchaseResult = {
+    summary: await one<RepurchaseSummaryRow>(db, repurchaseSummaryQuery()),
+    orderCounts: await rows<OrderCountRow>(db, orderCountsQuery()),
+    daysToSecond: await rows<DayBinRow>(db, daysToSecondQuery()),
+    km: await rows<KmPoint>(db, kaplanMeierQuery(rp)),
+    gaps: await rows<DayBinRow>(db, gapsQuery()),
+    byPeriod: await rows<PeriodRepurchaseRow>(db, periodRepurchaseQuery(rp)),
+    byDimension: byDim ? await rows<RepurchaseByDimRow>(db, byDim) : [],
+  };
+
+  const tp: RetentionParams = { asOf, period: settings.cohortPeriod, mode: settings.retentionMode };
+  const curve = await rows<RetentionCurvePoint>(db, retentionCurveQuery(tp));
+  const kpis =
+    tp.period === 'month' && tp.mode === 'on'
+      ? kpisFromCurve(curve)
+      : await one<RetentionKpiRow>(db, retentionKpiQuery(asOf));
+  const retention: RetentionResult = {
+    cells: await rows<CohortCell>(db, cohortCellsQuery(tp)),
+    curve,
+    kpis,
+    activity: await rows<ActivityRow>(db, activityQuery({ asOf, churnWindowDays: settings.churnWindowDays })),
+  };
+
+  const sp: SatisfactionParams = {
+    scale: settings.scoreScale,
+    highSatisfaction: settings.highSatisfaction,
+    loyalMinOrders: settings.loyalMinOrders,
+  };
+  const range = await one<ScoreRangeRow>(db, scoreRangeQuery());
+  const info = scaleInfo(range, sp);
+  const quadrants = quadrantsQuery(info, sp);
+  const satisfaction: SatisfactionResult = {
+    source: range.source,
+    range,
+    scaleInfo: info,
+    summary: await one<SatisfactionSummaryRow>(db, satisfactionSummaryQuery(info, sp)),
+    levels: await rows<LevelRow>(db, levelsQuery(sp)),
+    quadrants: quadrants ? await rows<QuadrantRow>(db, quadrants) : [],
+  };
+
+  return {
+    asOf: dataAsOf === null ? null : asOf,
+    mapped,
+    overview,
+    pareto,
+    repurchase,
+    retention,
+    satisfaction,
+    millis: Date.now() - started,
+  };
+}
+
+function kpisFromCurve(curve: readonly RetentionCurvePoint[]): RetentionKpiRow {
+  const at = (k: number) => curve.find((p) => p.k === k)?.rate ?? null;
+  return { retention_m1: at(1), retention_m3: at(3), retention_m6: at(6), retention_m12: at(12) };
+}
+
+/** Every metric of METRICS.md: row counts from the load report, the rest from the result. */
+export function metricsOf(r: DashboardResult, report: Pick<LoadReport, 'rows_read' | 'rows_kept' | 'rows_rejected' | 'rows_skipped'>): Metrics {
+  const o = r.overview;
+  const p = r.pareto.summary;
+  const s = r.satisfaction.summary;
+  return {
+    rows_read: report.rows_read,
+    rows_kept: report.rows_kept,
+    rows_rejected: report.rows_rejected,
+    rows_skipped: report.rows_skipped,
+    customers: o.customers,
+    orders: o.orders,
+    revenue: o.revenue,
+    returns_value: o.returns_value,
+    aov: o.aov,
+    orders_per_customer: o.orders_per_customer,
+    repurchase_rate: o.repurchase_rate,
+    repeat_order_share: o.repeat_order_share,
+    median_days_to_second: r.repurchase.summary.median_days_to_second,
+    top20_share: p.top20_share,
+    gini: p.gini,
+    tier_a_customers: p.tier_a_customers,
+    tier_a_customer_share: p.tier_a_customer_share,
+    retention_m1: r.retention.kpis.retention_m1,
+    retention_m3: r.retention.kpis.retention_m3,
+    retention_m6: r.retention.kpis.retention_m6,
+    retention_m12: r.retention.kpis.retention_m12,
+    active_customers: o.active_customers,
+    lapsed_customers: o.lapsed_customers,
+    customers_with_score: s.customers_with_score,
+    satisfaction_mean: s.satisfaction_mean,
+    quadrant_loyalists: s.quadrant_loyalists,
+    quadrant_mercenaries: s.quadrant_mercenaries,
+    quadrant_hostages: s.quadrant_hostages,
+    quadrant_defectors: s.quadrant_defectors,
+    nps: s.nps,
+  };
 }

@@ -45,15 +45,6 @@ export interface OverviewRow {
   readonly as_of: string;
 }
 
-/** The default as-of date: the latest calendar day among kept (filtered) lines; null when none. */
-export interface DefaultAsOfRow {
-  readonly as_of: string | null;
-}
-
-export function defaultAsOfQuery(): SqlQuery {
-  return sql`SELECT ${isoDate(sql`max(order_date)`)} AS as_of FROM f_lines`;
-}
-
 export function overviewQuery(p: OverviewParams): SqlQuery {
   return sql`WITH
 l AS (SELECT sum(amount) AS revenue, min(order_date) AS first_day, max(order_date) AS last_day FROM f_lines),

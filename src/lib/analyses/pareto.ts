@@ -3,7 +3,7 @@
  * descending, ties by customer id ascending; every figure comes from the full ranking,
  * only the curve is thinned for drawing.
  */
-import { raw, sql, type SqlQuery } from '../db/sql.ts';
+import { raw, sql, type SqlPart, type SqlQuery } from '../db/sql.ts';
 import { div } from './common.ts';
 
 export interface ParetoParams {
@@ -54,7 +54,7 @@ export interface LorenzPoint {
 }
 
 /**
- * Decile d (1 = most valuable) holds the ranks r with ⌈10·r ÷ customers⌉ = d (with fewer
+ * Decile d (1 = most valuable; in the profit view, `value` is profit) holds the ranks r with ⌈10·r ÷ customers⌉ = d (with fewer
  * than 10 customers some deciles are empty and absent).
  */
 export interface DecileRow {
@@ -124,4 +124,139 @@ export interface ParetoResult {
   readonly tiers: readonly TierRow[];
   /** Null when no profit or cost column is mapped (no line has a profit). */
   readonly profit: ProfitView | null;
+}
+
+/**
+ * ⌈share × n⌉ without floating-point noise (0.2 × 15 is 3.0000000000000004 in binary):
+ * the product is rounded to 9 decimals before the ceiling.
+ */
+export function topCount(share: number, n: number): number {
+  return Math.ceil(Number((share * n).toFixed(9)));
+}
+
+function topCountSql(share: number, n: SqlPart) {
+  return sql`ceil(round(${share}::DOUBLE * (${n}), 9))`;
+}
+
+/** Customers ranked by `measure` descending, ties by customer id, with running sums. */
+function ranked(measure: 'value' | 'profit') {
+  const m = raw(measure);
+  const where = measure === 'profit' ? raw('WHERE profit IS NOT NULL') : raw('');
+  return sql`SELECT customer_id, ${m} AS x, n_orders, purchase_value, profit,
+       row_number() OVER w AS rank,
+       sum(${m}) OVER (w ROWS UNBOUNDED PRECEDING) AS cum,
+       count(*) OVER () AS n,
+       sum(${m}) OVER () AS total
+FROM customers ${where}
+WINDOW w AS (ORDER BY ${m} DESC, customer_id)`;
+}
+
+/** Last rank of tier A and of tier B (null when total ≤ 0). */
+function cuts(p: ParetoParams) {
+  return sql`SELECT min(rank) FILTER (WHERE total > 0 AND cum::DOUBLE >= ${p.tierA}::DOUBLE * total::DOUBLE) AS a,
+       min(rank) FILTER (WHERE total > 0 AND cum::DOUBLE >= ${p.tierB}::DOUBLE * total::DOUBLE) AS b
+FROM r`;
+}
+
+export function paretoSummaryQuery(p: ParetoParams): SqlQuery {
+  return sql`WITH r AS (${ranked('value')}), cuts AS (${cuts(p)}),
+s AS (
+  SELECT count(*) AS n,
+         coalesce(sum(x), 0) AS total,
+         coalesce(sum(greatest(x, 0)), 0) AS positive,
+         sum(x) FILTER (WHERE rank <= ${topCountSql(0.2, sql`n`)}) AS top20,
+         sum(x) FILTER (WHERE rank <= ${topCountSql(p.topShare, sql`n`)}) AS topx,
+         sum((n + 1 - 2 * rank) * greatest(x, 0)) AS gini_num
+  FROM r)
+SELECT s.n::INTEGER AS customers,
+       s.total::DOUBLE AS total_value,
+       s.positive::DOUBLE AS positive_value,
+       CASE WHEN s.total > 0 THEN ${div(sql`s.top20`, sql`s.total`)} END AS top20_share,
+       ${topCountSql(p.topShare, sql`s.n`)}::INTEGER AS top_customers,
+       CASE WHEN s.total > 0 THEN ${div(sql`s.topx`, sql`s.total`)} END AS top_share,
+       ${div(sql`s.gini_num`, sql`s.n * s.positive`)} AS gini,
+       cuts.a::INTEGER AS tier_a_customers,
+       ${div(sql`cuts.a`, sql`s.n`)} AS tier_a_customer_share,
+       cuts.b::INTEGER AS tier_b_last_rank
+FROM s, cuts`;
+}
+
+export function paretoCurveQuery(p: ParetoParams): SqlQuery {
+  const maxPoints = Math.max(2, Math.floor(p.maxCurvePoints ?? 500));
+  return sql`WITH r AS (${ranked('value')}), cuts AS (${cuts(p)})
+SELECT 0::INTEGER AS rank, 0::DOUBLE AS customer_share, 0::DOUBLE AS value_share
+FROM (SELECT 1) WHERE (SELECT sum(x) FROM r) > 0
+UNION ALL
+SELECT rank::INTEGER, ${div(sql`rank`, sql`n`)}, ${div(sql`cum`, sql`total`)}
+FROM r, cuts
+WHERE total > 0
+  AND (rank % ceil(n / ${maxPoints}::DOUBLE)::BIGINT = 0 OR rank = n OR rank = cuts.a OR rank = cuts.b)
+ORDER BY rank`;
+}
+
+function decilesOf(measure: 'value' | 'profit'): SqlQuery {
+  return sql`WITH r AS (${ranked(measure)}),
+d AS (SELECT (10 * rank + n - 1) // n AS decile, count(*) AS customers, sum(x) AS x, any_value(total) AS total
+      FROM r GROUP BY 1)
+SELECT decile::INTEGER AS decile, customers::INTEGER AS customers, x::DOUBLE AS value,
+       CASE WHEN total > 0 THEN ${div(sql`x`, sql`total`)} END AS value_share,
+       CASE WHEN total > 0 THEN ${div(sql`sum(x) OVER (ORDER BY decile)`, sql`total`)} END AS cum_value_share
+FROM d ORDER BY decile`;
+}
+
+export function paretoDecilesQuery(): SqlQuery {
+  return decilesOf('value');
+}
+
+export function paretoTiersQuery(p: ParetoParams): SqlQuery {
+  return sql`WITH r AS (${ranked('value')}), cuts AS (${cuts(p)}),
+t AS (
+  SELECT CASE WHEN rank <= cuts.a THEN 'A' WHEN rank <= cuts.b THEN 'B' ELSE 'C' END AS tier,
+         min(rank) AS first_rank, max(rank) AS last_rank, count(*) AS customers,
+         any_value(n) AS n, any_value(total) AS total, sum(x) AS value,
+         sum(n_orders) AS orders, sum(purchase_value) AS purchase_value,
+         count(*) FILTER (WHERE n_orders >= 2) AS repeaters,
+         sum(profit) AS profit
+  FROM r, cuts WHERE cuts.a IS NOT NULL
+  GROUP BY 1)
+SELECT tier, first_rank::INTEGER AS first_rank, last_rank::INTEGER AS last_rank,
+       customers::INTEGER AS customers, ${div(sql`customers`, sql`n`)} AS customer_share,
+       value::DOUBLE AS value, ${div(sql`value`, sql`total`)} AS value_share,
+       orders::INTEGER AS orders, ${div(sql`purchase_value`, sql`orders`)} AS aov,
+       ${div(sql`repeaters`, sql`customers`)} AS repurchase_rate,
+       profit::DOUBLE AS profit
+FROM t ORDER BY tier`;
+}
+
+/** Whether any customer has a profit figure (profit or cost mapped). */
+export interface HasProfitRow {
+  readonly has_profit: boolean;
+}
+
+export function hasProfitQuery(): SqlQuery {
+  return raw('SELECT count(profit) > 0 AS has_profit FROM customers');
+}
+
+export function profitSummaryQuery(): SqlQuery {
+  return sql`WITH r AS (${ranked('profit')})
+SELECT count(*)::INTEGER AS customers, coalesce(sum(x), 0)::DOUBLE AS total_profit,
+       CASE WHEN sum(x) > 0 THEN ${div(sql`sum(x) FILTER (WHERE rank <= ${topCountSql(0.2, sql`n`)})`, sql`sum(x)`)} END AS top20_share
+FROM r`;
+}
+
+export function profitSplitQuery(): SqlQuery {
+  return sql`WITH r AS (${ranked('profit')}),
+g AS (
+  SELECT CASE WHEN rank <= ${topCountSql(0.2, sql`n`)} THEN 1
+              WHEN rank > n - floor(round(0.2 * n, 9)) THEN 3 ELSE 2 END AS g,
+         count(*) AS customers, sum(x) AS profit, any_value(total) AS total
+  FROM r GROUP BY 1)
+SELECT CASE g WHEN 1 THEN 'top20' WHEN 2 THEN 'middle60' ELSE 'bottom20' END AS "group",
+       customers::INTEGER AS customers, profit::DOUBLE AS profit,
+       ${div(sql`profit`, sql`total`)} AS profit_share
+FROM g ORDER BY g`;
+}
+
+export function profitDecilesQuery(): SqlQuery {
+  return decilesOf('profit');
 }

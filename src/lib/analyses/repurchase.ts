@@ -2,9 +2,9 @@
  * Repurchase (复购, METRICS.md §3): second purchases, gaps between purchases,
  * period-over-period 回购率 and breakdowns by the first order's dimensions.
  */
-import { raw, sql, type SqlQuery } from '../db/sql.ts';
+import { join, raw, sql, type SqlQuery } from '../db/sql.ts';
 import type { Dimension } from '../model/schema.ts';
-import { asOfDate, dayBins, div, isoDate, type DayBinRow } from './common.ts';
+import { asOfDate, dayBins, div, isoDate, type DayBinRow, type SqlFragment } from './common.ts';
 
 export interface RepurchaseParams {
   /** ISO date: Kaplan–Meier censoring and the completeness of 回购率 periods. */
@@ -99,4 +99,98 @@ export interface RepurchaseResult {
   readonly byPeriod: readonly PeriodRepurchaseRow[];
   /** Empty when no dimension is mapped. */
   readonly byDimension: readonly RepurchaseByDimRow[];
+}
+
+export function repurchaseSummaryQuery(): SqlQuery {
+  return sql`WITH c AS (
+  SELECT count(*) AS customers, count(*) FILTER (WHERE n_orders >= 2) AS repeaters,
+         coalesce(sum(n_orders), 0) AS orders,
+         quantile_cont(date_diff('day', first_date, second_date), 0.5) FILTER (WHERE n_orders >= 2) AS median_days,
+         avg(date_diff('day', first_date, second_date)) FILTER (WHERE n_orders >= 2) AS mean_days
+  FROM customers)
+SELECT customers::INTEGER AS customers, repeaters::INTEGER AS repeat_customers,
+       ${div(sql`repeaters`, sql`customers`)} AS repurchase_rate,
+       ${div(sql`orders - customers`, sql`orders`)} AS repeat_order_share,
+       median_days::DOUBLE AS median_days_to_second,
+       mean_days::DOUBLE AS mean_days_to_second
+FROM c`;
+}
+
+export function orderCountsQuery(): SqlQuery {
+  return sql`SELECT CASE WHEN b >= 10 THEN '10+' ELSE b::VARCHAR END AS bucket, b::INTEGER AS n_orders,
+       count(*)::INTEGER AS customers, ${div(sql`count(*)`, sql`sum(count(*)) OVER ()`)} AS share
+FROM (SELECT least(n_orders, 10) AS b FROM customers)
+GROUP BY b ORDER BY b`;
+}
+
+function binned(daysSource: SqlFragment): SqlQuery {
+  return sql`WITH d AS (${daysSource}), bins AS ${dayBins()}
+SELECT bins.bin, bins.lo, bins.hi, count(d.days)::INTEGER AS n,
+       ${div(sql`count(d.days)`, sql`(SELECT count(*) FROM d)`)} AS share
+FROM bins LEFT JOIN d ON d.days >= bins.lo AND (bins.hi IS NULL OR d.days < bins.hi)
+GROUP BY bins.bin, bins.lo, bins.hi ORDER BY bins.bin`;
+}
+
+export function daysToSecondQuery(): SqlQuery {
+  return binned(sql`SELECT date_diff('day', first_date, second_date) AS days FROM customers WHERE n_orders >= 2`);
+}
+
+export function gapsQuery(): SqlQuery {
+  return binned(sql`SELECT days FROM (
+  SELECT date_diff('day', lag(order_date) OVER (PARTITION BY customer_id ORDER BY purchase_seq), order_date) AS days
+  FROM orders WHERE is_purchase) WHERE days IS NOT NULL`);
+}
+
+export function kaplanMeierQuery(p: RepurchaseParams): SqlQuery {
+  const asOf = asOfDate(p.asOf);
+  return sql`WITH t AS (
+  SELECT CASE WHEN second_date <= ${asOf} THEN date_diff('day', first_date, second_date)
+              ELSE date_diff('day', first_date, ${asOf}) END AS day,
+         coalesce(second_date <= ${asOf}, false) AS event
+  FROM customers WHERE first_date <= ${asOf}),
+g AS (
+  SELECT day, count(*) FILTER (WHERE event) AS events, count(*) FILTER (WHERE NOT event) AS censored
+  FROM t GROUP BY day
+  UNION ALL SELECT 0, 0, 0 WHERE NOT EXISTS (SELECT 1 FROM t WHERE day = 0) AND EXISTS (SELECT 1 FROM t)),
+r AS (
+  SELECT day, events, censored,
+         sum(events + censored) OVER (ORDER BY day DESC ROWS UNBOUNDED PRECEDING) AS at_risk
+  FROM g),
+s AS (
+  SELECT day, events, censored, at_risk,
+         bool_or(events = at_risk) OVER w AS reached_zero,
+         sum(CASE WHEN events < at_risk THEN ln(1 - events / at_risk::DOUBLE) ELSE 0 END) OVER w AS log_s
+  FROM r WINDOW w AS (ORDER BY day ROWS UNBOUNDED PRECEDING))
+SELECT day::INTEGER AS day, at_risk::INTEGER AS at_risk, events::INTEGER AS events, censored::INTEGER AS censored,
+       (CASE WHEN reached_zero THEN 1 ELSE 1 - exp(log_s) END)::DOUBLE AS cumulative
+FROM s ORDER BY day`;
+}
+
+export function periodRepurchaseQuery(p: RepurchaseParams): SqlQuery {
+  const asOf = asOfDate(p.asOf);
+  return sql`WITH b AS (
+  SELECT DISTINCT customer_id, date_trunc('month', order_date) AS m FROM orders WHERE is_purchase),
+t AS (SELECT m, count(*) AS buyers FROM b WHERE m + INTERVAL 1 MONTH <= ${asOf} GROUP BY m),
+r AS (
+  SELECT b.m, count(*) AS returning FROM b JOIN b AS nb
+    ON nb.customer_id = b.customer_id AND nb.m = b.m + INTERVAL 1 MONTH
+  GROUP BY b.m)
+SELECT strftime(t.m, '%Y-%m') AS period, strftime(t.m + INTERVAL 1 MONTH, '%Y-%m') AS next_period,
+       t.buyers::INTEGER AS buyers, coalesce(r.returning, 0)::INTEGER AS returning,
+       ${div(sql`coalesce(r.returning, 0)`, sql`t.buyers`)} AS rate,
+       last_day((t.m + INTERVAL 1 MONTH)::DATE) <= ${asOf} AS complete
+FROM t LEFT JOIN r USING (m) ORDER BY t.m`;
+}
+
+export function repurchaseByDimensionQuery(p: RepurchaseParams): SqlQuery | null {
+  if (p.dimensions.length === 0) return null;
+  const parts = p.dimensions.map(
+    (d) => sql`SELECT ${d} AS dimension, ${raw(`first_${d}`)} AS value, count(*) AS customers,
+       count(*) FILTER (WHERE n_orders >= 2) AS repeaters
+FROM customers GROUP BY 2`,
+  );
+  return sql`SELECT dimension, value, customers::INTEGER AS customers, repeaters::INTEGER AS repeat_customers,
+       ${div(sql`repeaters`, sql`customers`)} AS repurchase_rate
+FROM (${join(parts, '\nUNION ALL\n')})
+ORDER BY dimension, customers DESC, value NULLS LAST`;
 }

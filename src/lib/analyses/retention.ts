@@ -4,7 +4,7 @@
  */
 import { raw, sql, type SqlQuery } from '../db/sql.ts';
 import type { CohortPeriod, RetentionMode } from '../model/settings.ts';
-import { asOfDate, div, isoDate } from './common.ts';
+import { asOfDate, div, isoDate, type SqlFragment } from './common.ts';
 
 export interface RetentionParams {
   readonly asOf: string;
@@ -76,4 +76,129 @@ export interface RetentionResult {
   readonly curve: readonly RetentionCurvePoint[];
   readonly kpis: RetentionKpiRow;
   readonly activity: readonly ActivityRow[];
+}
+
+const STEP: Record<CohortPeriod, string> = { week: '7 DAY', month: '1 MONTH', quarter: '3 MONTH' };
+
+/** A calendar period as a running integer (consecutive periods differ by 1). */
+function periodIndex(period: CohortPeriod, d: SqlFragment) {
+  switch (period) {
+    case 'month':
+      return sql`(year(${d}) * 12 + month(${d}) - 1)`;
+    case 'quarter':
+      return sql`(year(${d}) * 4 + quarter(${d}) - 1)`;
+    case 'week':
+      // 1970-01-05 is a Monday, the first day of DuckDB's (ISO) weeks.
+      return sql`(date_diff('day', DATE '1970-01-05', date_trunc('week', ${d})) // 7)`;
+  }
+}
+
+function periodLabel(period: CohortPeriod, start: SqlFragment) {
+  switch (period) {
+    case 'month':
+      return sql`strftime(${start}, '%Y-%m')`;
+    case 'quarter':
+      return sql`(year(${start})::VARCHAR || '-Q' || quarter(${start})::VARCHAR)`;
+    case 'week':
+      return sql`strftime(${start}, '%Y-%m-%d')`;
+  }
+}
+
+/**
+ * CTE `cells`: cohort × k grid up to the period containing as_of, with size, active
+ * ("on" or "on or after"), revenue, revenue of period 0 and completeness.
+ */
+function cellsCte(p: RetentionParams): SqlFragment {
+  const asOf = asOfDate(p.asOf);
+  const unit = raw(`'${p.period}'`);
+  const step = raw(`INTERVAL ${STEP[p.period]}`);
+  const activeExpr =
+    p.mode === 'on'
+      ? raw('coalesce(act.on_active, 0)')
+      : raw('sum(coalesce(h.reaching, 0)) OVER (PARTITION BY g.cidx ORDER BY g.k DESC ROWS UNBOUNDED PRECEDING)');
+  return sql`cust AS (
+  SELECT customer_id, ${periodIndex(p.period, sql`first_date`)} AS cidx,
+         ${periodIndex(p.period, sql`last_date`)} AS lidx
+  FROM customers),
+cohorts AS (
+  SELECT cidx, count(*) AS size, any_value(start) AS cohort_start FROM (
+    SELECT cidx, date_trunc(${unit}, first_date) AS start FROM customers JOIN cust USING (customer_id))
+  GROUP BY cidx),
+horizon AS (SELECT ${periodIndex(p.period, asOf)} AS aidx),
+g AS (
+  SELECT cohorts.cidx, cohorts.size, cohorts.cohort_start, unnest(range(0, horizon.aidx - cohorts.cidx + 1)) AS k
+  FROM cohorts, horizon WHERE cohorts.cidx <= horizon.aidx),
+act AS (
+  SELECT cust.cidx, ${periodIndex(p.period, sql`o.order_date`)} - cust.cidx AS k,
+         count(DISTINCT o.customer_id) FILTER (WHERE o.is_purchase) AS on_active,
+         sum(o.order_net) AS revenue
+  FROM orders o JOIN cust USING (customer_id)
+  GROUP BY 1, 2),
+h AS (
+  SELECT cust.cidx, least(cust.lidx, horizon.aidx) - cust.cidx AS k, count(*) AS reaching
+  FROM cust, horizon GROUP BY 1, 2),
+cells AS (
+  SELECT g.cidx, g.k, g.size, g.cohort_start,
+         (g.cohort_start + g.k * ${step})::DATE AS period_start,
+         ${activeExpr} AS active,
+         coalesce(act.revenue, 0) AS revenue,
+         ((g.cohort_start + (g.k + 1) * ${step})::DATE - 1) <= ${asOf} AS complete
+  FROM g
+  LEFT JOIN act ON act.cidx = g.cidx AND act.k = g.k
+  LEFT JOIN h ON h.cidx = g.cidx AND h.k = g.k),
+cells0 AS (
+  SELECT cells.*, first_value(revenue) OVER (PARTITION BY cidx ORDER BY k) AS revenue0 FROM cells)`;
+}
+
+export function cohortCellsQuery(p: RetentionParams): SqlQuery {
+  return sql`WITH ${cellsCte(p)}
+SELECT ${isoDate(sql`cohort_start`)} AS cohort, ${periodLabel(p.period, sql`cohort_start`)} AS cohort_label,
+       k::INTEGER AS k, ${isoDate(sql`period_start`)} AS period_start,
+       size::INTEGER AS size, active::INTEGER AS active, ${div(sql`active`, sql`size`)} AS rate,
+       revenue::DOUBLE AS revenue,
+       CASE WHEN revenue0 > 0 THEN ${div(sql`revenue`, sql`revenue0`)} END AS revenue_rate,
+       complete
+FROM cells0 ORDER BY cidx, k`;
+}
+
+export function retentionCurveQuery(p: RetentionParams): SqlQuery {
+  return sql`WITH ${cellsCte(p)}
+SELECT k::INTEGER AS k, count(*)::INTEGER AS cohorts, sum(size)::INTEGER AS size, sum(active)::INTEGER AS active,
+       ${div(sql`sum(active)`, sql`sum(size)`)} AS rate,
+       CASE WHEN sum(revenue0) > 0 THEN ${div(sql`sum(revenue)`, sql`sum(revenue0)`)} END AS revenue_rate
+FROM cells0 WHERE complete
+GROUP BY k ORDER BY k`;
+}
+
+/** The KPI ks of METRICS.md §5. */
+export const RETENTION_KPI_KS = [1, 3, 6, 12] as const;
+
+export function retentionKpiQuery(asOf: string): SqlQuery {
+  return sql`WITH ${cellsCte({ asOf, period: 'month', mode: 'on' })},
+curve AS (SELECT k, ${div(sql`sum(active)`, sql`sum(size)`)} AS rate FROM cells0 WHERE complete GROUP BY k)
+SELECT (SELECT rate FROM curve WHERE k = 1) AS retention_m1,
+       (SELECT rate FROM curve WHERE k = 3) AS retention_m3,
+       (SELECT rate FROM curve WHERE k = 6) AS retention_m6,
+       (SELECT rate FROM curve WHERE k = 12) AS retention_m12`;
+}
+
+export function activityQuery(p: { readonly asOf: string; readonly churnWindowDays: number }): SqlQuery {
+  const asOf = asOfDate(p.asOf);
+  return sql`WITH pts AS (
+  SELECT DISTINCT e FROM (
+    SELECT last_day(m::DATE) AS e
+    FROM (SELECT unnest(generate_series(date_trunc('month', min(first_date)), date_trunc('month', ${asOf}), INTERVAL 1 MONTH)) AS m
+          FROM customers HAVING min(first_date) <= ${asOf})
+    UNION ALL SELECT ${asOf} WHERE EXISTS (SELECT 1 FROM customers WHERE first_date <= ${asOf}))
+  WHERE e <= ${asOf}),
+firsts AS (SELECT first_date, count(*) AS n FROM customers GROUP BY first_date),
+acq AS (SELECT pts.e, sum(firsts.n) AS customers FROM pts JOIN firsts ON firsts.first_date <= pts.e GROUP BY pts.e),
+act AS (
+  SELECT pts.e, count(DISTINCT o.customer_id) AS active
+  FROM pts JOIN orders o ON o.is_purchase AND o.order_date <= pts.e
+    AND o.order_date >= pts.e - ${p.churnWindowDays}::INTEGER
+  GROUP BY pts.e)
+SELECT ${isoDate(sql`acq.e`)} AS date, acq.customers::INTEGER AS customers,
+       coalesce(act.active, 0)::INTEGER AS active, (acq.customers - coalesce(act.active, 0))::INTEGER AS lapsed
+FROM acq LEFT JOIN act USING (e) ORDER BY acq.e`;
 }
