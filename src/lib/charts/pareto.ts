@@ -15,13 +15,14 @@ import {
   type ChartContext,
 } from './theme.ts';
 
-/** One point of the Lorenz curve, customers ranked by value descending. */
-export interface LorenzPoint {
-  /** Cumulative share of customers, 0–1. */
-  readonly customer_share: number;
-  /** Cumulative share of value, 0–1 (can leave 0–1 when there are returns). */
-  readonly value_share: number;
-}
+import type { DecileRow as DecileResult, LorenzPoint as LorenzResult, ProfitGroup, ProfitSplitRow, Tier, TierRow as TierResult } from '../analyses/pareto.ts';
+
+export type { ProfitGroup, Tier };
+/** Cumulative shares of customers (ranked by value, descending) and of value. */
+export type LorenzPoint = Pick<LorenzResult, 'customer_share' | 'value_share'>;
+export type TierRow = Pick<TierResult, 'tier' | 'customers' | 'value' | 'orders' | 'aov' | 'repurchase_rate'>;
+export type DecileRow = Pick<DecileResult, 'decile' | 'customers' | 'value' | 'value_share'>;
+export type ProfitGroupRow = Pick<ProfitSplitRow, 'group' | 'customers' | 'profit' | 'profit_share'>;
 
 export interface LorenzMarkers {
   /** X of "top X % bring Y %". */
@@ -31,37 +32,6 @@ export interface LorenzMarkers {
   /** Tier cut points (shares of value). */
   readonly tierA: number;
   readonly tierB: number;
-}
-
-export type Tier = 'A' | 'B' | 'C';
-
-/** Per value tier: customers, value, orders, AOV, repurchase rate. */
-export interface TierRow {
-  readonly tier: Tier;
-  readonly customers: number;
-  readonly value: number;
-  readonly orders: number;
-  readonly aov: number | null;
-  readonly repurchase_rate: number | null;
-}
-
-/** Value share per 10 % of ranked customers (decile 1 = the top 10 %). */
-export interface DecileRow {
-  readonly decile: number;
-  readonly customers: number;
-  readonly value: number;
-  readonly value_share: number | null;
-}
-
-export type ProfitGroup = 'top20' | 'middle60' | 'bottom20';
-
-/** The 20/60/20 split of customers by profit. */
-export interface ProfitGroupRow {
-  readonly group: ProfitGroup;
-  readonly customers: number;
-  readonly profit: number;
-  /** Share of total profit; negative for a loss-making group; null when total ≤ 0. */
-  readonly profit_share: number | null;
 }
 
 /** The Lorenz curve (customers ranked by value, descending) with the line of equality. */

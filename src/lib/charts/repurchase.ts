@@ -14,69 +14,35 @@ import {
   type ChartContext,
 } from './theme.ts';
 
-/** Customers by number of purchase orders; the analysis may cap the last bucket (`capped`). */
-export interface OrdersPerCustomerRow {
-  readonly n_orders: number;
-  readonly customers: number;
-  /** True for the last, open-ended bucket ("10+"). */
-  readonly capped?: boolean;
-}
+import type { DayBinRow } from '../analyses/common.ts';
+import type { KmPoint, OrderCountRow, PeriodRepurchaseRow as PeriodResult, RepurchaseByDimRow } from '../analyses/repurchase.ts';
 
-/** A histogram bin over days, [from, to). */
-export interface DayBin {
-  readonly from: number;
-  readonly to: number;
-  readonly count: number;
-}
-
-/** Kaplan–Meier: cumulative share of customers with a second purchase within `day` days. */
-export interface SurvivalPoint {
-  readonly day: number;
-  readonly cum_share: number;
-  /** Customers still at risk just before `day`. */
-  readonly at_risk?: number;
-}
-
-/** 回购率: of the customers buying in `period`, the share buying again in the next period. */
-export interface PeriodRepurchaseRow {
-  readonly period: string;
-  readonly customers: number;
-  readonly returned: number;
-  readonly rate: number | null;
-}
-
-/** Repurchase rate by the category/channel/region of the first order. */
-export interface DimensionRepurchaseRow {
-  readonly dimension: string;
-  readonly value: string;
-  readonly customers: number;
-  readonly repeaters: number;
-  readonly rate: number | null;
-}
+export type OrdersPerCustomerRow = Pick<OrderCountRow, 'bucket' | 'n_orders' | 'customers' | 'share'>;
+export type DayBin = Pick<DayBinRow, 'lo' | 'hi' | 'n' | 'share'>;
+export type SurvivalPoint = Pick<KmPoint, 'day' | 'cumulative' | 'at_risk'>;
+export type PeriodRepurchaseRow = Pick<PeriodResult, 'period' | 'next_period' | 'buyers' | 'returning' | 'rate' | 'complete'>;
+export type DimensionRepurchaseRow = Pick<RepurchaseByDimRow, 'value' | 'customers' | 'repeat_customers' | 'repurchase_rate'>;
 
 export function ordersPerCustomerChart(rows: readonly OrdersPerCustomerRow[], ctx: ChartContext): PlotOptions {
   if (rows.length === 0) return emptyChart(ctx);
   const { locale, t } = ctx;
-  const total = rows.reduce((s, r) => s + r.customers, 0);
-  const label = (r: OrdersPerCustomerRow): string => (r.capped ? `${r.n_orders}+` : String(r.n_orders));
-  const data = rows.map((r) => ({ ...r, label: label(r), share: total > 0 ? r.customers / total : 0 }));
   return {
     ...baseOptions(ctx, chartHeight(ctx.width, 0.4, 220, 320)),
-    x: { label: t('chart.repurchase.ordersAxis'), domain: data.map((d) => d.label) },
+    x: { label: t('chart.repurchase.ordersAxis'), domain: rows.map((d) => d.bucket) },
     y: { label: t('chart.axis.customers'), tickFormat: (v: number) => formatCompact(locale, v), grid: true },
     marks: [
-      Plot.barY(data, {
-        x: 'label',
+      Plot.barY(rows, {
+        x: 'bucket',
         y: 'customers',
         fill: (d: OrdersPerCustomerRow) => (d.n_orders >= 2 ? PALETTE.primary : PALETTE.muted),
-        title: (d: (typeof data)[number]) =>
-          `${t('chart.orders', { n: d.label })}: ${t('chart.customers', { n: formatInteger(locale, d.customers) })} (${formatPercent(locale, d.share)})`,
+        title: (d: OrdersPerCustomerRow) =>
+          `${t('chart.orders', { n: d.bucket })}: ${t('chart.customers', { n: formatInteger(locale, d.customers) })} (${formatPercent(locale, d.share)})`,
         tip: true,
       }),
-      Plot.text(data, {
-        x: 'label',
+      Plot.text(rows, {
+        x: 'bucket',
         y: 'customers',
-        text: (d: (typeof data)[number]) => formatPercent(locale, d.share, 0),
+        text: (d: OrdersPerCustomerRow) => formatPercent(locale, d.share, 0),
         dy: -7,
         fill: PALETTE.ink,
       }),
@@ -85,42 +51,31 @@ export function ordersPerCustomerChart(rows: readonly OrdersPerCustomerRow[], ct
   };
 }
 
-/** A histogram of day bins (days to second purchase, gaps between orders). */
-export function dayHistogramChart(
-  bins: readonly DayBin[],
-  ctx: ChartContext,
-  opts: { readonly yLabelKey: string; readonly median?: number | null },
-): PlotOptions {
-  if (bins.length === 0) return emptyChart(ctx);
+/** "0–6", …, "365+": the bins are of unequal width, so they are categories, not a linear axis. */
+export function dayBinLabel(ctx: ChartContext, b: Pick<DayBin, 'lo' | 'hi'>): string {
+  return b.hi === null ? ctx.t('chart.repurchase.daysOpen', { from: b.lo }) : ctx.t('chart.repurchase.dayRange', { from: b.lo, to: b.hi - 1 });
+}
+
+/** Day bins (days to second purchase, gaps between orders) as bars with their share. */
+export function dayBinsChart(bins: readonly DayBin[], ctx: ChartContext, opts: { readonly yLabelKey: string }): PlotOptions {
+  const total = bins.reduce((s, b) => s + b.n, 0);
+  if (bins.length === 0 || total === 0) return emptyChart(ctx);
   const { locale, t } = ctx;
-  const median = opts.median ?? null;
+  const data = bins.map((b) => ({ ...b, label: dayBinLabel(ctx, b) }));
+  type Bin = (typeof data)[number];
   return {
     ...baseOptions(ctx, chartHeight(ctx.width, 0.4, 220, 320)),
-    x: { label: t('chart.axis.days'), domain: [0, Math.max(...bins.map((b) => b.to))] },
+    x: { label: t('chart.axis.days'), domain: data.map((b) => b.label) },
     y: { label: t(opts.yLabelKey), tickFormat: (v: number) => formatCompact(locale, v), grid: true },
     marks: [
-      Plot.rectY(bins, {
-        x1: 'from',
-        x2: 'to',
-        y: 'count',
-        inset: 0.5,
+      Plot.barY(data, {
+        x: 'label',
+        y: 'n',
         fill: PALETTE.primary,
-        title: (b: DayBin) => `${t('chart.repurchase.dayRange', { from: b.from, to: b.to })}: ${formatInteger(locale, b.count)}`,
+        title: (b: Bin) => `${b.label}: ${formatInteger(locale, b.n)} (${formatPercent(locale, b.share)})`,
         tip: true,
       }),
-      ...(median === null
-        ? []
-        : [
-            Plot.ruleX([median], { stroke: PALETTE.accent, strokeWidth: 1.5, strokeDasharray: '4,3' }),
-            Plot.text([median], {
-              x: (d: number) => d,
-              text: () => t('chart.repurchase.median', { days: formatInteger(locale, median) }),
-              frameAnchor: 'top',
-              textAnchor: 'start',
-              dx: 4,
-              fill: PALETTE.accent,
-            }),
-          ]),
+      Plot.text(data, { x: 'label', y: 'n', text: (b: Bin) => formatPercent(locale, b.share, 0), dy: -7, fill: PALETTE.ink }),
       Plot.ruleY([0], { stroke: PALETTE.ink }),
     ],
   };
@@ -131,49 +86,56 @@ export function secondPurchaseCurveChart(points: readonly SurvivalPoint[], ctx: 
   if (points.length === 0) return emptyChart(ctx);
   const { locale, t } = ctx;
   const first = points[0];
-  const curve: SurvivalPoint[] = first !== undefined && first.day === 0 ? [...points] : [{ day: 0, cum_share: 0 }, ...points];
+  const curve: SurvivalPoint[] = first !== undefined && first.day === 0 ? [...points] : [{ day: 0, cumulative: 0, at_risk: first?.at_risk ?? 0 }, ...points];
   const last = curve[curve.length - 1];
   return {
     ...baseOptions(ctx, chartHeight(ctx.width, 0.4, 220, 320)),
     x: { label: t('chart.repurchase.daysSinceFirst'), domain: [0, last?.day ?? 1] },
-    y: { label: t('chart.repurchase.cumShare'), tickFormat: percentTick(locale), domain: [0, Math.max(0.1, ...curve.map((p) => p.cum_share))], grid: true },
+    y: { label: t('chart.repurchase.cumShare'), tickFormat: percentTick(locale), domain: [0, Math.max(0.1, ...curve.map((p) => p.cumulative))], grid: true },
     marks: [
-      Plot.areaY(curve, { x: 'day', y: 'cum_share', curve: 'step-after', fill: PALETTE.primary, fillOpacity: 0.1 }),
-      Plot.lineY(curve, { x: 'day', y: 'cum_share', curve: 'step-after', stroke: PALETTE.primary, strokeWidth: 2 }),
+      Plot.areaY(curve, { x: 'day', y: 'cumulative', curve: 'step-after', fill: PALETTE.primary, fillOpacity: 0.1 }),
+      Plot.lineY(curve, { x: 'day', y: 'cumulative', curve: 'step-after', stroke: PALETTE.primary, strokeWidth: 2 }),
       Plot.ruleY([0], { stroke: PALETTE.ink }),
       Plot.tip(
         curve,
         Plot.pointerX({
           x: 'day',
-          y: 'cum_share',
+          y: 'cumulative',
           title: (p: SurvivalPoint) =>
-            t('chart.repurchase.kmTip', { days: formatInteger(locale, p.day), share: formatPercent(locale, p.cum_share) }) +
-            (p.at_risk === undefined ? '' : `\n${t('chart.repurchase.atRisk', { n: formatInteger(locale, p.at_risk) })}`),
+            t('chart.repurchase.kmTip', { days: formatInteger(locale, p.day), share: formatPercent(locale, p.cumulative) }) +
+            `\n${t('chart.repurchase.atRisk', { n: formatInteger(locale, p.at_risk) })}`,
         }),
       ),
     ],
   };
 }
 
-/** 回购率 period over period, with the base (customers buying in t) in the tip. */
+/** 回购率 month over month; a month whose next month has not ended is drawn hollow. */
 export function periodRepurchaseChart(rows: readonly PeriodRepurchaseRow[], ctx: ChartContext): PlotOptions {
-  const data = rows.filter((r) => r.rate !== null).map((r) => ({ ...r, date: isoDate(r.period) }));
+  const data = rows.filter((r) => r.rate !== null).map((r) => ({ ...r, date: isoDate(`${r.period}-01`) }));
   if (data.length === 0) return emptyChart(ctx);
   const { locale, t } = ctx;
+  type Point = (typeof data)[number];
+  const complete = data.filter((d) => d.complete);
   return {
     ...baseOptions(ctx, chartHeight(ctx.width, 0.35, 200, 300)),
     x: { type: 'utc', label: null },
     y: { label: t('chart.repurchase.periodRate'), tickFormat: percentTick(locale), domain: [0, Math.max(0.1, ...data.map((d) => d.rate ?? 0))], grid: true },
     marks: [
       Plot.ruleY([0], { stroke: PALETTE.ink }),
-      Plot.lineY(data, { x: 'date', y: 'rate', stroke: PALETTE.primary, strokeWidth: 2 }),
+      Plot.lineY(complete, { x: 'date', y: 'rate', stroke: PALETTE.primary, strokeWidth: 2 }),
       Plot.dot(data, {
         x: 'date',
         y: 'rate',
-        fill: PALETTE.primary,
+        stroke: PALETTE.primary,
+        fill: (d: Point) => (d.complete ? PALETTE.primary : 'white'),
         r: 3,
-        title: (d: (typeof data)[number]) =>
-          `${d.period.slice(0, 10)}: ${formatPercent(locale, d.rate)}\n${t('chart.repurchase.returnedOf', { returned: formatInteger(locale, d.returned), customers: formatInteger(locale, d.customers) })}`,
+        title: (d: Point) =>
+          [
+            `${d.period} → ${d.next_period}: ${formatPercent(locale, d.rate)}`,
+            t('chart.repurchase.returnedOf', { returned: formatInteger(locale, d.returning), customers: formatInteger(locale, d.buyers) }),
+            ...(d.complete ? [] : [t('chart.repurchase.incomplete')]),
+          ].join('\n'),
         tip: true,
       }),
     ],
@@ -182,30 +144,33 @@ export function periodRepurchaseChart(rows: readonly PeriodRepurchaseRow[], ctx:
 
 /** Repurchase rate per value of one dimension of the first order, with n on each bar. */
 export function dimensionRepurchaseChart(rows: readonly DimensionRepurchaseRow[], ctx: ChartContext): PlotOptions {
-  const data = rows.filter((r) => r.rate !== null);
-  if (data.length === 0) return emptyChart(ctx);
   const { locale, t } = ctx;
-  const order = [...data].sort((a, b) => (b.rate ?? 0) - (a.rate ?? 0) || a.value.localeCompare(b.value)).map((r) => r.value);
+  const data = rows
+    .filter((r) => r.repurchase_rate !== null)
+    .map((r) => ({ ...r, label: r.value ?? t('chart.blank'), rate: r.repurchase_rate ?? 0 }));
+  if (data.length === 0) return emptyChart(ctx);
+  type Bar = (typeof data)[number];
+  const order = [...data].sort((a, b) => b.rate - a.rate || a.label.localeCompare(b.label)).map((r) => r.label);
   const longest = Math.max(...order.map((v) => [...v].length));
   return {
     ...baseOptions(ctx, Math.max(120, 28 * order.length + 60)),
-    marginLeft: Math.min(180, 16 + 8 * longest),
-    marginRight: 72,
-    x: { label: t('chart.repurchaseRate'), tickFormat: percentTick(locale), domain: [0, Math.max(0.1, ...data.map((d) => d.rate ?? 0))], grid: true },
+    marginLeft: Math.min(180, 16 + 9 * longest),
+    marginRight: 96,
+    x: { label: t('chart.repurchaseRate'), tickFormat: percentTick(locale), domain: [0, Math.max(0.1, ...data.map((d) => d.rate))], grid: true },
     y: { label: null, domain: order },
     marks: [
       Plot.barX(data, {
         x: 'rate',
-        y: 'value',
+        y: 'label',
         fill: PALETTE.primary,
-        title: (r: DimensionRepurchaseRow) =>
-          `${r.value}: ${formatPercent(locale, r.rate)}\n${t('chart.repurchase.returnedOf', { returned: formatInteger(locale, r.repeaters), customers: formatInteger(locale, r.customers) })}`,
+        title: (r: Bar) =>
+          `${r.label}: ${formatPercent(locale, r.rate)}\n${t('chart.repurchase.returnedOf', { returned: formatInteger(locale, r.repeat_customers), customers: formatInteger(locale, r.customers) })}`,
         tip: true,
       }),
       Plot.text(data, {
         x: 'rate',
-        y: 'value',
-        text: (r: DimensionRepurchaseRow) => `${formatPercent(locale, r.rate, 0)} (n=${formatInteger(locale, r.customers)})`,
+        y: 'label',
+        text: (r: Bar) => `${formatPercent(locale, r.rate, 0)} (n=${formatInteger(locale, r.customers)})`,
         textAnchor: 'start',
         dx: 4,
         fill: PALETTE.ink,

@@ -15,66 +15,46 @@ import {
   type ChartContext,
 } from './theme.ts';
 
-/** One cell of the cohort triangle. */
-export interface CohortCell {
-  /** ISO date of the first day of the cohort's period. */
-  readonly cohort: string;
-  /** Periods since the cohort's period (0 = the first). */
-  readonly k: number;
-  /** Customers in the cohort. */
-  readonly size: number;
-  /** Retention in this cell (customers or revenue, "on" or "on or after"); null when undefined. */
-  readonly rate: number | null;
-  /** Period c + k ended on or before as-of. */
-  readonly complete: boolean;
-}
+import type { ActivityRow, CohortCell as CohortResult, RetentionCurvePoint } from '../analyses/retention.ts';
 
-/** The size-weighted average curve over complete cells. */
-export interface AverageRetentionRow {
-  readonly k: number;
-  readonly rate: number | null;
-  /** Cohorts whose cell (c, k) is complete. */
-  readonly cohorts: number;
-}
-
-/** Active and lapsed customers at the end of each period (churn window W). */
-export interface ActiveLapsedRow {
-  readonly period: string;
-  readonly active: number;
-  readonly lapsed: number;
-}
-
+export type CohortCell = Pick<CohortResult, 'cohort' | 'cohort_label' | 'k' | 'size' | 'active' | 'rate' | 'revenue_rate' | 'complete'>;
+export type AverageRetentionRow = Pick<RetentionCurvePoint, 'k' | 'cohorts' | 'rate' | 'revenue_rate'>;
+export type ActiveLapsedRow = Pick<ActivityRow, 'date' | 'active' | 'lapsed'>;
 export type CohortPeriodKind = 'week' | 'month' | 'quarter';
+export type RetentionMeasureKind = 'customers' | 'revenue';
 
-export function cohortLabel(ctx: ChartContext, cohort: string, period: CohortPeriodKind): string {
-  const d = isoDate(cohort);
-  if (period === 'quarter') return `${d.getUTCFullYear()} Q${Math.floor(d.getUTCMonth() / 3) + 1}`;
-  if (period === 'week') return cohort.slice(0, 10);
-  return new Intl.DateTimeFormat(ctx.locale, { year: 'numeric', month: 'short', timeZone: 'UTC' }).format(d);
+function cellRate(c: Pick<CohortCell, 'rate' | 'revenue_rate'>, measure: RetentionMeasureKind): number | null {
+  return measure === 'revenue' ? c.revenue_rate : c.rate;
 }
 
 /** Cohort triangle: rows = cohorts, columns = k; incomplete cells are lighter and dashed. */
 export function cohortHeatmapChart(
   cells: readonly CohortCell[],
   ctx: ChartContext,
-  opts: { readonly period: CohortPeriodKind; readonly measure: 'customers' | 'revenue' },
+  opts: { readonly period: CohortPeriodKind; readonly measure: RetentionMeasureKind },
 ): PlotOptions {
-  const data = cells.filter((c) => c.rate !== null);
+  const data = cells.flatMap((c) => {
+    const value = cellRate(c, opts.measure);
+    return value === null ? [] : [{ ...c, value }];
+  });
   if (data.length === 0) return emptyChart(ctx);
+  type Cell = (typeof data)[number];
   const { locale, t } = ctx;
   const cohorts = [...new Set(data.map((c) => c.cohort))].sort();
   const ks = [...new Set(data.map((c) => c.k))].sort((a, b) => a - b);
-  const label = (c: string): string => cohortLabel(ctx, c, opts.period);
+  const labels = new Map(data.map((c) => [c.cohort, c.cohort_label]));
+  const label = (c: string): string => labels.get(c) ?? c;
   // Period 0 is 100 % by definition; colour the rest on their own range so it stays readable.
-  const later = data.filter((c) => c.k > 0).map((c) => c.rate ?? 0);
+  const later = data.filter((c) => c.k > 0).map((c) => c.value);
   const top = later.length === 0 ? 1 : Math.max(0.05, ...later);
   const cellWidth = (ctx.width - 110) / Math.max(1, ks.length);
   const showText = cellWidth >= 34;
-  const tipText = (c: CohortCell): string =>
+  const tipText = (c: Cell): string =>
     [
       `${label(c.cohort)} · ${t('chart.retention.periodK', { k: c.k })}`,
-      `${t(opts.measure === 'revenue' ? 'chart.retention.revenueRetention' : 'chart.retention.customerRetention')}: ${formatPercent(locale, c.rate)}`,
+      `${t(opts.measure === 'revenue' ? 'chart.retention.revenueRetention' : 'chart.retention.customerRetention')}: ${formatPercent(locale, c.value)}`,
       t('chart.retention.cohortSize', { n: formatInteger(locale, c.size) }),
+      ...(opts.measure === 'customers' ? [t('chart.retention.activeOf', { active: formatInteger(locale, c.active), size: formatInteger(locale, c.size) })] : []),
       ...(c.complete ? [] : [t('chart.retention.incomplete')]),
     ].join('\n');
   return {
@@ -94,11 +74,11 @@ export function cohortHeatmapChart(
       label: t(opts.measure === 'revenue' ? 'chart.retention.revenueRetention' : 'chart.retention.customerRetention'),
     },
     marks: [
-      Plot.cell(data.filter((c) => c.complete), { x: 'k', y: 'cohort', fill: 'rate', title: tipText, tip: true }),
+      Plot.cell(data.filter((c) => c.complete), { x: 'k', y: 'cohort', fill: 'value', title: tipText, tip: true }),
       Plot.cell(data.filter((c) => !c.complete), {
         x: 'k',
         y: 'cohort',
-        fill: 'rate',
+        fill: 'value',
         fillOpacity: 0.35,
         stroke: PALETTE.muted,
         strokeDasharray: '3,2',
@@ -111,8 +91,8 @@ export function cohortHeatmapChart(
             Plot.text(data, {
               x: 'k',
               y: 'cohort',
-              text: (c: CohortCell) => formatPercent(locale, c.rate, 0),
-              fill: (c: CohortCell) => ((c.rate ?? 0) > top * 0.55 && c.complete ? 'white' : PALETTE.ink),
+              text: (c: Cell) => formatPercent(locale, c.value, 0),
+              fill: (c: Cell) => (c.value > top * 0.55 && c.complete ? 'white' : PALETTE.ink),
               fontSize: 10,
             }),
           ]
@@ -134,21 +114,26 @@ export function retentionCurvesChart(
   average: readonly AverageRetentionRow[],
   cells: readonly CohortCell[],
   ctx: ChartContext,
-  opts: { readonly period: CohortPeriodKind; readonly selected: readonly string[] },
+  opts: { readonly period: CohortPeriodKind; readonly measure: RetentionMeasureKind; readonly selected: readonly string[] },
 ): PlotOptions {
   const { locale, t } = ctx;
   const avgName = t('chart.retention.average');
-  const avg: CurvePoint[] = average.flatMap((r) => (r.rate === null ? [] : [{ series: avgName, k: r.k, rate: r.rate }]));
-  const selected = opts.selected.map((c) => cohortLabel(ctx, c, opts.period));
-  const lines: CurvePoint[] = cells.flatMap((c) =>
-    c.complete && c.rate !== null && opts.selected.includes(c.cohort) ? [{ series: cohortLabel(ctx, c.cohort, opts.period), k: c.k, rate: c.rate }] : [],
-  );
+  const avg: CurvePoint[] = average.flatMap((r) => {
+    const rate = cellRate(r, opts.measure);
+    return rate === null ? [] : [{ series: avgName, k: r.k, rate }];
+  });
+  const labels = new Map(cells.map((c) => [c.cohort, c.cohort_label]));
+  const selected = opts.selected.map((c) => labels.get(c) ?? c);
+  const lines: CurvePoint[] = cells.flatMap((c) => {
+    const rate = cellRate(c, opts.measure);
+    return c.complete && rate !== null && opts.selected.includes(c.cohort) ? [{ series: c.cohort_label, k: c.k, rate }] : [];
+  });
   if (avg.length === 0 && lines.length === 0) return emptyChart(ctx);
   const all = [...avg, ...lines];
   return {
     ...baseOptions(ctx, chartHeight(ctx.width, 0.4, 220, 340)),
     x: { label: t('chart.retention.periodsAxis', { period: t(`chart.retention.period.${opts.period}`) }), domain: [0, Math.max(1, ...all.map((p) => p.k))] },
-    y: { label: t('chart.retention.customerRetention'), tickFormat: percentTick(locale), domain: [0, Math.max(0.1, ...all.filter((p) => p.k > 0).map((p) => p.rate))], clamp: true, grid: true },
+    y: { label: t(opts.measure === 'revenue' ? 'chart.retention.revenueRetention' : 'chart.retention.customerRetention'), tickFormat: percentTick(locale), domain: [0, Math.max(0.1, ...all.filter((p) => p.k > 0).map((p) => p.rate))], clamp: true, grid: true },
     color: {
       domain: [avgName, ...selected],
       range: [PALETTE.primary, ...SERIES_COLOURS.slice(0, selected.length)],
@@ -182,7 +167,7 @@ export function activeLapsedChart(rows: readonly ActiveLapsedRow[], ctx: ChartCo
   if (rows.length === 0) return emptyChart(ctx);
   const { locale, t } = ctx;
   const data: ActiveLapsedPoint[] = rows.flatMap((r) => {
-    const date = isoDate(r.period);
+    const date = isoDate(r.date);
     return [
       { date, status: 'active' as const, customers: r.active },
       { date, status: 'lapsed' as const, customers: r.lapsed },
@@ -198,12 +183,12 @@ export function activeLapsedChart(rows: readonly ActiveLapsedRow[], ctx: ChartCo
       Plot.areaY(data, Plot.stackY({ x: 'date', y: 'customers', fill: 'status', order: ['active', 'lapsed'], curve: 'step-after' })),
       Plot.ruleY([0], { stroke: PALETTE.ink }),
       Plot.tip(
-        rows.map((r) => ({ ...r, date: isoDate(r.period) })),
+        rows.map((r) => ({ ...r, day: isoDate(r.date) })),
         Plot.pointerX({
-          x: 'date',
+          x: 'day',
           y: (r: ActiveLapsedRow) => r.active + r.lapsed,
           title: (r: ActiveLapsedRow) =>
-            `${r.period.slice(0, 10)}\n${label('active')}: ${formatInteger(locale, r.active)}\n${label('lapsed')}: ${formatInteger(locale, r.lapsed)}`,
+            `${r.date}\n${label('active')}: ${formatInteger(locale, r.active)}\n${label('lapsed')}: ${formatInteger(locale, r.lapsed)}`,
         }),
       ),
     ],

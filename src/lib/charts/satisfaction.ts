@@ -9,65 +9,30 @@ import {
   formatCompact,
   formatInteger,
   formatMoney,
+  formatNumber,
   formatPercent,
   percentTick,
   type ChartContext,
 } from './theme.ts';
 
-/** Jones & Sasser curve: repurchase rate per satisfaction level (score rounded half up). */
-export interface SatisfactionLevelRow {
-  readonly level: number;
-  readonly customers: number;
-  readonly repeaters: number;
-  readonly rate: number | null;
-}
+import type { LevelRow, Quadrant, QuadrantRow } from '../analyses/satisfaction.ts';
 
-export type Quadrant = 'loyalists' | 'mercenaries' | 'hostages' | 'defectors';
+export type { Quadrant };
 export const QUADRANTS: readonly Quadrant[] = ['loyalists', 'mercenaries', 'hostages', 'defectors'];
-
-/** Customers with a score, by satisfaction level × number of purchase orders (capped). */
-export interface QuadrantCell {
-  readonly level: number;
-  readonly n_orders: number;
-  readonly customers: number;
-}
-
-export interface QuadrantSummaryRow {
-  readonly quadrant: Quadrant;
-  readonly customers: number;
-  readonly value: number;
-}
-
-/** Customers per (rounded) score, for the distribution and NPS bands. */
-export interface ScoreCountRow {
-  readonly score: number;
-  readonly customers: number;
-}
-
-export interface QuadrantThresholds {
-  /** High satisfaction: score ≥ this. */
-  readonly high: number;
-  /** Loyal: n_orders ≥ this. */
-  readonly loyalMinOrders: number;
-  readonly scaleMin: number;
-  readonly scaleMax: number;
-}
-
-export function quadrantOf(level: number, nOrders: number, th: Pick<QuadrantThresholds, 'high' | 'loyalMinOrders'>): Quadrant {
-  const satisfied = level >= th.high;
-  const loyal = nOrders >= th.loyalMinOrders;
-  if (satisfied) return loyal ? 'loyalists' : 'mercenaries';
-  return loyal ? 'hostages' : 'defectors';
-}
+/** Jones & Sasser curve: repurchase rate per satisfaction level (customer score rounded half up). */
+export type SatisfactionLevelRow = Pick<LevelRow, 'level' | 'n' | 'repeat_customers' | 'repurchase_rate'>;
+export type QuadrantSummaryRow = Pick<QuadrantRow, 'quadrant' | 'high' | 'loyal' | 'customers' | 'share' | 'value' | 'value_share'>;
 
 const QUADRANT_RANGE = QUADRANTS.map((q) => PALETTE.quadrants[q]);
 
 export function satisfactionCurveChart(rows: readonly SatisfactionLevelRow[], ctx: ChartContext): PlotOptions {
-  const data = rows.filter((r) => r.rate !== null);
+  const data = rows.flatMap((r) => (r.repurchase_rate === null ? [] : [{ ...r, rate: r.repurchase_rate }]));
   if (data.length === 0) return emptyChart(ctx);
   const { locale, t } = ctx;
+  type Level = (typeof data)[number];
   return {
     ...baseOptions(ctx, chartHeight(ctx.width, 0.45, 220, 340)),
+    marginTop: 40,
     x: { label: t('chart.satisfaction.level'), ticks: data.map((r) => r.level), tickFormat: (v: number) => String(v) },
     y: { label: t('chart.repurchaseRate'), tickFormat: percentTick(locale), domain: [0, 1], grid: true },
     marks: [
@@ -79,14 +44,14 @@ export function satisfactionCurveChart(rows: readonly SatisfactionLevelRow[], ct
         r: 4,
         fill: PALETTE.primary,
         stroke: 'white',
-        title: (r: SatisfactionLevelRow) =>
-          `${t('chart.satisfaction.level')} ${r.level}: ${formatPercent(locale, r.rate)}\n${t('chart.repurchase.returnedOf', { returned: formatInteger(locale, r.repeaters), customers: formatInteger(locale, r.customers) })}`,
+        title: (r: Level) =>
+          `${t('chart.satisfaction.level')} ${r.level}: ${formatPercent(locale, r.rate)}\n${t('chart.repurchase.returnedOf', { returned: formatInteger(locale, r.repeat_customers), customers: formatInteger(locale, r.n) })}`,
         tip: true,
       }),
       Plot.text(data, {
         x: 'level',
         y: 'rate',
-        text: (r: SatisfactionLevelRow) => `${formatPercent(locale, r.rate, 0)}\nn=${formatInteger(locale, r.customers)}`,
+        text: (r: Level) => `${formatPercent(locale, r.rate, 0)}\nn=${formatInteger(locale, r.n)}`,
         dy: -16,
         fill: PALETTE.ink,
         fontSize: 10,
@@ -95,47 +60,40 @@ export function satisfactionCurveChart(rows: readonly SatisfactionLevelRow[], ct
   };
 }
 
-/** Satisfaction × loyalty: dots sized by customers, coloured by quadrant, thresholds as rules. */
-export function quadrantMapChart(cells: readonly QuadrantCell[], ctx: ChartContext, th: QuadrantThresholds): PlotOptions {
-  if (cells.length === 0) return emptyChart(ctx);
+/**
+ * Satisfaction × loyalty as a 2 × 2 map: each quadrant a tile named after Jones & Sasser and
+ * Dick & Basu, with its customers and value; the tile's opacity follows its share of customers.
+ */
+export function quadrantMapChart(rows: readonly QuadrantSummaryRow[], ctx: ChartContext, th: { readonly high: number; readonly loyalMinOrders: number }): PlotOptions {
+  if (rows.length === 0) return emptyChart(ctx);
   const { locale, t } = ctx;
-  const data = cells.map((c) => ({ ...c, quadrant: quadrantOf(c.level, c.n_orders, th) }));
-  const maxOrders = Math.max(th.loyalMinOrders + 1, ...cells.map((c) => c.n_orders));
-  const xDomain: [number, number] = [th.scaleMin - 0.5, th.scaleMax + 0.5];
-  const yDomain: [number, number] = [0.5, maxOrders + 0.5];
-  const corner = (q: Quadrant, frameAnchor: 'top-left' | 'top-right' | 'bottom-left' | 'bottom-right') =>
-    Plot.text([`${t(`chart.satisfaction.quadrant.${q}`)}\n${t(`chart.satisfaction.dickBasu.${q}`)}`], {
-      frameAnchor,
-      dx: frameAnchor.endsWith('left') ? 6 : -6,
-      dy: frameAnchor.startsWith('top') ? 6 : -6,
-      fill: PALETTE.quadrants[q],
-      fontWeight: 600,
-      lineHeight: 1.2,
-    });
+  const sat = (high: boolean): string => t(high ? 'chart.satisfaction.highAt' : 'chart.satisfaction.lowBelow', { score: formatNumber(locale, th.high) });
+  const loyal = (l: boolean): string => t(l ? 'chart.satisfaction.loyalAt' : 'chart.satisfaction.notLoyalBelow', { n: th.loyalMinOrders });
+  const data = rows.map((r) => ({ ...r, x: sat(r.high), y: loyal(r.loyal) }));
+  type Tile = (typeof data)[number];
+  const describe = (r: Tile): string =>
+    [
+      t(`chart.satisfaction.quadrant.${r.quadrant}`),
+      t(`chart.satisfaction.dickBasu.${r.quadrant}`),
+      '',
+      `${t('chart.customers', { n: formatInteger(locale, r.customers) })} (${formatPercent(locale, r.share)})`,
+      `${t('chart.axis.value')}: ${formatMoney(locale, r.value, ctx.currency)} (${formatPercent(locale, r.value_share)})`,
+    ].join('\n');
   return {
-    ...baseOptions(ctx, chartHeight(ctx.width, 0.55, 260, 420)),
-    x: { label: t('chart.satisfaction.level'), domain: xDomain, ticks: Array.from({ length: th.scaleMax - th.scaleMin + 1 }, (_, i) => th.scaleMin + i), tickFormat: (v: number) => String(v) },
-    y: { label: t('chart.satisfaction.ordersAxis'), domain: yDomain, ticks: Array.from({ length: maxOrders }, (_, i) => i + 1), tickFormat: (v: number) => (v === maxOrders ? `${v}+` : String(v)) },
-    r: { range: [2, 18] },
+    ...baseOptions(ctx, chartHeight(ctx.width, 0.5, 280, 380)),
+    marginLeft: 24,
+    marginTop: 8,
+    marginBottom: 44,
+    marginRight: 24,
+    padding: 0.03,
+    x: { domain: [sat(false), sat(true)], label: t('chart.satisfaction.satisfactionAxis'), axis: 'bottom', tickSize: 0 },
+    y: { domain: [loyal(true), loyal(false)], label: null, axis: null },
     color: { domain: QUADRANTS, range: QUADRANT_RANGE },
+    opacity: { domain: [0, 1], range: [0.15, 0.75] },
     marks: [
-      Plot.ruleX([th.high - 0.5], { stroke: PALETTE.inkSoft, strokeDasharray: '4,3' }),
-      Plot.ruleY([th.loyalMinOrders - 0.5], { stroke: PALETTE.inkSoft, strokeDasharray: '4,3' }),
-      Plot.dot(data, {
-        x: 'level',
-        y: 'n_orders',
-        r: 'customers',
-        fill: 'quadrant',
-        fillOpacity: 0.75,
-        stroke: 'white',
-        title: (c: (typeof data)[number]) =>
-          `${t(`chart.satisfaction.quadrant.${c.quadrant}`)}\n${t('chart.satisfaction.level')} ${c.level} · ${t('chart.orders', { n: c.n_orders === maxOrders ? `${c.n_orders}+` : c.n_orders })}\n${t('chart.customers', { n: formatInteger(locale, c.customers) })}`,
-        tip: true,
-      }),
-      corner('loyalists', 'top-right'),
-      corner('hostages', 'top-left'),
-      corner('mercenaries', 'bottom-right'),
-      corner('defectors', 'bottom-left'),
+      Plot.cell(data, { x: 'x', y: 'y', fill: 'quadrant', fillOpacity: (r: Tile) => r.share ?? 0, title: describe, tip: true }),
+      Plot.text(data, { x: 'x', y: 'y', text: describe, fill: PALETTE.ink, fontSize: 12, lineHeight: 1.3 }),
+      Plot.text(data, { x: 'x', y: 'y', text: (r: Tile) => r.y, frameAnchor: 'top-left', dx: 6, dy: 6, fill: PALETTE.inkSoft, fontSize: 11, textAnchor: 'start' }),
     ],
   };
 }
@@ -146,7 +104,7 @@ export function quadrantSummaryChart(rows: readonly QuadrantSummaryRow[], ctx: C
   if (rows.length === 0 || total === 0) return emptyChart(ctx);
   const { locale, t } = ctx;
   const name = (q: Quadrant): string => t(`chart.satisfaction.quadrant.${q}`);
-  const data = rows.map((r) => ({ ...r, share: r.customers / total }));
+  const data = rows;
   const longest = Math.max(...rows.map((r) => [...name(r.quadrant)].length));
   return {
     ...baseOptions(ctx, 40 * rows.length + 60),
@@ -177,32 +135,38 @@ export function quadrantSummaryChart(rows: readonly QuadrantSummaryRow[], ctx: C
   };
 }
 
-type NpsBand = 'detractor' | 'passive' | 'promoter';
-function npsBand(score: number): NpsBand {
-  return score >= 9 ? 'promoter' : score >= 7 ? 'passive' : 'detractor';
-}
+type Band = 'detractor' | 'passive' | 'promoter';
 
-/** Customers per score; on a 0–10 scale coloured as detractors / passives / promoters. */
-export function scoreDistributionChart(rows: readonly ScoreCountRow[], ctx: ChartContext, opts: { readonly nps: boolean; readonly high: number }): PlotOptions {
-  if (rows.length === 0) return emptyChart(ctx);
+/** Customers per satisfaction level; on 0–10 coloured as detractors / passives / promoters (NPS). */
+export function scoreDistributionChart(
+  rows: readonly SatisfactionLevelRow[],
+  ctx: ChartContext,
+  opts: { readonly high: number; readonly detractorMax: number | null },
+): PlotOptions {
+  const total = rows.reduce((s, r) => s + r.n, 0);
+  if (rows.length === 0 || total === 0) return emptyChart(ctx);
   const { locale, t } = ctx;
-  const total = rows.reduce((s, r) => s + r.customers, 0);
-  const data = rows.map((r) => ({ ...r, share: total > 0 ? r.customers / total : 0, band: opts.nps ? npsBand(r.score) : r.score >= opts.high ? 'promoter' : 'detractor' }));
+  const nps = opts.detractorMax !== null;
+  const band = (level: number): Band =>
+    level >= opts.high ? 'promoter' : nps && level > (opts.detractorMax ?? 0) ? 'passive' : 'detractor';
+  const data = rows.map((r) => ({ ...r, share: r.n / total, band: band(r.level) }));
+  type Bar = (typeof data)[number];
   return {
     ...baseOptions(ctx, chartHeight(ctx.width, 0.35, 200, 280)),
-    x: { label: t('chart.satisfaction.level'), domain: data.map((d) => d.score), tickFormat: (v: number) => String(v) },
+    x: { label: t('chart.satisfaction.level'), domain: data.map((d) => d.level), tickFormat: (v: number) => String(v) },
     y: { label: t('chart.axis.customers'), tickFormat: (v: number) => formatCompact(locale, v), grid: true },
-    color: opts.nps
+    color: nps
       ? { domain: ['detractor', 'passive', 'promoter'], range: [PALETTE.nps.detractor, PALETTE.nps.passive, PALETTE.nps.promoter], legend: true, tickFormat: (b: string) => t(`chart.satisfaction.nps.${b}`) }
       : { domain: ['detractor', 'promoter'], range: [PALETTE.muted, PALETTE.primary], legend: true, tickFormat: (b: string) => t(b === 'promoter' ? 'chart.satisfaction.high' : 'chart.satisfaction.low') },
     marks: [
       Plot.barY(data, {
-        x: 'score',
-        y: 'customers',
+        x: 'level',
+        y: 'n',
         fill: 'band',
-        title: (d: (typeof data)[number]) => `${d.score}: ${t('chart.customers', { n: formatInteger(locale, d.customers) })} (${formatPercent(locale, d.share)})`,
+        title: (d: Bar) => `${d.level}: ${t('chart.customers', { n: formatInteger(locale, d.n) })} (${formatPercent(locale, d.share)})`,
         tip: true,
       }),
+      Plot.text(data, { x: 'level', y: 'n', text: (d: Bar) => formatPercent(locale, d.share, 0), dy: -7, fill: PALETTE.ink }),
       Plot.ruleY([0], { stroke: PALETTE.ink }),
     ],
   };

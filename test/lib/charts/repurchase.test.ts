@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
-  dayHistogramChart,
+  dayBinLabel,
+  dayBinsChart,
   dimensionRepurchaseChart,
   ordersPerCustomerChart,
   periodRepurchaseChart,
@@ -9,44 +10,51 @@ import {
 import { describeSpec } from './spec.ts';
 import { chartContext } from './context.ts';
 
-type Spec = { marks: { type: string; channels: Record<string, unknown> }[] };
+type Spec = { marks: { type: string; channels: Record<string, unknown> }[]; scales: Record<string, Record<string, unknown>> };
 const ctx = chartContext('en', 600);
 
 describe('repurchase charts', () => {
-  it('orders per customer: shares of all customers on the bars, "10+" for the capped bucket', () => {
+  it('orders per customer: buckets as categories, repeaters highlighted, shares on the bars', () => {
     const d = describeSpec(
       ordersPerCustomerChart(
         [
-          { n_orders: 1, customers: 6 },
-          { n_orders: 2, customers: 3 },
-          { n_orders: 10, customers: 1, capped: true },
+          { bucket: '1', n_orders: 1, customers: 6, share: 0.6 },
+          { bucket: '2', n_orders: 2, customers: 3, share: 0.3 },
+          { bucket: '10+', n_orders: 10, customers: 1, share: 0.1 },
         ],
         ctx,
       ),
     ) as Spec;
     expect(d.marks[1]?.channels.x).toEqual(['1', '2', '10+']);
     expect(d.marks[1]?.channels.text).toEqual(['60%', '30%', '10%']);
+    expect(d.marks[0]?.channels.fill).toEqual(['#8C96A3', '#0072B2', '#0072B2']);
     expect(d).toMatchSnapshot();
   });
 
-  it('histogram with a median rule, Kaplan–Meier curve from (0, 0)', () => {
-    const hist = describeSpec(
-      dayHistogramChart(
+  it('day bins are labelled with inclusive ranges and an open last bin', () => {
+    expect(dayBinLabel(ctx, { lo: 0, hi: 7 })).toBe('0–6 days');
+    expect(dayBinLabel(ctx, { lo: 365, hi: null })).toBe('365+ days');
+    expect(dayBinLabel(chartContext('zh-CN'), { lo: 7, hi: 14 })).toBe('7–13 天');
+    const d = describeSpec(
+      dayBinsChart(
         [
-          { from: 0, to: 7, count: 4 },
-          { from: 7, to: 14, count: 2 },
+          { lo: 0, hi: 7, n: 3, share: 0.75 },
+          { lo: 7, hi: null, n: 1, share: 0.25 },
         ],
         ctx,
-        { yLabelKey: 'chart.axis.customers', median: 5 },
+        { yLabelKey: 'chart.axis.customers' },
       ),
     ) as Spec;
-    expect(hist.marks.map((m) => m.type)).toEqual(['Rect', 'RuleX', 'Text', 'RuleY']);
-    expect(hist).toMatchSnapshot();
+    expect(d.scales.x?.domain).toEqual(['0–6 days', '7+ days']);
+    expect(d.marks[1]?.channels.text).toEqual(['75%', '25%']);
+  });
+
+  it('Kaplan–Meier curve is a step line from (0, 0)', () => {
     const km = describeSpec(
       secondPurchaseCurveChart(
         [
-          { day: 3, cum_share: 0.25, at_risk: 4 },
-          { day: 10, cum_share: 0.5, at_risk: 2 },
+          { day: 3, cumulative: 0.25, at_risk: 4 },
+          { day: 10, cumulative: 0.5, at_risk: 2 },
         ],
         ctx,
       ),
@@ -56,36 +64,40 @@ describe('repurchase charts', () => {
     expect(km).toMatchSnapshot();
   });
 
-  it('回购率 and by-dimension rates (zh-CN), bars sorted by rate', () => {
+  it('回购率: incomplete months hollow and off the line; by-dimension bars sorted by rate (zh-CN)', () => {
     const zh = chartContext('zh-CN', 600);
-    expect(
-      describeSpec(
-        periodRepurchaseChart(
-          [
-            { period: '2024-01-01', customers: 10, returned: 4, rate: 0.4 },
-            { period: '2024-02-01', customers: 0, returned: 0, rate: null },
-          ],
-          zh,
-        ),
-      ),
-    ).toMatchSnapshot();
-    const dim = describeSpec(
-      dimensionRepurchaseChart(
+    const p = describeSpec(
+      periodRepurchaseChart(
         [
-          { dimension: 'channel', value: '天猫', customers: 10, repeaters: 3, rate: 0.3 },
-          { dimension: 'channel', value: '京东', customers: 4, repeaters: 2, rate: 0.5 },
+          { period: '2024-01', next_period: '2024-02', buyers: 10, returning: 4, rate: 0.4, complete: true },
+          { period: '2024-02', next_period: '2024-03', buyers: 5, returning: 1, rate: 0.2, complete: false },
+          { period: '2024-03', next_period: '2024-04', buyers: 0, returning: 0, rate: null, complete: false },
         ],
         zh,
       ),
-    ) as Spec & { scales: { y: { domain: string[] } } };
-    expect(dim.scales.y.domain).toEqual(['京东', '天猫']);
-    expect(dim.marks[1]?.channels.text).toEqual(['30% (n=10)', '50% (n=4)']);
+    ) as Spec;
+    expect(p.marks[1]?.channels.y).toEqual([0.4]);
+    expect(p.marks[2]?.channels.fill).toEqual(['#0072B2', 'white']);
+    expect(p).toMatchSnapshot();
+    const dim = describeSpec(
+      dimensionRepurchaseChart(
+        [
+          { value: '天猫', customers: 10, repeat_customers: 3, repurchase_rate: 0.3 },
+          { value: '京东', customers: 4, repeat_customers: 2, repurchase_rate: 0.5 },
+          { value: null, customers: 2, repeat_customers: 0, repurchase_rate: 0 },
+        ],
+        zh,
+      ),
+    ) as Spec;
+    expect(dim.scales.y?.domain).toEqual(['京东', '天猫', '（空白）']);
+    expect(dim.marks[1]?.channels.text).toEqual(['30% (n=10)', '50% (n=4)', '0% (n=2)']);
   });
 
   it('handles empty rows', () => {
     const specs = [
       ordersPerCustomerChart([], ctx),
-      dayHistogramChart([], ctx, { yLabelKey: 'chart.axis.customers' }),
+      dayBinsChart([], ctx, { yLabelKey: 'chart.axis.customers' }),
+      dayBinsChart([{ lo: 0, hi: 7, n: 0, share: null }], ctx, { yLabelKey: 'chart.axis.customers' }),
       secondPurchaseCurveChart([], ctx),
       periodRepurchaseChart([], ctx),
       dimensionRepurchaseChart([], ctx),

@@ -1,93 +1,68 @@
 import { describe, expect, it } from 'vitest';
 import {
   quadrantMapChart,
-  quadrantOf,
   quadrantSummaryChart,
   satisfactionCurveChart,
   scoreDistributionChart,
+  type QuadrantSummaryRow,
 } from '../../../src/lib/charts/satisfaction.ts';
 import { describeSpec } from './spec.ts';
 import { chartContext } from './context.ts';
 
-type Spec = { marks: { type: string; n: number; channels: Record<string, unknown> }[] };
+type Spec = { marks: { type: string; n: number; channels: Record<string, unknown> }[]; scales: Record<string, Record<string, unknown>> };
 const ctx = chartContext('en', 600);
-const th = { high: 4, loyalMinOrders: 2, scaleMin: 1, scaleMax: 5 };
+const quadrants: QuadrantSummaryRow[] = [
+  { quadrant: 'loyalists', high: true, loyal: true, customers: 3, share: 0.5, value: 300, value_share: 0.75 },
+  { quadrant: 'mercenaries', high: true, loyal: false, customers: 1, share: 1 / 6, value: 40, value_share: 0.1 },
+  { quadrant: 'hostages', high: false, loyal: true, customers: 0, share: 0, value: 0, value_share: 0 },
+  { quadrant: 'defectors', high: false, loyal: false, customers: 2, share: 1 / 3, value: 60, value_share: 0.15 },
+];
 
 describe('satisfaction charts', () => {
-  it('names quadrants by high satisfaction and n_orders ≥ loyal minimum', () => {
-    expect(quadrantOf(4, 2, th)).toBe('loyalists');
-    expect(quadrantOf(5, 1, th)).toBe('mercenaries');
-    expect(quadrantOf(3, 3, th)).toBe('hostages');
-    expect(quadrantOf(1, 1, th)).toBe('defectors');
-  });
-
-  it('quadrant map colours each cell by its quadrant and names all four corners', () => {
-    const d = describeSpec(
-      quadrantMapChart(
-        [
-          { level: 5, n_orders: 3, customers: 4 },
-          { level: 2, n_orders: 1, customers: 7 },
-        ],
-        ctx,
-        th,
-      ),
-    ) as Spec;
-    const dots = d.marks.find((m) => m.type === 'Dot');
-    expect(dots?.channels.fill).toEqual(['loyalists', 'defectors']);
-    const corners = d.marks.filter((m) => m.type === 'Text').map((m) => m.channels.text);
-    expect(corners).toEqual([
-      ['Loyalists / apostles\nTrue loyalty'],
-      ['Hostages\nSpurious loyalty'],
-      ['Mercenaries\nLatent loyalty'],
-      ['Defectors\nNo loyalty'],
-    ]);
+  it('quadrant map places each quadrant by satisfaction × loyalty and names both typologies', () => {
+    const d = describeSpec(quadrantMapChart(quadrants, ctx, { high: 4, loyalMinOrders: 2 })) as Spec;
+    const tiles = d.marks[0];
+    expect(tiles?.channels.x).toEqual(['High satisfaction (≥ 4)', 'High satisfaction (≥ 4)', 'Not high (< 4)', 'Not high (< 4)']);
+    expect(tiles?.channels.y).toEqual(['Loyal (≥ 2 orders)', 'Not loyal (< 2 orders)', 'Loyal (≥ 2 orders)', 'Not loyal (< 2 orders)']);
+    expect((d.marks[1]?.channels.text as string[])[0]).toBe('Loyalists / apostles\nTrue loyalty\n\n3 customers (50.0%)\nValue: 300.00 (75.0%)');
     expect(d).toMatchSnapshot();
   });
 
-  it('curve with n, summary and NPS-coloured distribution (zh-CN)', () => {
+  it('curve labels each level with its rate and n (zh-CN)', () => {
     const zh = chartContext('zh-CN', 600);
     const curve = describeSpec(
       satisfactionCurveChart(
         [
-          { level: 3, customers: 4, repeaters: 1, rate: 0.25 },
-          { level: 5, customers: 2, repeaters: 2, rate: 1 },
+          { level: 3, n: 4, repeat_customers: 1, repurchase_rate: 0.25 },
+          { level: 5, n: 2, repeat_customers: 2, repurchase_rate: 1 },
         ],
         zh,
       ),
     ) as Spec;
     expect(curve.marks[3]?.channels.text).toEqual(['25%\nn=4', '100%\nn=2']);
     expect(curve).toMatchSnapshot();
-    expect(
-      describeSpec(
-        quadrantSummaryChart(
-          [
-            { quadrant: 'loyalists', customers: 3, value: 300 },
-            { quadrant: 'defectors', customers: 1, value: 20 },
-          ],
-          zh,
-        ),
-      ),
-    ).toMatchSnapshot();
-    const dist = describeSpec(
-      scoreDistributionChart(
-        [
-          { score: 6, customers: 1 },
-          { score: 8, customers: 2 },
-          { score: 10, customers: 1 },
-        ],
-        zh,
-        { nps: true, high: 9 },
-      ),
-    ) as Spec;
-    expect(dist.marks[0]?.channels.fill).toEqual(['detractor', 'passive', 'promoter']);
+    expect(describeSpec(quadrantSummaryChart(quadrants, zh))).toMatchSnapshot();
+  });
+
+  it('distribution colours NPS bands on 0–10 and high / not high otherwise', () => {
+    const levels = [
+      { level: 6, n: 1, repeat_customers: 0, repurchase_rate: 0 },
+      { level: 8, n: 2, repeat_customers: 1, repurchase_rate: 0.5 },
+      { level: 10, n: 1, repeat_customers: 1, repurchase_rate: 1 },
+    ];
+    const nps = describeSpec(scoreDistributionChart(levels, ctx, { high: 9, detractorMax: 6 })) as Spec;
+    expect(nps.marks[0]?.channels.fill).toEqual(['detractor', 'passive', 'promoter']);
+    expect(nps.marks[1]?.channels.text).toEqual(['25%', '50%', '25%']);
+    const five = describeSpec(scoreDistributionChart(levels, ctx, { high: 8, detractorMax: null })) as Spec;
+    expect(five.marks[0]?.channels.fill).toEqual(['detractor', 'promoter', 'promoter']);
   });
 
   it('handles empty rows', () => {
     const specs = [
       satisfactionCurveChart([], ctx),
-      quadrantMapChart([], ctx, th),
+      quadrantMapChart([], ctx, { high: 4, loyalMinOrders: 2 }),
       quadrantSummaryChart([], ctx),
-      scoreDistributionChart([], ctx, { nps: false, high: 4 }),
+      scoreDistributionChart([], ctx, { high: 4, detractorMax: null }),
     ];
     for (const s of specs) expect((describeSpec(s) as Spec).marks.map((m) => m.type)).toEqual(['Text']);
   });
