@@ -60,7 +60,7 @@ export function linesDdl(table: string): string {
   return LINES_DDL.replace('CREATE OR REPLACE TABLE lines', `CREATE OR REPLACE TABLE ${quoteIdentifier(table)}`);
 }
 
-function cell(i: number): Fragment {
+export function cell(i: number): Fragment {
   return sql`coalesce(${ident(`c${i}`)}, '')`;
 }
 
@@ -126,9 +126,9 @@ export async function resolveParse(
   return { dayMonthOrder, decimal, dedupe: parse.dedupe, ambiguousOrder };
 }
 
-const SUMMARY_RE =
+export const SUMMARY_RE =
   '(?i)^(合计|合計|小计|小計|总计|總計|累计|累計|总合计|total|totals|subtotal|sub-total|sub total|grand total|sum)[ ]*([:：].*)?$';
-const FOOTER_RE =
+export const FOOTER_RE =
   '(?i)^(制表|制单|審核|审核|审批|备注|備註|注[:：]|说明|說明|数据来源|數據來源|来源[:：]|打印|导出|導出|生成|报表|報表|note|notes|remark|remarks|generated|source[: ]|printed|exported|report|page[ ]*[0-9]|第[ ]*[0-9]+[ ]*页)';
 
 export interface BuildLinesSpec {
@@ -229,7 +229,7 @@ export function stageSql(spec: BuildLinesSpec, p: ResolvedParse): Fragment {
            ELSE 'rejected' END AS status,
       ${finalReason} AS reason,
       CASE
-        WHEN reason IN ('unclosed_quote', 'invalid_encoding', 'line_too_long', 'too_few_fields', 'too_many_fields') THEN ${rowText}
+        WHEN reason IN ('unclosed_quote', 'invalid_encoding', 'line_too_long', 'too_few_fields', 'too_many_fields') THEN CASE WHEN n_nonempty = 0 THEN NULL ELSE ${rowText} END
         WHEN reason = 'missing_customer_id' THEN left(cust_raw, 80)
         WHEN reason = 'unparseable_date' THEN left(date_c, 80)
         WHEN reason = 'unparseable_amount' THEN left(${amountOffending}, 80)
@@ -269,7 +269,7 @@ export interface BuildLinesResult {
   readonly warnings: readonly Warning[];
 }
 
-const num = (r: Row | undefined, k: string): number => Number(r?.[k] ?? 0);
+export const num = (r: Row | undefined, k: string): number => Number(r?.[k] ?? 0);
 
 /** Classify, append the kept rows to `spec.target`, and account for every raw row. */
 export async function buildLines(db: DbClient, spec: BuildLinesSpec, parse: ParseOptions): Promise<BuildLinesResult> {

@@ -72,6 +72,21 @@ const SYNONYMS: Readonly<Record<MappingField, Synonyms>> = {
   },
 };
 
+/**
+ * Labels of columns that are understood but have no field (a customer's name, a row type,
+ * a note, a row number): not reported as unused, since there is nothing to map them to.
+ */
+const DESCRIPTIVE = new Set([
+  '客户名称', '客户姓名', '客户名', '姓名', '名称', '会员名称', '会员姓名', '顾客姓名', '联系人', '收货人',
+  '客戶名稱', '客戶姓名', 'name', 'customername', 'clientname', 'fullname', 'firstname', 'lastname',
+  '类型', '類型', '单据类型', 'type', 'kind', '备注', '備註', 'note', 'notes', 'remark', 'remarks',
+  'comment', 'comments', '序号', '行号', '序號', 'no', 'rowno', 'index', 'id',
+]);
+
+export function isDescriptiveLabel(label: string): boolean {
+  return DESCRIPTIVE.has(normalizeLabel(label));
+}
+
 /** Fields a file must provide: customer, date, and amount or quantity × unit_price. */
 export const REQUIRED_FIELDS: readonly MappingField[] = ['customer', 'date'];
 
@@ -255,4 +270,45 @@ export function parseMapArg(arg: string, labels: readonly string[]): { field: Ma
     if (hits.length > 1) throw new MapArgError('AMBIGUOUS_COLUMN', label);
   }
   throw new MapArgError('UNKNOWN_COLUMN', label);
+}
+
+const SQL_WORDS = new Set([
+  'select', 'from', 'where', 'drop', 'table', 'insert', 'update', 'delete', 'union', 'join', 'group', 'order',
+  'by', 'create', 'alter', 'into', 'values', 'null', 'and', 'or', 'not', 'as', 'limit', 'having',
+]);
+
+/** A label that needs care wherever it is shown or quoted: quotes, semicolons, brackets, SQL. */
+export function isUnusualLabel(label: string): boolean {
+  const l = label.trim();
+  if (l === '') return false;
+  return /["'`;()[\]{}\\<>]|--|\/\*|[\u0000-\u001f]/u.test(l) || /^[0-9]/.test(l) || SQL_WORDS.has(l.toLowerCase());
+}
+
+export interface LabelCounts {
+  readonly unused: number;
+  readonly unusual: number;
+  readonly duplicate: number;
+  readonly empty: number;
+}
+
+/**
+ * Counts for the column-name warnings. `headerCells` is the whole header record (trailing
+ * unnamed columns included); `labels` the N columns kept.
+ */
+export function labelCounts(headerCells: readonly string[], labels: readonly string[], mapping: ColumnMapping): LabelCounts {
+  const used = new Set(Object.values(mapping));
+  const seen = new Set<string>();
+  let duplicate = 0;
+  for (const l of labels) {
+    const key = l.trim();
+    if (key === '') continue;
+    if (seen.has(key)) duplicate++;
+    seen.add(key);
+  }
+  return {
+    unused: labels.filter((l, i) => l.trim() !== '' && !used.has(i) && !isDescriptiveLabel(l)).length,
+    unusual: labels.filter(isUnusualLabel).length,
+    duplicate,
+    empty: headerCells.filter((c) => c.trim() === '').length,
+  };
 }

@@ -1,0 +1,480 @@
+/**
+ * Load orchestration: bytes → kind → text (or workbook/Parquet rows) → preview → mapping →
+ * normalized raw chunks → raw tables → `lines` (+ `survey`) and a report that accounts for
+ * every row. Everything is built under stage names and swapped in at the end, so a failed
+ * load leaves the previous tables as they were. File names and labels never enter SQL.
+ */
+import type { DbClient } from '../db/client.ts';
+import { ident, sql } from '../db/sql.ts';
+import type { MappingField } from '../model/schema.ts';
+import { buildLines, createRawSql, DEFAULT_PARSE, linesDdl, type BuildLinesResult } from './build-lines.ts';
+import { fileKindError, SNIFF_BYTES, sniffKind, bomOf, type FileKind } from './bytes.ts';
+import { detectEncoding, toUtf8 } from './decode.ts';
+import { readParquetRows } from './formats/parquet.ts';
+import { readWorkbook } from './formats/xlsx.ts';
+import { detectHeader, effectiveWidth } from './header.ts';
+import { autoMap, labelCounts, missingFields, scoreHeader, type AutoMapResult } from './mapping.ts';
+import {
+  normalize,
+  normalizeRows,
+  previewText,
+  RecordScanner,
+  type CellRow,
+  type NormalizedChunk,
+  type NormalizeStats,
+} from './normalize.ts';
+import { buildSurvey, surveyAutoMap, surveyDdl } from './survey.ts';
+import {
+  IngestError,
+  type ColumnMapping,
+  type Dialect,
+  type EncodingName,
+  type FileReport,
+  type LoadReport,
+  type ParseOptions,
+  type Progress,
+  type RejectedLine,
+  type SkippedLine,
+  type Warning,
+} from './types.ts';
+
+export interface InputFile {
+  readonly name: string;
+  readonly bytes: Uint8Array;
+}
+
+/** What the user changed in the preview / mapper (or the CLI's flags). */
+export interface FileOverrides {
+  readonly encoding?: EncodingName;
+  readonly dialect?: Dialect;
+  /** 1-based header line; 0 = the file has no header. */
+  readonly headerLine?: number;
+  readonly mapping?: ColumnMapping;
+  readonly parse?: Partial<ParseOptions>;
+  readonly sheet?: string;
+}
+
+export interface FileInspection {
+  readonly name: string;
+  readonly bytes: number;
+  readonly kind: FileKind;
+  readonly format: 'csv' | 'xlsx' | 'parquet' | null;
+  readonly encoding: EncodingName | null;
+  readonly encodingGuessed: boolean;
+  readonly bomLength: number;
+  readonly dialect: Dialect | null;
+  readonly headerLine: number;
+  /** All cells of the header record, trailing unnamed ones included. */
+  readonly headerCells: readonly string[];
+  readonly labels: readonly string[];
+  readonly columnCount: number;
+  readonly sampleRows: readonly (readonly string[])[];
+  readonly sampleLines: readonly number[];
+  readonly sheets: readonly string[];
+  readonly sheet: string | null;
+  /** The automatic mapping (for sales: `autoMap`; for a survey: `surveyAutoMap`). */
+  readonly auto: AutoMapResult;
+  /** The mapping the load will use: the override, else the automatic one. */
+  readonly mapping: ColumnMapping;
+  /** Why the file cannot be loaded as it stands; null when it can. */
+  readonly error: { readonly code: IngestError['code']; readonly detail: Readonly<Record<string, string | number>> } | null;
+}
+
+export interface LoadEnv {
+  /** Initialise parquet-wasm (Node and the browser load it differently). */
+  readonly parquetInit?: () => unknown;
+}
+
+const EMPTY_AUTO: AutoMapResult = { mapping: {}, ambiguous: [], missing: [] };
+
+/** Internal: a file prepared up to its normalized rows. */
+interface Prepared {
+  readonly inspection: FileInspection;
+  readonly rows: () => Generator<NormalizedChunk, NormalizeStats, void>;
+}
+
+function headerRecordCells(utf8: Uint8Array, dialect: Dialect, headerLine: number): string[] {
+  if (headerLine <= 0) return [];
+  const window = utf8.subarray(0, Math.min(utf8.length, 256 * 1024));
+  const scanner = new RecordScanner(window, dialect, 1024 * 1024, 0);
+  const decoder = new TextDecoder();
+  while (scanner.next()) {
+    if (scanner.recordLine < headerLine) continue;
+    if (scanner.recordLine > headerLine) break;
+    const cells: string[] = [];
+    let from = 0;
+    for (let k = 0; k < scanner.fieldCount; k++) {
+      const to = scanner.fieldEnds[k] as number;
+      cells.push(decoder.decode(scanner.cells.subarray(from, to)));
+      from = to;
+    }
+    return cells;
+  }
+  return [];
+}
+
+function modal(values: readonly number[]): number {
+  const freq = new Map<number, number>();
+  let best = 0;
+  let bestCount = 0;
+  for (const v of values) {
+    const f = (freq.get(v) ?? 0) + 1;
+    freq.set(v, f);
+    if (f > bestCount || (f === bestCount && v > best)) [best, bestCount] = [v, f];
+  }
+  return best;
+}
+
+/** Header, width and samples of rows that are already split (workbook sheets). */
+function previewRows(rows: readonly (readonly string[])[], headerLine: number | undefined) {
+  const line =
+    headerLine ?? detectHeader(rows.slice(0, 50).map((r) => r.map((c) => c.trim())), scoreHeader).headerIndex + 1;
+  const headerCells = line > 0 ? [...(rows[line - 1] ?? [])] : [];
+  const data = rows.slice(line).filter((r) => r.some((c) => c.trim() !== ''));
+  const columnCount = Math.max(1, effectiveWidth(headerCells), modal(data.slice(0, 2000).map(effectiveWidth)));
+  const labels = line > 0 ? Array.from({ length: columnCount }, (_, k) => (headerCells[k] ?? '').trim()) : [];
+  const sampleRows: string[][] = [];
+  const sampleLines: number[] = [];
+  for (let i = line; i < rows.length && sampleRows.length < 500; i++) {
+    const r = rows[i] ?? [];
+    if (r.every((c) => c.trim() === '') || effectiveWidth(r) > columnCount) continue;
+    sampleRows.push(Array.from({ length: columnCount }, (_, k) => r[k] ?? ''));
+    sampleLines.push(i + 1);
+  }
+  return { headerLine: line, headerCells, labels, columnCount, sampleRows, sampleLines };
+}
+
+type Role = 'sales' | 'survey';
+
+function decideMapping(
+  role: Role,
+  labels: readonly string[],
+  sampleRows: readonly (readonly string[])[],
+  columnCount: number,
+  override: ColumnMapping | undefined,
+): { auto: AutoMapResult; mapping: ColumnMapping; error: FileInspection['error'] } {
+  const auto = role === 'sales' ? autoMap(labels, sampleRows) : surveyAutoMap(labels, sampleRows);
+  const mapping = override ?? auto.mapping;
+  const outside = Object.entries(mapping).find(([, c]) => c === undefined || c < 0 || c >= columnCount);
+  if (outside) {
+    return { auto, mapping, error: { code: 'MISSING_REQUIRED_COLUMNS', detail: { fields: outside[0] } } };
+  }
+  const missing = role === 'sales' ? missingFields(mapping) : surveyMissing(mapping);
+  if (!override) {
+    const first = auto.ambiguous[0];
+    if (first) {
+      const candidates = first.columns.map((c) => labels[c] ?? `#${c + 1}`).join(' / ');
+      return { auto, mapping, error: { code: 'AMBIGUOUS_COLUMN_MAPPING', detail: { field: first.field, columns: candidates } } };
+    }
+  }
+  if (missing.length > 0) {
+    return { auto, mapping, error: { code: 'MISSING_REQUIRED_COLUMNS', detail: { fields: missing.join(',') } } };
+  }
+  return { auto, mapping, error: null };
+}
+
+function surveyMissing(mapping: ColumnMapping): MappingField[] {
+  const missing: MappingField[] = [];
+  if (mapping.customer === undefined && mapping.order === undefined) missing.push('customer');
+  if (mapping.score === undefined) missing.push('score');
+  return missing;
+}
+
+function failed(base: Omit<FileInspection, 'error' | 'auto' | 'mapping'>, code: IngestError['code'], detail: Record<string, string | number> = {}): Prepared {
+  return {
+    inspection: { ...base, auto: EMPTY_AUTO, mapping: {}, error: { code, detail } },
+    rows: function* () {
+      return { records: 0, byFlag: {}, nulRemoved: 0, nulRecords: 0, lines: 0 };
+    },
+  };
+}
+
+async function prepare(file: InputFile, role: Role, o: FileOverrides, env: LoadEnv): Promise<Prepared> {
+  const bytes = file.bytes;
+  const kind = sniffKind(bytes.subarray(0, SNIFF_BYTES), bytes.length);
+  const base = {
+    name: file.name,
+    bytes: bytes.length,
+    kind,
+    format: null,
+    encoding: null,
+    encodingGuessed: false,
+    bomLength: 0,
+    dialect: null,
+    headerLine: 0,
+    headerCells: [],
+    labels: [],
+    columnCount: 0,
+    sampleRows: [],
+    sampleLines: [],
+    sheets: [],
+    sheet: null,
+  } satisfies Omit<FileInspection, 'error' | 'auto' | 'mapping'>;
+  const kindError = fileKindError(kind);
+  if (kindError) return failed(base, kindError);
+
+  try {
+    if (kind === 'xlsx') {
+      const book = await readWorkbook(bytes, o.sheet);
+      const p = previewRows(book.rows, o.headerLine);
+      const m = decideMapping(role, p.labels, p.sampleRows, p.columnCount, o.mapping);
+      const rows: CellRow[] = book.rows.map((cells, i) => ({ line: i + 1, cells }));
+      const empty = book.rows.every((r) => r.every((c) => c.trim() === ''));
+      const inspection: FileInspection = {
+        ...base,
+        format: 'xlsx',
+        ...p,
+        sheets: book.sheets,
+        sheet: book.sheet,
+        ...m,
+        error: empty ? { code: 'EMPTY_FILE', detail: {} } : m.error,
+      };
+      return { inspection, rows: () => normalizeRows(rows, p.columnCount, p.headerLine) };
+    }
+    if (kind === 'parquet') {
+      if (!env.parquetInit) return failed(base, 'UNREADABLE_PARQUET', { reason: 'no parquet reader' });
+      const pq = await readParquetRows(bytes, env.parquetInit);
+      const sampleRows: string[][] = [];
+      const sampleLines: number[] = [];
+      for (const r of pq.rows) {
+        if (sampleRows.length >= 500) break;
+        sampleRows.push(r.cells.map((c) => c ?? ''));
+        sampleLines.push(r.line);
+      }
+      const labels = [...pq.labels];
+      const m = decideMapping(role, labels, sampleRows, labels.length, o.mapping);
+      const inspection: FileInspection = {
+        ...base,
+        format: 'parquet',
+        headerLine: 0,
+        headerCells: labels,
+        labels,
+        columnCount: labels.length,
+        sampleRows,
+        sampleLines,
+        ...m,
+      };
+      return { inspection, rows: () => normalizeRows(pq.rows, labels.length, 0) };
+    }
+
+    const enc = o.encoding
+      ? { encoding: o.encoding, guessed: false, bomLength: bomOf(bytes).length }
+      : detectEncoding(bytes);
+    const utf8 = toUtf8(bytes, enc.encoding, enc.bomLength);
+    const textBase = { ...base, format: 'csv' as const, encoding: enc.encoding, encodingGuessed: enc.guessed, bomLength: enc.bomLength };
+    if (utf8.every((b) => b === 0x20 || b === 0x09 || b === 0x0a || b === 0x0d)) return failed(textBase, 'EMPTY_FILE');
+    const preview = previewText(utf8, {
+      scoreHeader,
+      ...(o.dialect ? { dialect: o.dialect } : {}),
+      ...(o.headerLine !== undefined ? { headerLine: o.headerLine } : {}),
+    });
+    const m = decideMapping(role, preview.labels, preview.sampleRows, preview.columnCount, o.mapping);
+    const inspection: FileInspection = {
+      ...textBase,
+      dialect: preview.dialect,
+      headerLine: preview.headerLine,
+      headerCells: headerRecordCells(utf8, preview.dialect, preview.headerLine),
+      labels: preview.labels,
+      columnCount: preview.columnCount,
+      sampleRows: preview.sampleRows,
+      sampleLines: preview.sampleLines,
+      ...m,
+    };
+    return { inspection, rows: () => normalize(utf8, preview) };
+  } catch (e) {
+    if (e instanceof IngestError) return failed(base, e.code, { ...e.detail });
+    throw e;
+  }
+}
+
+/** Everything the preview and the column mapper show, without loading anything. */
+export async function inspectFile(
+  file: InputFile,
+  overrides: FileOverrides = {},
+  options: LoadEnv & { role?: Role } = {},
+): Promise<FileInspection> {
+  return (await prepare(file, options.role ?? 'sales', overrides, options)).inspection;
+}
+
+export interface LoadOptions extends LoadEnv {
+  readonly survey?: InputFile;
+  /** Per sales file, by position. */
+  readonly overrides?: readonly (FileOverrides | undefined)[];
+  readonly surveyOverrides?: FileOverrides;
+  readonly onProgress?: (p: Progress) => void;
+  /** Refuse inputs larger than this in total (default 1024 MB). */
+  readonly maxBytes?: number;
+}
+
+export const DEFAULT_MAX_BYTES = 1024 * 1024 * 1024;
+
+const STAGE_LINES = 'lines__next';
+const STAGE_SURVEY = 'survey__next';
+
+function fileError(e: FileInspection['error'] & object, name: string, index: number): IngestError {
+  return new IngestError(e.code, { ...e.detail, file: name, fileIndex: index });
+}
+
+function fileWarnings(insp: FileInspection, stats: NormalizeStats): Warning[] {
+  const out: Warning[] = [];
+  const add = (code: Warning['code'], count: number, detail?: string) => {
+    if (count > 0) out.push(detail === undefined ? { code, count } : { code, count, detail });
+  };
+  if (insp.encoding && insp.encoding !== 'utf-8') add('encoding_not_utf8', 1, insp.encoding);
+  if (insp.encodingGuessed) add('encoding_guessed', 1, insp.encoding ?? undefined);
+  if (insp.encoding === 'utf-8' && insp.bomLength === 3) add('bom_stripped', 1);
+  add('nul_bytes_removed', stats.nulRecords, String(stats.nulRemoved));
+  const labels = labelCounts(insp.headerCells.length ? insp.headerCells : insp.labels, insp.labels, insp.mapping);
+  add('empty_column_names', insp.headerLine > 0 || insp.format === 'parquet' ? labels.empty : 0);
+  add('duplicate_column_names', labels.duplicate);
+  add('unusual_column_names', labels.unusual);
+  add('unused_columns', labels.unused);
+  return out;
+}
+
+/** Add `next` into `into`, merging warnings of the same code (counts add up). */
+function mergeWarnings(into: Warning[], next: readonly Warning[]): void {
+  for (const w of next) {
+    const i = into.findIndex((x) => x.code === w.code);
+    const prev = into[i];
+    if (prev === undefined) into.push(w);
+    else into[i] = { ...prev, count: prev.count + w.count };
+  }
+}
+
+/**
+ * Load sales files (and optionally a survey file) into `lines` and `survey`. Throws an
+ * `IngestError` naming the file (`detail.file`, `detail.fileIndex`) when a file cannot be
+ * loaded; the tables are then unchanged.
+ */
+export async function loadDataset(db: DbClient, sales: readonly InputFile[], options: LoadOptions = {}): Promise<LoadReport> {
+  const started = Date.now();
+  const limit = options.maxBytes ?? DEFAULT_MAX_BYTES;
+  const total = sales.reduce((s, f) => s + f.bytes.length, 0) + (options.survey?.bytes.length ?? 0);
+  if (total > limit) throw new IngestError('TOO_LARGE', { limitMB: Math.round(limit / (1024 * 1024)) });
+  const progress = options.onProgress ?? (() => {});
+
+  const inputs: { file: InputFile; role: Role; o: FileOverrides }[] = [
+    ...sales.map((file, i) => ({ file, role: 'sales' as const, o: options.overrides?.[i] ?? {} })),
+    ...(options.survey ? [{ file: options.survey, role: 'survey' as const, o: options.surveyOverrides ?? {} }] : []),
+  ];
+  const prepared: Prepared[] = [];
+  for (const [i, input] of inputs.entries()) {
+    progress({ stage: 'read', done: i, total: inputs.length });
+    const p = await prepare(input.file, input.role, input.o, options);
+    if (p.inspection.error) throw fileError(p.inspection.error, input.file.name, i);
+    prepared.push(p);
+  }
+  progress({ stage: 'decode', done: inputs.length, total: inputs.length });
+
+  const buffers: string[] = [];
+  const temps: string[] = [];
+  const files: FileReport[] = [];
+  const rejected: RejectedLine[] = [];
+  const skipped: SkippedLine[] = [];
+  const warnings: Warning[] = [];
+  try {
+    await db.exec(linesDdl(STAGE_LINES));
+    await db.exec(surveyDdl(STAGE_SURVEY));
+    for (const [k, p] of prepared.entries()) {
+      const input = inputs[k];
+      if (!input) continue;
+      const insp = p.inspection;
+      const rawTable = `raw__${k}`;
+      temps.push(rawTable, `stage__${k}`);
+      const paths: string[] = [];
+      const gen = p.rows();
+      let step = gen.next();
+      const estimate = Math.max(1, Math.ceil(insp.bytes / (16 * 1024 * 1024)));
+      while (!step.done) {
+        const path = await db.registerBuffer(step.value.bytes);
+        buffers.push(path);
+        paths.push(path);
+        progress({ stage: 'parse', done: Math.min(paths.length, estimate), total: Math.max(estimate, paths.length) });
+        step = gen.next();
+      }
+      const stats = step.value;
+      if (paths.length === 0) throw fileError({ code: 'NO_DATA_ROWS', detail: {} }, input.file.name, k);
+      await db.exec(createRawSql(rawTable, paths, insp.columnCount));
+      progress({ stage: 'map', done: k, total: prepared.length });
+
+      const parse: ParseOptions = { ...DEFAULT_PARSE, ...input.o.parse };
+      const spec = { rawTable, columnCount: insp.columnCount, fileNo: k, mapping: insp.mapping, stage: `stage__${k}` };
+      let result: BuildLinesResult;
+      try {
+        result =
+          input.role === 'sales'
+            ? await buildLines(db, { ...spec, target: STAGE_LINES }, parse)
+            : await buildSurvey(db, { ...spec, target: STAGE_SURVEY }, parse);
+      } catch (e) {
+        if (e instanceof IngestError) throw new IngestError(e.code, { ...e.detail, file: input.file.name, fileIndex: k });
+        throw e;
+      }
+      if (result.rows_read - result.rows_skipped === 0) {
+        throw fileError({ code: 'NO_DATA_ROWS', detail: {} }, input.file.name, k);
+      }
+      const w = [...fileWarnings(insp, stats), ...result.warnings];
+      files.push({
+        name: input.file.name,
+        bytes: insp.bytes,
+        format: insp.format ?? 'csv',
+        role: input.role,
+        ...(insp.sheet !== null ? { sheet: insp.sheet } : {}),
+        encoding: insp.encoding ?? 'utf-8',
+        encodingGuessed: insp.encodingGuessed,
+        dialect: insp.dialect ?? { delimiter: ',', quote: '"' },
+        headerLine: insp.headerLine,
+        labels: insp.labels,
+        mapping: insp.mapping,
+        parse: result.parse,
+        rows_read: result.rows_read,
+        rows_kept: result.rows_kept,
+        rows_rejected: result.rows_rejected,
+        rows_skipped: result.rows_skipped,
+        rejectedByReason: result.rejectedByReason,
+        skippedByReason: result.skippedByReason,
+        warnings: w,
+      });
+      rejected.push(...result.rejected);
+      skipped.push(...result.skipped);
+      mergeWarnings(warnings, w);
+      for (const path of paths) {
+        await db.dropBuffer(path);
+        buffers.splice(buffers.indexOf(path), 1);
+      }
+      await db.exec(sql`DROP TABLE IF EXISTS ${ident(rawTable)}`);
+      await db.exec(sql`DROP TABLE IF EXISTS ${ident(`stage__${k}`)}`);
+    }
+    progress({ stage: 'derive', done: 0, total: 1 });
+    await db.exec('BEGIN TRANSACTION');
+    try {
+      await db.exec('DROP TABLE IF EXISTS lines');
+      await db.exec('DROP TABLE IF EXISTS survey');
+      await db.exec(sql`ALTER TABLE ${ident(STAGE_LINES)} RENAME TO lines`);
+      await db.exec(sql`ALTER TABLE ${ident(STAGE_SURVEY)} RENAME TO survey`);
+      await db.exec('COMMIT');
+    } catch (e) {
+      await db.exec('ROLLBACK');
+      throw e;
+    }
+    progress({ stage: 'derive', done: 1, total: 1 });
+  } finally {
+    for (const path of buffers) await db.dropBuffer(path);
+    for (const t of temps) await db.exec(sql`DROP TABLE IF EXISTS ${ident(t)}`);
+    await db.exec(sql`DROP TABLE IF EXISTS ${ident(STAGE_LINES)}`);
+    await db.exec(sql`DROP TABLE IF EXISTS ${ident(STAGE_SURVEY)}`);
+  }
+
+  const sum = (k: 'rows_read' | 'rows_kept' | 'rows_rejected' | 'rows_skipped') => files.reduce((s, f) => s + f[k], 0);
+  return {
+    files,
+    rows_read: sum('rows_read'),
+    rows_kept: sum('rows_kept'),
+    rows_rejected: sum('rows_rejected'),
+    rows_skipped: sum('rows_skipped'),
+    rejected,
+    skipped,
+    warnings,
+    millis: Date.now() - started,
+  };
+}

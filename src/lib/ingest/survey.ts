@@ -1,0 +1,153 @@
+/**
+ * A survey file: one row per response, keyed by customer id or order id, with a score and
+ * optionally a response date. Same raw table and the same skip / structural rules as sales
+ * lines; the kept rows go to `survey` (SURVEY_DDL).
+ */
+import type { DbClient } from '../db/client.ts';
+import { ident, literal, quoteIdentifier, raw, sql } from '../db/sql.ts';
+import { SURVEY_DDL } from '../model/schema.ts';
+import {
+  cell,
+  FOOTER_RE,
+  num,
+  RAW_FLAG,
+  resolveParse,
+  SUMMARY_RE,
+  type BuildLinesResult,
+  type BuildLinesSpec,
+  type ResolvedParse,
+} from './build-lines.ts';
+import { autoMap, type AutoMapResult } from './mapping.ts';
+import { cleanText, dateValue, idValue, scoreValue, trimText, type Fragment } from './parse.ts';
+import {
+  IngestError,
+  type ColumnMapping,
+  type ParseOptions,
+  type RejectReason,
+  type RejectedLine,
+  type SkipReason,
+  type SkippedLine,
+} from './types.ts';
+import type { MappingField } from '../model/schema.ts';
+
+export function surveyDdl(table: string): string {
+  return SURVEY_DDL.replace('CREATE OR REPLACE TABLE survey', `CREATE OR REPLACE TABLE ${quoteIdentifier(table)}`);
+}
+
+/** Survey mapping: customer or order id, score; date optional. Other fields are dropped. */
+export function surveyAutoMap(labels: readonly string[], sampleRows: readonly (readonly string[])[]): AutoMapResult {
+  const a = autoMap(labels, sampleRows);
+  const keep: readonly MappingField[] = ['customer', 'order', 'date', 'score'];
+  const mapping: Partial<Record<MappingField, number>> = {};
+  for (const f of keep) if (a.mapping[f] !== undefined) mapping[f] = a.mapping[f];
+  const ambiguous = a.ambiguous.filter((x) => x.field === 'customer' || x.field === 'date');
+  const missing: MappingField[] = [];
+  if (mapping.customer === undefined && mapping.order === undefined && !ambiguous.some((x) => x.field === 'customer')) {
+    missing.push('customer');
+  }
+  if (mapping.score === undefined) missing.push('score');
+  return { mapping, ambiguous, missing };
+}
+
+function stageSql(spec: BuildLinesSpec, p: ResolvedParse): Fragment {
+  const m: ColumnMapping = spec.mapping;
+  if ((m.customer === undefined && m.order === undefined) || m.score === undefined) {
+    throw new IngestError('MISSING_REQUIRED_COLUMNS');
+  }
+  const cells = Array.from({ length: spec.columnCount }, (_, i) => trimText(cell(i)));
+  const nonEmpty = sql`(${raw(cells.map((c) => `(${c.text} <> '')::INTEGER`).join(' + ') || '0')})`;
+  const firstCell = sql`coalesce(${raw(cells.map((c) => `nullif(${c.text}, '')`).join(', ') || "''")}, '')`;
+  const id = (c: number | undefined) => (c === undefined ? raw('NULL::VARCHAR') : idValue(trimText(cell(c))));
+  const keyCell = trimText(cell((m.customer ?? m.order) as number));
+  const score = cleanText(cell(m.score));
+  const date = m.date === undefined ? raw('NULL::TIMESTAMP') : dateValue(cleanText(cell(m.date)), p.dayMonthOrder);
+  const F = RAW_FLAG;
+  return sql`CREATE OR REPLACE TEMP TABLE ${ident(spec.stage)} AS
+    WITH base AS (
+      SELECT line_no, flag, ${nonEmpty} AS n_nonempty, ${firstCell} AS first_cell, ${keyCell} AS key_t,
+        ${id(m.customer)} AS customer_id, ${id(m.order)} AS order_id,
+        ${score} AS score_c, ${date} AS response_ts
+      FROM ${ident(spec.rawTable)}
+    ), classified AS (
+      SELECT *, ${scoreValue(ident('score_c'))} AS score,
+        CASE
+          WHEN flag = ${raw(String(F.title))} THEN 'title_row'
+          WHEN flag = ${raw(String(F.blank))} THEN 'blank_row'
+          WHEN flag = ${raw(String(F.unclosed_quote))} THEN 'unclosed_quote'
+          WHEN flag = ${raw(String(F.invalid_encoding))} THEN 'invalid_encoding'
+          WHEN flag = ${raw(String(F.line_too_long))} THEN 'line_too_long'
+          WHEN n_nonempty = 0 THEN 'blank_row'
+          WHEN regexp_matches(key_t, ${literal(SUMMARY_RE)}) OR regexp_matches(first_cell, ${literal(SUMMARY_RE)}) THEN 'summary_row'
+          WHEN n_nonempty = 1 AND regexp_matches(first_cell, ${literal(FOOTER_RE)}) THEN 'footer_row'
+          WHEN flag = ${raw(String(F.too_few_fields))} THEN 'too_few_fields'
+          WHEN flag = ${raw(String(F.too_many_fields))} THEN 'too_many_fields'
+          WHEN customer_id IS NULL AND order_id IS NULL THEN 'missing_customer_id'
+          WHEN score_c = '' THEN 'missing_score'
+          WHEN ${scoreValue(ident('score_c'))} IS NULL THEN 'unparseable_score'
+          ELSE NULL END AS reason
+      FROM base
+    )
+    SELECT line_no,
+      CASE WHEN reason IS NULL THEN 'kept'
+           WHEN reason IN ('title_row', 'blank_row', 'summary_row', 'footer_row') THEN 'skipped'
+           ELSE 'rejected' END AS status,
+      reason,
+      CASE WHEN reason = 'unparseable_score' THEN left(score_c, 80)
+           WHEN reason = 'missing_customer_id' THEN left(key_t, 80) ELSE NULL END AS value,
+      customer_id, order_id, response_ts::DATE AS response_date, score
+    FROM classified`;
+}
+
+/** Classify a survey file's raw rows and append the kept responses to `spec.target`. */
+export async function buildSurvey(db: DbClient, spec: BuildLinesSpec, parse: ParseOptions): Promise<BuildLinesResult> {
+  const p = await resolveParse(db, spec.rawTable, spec.mapping, { ...parse, decimal: '.' });
+  await db.exec(stageSql(spec, p));
+  const stage = ident(spec.stage);
+  const [acct] = await db.query(sql`SELECT
+      (SELECT count(*) FROM ${ident(spec.rawTable)})::INTEGER AS raw_rows,
+      count(*)::INTEGER AS stage_rows,
+      count(*) FILTER (WHERE status = 'kept')::INTEGER AS kept,
+      count(*) FILTER (WHERE status = 'rejected')::INTEGER AS rejected,
+      count(*) FILTER (WHERE status = 'skipped')::INTEGER AS skipped
+    FROM ${stage}`);
+  const rowsRead = num(acct, 'raw_rows');
+  const kept = num(acct, 'kept');
+  const rejectedN = num(acct, 'rejected');
+  const skippedN = num(acct, 'skipped');
+  if (rowsRead !== num(acct, 'stage_rows') || rowsRead !== kept + rejectedN + skippedN) {
+    throw new IngestError('ACCOUNTING_MISMATCH', { rows_read: rowsRead, kept, rejected: rejectedN, skipped: skippedN });
+  }
+  await db.exec(sql`INSERT INTO ${ident(spec.target)}
+    SELECT ${spec.fileNo}::INTEGER, line_no, customer_id, order_id, response_date, score
+    FROM ${stage} WHERE status = 'kept' ORDER BY line_no`);
+
+  const rejected: RejectedLine[] = [];
+  const skipped: SkippedLine[] = [];
+  const rejectedByReason: Partial<Record<RejectReason, number>> = {};
+  const skippedByReason: Partial<Record<SkipReason, number>> = {};
+  for (const r of await db.query(sql`SELECT line_no, status, reason, value FROM ${stage} WHERE status <> 'kept' ORDER BY line_no`)) {
+    const line = Number(r.line_no);
+    if (r.status === 'rejected') {
+      const reason = r.reason as RejectReason;
+      rejectedByReason[reason] = (rejectedByReason[reason] ?? 0) + 1;
+      rejected.push(typeof r.value === 'string' && r.value !== '' ? { file: spec.fileNo, line, reason, value: r.value } : { file: spec.fileNo, line, reason });
+    } else {
+      const reason = r.reason as SkipReason;
+      skippedByReason[reason] = (skippedByReason[reason] ?? 0) + 1;
+      skipped.push({ file: spec.fileNo, line, reason });
+    }
+  }
+  const warnings = p.ambiguousOrder ? [{ code: 'ambiguous_day_month_order' as const, count: 1, detail: p.dayMonthOrder }] : [];
+  return {
+    parse: { dayMonthOrder: p.dayMonthOrder, decimal: p.decimal, dedupe: false },
+    rows_read: rowsRead,
+    rows_kept: kept,
+    rows_rejected: rejectedN,
+    rows_skipped: skippedN,
+    rejectedByReason,
+    skippedByReason,
+    rejected,
+    skipped,
+    warnings,
+  };
+}
