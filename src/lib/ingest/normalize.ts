@@ -419,7 +419,7 @@ export function previewText(utf8: Uint8Array, opts: PreviewOptions): TextPreview
     headerLine = opts.headerLine;
     headerCells = firstPass.find((r) => r.line === headerLine)?.cells ?? [];
   } else {
-    const rows = firstPass.map((r) => (r.status === SCAN.ok ? r.cells : []));
+    const rows = firstPass.map((r) => (r.status === SCAN.ok || r.status === SCAN.invalidEncoding ? r.cells : []));
     const { headerIndex } = detectHeader(rows, opts.scoreHeader);
     const header = firstPass[headerIndex];
     headerLine = header?.line ?? 0;
