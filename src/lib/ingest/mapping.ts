@@ -148,14 +148,14 @@ const PLAUSIBLE: Partial<Record<MappingField, (v: string) => boolean>> = {
   score: looksLikeNumber,
 };
 
-/** False when at least half of a column's non-empty sample values do not fit the field. */
+/** False when most of a column's non-empty sample values do not fit the field. */
 function plausible(field: MappingField, column: number, sampleRows: readonly (readonly string[])[]): boolean {
   const test = PLAUSIBLE[field];
   if (!test) return true;
   const values = sampleRows.map((r) => (r[column] ?? '').trim()).filter((v) => v !== '');
   if (values.length === 0) return true;
   const fits = values.filter(test).length;
-  return fits * 2 > values.length;
+  return fits * 2 >= values.length;
 }
 
 export interface AutoMapResult {

@@ -1,0 +1,194 @@
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { Table, Utf8, vectorFromArray, tableFromArrays, tableToIPC } from 'apache-arrow';
+import { initSync, Table as WasmTable, writeParquet } from 'parquet-wasm/esm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { NodeDb } from '../../../src/lib/db/duckdb-node.ts';
+import { inspectFile, loadDataset } from '../../../src/lib/ingest/load.ts';
+import { IngestError, type Progress } from '../../../src/lib/ingest/types.ts';
+
+const FIXTURES = join(import.meta.dirname, '../../fixtures/load');
+const fixture = (name: string) => ({ name, bytes: new Uint8Array(readFileSync(join(FIXTURES, name))) });
+const text = (name: string, body: string) => ({ name, bytes: new TextEncoder().encode(body) });
+
+const require = createRequire(import.meta.url);
+let parquetReady = false;
+const parquetInit = (): void => {
+  if (parquetReady) return;
+  initSync({ module: readFileSync(require.resolve('parquet-wasm/esm/parquet_wasm_bg.wasm')) });
+  parquetReady = true;
+};
+
+let db: NodeDb;
+beforeAll(async () => {
+  db = await NodeDb.open();
+});
+afterAll(async () => {
+  await db.close();
+});
+
+async function lines() {
+  return db.query(`SELECT file_no, line_no, customer_id, order_id, order_date::VARCHAR AS d,
+      CAST(amount AS DECIMAL(18,2))::VARCHAR AS a, product FROM lines ORDER BY file_no, line_no`);
+}
+
+describe('inspectFile', () => {
+  it('previews a GB18030 file with Chinese headers', async () => {
+    const i = await inspectFile(fixture('gb18030_chinese_headers.csv'));
+    expect(i).toMatchObject({
+      kind: 'text',
+      format: 'csv',
+      encoding: 'gb18030',
+      dialect: { delimiter: ',', quote: '"' },
+      headerLine: 1,
+      labels: ['客户ID', '客户名称', '订单日期', '商品名称', '金额'],
+      columnCount: 5,
+      mapping: { customer: 0, date: 2, product: 3, amount: 4 },
+      error: null,
+    });
+    expect(i.sampleRows[0]).toEqual(['C001', '张伟', '2023-01-05', '西湖龙井 250g', '1234.50']);
+  });
+
+  it('names the ambiguous field and its candidate columns', async () => {
+    const i = await inspectFile(text('dup.csv', '客户ID,订单日期,金额,金额\nC001,2023-01-05,100.00,90.00\n'));
+    expect(i.error).toEqual({ code: 'AMBIGUOUS_COLUMN_MAPPING', detail: { field: 'amount', columns: '金额 / 金额' } });
+    const fixed = await inspectFile(text('dup.csv', '客户ID,订单日期,金额,金额\nC001,2023-01-05,100.00,90.00\n'), {
+      mapping: { customer: 0, date: 1, amount: 3 },
+    });
+    expect(fixed.error).toBeNull();
+  });
+
+  it('reports file-level problems without throwing', async () => {
+    expect((await inspectFile(text('e.csv', ''))).error?.code).toBe('EMPTY_FILE');
+    expect((await inspectFile(text('x.csv', 'foo,bar\n1,2\n'))).error).toEqual({
+      code: 'MISSING_REQUIRED_COLUMNS',
+      detail: { fields: 'customer,date,amount' },
+    });
+    const gz = new Uint8Array([0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3]);
+    expect((await inspectFile({ name: 'a.csv', bytes: gz })).error?.code).toBe('COMPRESSED_FILE');
+  });
+});
+
+describe('loadDataset', () => {
+  it('loads a GB18030 export and reports its encoding', async () => {
+    const progress: Progress[] = [];
+    const r = await loadDataset(db, [fixture('gb18030_chinese_headers.csv')], { onProgress: (p) => progress.push(p) });
+    expect([r.rows_read, r.rows_kept, r.rows_rejected, r.rows_skipped]).toEqual([8, 8, 0, 0]);
+    expect(r.warnings).toEqual([
+      { code: 'encoding_not_utf8', count: 1, detail: 'gb18030' },
+      { code: 'refund_rows', count: 1 },
+    ]);
+    const rows = await lines();
+    expect(rows.map((x) => [x.customer_id, x.d, x.a])).toEqual([
+      ['C001', '2023-01-05', '1234.50'],
+      ['C002', '2023-01-06', '88.00'],
+      ['00123', '2023-01-07', '356.00'],
+      ['123', '2023-01-07', '45.90'],
+      ['C001', '2023-01-20', '-1234.50'],
+      ['C003', '2023-02-01', '198.00'],
+      ['C004', '2023-02-14', '66.60'],
+      ['C002', '2023-03-08', '520.00'],
+    ]);
+    expect(rows[0]?.product).toBe('西湖龙井 250g');
+    expect(progress.map((p) => p.stage)).toEqual(['read', 'decode', 'parse', 'map', 'derive', 'derive']);
+    expect(r.files[0]).toMatchObject({ encoding: 'gb18030', headerLine: 1, format: 'csv', role: 'sales' });
+  });
+
+  it('skips the title, subtotal, total and footer rows of a formatted GB18030 report', async () => {
+    const r = await loadDataset(db, [fixture('gb18030_report_title_totals.csv')]);
+    expect(r.skipped.map((s) => [s.line, s.reason])).toEqual([
+      [1, 'title_row'],
+      [2, 'blank_row'],
+      [6, 'summary_row'],
+      [8, 'summary_row'],
+      [9, 'summary_row'],
+      [10, 'footer_row'],
+    ]);
+    const [s] = await db.query('SELECT sum(amount)::VARCHAR AS s FROM lines');
+    expect(s?.s).toBe('270.5000');
+  });
+
+  it('appends several files into one lines table', async () => {
+    const r = await loadDataset(db, [
+      text('a.csv', '客户ID,订单号,订单日期,金额\nC1,O1,2023-01-05,10\nC2,O2,2023-01-06,x\n'),
+      text('b.tsv', 'customer_id\tdate\tamount\nC1\t2023-02-01\t5.5\n'),
+    ]);
+    expect(r.files.map((f) => [f.name, f.rows_kept, f.rows_rejected])).toEqual([
+      ['a.csv', 1, 1],
+      ['b.tsv', 1, 0],
+    ]);
+    expect(r.rejected).toEqual([{ file: 0, line: 3, reason: 'unparseable_amount', value: 'x' }]);
+    expect((await lines()).map((x) => [x.file_no, x.line_no, x.customer_id, x.order_id, x.a])).toEqual([
+      [0, 2, 'C1', 'O1', '10.00'],
+      [1, 2, 'C1', null, '5.50'],
+    ]);
+  });
+
+  it('loads a workbook', async () => {
+    const r = await loadDataset(db, [fixture('workbook.xlsx')]);
+    expect(r.files[0]).toMatchObject({ format: 'xlsx', rows_kept: 8, rows_skipped: 1 });
+    expect(r.skipped).toEqual([{ file: 0, line: 10, reason: 'summary_row' }]);
+    expect((await lines()).map((x) => x.a)).toEqual(['1234.50', '88.00', '356.00', '45.90', '-1234.50', '198.00', '66.60', '520.00']);
+  });
+
+  it('loads a Parquet file', async () => {
+    parquetInit();
+    const table = new Table({
+      customer_id: vectorFromArray(['00123', 'C2'], new Utf8()),
+      order_date: vectorFromArray(['2023-01-07', '2023-02-01'], new Utf8()),
+      amount: tableFromArrays({ a: new Float64Array([356, -12.5]) }).getChild('a')!,
+    });
+    const bytes = writeParquet(WasmTable.fromIPCStream(tableToIPC(table, 'stream')));
+    const r = await loadDataset(db, [{ name: 'p.parquet', bytes }], { parquetInit });
+    expect(r.files[0]).toMatchObject({ format: 'parquet', rows_kept: 2 });
+    expect((await lines()).map((x) => [x.customer_id, x.d, x.a])).toEqual([
+      ['00123', '2023-01-07', '356.00'],
+      ['C2', '2023-02-01', '-12.50'],
+    ]);
+  });
+
+  it('loads a survey keyed by order id next to the sales', async () => {
+    const r = await loadDataset(db, [text('s.csv', '客户ID,订单号,订单日期,金额\nC1,O1,2023-01-05,10\n')], {
+      survey: text('nps.csv', '订单号,评分,日期\nO1,9,2023-01-09\nO2,,2023-01-09\nO3,很好,2023-01-09\n合计,9,\n'),
+    });
+    expect(r.files[1]).toMatchObject({ role: 'survey', rows_read: 4, rows_kept: 1, rows_rejected: 2, rows_skipped: 1 });
+    expect(r.rejected).toEqual([
+      { file: 1, line: 3, reason: 'missing_score' },
+      { file: 1, line: 4, reason: 'unparseable_score', value: '很好' },
+    ]);
+    expect(await db.query('SELECT customer_id, order_id, response_date::VARCHAR AS d, score FROM survey')).toEqual([
+      { customer_id: null, order_id: 'O1', d: '2023-01-09', score: 9 },
+    ]);
+  });
+
+  it('leaves the previous tables in place when a file fails', async () => {
+    await loadDataset(db, [text('a.csv', 'customer,date,amount\nC1,2023-01-05,10\n')]);
+    const err = await loadDataset(db, [
+      text('ok.csv', 'customer,date,amount\nC9,2023-01-05,99\n'),
+      text('bad.csv', 'customer,date,amount\nC1,01/02/2023,1\n'),
+    ]).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(IngestError);
+    expect((err as IngestError).code).toBe('AMBIGUOUS_DATE_ORDER');
+    expect((err as IngestError).detail).toMatchObject({ file: 'bad.csv', fileIndex: 1 });
+    expect((await lines()).map((x) => x.customer_id)).toEqual(['C1']);
+    const tables = await db.query('SELECT table_name FROM information_schema.tables ORDER BY table_name');
+    expect(tables.map((t) => t.table_name)).toEqual(['lines', 'survey']);
+  });
+
+  it('refuses input above the size limit', async () => {
+    await expect(loadDataset(db, [text('a.csv', 'x'.repeat(2048))], { maxBytes: 1024 })).rejects.toThrow(
+      new IngestError('TOO_LARGE', { limitMB: 0 }),
+    );
+  });
+
+  it('warns about unused, unusual, duplicate and empty column names', async () => {
+    const r = await loadDataset(db, [text('w.csv', '客户ID,订单日期,金额,备注,select,x,x,,\nC1,2023-01-05,1,n,s,a,b,,\n')]);
+    expect(r.warnings).toEqual([
+      { code: 'empty_column_names', count: 2 },
+      { code: 'duplicate_column_names', count: 1 },
+      { code: 'unusual_column_names', count: 1 },
+      { code: 'unused_columns', count: 3 },
+    ]);
+  });
+});
