@@ -1,0 +1,263 @@
+/**
+ * An independent, plain-TypeScript computation of every metric of METRICS.md (no SQL):
+ * Maps and loops over parsed lines. Used to check the SQL on real data.
+ * Money is kept in integer units of 1e-4 so that sums are exact like DECIMAL(18,4).
+ */
+import type { Metrics } from '../../src/lib/model/metrics.ts';
+import type { Settings } from '../../src/lib/model/settings.ts';
+
+export interface RefLine {
+  readonly customer: string;
+  readonly order: string | null;
+  /** 'YYYY-MM-DD' */
+  readonly date: string;
+  /** Amount in units of 1e-4. */
+  readonly amount: number;
+  readonly score: number | null;
+}
+
+export interface RefSurvey {
+  readonly customer: string | null;
+  readonly order: string | null;
+  readonly score: number;
+}
+
+/** A decimal string → integer units of 1e-4 (half away from zero beyond 4 decimals). */
+export function toUnits(text: string): number {
+  const m = /^\s*([+-]?)(\d*)(?:\.(\d*))?\s*$/.exec(text);
+  if (!m) throw new Error(`not a decimal: ${text}`);
+  const frac = (m[3] ?? '').padEnd(5, '0');
+  let units = Number(m[2] || '0') * 10000 + Number(frac.slice(0, 4));
+  if (Number(frac[4]) >= 5) units += 1;
+  return m[1] === '-' ? -units : units;
+}
+
+const DAY = 86_400_000;
+function dayNumber(iso: string): number {
+  return Date.UTC(Number(iso.slice(0, 4)), Number(iso.slice(5, 7)) - 1, Number(iso.slice(8, 10))) / DAY;
+}
+function monthIndex(day: number): number {
+  const d = new Date(day * DAY);
+  return d.getUTCFullYear() * 12 + d.getUTCMonth();
+}
+/** Last day (day number) of month index m. */
+function monthEnd(m: number): number {
+  return Date.UTC(Math.floor(m / 12), (m % 12) + 1, 0) / DAY;
+}
+
+interface Order {
+  customer: string;
+  key: string;
+  hasId: boolean;
+  id: string | null;
+  day: number;
+  net: number;
+  scoreSum: number;
+  scoreN: number;
+}
+
+function mean(xs: readonly number[]): number | null {
+  return xs.length === 0 ? null : xs.reduce((a, b) => a + b, 0) / xs.length;
+}
+function ratio(a: number, b: number): number | null {
+  return b === 0 ? null : a / b;
+}
+function medianInterpolated(xs: number[]): number | null {
+  if (xs.length === 0) return null;
+  const s = [...xs].sort((a, b) => a - b);
+  const pos = (s.length - 1) * 0.5;
+  const lo = s[Math.floor(pos)]!;
+  const hi = s[Math.ceil(pos)]!;
+  return lo + (hi - lo) * (pos - Math.floor(pos));
+}
+function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+export type RefMetrics = Omit<Metrics, 'rows_read' | 'rows_kept' | 'rows_rejected' | 'rows_skipped'>;
+
+export function referenceMetrics(lines: readonly RefLine[], survey: readonly RefSurvey[], settings: Settings): RefMetrics {
+  // Orders (METRICS.md §1).
+  const orders = new Map<string, Order>();
+  let revenue = 0;
+  let maxDay = -Infinity;
+  for (const l of lines) {
+    const day = dayNumber(l.date);
+    maxDay = Math.max(maxDay, day);
+    revenue += l.amount;
+    const hasId = l.order !== null;
+    const key = hasId ? l.order! : l.date;
+    const k = `${l.customer}\u0000${hasId ? 1 : 0}\u0000${key}`;
+    let o = orders.get(k);
+    if (!o) {
+      o = { customer: l.customer, key, hasId, id: l.order, day, net: 0, scoreSum: 0, scoreN: 0 };
+      orders.set(k, o);
+    }
+    o.day = Math.min(o.day, day);
+    o.net += l.amount;
+    if (l.score !== null) {
+      o.scoreSum += l.score;
+      o.scoreN += 1;
+    }
+  }
+  const asOf = settings.asOf === null ? maxDay : dayNumber(settings.asOf);
+
+  const byCustomer = new Map<string, Order[]>();
+  for (const o of orders.values()) {
+    const list = byCustomer.get(o.customer) ?? [];
+    list.push(o);
+    byCustomer.set(o.customer, list);
+  }
+
+  interface Cust {
+    id: string;
+    purchases: Order[];
+    value: number;
+    score: number | null;
+  }
+  const customers: Cust[] = [];
+  let nOrders = 0;
+  let purchaseValue = 0;
+  let returnsValue = 0;
+  for (const o of orders.values()) {
+    if (o.net >= 0) {
+      nOrders += 1;
+      purchaseValue += o.net;
+    } else returnsValue += o.net;
+  }
+
+  // Survey scores (§6): when the survey has rows it is the source, else the sales-file column.
+  const surveyUnits = new Map<string, number[]>();
+  if (survey.length > 0) {
+    const ordersById = new Map<string, Order[]>();
+    for (const o of orders.values()) {
+      if (!o.hasId) continue;
+      const l = ordersById.get(o.key) ?? [];
+      l.push(o);
+      ordersById.set(o.key, l);
+    }
+    const perOrder = new Map<Order, number[]>();
+    for (const s of survey) {
+      if (s.order !== null) {
+        for (const o of ordersById.get(s.order) ?? []) {
+          const l = perOrder.get(o) ?? [];
+          l.push(s.score);
+          perOrder.set(o, l);
+        }
+      } else if (s.customer !== null) {
+        const l = surveyUnits.get(s.customer) ?? [];
+        l.push(s.score);
+        surveyUnits.set(s.customer, l);
+      }
+    }
+    for (const [o, scores] of perOrder) {
+      const l = surveyUnits.get(o.customer) ?? [];
+      l.push(mean(scores)!);
+      surveyUnits.set(o.customer, l);
+    }
+  }
+
+  for (const [id, list] of byCustomer) {
+    const purchases = list
+      .filter((o) => o.net >= 0)
+      .sort((a, b) => a.day - b.day || cmp(a.key, b.key) || Number(a.hasId) - Number(b.hasId));
+    if (purchases.length === 0) continue;
+    const value = list.reduce((a, o) => a + o.net, 0);
+    const score =
+      survey.length > 0
+        ? mean(surveyUnits.get(id) ?? [])
+        : mean(list.filter((o) => o.scoreN > 0).map((o) => o.scoreSum / o.scoreN));
+    customers.push({ id, purchases, value, score });
+  }
+  const n = customers.length;
+  const repeaters = customers.filter((c) => c.purchases.length >= 2);
+
+  // Pareto (§4), on values in currency units.
+  const ranked = [...customers].sort((a, b) => b.value - a.value || cmp(a.id, b.id));
+  const total = ranked.reduce((a, c) => a + c.value, 0);
+  const top20n = Math.ceil(Number((0.2 * n).toFixed(9)));
+  let top20 = 0;
+  let cum = 0;
+  let tierA: number | null = null;
+  ranked.forEach((c, i) => {
+    if (i < top20n) top20 += c.value;
+    cum += c.value;
+    if (tierA === null && total > 0 && cum / 1e4 >= settings.tierA * (total / 1e4)) tierA = i + 1;
+  });
+  const xs = customers.map((c) => Math.max(c.value, 0) / 1e4).sort((a, b) => a - b);
+  const sx = xs.reduce((a, b) => a + b, 0);
+  const giniNum = xs.reduce((a, x, i) => a + (2 * (i + 1) - n - 1) * x, 0);
+
+  // Retention (§5), monthly, "on".
+  const cohortSize = new Map<number, number>();
+  const activeAt = new Map<string, number>();
+  for (const c of customers) {
+    const cm = monthIndex(c.purchases[0]!.day);
+    cohortSize.set(cm, (cohortSize.get(cm) ?? 0) + 1);
+    const months = new Set(c.purchases.map((o) => monthIndex(o.day)));
+    for (const m of months) activeAt.set(`${cm}:${m - cm}`, (activeAt.get(`${cm}:${m - cm}`) ?? 0) + 1);
+  }
+  const retention = (k: number): number | null => {
+    let size = 0;
+    let active = 0;
+    for (const [cm, s] of cohortSize) {
+      if (monthEnd(cm + k) > asOf) continue;
+      size += s;
+      active += activeAt.get(`${cm}:${k}`) ?? 0;
+    }
+    return ratio(active, size);
+  };
+
+  // Satisfaction (§6).
+  const scored = customers.filter((c) => c.score !== null);
+  let lo = Infinity;
+  let hi = -Infinity;
+  const raw = survey.length > 0 ? survey.map((s) => s.score) : lines.flatMap((l) => (l.score === null ? [] : [l.score]));
+  for (const s of raw) {
+    lo = Math.min(lo, s);
+    hi = Math.max(hi, s);
+  }
+  let scale = settings.scoreScale;
+  if (scale === null && raw.length > 0) {
+    if (lo >= 1 && hi <= 5) scale = '1-5';
+    else if (lo >= 1 && hi <= 7) scale = '1-7';
+    else if (lo >= 1 && hi <= 10) scale = '1-10';
+    else if (lo >= 0 && hi <= 10) scale = '0-10';
+  }
+  const high = scale === null ? null : (settings.highSatisfaction ?? { '1-5': 4, '1-7': 6, '0-10': 9, '1-10': 9 }[scale]);
+  const loyal = (c: Cust) => c.purchases.length >= settings.loyalMinOrders;
+  const quadrant = (isHigh: boolean, isLoyal: boolean) =>
+    high === null ? null : scored.filter((c) => c.score! >= high === isHigh && loyal(c) === isLoyal).length;
+
+  return {
+    customers: n,
+    orders: nOrders,
+    revenue: revenue / 1e4,
+    returns_value: returnsValue / 1e4,
+    aov: nOrders === 0 ? null : purchaseValue / 1e4 / nOrders,
+    orders_per_customer: ratio(nOrders, n),
+    repurchase_rate: ratio(repeaters.length, n),
+    repeat_order_share: ratio(nOrders - n, nOrders),
+    median_days_to_second: medianInterpolated(repeaters.map((c) => c.purchases[1]!.day - c.purchases[0]!.day)),
+    top20_share: total > 0 ? top20 / total : null,
+    gini: sx === 0 ? null : giniNum / (n * sx),
+    tier_a_customers: tierA,
+    tier_a_customer_share: tierA === null ? null : tierA / n,
+    retention_m1: retention(1),
+    retention_m3: retention(3),
+    retention_m6: retention(6),
+    retention_m12: retention(12),
+    active_customers: customers.filter((c) => asOf - c.purchases.at(-1)!.day <= settings.churnWindowDays).length,
+    lapsed_customers: customers.filter((c) => asOf - c.purchases.at(-1)!.day > settings.churnWindowDays).length,
+    customers_with_score: scored.length,
+    satisfaction_mean: mean(scored.map((c) => c.score!)),
+    quadrant_loyalists: quadrant(true, true),
+    quadrant_mercenaries: quadrant(true, false),
+    quadrant_hostages: quadrant(false, true),
+    quadrant_defectors: quadrant(false, false),
+    nps:
+      scale === '0-10' && scored.length > 0
+        ? (100 * (scored.filter((c) => c.score! >= 9).length - scored.filter((c) => c.score! <= 6).length)) / scored.length
+        : null,
+  };
+}
