@@ -181,3 +181,25 @@ afterAll(() => {
   for (const [name, col] of Object.entries(table)) for (const [id, v] of Object.entries(col)) (rows[id] ??= {})[name] = v;
   console.table(rows);
 });
+
+describe('through the real ingest (loadDataset)', () => {
+  it('CDNOW_master.txt loads and gives the same metrics as the reference', async () => {
+    const { loadDataset } = await import('../../src/lib/ingest/load.ts');
+    const db = await NodeDb.open();
+    try {
+      const bytes = new Uint8Array(readFileSync(`${DATA}cdnow/CDNOW_master.txt`));
+      const report = await loadDataset(db, [{ name: 'CDNOW_master.txt', bytes }]);
+      const m = metricsOf(await runDashboard(db, DEFAULT_SETTINGS, { ...MAPPED, order: false }), report);
+      const { lines, survey } = cdnow.reference();
+      const ref = referenceMetrics(lines, survey, DEFAULT_SETTINGS);
+      expect(report.rows_kept).toBe(lines.length);
+      expect([m.customers, m.orders, m.tier_a_customers, m.active_customers]).toEqual([ref.customers, ref.orders, ref.tier_a_customers, ref.active_customers]);
+      expect(Math.abs(m.revenue! - ref.revenue!)).toBeLessThanOrEqual(0.005);
+      for (const id of ['gini', 'top20_share', 'retention_m3', 'median_days_to_second'] as const) {
+        expect(Math.abs(m[id]! - ref[id]!), id).toBeLessThanOrEqual(1e-9);
+      }
+    } finally {
+      await db.close();
+    }
+  });
+});
