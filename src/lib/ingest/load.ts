@@ -435,8 +435,9 @@ export async function loadDataset(db: DbClient, sales: readonly InputFile[], opt
         skippedByReason: result.skippedByReason,
         warnings: w,
       });
-      rejected.push(...result.rejected);
-      skipped.push(...result.skipped);
+      // Not push(...list): a file can have hundreds of thousands of rejected lines.
+      for (const r of result.rejected) rejected.push(r);
+      for (const r of result.skipped) skipped.push(r);
       mergeWarnings(warnings, w);
       for (const path of paths) {
         await db.dropBuffer(path);
