@@ -1,0 +1,344 @@
+/**
+ * The dataset the page works on: chosen files, their inspections and mappings, the load
+ * and its report, and the engine. Components call its methods and render its fields.
+ */
+import type { DbClient } from '../db/client.ts';
+import type { EngineTimings } from '../db/duckdb-wasm.ts';
+import { headerKey, missingFields } from '../ingest/mapping.ts';
+import {
+  IngestError,
+  type ColumnMapping,
+  type EncodingName,
+  type FileErrorCode,
+  type LoadReport,
+  type ParseOptions,
+  type Progress,
+} from '../ingest/types.ts';
+import type { Mapped } from '../model/derive.ts';
+import type { MappingField } from '../model/schema.ts';
+import type { FileInspection, FileRole, IngestApi } from './ingest-api.ts';
+import type { LabelMapping } from './url.ts';
+
+export type DatasetStatus = 'idle' | 'inspecting' | 'needs-mapping' | 'loading' | 'loaded' | 'error';
+
+/** An error the page can show: a code of the ingest contract (or UNEXPECTED) and its details. */
+export interface UiError {
+  readonly code: FileErrorCode | 'UNEXPECTED';
+  readonly detail: Readonly<Record<string, string | number>>;
+}
+
+export interface FileEntry {
+  readonly id: number;
+  readonly file: File;
+  readonly role: FileRole;
+  /** Chosen by the user; null = detected. */
+  encoding: EncodingName | null;
+  inspection: FileInspection | null;
+  mapping: ColumnMapping;
+  parse: ParseOptions;
+  /** True when the mapping came from one the user confirmed before for the same header. */
+  remembered: boolean;
+  error: UiError | null;
+}
+
+export type EngineState =
+  | { readonly status: 'starting' }
+  | { readonly status: 'ready'; readonly db: DbClient; readonly timings: EngineTimings | null }
+  | { readonly status: 'failed'; readonly error: string };
+
+const MAPPINGS_KEY = 'loyalty-lens.mappings';
+
+export function toUiError(e: unknown): UiError {
+  if (e instanceof IngestError) return { code: e.code, detail: e.detail };
+  const message = e instanceof Error ? e.message : String(e);
+  return { code: 'UNEXPECTED', detail: { detail: message.slice(0, 200) } };
+}
+
+/** Fields a survey file needs: a score and a key (customer or order). */
+export function missingFor(role: FileRole, mapping: ColumnMapping): MappingField[] {
+  if (role === 'sales') return missingFields(mapping);
+  const missing: MappingField[] = [];
+  if (mapping.customer === undefined && mapping.order === undefined) missing.push('customer');
+  if (mapping.score === undefined) missing.push('score');
+  return missing;
+}
+
+/** Fields mapped to a column that another field also uses. */
+export function duplicateFields(mapping: ColumnMapping): MappingField[] {
+  const byColumn = new Map<number, MappingField[]>();
+  for (const [field, column] of Object.entries(mapping) as [MappingField, number | undefined][]) {
+    if (column === undefined) continue;
+    byColumn.set(column, [...(byColumn.get(column) ?? []), field]);
+  }
+  return [...byColumn.values()].filter((fields) => fields.length > 1).flat();
+}
+
+/** A stored mapping (by label) applied to a file's labels; null when a label is gone. */
+export function mappingFromLabels(stored: LabelMapping, labels: readonly string[]): ColumnMapping | null {
+  const mapping: Partial<Record<MappingField, number>> = {};
+  for (const [field, label] of Object.entries(stored) as [MappingField, string | undefined][]) {
+    if (label === undefined) continue;
+    const column = labels.indexOf(label);
+    if (column < 0) return null;
+    mapping[field] = column;
+  }
+  return mapping;
+}
+
+export function labelsOf(mapping: ColumnMapping, labels: readonly string[]): LabelMapping {
+  const out: LabelMapping = {};
+  for (const [field, column] of Object.entries(mapping) as [MappingField, number | undefined][]) {
+    const label = column === undefined ? undefined : labels[column];
+    if (label !== undefined) out[field] = label;
+  }
+  return out;
+}
+
+function readStoredMappings(): Record<string, LabelMapping> {
+  try {
+    const parsed: unknown = JSON.parse(globalThis.localStorage?.getItem(MAPPINGS_KEY) ?? '{}');
+    return typeof parsed === 'object' && parsed !== null ? (parsed as Record<string, LabelMapping>) : {};
+  } catch {
+    return {};
+  }
+}
+
+function storeMapping(key: string, mapping: LabelMapping): void {
+  try {
+    const all = readStoredMappings();
+    all[key] = mapping;
+    globalThis.localStorage?.setItem(MAPPINGS_KEY, JSON.stringify(all));
+  } catch {
+    // Storage full or disabled: the mapping still applies to this load.
+  }
+}
+
+export class DatasetState {
+  status = $state<DatasetStatus>('idle');
+  files = $state<FileEntry[]>([]);
+  /** Survey files picked before any sales file. */
+  pendingSurvey = $state.raw<File[]>([]);
+  report = $state.raw<LoadReport | null>(null);
+  progress = $state.raw<Progress | null>(null);
+  /** A load-level error (file-level ones sit on each entry). */
+  error = $state.raw<UiError | null>(null);
+  engine = $state.raw<EngineState>({ status: 'starting' });
+  /** Mapping from the URL (a shared link), tried before the stored and automatic ones. */
+  linkMapping: LabelMapping = {};
+
+  private seq = 0;
+  private generation = 0;
+
+  constructor(private readonly api: IngestApi) {}
+
+  get db(): DbClient | null {
+    return this.engine.status === 'ready' ? this.engine.db : null;
+  }
+
+  get busy(): boolean {
+    return this.status === 'inspecting' || this.status === 'loading';
+  }
+
+  /** Which optional columns the loaded sales files carry (for the analyses). */
+  get mapped(): Mapped | null {
+    if (!this.report) return null;
+    const sales = this.report.files.filter((f) => f.role === 'sales');
+    const has = (field: MappingField) => sales.some((f) => f.mapping[field] !== undefined);
+    return { category: has('category'), region: has('region'), channel: has('channel'), order: has('order') };
+  }
+
+  /** The confirmed mapping of the first sales file, by label (for the URL). */
+  get labelMapping(): LabelMapping {
+    const first = this.files.find((f) => f.role === 'sales' && f.inspection);
+    return first?.inspection ? labelsOf(first.mapping, first.inspection.labels) : {};
+  }
+
+  setEngine(engine: EngineState): void {
+    this.engine = engine;
+  }
+
+  reset(): void {
+    this.generation++;
+    this.status = 'idle';
+    this.files = [];
+    this.pendingSurvey = [];
+    this.report = null;
+    this.progress = null;
+    this.error = null;
+  }
+
+  /** New sales files (replacing any before); survey files picked earlier are kept. */
+  async choose(sales: readonly File[], survey: readonly File[] = []): Promise<void> {
+    const surveyFiles = survey.length > 0 ? survey : this.pendingSurvey;
+    this.pendingSurvey = [];
+    const entry = (file: File, role: FileRole): FileEntry => ({
+      id: ++this.seq,
+      file,
+      role,
+      encoding: null,
+      inspection: null,
+      mapping: {},
+      parse: { dayMonthOrder: 'auto', decimal: 'auto', dedupe: false },
+      remembered: false,
+      error: null,
+    });
+    this.files = [...sales.map((f) => entry(f, 'sales')), ...surveyFiles.map((f) => entry(f, 'survey'))];
+    this.report = null;
+    this.error = null;
+    await this.inspectAll();
+  }
+
+  /** A survey file (one; the load takes one): added to the current sales files, or kept until they are chosen. */
+  async addSurvey(files: readonly File[]): Promise<void> {
+    const first = files[0];
+    if (!first) return;
+    const sales = this.files.filter((f) => f.role === 'sales').map((f) => f.file);
+    if (sales.length === 0 || this.status === 'loading') {
+      this.pendingSurvey = [first];
+      return;
+    }
+    await this.choose(sales, [first]);
+  }
+
+  private async inspectAll(): Promise<void> {
+    const generation = ++this.generation;
+    this.status = 'inspecting';
+    for (const entry of this.files) {
+      await this.inspectOne(entry);
+      if (generation !== this.generation) return;
+    }
+    this.afterInspection();
+  }
+
+  private async inspectOne(entry: FileEntry): Promise<void> {
+    try {
+      const inspection = await this.api.inspect(entry.file, entry.role, entry.encoding);
+      entry.inspection = inspection;
+      entry.error = null;
+      entry.parse = inspection.parse;
+      const fromLink = entry.role === 'sales' ? mappingFromLabels(this.linkMapping, inspection.labels) : null;
+      const stored = readStoredMappings()[headerKey(inspection.labels)];
+      const fromStore = stored ? mappingFromLabels(stored, inspection.labels) : null;
+      const chosen = fromLink && Object.keys(fromLink).length > 0 ? fromLink : fromStore;
+      entry.mapping = chosen ?? { ...inspection.mapping };
+      entry.remembered = chosen !== null;
+    } catch (e) {
+      entry.inspection = null;
+      entry.error = toUiError(e);
+    }
+  }
+
+  /** Whether a file still needs the user: a missing or ambiguous field, or a column used twice. */
+  needsUser(entry: FileEntry): boolean {
+    if (!entry.inspection) return false;
+    if (missingFor(entry.role, entry.mapping).length > 0) return true;
+    if (duplicateFields(entry.mapping).length > 0) return true;
+    if (entry.remembered) return false;
+    return entry.inspection.ambiguous.length > 0;
+  }
+
+  private afterInspection(): void {
+    if (this.files.some((f) => f.error)) {
+      this.status = 'error';
+      return;
+    }
+    if (this.files.some((f) => this.needsUser(f))) {
+      this.status = 'needs-mapping';
+      return;
+    }
+    void this.load();
+  }
+
+  async setEncoding(id: number, encoding: EncodingName): Promise<void> {
+    const entry = this.files.find((f) => f.id === id);
+    if (!entry) return;
+    entry.encoding = encoding;
+    const generation = this.generation;
+    await this.inspectOne(entry);
+    if (generation !== this.generation) return;
+    this.status = this.files.some((f) => f.error) ? 'error' : 'needs-mapping';
+  }
+
+  setField(id: number, field: MappingField, column: number | null): void {
+    const entry = this.files.find((f) => f.id === id);
+    if (!entry) return;
+    const next: Partial<Record<MappingField, number>> = { ...entry.mapping };
+    if (column === null) delete next[field];
+    else next[field] = column;
+    entry.mapping = next;
+    entry.remembered = false;
+    // A settled choice: the field is no longer ambiguous.
+    if (entry.inspection && column !== null) {
+      entry.inspection = {
+        ...entry.inspection,
+        ambiguous: entry.inspection.ambiguous.filter((a) => a.field !== field),
+      };
+    }
+  }
+
+  setParse(id: number, parse: Partial<ParseOptions>): void {
+    const entry = this.files.find((f) => f.id === id);
+    if (entry) entry.parse = { ...entry.parse, ...parse };
+  }
+
+  get canConfirm(): boolean {
+    return this.files.every((f) => f.inspection && missingFor(f.role, f.mapping).length === 0 && duplicateFields(f.mapping).length === 0);
+  }
+
+  /** The user confirmed the mappings: remember them per header and load. */
+  async confirm(): Promise<void> {
+    if (!this.canConfirm) return;
+    for (const f of this.files) {
+      if (f.inspection) storeMapping(headerKey(f.inspection.labels), labelsOf(f.mapping, f.inspection.labels));
+    }
+    await this.load();
+  }
+
+  /** From the report back to the mapping. */
+  back(): void {
+    this.generation++;
+    this.report = null;
+    this.error = null;
+    this.status = 'needs-mapping';
+  }
+
+  async load(): Promise<void> {
+    const generation = ++this.generation;
+    this.status = 'loading';
+    this.progress = null;
+    this.error = null;
+    const db = await this.waitForEngine();
+    if (generation !== this.generation) return;
+    if (!db) {
+      this.error = { code: 'UNEXPECTED', detail: { detail: this.engine.status === 'failed' ? this.engine.error : 'engine' } };
+      this.status = 'error';
+      return;
+    }
+    const inputs = this.files.flatMap((f) =>
+      f.inspection ? [{ file: f.file, role: f.role, inspection: $state.snapshot(f.inspection), mapping: $state.snapshot(f.mapping), parse: $state.snapshot(f.parse), encoding: f.encoding }] : [],
+    );
+    try {
+      const report = await this.api.load(db, inputs, (p) => {
+        if (generation === this.generation) this.progress = p;
+      });
+      if (generation !== this.generation) return;
+      this.report = report;
+      this.status = 'loaded';
+    } catch (e) {
+      if (generation !== this.generation) return;
+      const err = toUiError(e);
+      // Questions the user can answer in the mapper go back there, with the question shown.
+      this.error = err;
+      this.status = err.code === 'AMBIGUOUS_DATE_ORDER' || err.code === 'AMBIGUOUS_COLUMN_MAPPING' || err.code === 'MISSING_REQUIRED_COLUMNS'
+        ? 'needs-mapping'
+        : 'error';
+    } finally {
+      if (generation === this.generation) this.progress = null;
+    }
+  }
+
+  private async waitForEngine(): Promise<DbClient | null> {
+    while (this.engine.status === 'starting') await new Promise((r) => setTimeout(r, 50));
+    return this.db;
+  }
+}

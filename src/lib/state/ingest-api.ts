@@ -1,0 +1,53 @@
+/**
+ * What the page needs from the ingest library, in the page's terms. `ingest-wiring.ts`
+ * binds it to src/lib/ingest; the state classes only see this interface (and tests can
+ * hand them a fake).
+ */
+import type { DbClient } from '../db/client.ts';
+import type {
+  ColumnMapping,
+  Dialect,
+  EncodingName,
+  LoadReport,
+  ParseOptions,
+  Progress,
+} from '../ingest/types.ts';
+import type { MappingField } from '../model/schema.ts';
+
+export type FileRole = 'sales' | 'survey';
+
+/** The first look at one file: how it will be read, and the mapping proposed for it. */
+export interface FileInspection {
+  readonly format: 'csv' | 'xlsx' | 'parquet';
+  readonly sheet?: string;
+  /** null for workbooks and Parquet (no text decoding). */
+  readonly encoding: EncodingName | null;
+  readonly encodingGuessed: boolean;
+  readonly dialect: Dialect | null;
+  /** 1-based physical line of the header; 0 when there is none. */
+  readonly headerLine: number;
+  readonly labels: readonly string[];
+  /** The first data rows as text, for the preview. */
+  readonly sampleRows: readonly (readonly string[])[];
+  readonly mapping: ColumnMapping;
+  readonly ambiguous: readonly { readonly field: MappingField; readonly columns: readonly number[] }[];
+  readonly missing: readonly MappingField[];
+  readonly parse: ParseOptions;
+}
+
+export interface LoadInput {
+  readonly file: File;
+  readonly role: FileRole;
+  readonly inspection: FileInspection;
+  readonly mapping: ColumnMapping;
+  readonly parse: ParseOptions;
+  /** Chosen by the user; null = detected. */
+  readonly encoding: EncodingName | null;
+}
+
+export interface IngestApi {
+  /** Throws IngestError for a file that cannot be loaded. */
+  inspect(file: File, role: FileRole, encoding: EncodingName | null): Promise<FileInspection>;
+  /** Throws IngestError; reports progress as it goes. */
+  load(db: DbClient, inputs: readonly LoadInput[], onProgress: (p: Progress) => void): Promise<LoadReport>;
+}

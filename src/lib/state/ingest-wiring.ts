@@ -1,0 +1,59 @@
+/**
+ * Binds the page's IngestApi to src/lib/ingest. Inspection problems the user can settle in
+ * the mapper (a missing or ambiguous column) are returned as a proposal; every other
+ * problem is thrown as the IngestError the page shows.
+ */
+import initParquet from 'parquet-wasm/esm';
+import parquetWasmUrl from 'parquet-wasm/esm/parquet_wasm_bg.wasm?url';
+import { DEFAULT_PARSE } from '../ingest/build-lines.ts';
+import { inspectFile, loadDataset, type FileOverrides, type InputFile } from '../ingest/load.ts';
+import { IngestError } from '../ingest/types.ts';
+import type { IngestApi } from './ingest-api.ts';
+
+const parquetInit = () => initParquet({ module_or_path: parquetWasmUrl });
+
+/** Codes that mean "ask the user", not "this file cannot be loaded". */
+export const ASK_USER = new Set(['MISSING_REQUIRED_COLUMNS', 'AMBIGUOUS_COLUMN_MAPPING']);
+
+async function input(file: File): Promise<InputFile> {
+  // Read afresh each time: the engine takes ownership of the buffers it is given.
+  return { name: file.name, bytes: new Uint8Array(await file.arrayBuffer()) };
+}
+
+export const ingestApi: IngestApi = {
+  async inspect(file, role, encoding) {
+    const overrides: FileOverrides = encoding ? { encoding } : {};
+    const insp = await inspectFile(await input(file), overrides, { role, parquetInit });
+    if (insp.error && !ASK_USER.has(insp.error.code)) throw new IngestError(insp.error.code, insp.error.detail);
+    return {
+      format: insp.format ?? 'csv',
+      ...(insp.sheet !== null ? { sheet: insp.sheet } : {}),
+      encoding: insp.format === 'csv' ? insp.encoding : null,
+      encodingGuessed: insp.encodingGuessed,
+      dialect: insp.dialect,
+      headerLine: insp.headerLine,
+      labels: insp.labels,
+      sampleRows: insp.sampleRows.slice(0, 50),
+      mapping: insp.mapping,
+      ambiguous: insp.auto.ambiguous,
+      missing: insp.auto.missing,
+      parse: DEFAULT_PARSE,
+    };
+  },
+
+  async load(db, inputs, onProgress) {
+    const overrides = (i: (typeof inputs)[number]): FileOverrides => ({
+      ...(i.encoding ? { encoding: i.encoding } : {}),
+      mapping: i.mapping,
+      parse: i.parse,
+    });
+    const sales = inputs.filter((i) => i.role === 'sales');
+    const survey = inputs.find((i) => i.role === 'survey');
+    return loadDataset(db, await Promise.all(sales.map((i) => input(i.file))), {
+      parquetInit,
+      overrides: sales.map(overrides),
+      ...(survey ? { survey: await input(survey.file), surveyOverrides: overrides(survey) } : {}),
+      onProgress,
+    });
+  },
+};
