@@ -1,0 +1,162 @@
+/**
+ * `npm run analyze -- SALES_FILE… [--survey FILE] [--map field=column …] [--as-of YYYY-MM-DD]
+ *  [--churn-window DAYS] [--threads N] [--json]`
+ *
+ * The page's ingest and analysis SQL on native DuckDB: for automation, for files too large
+ * for a browser tab, and as the reference the browser tests compare against.
+ */
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { basename } from 'node:path';
+import { parseArgs } from 'node:util';
+import { initSync } from 'parquet-wasm/esm';
+import { NodeDb } from '../lib/db/duckdb-node.ts';
+import { translate } from '../lib/i18n/index.ts';
+import { inspectFile, loadDataset, type FileOverrides, type InputFile } from '../lib/ingest/load.ts';
+import { MapArgError, parseMapArg } from '../lib/ingest/mapping.ts';
+import { IngestError, type ColumnMapping, type LoadReport } from '../lib/ingest/types.ts';
+import { metricsOf, runDashboard } from '../lib/analyses/index.ts';
+import { mappedOf } from '../lib/model/mapped.ts';
+import { METRIC_IDS, type Metrics } from '../lib/model/metrics.ts';
+import { DEFAULT_SETTINGS, type Settings } from '../lib/model/settings.ts';
+
+class UsageError extends Error {}
+
+const USAGE = `usage: npm run analyze -- SALES_FILE [SALES_FILE…] [--survey FILE] [--map field=column …]
+       [--as-of YYYY-MM-DD] [--churn-window DAYS] [--threads N] [--json]`;
+
+function parquetInit(): void {
+  const require = createRequire(import.meta.url);
+  initSync({ module: readFileSync(require.resolve('parquet-wasm/esm/parquet_wasm_bg.wasm')) });
+}
+
+function readInput(path: string): InputFile {
+  try {
+    return { name: basename(path), bytes: new Uint8Array(readFileSync(path)) };
+  } catch (e) {
+    throw new UsageError(`cannot read ${path}: ${e instanceof Error ? e.message : String(e)}`);
+  }
+}
+
+function parseSettings(asOf: string | undefined, churn: string | undefined): Settings {
+  let settings: Settings = DEFAULT_SETTINGS;
+  if (asOf !== undefined) {
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(asOf) || Number.isNaN(Date.parse(`${asOf}T00:00:00Z`))) {
+      throw new UsageError(`--as-of takes a date YYYY-MM-DD, not "${asOf}"`);
+    }
+    settings = { ...settings, asOf };
+  }
+  if (churn !== undefined) {
+    const days = Number(churn);
+    if (!Number.isInteger(days) || days < 1) throw new UsageError(`--churn-window takes a whole number of days, not "${churn}"`);
+    settings = { ...settings, churnWindowDays: days };
+  }
+  return settings;
+}
+
+/** `--map` arguments resolved against each sales file's own header. */
+async function overridesFor(files: readonly InputFile[], maps: readonly string[]): Promise<FileOverrides[]> {
+  if (maps.length === 0) return files.map(() => ({}));
+  return Promise.all(
+    files.map(async (file) => {
+      const insp = await inspectFile(file, {}, { parquetInit });
+      const mapping: ColumnMapping = { ...insp.auto.mapping };
+      for (const arg of maps) {
+        const { field, column } = parseMapArg(arg, insp.labels);
+        mapping[field] = column;
+      }
+      return { mapping };
+    }),
+  );
+}
+
+function summary(report: LoadReport, metrics: Metrics, asOf: string | null): string {
+  const out: string[] = [];
+  for (const f of report.files) {
+    out.push(
+      `${f.role} ${f.name}: ${f.format}, ${f.encoding}, read ${f.rows_read}, kept ${f.rows_kept}, rejected ${f.rows_rejected}, skipped ${f.rows_skipped}`,
+    );
+    for (const [reason, n] of Object.entries(f.rejectedByReason)) out.push(`  rejected ${reason}: ${n}`);
+    for (const [reason, n] of Object.entries(f.skippedByReason)) out.push(`  skipped ${reason}: ${n}`);
+    for (const w of f.warnings) out.push(`  warning ${w.code}: ${w.count}${w.detail ? ` (${w.detail})` : ''}`);
+  }
+  out.push(`as of ${asOf ?? '–'}`);
+  const width = Math.max(...METRIC_IDS.map((id) => id.length));
+  for (const id of METRIC_IDS) {
+    const v = metrics[id];
+    out.push(`${id.padEnd(width)}  ${v === null ? 'null' : Number.isInteger(v) ? String(v) : v.toFixed(6)}`);
+  }
+  return out.join('\n');
+}
+
+async function main(argv: readonly string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: [...argv],
+    allowPositionals: true,
+    options: {
+      survey: { type: 'string' },
+      map: { type: 'string', multiple: true },
+      'as-of': { type: 'string' },
+      'churn-window': { type: 'string' },
+      threads: { type: 'string' },
+      json: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  if (values.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  if (positionals.length === 0) throw new UsageError('no sales file given');
+  const settings = parseSettings(values['as-of'], values['churn-window']);
+  const threads = values.threads === undefined ? 1 : Number(values.threads);
+  if (!Number.isInteger(threads) || threads < 1) throw new UsageError(`--threads takes a positive whole number`);
+
+  const sales = positionals.map(readInput);
+  const survey = values.survey === undefined ? undefined : readInput(values.survey);
+  const overrides = await overridesFor(sales, values.map ?? []);
+
+  const db = await NodeDb.open({ threads });
+  try {
+    const report = await loadDataset(db, sales, { overrides, parquetInit, ...(survey ? { survey } : {}) });
+    const result = await runDashboard(db, settings, mappedOf(report));
+    const metrics = metricsOf(result, report);
+    if (values.json) {
+      const { rejected, skipped, ...totals } = report;
+      const json = {
+        asOf: result.asOf,
+        settings: { asOf: settings.asOf, churnWindowDays: settings.churnWindowDays },
+        metrics,
+        report: { ...totals, rejected: rejected.slice(0, 1000), rejectedListed: Math.min(1000, rejected.length), skipped: skipped.slice(0, 1000) },
+      };
+      process.stdout.write(`${JSON.stringify(json, null, 2)}\n`);
+    } else {
+      process.stdout.write(`${summary(report, metrics, result.asOf)}\n`);
+    }
+    return 0;
+  } finally {
+    await db.close();
+  }
+}
+
+function describe(e: unknown): string {
+  if (e instanceof IngestError) {
+    const detail = Object.fromEntries(Object.entries(e.detail).map(([k, v]) => [k, String(v)]));
+    const message = translate('en', `error.${e.code}`, detail);
+    const next = translate('en', `error.${e.code}.next`, detail);
+    const file = e.detail.file === undefined ? '' : `${String(e.detail.file)}: `;
+    return `${file}${message} ${next} [${e.code}]`;
+  }
+  if (e instanceof UsageError || e instanceof MapArgError) return `${e.message}\n${USAGE}`;
+  return e instanceof Error ? e.message : String(e);
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (e: unknown) => {
+    process.stderr.write(`analyze: ${describe(e)}\n`);
+    process.exitCode = e instanceof UsageError || e instanceof MapArgError ? 2 : 1;
+  },
+);
