@@ -127,7 +127,7 @@ export async function resolveParse(
 }
 
 export const SUMMARY_RE =
-  '(?i)^(合计|合計|小计|小計|总计|總計|累计|累計|总合计|total|totals|subtotal|sub-total|sub total|grand total|sum)[ ]*([:：].*)?$';
+  '(?i)^(合计|合計|小计|小計|总计|總計|累计|累計|总合计|平均|平均值|total|totals|subtotal|sub-total|sub total|grand total|sum|average|avg)[ ]*([:：].*)?$';
 export const FOOTER_RE =
   '(?i)^(制表|制单|審核|审核|审批|备注|備註|注[:：]|说明|說明|数据来源|數據來源|来源[:：]|打印|导出|導出|生成|报表|報表|note|notes|remark|remarks|generated|source[: ]|printed|exported|report|page[ ]*[0-9]|第[ ]*[0-9]+[ ]*页)';
 

@@ -2,6 +2,9 @@ import { describe, expect, it } from 'vitest';
 import {
   autoMap,
   headerKey,
+  isDescriptiveLabel,
+  isUnusualLabel,
+  labelCounts,
   MapArgError,
   matchField,
   missingFields,
@@ -143,5 +146,28 @@ describe('parseMapArg', () => {
     expect(() => parseMapArg('price=金额', labels)).toThrow(new MapArgError('UNKNOWN_FIELD', 'price'));
     expect(() => parseMapArg('amount=总额', labels)).toThrow(new MapArgError('UNKNOWN_COLUMN', '总额'));
     expect(() => parseMapArg('amount=#9', labels)).toThrow(new MapArgError('UNKNOWN_COLUMN', '#9'));
+  });
+});
+
+describe('column-name warnings', () => {
+  it('flags labels that need quoting care', () => {
+    const header = ['客户ID', '订单日期', '金额', '备注";DROP TABLE sales;--', "x'); DROP TABLE orders; --", 'a""b', '单价 (元)', '1st col', 'select'];
+    expect(header.map(isUnusualLabel)).toEqual([false, false, false, true, true, true, true, true, true]);
+    expect(['Order Date', 'customer id', '客户 编号'].some(isUnusualLabel)).toBe(false);
+  });
+
+  it('does not count descriptive columns as unused', () => {
+    expect(['客户名称', '類型', 'Name', ' 备注 '].every(isDescriptiveLabel)).toBe(true);
+    expect(isDescriptiveLabel('备注";DROP TABLE sales;--')).toBe(false);
+  });
+
+  it('counts unused, unusual, duplicate and empty names', () => {
+    const labels = ['客户ID', '订单日期', '金额', '客户名称', 'foo', 'foo', ''];
+    expect(labelCounts([...labels, '', ''], labels, { customer: 0, date: 1, amount: 2 })).toEqual({
+      unused: 2,
+      unusual: 0,
+      duplicate: 1,
+      empty: 3,
+    });
   });
 });

@@ -162,7 +162,7 @@ describe('date round trip', () => {
 // ── ids ─────────────────────────────────────────────────────────────────────────────────
 
 const TRIMMED = /^[ \t\r\n\u00a0\u3000\u200b\u2009\u202f\ufeff]|[ \t\r\n\u00a0\u3000\u200b\u2009\u202f\ufeff]$/;
-const SUMMARY = /^(合计|合計|小计|小計|总计|總計|累计|累計|总合计|total|totals|subtotal|sub-total|sub total|grand total|sum)[ ]*([:：].*)?$/i;
+const SUMMARY = /^(合计|合計|小计|小計|总计|總計|累计|累計|总合计|平均|平均值|total|totals|subtotal|sub-total|sub total|grand total|sum|average|avg)[ ]*([:：].*)?$/i;
 
 describe('ids', () => {
   it('come out of the whole raw → lines path exactly as written', async () => {
