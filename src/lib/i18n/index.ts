@@ -3,18 +3,20 @@
  * The reactive current language lives in `locale.svelte.ts`.
  */
 import type { MetricId } from '../model/metrics.ts';
-import { en, type MessageKey } from './en.ts';
+import { dashboardMessages, type DashboardKey } from './dashboard.ts';
+import { en, type MessageKey as PageKey } from './en.ts';
 import { zhCN } from './zh-CN.ts';
 
-export type { MessageKey } from './en.ts';
+/** Keys of the page (en.ts / zh-CN.ts) and of the dashboard panels (dashboard.ts). */
+export type MessageKey = PageKey | DashboardKey;
 
 export const LOCALES = ['zh-CN', 'en'] as const;
 export type Locale = (typeof LOCALES)[number];
 export type Params = Readonly<Record<string, string | number>>;
 
 export const CATALOGUES: Readonly<Record<Locale, Readonly<Record<MessageKey, string>>>> = {
-  'zh-CN': zhCN,
-  en,
+  'zh-CN': { ...dashboardMessages['zh-CN'], ...zhCN },
+  en: { ...dashboardMessages.en, ...en },
 };
 
 export function isLocale(v: unknown): v is Locale {
@@ -28,7 +30,7 @@ export function detectLocale(languages: readonly string[]): Locale {
 }
 
 export function hasKey(key: string): key is MessageKey {
-  return Object.hasOwn(en, key);
+  return Object.hasOwn(CATALOGUES.en, key);
 }
 
 /** `{name}` placeholders are replaced by `params.name`; unknown placeholders stay visible. */

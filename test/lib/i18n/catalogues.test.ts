@@ -69,3 +69,13 @@ describe('catalogues', () => {
     }
   });
 });
+
+describe('merged catalogues (page + dashboard)', () => {
+  it('have the same keys in both languages and no key defined twice', async () => {
+    const { CATALOGUES } = await import('../../../src/lib/i18n/index.ts');
+    const { dashboardMessages } = await import('../../../src/lib/i18n/dashboard.ts');
+    expect(keys(CATALOGUES['zh-CN'])).toEqual(keys(CATALOGUES.en));
+    const clash = Object.keys(dashboardMessages.en).filter((k) => Object.hasOwn(en, k));
+    expect(clash).toEqual([]);
+  });
+});
