@@ -179,14 +179,14 @@ function decileLabel(ctx: ChartContext, decile: number): string {
 }
 
 /** Share of value per 10 % of ranked customers; a zero baseline (a decile can be negative). */
-export function decileChart(rows: readonly DecileRow[], ctx: ChartContext): PlotOptions {
+export function decileChart(rows: readonly DecileRow[], ctx: ChartContext, opts: { readonly yLabelKey?: string } = {}): PlotOptions {
   const data = rows.filter((r) => r.value_share !== null);
   if (data.length === 0) return emptyChart(ctx);
   const { locale } = ctx;
   return {
     ...baseOptions(ctx, chartHeight(ctx.width, 0.4, 220, 320)),
     x: { label: ctx.t('chart.pareto.decileAxis'), tickFormat: (d: number) => decileLabel(ctx, d), domain: data.map((r) => r.decile) },
-    y: { label: ctx.t('chart.pareto.valueShare'), tickFormat: percentTick(locale), grid: true },
+    y: { label: ctx.t(opts.yLabelKey ?? 'chart.pareto.valueShare'), tickFormat: percentTick(locale), grid: true },
     marks: [
       Plot.barY(data, {
         x: 'decile',
