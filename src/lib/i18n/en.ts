@@ -12,7 +12,6 @@ export const en = {
   'app.engineFailedNext': 'Use a current Chrome, Edge, Firefox or Safari, then reload the page.',
   'app.reload': 'Reload',
   'app.startOver': 'Start over',
-  'app.dashboardPending': 'The dashboard is not available in this build yet.',
 
   'lang.label': 'Language',
   'lang.zh-CN': '简体中文',
@@ -71,7 +70,6 @@ export const en = {
   'mapping.amountFromProduct': 'quantity × unit price',
   'mapping.required': 'required',
   'mapping.ambiguous': 'Several columns could be “{field}”: please choose one.',
-  'mapping.missing': 'Still needed: {fields}',
   'mapping.duplicate': 'One column is used for two fields: {fields}',
   'mapping.remembered': 'Using the mapping you confirmed earlier for these columns.',
   'mapping.confirm': 'Load with this mapping',

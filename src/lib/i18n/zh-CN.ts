@@ -11,7 +11,6 @@ export const zhCN: Record<MessageKey, string> = {
   'app.engineFailedNext': '请使用新版 Chrome、Edge、Firefox 或 Safari，然后重新加载页面。',
   'app.reload': '重新加载',
   'app.startOver': '重新开始',
-  'app.dashboardPending': '此版本暂未包含仪表盘。',
 
   'lang.label': '语言',
   'lang.zh-CN': '简体中文',
@@ -70,7 +69,6 @@ export const zhCN: Record<MessageKey, string> = {
   'mapping.amountFromProduct': '数量 × 单价',
   'mapping.required': '必填',
   'mapping.ambiguous': '有多列都可能是“{field}”，请选择一列。',
-  'mapping.missing': '还缺少：{fields}',
   'mapping.duplicate': '同一列被用于两个字段：{fields}',
   'mapping.remembered': '已沿用你之前为这些列确认过的对应关系。',
   'mapping.confirm': '按此对应关系加载',
