@@ -185,7 +185,12 @@ export function decileChart(rows: readonly DecileRow[], ctx: ChartContext, opts:
   const { locale } = ctx;
   return {
     ...baseOptions(ctx, chartHeight(ctx.width, 0.4, 220, 320)),
-    x: { label: ctx.t('chart.pareto.decileAxis'), tickFormat: (d: number) => decileLabel(ctx, d), domain: data.map((r) => r.decile) },
+    // Ranges ("10–20%") need ~56 px per bar; narrower, each bar is named by its upper edge.
+    x: {
+      label: ctx.t('chart.pareto.decileAxis'),
+      tickFormat: ctx.width >= 700 ? (d: number) => decileLabel(ctx, d) : (d: number) => `${d * 10}%`,
+      domain: data.map((r) => r.decile),
+    },
     y: { label: ctx.t(opts.yLabelKey ?? 'chart.pareto.valueShare'), tickFormat: percentTick(locale), grid: true },
     marks: [
       Plot.barY(data, {

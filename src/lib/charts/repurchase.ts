@@ -56,12 +56,17 @@ export function dayBinLabel(ctx: ChartContext, b: Pick<DayBin, 'lo' | 'hi'>): st
   return b.hi === null ? ctx.t('chart.repurchase.daysOpen', { from: b.lo }) : ctx.t('chart.repurchase.dayRange', { from: b.lo, to: b.hi - 1 });
 }
 
+/** The short form for axis ticks: "0–6", "365+". */
+export function dayBinTick(b: Pick<DayBin, 'lo' | 'hi'>): string {
+  return b.hi === null ? `${b.lo}+` : `${b.lo}–${b.hi - 1}`;
+}
+
 /** Day bins (days to second purchase, gaps between orders) as bars with their share. */
 export function dayBinsChart(bins: readonly DayBin[], ctx: ChartContext, opts: { readonly yLabelKey: string }): PlotOptions {
   const total = bins.reduce((s, b) => s + b.n, 0);
   if (bins.length === 0 || total === 0) return emptyChart(ctx);
   const { locale, t } = ctx;
-  const data = bins.map((b) => ({ ...b, label: dayBinLabel(ctx, b) }));
+  const data = bins.map((b) => ({ ...b, label: dayBinTick(b), title: dayBinLabel(ctx, b) }));
   type Bin = (typeof data)[number];
   return {
     ...baseOptions(ctx, chartHeight(ctx.width, 0.4, 220, 320)),
@@ -72,7 +77,7 @@ export function dayBinsChart(bins: readonly DayBin[], ctx: ChartContext, opts: {
         x: 'label',
         y: 'n',
         fill: PALETTE.primary,
-        title: (b: Bin) => `${b.label}: ${formatInteger(locale, b.n)} (${formatPercent(locale, b.share)})`,
+        title: (b: Bin) => `${b.title}: ${formatInteger(locale, b.n)} (${formatPercent(locale, b.share)})`,
         tip: true,
       }),
       Plot.text(data, { x: 'label', y: 'n', text: (b: Bin) => formatPercent(locale, b.share, 0), dy: -7, fill: PALETTE.ink }),

@@ -62,7 +62,7 @@ export function cohortHeatmapChart(
     marginLeft: 96,
     marginTop: 40,
     padding: 0.04,
-    x: { label: t('chart.retention.periodsAxis', { period: t(`chart.retention.period.${opts.period}`) }), axis: 'top', domain: ks },
+    x: { label: t(`chart.retention.axis.${opts.period}`), axis: 'top', domain: ks },
     y: { label: null, domain: cohorts, tickFormat: label },
     color: {
       type: 'linear',
@@ -118,22 +118,23 @@ export function retentionCurvesChart(
 ): PlotOptions {
   const { locale, t } = ctx;
   const avgName = t('chart.retention.average');
+  // Period 0 is 100 % by definition: the curves start at k = 1 so the y axis can show the detail.
   const avg: CurvePoint[] = average.flatMap((r) => {
     const rate = cellRate(r, opts.measure);
-    return rate === null ? [] : [{ series: avgName, k: r.k, rate }];
+    return rate === null || r.k < 1 ? [] : [{ series: avgName, k: r.k, rate }];
   });
   const labels = new Map(cells.map((c) => [c.cohort, c.cohort_label]));
   const selected = opts.selected.map((c) => labels.get(c) ?? c);
   const lines: CurvePoint[] = cells.flatMap((c) => {
     const rate = cellRate(c, opts.measure);
-    return c.complete && rate !== null && opts.selected.includes(c.cohort) ? [{ series: c.cohort_label, k: c.k, rate }] : [];
+    return c.complete && c.k >= 1 && rate !== null && opts.selected.includes(c.cohort) ? [{ series: c.cohort_label, k: c.k, rate }] : [];
   });
   if (avg.length === 0 && lines.length === 0) return emptyChart(ctx);
   const all = [...avg, ...lines];
   return {
     ...baseOptions(ctx, chartHeight(ctx.width, 0.4, 220, 340)),
-    x: { label: t('chart.retention.periodsAxis', { period: t(`chart.retention.period.${opts.period}`) }), domain: [0, Math.max(1, ...all.map((p) => p.k))] },
-    y: { label: t(opts.measure === 'revenue' ? 'chart.retention.revenueRetention' : 'chart.retention.customerRetention'), tickFormat: percentTick(locale), domain: [0, Math.max(0.1, ...all.filter((p) => p.k > 0).map((p) => p.rate))], clamp: true, grid: true },
+    x: { label: t(`chart.retention.axis.${opts.period}`), domain: [1, Math.max(2, ...all.map((p) => p.k))] },
+    y: { label: t(opts.measure === 'revenue' ? 'chart.retention.revenueRetention' : 'chart.retention.customerRetention'), tickFormat: percentTick(locale), domain: [0, Math.max(0.1, ...all.map((p) => p.rate))], grid: true },
     color: {
       domain: [avgName, ...selected],
       range: [PALETTE.primary, ...SERIES_COLOURS.slice(0, selected.length)],

@@ -81,19 +81,18 @@ export function quadrantMapChart(rows: readonly QuadrantSummaryRow[], ctx: Chart
     ].join('\n');
   return {
     ...baseOptions(ctx, chartHeight(ctx.width, 0.5, 280, 380)),
-    marginLeft: 24,
+    marginLeft: Math.min(170, 12 + 7 * Math.max(...[loyal(true), loyal(false)].map((l) => [...l].length))),
     marginTop: 8,
     marginBottom: 44,
-    marginRight: 24,
+    marginRight: 8,
     padding: 0.03,
     x: { domain: [sat(false), sat(true)], label: t('chart.satisfaction.satisfactionAxis'), axis: 'bottom', tickSize: 0 },
-    y: { domain: [loyal(true), loyal(false)], label: null, axis: null },
+    y: { domain: [loyal(true), loyal(false)], label: null, axis: 'left', tickSize: 0 },
     color: { domain: QUADRANTS, range: QUADRANT_RANGE },
     opacity: { domain: [0, 1], range: [0.15, 0.75] },
     marks: [
       Plot.cell(data, { x: 'x', y: 'y', fill: 'quadrant', fillOpacity: (r: Tile) => r.share ?? 0, title: describe, tip: true }),
       Plot.text(data, { x: 'x', y: 'y', text: describe, fill: PALETTE.ink, fontSize: 12, lineHeight: 1.3 }),
-      Plot.text(data, { x: 'x', y: 'y', text: (r: Tile) => r.y, frameAnchor: 'top-left', dx: 6, dy: 6, fill: PALETTE.inkSoft, fontSize: 11, textAnchor: 'start' }),
     ],
   };
 }

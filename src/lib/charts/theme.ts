@@ -140,7 +140,7 @@ export function baseOptions(ctx: ChartContext, height = chartHeight(ctx.width)):
   return {
     width: Math.max(280, Math.round(ctx.width)),
     height,
-    marginTop: 24,
+    marginTop: 32,
     marginRight: 24,
     marginBottom: 40,
     marginLeft: 56,

@@ -45,7 +45,8 @@ describe('repurchase charts', () => {
         { yLabelKey: 'chart.axis.customers' },
       ),
     ) as Spec;
-    expect(d.scales.x?.domain).toEqual(['0–6 days', '7+ days']);
+    expect(d.scales.x?.domain).toEqual(['0–6', '7+']);
+    expect(d.marks[0]?.channels.title).toEqual(['0–6 days: 3 (75.0%)', '7+ days: 1 (25.0%)']);
     expect(d.marks[1]?.channels.text).toEqual(['75%', '25%']);
   });
 
