@@ -123,6 +123,9 @@ export class DatasetState {
   /** A load-level error (file-level ones sit on each entry). */
   error = $state.raw<UiError | null>(null);
   engine = $state.raw<EngineState>({ status: 'starting' });
+  /** Wall-clock ms of the last inspection of all files and of the last load (file reading included). */
+  inspectMillis = $state<number | null>(null);
+  loadMillis = $state<number | null>(null);
   /** Mapping from the URL (a shared link), tried before the stored and automatic ones. */
   linkMapping: LabelMapping = {};
 
@@ -203,10 +206,12 @@ export class DatasetState {
   private async inspectAll(): Promise<void> {
     const generation = ++this.generation;
     this.status = 'inspecting';
+    const t0 = performance.now();
     for (const entry of this.files) {
       await this.inspectOne(entry);
       if (generation !== this.generation) return;
     }
+    this.inspectMillis = performance.now() - t0;
     this.afterInspection();
   }
 
@@ -317,11 +322,13 @@ export class DatasetState {
     const inputs = this.files.flatMap((f) =>
       f.inspection ? [{ file: f.file, role: f.role, inspection: $state.snapshot(f.inspection), mapping: $state.snapshot(f.mapping), parse: $state.snapshot(f.parse), encoding: f.encoding }] : [],
     );
+    const t0 = performance.now();
     try {
       const report = await this.api.load(db, inputs, (p) => {
         if (generation === this.generation) this.progress = p;
       });
       if (generation !== this.generation) return;
+      this.loadMillis = performance.now() - t0;
       this.report = report;
       this.status = 'loaded';
     } catch (e) {
