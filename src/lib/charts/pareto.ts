@@ -191,7 +191,7 @@ export function decileChart(rows: readonly DecileRow[], ctx: ChartContext, opts:
       tickFormat: ctx.width >= 700 ? (d: number) => decileLabel(ctx, d) : (d: number) => `${d * 10}%`,
       domain: data.map((r) => r.decile),
     },
-    y: { label: ctx.t(opts.yLabelKey ?? 'chart.pareto.valueShare'), tickFormat: percentTick(locale), grid: true },
+    y: { label: ctx.t(opts.yLabelKey ?? 'chart.pareto.valueShare'), tickFormat: percentTick(locale), grid: true, insetTop: 14 },
     marks: [
       Plot.barY(data, {
         x: 'decile',
@@ -220,7 +220,7 @@ export function tierValueChart(rows: readonly TierRow[], ctx: ChartContext): Plo
   return {
     ...baseOptions(ctx, chartHeight(ctx.width, 0.35, 200, 280)),
     x: { label: null, domain: rows.map((r) => r.tier), tickFormat: (tier: Tier) => t('chart.pareto.tier', { tier }) },
-    y: { label: moneyLabel(ctx), tickFormat: (v: number) => formatCompact(locale, v), grid: true },
+    y: { label: moneyLabel(ctx), tickFormat: (v: number) => formatCompact(locale, v), grid: true, insetTop: 14 },
     color: { domain: ['A', 'B', 'C'], range: [PALETTE.tiers.A, PALETTE.tiers.B, PALETTE.tiers.C] },
     marks: [
       Plot.barY(rows, {
@@ -260,7 +260,7 @@ export function profitSplitChart(rows: readonly ProfitGroupRow[], ctx: ChartCont
   return {
     ...baseOptions(ctx, chartHeight(ctx.width, 0.35, 200, 280)),
     x: { label: null, domain: PROFIT_GROUPS.filter((g) => data.some((r) => r.group === g)), tickFormat: label },
-    y: { label: t('chart.pareto.profitShare'), tickFormat: percentTick(locale), grid: true },
+    y: { label: t('chart.pareto.profitShare'), tickFormat: percentTick(locale), grid: true, insetTop: 14 },
     marks: [
       Plot.barY(data, {
         x: 'group',

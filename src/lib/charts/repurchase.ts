@@ -10,6 +10,7 @@ import {
   formatInteger,
   formatPercent,
   isoDate,
+  labelWidth,
   percentTick,
   type ChartContext,
 } from './theme.ts';
@@ -29,7 +30,7 @@ export function ordersPerCustomerChart(rows: readonly OrdersPerCustomerRow[], ct
   return {
     ...baseOptions(ctx, chartHeight(ctx.width, 0.4, 220, 320)),
     x: { label: t('chart.repurchase.ordersAxis'), domain: rows.map((d) => d.bucket) },
-    y: { label: t('chart.axis.customers'), tickFormat: (v: number) => formatCompact(locale, v), grid: true },
+    y: { label: t('chart.axis.customers'), tickFormat: (v: number) => formatCompact(locale, v), grid: true, insetTop: 14 },
     marks: [
       Plot.barY(rows, {
         x: 'bucket',
@@ -71,7 +72,7 @@ export function dayBinsChart(bins: readonly DayBin[], ctx: ChartContext, opts: {
   return {
     ...baseOptions(ctx, chartHeight(ctx.width, 0.4, 220, 320)),
     x: { label: t('chart.axis.days'), domain: data.map((b) => b.label) },
-    y: { label: t(opts.yLabelKey), tickFormat: (v: number) => formatCompact(locale, v), grid: true },
+    y: { label: t(opts.yLabelKey), tickFormat: (v: number) => formatCompact(locale, v), grid: true, insetTop: 14 },
     marks: [
       Plot.barY(data, {
         x: 'label',
@@ -156,10 +157,10 @@ export function dimensionRepurchaseChart(rows: readonly DimensionRepurchaseRow[]
   if (data.length === 0) return emptyChart(ctx);
   type Bar = (typeof data)[number];
   const order = [...data].sort((a, b) => b.rate - a.rate || a.label.localeCompare(b.label)).map((r) => r.label);
-  const longest = Math.max(...order.map((v) => [...v].length));
+  const longest = Math.max(...order.map((v) => labelWidth(v)));
   return {
     ...baseOptions(ctx, Math.max(120, 28 * order.length + 60)),
-    marginLeft: Math.min(180, 16 + 9 * longest),
+    marginLeft: Math.min(180, 16 + longest),
     marginRight: 96,
     x: { label: t('chart.repurchaseRate'), tickFormat: percentTick(locale), domain: [0, Math.max(0.1, ...data.map((d) => d.rate))], grid: true },
     y: { label: null, domain: order },

@@ -11,6 +11,7 @@ import {
   formatMoney,
   formatNumber,
   formatPercent,
+  labelWidth,
   percentTick,
   type ChartContext,
 } from './theme.ts';
@@ -81,7 +82,7 @@ export function quadrantMapChart(rows: readonly QuadrantSummaryRow[], ctx: Chart
     ].join('\n');
   return {
     ...baseOptions(ctx, chartHeight(ctx.width, 0.5, 280, 380)),
-    marginLeft: Math.min(170, 12 + 7 * Math.max(...[loyal(true), loyal(false)].map((l) => [...l].length))),
+    marginLeft: Math.min(200, 14 + Math.max(labelWidth(loyal(true)), labelWidth(loyal(false)))),
     marginTop: 8,
     marginBottom: 44,
     marginRight: 8,
@@ -104,10 +105,10 @@ export function quadrantSummaryChart(rows: readonly QuadrantSummaryRow[], ctx: C
   const { locale, t } = ctx;
   const name = (q: Quadrant): string => t(`chart.satisfaction.quadrant.${q}`);
   const data = rows;
-  const longest = Math.max(...rows.map((r) => [...name(r.quadrant)].length));
+  const longest = Math.max(...rows.map((r) => labelWidth(name(r.quadrant))));
   return {
     ...baseOptions(ctx, 40 * rows.length + 60),
-    marginLeft: Math.min(200, 16 + 8 * longest),
+    marginLeft: Math.min(200, 16 + longest),
     marginRight: 120,
     x: { label: t('chart.axis.customers'), tickFormat: (v: number) => formatCompact(locale, v), grid: true },
     y: { label: null, domain: QUADRANTS.filter((q) => rows.some((r) => r.quadrant === q)), tickFormat: name },
@@ -153,7 +154,7 @@ export function scoreDistributionChart(
   return {
     ...baseOptions(ctx, chartHeight(ctx.width, 0.35, 200, 280)),
     x: { label: t('chart.satisfaction.level'), domain: data.map((d) => d.level), tickFormat: (v: number) => String(v) },
-    y: { label: t('chart.axis.customers'), tickFormat: (v: number) => formatCompact(locale, v), grid: true },
+    y: { label: t('chart.axis.customers'), tickFormat: (v: number) => formatCompact(locale, v), grid: true, insetTop: 14 },
     color: nps
       ? { domain: ['detractor', 'passive', 'promoter'], range: [PALETTE.nps.detractor, PALETTE.nps.passive, PALETTE.nps.promoter], legend: true, tickFormat: (b: string) => t(`chart.satisfaction.nps.${b}`) }
       : { domain: ['detractor', 'promoter'], range: [PALETTE.muted, PALETTE.primary], legend: true, tickFormat: (b: string) => t(b === 'promoter' ? 'chart.satisfaction.high' : 'chart.satisfaction.low') },

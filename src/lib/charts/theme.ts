@@ -130,6 +130,13 @@ export function isoDate(s: string): Date {
   return new Date(`${s.slice(0, 10)}T00:00:00Z`);
 }
 
+/** Rough rendered width of a label at 12 px: CJK and full-width characters are about twice as wide. */
+export function labelWidth(text: string, px = 12): number {
+  let w = 0;
+  for (const ch of text) w += /[\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6]/u.test(ch) ? px : px * 0.6;
+  return Math.ceil(w);
+}
+
 /** Chart heights follow the width a little, within limits that keep labels legible. */
 export function chartHeight(width: number, ratio = 0.5, min = 220, max = 420): number {
   return Math.round(Math.min(max, Math.max(min, width * ratio)));

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { dashboardMessages } from '../../../src/lib/i18n/dashboard.ts';
-import { emptyChart, formatCompact, formatInteger, formatMoney, formatPercent, isoDate } from '../../../src/lib/charts/theme.ts';
+import { emptyChart, labelWidth, formatCompact, formatInteger, formatMoney, formatPercent, isoDate } from '../../../src/lib/charts/theme.ts';
 import { describeSpec } from './spec.ts';
 import { chartContext } from './context.ts';
 
@@ -15,6 +15,12 @@ describe('theme formats', () => {
     expect(formatMoney('zh-CN', 1234.5, 'CNY')).toBe('¥1,234.50');
     expect(formatCompact('en', 12500)).toBe('12.5K');
     expect(formatCompact('zh-CN', 12500)).toBe('1.3万');
+  });
+
+  it('estimates label widths with CJK characters twice as wide as Latin ones', () => {
+    expect(labelWidth('abcde')).toBe(36);
+    // 7 CJK or full-width characters × 12 + 4 others (≥, 2, two spaces) × 7.2 = 112.8
+    expect(labelWidth('忠诚（≥ 2 笔订单）')).toBe(113);
   });
 
   it('reads ISO dates as UTC midnight', () => {
