@@ -41,7 +41,7 @@ function readInput(path: string): InputFile {
 function parseSettings(asOf: string | undefined, churn: string | undefined): Settings {
   let settings: Settings = DEFAULT_SETTINGS;
   if (asOf !== undefined) {
-    if (!/^\d{4}-\d{2}-\d{2}$/.test(asOf) || Number.isNaN(Date.parse(`${asOf}T00:00:00Z`))) {
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(asOf) || new Date(`${asOf}T00:00:00Z`).toJSON() !== `${asOf}T00:00:00.000Z`) {
       throw new UsageError(`--as-of takes a date YYYY-MM-DD, not "${asOf}"`);
     }
     settings = { ...settings, asOf };

@@ -1,0 +1,225 @@
+/**
+ * `analyze` as a user runs it: a child process on the fixtures of test/fixtures/cli, stdout
+ * parsed as one JSON object, exit codes and stderr checked. Every process starts at once in
+ * beforeAll (each spends most of its time loading modules), so the file takes a few seconds.
+ *
+ * sales_gb18030.csv (GB18030, CRLF; 客户编号, 客户名称, 订单号, 下单日期, 实付金额):
+ *   line 2  C001 O1  2024-01-05  100.00      line 9  C003 O7  2024-05-03  60.00
+ *   line 3  C001 O2  2024-02-10   50.00      line 10 C004 O8  2024-03-15  40.00
+ *   line 4  C002 O4  2023-12-20  200.00      line 11 C004 O10 2024-06-10  25.00
+ *   line 5  C002 O5  2023-12-28  -20.00      line 12 C005 O9  2024-06-30   0.00
+ *   line 6  C003 O6  2024-02-03   80.00      line 13 C001 O3  2024-07-01  35.00
+ *   line 7  C003 O6  2024-02-03   20.00      line 14 合计 … 590.00 (summary row: skipped)
+ *   line 8  (blank customer) O11 2024-03-01 15.00 (rejected: missing_customer_id)
+ * survey_by_order.csv (UTF-8; 订单号, 评分): O1 5, O2 4, O4 2, O6 3, O6 5, O8 3, O9 5,
+ *   O99 5 (no such order), O7 blank (rejected: missing_score).
+ */
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { inspectFile } from '../../src/lib/ingest/load.ts';
+import { METRIC_IDS, type Metrics } from '../../src/lib/model/metrics.ts';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const FIX = 'test/fixtures/cli/';
+const SALES = `${FIX}sales_gb18030.csv`;
+const SURVEY = `${FIX}survey_by_order.csv`;
+
+interface Run {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+function analyze(...args: string[]): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/analyze.ts', ...args], { cwd: ROOT });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (s: string) => (stdout += s));
+    child.stderr.setEncoding('utf8').on('data', (s: string) => (stderr += s));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+interface Output {
+  readonly asOf: string | null;
+  readonly settings: { readonly asOf: string | null; readonly churnWindowDays: number };
+  readonly metrics: Metrics;
+  readonly report: {
+    readonly files: readonly { readonly name: string; readonly encoding: string; readonly labels: readonly string[]; readonly mapping: Record<string, number> }[];
+    readonly rejected: readonly { readonly file: number; readonly line: number; readonly reason: string }[];
+  };
+}
+
+function json(run: Run): Output {
+  expect(run.stderr).toBe('');
+  expect(run.code).toBe(0);
+  return JSON.parse(run.stdout) as Output;
+}
+
+const CASES = {
+  full: [SALES, '--survey', SURVEY, '--json'],
+  asOfLater: [SALES, '--as-of', '2024-09-30', '--churn-window', '100', '--json'],
+  mapped: [`${FIX}amount_unlabelled.csv`, '--map', 'amount=净额', '--json'],
+  unknownLabel: [`${FIX}amount_unlabelled.csv`, '--map', 'amount=不存在', '--json'],
+  binary: [`${FIX}binary.csv`, '--json'],
+  empty: [`${FIX}empty.csv`, '--json'],
+  badAsOf: [SALES, '--as-of', '2024/09/30', '--json'],
+  impossibleAsOf: [SALES, '--as-of', '2024-02-30', '--json'],
+} as const;
+
+const runs = {} as Record<keyof typeof CASES, Run>;
+
+beforeAll(async () => {
+  const entries = await Promise.all(Object.entries(CASES).map(async ([k, args]) => [k, await analyze(...args)] as const));
+  for (const [k, run] of entries) runs[k as keyof typeof CASES] = run;
+}, 120_000);
+
+describe('analyze --json on a GB18030 sales file with a survey keyed by order id', () => {
+  it('prints one JSON object whose metrics are exactly the METRIC_IDS', () => {
+    const out = json(runs.full);
+    expect(Object.keys(out.metrics)).toEqual([...METRIC_IDS]);
+    expect(out.report.files.map((f) => [f.name, f.encoding])).toEqual([
+      ['sales_gb18030.csv', 'gb18030'],
+      ['survey_by_order.csv', 'utf-8'],
+    ]);
+    expect(out.report.rejected).toEqual([
+      { file: 0, line: 8, reason: 'missing_customer_id' },
+      { file: 1, line: 10, reason: 'missing_score' },
+    ]);
+  });
+
+  it('gives the hand-computed value of every metric', () => {
+    const out = json(runs.full);
+    // as_of = the latest kept day, 2024-07-01 (line 13).
+    expect(out.asOf).toBe('2024-07-01');
+    // Orders: C001 O1 100, O2 50, O3 35 | C002 O4 200, O5 −20 (return) | C003 O6 80+20, O7 60 |
+    // C004 O8 40, O10 25 | C005 O9 0 (a purchase). Purchase orders 3+1+2+2+1 = 9, customers 5.
+    // Values: C001 185, C002 180, C003 160, C004 65, C005 0; total 590.
+    // Days to second order: C001 01-05→02-10 = 36, C003 02-03→05-03 = 90 (leap year),
+    // C004 03-15→06-10 = 87; median 87.
+    // Gini on 0, 65, 160, 180, 185: (−4·0 −2·65 + 0·160 + 2·180 + 4·185) / (5·590) = 970/2950.
+    // Tier A: cumulative 185, 365, 525 → 525/590 = 0.89 ≥ 0.8 at rank 3.
+    // Retention (cohort: purchase months): Dec'23 C002 {Dec}; Jan C001 {Jan, Feb, Jul};
+    // Feb C003 {Feb, May}; Mar C004 {Mar, Jun}; Jun C005 {Jun}. Complete cells end ≤ 07-01:
+    // m1 Dec→Jan 0, Jan→Feb 1, Feb→Mar 0, Mar→Apr 0 → 1/4; m3 Dec→Mar 0, Jan→Apr 0,
+    // Feb→May 1, Mar→Jun 1 → 2/4; m6 only Dec→Jun, 0 → 0/1; m12 no complete cell → null.
+    // Recency at 07-01: C001 0, C002 (last purchase 12-20) 194, C003 59, C004 21, C005 1 → 4 active.
+    // Scores (mean per order, then per customer): C001 (5, 4) 4.5, C002 2, C003 O6 (3+5)/2 = 4,
+    // C004 3, C005 5; O99 matches no order. Scale 1–5 (observed 2…5), high ≥ 4, loyal ≥ 2 orders:
+    // loyalists C001, C003; mercenary C005; hostage C004; defector C002. Mean 18.5/5 = 3.7.
+    const expected: Metrics = {
+      rows_read: 13 + 9,
+      rows_kept: 11 + 8,
+      rows_rejected: 1 + 1,
+      rows_skipped: 1,
+      customers: 5,
+      orders: 9,
+      revenue: 590,
+      returns_value: -20,
+      aov: 610 / 9,
+      orders_per_customer: 9 / 5,
+      repurchase_rate: 3 / 5,
+      repeat_order_share: 4 / 9,
+      median_days_to_second: 87,
+      top20_share: 185 / 590,
+      gini: 970 / 2950,
+      tier_a_customers: 3,
+      tier_a_customer_share: 3 / 5,
+      retention_m1: 1 / 4,
+      retention_m3: 2 / 4,
+      retention_m6: 0,
+      retention_m12: null,
+      active_customers: 4,
+      lapsed_customers: 1,
+      customers_with_score: 5,
+      satisfaction_mean: 3.7,
+      quadrant_loyalists: 2,
+      quadrant_mercenaries: 1,
+      quadrant_hostages: 1,
+      quadrant_defectors: 1,
+      nps: null,
+    };
+    for (const id of METRIC_IDS) {
+      const want = expected[id];
+      const got = out.metrics[id];
+      if (want === null) expect(got, id).toBeNull();
+      else expect(got, id).toBeCloseTo(want, 9);
+    }
+  });
+});
+
+describe('--as-of and --churn-window', () => {
+  it('--as-of 2024-09-30 --churn-window 100 moves recency and completes July…September', () => {
+    const out = json(runs.asOfLater);
+    expect(out.asOf).toBe('2024-09-30');
+    expect(out.settings).toEqual({ asOf: '2024-09-30', churnWindowDays: 100 });
+    // Recency at 09-30: C001 91, C002 285, C003 150, C004 112, C005 92 → ≤ 100: C001, C005
+    // (the default window, 180, would keep 4 active; as-of 07-01 with 100 days: all but C002).
+    expect([out.metrics.active_customers, out.metrics.lapsed_customers]).toEqual([2, 3]);
+    // Now also complete: Jun→Jul (C005: 0) for m1, Jun→Sep (0) for m3, Jan→Jul (C001: 1) for m6.
+    expect(out.metrics.retention_m1).toBeCloseTo(1 / 5, 12);
+    expect(out.metrics.retention_m3).toBeCloseTo(2 / 5, 12);
+    expect(out.metrics.retention_m6).toBeCloseTo(1 / 4, 12);
+    expect(out.metrics.retention_m12).toBeNull();
+    expect(out.metrics.revenue).toBe(590);
+  });
+});
+
+describe('--map', () => {
+  it('is needed: 净额 (net amount) is no known amount label, so the file alone is refused', async () => {
+    const bytes = new Uint8Array(readFileSync(`${ROOT}${FIX}amount_unlabelled.csv`));
+    const insp = await inspectFile({ name: 'amount_unlabelled.csv', bytes });
+    expect(insp.error).toEqual({ code: 'MISSING_REQUIRED_COLUMNS', detail: { fields: 'amount' } });
+  });
+
+  it('amount=净额 maps the column by its label and the file loads', () => {
+    const out = json(runs.mapped);
+    const [file] = out.report.files;
+    expect(file?.labels[file.mapping.amount ?? -1]).toBe('净额');
+    // M1 03-01 10.50, M1 03-09 4.50, M2 03-09 7.25: no order id, so one order per customer-day.
+    expect(out.metrics.customers).toBe(2);
+    expect(out.metrics.orders).toBe(3);
+    expect(out.metrics.revenue).toBe(22.25);
+    expect(out.metrics.aov).toBeCloseTo(22.25 / 3, 12);
+    expect(out.metrics.repurchase_rate).toBe(0.5);
+    expect(out.metrics.median_days_to_second).toBe(8);
+  });
+
+  it('an unknown label exits 2 and names it', () => {
+    expect(runs.unknownLabel.code).toBe(2);
+    expect(runs.unknownLabel.stdout).toBe('');
+    expect(runs.unknownLabel.stderr).toMatch(/^analyze: UNKNOWN_COLUMN: 不存在\nusage: /);
+  });
+});
+
+describe('unusable input', () => {
+  it('a binary file exits 1 with NOT_TEXT', () => {
+    expect(runs.binary.code).toBe(1);
+    expect(runs.binary.stdout).toBe('');
+    expect(runs.binary.stderr).toBe(
+      'analyze: binary.csv: The file is not a text table (it looks like a binary file). Save it as CSV, Excel (.xlsx) or Parquet and try again. [NOT_TEXT]\n',
+    );
+  });
+
+  it('an empty file exits 1 with EMPTY_FILE', () => {
+    expect(runs.empty.code).toBe(1);
+    expect(runs.empty.stdout).toBe('');
+    expect(runs.empty.stderr).toMatch(/^analyze: empty\.csv: The file is empty\. .*\[EMPTY_FILE\]\n$/);
+  });
+
+  it('an --as-of that is not YYYY-MM-DD exits 2 with the usage', () => {
+    expect(runs.badAsOf.code).toBe(2);
+    expect(runs.badAsOf.stdout).toBe('');
+    expect(runs.badAsOf.stderr).toMatch(/^analyze: --as-of takes a date YYYY-MM-DD, not "2024\/09\/30"\nusage: /);
+  });
+
+  it('an --as-of that names no calendar day (2024-02-30) exits 2 like any other bad date', () => {
+    expect(runs.impossibleAsOf.stdout).toBe('');
+    expect(runs.impossibleAsOf.stderr).toMatch(/^analyze: --as-of takes a date YYYY-MM-DD, not "2024-02-30"\nusage: /);
+    expect(runs.impossibleAsOf.code).toBe(2);
+  });
+});
