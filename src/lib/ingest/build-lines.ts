@@ -11,10 +11,10 @@ import type { DbClient, Row } from '../db/client.ts';
 import { ident, join, literal, quoteIdentifier, raw, sql } from '../db/sql.ts';
 import { LINES_DDL } from '../model/schema.ts';
 import {
-  amountText,
-  amountValue,
+  amountFromClean,
+  amountTextFromClean,
   cleanText,
-  currencyOf,
+  currencyFromClean,
   dateKind,
   dateOrderStatsQuery,
   dateValue,
@@ -110,7 +110,7 @@ export async function resolveParse(
   }
   let decimal: DecimalMark = parse.decimal === ',' ? ',' : '.';
   if (parse.decimal === 'auto') {
-    const texts = amountColumns(mapping).map((c) => amountText(cleanText(cell(c))));
+    const texts = amountColumns(mapping).map((c) => amountTextFromClean(cleanText(cell(c))));
     if (texts.length > 0) {
       const unioned = join(
         texts.map((t) => sql`SELECT ${t} AS v FROM ${dataRows}`),
@@ -126,8 +126,9 @@ export async function resolveParse(
   return { dayMonthOrder, decimal, dedupe: parse.dedupe, ambiguousOrder };
 }
 
+/** Matches trimmed or raw cells (surrounding spaces allowed). */
 export const SUMMARY_RE =
-  '(?i)^(合计|合計|小计|小計|总计|總計|累计|累計|总合计|平均|平均值|total|totals|subtotal|sub-total|sub total|grand total|sum|average|avg)[ ]*([:：].*)?$';
+  '(?i)^[\\s\\x{a0}\\x{3000}]*(合计|合計|小计|小計|总计|總計|累计|累計|总合计|平均|平均值|total|totals|subtotal|sub-total|sub total|grand total|sum|average|avg)[\\s\\x{a0}\\x{3000}]*([:：].*)?$';
 export const FOOTER_RE =
   '(?i)^(制表|制单|審核|审核|审批|备注|備註|注[:：]|说明|說明|数据来源|數據來源|来源[:：]|打印|导出|導出|生成|报表|報表|note|notes|remark|remarks|generated|source[: ]|printed|exported|report|page[ ]*[0-9]|第[ ]*[0-9]+[ ]*页)';
 
@@ -142,21 +143,35 @@ export interface BuildLinesSpec {
   readonly stage: string;
 }
 
-/** The statement that classifies every raw row into the stage table. */
-export function stageSql(spec: BuildLinesSpec, p: ResolvedParse): Fragment {
+/** Code points a cell may start with and still be blank (see `TRIM_CHARS` in parse.ts). */
+const SPACE_CODES = '9, 10, 13, 32, 160, 8201, 8203, 8239, 12288, 65279';
+
+/** A cell that is empty or whitespace; only cells starting with a space pay for a trim. */
+export function isBlank(c: Fragment): Fragment {
+  return sql`(${c} = '' OR (ascii(${c}) IN (${raw(SPACE_CODES)}) AND ${trimText(c)} = ''))`;
+}
+
+/**
+ * The statements that classify every raw row into the stage table (run in order): the
+ * classified rows go to `<stage>__pre`, exact duplicates are found by grouping on all cells
+ * (a hash aggregate, much cheaper than a window over every column), then the stage is
+ * written and the pre-table dropped.
+ */
+export function stageSql(spec: BuildLinesSpec, p: ResolvedParse): Fragment[] {
   const m = spec.mapping;
   if (m.customer === undefined || m.date === undefined) throw new IngestError('MISSING_REQUIRED_COLUMNS');
   const cells = Array.from({ length: spec.columnCount }, (_, i) => cell(i));
-  const trimmedCells = cells.map((c) => trimText(c));
-  const nonEmpty = trimmedCells.length ? join(trimmedCells.map((t) => sql`(${t} <> '')::INTEGER`), ' + ') : raw('0');
-  const firstCell = trimmedCells.length ? sql`coalesce(${join(trimmedCells.map((t) => sql`nullif(${t}, '')`))}, '')` : raw("''");
+  const nonEmpty = cells.length ? sql`(${join(cells.map((c) => sql`(NOT ${isBlank(c)})::INTEGER`), ' + ')})` : raw('0');
+  const firstCell = cells.length
+    ? sql`CASE ${join(cells.map((c) => sql`WHEN NOT ${isBlank(c)} THEN ${trimText(c)}`), ' ')} ELSE '' END`
+    : raw("''");
   const rowText = cells.length ? sql`left(concat_ws(',', ${join(cells)}), 80)` : raw("''");
   const dec = p.decimal;
 
   const optionalText = (f: 'product' | 'category' | 'region' | 'channel') =>
     m[f] === undefined ? raw('NULL::VARCHAR') : sql`nullif(${trimText(cell(m[f]))}, '')`;
   const optionalAmount = (c: number | undefined) =>
-    c === undefined ? raw('NULL::DECIMAL(18,4)') : amountValue(amountText(cleanText(cell(c))), dec);
+    c === undefined ? raw('NULL::DECIMAL(18,4)') : amountFromClean(cleanText(cell(c)), dec);
 
   // Amount: a mapped amount column, or quantity × unit price.
   const direct = m.amount !== undefined;
@@ -174,9 +189,7 @@ export function stageSql(spec: BuildLinesSpec, p: ResolvedParse): Fragment {
       ${trimText(cell(m.customer))} AS cust_t,
       ${cleanText(cell(m.date))} AS date_c,
       ${cleanText(amountCell)} AS amt_c,
-      ${qtyCol === undefined ? raw("''") : cleanText(cell(qtyCol))} AS qty_c,
-      ${nonEmpty} AS n_nonempty,
-      ${firstCell} AS first_cell
+      ${qtyCol === undefined ? raw("''") : cleanText(cell(qtyCol))} AS qty_c
     FROM ${ident(spec.rawTable)}`;
 
   const parsed = sql`SELECT *,
@@ -185,21 +198,33 @@ export function stageSql(spec: BuildLinesSpec, p: ResolvedParse): Fragment {
       ${isScientificId(ident('cust_t'))} AS cust_sci,
       ${dateValue(ident('date_c'), p.dayMonthOrder)} AS order_ts,
       ${dateKind(ident('date_c'))} AS date_kind,
-      ${amountValue(amountText(ident('amt_c')), dec)} AS amount_p,
-      ${qtyCol === undefined ? raw('NULL::DECIMAL(18,4)') : amountValue(amountText(ident('qty_c')), dec)} AS amount_q,
-      ${currencyOf(ident('amt_c'))} AS currency
+      ${amountFromClean(ident('amt_c'), dec)} AS amount_p,
+      ${qtyCol === undefined ? raw('NULL::DECIMAL(18,4)') : amountFromClean(ident('qty_c'), dec)} AS amount_q,
+      ${currencyFromClean(ident('amt_c'))} AS currency
     FROM base`;
 
   const amountExpr = direct ? sql`amount_p` : sql`CAST(amount_q * amount_p AS DECIMAL(18,4))`;
+  // Most rows are complete data rows: decide those first, so that the row-wide cell scans
+  // (blank, footer, first non-empty cell) only run on the few others. A complete row cannot
+  // be blank or a one-cell footer; it is a summary row only by its customer or first cell,
+  // which is the customer cell itself when the customer is column 0.
+  const summaryByCell = sql`regexp_matches(cust_t, ${literal(SUMMARY_RE)})`;
+  const summary =
+    m.customer === 0
+      ? summaryByCell
+      : sql`CASE WHEN ${summaryByCell} THEN true WHEN NOT ${isBlank(cell(0))} THEN regexp_matches(${cell(0)}, ${literal(SUMMARY_RE)})
+          ELSE regexp_matches(${firstCell}, ${literal(SUMMARY_RE)}) END`;
   const reason = sql`CASE
+      WHEN flag = ${raw(String(RAW_FLAG.data))} AND customer_id IS NOT NULL AND order_ts IS NOT NULL
+        AND ${amountExpr} IS NOT NULL AND NOT ${summary} THEN NULL
       WHEN flag = ${raw(String(RAW_FLAG.title))} THEN 'title_row'
       WHEN flag = ${raw(String(RAW_FLAG.blank))} THEN 'blank_row'
       WHEN flag = ${raw(String(RAW_FLAG.unclosed_quote))} THEN 'unclosed_quote'
       WHEN flag = ${raw(String(RAW_FLAG.invalid_encoding))} THEN 'invalid_encoding'
       WHEN flag = ${raw(String(RAW_FLAG.line_too_long))} THEN 'line_too_long'
-      WHEN n_nonempty = 0 THEN 'blank_row'
-      WHEN regexp_matches(cust_t, ${literal(SUMMARY_RE)}) OR regexp_matches(first_cell, ${literal(SUMMARY_RE)}) THEN 'summary_row'
-      WHEN n_nonempty = 1 AND regexp_matches(first_cell, ${literal(FOOTER_RE)}) THEN 'footer_row'
+      WHEN ${nonEmpty} = 0 THEN 'blank_row'
+      WHEN regexp_matches(cust_t, ${literal(SUMMARY_RE)}) OR regexp_matches(${firstCell}, ${literal(SUMMARY_RE)}) THEN 'summary_row'
+      WHEN ${nonEmpty} = 1 AND regexp_matches(${firstCell}, ${literal(FOOTER_RE)}) THEN 'footer_row'
       WHEN flag = ${raw(String(RAW_FLAG.too_few_fields))} THEN 'too_few_fields'
       WHEN flag = ${raw(String(RAW_FLAG.too_many_fields))} THEN 'too_many_fields'
       WHEN customer_id IS NULL THEN 'missing_customer_id'
@@ -209,27 +234,28 @@ export function stageSql(spec: BuildLinesSpec, p: ResolvedParse): Fragment {
       WHEN ${amountExpr} IS NULL THEN 'unparseable_amount'
       ELSE NULL END`;
 
-  const classified = sql`SELECT *,
-      ${reason} AS reason,
-      ${amountExpr} AS amount
-    FROM parsed`;
+  const pre = `${spec.stage}__pre`;
+  const createPre = sql`CREATE OR REPLACE TEMP TABLE ${ident(pre)} AS
+    WITH base AS (${base}), parsed AS (${parsed})
+    SELECT *, ${reason} AS reason, ${amountExpr} AS amount FROM parsed`;
 
-  const partition = cells.length ? join(cells.map((_, i) => ident(`c${i}`))) : raw('line_no');
-  const dup = sql`SELECT *,
-      CASE WHEN reason IS NULL THEN row_number() OVER (PARTITION BY reason IS NULL, ${partition} ORDER BY line_no) > 1 ELSE false END AS dup_extra
-    FROM classified`;
+  const groupCols = cells.length ? join(cells.map((_, i) => ident(`c${i}`))) : raw('line_no');
+  const extras = sql`SELECT unnest(list_filter(lines, x -> x <> first_line)) AS line_no
+    FROM (SELECT min(line_no) AS first_line, list(line_no) AS lines FROM ${ident(pre)}
+          WHERE reason IS NULL GROUP BY ${groupCols} HAVING count(*) > 1)`;
 
   const SKIPS = "('title_row', 'blank_row', 'summary_row', 'footer_row')";
   const finalReason = p.dedupe ? sql`CASE WHEN dup_extra THEN 'duplicate_row' ELSE reason END` : sql`reason`;
-  return sql`CREATE OR REPLACE TEMP TABLE ${ident(spec.stage)} AS
-    WITH base AS (${base}), parsed AS (${parsed}), classified AS (${classified}), dup AS (${dup})
+  const createStage = sql`CREATE OR REPLACE TEMP TABLE ${ident(spec.stage)} AS
+    WITH extras AS (${extras}),
+    dup AS (SELECT pre.*, extras.line_no IS NOT NULL AS dup_extra FROM ${ident(pre)} AS pre LEFT JOIN extras USING (line_no))
     SELECT line_no, flag,
       CASE WHEN ${finalReason} IS NULL THEN 'kept'
            WHEN ${finalReason} IN ${raw(SKIPS)} OR ${finalReason} = 'duplicate_row' THEN 'skipped'
            ELSE 'rejected' END AS status,
       ${finalReason} AS reason,
       CASE
-        WHEN reason IN ('unclosed_quote', 'invalid_encoding', 'line_too_long', 'too_few_fields', 'too_many_fields') THEN CASE WHEN n_nonempty = 0 THEN NULL ELSE ${rowText} END
+        WHEN reason IN ('unclosed_quote', 'invalid_encoding', 'line_too_long', 'too_few_fields', 'too_many_fields') THEN nullif(${rowText}, ${literal(','.repeat(Math.min(80, Math.max(0, spec.columnCount - 1))))})
         WHEN reason = 'missing_customer_id' THEN left(cust_raw, 80)
         WHEN reason = 'unparseable_date' THEN left(date_c, 80)
         WHEN reason = 'unparseable_amount' THEN left(${amountOffending}, 80)
@@ -239,7 +265,7 @@ export function stageSql(spec: BuildLinesSpec, p: ResolvedParse): Fragment {
       order_ts,
       amount,
       ${qtyCol === undefined ? raw('NULL::DOUBLE') : sql`amount_q::DOUBLE`} AS quantity,
-      ${priceCol === undefined ? raw('NULL::DOUBLE') : sql`${optionalAmount(priceCol)}::DOUBLE`} AS unit_price,
+      ${priceCol === undefined ? raw('NULL::DOUBLE') : direct ? sql`${optionalAmount(priceCol)}::DOUBLE` : sql`amount_p::DOUBLE`} AS unit_price,
       ${optionalText('product')} AS product,
       ${optionalText('category')} AS category,
       ${optionalText('region')} AS region,
@@ -254,6 +280,7 @@ export function stageSql(spec: BuildLinesSpec, p: ResolvedParse): Fragment {
       cust_sci,
       dup_extra
     FROM dup`;
+  return [createPre, createStage, sql`DROP TABLE IF EXISTS ${ident(pre)}`];
 }
 
 export interface BuildLinesResult {
@@ -274,7 +301,7 @@ export const num = (r: Row | undefined, k: string): number => Number(r?.[k] ?? 0
 /** Classify, append the kept rows to `spec.target`, and account for every raw row. */
 export async function buildLines(db: DbClient, spec: BuildLinesSpec, parse: ParseOptions): Promise<BuildLinesResult> {
   const p = await resolveParse(db, spec.rawTable, spec.mapping, parse);
-  await db.exec(stageSql(spec, p));
+  for (const statement of stageSql(spec, p)) await db.exec(statement);
   const stage = ident(spec.stage);
 
   const [acct] = await db.query(sql`SELECT
