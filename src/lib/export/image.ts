@@ -56,7 +56,8 @@ function swatchRow(doc: Document, legend: Element, width: number, font: string):
 export function figureToSvg(figure: Element, opts: { readonly title?: string; readonly background?: string } = {}): SvgExport {
   const doc = figure.ownerDocument;
   const plots = figure instanceof SVGSVGElement ? [figure] : [...figure.children];
-  const main = figure instanceof SVGSVGElement ? figure : figure.querySelector('svg');
+  // The plot is a direct child; legend swatches hold small svgs of their own.
+  const main = figure instanceof SVGSVGElement ? figure : [...figure.children].find((c): c is SVGSVGElement => c instanceof SVGSVGElement);
   const width = main ? size(main).width : 640;
   const font = main?.style.fontFamily || 'sans-serif';
   const root = doc.createElementNS(SVG_NS, 'svg');
