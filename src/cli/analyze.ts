@@ -19,6 +19,7 @@ import { metricsOf, runDashboard } from '../lib/analyses/index.ts';
 import { mappedOf } from '../lib/model/mapped.ts';
 import { METRIC_IDS, type Metrics } from '../lib/model/metrics.ts';
 import { DEFAULT_SETTINGS, type Settings } from '../lib/model/settings.ts';
+import { MAPPING_FIELDS } from '../lib/model/schema.ts';
 
 class UsageError extends Error {}
 
@@ -54,6 +55,20 @@ function parseSettings(asOf: string | undefined, churn: string | undefined): Set
   return settings;
 }
 
+function mapArgMessage(e: MapArgError, arg: string, file: string, labels: readonly string[]): string {
+  const columns = labels.map((l, i) => `#${i + 1} ${JSON.stringify(l)}`).join(', ');
+  switch (e.code) {
+    case 'BAD_SYNTAX':
+      return `--map takes field=column, not "${arg}"`;
+    case 'UNKNOWN_FIELD':
+      return `--map ${arg}: unknown field "${e.value}"; fields are ${MAPPING_FIELDS.join(', ')}`;
+    case 'UNKNOWN_COLUMN':
+      return `--map ${arg}: ${file} has no column "${e.value}"; its columns are ${columns}`;
+    case 'AMBIGUOUS_COLUMN':
+      return `--map ${arg}: several columns of ${file} are called "${e.value}"; name one by position (#N): ${columns}`;
+  }
+}
+
 /** `--map` arguments resolved against each sales file's own header. */
 async function overridesFor(files: readonly InputFile[], maps: readonly string[]): Promise<FileOverrides[]> {
   if (maps.length === 0) return files.map(() => ({}));
@@ -62,8 +77,13 @@ async function overridesFor(files: readonly InputFile[], maps: readonly string[]
       const insp = await inspectFile(file, {}, { parquetInit });
       const mapping: ColumnMapping = { ...insp.auto.mapping };
       for (const arg of maps) {
-        const { field, column } = parseMapArg(arg, insp.labels);
-        mapping[field] = column;
+        try {
+          const { field, column } = parseMapArg(arg, insp.labels);
+          mapping[field] = column;
+        } catch (e) {
+          if (e instanceof MapArgError) throw new UsageError(mapArgMessage(e, arg, file.name, insp.labels));
+          throw e;
+        }
       }
       return { mapping };
     }),

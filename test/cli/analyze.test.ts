@@ -189,10 +189,11 @@ describe('--map', () => {
     expect(out.metrics.median_days_to_second).toBe(8);
   });
 
-  it('an unknown label exits 2 and names it', () => {
+  it('an unknown label exits 2, names it and lists the columns the file has', () => {
     expect(runs.unknownLabel.code).toBe(2);
     expect(runs.unknownLabel.stdout).toBe('');
-    expect(runs.unknownLabel.stderr).toMatch(/^analyze: UNKNOWN_COLUMN: 不存在\nusage: /);
+    expect(runs.unknownLabel.stderr).toMatch(/^analyze: --map [a-z_]+=不存在: \S+ has no column "不存在"; its columns are #1 "[^"]+"/);
+    expect(runs.unknownLabel.stderr).toMatch(/\nusage: /);
   });
 });
 
