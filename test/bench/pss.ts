@@ -1,7 +1,12 @@
 /**
  * Peak memory of the Chromium process tree: the sum of `Pss` from /proc/<pid>/smaps_rollup
- * over every Chromium process descended from this Node process, sampled every 100 ms.
+ * over every Chromium process descended from this Node process.
  * (`performance.memory` and CDP heap metrics see only the main thread.)
+ *
+ * Reading smaps_rollup costs ~10 ms per large process (the kernel walks its page tables),
+ * so sampling it every 100 ms would itself load a 2-core machine. The sampler reads the
+ * cheap resident size (statm) every 100 ms and takes a PSS reading whenever the resident
+ * total climbs past the last reading's level, so the peak is caught without the cost.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 
@@ -58,33 +63,53 @@ export function pssKb(pid: number): number {
   }
 }
 
+const PAGE_KB = 4;
+
+/** Resident set size in KiB from /proc/<pid>/statm (0 when it is gone). */
+export function rssKb(pid: number): number {
+  try {
+    return Number(readFileSync(`/proc/${pid}/statm`, 'utf8').split(' ')[1]) * PAGE_KB;
+  } catch {
+    return 0;
+  }
+}
+
 export class PssSampler {
   private peakKb = 0;
+  private pssAtRssKb = 0;
+  private lastPssAt = 0;
   private pids: number[] = [];
   private ticks = 0;
   private readonly timer: NodeJS.Timeout;
 
   constructor(intervalMs = 100) {
-    this.timer = setInterval(() => this.sample(), intervalMs);
+    this.timer = setInterval(() => this.sample(false), intervalMs);
     this.timer.unref();
   }
 
-  private sample(): void {
+  private sample(force: boolean): void {
     // Re-discover the tree now and then: renderers come and go with each page.
-    if (this.ticks++ % 5 === 0) this.pids = chromiumTree();
-    let kb = 0;
-    for (const pid of this.pids) kb += pssKb(pid);
-    if (kb > this.peakKb) this.peakKb = kb;
+    if (this.ticks++ % 5 === 0 || force) this.pids = chromiumTree();
+    let rss = 0;
+    for (const pid of this.pids) rss += rssKb(pid);
+    const now = Date.now();
+    if (!force && (rss <= this.pssAtRssKb * 1.02 || now - this.lastPssAt < 300)) return;
+    let pss = 0;
+    for (const pid of this.pids) pss += pssKb(pid);
+    this.lastPssAt = now;
+    this.pssAtRssKb = Math.max(this.pssAtRssKb, rss);
+    if (pss > this.peakKb) this.peakKb = pss;
   }
 
   reset(): void {
     this.peakKb = 0;
+    this.pssAtRssKb = 0;
     this.ticks = 0;
   }
 
   /** Peak since the last reset, in MB; null when nothing was seen (no /proc, no Chromium). */
   peakMb(): number | null {
-    this.sample();
+    this.sample(true);
     return this.peakKb > 0 ? this.peakKb / 1024 : null;
   }
 

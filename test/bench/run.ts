@@ -2,7 +2,7 @@
  * Benchmark: the page in headless Chromium against native DuckDB and a plain-JS baseline.
  *
  *   npm run bench                 100 k, 1 M, 5 M lines; writes BENCHMARKS.md
- *   npm run bench -- --smoke      100 k only, quick; writes .bench/BENCHMARKS-smoke.md
+ *   npm run bench -- --smoke      100 k only, 2 runs after the first; writes .bench/BENCHMARKS-smoke.md
  *   npm run bench -- --large      adds 10 M lines
  *   options: --runs N (measured runs after the first, default 3), --no-build
  *
@@ -10,13 +10,22 @@
  * reason, not as a crash.
  */
 import { execFileSync } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { createReadStream, createWriteStream, existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { cpus, totalmem } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import Papa from 'papaparse';
+import { initSync } from 'parquet-wasm/esm';
 import { generateSales } from '../../src/cli/generate-demo.ts';
+import { metricsOf, runDashboard } from '../../src/lib/analyses/index.ts';
+import { NodeDb } from '../../src/lib/db/duckdb-node.ts';
+import { loadDataset } from '../../src/lib/ingest/load.ts';
+import type { LoadReport } from '../../src/lib/ingest/types.ts';
+import { mappedOf } from '../../src/lib/model/mapped.ts';
+import type { Metrics } from '../../src/lib/model/metrics.ts';
+import { DEFAULT_SETTINGS } from '../../src/lib/model/settings.ts';
 import { AppSession, DIST, PANELS, ROOT } from '../e2e/harness.ts';
 import { PssSampler } from './pss.ts';
 
@@ -34,7 +43,7 @@ function parseArgs(argv: readonly string[]): Args {
   const smoke = argv.includes('--smoke');
   const large = argv.includes('--large');
   const runsAt = argv.indexOf('--runs');
-  const runs = runsAt >= 0 ? Math.max(1, Number(argv[runsAt + 1] ?? 3)) : 3;
+  const runs = runsAt >= 0 ? Math.max(1, Number(argv[runsAt + 1] ?? 3)) : smoke ? 2 : 3;
   const sizes = smoke ? [100_000] : large ? [100_000, 1_000_000, 5_000_000, 10_000_000] : [100_000, 1_000_000, 5_000_000];
   return { sizes, runs, build: !argv.includes('--no-build'), smoke };
 }
@@ -144,26 +153,19 @@ async function waitRepainted(session: AppSession, timeoutMs: number): Promise<vo
   );
 }
 
-/** Changes one dimension filter through the UI; false when the page has none. */
+/**
+ * Changes one dimension filter through the UI (ticks the first value of the first
+ * dimension in `[data-testid=filters]`); false when the page offers none.
+ */
 async function changeFilter(session: AppSession): Promise<boolean> {
-  const page = session.page;
-  for (const dim of ['category', 'region', 'channel']) {
-    const el = page.locator(`[data-testid=filter-${dim}]`).first();
-    if ((await el.count()) === 0) continue;
-    const tag = await el.evaluate((e) => e.tagName.toLowerCase());
-    if (tag === 'select') {
-      const values = await el.locator('option').evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value));
-      const target = values.find((v) => v !== '') ?? values[1];
-      if (target === undefined) continue;
-      await el.selectOption(target);
-      return true;
-    }
-    const option = el.locator('input[type=checkbox], button, [role=option]').first();
-    if ((await option.count()) === 0) continue;
-    await option.click();
-    return true;
-  }
-  return false;
+  const filters = session.page.locator('[data-testid=filters]').first();
+  if ((await filters.count()) === 0) return false;
+  const box = filters.locator('input[type=checkbox]').first();
+  if ((await box.count()) === 0) return false;
+  const details = filters.locator('details').first();
+  if ((await details.count()) > 0) await details.locator('summary').first().click();
+  await box.click();
+  return true;
 }
 
 async function pageRun(session: AppSession, file: string, timeoutMs: number, pss: PssSampler): Promise<PageRun> {
@@ -193,7 +195,7 @@ async function pageRun(session: AppSession, file: string, timeoutMs: number, pss
     }
   }
 
-  let filter: Measured = na('no [data-testid=filter-<dimension>] control');
+  let filter: Measured = na('no dimension filter in [data-testid=filters]');
   if (panels.ok) {
     try {
       await markCharts(session);
@@ -224,45 +226,40 @@ async function pageRun(session: AppSession, file: string, timeoutMs: number, pss
 
 // ---------------------------------------------------------------- native DuckDB
 
-type AsyncFn = (...args: unknown[]) => Promise<unknown>;
-
-async function importFn(path: string, name: string): Promise<AsyncFn | string> {
-  if (!existsSync(join(ROOT, path))) return `${path} not there yet`;
-  try {
-    const mod = (await import(join(ROOT, path))) as Record<string, unknown>;
-    const f = mod[name];
-    return typeof f === 'function' ? (f as AsyncFn) : `${path} has no ${name}()`;
-  } catch (e) {
-    return `${path}: ${messageOf(e)}`;
-  }
-}
-
 interface NativeRun {
   readonly ingest: Measured;
   readonly queries: Measured;
+  readonly metrics: Pick<Metrics, 'customers' | 'top20_share' | 'repurchase_rate'> | null;
 }
 
+function parquetInit(): void {
+  const require = createRequire(import.meta.url);
+  initSync({ module: readFileSync(require.resolve('parquet-wasm/esm/parquet_wasm_bg.wasm')) });
+}
+
+/** The page's ingest and analyses on native DuckDB (`@duckdb/node-api`). */
 async function nativeRun(file: string, threads: number): Promise<NativeRun> {
-  const loadDataset = await importFn('src/lib/ingest/load.ts', 'loadDataset');
-  if (typeof loadDataset === 'string') return { ingest: na(loadDataset), queries: na(loadDataset) };
-  const runDashboard = await importFn('src/lib/analyses/index.ts', 'runDashboard');
-  const { NodeDb } = await import('../../src/lib/db/duckdb-node.ts');
-  const { DEFAULT_SETTINGS } = await import('../../src/lib/model/settings.ts');
   const db = await NodeDb.open({ threads });
   try {
-    const bytes = new Uint8Array(await readFile(file));
-    let ingest: Measured;
+    const input = { name: basename(file), bytes: new Uint8Array(readFileSync(file)) };
+    let report: LoadReport;
+    const t0 = performance.now();
     try {
-      const name = file.split('/').at(-1) ?? 'sales.csv';
-      ingest = ms((await timed(() => loadDataset(db, [{ name, bytes }]))).ms);
+      report = await loadDataset(db, [input], { parquetInit });
     } catch (e) {
-      return { ingest: na(messageOf(e)), queries: na('ingest failed') };
+      return { ingest: na(messageOf(e)), queries: na('ingest failed'), metrics: null };
     }
-    if (typeof runDashboard === 'string') return { ingest, queries: na(runDashboard) };
+    const ingest = ms(performance.now() - t0);
     try {
-      return { ingest, queries: ms((await timed(() => runDashboard(db, DEFAULT_SETTINGS))).ms) };
+      const run = await timed(() => runDashboard(db, DEFAULT_SETTINGS, mappedOf(report)));
+      const m = metricsOf(run.value, report);
+      return {
+        ingest,
+        queries: ms(run.ms),
+        metrics: { customers: m.customers, top20_share: m.top20_share, repurchase_rate: m.repurchase_rate },
+      };
     } catch (e) {
-      return { ingest, queries: na(messageOf(e)) };
+      return { ingest, queries: na(messageOf(e)), metrics: null };
     }
   } finally {
     await db.close();
@@ -368,6 +365,7 @@ interface SizeResult {
   readonly nativeAll: Record<'ingest' | 'queries', Series>;
   readonly js: Series;
   jsCheck: JsBaseline | null;
+  nativeCheck: NativeRun['metrics'];
   rowsKept: number | null;
 }
 
@@ -461,7 +459,9 @@ function report(results: readonly SizeResult[], args: Args, notes: readonly stri
     if (r.jsCheck) {
       why.add(
         `${sizeLabel(r.lines)}: JS baseline found ${r.jsCheck.customers} customers, top20_share ${r.jsCheck.top20Share?.toFixed(4) ?? 'n/a'}, ` +
-          `repurchase_rate ${r.jsCheck.repurchaseRate.toFixed(4)}; page rows_kept ${r.rowsKept ?? 'n/a'}`,
+          `repurchase_rate ${r.jsCheck.repurchaseRate.toFixed(4)}; native: ${r.nativeCheck?.customers ?? 'n/a'} customers, ` +
+          `top20_share ${r.nativeCheck?.top20_share?.toFixed(4) ?? 'n/a'}, repurchase_rate ${r.nativeCheck?.repurchase_rate?.toFixed(4) ?? 'n/a'}; ` +
+          `page rows_kept ${r.rowsKept ?? 'n/a'}`,
       );
     }
   }
@@ -518,6 +518,7 @@ async function main(): Promise<void> {
         nativeAll: { ingest: newSeries(), queries: newSeries() },
         js: newSeries(),
         jsCheck: null,
+        nativeCheck: null,
         rowsKept: null,
       };
       for (let run = 0; run <= args.runs; run++) {
@@ -538,6 +539,7 @@ async function main(): Promise<void> {
         const n1 = await nativeRun(file, 1);
         push(r.native1.ingest, n1.ingest, first);
         push(r.native1.queries, n1.queries, first);
+        r.nativeCheck = n1.metrics ?? r.nativeCheck;
         const nAll = await nativeRun(file, cpus().length);
         push(r.nativeAll.ingest, nAll.ingest, first);
         push(r.nativeAll.queries, nAll.queries, first);

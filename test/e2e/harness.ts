@@ -227,7 +227,7 @@ export class AppSession {
   }
 
   /** Waits until a load finished: the report is visible and nothing is busy. */
-  async waitForReport(timeoutMs = 60_000): Promise<void> {
+  async waitForReport(timeoutMs = 90_000): Promise<void> {
     await this.page.locator('[data-testid=load-report]').first().waitFor({ state: 'visible', timeout: timeoutMs });
     await this.waitIdle(timeoutMs);
   }
@@ -242,12 +242,18 @@ export class AppSession {
     return { code: await el.getAttribute('data-code'), text: (await el.innerText()).trim() };
   }
 
-  /** Waits until each panel holds a rendered chart (an svg, canvas or a table). */
+  /**
+   * Waits until each panel shows a rendered chart (svg or canvas; a table where a panel has
+   * no chart). Panels behind tabs are opened one by one, as a user would, since charts are
+   * drawn only once they have a width.
+   */
   async waitForPanels(panels: readonly Panel[] = PANELS, timeoutMs = 60_000): Promise<void> {
     for (const p of panels) {
+      const tab = this.page.locator(`[data-testid=tab-${p}]`).first();
+      if ((await tab.count()) > 0 && (await tab.getAttribute('aria-selected')) !== 'true') await tab.click();
       await this.page
         .locator(`[data-testid=panel-${p}]`)
-        .locator('svg, canvas, table')
+        .locator('svg, canvas')
         .first()
         .waitFor({ state: 'visible', timeout: timeoutMs });
     }
