@@ -191,17 +191,17 @@ export function stageSql(spec: BuildLinesSpec, p: ResolvedParse): Fragment[] {
       ${cleanText(amountCell)} AS amt_c,
       ${qtyCol === undefined ? raw("''") : cleanText(cell(qtyCol))} AS qty_c
     FROM ${ident(spec.rawTable)}`;
+  const kinds = sql`SELECT *, ${dateKind(ident('date_c'))} AS date_kind FROM base`;
 
   const parsed = sql`SELECT *,
       ${idValue(ident('cust_t'))} AS customer_id,
       ${isPlaceholder(ident('cust_t'))} AS cust_placeholder,
       ${isScientificId(ident('cust_t'))} AS cust_sci,
-      ${dateValue(ident('date_c'), p.dayMonthOrder)} AS order_ts,
-      ${dateKind(ident('date_c'))} AS date_kind,
+      ${dateValue(ident('date_c'), p.dayMonthOrder, ident('date_kind'))} AS order_ts,
       ${amountFromClean(ident('amt_c'), dec)} AS amount_p,
       ${qtyCol === undefined ? raw('NULL::DECIMAL(18,4)') : amountFromClean(ident('qty_c'), dec)} AS amount_q,
       ${currencyFromClean(ident('amt_c'))} AS currency
-    FROM base`;
+    FROM kinds`;
 
   const amountExpr = direct ? sql`amount_p` : sql`CAST(amount_q * amount_p AS DECIMAL(18,4))`;
   // Most rows are complete data rows: decide those first, so that the row-wide cell scans
@@ -236,7 +236,7 @@ export function stageSql(spec: BuildLinesSpec, p: ResolvedParse): Fragment[] {
 
   const pre = `${spec.stage}__pre`;
   const createPre = sql`CREATE OR REPLACE TEMP TABLE ${ident(pre)} AS
-    WITH base AS (${base}), parsed AS (${parsed})
+    WITH base AS (${base}), kinds AS (${kinds}), parsed AS (${parsed})
     SELECT *, ${reason} AS reason, ${amountExpr} AS amount FROM parsed`;
 
   const groupCols = cells.length ? join(cells.map((_, i) => ident(`c${i}`))) : raw('line_no');

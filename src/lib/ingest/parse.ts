@@ -105,7 +105,7 @@ function rewrite(clean: Fragment, pattern: string, replacement: string): Fragmen
  * the calendar day is the one the file states). NULL when it does not parse or names a day
  * that does not exist (2023-02-30 stays NULL, it is never rolled over).
  */
-export function dateValue(clean: Fragment, order: DateOrder): Fragment {
+export function dateValue(clean: Fragment, order: DateOrder, kind?: Fragment): Fragment {
   const isoNoZone = rewrite(clean, `${TIME_REQUIRED}(Z|[+-][0-9]{2}(:?[0-9]{2})?)$`, '\\1');
   const ymd = rewrite(clean, '^([0-9]{4})[/.]([0-9]{1,2})[/.]([0-9]{1,2})', '\\1-\\2-\\3');
   const cjk = rewrite(clean, '^([0-9]{4})年([0-9]{1,2})月([0-9]{1,2})[日号]? *', '\\1-\\2-\\3 ');
@@ -115,15 +115,17 @@ export function dateValue(clean: Fragment, order: DateOrder): Fragment {
     order === 'dmy' ? '\\3-\\2-\\1' : '\\3-\\1-\\2',
   );
   const serial = sql`TRY_CAST(${clean} AS DOUBLE)`;
+  // With the column of `dateKind` at hand, test it instead of running the patterns again.
+  const is = (k: DateKind) => (kind ? sql`${kind} = ${literal(k)}` : matches(clean, PATTERNS[k]));
   return sql`CASE
-    WHEN ${matches(clean, PATTERNS.iso)} THEN coalesce(TRY_CAST(${clean} AS TIMESTAMP), TRY_CAST(${isoNoZone} AS TIMESTAMP))
-    WHEN ${matches(clean, PATTERNS.ymd)} THEN TRY_CAST(${ymd} AS TIMESTAMP)
-    WHEN ${matches(clean, PATTERNS.cjk)} THEN TRY_CAST(trim(${cjk}) AS TIMESTAMP)
-    WHEN ${matches(clean, PATTERNS.compact)} THEN try_strptime(${clean}, ${literal('%Y%m%d')})
-    WHEN ${matches(clean, PATTERNS.dm)} THEN TRY_CAST(${dm} AS TIMESTAMP)
-    WHEN ${matches(clean, PATTERNS.excel)} AND ${serial} BETWEEN ${raw(String(EXCEL_MIN))} AND ${raw(String(EXCEL_MAX))}
+    WHEN ${is('iso')} THEN coalesce(TRY_CAST(${clean} AS TIMESTAMP), TRY_CAST(${isoNoZone} AS TIMESTAMP))
+    WHEN ${is('ymd')} THEN TRY_CAST(${ymd} AS TIMESTAMP)
+    WHEN ${is('cjk')} THEN TRY_CAST(trim(${cjk}) AS TIMESTAMP)
+    WHEN ${is('compact')} THEN try_strptime(${clean}, ${literal('%Y%m%d')})
+    WHEN ${is('dm')} THEN TRY_CAST(${dm} AS TIMESTAMP)
+    WHEN ${is('excel')} AND ${serial} BETWEEN ${raw(String(EXCEL_MIN))} AND ${raw(String(EXCEL_MAX))}
       THEN TIMESTAMP '1899-12-30 00:00:00' + to_microseconds(CAST(round(${serial} * 86400000000) AS BIGINT))
-    WHEN ${matches(clean, PATTERNS.epoch)} THEN epoch_ms(CAST(${clean} AS BIGINT))
+    WHEN ${is('epoch')} THEN epoch_ms(CAST(${clean} AS BIGINT))
     ELSE NULL END`;
 }
 
