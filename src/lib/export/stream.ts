@@ -1,0 +1,160 @@
+/**
+ * Big exports in batches: a table (or a query materialised into a temporary table) is read
+ * by rowid ranges, one batch at a time, and each batch is encoded and appended to the parts
+ * of a Blob. Only one batch of rows is held as JavaScript objects at any moment.
+ */
+import type { DbClient, Row } from '../db/client.ts';
+import { ident, join, sql, type SqlQuery } from '../db/sql.ts';
+import { BOM, csvCell } from './csv.ts';
+
+/** How a column is written: text, a number, an ISO date (YYYY-MM-DD) or date-time (YYYY-MM-DD HH:MM:SS). */
+export type ColumnKind = 'text' | 'number' | 'integer' | 'boolean' | 'date' | 'timestamp';
+
+export interface ExportColumn {
+  readonly name: string;
+  readonly kind: ColumnKind;
+}
+
+export type ExportRow = Row;
+
+export interface ExportSource {
+  readonly columns: readonly ExportColumn[];
+  readonly rowCount: number;
+  /** Rows in order, `batchSize` at most per batch. */
+  batches(batchSize?: number): AsyncGenerator<ExportRow[]>;
+  /** Drop what `openQuery` materialised (no-op for a table). */
+  release(): Promise<void>;
+}
+
+export const DEFAULT_BATCH = 100_000;
+
+export function kindOf(duckdbType: string): ColumnKind {
+  const t = duckdbType.toUpperCase();
+  if (t === 'DATE') return 'date';
+  if (t.startsWith('TIMESTAMP')) return 'timestamp';
+  if (t === 'BOOLEAN') return 'boolean';
+  if (t === 'INTEGER' || t === 'SMALLINT' || t === 'TINYINT' || t === 'UTINYINT' || t === 'USMALLINT') return 'integer';
+  if (/^(DOUBLE|FLOAT|REAL|DECIMAL|NUMERIC|BIGINT|HUGEINT|UINTEGER|UBIGINT)/.test(t)) return 'number';
+  return 'text';
+}
+
+/** Cast so that both engines hand over the same plain values (see DbClient). */
+function selectExpr(c: ExportColumn) {
+  const col = ident(c.name);
+  switch (c.kind) {
+    case 'date':
+      return sql`strftime(${col}, '%Y-%m-%d') AS ${col}`;
+    case 'timestamp':
+      return sql`strftime(${col}, '%Y-%m-%d %H:%M:%S') AS ${col}`;
+    case 'number':
+      return sql`${col}::DOUBLE AS ${col}`;
+    case 'integer':
+      return sql`${col}::INTEGER AS ${col}`;
+    case 'boolean':
+      return col;
+    case 'text':
+      return sql`${col}::VARCHAR AS ${col}`;
+  }
+}
+
+interface ColumnInfo extends Row {
+  column_name: string;
+  data_type: string;
+}
+
+/**
+ * A source over a table, in rowid order (insertion order). `only` keeps and orders a subset
+ * of its columns.
+ */
+export async function openTable(db: DbClient, table: string, only?: readonly string[], onRelease?: () => Promise<void>): Promise<ExportSource> {
+  const info = await db.query<ColumnInfo>(
+    sql`SELECT column_name, data_type FROM duckdb_columns() WHERE table_name = ${table} ORDER BY column_index`,
+  );
+  if (info.length === 0) throw new Error(`export: no table ${table}`);
+  const all = info.map((c) => ({ name: c.column_name, kind: kindOf(c.data_type) }));
+  const columns = only ? only.map((n) => all.find((c) => c.name === n) ?? { name: n, kind: 'text' as const }) : all;
+  const [range] = await db.query<{ n: number; lo: number | null; hi: number | null }>(
+    sql`SELECT count(*)::DOUBLE AS n, min(rowid)::DOUBLE AS lo, max(rowid)::DOUBLE AS hi FROM ${ident(table)}`,
+  );
+  const rowCount = range?.n ?? 0;
+  const list = join(columns.map(selectExpr));
+  return {
+    columns,
+    rowCount,
+    async *batches(batchSize = DEFAULT_BATCH) {
+      if (!range || range.lo === null || range.hi === null) return;
+      for (let from = range.lo; from <= range.hi; from += batchSize) {
+        const rows = await db.query(
+          sql`SELECT ${list} FROM ${ident(table)} WHERE rowid >= ${from} AND rowid < ${from + batchSize} ORDER BY rowid`,
+        );
+        if (rows.length > 0) yield rows;
+      }
+    },
+    release: onRelease ?? (async () => {}),
+  };
+}
+
+let seq = 0;
+
+/** A source over a query's result: materialised once (in its ORDER BY order), released after. */
+export async function openQuery(db: DbClient, query: SqlQuery): Promise<ExportSource> {
+  const name = `export__${Date.now().toString(36)}_${++seq}`;
+  const create = sql`CREATE TEMP TABLE ${ident(name)} AS `;
+  await db.exec({ text: create.text + query.text, params: query.params });
+  return openTable(db, name, undefined, () => db.exec(sql`DROP TABLE IF EXISTS ${ident(name)}`));
+}
+
+/** CSV parts: BOM and header first, then one encoded chunk per batch (see csv.ts for the quoting). */
+export async function* csvChunks(source: ExportSource, header: readonly string[] = source.columns.map((c) => c.name), batchSize = DEFAULT_BATCH): AsyncGenerator<Uint8Array> {
+  const enc = new TextEncoder();
+  yield enc.encode(BOM + header.map(csvCell).join(',') + '\r\n');
+  const names = source.columns.map((c) => c.name);
+  for await (const rows of source.batches(batchSize)) {
+    let text = '';
+    for (const r of rows) {
+      for (let k = 0; k < names.length; k++) {
+        if (k > 0) text += ',';
+        text += csvCell(r[names[k] as string]);
+      }
+      text += '\r\n';
+    }
+    yield enc.encode(text);
+  }
+}
+
+/** Collect chunks into a Blob (parts are kept as they come: no one big copy). */
+export async function blobOf(chunks: AsyncIterable<Uint8Array>, type: string): Promise<Blob> {
+  const parts: BlobPart[] = [];
+  for await (const c of chunks) parts.push(c as Uint8Array<ArrayBuffer>);
+  return new Blob(parts, { type });
+}
+
+export const CSV_TYPE = 'text/csv;charset=utf-8';
+
+/**
+ * The columns of `lines` as exported, with headers the loader maps back to the same fields
+ * (so an exported file loads again as the same lines). Positions and the derived
+ * `order_date` are left out.
+ */
+export const LINES_EXPORT: readonly { readonly column: string; readonly header: string }[] = [
+  { column: 'customer_id', header: 'customer_id' },
+  { column: 'order_id', header: 'order_id' },
+  { column: 'order_ts', header: 'order_datetime' },
+  { column: 'amount', header: 'amount' },
+  { column: 'quantity', header: 'quantity' },
+  { column: 'unit_price', header: 'unit_price' },
+  { column: 'product', header: 'product' },
+  { column: 'category', header: 'category' },
+  { column: 'region', header: 'region' },
+  { column: 'channel', header: 'channel' },
+  { column: 'cost', header: 'cost' },
+  { column: 'profit', header: 'profit' },
+  { column: 'score', header: 'score' },
+  { column: 'currency', header: 'currency' },
+];
+
+export function openLines(db: DbClient): Promise<ExportSource> {
+  return openTable(db, 'lines', LINES_EXPORT.map((c) => c.column));
+}
+
+export const LINES_HEADER: readonly string[] = LINES_EXPORT.map((c) => c.header);

@@ -1,0 +1,62 @@
+/**
+ * XLSX through write-excel-file: numbers stay numbers, dates become Excel dates, and text
+ * that a spreadsheet could take for a formula gets a leading apostrophe (as in csv.ts).
+ * A workbook is built whole in memory and a sheet holds at most 1,048,576 rows, so large
+ * tables go to CSV or Parquet instead.
+ */
+import writeXlsxFile from 'write-excel-file/universal';
+import type { Cell as XlsxCell, Row as XlsxRow } from 'write-excel-file/universal';
+import type { Cell } from '../db/client.ts';
+import { DEFAULT_BATCH, type ColumnKind, type ExportSource } from './stream.ts';
+
+/** Data rows one sheet can take (the header takes the first of Excel's 1,048,576). */
+export const XLSX_MAX_ROWS = 1_048_575;
+
+export const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+
+const FORMULA_START = /^[=+\-@\t\r＝＋－＠]/u;
+
+export function guardText(text: string): string {
+  return FORMULA_START.test(text) ? `'${text}` : text;
+}
+
+/** 'YYYY-MM-DD' or 'YYYY-MM-DD HH:MM:SS' as a Date at that wall-clock time in UTC. */
+export function utcDate(iso: string): Date | null {
+  const m = /^(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2}):(\d{2}))?$/.exec(iso);
+  if (!m) return null;
+  const n = (i: number) => Number(m[i] ?? 0);
+  return new Date(Date.UTC(n(1), n(2) - 1, n(3), n(4), n(5), n(6)));
+}
+
+export function xlsxCell(kind: ColumnKind, v: Cell): XlsxCell {
+  if (v === null) return null;
+  if (kind === 'date' || kind === 'timestamp') {
+    const d = typeof v === 'string' ? utcDate(v) : null;
+    if (d === null) return guardText(String(v));
+    return { value: d, type: Date, format: kind === 'date' ? 'yyyy-mm-dd' : 'yyyy-mm-dd hh:mm:ss' };
+  }
+  if (typeof v === 'number') return Number.isFinite(v) ? v : null;
+  if (typeof v === 'boolean') return v;
+  return guardText(v);
+}
+
+export class XlsxTooLargeError extends Error {
+  constructor(readonly rows: number) {
+    super(`xlsx: ${rows} rows exceed one sheet (${XLSX_MAX_ROWS})`);
+    this.name = 'XlsxTooLargeError';
+  }
+}
+
+/** One sheet: the header (labels) and every row of the source. */
+export async function xlsxBlob(
+  source: ExportSource,
+  header: readonly string[] = source.columns.map((c) => c.name),
+  options: { sheet?: string; batchSize?: number } = {},
+): Promise<Blob> {
+  if (source.rowCount > XLSX_MAX_ROWS) throw new XlsxTooLargeError(source.rowCount);
+  const data: XlsxRow[] = [header.map((h) => ({ value: guardText(h), fontWeight: 'bold' as const }))];
+  for await (const rows of source.batches(options.batchSize ?? DEFAULT_BATCH)) {
+    for (const r of rows) data.push(source.columns.map((c) => xlsxCell(c.kind, r[c.name] ?? null)));
+  }
+  return writeXlsxFile(data, { sheet: options.sheet ?? 'data', stickyRowsCount: 1 }).toBlob();
+}
