@@ -21,6 +21,7 @@ import { initSync } from 'parquet-wasm/esm';
 import { generateSales } from '../../src/cli/generate-demo.ts';
 import { metricsOf, runDashboard } from '../../src/lib/analyses/index.ts';
 import { NodeDb } from '../../src/lib/db/duckdb-node.ts';
+import { literal, sql } from '../../src/lib/db/sql.ts';
 import { loadDataset } from '../../src/lib/ingest/load.ts';
 import type { LoadReport } from '../../src/lib/ingest/types.ts';
 import { mappedOf } from '../../src/lib/model/mapped.ts';
@@ -32,8 +33,11 @@ import { PssSampler } from './pss.ts';
 const BENCH_DIR = join(ROOT, '.bench');
 const SEED = 42;
 
+type Format = 'csv' | 'parquet';
+
 interface Args {
   readonly sizes: readonly number[];
+  readonly formats: readonly Format[];
   readonly runs: number;
   readonly build: boolean;
   readonly smoke: boolean;
@@ -44,8 +48,18 @@ function parseArgs(argv: readonly string[]): Args {
   const large = argv.includes('--large');
   const runsAt = argv.indexOf('--runs');
   const runs = runsAt >= 0 ? Math.max(1, Number(argv[runsAt + 1] ?? 3)) : smoke ? 2 : 3;
-  const sizes = smoke ? [100_000] : large ? [100_000, 1_000_000, 5_000_000, 10_000_000] : [100_000, 1_000_000, 5_000_000];
-  return { sizes, runs, build: !argv.includes('--no-build'), smoke };
+  const sizesAt = argv.indexOf('--sizes');
+  const sizes =
+    sizesAt >= 0
+      ? (argv[sizesAt + 1] ?? '').split(',').map(Number).filter((n) => Number.isInteger(n) && n > 0)
+      : smoke
+        ? [100_000]
+        : large
+          ? [100_000, 1_000_000, 5_000_000, 10_000_000]
+          : [100_000, 1_000_000, 5_000_000];
+  const parquet = argv.includes('--parquet') || (!smoke && !argv.includes('--no-parquet'));
+  const formats: Format[] = parquet ? ['csv', 'parquet'] : ['csv'];
+  return { sizes, formats, runs, build: !argv.includes('--no-build'), smoke };
 }
 
 /** A measurement, or why it could not be taken. */
@@ -85,6 +99,24 @@ async function salesFile(lines: number): Promise<string> {
   await flush();
   await new Promise<void>((r, j) => out.end((e?: Error | null) => (e ? j(e) : r())));
   await rename(tmp, path);
+  return path;
+}
+
+/** The same lines as Parquet (written by native DuckDB; ids kept as text). */
+async function parquetFile(lines: number): Promise<string> {
+  const csv = await salesFile(lines);
+  const path = csv.replace(/\.csv$/, '.parquet');
+  if (existsSync(path)) return path;
+  const db = await NodeDb.open({ threads: cpus().length });
+  try {
+    await db.exec(
+      sql`COPY (SELECT * FROM read_csv(${literal(csv)}, header = true, types = {'订单号': 'VARCHAR', '客户ID': 'VARCHAR'}))
+          TO ${literal(`${path}.part`)} (FORMAT parquet, COMPRESSION zstd)`,
+    );
+  } finally {
+    await db.close();
+  }
+  await rename(`${path}.part`, path);
   return path;
 }
 
@@ -356,8 +388,11 @@ function sizeLabel(n: number): string {
   return n >= 1_000_000 ? `${n / 1_000_000} M` : `${n / 1000} k`;
 }
 
+const caseLabel = (r: SizeResult): string => `${sizeLabel(r.lines)} ${r.format}`;
+
 interface SizeResult {
   readonly lines: number;
+  readonly format: Format;
   readonly fileMb: number;
   readonly page: Record<'engine' | 'ingest' | 'queries' | 'panels' | 'filter', Series>;
   readonly pssMb: (number | null)[];
@@ -420,7 +455,7 @@ function report(results: readonly SizeResult[], args: Args, notes: readonly stri
   for (const r of results) {
     const pss = median(r.pssMb.filter((x): x is number => x !== null));
     lines.push(
-      `| ${sizeLabel(r.lines)} | ${r.fileMb.toFixed(0)} | ${cell(r.page.engine)} | ${cell(r.page.ingest)} | ${cell(r.page.queries)} | ${cell(r.page.panels)} | ${cell(r.page.filter)} | ${fmt(pss)} | ${firstCell(r.page.ingest)} / ${firstCell(r.page.panels)} |`,
+      `| ${caseLabel(r)} | ${r.fileMb.toFixed(0)} | ${cell(r.page.engine)} | ${cell(r.page.ingest)} | ${cell(r.page.queries)} | ${cell(r.page.panels)} | ${cell(r.page.filter)} | ${fmt(pss)} | ${firstCell(r.page.ingest)} / ${firstCell(r.page.panels)} |`,
     );
   }
   lines.push('');
@@ -432,7 +467,7 @@ function report(results: readonly SizeResult[], args: Args, notes: readonly stri
     const n1 = sumMedians(medianOf(r.native1.ingest), medianOf(r.native1.queries));
     const nAll = sumMedians(medianOf(r.nativeAll.ingest), medianOf(r.nativeAll.queries));
     lines.push(
-      `| ${sizeLabel(r.lines)} | ${cell(r.native1.ingest)} / ${cell(r.native1.queries)} | ${cell(r.nativeAll.ingest)} / ${cell(r.nativeAll.queries)} | ${cell(r.js)} | ${fmtRatio(ours, n1)} | ${fmtRatio(ours, nAll)} | ${fmtRatio(medianOf(r.js), ours)} |`,
+      `| ${caseLabel(r)} | ${cell(r.native1.ingest)} / ${cell(r.native1.queries)} | ${cell(r.nativeAll.ingest)} / ${cell(r.nativeAll.queries)} | ${cell(r.js)} | ${fmtRatio(ours, n1)} | ${fmtRatio(ours, nAll)} | ${fmtRatio(medianOf(r.js), ours)} |`,
     );
   }
   lines.push('');
@@ -456,14 +491,14 @@ function report(results: readonly SizeResult[], args: Args, notes: readonly stri
       const w = whyNot(s);
       if (w) why.add(`${label}: ${w}`);
     }
-    if (r.jsCheck) {
-      why.add(
-        `${sizeLabel(r.lines)}: JS baseline found ${r.jsCheck.customers} customers, top20_share ${r.jsCheck.top20Share?.toFixed(4) ?? 'n/a'}, ` +
-          `repurchase_rate ${r.jsCheck.repurchaseRate.toFixed(4)}; native: ${r.nativeCheck?.customers ?? 'n/a'} customers, ` +
-          `top20_share ${r.nativeCheck?.top20_share?.toFixed(4) ?? 'n/a'}, repurchase_rate ${r.nativeCheck?.repurchase_rate?.toFixed(4) ?? 'n/a'}; ` +
-          `page rows_kept ${r.rowsKept ?? 'n/a'}`,
-      );
-    }
+    const js = r.jsCheck
+      ? `JS baseline: ${r.jsCheck.customers} customers, top20_share ${r.jsCheck.top20Share?.toFixed(4) ?? 'n/a'}, repurchase_rate ${r.jsCheck.repurchaseRate.toFixed(4)}; `
+      : '';
+    const native = r.nativeCheck
+      ? `native: ${r.nativeCheck.customers ?? 'n/a'} customers, top20_share ${r.nativeCheck.top20_share?.toFixed(4) ?? 'n/a'}, ` +
+        `repurchase_rate ${r.nativeCheck.repurchase_rate?.toFixed(4) ?? 'n/a'}; `
+      : '';
+    why.add(`${caseLabel(r)}: ${js}${native}page rows_kept ${r.rowsKept ?? 'n/a'}`);
   }
   if (why.size) {
     lines.push('## Notes', '');
@@ -503,14 +538,15 @@ async function main(): Promise<void> {
 
   const results: SizeResult[] = [];
   try {
-    for (const lines of args.sizes) {
+    for (const [lines, format] of args.sizes.flatMap((n) => args.formats.map((f) => [n, f] as const))) {
       const tGen = performance.now();
-      const file = await salesFile(lines);
+      const file = format === 'csv' ? await salesFile(lines) : await parquetFile(lines);
       const fileMb = statSync(file).size / 2 ** 20;
-      console.log(`== ${sizeLabel(lines)} lines: ${file} (${fileMb.toFixed(0)} MB, ready in ${Math.round(performance.now() - tGen)} ms)`);
+      console.log(`== ${sizeLabel(lines)} lines, ${format}: ${file} (${fileMb.toFixed(0)} MB, ready in ${Math.round(performance.now() - tGen)} ms)`);
       const timeoutMs = Math.max(60_000, lines / 20);
       const r: SizeResult = {
         lines,
+        format,
         fileMb,
         page: { engine: newSeries(), ingest: newSeries(), queries: newSeries(), panels: newSeries(), filter: newSeries() },
         pssMb: [],
@@ -543,12 +579,15 @@ async function main(): Promise<void> {
         const nAll = await nativeRun(file, cpus().length);
         push(r.nativeAll.ingest, nAll.ingest, first);
         push(r.nativeAll.queries, nAll.queries, first);
-        try {
-          const j = await timed(() => jsBaseline(file));
-          push(r.js, ms(j.ms), first);
-          r.jsCheck = j.value;
-        } catch (e) {
-          push(r.js, na(messageOf(e)), first);
+        if (format !== 'csv') push(r.js, na('the JS baseline reads CSV only'), first);
+        else {
+          try {
+            const j = await timed(() => jsBaseline(file));
+            push(r.js, ms(j.ms), first);
+            r.jsCheck = j.value;
+          } catch (e) {
+            push(r.js, na(messageOf(e)), first);
+          }
         }
         const shown = (x: Series): string => {
           const m = first ? x.first : x.rest.at(-1);
