@@ -152,6 +152,17 @@ export function isBlank(c: Fragment): Fragment {
 }
 
 /**
+ * Row-wide tests: how many cells are filled, and the first filled cell (trimmed). They go
+ * through a list and a lambda: a chain of 300 `+` terms (a wide export) makes a 300-deep
+ * expression tree that DuckDB takes seconds to bind.
+ */
+export function rowTests(columnCount: number): { nonEmpty: Fragment; firstCell: Fragment } {
+  const cells = Array.from({ length: columnCount }, (_, i) => cell(i));
+  const filled = cells.length ? sql`list_filter([${join(cells)}], x -> NOT ${isBlank(sql`x`)})` : raw('[]::VARCHAR[]');
+  return { nonEmpty: sql`len(${filled})`, firstCell: sql`coalesce(${trimText(sql`${filled}[1]`)}, '')` };
+}
+
+/**
  * The statements that classify every raw row into the stage table (run in order): the
  * classified rows go to `<stage>__pre`, exact duplicates are found by grouping on all cells
  * (a hash aggregate, much cheaper than a window over every column), then the stage is
@@ -161,10 +172,7 @@ export function stageSql(spec: BuildLinesSpec, p: ResolvedParse): Fragment[] {
   const m = spec.mapping;
   if (m.customer === undefined || m.date === undefined) throw new IngestError('MISSING_REQUIRED_COLUMNS');
   const cells = Array.from({ length: spec.columnCount }, (_, i) => cell(i));
-  const nonEmpty = cells.length ? sql`(${join(cells.map((c) => sql`(NOT ${isBlank(c)})::INTEGER`), ' + ')})` : raw('0');
-  const firstCell = cells.length
-    ? sql`CASE ${join(cells.map((c) => sql`WHEN NOT ${isBlank(c)} THEN ${trimText(c)}`), ' ')} ELSE '' END`
-    : raw("''");
+  const { nonEmpty, firstCell } = rowTests(spec.columnCount);
   const rowText = cells.length ? sql`left(concat_ws(',', ${join(cells)}), 80)` : raw("''");
   const dec = p.decimal;
 

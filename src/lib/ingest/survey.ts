@@ -12,6 +12,7 @@ import {
   num,
   RAW_FLAG,
   resolveParse,
+  rowTests,
   SUMMARY_RE,
   type BuildLinesResult,
   type BuildLinesSpec,
@@ -54,9 +55,7 @@ function stageSql(spec: BuildLinesSpec, p: ResolvedParse): Fragment {
   if ((m.customer === undefined && m.order === undefined) || m.score === undefined) {
     throw new IngestError('MISSING_REQUIRED_COLUMNS');
   }
-  const cells = Array.from({ length: spec.columnCount }, (_, i) => trimText(cell(i)));
-  const nonEmpty = sql`(${raw(cells.map((c) => `(${c.text} <> '')::INTEGER`).join(' + ') || '0')})`;
-  const firstCell = sql`coalesce(${raw(cells.map((c) => `nullif(${c.text}, '')`).join(', ') || "''")}, '')`;
+  const { nonEmpty, firstCell } = rowTests(spec.columnCount);
   const id = (c: number | undefined) => (c === undefined ? raw('NULL::VARCHAR') : idValue(trimText(cell(c))));
   const keyCell = trimText(cell((m.customer ?? m.order) as number));
   const score = cleanText(cell(m.score));
