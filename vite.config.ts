@@ -1,10 +1,11 @@
 import { defineConfig } from 'vitest/config';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
+import { serviceWorker } from './src/lib/offline/sw-plugin.ts';
 
 // Relative base: the built site works from any static host and any sub-path.
 export default defineConfig({
   base: './',
-  plugins: [svelte()],
+  plugins: [svelte(), serviceWorker({ entry: 'src/sw.ts' })],
   build: {
     target: 'es2022',
     chunkSizeWarningLimit: 1500,

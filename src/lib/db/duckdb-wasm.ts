@@ -5,7 +5,7 @@
  * hosts, and each wasm file is ~35 MB, so the `coi` bundle would be dead weight.
  * Bundles are self-hosted through Vite `?url` imports; nothing is fetched from a CDN.
  */
-import { AsyncDuckDB, type AsyncDuckDBConnection, VoidLogger } from '@duckdb/duckdb-wasm';
+import { AsyncDuckDB, type AsyncDuckDBConnection, type DuckDBConfig, DuckDBAccessMode, VoidLogger } from '@duckdb/duckdb-wasm';
 import ehWasmUrl from '@duckdb/duckdb-wasm/dist/duckdb-eh.wasm?url';
 import ehWorkerUrl from '@duckdb/duckdb-wasm/dist/duckdb-browser-eh.worker.js?url';
 import { DataType, type Field, type Table } from 'apache-arrow';
@@ -25,6 +25,11 @@ export interface EngineTimings {
 export type EngineStart =
   | { readonly ok: true; readonly db: WasmDb; readonly timings: EngineTimings }
   | { readonly ok: false; readonly error: string };
+
+/** Where the engine keeps its tables: in this tab's memory, or in a file on this device (OPFS). */
+export type EngineStorage = { readonly kind: 'memory' } | { readonly kind: 'device'; readonly path: string };
+
+const QUERY_CONFIG = { castBigIntToDouble: true, castDecimalToDouble: true } as const;
 
 const pad = (n: number, width = 2) => String(n).padStart(width, '0');
 
@@ -82,15 +87,67 @@ function messageOf(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
 
+async function connect(db: AsyncDuckDB): Promise<AsyncDuckDBConnection> {
+  const conn = await db.connect();
+  // No extension host is reachable, and a silent download attempt gives misleading errors.
+  await conn.query('SET autoinstall_known_extensions=false');
+  await conn.query('SET autoload_known_extensions=false');
+  return conn;
+}
+
 export class WasmDb implements DbClient {
   private seq = 0;
   private readonly files = new Set<string>();
+  private place: EngineStorage = { kind: 'memory' };
 
   private constructor(
     private readonly db: AsyncDuckDB,
-    private readonly conn: AsyncDuckDBConnection,
+    private conn: AsyncDuckDBConnection,
     private readonly worker: Worker,
   ) {}
+
+  get storage(): EngineStorage {
+    return this.place;
+  }
+
+  /**
+   * Reopen the engine on a database file in the origin-private file system
+   * (`opfs://<name>`), created when missing. Tables in memory are gone afterwards. On
+   * failure (no OPFS, file locked by another tab, quota) the engine is back in memory and
+   * the error is thrown.
+   */
+  async openOnDevice(name: string): Promise<void> {
+    const path = `opfs://${name}`;
+    await this.reopen({ query: QUERY_CONFIG, path, accessMode: DuckDBAccessMode.READ_WRITE });
+    try {
+      // A persistent database would spill to `<path>.tmp`, which OPFS cannot create: stay in memory as before.
+      await this.conn.query("SET temp_directory=''");
+      this.place = { kind: 'device', path };
+    } catch (e) {
+      await this.reopen({ query: QUERY_CONFIG });
+      throw e;
+    }
+  }
+
+  private async reopen(config: DuckDBConfig): Promise<void> {
+    await this.conn.close().catch(() => undefined);
+    this.place = { kind: 'memory' };
+    try {
+      await this.db.open(config);
+    } catch (e) {
+      await this.db.open({ query: QUERY_CONFIG });
+      this.conn = await connect(this.db);
+      throw e;
+    }
+    this.conn = await connect(this.db);
+  }
+
+  /** Write everything committed into the database file, so that it is complete on its own. */
+  async checkpoint(): Promise<void> {
+    if (this.place.kind !== 'device') return;
+    await this.run('CHECKPOINT');
+    await this.db.flushFiles();
+  }
 
   /** Start the engine. Errors come back as a value (the page shows them, never a stack). */
   static async start(): Promise<EngineStart> {
@@ -102,12 +159,9 @@ export class WasmDb implements DbClient {
       const db = new AsyncDuckDB(new VoidLogger(), worker);
       await db.instantiate(ehWasmUrl, null);
       const t2 = performance.now();
-      await db.open({ query: { castBigIntToDouble: true, castDecimalToDouble: true } });
+      await db.open({ query: QUERY_CONFIG });
       const t3 = performance.now();
-      const conn = await db.connect();
-      // No extension host is reachable, and a silent download attempt gives misleading errors.
-      await conn.query('SET autoinstall_known_extensions=false');
-      await conn.query('SET autoload_known_extensions=false');
+      const conn = await connect(db);
       const t4 = performance.now();
       const timings: EngineTimings = {
         worker: t1 - t0,

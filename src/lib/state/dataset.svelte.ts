@@ -48,6 +48,28 @@ export type EngineState =
 
 const MAPPINGS_KEY = 'loyalty-lens.mappings';
 
+/**
+ * Keeps loaded data on this device (src/lib/offline/device.svelte.ts). The dataset calls it
+ * around each load; none of its methods throws for a storage problem.
+ */
+export interface DatasetStore {
+  /** A load is about to replace the data: forget the stored record, move the engine to the device if it can. */
+  beforeLoad(): Promise<void>;
+  /** The load succeeded: store its report with the data. */
+  afterLoad(report: LoadReport): Promise<void>;
+  /** The load failed: when storage was the cause, an engine in memory to retry with; otherwise null. */
+  recover(error: unknown): Promise<DbClient | null>;
+}
+
+/** Forget every mapping remembered per header (part of Forget this data). */
+export function forgetRememberedMappings(): void {
+  try {
+    globalThis.localStorage?.removeItem(MAPPINGS_KEY);
+  } catch {
+    // Storage disabled: nothing was remembered.
+  }
+}
+
 export function toUiError(e: unknown): UiError {
   if (e instanceof IngestError) return { code: e.code, detail: e.detail };
   const message = e instanceof Error ? e.message : String(e);
@@ -128,6 +150,9 @@ export class DatasetState {
   loadMillis = $state<number | null>(null);
   /** Mapping from the URL (a shared link), tried before the stored and automatic ones. */
   linkMapping: LabelMapping = {};
+  /** True when the report and tables came back from this device rather than from a load in this visit. */
+  restored = $state(false);
+  store: DatasetStore | null = null;
 
   private seq = 0;
   private generation = 0;
@@ -150,10 +175,12 @@ export class DatasetState {
     return { category: has('category'), region: has('region'), channel: has('channel'), order: has('order') };
   }
 
-  /** The confirmed mapping of the first sales file, by label (for the URL). */
+  /** The confirmed mapping of the first sales file, by label (for the URL); from the report when restored. */
   get labelMapping(): LabelMapping {
     const first = this.files.find((f) => f.role === 'sales' && f.inspection);
-    return first?.inspection ? labelsOf(first.mapping, first.inspection.labels) : {};
+    if (first?.inspection) return labelsOf(first.mapping, first.inspection.labels);
+    const reported = this.report?.files.find((f) => f.role === 'sales');
+    return reported ? labelsOf(reported.mapping, reported.labels) : {};
   }
 
   setEngine(engine: EngineState): void {
@@ -162,6 +189,7 @@ export class DatasetState {
 
   reset(): void {
     this.generation++;
+    this.restored = false;
     this.status = 'idle';
     this.files = [];
     this.pendingSurvey = [];
@@ -299,8 +327,27 @@ export class DatasetState {
     await this.load();
   }
 
-  /** From the report back to the mapping. */
+  /**
+   * Data kept on this device, back after a reload: shown as loaded. Ignored when the user
+   * has already started something else.
+   */
+  restore(report: LoadReport): boolean {
+    if (this.status !== 'idle') return false;
+    this.generation++;
+    this.files = [];
+    this.report = report;
+    this.error = null;
+    this.restored = true;
+    this.status = 'loaded';
+    return true;
+  }
+
+  /** From the report back to the mapping (or, for restored data with no files, to the first screen). */
   back(): void {
+    if (this.files.length === 0) {
+      this.reset();
+      return;
+    }
     this.generation++;
     this.report = null;
     this.error = null;
@@ -323,10 +370,23 @@ export class DatasetState {
       f.inspection ? [{ file: f.file, role: f.role, inspection: $state.snapshot(f.inspection), mapping: $state.snapshot(f.mapping), parse: $state.snapshot(f.parse), encoding: f.encoding }] : [],
     );
     const t0 = performance.now();
+    const onProgress = (p: Progress) => {
+      if (generation === this.generation) this.progress = p;
+    };
     try {
-      const report = await this.api.load(db, inputs, (p) => {
-        if (generation === this.generation) this.progress = p;
-      });
+      this.restored = false;
+      await this.store?.beforeLoad();
+      if (generation !== this.generation) return;
+      let report: LoadReport;
+      try {
+        report = await this.api.load(db, inputs, onProgress);
+      } catch (e) {
+        const inMemory = generation === this.generation ? await this.store?.recover(e) : null;
+        if (!inMemory) throw e;
+        report = await this.api.load(inMemory, inputs, onProgress);
+      }
+      if (generation !== this.generation) return;
+      await this.store?.afterLoad(report);
       if (generation !== this.generation) return;
       this.loadMillis = performance.now() - t0;
       this.report = report;

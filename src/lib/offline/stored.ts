@@ -1,0 +1,90 @@
+/**
+ * What is kept with the data on this device, in the same database file as the canonical
+ * tables: the load report (which also carries each file's mapping) and when it was stored.
+ * Kept inside the database so that a stored report always describes the stored tables.
+ */
+import type { DbClient } from '../db/client.ts';
+import { ident, sql } from '../db/sql.ts';
+import type { LoadReport } from '../ingest/types.ts';
+
+export const STORE_TABLE = 'loyalty_lens_store';
+/** Bumped when the stored shape changes; an older record is then ignored, not misread. */
+export const STORE_FORMAT = '1';
+
+export interface StoredDataset {
+  readonly report: LoadReport;
+  /** ISO timestamp. */
+  readonly storedAt: string;
+}
+
+async function tableExists(db: DbClient, name: string): Promise<boolean> {
+  const rows = await db.query<{ n: number }>(
+    sql`SELECT count(*)::INTEGER AS n FROM duckdb_tables() WHERE schema_name = 'main' AND table_name = ${name}`,
+  );
+  return (rows[0]?.n ?? 0) > 0;
+}
+
+const isCount = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 0;
+
+/** A minimal shape check: the JSON was written by this program, but maybe by an older version. */
+export function isLoadReport(v: unknown): v is LoadReport {
+  if (typeof v !== 'object' || v === null) return false;
+  const r = v as Record<string, unknown>;
+  return (
+    Array.isArray(r.files) &&
+    r.files.length > 0 &&
+    r.files.every((f: unknown) => typeof f === 'object' && f !== null && Array.isArray((f as Record<string, unknown>).labels)) &&
+    isCount(r.rows_read) &&
+    isCount(r.rows_kept) &&
+    isCount(r.rows_rejected) &&
+    isCount(r.rows_skipped) &&
+    Array.isArray(r.rejected) &&
+    Array.isArray(r.skipped) &&
+    Array.isArray(r.warnings)
+  );
+}
+
+/** Keep `report` with the tables now loaded (replaces any record before). */
+export async function writeStored(db: DbClient, report: LoadReport, storedAt: Date): Promise<void> {
+  await db.exec(`CREATE TABLE IF NOT EXISTS ${STORE_TABLE} (key VARCHAR NOT NULL, value VARCHAR NOT NULL)`);
+  await db.exec('BEGIN TRANSACTION');
+  try {
+    await db.exec(`DELETE FROM ${STORE_TABLE}`);
+    await db.exec(sql`INSERT INTO loyalty_lens_store VALUES ('format', ${STORE_FORMAT}), ('stored_at', ${storedAt.toISOString()}), ('report', ${JSON.stringify(report)})`);
+    await db.exec('COMMIT');
+  } catch (e) {
+    await db.exec('ROLLBACK').catch(() => undefined);
+    throw e;
+  }
+}
+
+/** The stored record, or null when there is none, it is of another format, or the tables are gone. */
+export async function readStored(db: DbClient): Promise<StoredDataset | null> {
+  if (!(await tableExists(db, STORE_TABLE)) || !(await tableExists(db, 'lines'))) return null;
+  const rows = await db.query<{ key: string; value: string }>(`SELECT key, value FROM ${STORE_TABLE}`);
+  const get = (k: string) => rows.find((r) => r.key === k)?.value;
+  if (get('format') !== STORE_FORMAT) return null;
+  const storedAt = get('stored_at');
+  const json = get('report');
+  if (storedAt === undefined || json === undefined || Number.isNaN(Date.parse(storedAt))) return null;
+  let report: unknown;
+  try {
+    report = JSON.parse(json);
+  } catch {
+    return null;
+  }
+  return isLoadReport(report) ? { report, storedAt } : null;
+}
+
+/** Forget the record (the tables stay until they are replaced or the file is removed). */
+export async function clearStored(db: DbClient): Promise<void> {
+  await db.exec(`DROP TABLE IF EXISTS ${STORE_TABLE}`);
+}
+
+/** Every table the page creates, for a Forget that leaves nothing behind even if the file cannot be removed. */
+export async function dropAllTables(db: DbClient): Promise<void> {
+  const views = await db.query<{ name: string }>("SELECT view_name AS name FROM duckdb_views() WHERE NOT internal AND schema_name = 'main'");
+  for (const v of views) await db.exec(sql`DROP VIEW IF EXISTS ${ident(v.name)}`);
+  const tables = await db.query<{ name: string }>("SELECT table_name AS name FROM duckdb_tables() WHERE schema_name = 'main'");
+  for (const t of tables) await db.exec(sql`DROP TABLE IF EXISTS ${ident(t.name)}`);
+}

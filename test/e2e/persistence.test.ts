@@ -1,0 +1,90 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { join } from 'node:path';
+import { FIXTURES, startPreview, type PreviewServer } from './harness.ts';
+import { freshProfile, guard, launchProfile, metricValues, opfsListing, type Guarded } from './device-harness.ts';
+
+const DB_FILE = 'loyalty-lens.duckdb';
+
+describe('the loaded dataset stays on this device', () => {
+  let server: PreviewServer;
+  const profile = freshProfile();
+  let session: Guarded | null = null;
+
+  beforeAll(async () => {
+    server = await startPreview();
+  });
+  afterAll(async () => {
+    await session?.context.close().catch(() => undefined);
+    await server?.stop();
+    profile.dispose();
+  });
+
+  async function open(): Promise<Guarded> {
+    await session?.context.close().catch(() => undefined);
+    session = await guard(await launchProfile(profile.dir), new URL(server.url).origin);
+    return session;
+  }
+
+  const overview = '[data-testid=panel-overview]';
+  const chart = `${overview} svg`;
+
+  it('comes back after a reload and after a browser restart; Forget deletes it', async () => {
+    let s = await open();
+    let page = await s.page();
+    await page.goto(server.url);
+    // A dropped file (not the demo: a `?demo` link loads the demo again on every visit).
+    await page.setInputFiles('[data-testid=file-input]', join(FIXTURES, '01_gb18030_chinese_headers.csv'));
+    await page.locator('[data-testid=load-report]').waitFor({ state: 'visible', timeout: 90_000 });
+    const stored = '[data-testid=storage-indicator][data-state=stored]';
+    await page.locator(stored).waitFor({ state: 'visible', timeout: 30_000 });
+    await page.locator('[data-testid=continue]').click();
+    await page.locator(chart).first().waitFor({ state: 'visible', timeout: 60_000 });
+    const loaded = await metricValues(page, overview);
+    expect(Object.keys(loaded).length).toBeGreaterThan(3);
+    const ingest = await page.evaluate(() => (window as unknown as { __loyaltyLens?: { timings?: { ingest?: { total: number } } } }).__loyaltyLens?.timings?.ingest?.total ?? null);
+    console.log(`load into the device database (store and checkpoint included): ${ingest?.toFixed(0)} ms`);
+    const files = await opfsListing(page);
+    expect(files.map((f) => f.name)).toContain(DB_FILE);
+
+    // Reload: no file dropped, the dashboard is back with the same numbers.
+    await page.reload();
+    await page.locator(chart).first().waitFor({ state: 'visible', timeout: 60_000 });
+    expect(await metricValues(page, overview)).toEqual(loaded);
+    await page.locator(stored).waitFor({ state: 'visible' });
+    const restoreMillis = await page.evaluate(() => (window as unknown as { __loyaltyLens?: { timings?: { restore?: number } } }).__loyaltyLens?.timings?.restore ?? null);
+    console.log(`restore after reload: ${restoreMillis?.toFixed(0)} ms`);
+
+    // Browser closed and started again on the same profile.
+    s = await open();
+    page = await s.page();
+    await page.goto(server.url);
+    await page.locator(chart).first().waitFor({ state: 'visible', timeout: 60_000 });
+    expect(await metricValues(page, overview)).toEqual(loaded);
+    await page.locator(`${stored} button`).first().click();
+    const storedAt = await page.locator('[data-testid=storage-date]').getAttribute('data-value');
+    expect(Date.now() - Date.parse(storedAt ?? '')).toBeLessThan(10 * 60_000);
+    const bytes = Number(await page.locator('[data-testid=storage-size]').getAttribute('data-value'));
+    expect(bytes).toBeGreaterThan(100_000);
+    console.log(`stored database: ${(bytes / 1048576).toFixed(2)} MB`);
+
+    // Forget: first screen, nothing left in the origin-private file system or in localStorage.
+    await page.locator('[data-testid=storage-forget]').click();
+    await page.locator('[data-testid=storage-forget-confirm]').click();
+    await page.locator('[data-testid=demo-button]').waitFor({ state: 'visible', timeout: 30_000 });
+    await page.locator('[data-testid=storage-indicator]').waitFor({ state: 'detached', timeout: 30_000 });
+    expect((await opfsListing(page)).filter((f) => f.name.startsWith(DB_FILE))).toEqual([]);
+    const kept = await page.evaluate(() => Object.keys(localStorage).filter((k) => k !== 'loyalty-lens.lang'));
+    expect(kept).toEqual([]);
+
+    // And it stays gone after a restart.
+    s = await open();
+    page = await s.page();
+    await page.goto(server.url);
+    await page.locator('[data-testid=demo-button]').waitFor({ state: 'visible', timeout: 30_000 });
+    await page.waitForTimeout(1500);
+    expect(await page.locator(chart).count()).toBe(0);
+    expect((await opfsListing(page)).filter((f) => f.name.startsWith(DB_FILE))).toEqual([]);
+    expect(s.offOrigin).toEqual([]);
+    expect(s.pageErrors).toEqual([]);
+  });
+});
