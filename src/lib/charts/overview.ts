@@ -9,8 +9,11 @@ import {
   formatCompact,
   formatInteger,
   formatMoney,
+  formatMonth,
+  integerTicks,
   isoDate,
   moneyLabel,
+  monthAxis,
   type ChartContext,
 } from './theme.ts';
 
@@ -28,10 +31,6 @@ export interface PeriodActivityRow {
   readonly new_customers: number;
 }
 
-function monthLabel(ctx: ChartContext, d: Date): string {
-  return new Intl.DateTimeFormat(ctx.locale, { year: 'numeric', month: 'short', timeZone: 'UTC' }).format(d);
-}
-
 /** Net revenue per month as bars from a zero baseline. */
 export function revenueTrendChart(rows: readonly PeriodActivityRow[], ctx: ChartContext): PlotOptions {
   if (rows.length === 0) return emptyChart(ctx);
@@ -39,7 +38,7 @@ export function revenueTrendChart(rows: readonly PeriodActivityRow[], ctx: Chart
   const data = rows.map((r) => ({ ...r, date: isoDate(r.period) }));
   return {
     ...baseOptions(ctx, chartHeight(ctx.width, 0.35, 200, 300)),
-    x: { type: 'utc', label: null },
+    x: monthAxis(ctx, data.map((r) => r.date), { centred: true }),
     y: { label: moneyLabel(ctx, 'chart.axis.revenue'), tickFormat: (v: number) => formatCompact(locale, v), grid: true },
     marks: [
       Plot.rectY(data, {
@@ -50,7 +49,7 @@ export function revenueTrendChart(rows: readonly PeriodActivityRow[], ctx: Chart
         fill: (r: PeriodActivityRow) => (r.revenue < 0 ? PALETTE.accent : PALETTE.primary),
         title: (r: PeriodActivityRow & { date: Date }) =>
           [
-            monthLabel(ctx, r.date),
+            formatMonth(locale, r.date),
             `${t('chart.axis.revenue')}: ${formatMoney(locale, r.revenue, ctx.currency)}`,
             t('chart.orders', { n: formatInteger(locale, r.orders) }),
           ].join('\n'),
@@ -75,7 +74,7 @@ export function customerMixChart(rows: readonly PeriodActivityRow[], ctx: ChartC
   const data: CustomerMix[] = rows.flatMap((r) => {
     const date = isoDate(r.period);
     const returning = r.customers - r.new_customers;
-    const head = monthLabel(ctx, date);
+    const head = formatMonth(locale, date);
     const title = `${head}\n${t('chart.overview.new')}: ${formatInteger(locale, r.new_customers)}\n${t('chart.overview.returning')}: ${formatInteger(locale, returning)}`;
     return [
       { date, kind: 'returning' as const, customers: returning, title },
@@ -84,8 +83,8 @@ export function customerMixChart(rows: readonly PeriodActivityRow[], ctx: ChartC
   });
   return {
     ...baseOptions(ctx, chartHeight(ctx.width, 0.35, 200, 300)),
-    x: { type: 'utc', label: null },
-    y: { label: t('chart.axis.customers'), tickFormat: (v: number) => formatCompact(locale, v), grid: true },
+    x: monthAxis(ctx, data.map((r) => r.date), { centred: true }),
+    y: { label: t('chart.axis.customers'), ticks: integerTicks(0, Math.max(...rows.map((r) => r.customers))), tickFormat: (v: number) => formatCompact(locale, v), grid: true },
     color: {
       domain: ['returning', 'new'],
       range: [PALETTE.primary, PALETTE.secondary],

@@ -9,7 +9,9 @@ import {
   formatCompact,
   formatInteger,
   formatPercent,
+  integerTicks,
   isoDate,
+  monthAxis,
   labelWidth,
   percentTick,
   type ChartContext,
@@ -30,7 +32,7 @@ export function ordersPerCustomerChart(rows: readonly OrdersPerCustomerRow[], ct
   return {
     ...baseOptions(ctx, chartHeight(ctx.width, 0.4, 220, 320)),
     x: { label: t('chart.repurchase.ordersAxis'), domain: rows.map((d) => d.bucket) },
-    y: { label: t('chart.axis.customers'), tickFormat: (v: number) => formatCompact(locale, v), grid: true, insetTop: 14 },
+    y: { label: t('chart.axis.customers'), ticks: integerTicks(0, Math.max(...rows.map((r) => r.customers))), tickFormat: (v: number) => formatCompact(locale, v), grid: true, insetTop: 14 },
     marks: [
       Plot.barY(rows, {
         x: 'bucket',
@@ -72,7 +74,7 @@ export function dayBinsChart(bins: readonly DayBin[], ctx: ChartContext, opts: {
   return {
     ...baseOptions(ctx, chartHeight(ctx.width, 0.4, 220, 320)),
     x: { label: t('chart.axis.days'), domain: data.map((b) => b.label) },
-    y: { label: t(opts.yLabelKey), tickFormat: (v: number) => formatCompact(locale, v), grid: true, insetTop: 14 },
+    y: { label: t(opts.yLabelKey), ticks: integerTicks(0, Math.max(...bins.map((b) => b.n))), tickFormat: (v: number) => formatCompact(locale, v), grid: true, insetTop: 14 },
     marks: [
       Plot.barY(data, {
         x: 'label',
@@ -125,7 +127,7 @@ export function periodRepurchaseChart(rows: readonly PeriodRepurchaseRow[], ctx:
   const complete = data.filter((d) => d.complete);
   return {
     ...baseOptions(ctx, chartHeight(ctx.width, 0.35, 200, 300)),
-    x: { type: 'utc', label: null },
+    x: monthAxis(ctx, data.map((d) => d.date)),
     y: { label: t('chart.repurchase.periodRate'), tickFormat: percentTick(locale), domain: [0, Math.max(0.1, ...data.map((d) => d.rate ?? 0))], grid: true },
     marks: [
       Plot.ruleY([0], { stroke: PALETTE.ink }),

@@ -10,7 +10,9 @@ import {
   formatCompact,
   formatInteger,
   formatPercent,
+  integerTicks,
   isoDate,
+  monthAxis,
   percentTick,
   type ChartContext,
 } from './theme.ts';
@@ -133,7 +135,7 @@ export function retentionCurvesChart(
   const all = [...avg, ...lines];
   return {
     ...baseOptions(ctx, chartHeight(ctx.width, 0.4, 220, 340)),
-    x: { label: t(`chart.retention.axis.${opts.period}`), domain: [1, Math.max(2, ...all.map((p) => p.k))] },
+    x: { label: t(`chart.retention.axis.${opts.period}`), domain: [1, Math.max(2, ...all.map((p) => p.k))], ticks: integerTicks(1, Math.max(2, ...all.map((p) => p.k))), tickFormat: (k: number) => formatInteger(locale, k) },
     y: { label: t(opts.measure === 'revenue' ? 'chart.retention.revenueRetention' : 'chart.retention.customerRetention'), tickFormat: percentTick(locale), domain: [0, Math.max(0.1, ...all.map((p) => p.rate))], grid: true },
     color: {
       domain: [avgName, ...selected],
@@ -177,11 +179,13 @@ export function activeLapsedChart(rows: readonly ActiveLapsedRow[], ctx: ChartCo
   const label = (s: string): string => t(`chart.retention.${s}`, { days: churnWindowDays });
   return {
     ...baseOptions(ctx, chartHeight(ctx.width, 0.35, 200, 300)),
-    x: { type: 'utc', label: null },
-    y: { label: t('chart.axis.customers'), tickFormat: (v: number) => formatCompact(locale, v), grid: true },
+    x: monthAxis(ctx, data.map((d) => d.date)),
+    y: { label: t('chart.axis.customers'), ticks: integerTicks(0, Math.max(...rows.map((r) => r.active + r.lapsed))), tickFormat: (v: number) => formatCompact(locale, v), grid: true },
     color: { domain: ['active', 'lapsed'], range: [PALETTE.primary, PALETTE.tiers.C], legend: true, tickFormat: label },
     marks: [
-      Plot.areaY(data, Plot.stackY({ x: 'date', y: 'customers', fill: 'status', order: ['active', 'lapsed'], curve: 'step-after' })),
+      // Samples at month ends joined by straight lines: a step-after curve would give the last
+      // sample (the as-of date, the number in the title) no width at all.
+      Plot.areaY(data, Plot.stackY({ x: 'date', y: 'customers', fill: 'status', order: ['active', 'lapsed'], curve: 'linear' })),
       Plot.ruleY([0], { stroke: PALETTE.ink }),
       Plot.tip(
         rows.map((r) => ({ ...r, day: isoDate(r.date) })),

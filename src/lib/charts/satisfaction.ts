@@ -11,6 +11,7 @@ import {
   formatMoney,
   formatNumber,
   formatPercent,
+  integerTicks,
   labelWidth,
   percentTick,
   type ChartContext,
@@ -110,7 +111,7 @@ export function quadrantSummaryChart(rows: readonly QuadrantSummaryRow[], ctx: C
     ...baseOptions(ctx, 40 * rows.length + 60),
     marginLeft: Math.min(200, 16 + longest),
     marginRight: 120,
-    x: { label: t('chart.axis.customers'), tickFormat: (v: number) => formatCompact(locale, v), grid: true },
+    x: { label: t('chart.axis.customers'), ticks: integerTicks(0, Math.max(...rows.map((r) => r.customers))), tickFormat: (v: number) => formatCompact(locale, v), grid: true },
     y: { label: null, domain: QUADRANTS.filter((q) => rows.some((r) => r.quadrant === q)), tickFormat: name },
     color: { domain: QUADRANTS, range: QUADRANT_RANGE },
     marks: [
@@ -154,7 +155,7 @@ export function scoreDistributionChart(
   return {
     ...baseOptions(ctx, chartHeight(ctx.width, 0.35, 200, 280)),
     x: { label: t('chart.satisfaction.level'), domain: data.map((d) => d.level), tickFormat: (v: number) => String(v) },
-    y: { label: t('chart.axis.customers'), tickFormat: (v: number) => formatCompact(locale, v), grid: true, insetTop: 14 },
+    y: { label: t('chart.axis.customers'), ticks: integerTicks(0, Math.max(...rows.map((r) => r.n))), tickFormat: (v: number) => formatCompact(locale, v), grid: true, insetTop: 14 },
     color: nps
       ? { domain: ['detractor', 'passive', 'promoter'], range: [PALETTE.nps.detractor, PALETTE.nps.passive, PALETTE.nps.promoter], legend: true, tickFormat: (b: string) => t(`chart.satisfaction.nps.${b}`) }
       : { domain: ['detractor', 'promoter'], range: [PALETTE.muted, PALETTE.primary], legend: true, tickFormat: (b: string) => t(b === 'promoter' ? 'chart.satisfaction.high' : 'chart.satisfaction.low') },

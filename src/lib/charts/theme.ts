@@ -130,6 +130,59 @@ export function isoDate(s: string): Date {
   return new Date(`${s.slice(0, 10)}T00:00:00Z`);
 }
 
+/**
+ * Whole-number ticks for an axis of counts (customers, months) whose span is under 10;
+ * undefined otherwise, when Plot's own ticks are whole numbers anyway. Plot would put
+ * ticks at 0.5 on a count axis that only reaches 3.
+ */
+export function integerTicks(lo: number, hi: number): number[] | undefined {
+  if (!Number.isFinite(lo) || !Number.isFinite(hi) || hi - lo >= 10) return undefined;
+  const step = hi - lo <= 5 ? 1 : 2;
+  const ticks: number[] = [];
+  for (let v = Math.ceil(lo / step) * step; v <= hi; v += step) ticks.push(v);
+  return ticks;
+}
+
+const MONTH_STEPS = [1, 2, 3, 6, 12] as const;
+
+/** "Jan 2024" (en) / "2024年1月" (zh-CN), read in UTC like every date of the charts. */
+export function formatMonth(locale: Locale, d: Date): string {
+  return new Intl.DateTimeFormat(locale, { year: 'numeric', month: 'short', timeZone: 'UTC' }).format(d);
+}
+
+/**
+ * A UTC time axis with one tick per month (or per 2, 3, 6, 12 months, whichever first
+ * leaves room for every label), labelled for the locale. Plot's own time ticks are English
+ * and fall on days or weeks when the data spans only a few months. `centred` puts each tick
+ * in the middle of its month, under a bar that spans the month.
+ */
+export function monthAxis(
+  ctx: ChartContext,
+  dates: readonly Date[],
+  opts: { readonly centred?: boolean; readonly plotWidth?: number } = {},
+): { type: 'utc'; label: null; ticks: Date[]; tickFormat: (d: Date) => string } {
+  const times = dates.map((d) => d.getTime()).filter(Number.isFinite);
+  const ticks: Date[] = [];
+  if (times.length > 0) {
+    const lo = new Date(Math.min(...times));
+    const hi = new Date(Math.max(...times));
+    const first = lo.getUTCFullYear() * 12 + lo.getUTCMonth();
+    const last = hi.getUTCFullYear() * 12 + hi.getUTCMonth();
+    const starts: Date[] = [];
+    for (let m = first; m <= last; m++) starts.push(new Date(Date.UTC(Math.floor(m / 12), m % 12, 1)));
+    const width = opts.plotWidth ?? Math.max(280, ctx.width) - 80;
+    const labelW = Math.max(...starts.map((d) => labelWidth(formatMonth(ctx.locale, d), 10))) + 12;
+    const step = MONTH_STEPS.find((k) => Math.ceil(starts.length / k) * labelW <= width) ?? 12 * Math.ceil((starts.length / 12) * labelW / width);
+    for (const d of starts) {
+      if (d.getUTCMonth() % step !== 0 && step <= 12) continue;
+      if (step > 12 && (d.getUTCFullYear() % (step / 12) !== 0 || d.getUTCMonth() !== 0)) continue;
+      const tick = opts.centred ? new Date((d.getTime() + Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1)) / 2) : d;
+      if (opts.centred || (tick.getTime() >= lo.getTime() && tick.getTime() <= hi.getTime())) ticks.push(tick);
+    }
+  }
+  return { type: 'utc', label: null, ticks, tickFormat: (d: Date) => formatMonth(ctx.locale, d) };
+}
+
 /** Rough rendered width of a label at 12 px: CJK and full-width characters are about twice as wide. */
 export function labelWidth(text: string, px = 12): number {
   let w = 0;

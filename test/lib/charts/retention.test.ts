@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { activeLapsedChart, cohortHeatmapChart, retentionCurvesChart, type CohortCell } from '../../../src/lib/charts/retention.ts';
 import { describeSpec } from './spec.ts';
 import { chartContext } from './context.ts';
+import { renderSvg } from './svg.ts';
 
 type Spec = { marks: { type: string; n: number; channels: Record<string, unknown>; styles: Record<string, unknown> }[]; scales: Record<string, Record<string, unknown>> };
 const ctx = chartContext('en', 600);
@@ -24,7 +25,7 @@ const cells: CohortCell[] = [
 ];
 
 describe('retention charts', () => {
-  it('heatmap: complete and incomplete cells in separate marks, the colour range from k ≥ 1', () => {
+  it('heatmap: complete and incomplete cells in separate marks, the colour range from k ≥ 1', async () => {
     const d = describeSpec(cohortHeatmapChart(cells, ctx, { period: 'month', measure: 'customers' })) as Spec;
     expect(d.marks.map((m) => [m.type, m.n])).toEqual([
       ['Cell', 3],
@@ -35,7 +36,11 @@ describe('retention charts', () => {
     expect(d.scales.color?.domain).toEqual([0, 0.6]);
     expect(d.marks[2]?.channels.text).toEqual(['100%', '40%', '20%', '100%', '60%']);
     expect(d.scales.y?.ticks).toEqual(['2024-01', '2024-02']);
-    expect(d).toMatchSnapshot();
+    for (const locale of ['en', 'zh-CN'] as const) {
+      await expect(renderSvg(cohortHeatmapChart(cells, chartContext(locale, 600), { period: 'month', measure: 'customers' }))).toMatchFileSnapshot(
+        `./__snapshots__/retention-heatmap.${locale}.svg`,
+      );
+    }
   });
 
   it('heatmap on revenue reads revenue_rate and drops undefined cells', () => {
@@ -44,38 +49,36 @@ describe('retention charts', () => {
     expect(d.scales.color?.domain).toEqual([0, 1.2]);
   });
 
-  it('curves: the average plus only the complete cells of selected cohorts', () => {
-    const d = describeSpec(
-      retentionCurvesChart(
-        [
-          { k: 0, rate: 1, revenue_rate: 1, cohorts: 2 },
-          { k: 1, rate: 0.4, revenue_rate: 0.5, cohorts: 1 },
-        ],
-        cells,
-        ctx,
-        { period: 'month', measure: 'customers', selected: ['2024-01-01'] },
-      ),
-    ) as Spec;
+  it('curves: the average plus only the complete cells of selected cohorts', async () => {
+    const spec = retentionCurvesChart(
+      [
+        { k: 0, rate: 1, revenue_rate: 1, cohorts: 2 },
+        { k: 1, rate: 0.4, revenue_rate: 0.5, cohorts: 1 },
+      ],
+      cells,
+      ctx,
+      { period: 'month', measure: 'customers', selected: ['2024-01-01'] },
+    );
+    const d = describeSpec(spec) as Spec;
     // k = 0 (100 % by definition) is left out; cohort 2024-01 has one complete cell after it.
     expect(d.marks[1]?.channels.x).toEqual([1]);
     expect(d.marks[1]?.channels.stroke).toEqual(['2024-01']);
     expect(d.marks[2]?.channels.y).toEqual([0.4]);
-    expect(d).toMatchSnapshot();
+    await expect(renderSvg(spec)).toMatchFileSnapshot('./__snapshots__/retention-curves.en.svg');
   });
 
-  it('active vs lapsed stacks both statuses per date (zh-CN)', () => {
-    const d = describeSpec(
-      activeLapsedChart(
-        [
-          { date: '2024-01-31', active: 10, lapsed: 0 },
-          { date: '2024-02-29', active: 8, lapsed: 4 },
-        ],
-        chartContext('zh-CN'),
-        180,
-      ),
-    ) as Spec;
+  it('active vs lapsed stacks both statuses per date (zh-CN)', async () => {
+    const spec = activeLapsedChart(
+      [
+        { date: '2024-01-31', active: 10, lapsed: 0 },
+        { date: '2024-02-29', active: 8, lapsed: 4 },
+      ],
+      chartContext('zh-CN'),
+      180,
+    );
+    const d = describeSpec(spec) as Spec;
     expect(d.marks[0]?.channels.fill).toEqual(['active', 'lapsed', 'active', 'lapsed']);
-    expect(d).toMatchSnapshot();
+    await expect(renderSvg(spec)).toMatchFileSnapshot('./__snapshots__/retention-active-lapsed.zh-CN.svg');
   });
 
   it('handles empty rows', () => {

@@ -8,6 +8,7 @@ import {
 } from '../../../src/lib/charts/satisfaction.ts';
 import { describeSpec } from './spec.ts';
 import { chartContext } from './context.ts';
+import { renderSvg } from './svg.ts';
 
 type Spec = { marks: { type: string; n: number; channels: Record<string, unknown> }[]; scales: Record<string, Record<string, unknown>> };
 const ctx = chartContext('en', 600);
@@ -19,32 +20,35 @@ const quadrants: QuadrantSummaryRow[] = [
 ];
 
 describe('satisfaction charts', () => {
-  it('quadrant map places each quadrant by satisfaction × loyalty and names both typologies', () => {
+  it('quadrant map places each quadrant by satisfaction × loyalty and names both typologies', async () => {
     const d = describeSpec(quadrantMapChart(quadrants, ctx, { high: 4, loyalMinOrders: 2 })) as Spec;
     const tiles = d.marks[0];
     expect(tiles?.channels.x).toEqual(['High satisfaction (≥ 4)', 'High satisfaction (≥ 4)', 'Not high (< 4)', 'Not high (< 4)']);
     expect(tiles?.channels.y).toEqual(['Loyal (≥ 2 orders)', 'Not loyal (< 2 orders)', 'Loyal (≥ 2 orders)', 'Not loyal (< 2 orders)']);
     expect((d.marks[1]?.channels.text as string[])[0]).toBe('Loyalists / apostles\nTrue loyalty\n\n3 customers (50.0%)\nValue: 300.00 (75.0%)');
-    expect(d).toMatchSnapshot();
+    for (const locale of ['en', 'zh-CN'] as const) {
+      await expect(renderSvg(quadrantMapChart(quadrants, chartContext(locale, 600), { high: 4, loyalMinOrders: 2 }))).toMatchFileSnapshot(
+        `./__snapshots__/satisfaction-quadrant-map.${locale}.svg`,
+      );
+    }
   });
 
-  it('curve labels each level with its rate and n (zh-CN)', () => {
+  it('curve labels each level with its rate and n (zh-CN)', async () => {
     const zh = chartContext('zh-CN', 600);
-    const curve = describeSpec(
-      satisfactionCurveChart(
-        [
-          { level: 3, n: 4, repeat_customers: 1, repurchase_rate: 0.25 },
-          { level: 5, n: 2, repeat_customers: 2, repurchase_rate: 1 },
-        ],
-        zh,
-      ),
-    ) as Spec;
+    const spec = satisfactionCurveChart(
+      [
+        { level: 3, n: 4, repeat_customers: 1, repurchase_rate: 0.25 },
+        { level: 5, n: 2, repeat_customers: 2, repurchase_rate: 1 },
+      ],
+      zh,
+    );
+    const curve = describeSpec(spec) as Spec;
     expect(curve.marks[3]?.channels.text).toEqual(['25%\nn=4', '100%\nn=2']);
-    expect(curve).toMatchSnapshot();
-    expect(describeSpec(quadrantSummaryChart(quadrants, zh))).toMatchSnapshot();
+    await expect(renderSvg(spec)).toMatchFileSnapshot('./__snapshots__/satisfaction-curve.zh-CN.svg');
+    await expect(renderSvg(quadrantSummaryChart(quadrants, zh))).toMatchFileSnapshot('./__snapshots__/satisfaction-quadrant-summary.zh-CN.svg');
   });
 
-  it('distribution colours NPS bands on 0–10 and high / not high otherwise', () => {
+  it('distribution colours NPS bands on 0–10 and high / not high otherwise', async () => {
     const levels = [
       { level: 6, n: 1, repeat_customers: 0, repurchase_rate: 0 },
       { level: 8, n: 2, repeat_customers: 1, repurchase_rate: 0.5 },
@@ -53,6 +57,7 @@ describe('satisfaction charts', () => {
     const nps = describeSpec(scoreDistributionChart(levels, ctx, { high: 9, detractorMax: 6 })) as Spec;
     expect(nps.marks[0]?.channels.fill).toEqual(['detractor', 'passive', 'promoter']);
     expect(nps.marks[1]?.channels.text).toEqual(['25%', '50%', '25%']);
+    await expect(renderSvg(scoreDistributionChart(levels, ctx, { high: 9, detractorMax: 6 }))).toMatchFileSnapshot('./__snapshots__/satisfaction-distribution-nps.en.svg');
     const five = describeSpec(scoreDistributionChart(levels, ctx, { high: 8, detractorMax: null })) as Spec;
     expect(five.marks[0]?.channels.fill).toEqual(['detractor', 'promoter', 'promoter']);
   });
