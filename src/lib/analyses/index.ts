@@ -10,7 +10,17 @@ import type { Metrics } from '../model/metrics.ts';
 import type { Dimension } from '../model/schema.ts';
 import type { Settings } from '../model/settings.ts';
 import type { DayBinRow } from './common.ts';
-import { overviewQuery, type OverviewRow } from './overview.ts';
+import {
+  CHOICES_LIMIT,
+  currenciesQuery,
+  dimensionChoicesQuery,
+  overviewQuery,
+  trendQuery,
+  type CurrencyRow,
+  type DimensionChoiceRow,
+  type OverviewRow,
+  type TrendRow,
+} from './overview.ts';
 import {
   hasProfitQuery,
   paretoCurveQuery,
@@ -87,6 +97,8 @@ export interface DashboardResult {
   readonly asOf: string | null;
   readonly mapped: Mapped;
   readonly overview: OverviewRow;
+  /** Month by month from the first to the last order (after the filters). */
+  readonly trend: readonly TrendRow[];
   readonly pareto: ParetoResult;
   readonly repurchase: RepurchaseResult;
   readonly retention: RetentionResult;
@@ -133,6 +145,7 @@ export async function runDashboard(db: DbClient, settings: Settings, mapped: Map
   const asOf = settings.asOf ?? dataAsOf ?? '1970-01-01';
 
   const overview = await one<OverviewRow>(db, overviewQuery({ asOf, churnWindowDays: settings.churnWindowDays }));
+  const trend = await rows<TrendRow>(db, trendQuery());
 
   const pp: ParetoParams = { tierA: settings.tierA, tierB: settings.tierB, topShare: settings.topShare };
   const hasProfit = (await one<HasProfitRow>(db, hasProfitQuery())).has_profit;
@@ -196,12 +209,62 @@ export async function runDashboard(db: DbClient, settings: Settings, mapped: Map
     asOf: dataAsOf === null ? null : asOf,
     mapped,
     overview,
+    trend,
     pareto,
     repurchase,
     retention,
     satisfaction,
     millis: Date.now() - started,
   };
+}
+
+/** The values one dimension filter offers, most lines first. */
+export interface DimensionChoices {
+  readonly values: readonly { readonly value: string; readonly lines: number }[];
+  /** Values left out of the list (beyond the limit). */
+  readonly more: number;
+}
+
+/** What stays the same for a dataset whatever the settings: read once after a load. */
+export interface DatasetFacts {
+  /** Per mapped dimension (unfiltered). */
+  readonly choices: Readonly<Partial<Record<Dimension, DimensionChoices>>>;
+  /** Currencies the amount cells name, most lines first. */
+  readonly currencies: readonly CurrencyRow[];
+}
+
+export function groupChoices(dimensions: readonly Dimension[], rows: readonly DimensionChoiceRow[]): Partial<Record<Dimension, DimensionChoices>> {
+  const out: Partial<Record<Dimension, DimensionChoices>> = {};
+  for (const d of dimensions) {
+    const mine = rows.filter((r) => r.dimension === d);
+    out[d] = { values: mine.map((r) => ({ value: r.value, lines: r.lines })), more: Math.max(0, (mine[0]?.distinct_values ?? 0) - mine.length) };
+  }
+  return out;
+}
+
+/** Needs the canonical `lines` table only (no derive). */
+export async function datasetFacts(db: DbClient, mapped: Mapped, limit = CHOICES_LIMIT): Promise<DatasetFacts> {
+  const dimensions = mappedDimensions(mapped);
+  const q = dimensionChoicesQuery(dimensions, limit);
+  return {
+    choices: groupChoices(dimensions, q ? await rows<DimensionChoiceRow>(db, q) : []),
+    currencies: await rows<CurrencyRow>(db, currenciesQuery()),
+  };
+}
+
+/**
+ * The currency to format money with: the only one the data names, when it is a code
+ * Intl knows; null when there are none or several (amounts are then plain numbers).
+ */
+export function singleCurrency(currencies: readonly Pick<CurrencyRow, 'currency'>[]): string | null {
+  const [only, ...others] = currencies;
+  if (only === undefined || others.length > 0 || !/^[A-Z]{3}$/.test(only.currency)) return null;
+  try {
+    new Intl.NumberFormat('en', { style: 'currency', currency: only.currency });
+    return only.currency;
+  } catch {
+    return null;
+  }
 }
 
 function kpisFromCurve(curve: readonly RetentionCurvePoint[]): RetentionKpiRow {

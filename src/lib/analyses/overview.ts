@@ -1,8 +1,10 @@
 /**
  * Overview KPIs (METRICS.md §2, plus the customer-level counts of §3 and §5 that share
- * the same scan of `customers`).
+ * the same scan of `customers`), the monthly trend, and two facts of the whole dataset:
+ * the values the dimension filters offer and the currencies the amounts name.
  */
-import { sql, type SqlQuery } from '../db/sql.ts';
+import { ident, join, sql, type SqlQuery } from '../db/sql.ts';
+import type { Dimension } from '../model/schema.ts';
 import { asOfDate, div, isoDate } from './common.ts';
 
 export interface OverviewParams {
@@ -75,4 +77,91 @@ SELECT c.customers::INTEGER AS customers,
        ${isoDate(sql`l.last_day`)} AS last_day,
        ${isoDate(asOfDate(p.asOf))} AS as_of
 FROM l, o, c`;
+}
+
+/**
+ * One calendar month of the trend, every month from the first to the last order
+ * (after the filters), empty months included. Months are those of `order_date`.
+ */
+export interface TrendRow {
+  /** ISO date of the first day of the month. */
+  readonly period: string;
+  /** Sum of `order_net` over all orders of the month (returns included). Over all months it is `revenue`. */
+  readonly revenue: number;
+  /** Purchase orders of the month. */
+  readonly orders: number;
+  /** Active customers: customers with a purchase order in the month. */
+  readonly customers: number;
+  /** New customers: customers whose `first_date` is in the month. */
+  readonly new_customers: number;
+}
+
+export function trendQuery(): SqlQuery {
+  return sql`WITH
+bounds AS (SELECT date_trunc('month', min(order_date))::TIMESTAMP AS lo, date_trunc('month', max(order_date))::TIMESTAMP AS hi FROM orders),
+months AS (SELECT unnest(generate_series(lo, hi, INTERVAL 1 MONTH))::DATE AS period FROM bounds WHERE lo IS NOT NULL),
+o AS (
+  SELECT date_trunc('month', order_date)::DATE AS period,
+         sum(order_net) AS revenue,
+         count(*) FILTER (WHERE is_purchase) AS orders,
+         count(DISTINCT customer_id) FILTER (WHERE is_purchase) AS customers
+  FROM orders GROUP BY 1),
+n AS (SELECT date_trunc('month', first_date)::DATE AS period, count(*) AS new_customers FROM customers GROUP BY 1)
+SELECT ${isoDate(sql`m.period`)} AS period,
+       coalesce(o.revenue, 0)::DOUBLE AS revenue,
+       coalesce(o.orders, 0)::INTEGER AS orders,
+       coalesce(o.customers, 0)::INTEGER AS customers,
+       coalesce(n.new_customers, 0)::INTEGER AS new_customers
+FROM months m LEFT JOIN o USING (period) LEFT JOIN n USING (period)
+ORDER BY m.period`;
+}
+
+/** How many values of one dimension the filters offer. */
+export const CHOICES_LIMIT = 200;
+
+/**
+ * One value a dimension filter offers: over all kept lines (no filter applied), the most
+ * frequent first (ties by value), at most `limit` per dimension. Null values are not offered.
+ */
+export interface DimensionChoiceRow {
+  readonly dimension: Dimension;
+  readonly value: string;
+  /** Kept lines with this value. */
+  readonly lines: number;
+  /** 1-based position in the dimension's list. */
+  readonly rank: number;
+  /** Distinct non-null values of the dimension (the list stops at `limit`). */
+  readonly distinct_values: number;
+}
+
+/** Null when no dimension is mapped. */
+export function dimensionChoicesQuery(dimensions: readonly Dimension[], limit = CHOICES_LIMIT): SqlQuery | null {
+  if (dimensions.length === 0) return null;
+  const counts = dimensions.map(
+    (d) => sql`SELECT ${d} AS dimension, ${ident(d)} AS value, count(*) AS lines FROM lines WHERE ${ident(d)} IS NOT NULL GROUP BY ${ident(d)}`,
+  );
+  return sql`WITH
+v AS (${join(counts, ' UNION ALL ')}),
+r AS (
+  SELECT *, row_number() OVER (PARTITION BY dimension ORDER BY lines DESC, value) AS rank,
+         count(*) OVER (PARTITION BY dimension) AS distinct_values
+  FROM v)
+SELECT dimension::VARCHAR AS dimension, value::VARCHAR AS value, lines::INTEGER AS lines, rank::INTEGER AS rank,
+       distinct_values::INTEGER AS distinct_values
+FROM r WHERE rank <= ${limit}
+ORDER BY dimension, rank`;
+}
+
+/** A currency the amount cells name (ISO 4217), with its kept lines. */
+export interface CurrencyRow {
+  readonly currency: string;
+  readonly lines: number;
+}
+
+/** Over all kept lines; most lines first. Lines whose amount names no currency are left out. */
+export function currenciesQuery(): SqlQuery {
+  return sql`SELECT currency::VARCHAR AS currency, count(*)::INTEGER AS lines
+FROM lines WHERE currency IS NOT NULL
+GROUP BY currency
+ORDER BY lines DESC, currency`;
 }
