@@ -1,0 +1,108 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { extname, join, normalize } from 'node:path';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DIST, launchChromium, ROOT } from './harness.ts';
+
+const SALES = join(ROOT, 'public', 'demo', 'sales.csv');
+const SURVEY = join(ROOT, 'public', 'demo', 'survey.csv');
+const SUB = '/sub/dir/';
+const TYPES: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.json': 'application/json', '.wasm': 'application/wasm', '.svg': 'image/svg+xml' };
+
+/** A plain static server that serves `dir` under /sub/dir/ only (404 elsewhere, no headers). */
+function serve(dir: string): Promise<{ url: string; server: Server }> {
+  const server = createServer((req, res) => {
+    const path = decodeURIComponent((req.url ?? '/').split('?')[0] ?? '/');
+    if (!path.startsWith(SUB)) return res.writeHead(404).end();
+    const file = normalize(join(dir, path.slice(SUB.length) || 'index.html'));
+    try {
+      if (!file.startsWith(dir) || !statSync(file).isFile()) throw new Error('no file');
+      res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' }).end(readFileSync(file));
+    } catch {
+      res.writeHead(404).end();
+    }
+  });
+  return new Promise((r) => server.listen(0, '127.0.0.1', () => {
+    const a = server.address();
+    r({ url: `http://127.0.0.1:${typeof a === 'object' && a ? a.port : 0}${SUB}`, server });
+  }));
+}
+
+function publish(out: string, extra: string[] = []): void {
+  execFileSync(process.execPath, [join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), join(ROOT, 'src/cli/publish.ts'), SALES, '--survey', SURVEY, '--out', out, '--page', DIST, ...extra], { cwd: ROOT, stdio: 'pipe' });
+}
+
+function analyzeJson(): Record<string, number | null> {
+  const out = execFileSync(process.execPath, [join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), join(ROOT, 'src/cli/analyze.ts'), SALES, '--survey', SURVEY, '--json'], { cwd: ROOT, encoding: 'utf8' });
+  return (JSON.parse(out) as { metrics: Record<string, number | null> }).metrics;
+}
+
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir, { recursive: true, withFileTypes: true }).filter((d) => d.isFile()).map((d) => join(d.parentPath, d.name));
+}
+
+const KPIS = ['customers', 'orders', 'revenue', 'repurchase_rate', 'top20_share', 'gini', 'retention_m1', 'active_customers'] as const;
+
+describe('published dashboard', () => {
+  let browser: Browser;
+  let tmp: string;
+  let expected: Record<string, number | null>;
+  beforeAll(async () => {
+    tmp = mkdtempSync(join(tmpdir(), 'publish-'));
+    expected = analyzeJson();
+    browser = await launchChromium();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    rmSync(tmp, { recursive: true, force: true });
+  });
+
+  async function open(dir: string) {
+    const { url, server } = await serve(dir);
+    const ctx = await browser.newContext({ serviceWorkers: 'block', locale: 'en' });
+    const page = await ctx.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(String(e)));
+    await page.goto(url);
+    await page.locator('[data-testid=published]').waitFor({ timeout: 60_000 });
+    await page.locator('[data-testid=dashboard] [data-metric="customers"]').first().waitFor({ timeout: 90_000 });
+    await page.locator('[data-testid=busy]').waitFor({ state: 'detached', timeout: 90_000 });
+    const read = async (id: string) => {
+      const v = await page.locator(`[data-testid=dashboard] [data-metric="${id}"]`).first().getAttribute('data-value');
+      return v === null || v === '' ? null : Number(v);
+    };
+    return { page, errors, read, close: async () => { await ctx.close(); server.close(); } };
+  }
+
+  it('Parquet mode: opens under a sub-path with the KPIs of analyze --json', async () => {
+    const out = join(tmp, 'parquet');
+    publish(out);
+    const s = await open(out);
+    expect(await s.page.locator('[data-testid=published]').getAttribute('data-mode')).toBe('parquet');
+    for (const id of KPIS) expect([id, await s.read(id)]).toEqual([id, expected[id]]);
+    expect(s.errors).toEqual([]);
+    await s.close();
+  });
+
+  it('aggregates mode: no customer id in any file, and the page shows the aggregates', async () => {
+    const out = join(tmp, 'aggregates');
+    publish(out, ['--aggregates-only']);
+    const ids = new Set(readFileSync(SALES, 'utf8').split(/\r?\n/).slice(1).map((l) => l.split(',')[1]?.trim() ?? '').filter((id) => id !== ''));
+    expect(ids.size).toBeGreaterThan(1000);
+    const leaks: string[] = [];
+    for (const f of filesUnder(out)) {
+      const text = readFileSync(f).toString('latin1');
+      for (const m of text.matchAll(/C\d{5}/g)) if (ids.has(m[0])) leaks.push(`${f}: ${m[0]}`);
+    }
+    expect(leaks).toEqual([]);
+    expect(filesUnder(out).some((f) => f.endsWith('.parquet'))).toBe(false);
+    const s = await open(out);
+    expect(await s.page.locator('[data-testid=published]').getAttribute('data-mode')).toBe('aggregates');
+    for (const id of KPIS) expect([id, await s.read(id)]).toEqual([id, expected[id]]);
+    expect(s.errors).toEqual([]);
+    await s.close();
+  });
+});
