@@ -1,0 +1,62 @@
+import { describe, expect, it } from 'vitest';
+import type { DashboardResult, DatasetFacts } from '../../../src/lib/analyses/index.ts';
+import type { DbClient } from '../../../src/lib/db/client.ts';
+import type { Mapped } from '../../../src/lib/model/derive.ts';
+import { DEFAULT_SETTINGS } from '../../../src/lib/model/settings.ts';
+import { RunState } from '../../../src/lib/state/run.svelte.ts';
+
+const DB = {} as DbClient;
+const MAPPED: Mapped = { category: true, region: false, channel: false, order: true };
+const RESULT = { millis: 1 } as DashboardResult;
+const facts = (code: string): DatasetFacts => ({ choices: { category: { values: [{ value: 'x', lines: 2 }], more: 0 } }, currencies: [{ currency: code, lines: 2 }] });
+
+function deferred<T>(): { promise: Promise<T>; resolve: (v: T) => void } {
+  let resolve: (v: T) => void = () => undefined;
+  const promise = new Promise<T>((r) => (resolve = r));
+  return { promise, resolve };
+}
+
+describe('RunState', () => {
+  it('reads the dataset facts once, not on every settings change', async () => {
+    let reads = 0;
+    const run = new RunState(async () => RESULT, async () => facts(`C${++reads}`));
+    await run.run(DB, DEFAULT_SETTINGS, MAPPED);
+    await run.run(DB, { ...DEFAULT_SETTINGS, churnWindowDays: 30 }, { ...MAPPED });
+    expect(reads).toBe(1);
+    expect(run.facts?.currencies).toEqual([{ currency: 'C1', lines: 2 }]);
+    expect(run.result).toBe(RESULT);
+    // another dataset: the page clears the run while it loads
+    run.clear();
+    expect(run.facts).toBeNull();
+    await run.run(DB, DEFAULT_SETTINGS, MAPPED);
+    expect(reads).toBe(2);
+    expect(run.facts?.currencies[0]?.currency).toBe('C2');
+    // a different mapping is a different dataset too
+    await run.run(DB, DEFAULT_SETTINGS, { ...MAPPED, region: true });
+    expect(reads).toBe(3);
+  });
+
+  it('runs without facts when they cannot be read, and tries again on the next run', async () => {
+    let reads = 0;
+    const run = new RunState(async () => RESULT, async () => {
+      reads++;
+      if (reads === 1) throw new Error('no lines');
+      return facts('EUR');
+    });
+    await run.run(DB, DEFAULT_SETTINGS, MAPPED);
+    expect([run.result, run.error, run.facts]).toEqual([RESULT, null, null]);
+    await run.run(DB, DEFAULT_SETTINGS, MAPPED);
+    expect(run.facts?.currencies[0]?.currency).toBe('EUR');
+  });
+
+  it('drops facts that arrive after the dataset was cleared', async () => {
+    const slow = deferred<DatasetFacts>();
+    const run = new RunState(async () => RESULT, () => slow.promise);
+    const first = run.run(DB, DEFAULT_SETTINGS, MAPPED);
+    run.clear();
+    slow.resolve(facts('USD'));
+    await first;
+    expect(run.facts).toBeNull();
+    expect(run.result).toBeNull(); // the superseded run's result is dropped as well
+  });
+});
