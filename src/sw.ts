@@ -37,14 +37,14 @@ async function shell(request: Request): Promise<Response> {
     if (res.ok) return res;
     throw new Error(`HTTP ${res.status}`);
   } catch {
-    const cached = await caches.match(scopeUrl(SHELL), { cacheName: CACHE });
+    const cached = await caches.match(scopeUrl(SHELL), { cacheName: CACHE, ignoreVary: true });
     if (cached) return cached;
     return Response.error();
   }
 }
 
 async function cacheFirst(request: Request): Promise<Response> {
-  const cached = await caches.match(request, { cacheName: CACHE, ignoreSearch: true });
+  const cached = await caches.match(request, { cacheName: CACHE, ignoreSearch: true, ignoreVary: true });
   return cached ?? fetch(request);
 }
 
