@@ -1,0 +1,82 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { NodeDb } from '../../../src/lib/db/duckdb-node.ts';
+import type { LoadReport } from '../../../src/lib/ingest/types.ts';
+import { storageProblem } from '../../../src/lib/offline/problem.ts';
+import { clearStored, dropAllTables, isLoadReport, readStored, writeStored } from '../../../src/lib/offline/stored.ts';
+
+const REPORT = {
+  files: [{ name: '销售.csv', labels: ['客户ID', '日期', '金额'], mapping: { customer: 0, date: 1, amount: 2 } }],
+  rows_read: 3,
+  rows_kept: 2,
+  rows_rejected: 1,
+  rows_skipped: 0,
+  rejected: [{ file: 0, line: 3, reason: 'missing_customer_id' }],
+  skipped: [],
+  warnings: [],
+  millis: 5,
+} as unknown as LoadReport;
+
+describe('stored record', () => {
+  let db: NodeDb;
+  beforeEach(async () => {
+    db = await NodeDb.open();
+    await db.exec('CREATE TABLE lines (customer_id VARCHAR)');
+  });
+  afterEach(async () => db.close());
+
+  it('round-trips the report and the time it was stored', async () => {
+    await writeStored(db, REPORT, new Date(Date.UTC(2024, 4, 1, 8, 30)));
+    expect(await readStored(db)).toEqual({ report: REPORT, storedAt: '2024-05-01T08:30:00.000Z' });
+  });
+
+  it('a second write replaces the first', async () => {
+    await writeStored(db, REPORT, new Date(Date.UTC(2024, 4, 1)));
+    await writeStored(db, { ...REPORT, rows_read: 7 }, new Date(Date.UTC(2024, 4, 2)));
+    const got = await readStored(db);
+    expect(got?.report.rows_read).toBe(7);
+    expect(got?.storedAt).toBe('2024-05-02T00:00:00.000Z');
+  });
+
+  it('nothing when there is no record, after clearing, without the lines table, or in another format', async () => {
+    expect(await readStored(db)).toBeNull();
+    await writeStored(db, REPORT, new Date());
+    await clearStored(db);
+    expect(await readStored(db)).toBeNull();
+
+    await writeStored(db, REPORT, new Date());
+    await db.exec("UPDATE loyalty_lens_store SET value = '0' WHERE key = 'format'");
+    expect(await readStored(db)).toBeNull();
+
+    await writeStored(db, REPORT, new Date());
+    await db.exec('DROP TABLE lines');
+    expect(await readStored(db)).toBeNull();
+  });
+
+  it('dropAllTables leaves no table or view', async () => {
+    await writeStored(db, REPORT, new Date());
+    await db.exec('CREATE VIEW f_lines AS SELECT * FROM lines');
+    await dropAllTables(db);
+    expect(await db.query("SELECT table_name FROM duckdb_tables() WHERE schema_name = 'main'")).toEqual([]);
+    expect(await db.query("SELECT view_name FROM duckdb_views() WHERE NOT internal AND schema_name = 'main'")).toEqual([]);
+  });
+
+  it('rejects a report of the wrong shape', () => {
+    expect(isLoadReport(REPORT)).toBe(true);
+    expect(isLoadReport({ ...REPORT, files: [] })).toBe(false);
+    expect(isLoadReport({ ...REPORT, rows_read: -1 })).toBe(false);
+    expect(isLoadReport({ ...REPORT, rejected: undefined })).toBe(false);
+    expect(isLoadReport('{}')).toBe(false);
+  });
+});
+
+describe('storageProblem', () => {
+  it('names the cause from what the browser or the engine threw', () => {
+    expect(storageProblem(new DOMException('full', 'QuotaExceededError'))).toBe('quota');
+    expect(storageProblem(new Error('IO Error: Could not write file: QuotaExceededError: quota exceeded'))).toBe('quota');
+    expect(storageProblem(new DOMException('x', 'NoModificationAllowedError'))).toBe('locked');
+    expect(storageProblem(new Error('Access Handles cannot be created if there is another open Access Handle or Writable stream associated with the same file.:'))).toBe('locked');
+    expect(storageProblem(new DOMException('denied', 'SecurityError'))).toBe('unavailable');
+    expect(storageProblem(new Error('Catalog Error: Table with name x does not exist!'))).toBe('failed');
+    expect(storageProblem('weird')).toBe('failed');
+  });
+});
