@@ -382,7 +382,13 @@ function whyNot(series: Series): string {
 
 const fmt = (v: number | null): string => (v === null ? 'n/a' : v >= 100 ? String(Math.round(v)) : v.toFixed(1));
 const fmtRatio = (a: number | null, b: number | null): string => (a === null || b === null || b === 0 ? 'n/a' : (a / b).toFixed(2));
-const cell = (s: Series): string => (medianOf(s) === null ? 'n/a' : fmt(medianOf(s)));
+/** The median, marked with how many runs it rests on when some runs failed. */
+const cell = (s: Series): string => {
+  const m = medianOf(s);
+  if (m === null) return 'n/a';
+  const ok = s.rest.filter((x) => x.ok).length;
+  return ok < s.rest.length ? `${fmt(m)} (n=${ok})` : fmt(m);
+};
 const firstCell = (s: Series): string => (s.first.ok ? fmt(s.first.ms) : 'n/a');
 
 function sizeLabel(n: number): string {
@@ -550,7 +556,7 @@ async function main(): Promise<void> {
       const file = format === 'csv' ? await salesFile(lines) : await parquetFile(lines);
       const fileMb = statSync(file).size / 2 ** 20;
       console.log(`== ${sizeLabel(lines)} lines, ${format}: ${file} (${fileMb.toFixed(0)} MB, ready in ${Math.round(performance.now() - tGen)} ms)`);
-      const timeoutMs = Math.max(60_000, lines / 20);
+      const timeoutMs = Math.max(120_000, lines / 5);
       const r: SizeResult = {
         lines,
         format,
