@@ -260,7 +260,8 @@ export function profitSplitChart(rows: readonly ProfitGroupRow[], ctx: ChartCont
   return {
     ...baseOptions(ctx, chartHeight(ctx.width, 0.35, 200, 280)),
     x: { label: null, domain: PROFIT_GROUPS.filter((g) => data.some((r) => r.group === g)), tickFormat: label },
-    y: { label: t('chart.pareto.profitShare'), tickFormat: percentTick(locale), grid: true, insetTop: 14 },
+    // Room below a negative bar for its label, clear of the group names.
+    y: { label: t('chart.pareto.profitShare'), tickFormat: percentTick(locale), grid: true, insetTop: 14, insetBottom: data.some((r) => (r.profit_share ?? 0) < 0) ? 16 : 0 },
     marks: [
       Plot.barY(data, {
         x: 'group',

@@ -1,7 +1,7 @@
 /**
- * A chart spec as plain JSON for snapshots: scales (functions applied to their domain),
- * and per mark its type, constant styles and every channel evaluated on its data,
- * numbers rounded. Rendering needs a DOM, which the unit project does not have.
+ * A chart spec as plain JSON, for assertions on what a chart is given: scales (functions
+ * applied to their domain), and per mark its type, constant styles and every channel
+ * evaluated on its data, numbers rounded. What it draws is snapshotted by svg.ts.
  */
 import * as Plot from '@observablehq/plot';
 import type { PlotOptions } from '@observablehq/plot';
