@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { xlsxBlob } from '../../../src/lib/export/xlsx.ts';
 import { cellText, readWorkbook } from '../../../src/lib/ingest/formats/xlsx.ts';
 import { normalizeRows } from '../../../src/lib/ingest/normalize.ts';
 import { IngestError } from '../../../src/lib/ingest/types.ts';
@@ -46,6 +47,30 @@ describe('cellText', () => {
   it('formats dates from UTC fields, with a time only when there is one', () => {
     expect(cellText(new Date(Date.UTC(1900, 0, 1)))).toBe('1900-01-01');
     expect(cellText(new Date(Date.UTC(2023, 11, 31, 14, 5, 9)))).toBe('2023-12-31 14:05:09');
+  });
+
+  it('rounds a time to the nearest second (serial fractions arrive a millisecond short)', () => {
+    expect(cellText(new Date(Date.UTC(2024, 0, 5, 9, 29, 59, 999)))).toBe('2024-01-05 09:30:00');
+    expect(cellText(new Date(Date.UTC(2024, 0, 5, 9, 30, 0, 499)))).toBe('2024-01-05 09:30:00');
+    // Just before midnight rounds into the next day, which then has no time of day.
+    expect(cellText(new Date(Date.UTC(2023, 11, 31, 23, 59, 59, 600)))).toBe('2024-01-01');
+  });
+
+  it('reads back the times a workbook was written with, to the second', async () => {
+    const stamps = ['2024-01-05 09:30:00', '2024-02-29 23:59:59', '2024-03-01 00:00:01', '2024-07-14 17:45:30'];
+    const blob = await xlsxBlob(
+      {
+        columns: [{ name: 'ts', kind: 'timestamp' }],
+        rowCount: stamps.length,
+        async *batches() {
+          yield stamps.map((ts) => ({ ts }));
+        },
+        release: async () => {},
+      },
+      ['ts'],
+    );
+    const wb = await readWorkbook(new Uint8Array(await blob.arrayBuffer()));
+    expect(wb.rows.slice(1).map((r) => r[0])).toEqual(stamps);
   });
 
   it('keeps numbers round-trippable and strings verbatim', () => {

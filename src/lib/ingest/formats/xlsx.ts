@@ -19,7 +19,7 @@ const pad2 = (n: number): string => String(n).padStart(2, '0');
 /**
  * A cell as the text a CSV export would hold: strings unchanged (ids like 00123 stay
  * text), numbers in shortest round-trip form, booleans TRUE/FALSE, dates from their UTC
- * fields as YYYY-MM-DD, or YYYY-MM-DD HH:MM:SS when they carry a time.
+ * fields as YYYY-MM-DD, or YYYY-MM-DD HH:MM:SS when they carry a time (to the nearest second).
  */
 export function cellText(value: unknown): string {
   if (value === null || value === undefined) return '';
@@ -28,6 +28,8 @@ export function cellText(value: unknown): string {
   if (typeof value === 'boolean') return value ? 'TRUE' : 'FALSE';
   if (value instanceof Date) {
     if (Number.isNaN(value.getTime())) return '';
+    // Serial day fractions come back a hair off (09:30:00 as 09:29:59.999): nearest second.
+    value = new Date(Math.round(value.getTime() / 1000) * 1000);
     const date = `${value.getUTCFullYear()}-${pad2(value.getUTCMonth() + 1)}-${pad2(value.getUTCDate())}`;
     const h = value.getUTCHours();
     const m = value.getUTCMinutes();
