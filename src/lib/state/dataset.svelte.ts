@@ -328,11 +328,11 @@ export class DatasetState {
   }
 
   /**
-   * Data kept on this device, back after a reload: shown as loaded. Ignored when the user
-   * has already started something else.
+   * Data kept on this device, back after a reload or on request from the first screen
+   * (also after a refused file): shown as loaded. Ignored while something else is under way.
    */
   restore(report: LoadReport): boolean {
-    if (this.status !== 'idle') return false;
+    if (this.status !== 'idle' && this.status !== 'error') return false;
     this.generation++;
     this.files = [];
     this.report = report;
