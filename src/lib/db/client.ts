@@ -22,6 +22,12 @@ export interface DbClient {
   registerBuffer(bytes: Uint8Array): Promise<string>;
   /** Forget a buffer registered by `registerBuffer`. */
   dropBuffer(path: string): Promise<void>;
+  /**
+   * Optional: a query's result as an Arrow IPC stream, columnar, with no row objects in
+   * between (for exports). Must handle at least VARCHAR, DOUBLE, INTEGER, BOOLEAN, DATE
+   * (Date32) and TIMESTAMP_MS (Timestamp(ms)).
+   */
+  queryArrowIPC?(query: SqlQuery | string): Promise<Uint8Array>;
   /** Load an Arrow IPC stream into a new table. */
   insertArrowIPC(table: string, ipc: Uint8Array): Promise<void>;
   close(): Promise<void>;

@@ -8,10 +8,27 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   DuckDBConnection,
+  DuckDBDateValue,
   DuckDBDecimalValue,
   DuckDBInstance,
+  DuckDBTimestampMillisecondsValue,
+  DuckDBTypeId,
   type DuckDBValue,
 } from '@duckdb/node-api';
+import {
+  Bool,
+  DateDay,
+  Float64,
+  Int32,
+  makeData,
+  makeVector,
+  Table,
+  TimestampMillisecond,
+  tableToIPC,
+  Utf8,
+  vectorFromArray,
+  type Vector,
+} from 'apache-arrow';
 import type { Cell, DbClient, Row } from './client.ts';
 import { QueryError } from './client.ts';
 import type { SqlQuery, SqlValue } from './sql.ts';
@@ -22,6 +39,49 @@ function toCell(v: DuckDBValue): Cell {
   if (v instanceof DuckDBDecimalValue) return v.toDouble();
   // DATE, TIMESTAMP, LIST … must be cast in SQL; fall back to their text form.
   return String(v);
+}
+
+/** Fixed-width Arrow data from one column of values (null where `read` gives null). */
+function fixedVector<T extends Float64 | Int32 | DateDay | TimestampMillisecond>(
+  type: T,
+  values: readonly DuckDBValue[],
+  data: T['TArray'],
+  read: (v: DuckDBValue) => number | bigint | null,
+): Vector<T> {
+  const bitmap = new Uint8Array((values.length + 7) >> 3);
+  let nullCount = 0;
+  for (let i = 0; i < values.length; i++) {
+    const x = read(values[i] ?? null);
+    if (x === null) {
+      nullCount++;
+      continue;
+    }
+    bitmap[i >> 3]! |= 1 << (i & 7);
+    (data as unknown as (number | bigint)[])[i] = x;
+  }
+  return makeVector(makeData({ type, length: values.length, nullCount, nullBitmap: nullCount > 0 ? bitmap : null, data } as never)) as unknown as Vector<T>;
+}
+
+function arrowColumn(typeId: DuckDBTypeId, values: readonly DuckDBValue[]): Vector {
+  const num = (v: DuckDBValue): number | null => (typeof v === 'number' ? v : null);
+  switch (typeId) {
+    case DuckDBTypeId.DOUBLE:
+      return fixedVector(new Float64(), values, new Float64Array(values.length), num);
+    case DuckDBTypeId.INTEGER:
+      return fixedVector(new Int32(), values, new Int32Array(values.length), num);
+    case DuckDBTypeId.DATE:
+      return fixedVector(new DateDay(), values, new Int32Array(values.length), (v) => (v instanceof DuckDBDateValue ? v.days : null));
+    case DuckDBTypeId.TIMESTAMP_MS:
+      return fixedVector(new TimestampMillisecond(), values, new BigInt64Array(values.length), (v) =>
+        v instanceof DuckDBTimestampMillisecondsValue ? v.millis : null,
+      );
+    case DuckDBTypeId.BOOLEAN:
+      return vectorFromArray(values.map((v) => (typeof v === 'boolean' ? v : null)), new Bool());
+    case DuckDBTypeId.VARCHAR:
+      return vectorFromArray(values.map((v) => (typeof v === 'string' ? v : null)), new Utf8());
+    default:
+      throw new Error(`queryArrowIPC: no Arrow column for DuckDB type ${DuckDBTypeId[typeId]}; cast it in SQL`);
+  }
 }
 
 function bindable(params: readonly SqlValue[]): (string | number | boolean | null)[] {
@@ -83,6 +143,23 @@ export class NodeDb implements DbClient {
     } catch (e) {
       throw new QueryError(e instanceof Error ? e.message : String(e), q.text, e);
     }
+  }
+
+  async queryArrowIPC(query: SqlQuery | string): Promise<Uint8Array> {
+    const q = typeof query === 'string' ? { text: query, params: [] } : query;
+    let reader;
+    try {
+      reader = q.params.length === 0 ? await this.conn.runAndReadAll(q.text) : await this.conn.runAndReadAll(q.text, bindable(q.params));
+    } catch (e) {
+      throw new QueryError(e instanceof Error ? e.message : String(e), q.text, e);
+    }
+    const names = reader.columnNames();
+    const columns = reader.getColumns();
+    const vectors: Record<string, Vector> = {};
+    names.forEach((n, i) => {
+      vectors[n] = arrowColumn(reader.columnTypeId(i), columns[i] ?? []);
+    });
+    return tableToIPC(new Table(vectors), 'stream');
   }
 
   async registerBuffer(bytes: Uint8Array): Promise<string> {

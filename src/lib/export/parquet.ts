@@ -1,6 +1,7 @@
 /**
- * Parquet through parquet-wasm: each batch becomes an Arrow record batch and
- * `transformParquetStream` writes them as they come, so the file is built from parts.
+ * Parquet through parquet-wasm: each batch becomes an Arrow record batch (the engine's own
+ * Arrow when it offers it) and `transformParquetStream` writes them as they come, so the
+ * file is built from parts.
  * Dates are Arrow Date32, date-times Timestamp(ms), numbers Float64, integers Int32.
  */
 import {
@@ -79,7 +80,10 @@ export async function parquetChunks(
   await init();
   const batchSize = options.batchSize ?? DEFAULT_BATCH;
   const schema = arrowSchema(source.columns, options.names);
-  const it = source.batches(batchSize);
+  // Straight from the engine's Arrow when it can (no row objects); else built from rows here.
+  const it: AsyncIterator<readonly ExportRow[] | Uint8Array> = source.arrowBatches
+    ? source.arrowBatches(batchSize, options.names)
+    : source.batches(batchSize);
   let empty = true;
   const batches = new ReadableStream({
     async pull(controller) {
@@ -94,8 +98,8 @@ export async function parquetChunks(
       enqueue(controller, next.value);
     },
   });
-  function enqueue(controller: ReadableStreamDefaultController, rows: readonly ExportRow[]): void {
-    const table = WasmTable.fromIPCStream(batchIpc(schema, source.columns, rows));
+  function enqueue(controller: ReadableStreamDefaultController, batch: readonly ExportRow[] | Uint8Array): void {
+    const table = WasmTable.fromIPCStream(batch instanceof Uint8Array ? batch : batchIpc(schema, source.columns, batch));
     for (const b of table.recordBatches()) controller.enqueue(b);
     if (table.numBatches === 0) table.free();
   }

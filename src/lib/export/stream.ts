@@ -1,10 +1,11 @@
 /**
  * Big exports in batches: a table (or a query materialised into a temporary table) is read
  * by rowid ranges, one batch at a time, and each batch is encoded and appended to the parts
- * of a Blob. Only one batch of rows is held as JavaScript objects at any moment.
+ * of a Blob. Only one batch is held in JavaScript at any moment. CSV batches are written by
+ * the engine itself as one text per batch (no row objects); `csvCellSql` is csv.ts in SQL.
  */
 import type { DbClient, Row } from '../db/client.ts';
-import { ident, join, sql, type SqlQuery } from '../db/sql.ts';
+import { ident, join, raw, sql, type SqlQuery } from '../db/sql.ts';
 import { BOM, csvCell } from './csv.ts';
 
 /** How a column is written: text, a number, an ISO date (YYYY-MM-DD) or date-time (YYYY-MM-DD HH:MM:SS). */
@@ -24,6 +25,10 @@ export interface ExportSource {
   batches(batchSize?: number): AsyncGenerator<ExportRow[]>;
   /** Drop what `openQuery` materialised (no-op for a table). */
   release(): Promise<void>;
+  /** The same batches as CSV text (rows ending in CRLF), written by the engine; optional. */
+  csvBatches?(batchSize?: number): AsyncGenerator<string>;
+  /** The same batches as Arrow IPC streams (types as in parquet.ts), when the engine can. */
+  arrowBatches?(batchSize?: number, names?: readonly string[]): AsyncGenerator<Uint8Array>;
 }
 
 export const DEFAULT_BATCH = 100_000;
@@ -57,6 +62,73 @@ function selectExpr(c: ExportColumn) {
   }
 }
 
+/**
+ * SQL for what `csvCell` writes for a text value `v` (VARCHAR, may be NULL): formula guard,
+ * then RFC 4180 quoting when needed; never NULL. The character lists are csv.ts's.
+ */
+export function csvTextSql(v: string): string {
+  const g = `CASE WHEN regexp_matches(${v}, '^[=+\\-@\\t\\r＝＋－＠]') THEN '''' || ${v} ELSE ${v} END`;
+  return `CASE WHEN ${v} IS NULL THEN '' WHEN regexp_matches(${v}, '^[=+\\-@\\t\\r＝＋－＠]|[",\\r\\n]') THEN (CASE WHEN regexp_matches(${g}, '[",\\r\\n]') THEN '"' || replace(${g}, '"', '""') || '"' ELSE ${g} END) ELSE ${v} END`;
+}
+
+/**
+ * SQL for JavaScript's `String(x)` of a DOUBLE `x` (shortest round-trip digits, like
+ * DuckDB's own, but fixed notation from 1e-6 up to 1e21 and no ".0"), '' for NULL/NaN/∞.
+ */
+export function jsNumberSql(x: string): string {
+  const s = `(${x})::VARCHAR`;
+  const mant = `regexp_extract(${s}, '^-?([0-9.]+)e', 1)`;
+  const digits = `replace(${mant}, '.', '')`;
+  const ex = `TRY_CAST(regexp_extract(${s}, 'e([+-][0-9]+)$', 1) AS INTEGER)`;
+  const sign = `CASE WHEN ${x} < 0 THEN '-' ELSE '' END`;
+  return `CASE WHEN ${x} IS NULL OR isnan(${x}) OR isinf(${x}) THEN '' WHEN ${x} = 0 THEN '0'
+    WHEN NOT contains(${s}, 'e') THEN regexp_replace(${s}, '\\.0$', '')
+    WHEN ${ex} >= 21 OR ${ex} <= -7 THEN ${sign} || ${mant} || 'e' || CASE WHEN ${ex} > 0 THEN '+' ELSE '-' END || abs(${ex})::VARCHAR
+    WHEN ${ex} < 0 THEN ${sign} || '0.' || repeat('0', -${ex} - 1) || ${digits}
+    WHEN length(${digits}) <= ${ex} + 1 THEN ${sign} || ${digits} || repeat('0', ${ex} + 1 - length(${digits}))
+    ELSE ${sign} || left(${digits}, ${ex} + 1) || '.' || substr(${digits}, ${ex} + 2) END`;
+}
+
+/** One CSV cell as SQL text (never NULL), the same as `csvCell` of the value `selectExpr` hands over. */
+function csvCellSql(c: ExportColumn): string {
+  const col = ident(c.name).text;
+  switch (c.kind) {
+    case 'number':
+      return jsNumberSql(`${col}::DOUBLE`);
+    case 'integer':
+      return `coalesce(${col}::INTEGER::VARCHAR, '')`;
+    case 'boolean':
+      return `CASE WHEN ${col} IS NULL THEN '' WHEN ${col} THEN 'true' ELSE 'false' END`;
+    case 'date':
+      return csvTextSql(`strftime(${col}, '%Y-%m-%d')`);
+    case 'timestamp':
+      return csvTextSql(`strftime(${col}, '%Y-%m-%d %H:%M:%S')`);
+    case 'text':
+      return csvTextSql(`${col}::VARCHAR`);
+  }
+}
+
+/** Types as parquet.ts writes them: Date32, Timestamp(ms), Float64, Int32, Utf8, Bool. */
+function arrowExpr(c: ExportColumn, name: string) {
+  const col = ident(c.name);
+  const as = ident(name);
+  switch (c.kind) {
+    case 'date':
+      return sql`${col}::DATE AS ${as}`;
+    case 'timestamp':
+      // Whole seconds, as the row path's text form.
+      return sql`date_trunc('second', ${col})::TIMESTAMP_MS AS ${as}`;
+    case 'number':
+      return sql`${col}::DOUBLE AS ${as}`;
+    case 'integer':
+      return sql`${col}::INTEGER AS ${as}`;
+    case 'boolean':
+      return sql`${col}::BOOLEAN AS ${as}`;
+    case 'text':
+      return sql`${col}::VARCHAR AS ${as}`;
+  }
+}
+
 interface ColumnInfo extends Row {
   column_name: string;
   data_type: string;
@@ -78,18 +150,39 @@ export async function openTable(db: DbClient, table: string, only?: readonly str
   );
   const rowCount = range?.n ?? 0;
   const list = join(columns.map(selectExpr));
+  const line = raw(columns.map(csvCellSql).join(" || ',' || "));
+  const ranges = function* (batchSize: number): Generator<readonly [number, number]> {
+    if (!range || range.lo === null || range.hi === null) return;
+    for (let from = range.lo; from <= range.hi; from += batchSize) yield [from, from + batchSize];
+  };
   return {
     columns,
     rowCount,
     async *batches(batchSize = DEFAULT_BATCH) {
-      if (!range || range.lo === null || range.hi === null) return;
-      for (let from = range.lo; from <= range.hi; from += batchSize) {
-        const rows = await db.query(
-          sql`SELECT ${list} FROM ${ident(table)} WHERE rowid >= ${from} AND rowid < ${from + batchSize} ORDER BY rowid`,
-        );
+      for (const [from, to] of ranges(batchSize)) {
+        const rows = await db.query(sql`SELECT ${list} FROM ${ident(table)} WHERE rowid >= ${from} AND rowid < ${to} ORDER BY rowid`);
         if (rows.length > 0) yield rows;
       }
     },
+    async *csvBatches(batchSize = DEFAULT_BATCH) {
+      for (const [from, to] of ranges(batchSize)) {
+        const [out] = await db.query<{ csv: string | null }>(
+          sql`SELECT string_agg(${line}, chr(13) || chr(10) ORDER BY rowid) || chr(13) || chr(10) AS csv
+              FROM ${ident(table)} WHERE rowid >= ${from} AND rowid < ${to}`,
+        );
+        if (out?.csv) yield out.csv;
+      }
+    },
+    ...(db.queryArrowIPC
+      ? {
+          async *arrowBatches(batchSize = DEFAULT_BATCH, names?: readonly string[]) {
+            const arrowList = join(columns.map((c, k) => arrowExpr(c, names?.[k] ?? c.name)));
+            for (const [from, to] of ranges(batchSize)) {
+              yield await db.queryArrowIPC!(sql`SELECT ${arrowList} FROM ${ident(table)} WHERE rowid >= ${from} AND rowid < ${to} ORDER BY rowid`);
+            }
+          },
+        }
+      : {}),
     release: onRelease ?? (async () => {}),
   };
 }
@@ -108,6 +201,10 @@ export async function openQuery(db: DbClient, query: SqlQuery): Promise<ExportSo
 export async function* csvChunks(source: ExportSource, header: readonly string[] = source.columns.map((c) => c.name), batchSize = DEFAULT_BATCH): AsyncGenerator<Uint8Array> {
   const enc = new TextEncoder();
   yield enc.encode(BOM + header.map(csvCell).join(',') + '\r\n');
+  if (source.csvBatches) {
+    for await (const text of source.csvBatches(batchSize)) yield enc.encode(text);
+    return;
+  }
   const names = source.columns.map((c) => c.name);
   for await (const rows of source.batches(batchSize)) {
     let text = '';

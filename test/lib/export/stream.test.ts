@@ -1,7 +1,20 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { customerListQuery } from '../../../src/lib/analyses/index.ts';
 import { NodeDb } from '../../../src/lib/db/duckdb-node.ts';
-import { blobOf, csvChunks, kindOf, LINES_HEADER, openLines, openQuery, openTable } from '../../../src/lib/export/stream.ts';
+import fc from 'fast-check';
+import { csvCell } from '../../../src/lib/export/csv.ts';
+import {
+  blobOf,
+  csvChunks,
+  csvTextSql,
+  jsNumberSql,
+  kindOf,
+  LINES_HEADER,
+  openLines,
+  openQuery,
+  openTable,
+  type ExportSource,
+} from '../../../src/lib/export/stream.ts';
 import { linesOf, loadSales, text } from './fixture.ts';
 
 /** Blob.text() drops a BOM; keep it to see it. */
@@ -100,5 +113,67 @@ describe('customer list export', () => {
       '',
     ]);
     expect(await db.query(`SELECT count(*)::INTEGER AS n FROM duckdb_tables() WHERE table_name LIKE 'export__%'`)).toEqual([{ n: 0 }]);
+  });
+});
+
+/** The same source without the engine's CSV and Arrow paths: rows through csv.ts. */
+function rowsOnly(src: ExportSource): ExportSource {
+  return { columns: src.columns, rowCount: src.rowCount, batches: (n) => src.batches(n), release: () => src.release() };
+}
+
+const TRICKY = [
+  '=1+1', '+x', '-5', '@a', '\tq', '\rq', '\nq', '＝SUM(A1)', '＋', '－', '＠', 'a,b', 'say "hi"', 'x\ny', 'x\r\ny', '=a,"b"', '',
+  'plain', '中文，逗号', "'=x", ' =x', '-', '=\u0301', '"', '""', ',', 'a\u2028b', '😀=',
+];
+
+describe('CSV written by the engine', () => {
+  it('guards and quotes each tricky string exactly as csv.ts does', async () => {
+    for (const v of TRICKY) {
+      const [r] = await db.query<{ s: string }>({ text: `SELECT ${csvTextSql('v')} AS s FROM (SELECT ?::VARCHAR AS v)`, params: [v] });
+      expect({ v, s: r?.s }).toEqual({ v, s: csvCell(v) });
+    }
+    const [n] = await db.query<{ s: string }>(`SELECT ${csvTextSql('NULL::VARCHAR')} AS s`);
+    expect(n?.s).toBe(csvCell(null));
+  });
+
+  it('writes every double as JavaScript does (shortest digits, exponent only past 1e21 or below 1e-6)', async () => {
+    const fixed = [1000, 120.5, 0.1 + 0.2, 1e21, 1e20, 1.5e-7, 1e-6, 1e-7, 123456789012345680000, -0.5, 0, -0, 5e-324, Number.MAX_VALUE, 2 / 3, 1e16, -1e-5, 9.5e20, -123e-9];
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.double({ noNaN: true, noDefaultInfinity: true }), { maxLength: 50 }), async (random) => {
+        const values = [...fixed, ...random];
+        await db.exec('CREATE OR REPLACE TABLE nums (i INTEGER, x DOUBLE)');
+        // Exact bits travel as 17 significant digits in exponent form (a DOUBLE literal, not a DECIMAL).
+        await db.exec(`INSERT INTO nums VALUES ${values.map((v, i) => `(${i}, ${Object.is(v, -0) ? '-0.0' : v.toExponential(16)}::DOUBLE)`).join(', ')}`);
+        const rows = await db.query<{ s: string }>(`SELECT ${jsNumberSql('x')} AS s FROM nums ORDER BY i`);
+        expect(rows.map((r) => r.s)).toEqual(values.map((v) => csvCell(v)));
+      }),
+      { numRuns: 20 },
+    );
+  });
+
+  it('gives the same bytes as the row-by-row writer on a table of every kind, across batches', async () => {
+    await db.exec(`CREATE OR REPLACE TABLE t (s VARCHAR, n DOUBLE, d DECIMAL(18,4), i INTEGER, b BOOLEAN, day DATE, ts TIMESTAMP, big BIGINT)`);
+    const cells = TRICKY.map((s, k) => [
+      s,
+      k % 5 === 0 ? null : (k - 7) * 1.25e-3,
+      k % 4 === 0 ? null : `${k * 37}.${k}0`,
+      k % 6 === 0 ? null : k - 9,
+      k % 3 === 0 ? null : k % 2 === 0,
+      k % 7 === 0 ? null : `2024-02-${String((k % 28) + 1).padStart(2, '0')}`,
+      k % 8 === 0 ? null : `2023-12-31 23:${String(k % 60).padStart(2, '0')}:59`,
+      k % 9 === 0 ? null : 2 ** 40 + k,
+    ]);
+    for (const row of [...cells, [null, null, null, null, null, null, null, null]]) {
+      await db.exec({ text: 'INSERT INTO t VALUES (?, ?, ?::DECIMAL(18,4), ?, ?, ?::DATE, ?::TIMESTAMP, ?)', params: row });
+    }
+    const engine = await textOf(await blobOf(csvChunks(await openTable(db, 't'), undefined, 7), 'text/csv'));
+    const js = await textOf(await blobOf(csvChunks(rowsOnly(await openTable(db, 't')), undefined, 7), 'text/csv'));
+    expect(engine.split('\r\n').length).toBeGreaterThan(TRICKY.length);
+    expect(engine).toBe(js);
+  });
+
+  it('the engine path is the one taken for tables', async () => {
+    await db.exec('CREATE OR REPLACE TABLE t AS SELECT 1 AS i');
+    expect(typeof (await openTable(db, 't')).csvBatches).toBe('function');
   });
 });

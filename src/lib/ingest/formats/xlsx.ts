@@ -29,11 +29,11 @@ export function cellText(value: unknown): string {
   if (value instanceof Date) {
     if (Number.isNaN(value.getTime())) return '';
     // Serial day fractions come back a hair off (09:30:00 as 09:29:59.999): nearest second.
-    value = new Date(Math.round(value.getTime() / 1000) * 1000);
-    const date = `${value.getUTCFullYear()}-${pad2(value.getUTCMonth() + 1)}-${pad2(value.getUTCDate())}`;
-    const h = value.getUTCHours();
-    const m = value.getUTCMinutes();
-    const s = value.getUTCSeconds();
+    const d = new Date(Math.round(value.getTime() / 1000) * 1000);
+    const date = `${d.getUTCFullYear()}-${pad2(d.getUTCMonth() + 1)}-${pad2(d.getUTCDate())}`;
+    const h = d.getUTCHours();
+    const m = d.getUTCMinutes();
+    const s = d.getUTCSeconds();
     return h === 0 && m === 0 && s === 0 ? date : `${date} ${pad2(h)}:${pad2(m)}:${pad2(s)}`;
   }
   return String(value);
