@@ -8,7 +8,7 @@
 import { AsyncDuckDB, type AsyncDuckDBConnection, type DuckDBConfig, DuckDBAccessMode, VoidLogger } from '@duckdb/duckdb-wasm';
 import ehWasmUrl from '@duckdb/duckdb-wasm/dist/duckdb-eh.wasm?url';
 import ehWorkerUrl from '@duckdb/duckdb-wasm/dist/duckdb-browser-eh.worker.js?url';
-import { DataType, type Field, type Table } from 'apache-arrow';
+import { DataType, tableToIPC, type Field, type Table } from 'apache-arrow';
 import type { Cell, DbClient, Row } from './client.ts';
 import { QueryError } from './client.ts';
 import type { SqlQuery } from './sql.ts';
@@ -198,6 +198,10 @@ export class WasmDb implements DbClient {
 
   async query<T extends Row = Row>(query: SqlQuery | string): Promise<T[]> {
     return arrowToRows<T>(await this.run(query));
+  }
+
+  async queryArrowIPC(query: SqlQuery | string): Promise<Uint8Array> {
+    return tableToIPC(await this.run(query), 'stream');
   }
 
   async registerBuffer(bytes: Uint8Array): Promise<string> {
