@@ -81,8 +81,8 @@ class ProfiledDb implements DbClient {
   dropBuffer(path: string): Promise<void> {
     return this.timed('drop buffer', () => this.db.dropBuffer(path));
   }
-  insertArrowIPC(table: string, ipc: Uint8Array): Promise<void> {
-    return this.db.insertArrowIPC(table, ipc);
+  insertArrowIPC(): Promise<void> {
+    return this.db.insertArrowIPC();
   }
   close(): Promise<void> {
     return this.db.close();

@@ -148,36 +148,41 @@ const SPACE_CODES = '9, 10, 13, 32, 160, 8201, 8203, 8239, 12288, 65279';
 
 /** A cell that is empty or whitespace; only cells starting with a space pay for a trim. */
 export function isBlank(c: Fragment): Fragment {
-  return sql`(${c} = '' OR (ascii(${c}) IN (${raw(SPACE_CODES)}) AND ${trimText(c)} = ''))`;
+  return sql`(${c} = '' OR (list_contains([${raw(SPACE_CODES)}], ascii(${c})) AND ${trimText(c)} = ''))`;
 }
 
 /**
- * Row-wide tests: how many cells are filled, and the first filled cell (trimmed). They go
- * through a list and a lambda: a chain of 300 `+` terms (a wide export) makes a 300-deep
- * expression tree that DuckDB takes seconds to bind.
+ * The row's non-blank cells, in order. A list and a lambda: a chain of 300 `+` terms (a
+ * wide export) makes a 300-deep expression tree that DuckDB takes seconds to bind.
  */
-export function rowTests(columnCount: number): { nonEmpty: Fragment; firstCell: Fragment } {
+export function nonEmptyCells(columnCount: number): Fragment {
   const cells = Array.from({ length: columnCount }, (_, i) => cell(i));
-  const filled = cells.length ? sql`list_filter([${join(cells)}], x -> NOT ${isBlank(sql`x`)})` : raw('[]::VARCHAR[]');
+  return cells.length ? sql`list_filter([${join(cells)}], x -> NOT ${isBlank(sql`x`)})` : raw('[]::VARCHAR[]');
+}
+
+/** Row-wide tests: how many cells are filled, and the first filled cell (trimmed). */
+export function rowTests(columnCount: number): { nonEmpty: Fragment; firstCell: Fragment } {
+  const filled = nonEmptyCells(columnCount);
   return { nonEmpty: sql`len(${filled})`, firstCell: sql`coalesce(${trimText(sql`${filled}[1]`)}, '')` };
 }
 
 /**
- * The statements that classify every raw row into the stage table (run in order): the
- * classified rows go to `<stage>__pre`, exact duplicates are found by grouping on all cells
- * (a hash aggregate, much cheaper than a window over every column), then the stage is
- * written and the pre-table dropped.
+ * The statements that classify every raw row into the stage table (run in order). One scan
+ * of the raw table writes the stage: only the columns the load needs, each cleaned cell
+ * computed once, and a hash of the cells for the kept rows. Exact duplicates are then found
+ * among rows that share a hash, confirmed by grouping on the cells of those rows only, and
+ * marked with an UPDATE (few rows), so the stage is written once.
  */
 export function stageSql(spec: BuildLinesSpec, p: ResolvedParse): Fragment[] {
   const m = spec.mapping;
   if (m.customer === undefined || m.date === undefined) throw new IngestError('MISSING_REQUIRED_COLUMNS');
   const cells = Array.from({ length: spec.columnCount }, (_, i) => cell(i));
-  const { nonEmpty, firstCell } = rowTests(spec.columnCount);
+  const { firstCell } = rowTests(spec.columnCount);
   const rowText = cells.length ? sql`left(concat_ws(',', ${join(cells)}), 80)` : raw("''");
   const dec = p.decimal;
 
   const optionalText = (f: 'product' | 'category' | 'region' | 'channel') =>
-    m[f] === undefined ? raw('NULL::VARCHAR') : sql`nullif(${trimText(cell(m[f]))}, '')`;
+    m[f] === undefined ? raw('NULL::VARCHAR') : sql`nullif(${ident(`${f}_t`)}, '')`;
   const optionalAmount = (c: number | undefined) =>
     c === undefined ? raw('NULL::DECIMAL(18,4)') : amountFromClean(cleanText(cell(c)), dec);
 
@@ -187,20 +192,22 @@ export function stageSql(spec: BuildLinesSpec, p: ResolvedParse): Fragment[] {
   const priceCol = m.unit_price;
   if (!direct && (qtyCol === undefined || priceCol === undefined)) throw new IngestError('MISSING_REQUIRED_COLUMNS');
   const amountCell = direct ? cell(m.amount as number) : cell(priceCol as number);
-  const amountMissing = direct
-    ? sql`amt_c = ''`
-    : sql`(${cleanText(cell(qtyCol as number))} = '' OR amt_c = '')`;
+  const amountMissing = direct ? sql`amt_c = ''` : sql`(qty_c = '' OR amt_c = '')`;
   const amountOffending = direct ? sql`amt_c` : sql`CASE WHEN amount_q IS NULL THEN qty_c ELSE amt_c END`;
 
+  const optionalTexts = (['product', 'category', 'region', 'channel'] as const).filter((f) => m[f] !== undefined);
   const base = sql`SELECT *,
       ${cell(m.customer)} AS cust_raw,
       ${trimText(cell(m.customer))} AS cust_t,
       ${cleanText(cell(m.date))} AS date_c,
       ${cleanText(amountCell)} AS amt_c,
-      ${qtyCol === undefined ? raw("''") : cleanText(cell(qtyCol))} AS qty_c
+      ${qtyCol === undefined ? raw("''") : cleanText(cell(qtyCol))} AS qty_c,
+      ${m.order === undefined ? raw("''") : trimText(cell(m.order))} AS order_t
+      ${join(optionalTexts.map((f) => sql`, ${trimText(cell(m[f] as number))} AS ${ident(`${f}_t`)}`), '')}
     FROM ${ident(spec.rawTable)}`;
   const kinds = sql`SELECT *, ${dateKind(ident('date_c'))} AS date_kind FROM base`;
 
+  const amountExpr = direct ? sql`amount_p` : sql`CAST(amount_q * amount_p AS DECIMAL(18,4))`;
   const parsed = sql`SELECT *,
       ${idValue(ident('cust_t'))} AS customer_id,
       ${isPlaceholder(ident('cust_t'))} AS cust_placeholder,
@@ -211,7 +218,6 @@ export function stageSql(spec: BuildLinesSpec, p: ResolvedParse): Fragment[] {
       ${currencyFromClean(ident('amt_c'))} AS currency
     FROM kinds`;
 
-  const amountExpr = direct ? sql`amount_p` : sql`CAST(amount_q * amount_p AS DECIMAL(18,4))`;
   // Most rows are complete data rows: decide those first, so that the row-wide cell scans
   // (blank, footer, first non-empty cell) only run on the few others. A complete row cannot
   // be blank or a one-cell footer; it is a summary row only by its customer or first cell,
@@ -222,54 +228,64 @@ export function stageSql(spec: BuildLinesSpec, p: ResolvedParse): Fragment[] {
       ? summaryByCell
       : sql`CASE WHEN ${summaryByCell} THEN true WHEN NOT ${isBlank(cell(0))} THEN regexp_matches(${cell(0)}, ${literal(SUMMARY_RE)})
           ELSE regexp_matches(${firstCell}, ${literal(SUMMARY_RE)}) END`;
+  const valued = sql`SELECT *, ${amountExpr} AS amount FROM parsed`;
+  const completed = sql`SELECT *,
+      flag = ${raw(String(RAW_FLAG.data))} AND customer_id IS NOT NULL AND order_ts IS NOT NULL AND amount IS NOT NULL
+        AND NOT ${summary} AS complete
+    FROM valued`;
+  // The row-wide list only for rows that are not complete, once per row, and not even then
+  // when cell 0 and a cleaned cell of another column are filled: the first filled cell is
+  // cell 0 and there are at least two (`n_filled` is then 2, standing for "2 or more").
+  const othersFilled = [
+    [m.customer, sql`cust_t <> ''`],
+    [m.date, sql`date_c <> ''`],
+    [direct ? m.amount : priceCol, sql`amt_c <> ''`],
+    [qtyCol, sql`qty_c <> ''`],
+  ].filter(([c]) => c !== undefined && c !== 0).map(([, test]) => test as Fragment);
+  const shortcut = othersFilled.length ? sql`NOT ${isBlank(cell(0))} AND (${join(othersFilled, ' OR ')})` : raw('false');
+  const filled = sql`SELECT *, ${shortcut} AS two_filled,
+      CASE WHEN complete OR two_filled THEN NULL ELSE ${nonEmptyCells(spec.columnCount)} END AS filled FROM completed`;
+  const counted = sql`SELECT *,
+      CASE WHEN two_filled THEN 2 ELSE len(filled) END AS n_filled,
+      CASE WHEN two_filled THEN ${cell(0)} ELSE coalesce(filled[1], '') END AS first_raw FROM filled`;
+  const firsts = sql`SELECT *, ${trimText(ident('first_raw'))} AS first_cell FROM counted`;
   const reason = sql`CASE
-      WHEN flag = ${raw(String(RAW_FLAG.data))} AND customer_id IS NOT NULL AND order_ts IS NOT NULL
-        AND ${amountExpr} IS NOT NULL AND NOT ${summary} THEN NULL
+      WHEN complete THEN NULL
       WHEN flag = ${raw(String(RAW_FLAG.title))} THEN 'title_row'
       WHEN flag = ${raw(String(RAW_FLAG.blank))} THEN 'blank_row'
       WHEN flag = ${raw(String(RAW_FLAG.unclosed_quote))} THEN 'unclosed_quote'
       WHEN flag = ${raw(String(RAW_FLAG.invalid_encoding))} THEN 'invalid_encoding'
       WHEN flag = ${raw(String(RAW_FLAG.line_too_long))} THEN 'line_too_long'
-      WHEN ${nonEmpty} = 0 THEN 'blank_row'
-      WHEN regexp_matches(cust_t, ${literal(SUMMARY_RE)}) OR regexp_matches(${firstCell}, ${literal(SUMMARY_RE)}) THEN 'summary_row'
-      WHEN ${nonEmpty} = 1 AND regexp_matches(${firstCell}, ${literal(FOOTER_RE)}) THEN 'footer_row'
+      WHEN n_filled = 0 THEN 'blank_row'
+      WHEN regexp_matches(cust_t, ${literal(SUMMARY_RE)}) OR regexp_matches(first_cell, ${literal(SUMMARY_RE)}) THEN 'summary_row'
+      WHEN n_filled = 1 AND regexp_matches(first_cell, ${literal(FOOTER_RE)}) THEN 'footer_row'
       WHEN flag = ${raw(String(RAW_FLAG.too_few_fields))} THEN 'too_few_fields'
       WHEN flag = ${raw(String(RAW_FLAG.too_many_fields))} THEN 'too_many_fields'
       WHEN customer_id IS NULL THEN 'missing_customer_id'
       WHEN date_c = '' THEN 'missing_date'
       WHEN order_ts IS NULL THEN 'unparseable_date'
       WHEN ${amountMissing} THEN 'missing_amount'
-      WHEN ${amountExpr} IS NULL THEN 'unparseable_amount'
+      WHEN amount IS NULL THEN 'unparseable_amount'
       ELSE NULL END`;
+  const classified = sql`SELECT *, ${reason} AS reason FROM firsts`;
 
-  const pre = `${spec.stage}__pre`;
-  const createPre = sql`CREATE OR REPLACE TEMP TABLE ${ident(pre)} AS
-    WITH base AS (${base}), kinds AS (${kinds}), parsed AS (${parsed})
-    SELECT *, ${reason} AS reason, ${amountExpr} AS amount FROM parsed`;
-
-  const groupCols = cells.length ? join(cells.map((_, i) => ident(`c${i}`))) : raw('line_no');
-  const extras = sql`SELECT unnest(list_filter(lines, x -> x <> first_line)) AS line_no
-    FROM (SELECT min(line_no) AS first_line, list(line_no) AS lines FROM ${ident(pre)}
-          WHERE reason IS NULL GROUP BY ${groupCols} HAVING count(*) > 1)`;
-
-  const SKIPS = "('title_row', 'blank_row', 'summary_row', 'footer_row')";
-  const finalReason = p.dedupe ? sql`CASE WHEN dup_extra THEN 'duplicate_row' ELSE reason END` : sql`reason`;
+  const SKIPS = "['title_row', 'blank_row', 'summary_row', 'footer_row']";
+  const rowHash = cells.length ? sql`hash(${join(cells.map((_, i) => ident(`c${i}`)))})` : sql`hash(line_no)`;
   const createStage = sql`CREATE OR REPLACE TEMP TABLE ${ident(spec.stage)} AS
-    WITH extras AS (${extras}),
-    dup AS (SELECT pre.*, extras.line_no IS NOT NULL AS dup_extra FROM ${ident(pre)} AS pre LEFT JOIN extras USING (line_no))
+    WITH base AS (${base}), kinds AS (${kinds}), parsed AS (${parsed}), valued AS (${valued}), completed AS (${completed}),
+      filled AS (${filled}), counted AS (${counted}), firsts AS (${firsts}), classified AS (${classified})
     SELECT line_no, flag,
-      CASE WHEN ${finalReason} IS NULL THEN 'kept'
-           WHEN ${finalReason} IN ${raw(SKIPS)} OR ${finalReason} = 'duplicate_row' THEN 'skipped'
-           ELSE 'rejected' END AS status,
-      ${finalReason} AS reason,
+      CASE WHEN reason IS NULL THEN 'kept' WHEN list_contains(${raw(SKIPS)}, reason) THEN 'skipped' ELSE 'rejected' END AS status,
+      reason,
       CASE
-        WHEN reason IN ('unclosed_quote', 'invalid_encoding', 'line_too_long', 'too_few_fields', 'too_many_fields') THEN nullif(${rowText}, ${literal(','.repeat(Math.min(80, Math.max(0, spec.columnCount - 1))))})
+        WHEN reason IS NULL THEN NULL
+        WHEN list_contains(['unclosed_quote', 'invalid_encoding', 'line_too_long', 'too_few_fields', 'too_many_fields'], reason) THEN nullif(${rowText}, ${literal(','.repeat(Math.min(80, Math.max(0, spec.columnCount - 1))))})
         WHEN reason = 'missing_customer_id' THEN left(cust_raw, 80)
         WHEN reason = 'unparseable_date' THEN left(date_c, 80)
         WHEN reason = 'unparseable_amount' THEN left(${amountOffending}, 80)
         ELSE NULL END AS value,
       customer_id,
-      ${m.order === undefined ? raw('NULL::VARCHAR') : idValue(trimText(cell(m.order)))} AS order_id,
+      ${m.order === undefined ? raw('NULL::VARCHAR') : idValue(ident('order_t'))} AS order_id,
       order_ts,
       amount,
       ${qtyCol === undefined ? raw('NULL::DOUBLE') : sql`amount_q::DOUBLE`} AS quantity,
@@ -286,9 +302,22 @@ export function stageSql(spec: BuildLinesSpec, p: ResolvedParse): Fragment[] {
       cust_t <> cust_raw AS cust_trimmed,
       cust_placeholder,
       cust_sci,
-      dup_extra
-    FROM dup`;
-  return [createPre, createStage, sql`DROP TABLE IF EXISTS ${ident(pre)}`];
+      CASE WHEN reason IS NULL THEN ${rowHash} END AS row_hash,
+      false AS dup_extra
+    FROM classified`;
+
+  // Rows sharing a hash are only candidates: the cells themselves decide, as before.
+  const groupCols = cells.length ? join(cells.map((_, i) => ident(`c${i}`))) : raw('line_no');
+  const stage = ident(spec.stage);
+  const extras = sql`SELECT unnest(list_filter(lines, x -> x <> first_line)) AS line_no
+    FROM (SELECT min(line_no) AS first_line, list(line_no) AS lines FROM ${ident(spec.rawTable)}
+          WHERE line_no IN (SELECT line_no FROM ${stage} WHERE row_hash IN
+            (SELECT row_hash FROM ${stage} WHERE row_hash IS NOT NULL GROUP BY row_hash HAVING count(*) > 1))
+          GROUP BY ${groupCols} HAVING count(*) > 1)`;
+  const markDuplicates = p.dedupe
+    ? sql`UPDATE ${stage} SET dup_extra = true, reason = 'duplicate_row', status = 'skipped' WHERE line_no IN (${extras})`
+    : sql`UPDATE ${stage} SET dup_extra = true WHERE line_no IN (${extras})`;
+  return [createStage, markDuplicates];
 }
 
 export interface BuildLinesResult {
@@ -332,7 +361,7 @@ export async function buildLines(db: DbClient, spec: BuildLinesSpec, parse: Pars
   await db.exec(sql`INSERT INTO ${target}
     SELECT ${spec.fileNo}::INTEGER, line_no, customer_id, order_id, order_ts, order_ts::DATE, amount,
       quantity, unit_price, product, category, region, channel, cost, profit, score, currency
-    FROM ${stage} WHERE status = 'kept' ORDER BY line_no`);
+    FROM ${stage} WHERE status = 'kept'`);
   const [after] = await db.query(sql`SELECT count(*)::INTEGER AS n FROM ${target}`);
   if (num(after, 'n') - num(before, 'n') !== kept) {
     throw new IngestError('ACCOUNTING_MISMATCH', { rows_read: rowsRead, kept, inserted: num(after, 'n') - num(before, 'n') });
