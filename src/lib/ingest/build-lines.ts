@@ -73,13 +73,20 @@ export interface ResolvedParse {
   readonly ambiguousOrder: boolean;
 }
 
-const DATA_FLAGS = raw(`(${RAW_FLAG.data}, ${RAW_FLAG.too_few_fields}, ${RAW_FLAG.too_many_fields})`);
+const IS_DATA = raw(`(flag = ${RAW_FLAG.data} OR flag = ${RAW_FLAG.too_few_fields} OR flag = ${RAW_FLAG.too_many_fields})`);
 
 /** The columns whose text the amount is read from. */
 function amountColumns(mapping: ColumnMapping): number[] {
   if (mapping.amount !== undefined) return [mapping.amount];
   return [mapping.quantity, mapping.unit_price].filter((c): c is number => c !== undefined);
 }
+
+/**
+ * A raw cell that may read as n/n/yyyy once cleaned: one or two digits (ASCII or full-width)
+ * and a separator after optional spaces. ISO dates fail at the third character, so the
+ * statistics clean and test only the few candidates.
+ */
+const DM_CANDIDATE = '^[ \\t\\r\\n\\x{a0}\\x{3000}\\x{200b}\\x{2009}\\x{202f}\\x{feff}]*[0-9０-９]{1,2}[/.\\-／．－−]';
 
 /**
  * Decide 'auto' options from statistics over the whole column. Throws AMBIGUOUS_DATE_ORDER
@@ -91,11 +98,13 @@ export async function resolveParse(
   mapping: ColumnMapping,
   parse: ParseOptions,
 ): Promise<ResolvedParse> {
-  const dataRows = sql`(SELECT * FROM ${ident(rawTable)} WHERE flag IN ${DATA_FLAGS})`;
+  const dataRows = sql`(SELECT * FROM ${ident(rawTable)} WHERE ${IS_DATA})`;
   let dayMonthOrder: DateOrder = parse.dayMonthOrder === 'mdy' ? 'mdy' : 'dmy';
   let ambiguousOrder = false;
   if (mapping.date !== undefined) {
-    const [row] = await db.query(dateOrderStatsQuery(dataRows, cleanText(cell(mapping.date))));
+    const dateCell = cell(mapping.date);
+    const candidates = sql`(SELECT * FROM ${ident(rawTable)} WHERE ${IS_DATA} AND regexp_matches(${dateCell}, ${literal(DM_CANDIDATE)}))`;
+    const [row] = await db.query(dateOrderStatsQuery(candidates, cleanText(dateCell)));
     const decision = decideDateOrder({
       dm_values: Number(row?.dm_values ?? 0),
       first_over_12: Number(row?.first_over_12 ?? 0),
@@ -110,8 +119,15 @@ export async function resolveParse(
   }
   let decimal: DecimalMark = parse.decimal === ',' ? ',' : '.';
   if (parse.decimal === 'auto') {
-    const texts = amountColumns(mapping).map((c) => amountTextFromClean(cleanText(cell(c))));
-    if (texts.length > 0) {
+    const columns = amountColumns(mapping);
+    // Comma evidence needs a comma (a full-width one becomes ASCII when cleaned): without
+    // any, the mark is '.' whatever the dots say, and the full statistics are not needed.
+    const anyComma = columns.map((c) => sql`count(*) FILTER (WHERE contains(${cell(c)}, ',') OR contains(${cell(c)}, '，'))`);
+    const [commas] = columns.length
+      ? await db.query(sql`SELECT (${join(anyComma, ' + ')})::INTEGER AS n FROM ${dataRows}`)
+      : [undefined];
+    if (Number(commas?.n ?? 0) > 0) {
+      const texts = columns.map((c) => amountTextFromClean(cleanText(cell(c))));
       const unioned = join(
         texts.map((t) => sql`SELECT ${t} AS v FROM ${dataRows}`),
         ' UNION ALL ',
