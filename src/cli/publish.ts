@@ -7,9 +7,9 @@
  *   DIR/data/lines.parquet, survey.parquet       (default)
  *   or the dashboard's aggregates in the manifest (--aggregates-only: no customer-level rows)
  */
-import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { basename, dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { initSync } from 'parquet-wasm/esm';
@@ -61,11 +61,20 @@ function labelMapping(report: LoadReport): LabelMapping {
 async function page(outDir: string, from: string | undefined): Promise<void> {
   if (from !== undefined) {
     if (!existsSync(join(from, 'index.html'))) throw new UsageError(`--page ${from}: no index.html there`);
-    cpSync(from, outDir, { recursive: true, filter: (src) => !src.startsWith(join(from, 'data')) });
+    const data = join(from, 'data');
+    cpSync(from, outDir, { recursive: true, filter: (src) => src !== data && !src.startsWith(data + sep) });
     return;
   }
   const { build } = await import('vite');
   await build({ root: ROOT, base: './', logLevel: 'warn', build: { outDir, emptyOutDir: true } });
+}
+
+/** Only an empty folder or an earlier publication is replaced (never, say, the working directory). */
+function checkReplaceable(outDir: string): void {
+  if (!existsSync(outDir)) return;
+  if (readdirSync(outDir).length > 0 && !existsSync(join(outDir, 'data', 'manifest.json'))) {
+    throw new UsageError(`--out ${outDir}: not empty and not an earlier publication; choose a new folder`);
+  }
 }
 
 async function writeParquet(db: NodeDb, table: string, path: string): Promise<void> {
@@ -88,6 +97,7 @@ export async function publish(args: readonly string[]): Promise<{ outDir: string
   const sales = readInput(positionals[0] as string);
   const survey = values.survey === undefined ? undefined : readInput(values.survey);
   const outDir = resolve(values.out ?? 'published');
+  checkReplaceable(outDir);
   const db = await NodeDb.open({ threads: 2 });
   try {
     const report = await loadDataset(db, [sales], { parquetInit, ...(survey ? { survey } : {}) });
