@@ -49,12 +49,14 @@ export function statementLabel(text: string): string {
   if (/read_csv\(/.test(t)) return `read_csv → ${table ?? '?'}`;
   if (/dm_values/.test(t)) return 'stats: date order';
   if (/comma_evidence/.test(t)) return 'stats: decimal mark';
+  if (/contains\(.*'，'/.test(t)) return 'stats: any comma in amounts';
+  if (/^UPDATE .*dup_extra/i.test(t)) return 'mark duplicates';
   if (/^INSERT INTO/i.test(t)) return `insert → ${table ?? '?'}`;
   if (/^CREATE/i.test(t)) return `create ${table ?? '?'}`;
   if (/^DROP/i.test(t)) return 'drop';
   if (/AS raw_rows/.test(t)) return 'accounting';
   if (/AS refunds/.test(t)) return 'warnings';
-  if (/status <> 'kept'/.test(t)) return 'rejected/skipped list';
+  if (/status <> 'kept'/.test(t)) return 'rejected/skipped lists';
   if (/^SELECT count\(\*\)/i.test(t)) return 'count';
   return t.slice(0, 40);
 }
