@@ -10,8 +10,6 @@ import type { MappingField } from '../model/schema.ts';
 import { buildLines, createRawSql, DEFAULT_PARSE, linesDdl, type BuildLinesResult } from './build-lines.ts';
 import { fileKindError, SNIFF_BYTES, sniffKind, bomOf, type FileKind } from './bytes.ts';
 import { detectEncoding, toUtf8 } from './decode.ts';
-import { readParquetRows } from './formats/parquet.ts';
-import { readWorkbook } from './formats/xlsx.ts';
 import { detectHeader, effectiveWidth } from './header.ts';
 import { autoMap, labelCounts, missingFields, scoreHeader, type AutoMapResult } from './mapping.ts';
 import {
@@ -215,6 +213,8 @@ async function prepare(file: InputFile, role: Role, o: FileOverrides, env: LoadE
 
   try {
     if (kind === 'xlsx') {
+      // Loaded on demand: the workbook and Parquet readers are large and most files are text.
+      const { readWorkbook } = await import('./formats/xlsx.ts');
       const book = await readWorkbook(bytes, o.sheet);
       const p = previewRows(book.rows, o.headerLine);
       const m = decideMapping(role, p.labels, p.sampleRows, p.columnCount, o.mapping);
@@ -233,6 +233,7 @@ async function prepare(file: InputFile, role: Role, o: FileOverrides, env: LoadE
     }
     if (kind === 'parquet') {
       if (!env.parquetInit) return failed(base, 'UNREADABLE_PARQUET', { reason: 'no parquet reader' });
+      const { readParquetRows } = await import('./formats/parquet.ts');
       const pq = await readParquetRows(bytes, env.parquetInit);
       const sampleRows: string[][] = [];
       const sampleLines: number[] = [];
