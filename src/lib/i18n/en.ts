@@ -398,6 +398,9 @@ export const en = {
   'pub.loading': "Opening the published dataset…",
   'pub.failed': "The published dataset could not be opened: {detail}",
   'pub.needsRows': "Not in the published summary: needs the customer-level data.",
+  'pub.frozen': "These settings were fixed when the summary was published.",
+  'url.dropped': "Some values in this link were not valid and were left at their defaults ({keys}).",
+  'url.otherVersion': "This link was made by another version of Loyalty Lens: its settings were not used.",
 } as const;
 
 export type MessageKey = keyof typeof en;

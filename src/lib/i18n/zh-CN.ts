@@ -397,4 +397,7 @@ export const zhCN: Record<MessageKey, string> = {
   'pub.loading': "正在打开已发布的数据集…",
   'pub.failed': "无法打开已发布的数据集：{detail}",
   'pub.needsRows': "已发布的汇总中没有：需要客户级数据。",
+  'pub.frozen': "这些设置在发布汇总时已固定。",
+  'url.dropped': "链接中有些值无效，已使用默认值（{keys}）。",
+  'url.otherVersion': "此链接来自其他版本的 Loyalty Lens，其中的设置未被使用。",
 };

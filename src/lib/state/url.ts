@@ -28,6 +28,11 @@ export interface UrlState {
   readonly mapping: LabelMapping;
   /** `?demo`: load the demo data on start. */
   readonly demo: boolean;
+  /**
+   * Keys of the link that were present but not used (malformed or out of range), in query
+   * order; `['v']` for a link of another version (then nothing of it is used). For a notice.
+   */
+  readonly dropped: readonly string[];
 }
 
 const COHORTS: readonly CohortPeriod[] = ['week', 'month', 'quarter'];
@@ -61,7 +66,7 @@ const DIM_KEY = (d: Dimension) => `f.${d}`;
 const MAP_KEY = (f: MappingField) => `m.${f}`;
 
 /** Settings (only the values that differ from the defaults), language, panel and mapping as a query string. */
-export function writeUrlState(state: Omit<UrlState, 'demo'> & { demo?: boolean }): string {
+export function writeUrlState(state: Omit<UrlState, 'demo' | 'dropped'> & { demo?: boolean }): string {
   const p = new URLSearchParams();
   p.set('v', URL_VERSION);
   if (state.demo) p.set('demo', '');
@@ -97,7 +102,7 @@ export function readUrlState(search: string): UrlState {
   const version = p.get('v');
   // Only a link written by this program (or a bare `?demo`) is read; anything else is ignored.
   if (version !== URL_VERSION) {
-    return { settings: DEFAULT_SETTINGS, lang: null, panel: null, mapping: {}, demo };
+    return { settings: DEFAULT_SETTINGS, lang: null, panel: null, mapping: {}, demo, dropped: version === null ? [] : ['v'] };
   }
   const d = DEFAULT_SETTINGS;
   const tierA = numberIn(p.get('tierA'), 0.05, 0.99) ?? d.tierA;
@@ -134,11 +139,39 @@ export function readUrlState(search: string): UrlState {
     if (label !== null && label.length > 0 && label.length <= 200) mapping[f] = label;
   }
   const lang = p.get('lang');
+  const panel = oneOf(PANELS, p.get('panel'));
+  const used: Record<string, boolean> = {
+    asof: settings.asOf === p.get('asof'),
+    churn: numberIn(p.get('churn'), 1, 3650, true) !== null,
+    tierA: numberIn(p.get('tierA'), 0.05, 0.99) !== null,
+    tierB: tierBRead !== null && tierBRead > tierA,
+    top: numberIn(p.get('top'), 0.01, 0.99) !== null,
+    cohort: oneOf(COHORTS, p.get('cohort')) !== null,
+    rmode: oneOf(MODES, p.get('rmode')) !== null,
+    rmeasure: oneOf(MEASURES, p.get('rmeasure')) !== null,
+    scale: oneOf(SCALES, p.get('scale')) !== null,
+    high: numberIn(p.get('high'), 0, 10) !== null,
+    loyal: numberIn(p.get('loyal'), 2, 100, true) !== null,
+    from: settings.filters.from !== null,
+    to: settings.filters.to !== null,
+    lang: isLocale(lang),
+    panel: panel !== null,
+  };
+  const dropped = [...new Set([...p.keys()])]
+    .filter(
+      (k) =>
+        used[k] === false ||
+        (k.startsWith('f.') && p.getAll(k).some((v) => v.length === 0 || v.length > 200)) ||
+        (k.startsWith('m.') && mapping[k.slice(2) as MappingField] === undefined),
+    )
+    .slice(0, 12)
+    .map((k) => k.slice(0, 40));
   return {
     settings,
     lang: isLocale(lang) ? lang : null,
-    panel: oneOf(PANELS, p.get('panel')),
+    panel,
     mapping,
     demo,
+    dropped,
   };
 }

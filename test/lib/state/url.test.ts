@@ -24,12 +24,12 @@ describe('url state', () => {
     const mapping = { customer: '客户ID', date: '下单时间', amount: '实付金额' };
     const query = writeUrlState({ settings, lang: 'zh-CN', panel: 'retention', mapping });
     const back = readUrlState(query);
-    expect(back).toEqual({ settings, lang: 'zh-CN', panel: 'retention', mapping, demo: false });
+    expect(back).toEqual({ settings, lang: 'zh-CN', panel: 'retention', mapping, demo: false, dropped: [] });
   });
 
   it('reads a bare ?demo as the demo flag with defaults', () => {
     expect(readUrlState('?demo')).toEqual({
-      settings: DEFAULT_SETTINGS, lang: null, panel: null, mapping: {}, demo: true,
+      settings: DEFAULT_SETTINGS, lang: null, panel: null, mapping: {}, demo: true, dropped: [],
     });
     expect(writeUrlState({ settings: DEFAULT_SETTINGS, lang: 'en', panel: null, mapping: {}, demo: true })).toBe('?v=1&demo&lang=en');
   });
@@ -37,6 +37,8 @@ describe('url state', () => {
   it('ignores links of another version', () => {
     expect(readUrlState('?v=2&churn=30&lang=en').settings.churnWindowDays).toBe(180);
     expect(readUrlState('?churn=30').lang).toBeNull();
+    expect(readUrlState('?v=99&churn=30').dropped).toEqual(['v']);
+    expect(readUrlState('?churn=30').dropped).toEqual([]);
   });
 
   it('falls back to the default for each malformed value', () => {
@@ -46,6 +48,14 @@ describe('url state', () => {
     );
     expect(s.settings).toEqual({ ...DEFAULT_SETTINGS, filters: { from: '2024-05-01', to: null, dims: {} } });
     expect(s.lang).toBeNull();
+    expect(s.panel).toBeNull();
+    expect(s.dropped).toEqual(['churn', 'tierA', 'tierB', 'top', 'cohort', 'rmode', 'scale', 'high', 'loyal', 'asof', 'to', 'lang', 'panel']);
+  });
+
+  it('says which keys of a hostile link it dropped, and keeps the good ones', () => {
+    const s = readUrlState('?v=1&asOf=<script>&asof=<script>&churn=-5&tierA=9&panel=../../x&cohort=quarter&m.nope=x&f.region=');
+    expect(s.dropped).toEqual(['asof', 'churn', 'tierA', 'panel', 'm.nope', 'f.region']);
+    expect(s.settings).toEqual({ ...DEFAULT_SETTINGS, cohortPeriod: 'quarter' });
     expect(s.panel).toBeNull();
   });
 
