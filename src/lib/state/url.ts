@@ -164,7 +164,7 @@ export function readUrlState(search: string): UrlState {
         (k.startsWith('f.') && p.getAll(k).some((v) => v.length === 0 || v.length > 200)) ||
         (k.startsWith('m.') && mapping[k.slice(2) as MappingField] === undefined),
     )
-    .slice(0, 12)
+    .slice(0, 20)
     .map((k) => k.slice(0, 40));
   return {
     settings,
