@@ -481,6 +481,8 @@ export interface NormalizeOptions {
   readonly chunkBytes?: number;
   /** Records longer than this are flagged `lineTooLong` (default 1 MiB). */
   readonly maxRecordBytes?: number;
+  /** Copy plain records without the record scanner (default true; same output either way). */
+  readonly plainFastPath?: boolean;
 }
 
 const DEFAULT_CHUNK_BYTES = 16 * 1024 * 1024;
@@ -575,6 +577,59 @@ class ChunkWriter {
     this.len = p;
   }
 
+  /**
+   * A whole record straight from the input when it is plain: no quote, NUL, US or CR
+   * inside, valid UTF-8 without U+FFFD, exactly `n` fields, not blank. Delimiters become
+   * US. Returns false (and writes nothing) otherwise; the scanner then reads the record.
+   */
+  writePlainRecord(src: Uint8Array, from: number, to: number, delimiter: number, line: number, n: number): boolean {
+    const saved = [this.len, this.rows, this.firstLine, this.lastLine] as const;
+    this.beginRecord(line, RAW_FLAG.data, n);
+    const out = this.out;
+    out[this.len] = US;
+    // Copy first (native), then check the input and turn delimiters into US in place.
+    const base = this.len + 1 - from;
+    out.set(src.subarray(from, to), base + from);
+    let fields = 1;
+    let notBlank = false;
+    let i = from;
+    while (i < to) {
+      const b = src[i] as number;
+      if (b > QUOTE && b < 0x80) {
+        if (b === delimiter) {
+          out[base + i] = US;
+          fields++;
+        } else notBlank = true;
+        i++;
+      } else if (b < 0x80) {
+        if (b === QUOTE || b === 0 || b === US || b === CR) break;
+        if (b === delimiter) {
+          out[base + i] = US;
+          fields++;
+        } else if (b !== SPACE && b !== TAB) notBlank = true;
+        i++;
+      } else if (b >= 0xe1 && b <= 0xec) {
+        // Three-byte characters without range exceptions (all of CJK): continuation bytes only.
+        if (((src[i + 1] as number) & 0xc0) !== 0x80 || ((src[i + 2] as number) & 0xc0) !== 0x80) break;
+        notBlank = true;
+        i += 3;
+      } else {
+        const sl = utf8SequenceLength(src, i);
+        if (sl === 0 || (b === 0xef && src[i + 1] === 0xbf && src[i + 2] === 0xbd)) break;
+        notBlank = true;
+        i += sl;
+      }
+    }
+    if (i < to || fields !== n || !notBlank) {
+      [this.len, this.rows, this.firstLine, this.lastLine] = saved;
+      return false;
+    }
+    let p = base + to;
+    out[p++] = LF;
+    this.len = p;
+    return true;
+  }
+
   writeEmptyCells(count: number): void {
     const out = this.out;
     for (let k = 0; k < count; k++) out[this.len++] = US;
@@ -627,7 +682,29 @@ export function* normalize(
   const writer = new ChunkWriter(opts.chunkBytes ?? DEFAULT_CHUNK_BYTES, utf8.length + (utf8.length >> 2));
   const stats = new StatsCounter();
 
-  while (scanner.next()) {
+  const fast = opts.plainFastPath !== false && preview.dialect.delimiter !== 'whitespace';
+  const delimiter = preview.dialect.delimiter.charCodeAt(0);
+
+  for (;;) {
+    if (fast && scanner.line > headerLine && scanner.pos < utf8.length) {
+      const start = scanner.pos;
+      const lf = utf8.indexOf(LF, start);
+      let end = lf < 0 ? utf8.length : lf;
+      if (lf > start && utf8[lf - 1] === CR) end--;
+      if (end - start <= maxRecordBytes) {
+        const done = writer.reserve(40 + 3 * n + (end - start));
+        if (done) yield done;
+        if (writer.writePlainRecord(utf8, start, end, delimiter, scanner.line, n)) {
+          scanner.recordLine = scanner.line;
+          scanner.pos = lf < 0 ? utf8.length : lf + 1;
+          scanner.endedWithBreak = lf >= 0;
+          if (lf >= 0) scanner.line++;
+          stats.count(RAW_FLAG.data);
+          continue;
+        }
+      }
+    }
+    if (!scanner.next()) break;
     const line = scanner.recordLine;
     if (line === headerLine) continue;
     const count = scanner.fieldCount;

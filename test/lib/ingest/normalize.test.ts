@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NodeDb } from '../../../src/lib/db/duckdb-node.ts';
 import { literal, raw, sql } from '../../../src/lib/db/sql.ts';
@@ -13,6 +14,7 @@ import {
   type NormalizeStats,
   type TextPreview,
 } from '../../../src/lib/ingest/normalize.ts';
+import type { Dialect } from '../../../src/lib/ingest/types.ts';
 
 const LABELS = new Set(['客户id', '订单日期', '日期', '金额', '商品名称', '客户名称', 'customer_id', 'date', 'amount']);
 const scoreHeader = (cells: readonly string[]): number => cells.filter((c) => LABELS.has(c.toLowerCase())).length;
@@ -315,5 +317,43 @@ describe('normalized stream read by DuckDB', () => {
       { line_no: 6, flag: 0, n_fields: 4, c0: 'E04', c2: '多行\r\n含CRLF\r\n三行', c3: '4.00' },
       { line_no: 9, flag: 0, n_fields: 4, c0: 'E05', c2: ' 前后空格 ', c3: '5.00' },
     ]);
+  });
+});
+
+describe('normalize: plain records copied without the scanner', () => {
+  // Pieces that exercise every reason to leave the fast path, and plain text around them.
+  const PIECES: readonly number[][] = [
+    [0x61], [0x62, 0x63], [0x2c], [0x2c], [0x3b], [0x09], [0x20], [0x0a], [0x0a], [0x0d, 0x0a], [0x0d],
+    [0x22], [0x00], [0x1f], [0xe4, 0xb8, 0xad], [0xef, 0xbf, 0xbd], [0xff], [0xe4, 0xb8], [0x31, 0x32],
+  ];
+  const textArb = fc.array(fc.constantFrom(...PIECES), { maxLength: 60 }).map((ps) => new Uint8Array(ps.flat()));
+  const dialectArb = fc.constantFrom<Dialect>(
+    { delimiter: ',', quote: '"' },
+    { delimiter: ',', quote: null },
+    { delimiter: ';', quote: '"' },
+    { delimiter: '\t', quote: '"' },
+  );
+
+  it('writes the same bytes, flags and statistics as the record scanner', () => {
+    fc.assert(
+      fc.property(textArb, dialectArb, fc.nat(3), fc.integer({ min: 1, max: 4 }), (bytes, dialect, headerLine, columnCount) => {
+        const preview = { dialect, headerLine, columnCount };
+        const fast = collect(normalize(bytes, preview, { chunkBytes: 64, maxRecordBytes: 24 }));
+        const slow = collect(normalize(bytes, preview, { chunkBytes: 64, maxRecordBytes: 24, plainFastPath: false }));
+        expect(fast.stats).toEqual(slow.stats);
+        // Chunks may be cut elsewhere (both on record boundaries); the stream is the same.
+        const all = (cs: readonly NormalizedChunk[]) => cs.flatMap((c) => [...c.bytes]);
+        expect(all(fast.chunks)).toEqual(all(slow.chunks));
+        for (const c of fast.chunks) expect(c.bytes[c.bytes.length - 1]).toBe(0x0a);
+        expect(fast.chunks.reduce((k, c) => k + c.rows, 0)).toBe(slow.chunks.reduce((k, c) => k + c.rows, 0));
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('copies a plain CSV line by line (delimiters become US)', () => {
+    const { chunks, stats } = collect(normalize(utf8('id,金额\nC1,12.5\r\nC2,3\n'), { dialect: { delimiter: ',', quote: '"' }, headerLine: 1, columnCount: 2 }));
+    expect(lines(chunks)).toEqual(['2|0|2|C1|12.5', '3|0|2|C2|3']);
+    expect(stats).toEqual({ records: 2, byFlag: { 0: 2 }, nulRemoved: 0, nulRecords: 0, lines: 3 });
   });
 });
