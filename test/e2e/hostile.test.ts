@@ -210,16 +210,17 @@ describe('hostile input in the browser', () => {
     });
   }
 
-  // Known bug: on the error screen the "open the stored data" link is offered but does nothing,
-  // since DatasetState.restore() accepts only the idle status. Remove `.fails` once fixed.
-  it.fails('after a refused file, the "open the stored data" link shows the earlier data', async () => {
+  it('after a refused file, the "open the stored data" link on the error screen shows the earlier data', async () => {
     const session = app();
     const page = await session.openApp();
     await loadAndContinue(session, '02_utf8_bom.csv');
     await page.locator('header .brand').first().click();
     await session.dropFile(join(HOSTILE, '24_empty.csv'));
-    await session.waitForError();
+    expect((await session.waitForError()).code).toBe('EMPTY_FILE');
     await page.locator('[data-testid=storage-open]').click();
-    await page.locator('[data-testid=dashboard]').waitFor({ state: 'visible', timeout: 10_000 });
+    await session.waitForPanels(['overview']);
+    expect(await session.readMetric('customers', '[data-testid=panel-overview]')).toBe(6);
+    expect(await session.readMetric('revenue', '[data-testid=panel-overview]')).toBeCloseTo(1274.5, 6);
+    expect(session.pageErrors).toEqual([]);
   });
 });
