@@ -7,8 +7,11 @@ export type CsvCell = string | number | boolean | null | undefined;
 
 export const BOM = '\uFEFF';
 
-/** First characters that make Excel, LibreOffice or WPS treat a cell as a formula (incl. full-width forms). */
-const FORMULA_START = /^[=+\-@\t\r＝＋－＠]/u;
+/**
+ * First characters that make Excel, LibreOffice or WPS treat a cell as a formula (incl.
+ * full-width forms). TAB, CR and LF count too: spreadsheets skip them and then see the rest.
+ */
+export const FORMULA_START = /^[=+\-@\t\r\n＝＋－＠]/u;
 const NEEDS_QUOTES = /[",\r\n]/;
 
 export function csvCell(v: CsvCell): string {

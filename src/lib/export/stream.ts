@@ -67,8 +67,8 @@ function selectExpr(c: ExportColumn) {
  * then RFC 4180 quoting when needed; never NULL. The character lists are csv.ts's.
  */
 export function csvTextSql(v: string): string {
-  const g = `CASE WHEN regexp_matches(${v}, '^[=+\\-@\\t\\r＝＋－＠]') THEN '''' || ${v} ELSE ${v} END`;
-  return `CASE WHEN ${v} IS NULL THEN '' WHEN regexp_matches(${v}, '^[=+\\-@\\t\\r＝＋－＠]|[",\\r\\n]') THEN (CASE WHEN regexp_matches(${g}, '[",\\r\\n]') THEN '"' || replace(${g}, '"', '""') || '"' ELSE ${g} END) ELSE ${v} END`;
+  const g = `CASE WHEN regexp_matches(${v}, '^[=+\\-@\\t\\r\\n＝＋－＠]') THEN '''' || ${v} ELSE ${v} END`;
+  return `CASE WHEN ${v} IS NULL THEN '' WHEN regexp_matches(${v}, '^[=+\\-@\\t\\r\\n＝＋－＠]|[",\\r\\n]') THEN (CASE WHEN regexp_matches(${g}, '[",\\r\\n]') THEN '"' || replace(${g}, '"', '""') || '"' ELSE ${g} END) ELSE ${v} END`;
 }
 
 /**

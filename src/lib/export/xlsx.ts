@@ -7,14 +7,13 @@
 import writeXlsxFile from 'write-excel-file/universal';
 import type { Cell as XlsxCell, Row as XlsxRow } from 'write-excel-file/universal';
 import type { Cell } from '../db/client.ts';
+import { FORMULA_START } from './csv.ts';
 import { DEFAULT_BATCH, type ColumnKind, type ExportSource } from './stream.ts';
 
 /** Data rows one sheet can take (the header takes the first of Excel's 1,048,576). */
 export const XLSX_MAX_ROWS = 1_048_575;
 
 export const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
-
-const FORMULA_START = /^[=+\-@\t\r＝＋－＠]/u;
 
 export function guardText(text: string): string {
   return FORMULA_START.test(text) ? `'${text}` : text;

@@ -11,8 +11,8 @@ import { NodeDb } from '../../../src/lib/db/duckdb-node.ts';
 import { BOM, toCsv, type CsvCell } from '../../../src/lib/export/csv.ts';
 import { loadDataset } from '../../../src/lib/ingest/load.ts';
 
-/** Written independently of csv.ts: OWASP's list plus the full-width forms. */
-const FORMULA_FIRST = new Set(['=', '+', '-', '@', '\t', '\r', '＝', '＋', '－', '＠']);
+/** Written independently of csv.ts: OWASP's list (TAB, CR, LF included) plus the full-width forms. */
+const FORMULA_FIRST = new Set(['=', '+', '-', '@', '\t', '\r', '\n', '＝', '＋', '－', '＠']);
 const startsFormula = (s: string): boolean => s.length > 0 && FORMULA_FIRST.has(s[0] as string);
 const guarded = (s: string): string => (startsFormula(s) ? `'${s}` : s);
 
