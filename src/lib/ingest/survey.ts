@@ -18,7 +18,7 @@ import {
   type BuildLinesSpec,
   type ResolvedParse,
 } from './build-lines.ts';
-import { autoMap, type AutoMapResult } from './mapping.ts';
+import { autoMap, normalizeLabel, type AutoMapResult } from './mapping.ts';
 import { cleanText, dateValue, idValue, scoreValue, trimText, type Fragment } from './parse.ts';
 import {
   IngestError,
@@ -36,11 +36,24 @@ export function surveyDdl(table: string): string {
 }
 
 /** Survey mapping: customer or order id, score; date optional. Other fields are dropped. */
+/**
+ * Dates that only a survey has (when it was answered). They are not sales-date synonyms: in
+ * a sales file a 评价日期 column next to 下单时间 must not compete for the order date.
+ */
+const SURVEY_DATE_LABELS: ReadonlySet<string> = new Set(
+  ['调查日期', '调查时间', '回复日期', '回复时间', '评价日期', '评价时间', '填写日期', '填写时间', '提交时间', '提交日期',
+    'response_date', 'survey_date', 'review_creation_date', 'responded_at', 'submitted_at', 'review_date'].map(normalizeLabel),
+);
+
 export function surveyAutoMap(labels: readonly string[], sampleRows: readonly (readonly string[])[]): AutoMapResult {
   const a = autoMap(labels, sampleRows);
   const keep: readonly MappingField[] = ['customer', 'order', 'date', 'score'];
   const mapping: Partial<Record<MappingField, number>> = {};
   for (const f of keep) if (a.mapping[f] !== undefined) mapping[f] = a.mapping[f];
+  if (mapping.date === undefined) {
+    const dates = labels.flatMap((l, i) => (SURVEY_DATE_LABELS.has(normalizeLabel(l)) ? [i] : []));
+    if (dates.length === 1) mapping.date = dates[0];
+  }
   const ambiguous = a.ambiguous.filter((x) => x.field === 'customer' || x.field === 'date');
   const missing: MappingField[] = [];
   if (mapping.customer === undefined && mapping.order === undefined && !ambiguous.some((x) => x.field === 'customer')) {

@@ -22,7 +22,7 @@ describe('surveyAutoMap', () => {
   });
   it('maps an order-keyed review file (olist)', () => {
     const labels = ['review_id', 'order_id', 'review_score', 'review_comment_title', 'review_creation_date'];
-    expect(surveyAutoMap(labels, []).mapping).toEqual({ order: 1, score: 2 });
+    expect(surveyAutoMap(labels, []).mapping).toEqual({ order: 1, score: 2, date: 4 }) // review_creation_date: when the answer was given;
   });
   it('needs a key and a score', () => {
     expect(surveyAutoMap(['评分'], []).missing).toEqual(['customer']);
