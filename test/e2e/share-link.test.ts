@@ -5,10 +5,10 @@
  * Malformed, hostile and foreign-version links fall back to the defaults with a notice.
  */
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { ROOT, useApp, type AppSession } from './harness.ts';
+import { AppSession, ROOT, useApp } from './harness.ts';
 
 const SALES = join(ROOT, 'public', 'demo', 'sales.csv');
 const SURVEY = join(ROOT, 'public', 'demo', 'survey.csv');
@@ -188,4 +188,40 @@ describe('share link', () => {
     await page.locator('[data-testid=demo-button]').waitFor();
     expect(await page.locator('[data-testid=url-notice]').count()).toBe(0);
   }, 60_000);
+});
+
+describe('published summary (aggregates only)', () => {
+  it('disables the controls that would need a new query and says why; no customer exports', async () => {
+    const { mkdtempSync, rmSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { publish } = await import('../../src/cli/publish.ts');
+    const out = join(mkdtempSync(join(tmpdir(), 'share-agg-')), 'site');
+    await publish([join(ROOT, 'test/fixtures/cli/sales_gb18030.csv'), '--aggregates-only', '--page', join(ROOT, 'dist'), '--out', out]);
+    const session = await AppSession.start({ outDir: out });
+    try {
+      const page = await session.openApp('v=1&churn=30&panel=pareto');
+      await page.locator('[data-testid=published][data-mode=aggregates]').waitFor({ timeout: 60_000 });
+      await page.locator('[data-testid=dashboard] [data-metric="customers"]').first().waitFor({ state: 'attached', timeout: 60_000 });
+      const state = await page.evaluate(() => ({
+        settings: [...document.querySelectorAll<HTMLInputElement>('[data-testid^="setting-"]')].map((e) => [e.dataset.testid, e.disabled, e.getAttribute('aria-describedby')]),
+        filters: [...document.querySelectorAll<HTMLInputElement>('[data-testid=filters] input')].map((e) => e.disabled),
+        exports: document.querySelectorAll('[data-testid=export-run], [data-testid^=export-tier-], [data-testid^=export-quadrant-], [data-testid=report-include-customers]').length,
+        tabsEnabled: [...document.querySelectorAll<HTMLButtonElement>('[role=tab]')].every((t) => !t.disabled),
+      }));
+      expect(state.settings.length).toBeGreaterThanOrEqual(9);
+      expect(state.settings.filter(([, disabled, note]) => !disabled || note !== 'pub-frozen-note')).toEqual([]);
+      expect(state.filters.length).toBeGreaterThanOrEqual(2);
+      expect(state.filters.every(Boolean)).toBe(true);
+      expect(state.exports).toBe(0);
+      expect(state.tabsEnabled).toBe(true);
+      expect(await page.locator('#pub-frozen-note').innerText()).toBe('这些设置在发布汇总时已固定。');
+      expect(await page.locator('[data-testid=needs-rows]').innerText()).toContain('需要客户级数据');
+      // The link's churn window is not applied to numbers computed for the published settings.
+      expect(await page.locator('[data-testid=setting-churn-window]').inputValue()).toBe('180');
+      expect(session.pageErrors).toEqual([]);
+    } finally {
+      await session.close();
+      rmSync(dirname(out), { recursive: true, force: true });
+    }
+  }, 120_000);
 });
