@@ -283,7 +283,7 @@ export function stageSql(spec: BuildLinesSpec, p: ResolvedParse): Fragment[] {
       WHEN ${amountMissing} THEN 'missing_amount'
       WHEN amount IS NULL THEN 'unparseable_amount'
       ELSE NULL END`;
-  const classified = sql`SELECT *, ${reason} AS reason FROM firsts`;
+  const classified = sql`SELECT *, ${reason} AS reason, ${optionalAmount(m.cost)} AS cost_v FROM firsts`;
 
   const SKIPS = "['title_row', 'blank_row', 'summary_row', 'footer_row']";
   const rowHash = cells.length ? sql`hash(${join(cells.map((_, i) => ident(`c${i}`)))})` : sql`hash(line_no)`;
@@ -310,8 +310,8 @@ export function stageSql(spec: BuildLinesSpec, p: ResolvedParse): Fragment[] {
       ${optionalText('category')} AS category,
       ${optionalText('region')} AS region,
       ${optionalText('channel')} AS channel,
-      ${optionalAmount(m.cost)} AS cost,
-      ${m.profit !== undefined ? optionalAmount(m.profit) : m.cost !== undefined ? sql`amount - ${optionalAmount(m.cost)}` : raw('NULL::DECIMAL(18,4)')} AS profit,
+      cost_v AS cost,
+      ${m.profit !== undefined ? optionalAmount(m.profit) : m.cost !== undefined ? sql`amount - cost_v` : raw('NULL::DECIMAL(18,4)')} AS profit,
       ${m.score === undefined ? raw('NULL::DOUBLE') : scoreValue(cleanText(cell(m.score)))} AS score,
       currency,
       date_kind,
