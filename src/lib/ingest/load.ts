@@ -274,7 +274,10 @@ async function prepare(file: InputFile, role: Role, o: FileOverrides, env: LoadE
       ...textBase,
       dialect: preview.dialect,
       headerLine: preview.headerLine,
-      headerCells: headerRecordCells(utf8, preview.dialect, preview.headerLine),
+      headerCells:
+        preview.headerCells.length > 0 || preview.headerLine === 0
+          ? preview.headerCells
+          : headerRecordCells(utf8, preview.dialect, preview.headerLine),
       labels: preview.labels,
       columnCount: preview.columnCount,
       sampleRows: preview.sampleRows,

@@ -318,6 +318,8 @@ export interface TextPreview {
   readonly headerLine: number;
   /** Header cells, trimmed, one per column (`''` for unnamed columns); `[]` without a header. */
   readonly labels: readonly string[];
+  /** Every cell of the header record as written, trailing unnamed ones included; `[]` without a header. */
+  readonly headerCells: readonly string[];
   /** N: the number of cells every normalized line carries. */
   readonly columnCount: number;
   /** The first data records after the header (well-formed ones only), N cells each. */
@@ -445,7 +447,7 @@ export function previewText(utf8: Uint8Array, opts: PreviewOptions): TextPreview
     sampleRows.push(r.cells.slice(0, columnCount));
     sampleLines.push(r.line);
   }
-  return { dialect, headerLine, labels, columnCount, sampleRows, sampleLines };
+  return { dialect, headerLine, labels, headerCells: headerLine === 0 ? [] : [...headerCells], columnCount, sampleRows, sampleLines };
 }
 
 // ───────────────────────────── normalize ─────────────────────────────

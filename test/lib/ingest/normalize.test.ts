@@ -357,3 +357,16 @@ describe('normalize: plain records copied without the scanner', () => {
     expect(stats).toEqual({ records: 2, byFlag: { 0: 2 }, nulRemoved: 0, nulRecords: 0, lines: 3 });
   });
 });
+
+describe('previewText: header cells', () => {
+  it('keeps every header cell as written, trailing unnamed ones included', () => {
+    const p = previewText(utf8('customer_id, amount ,,\nC1,5,,\nC2,6,,\n'), { scoreHeader, headerLine: 1 });
+    expect(p.headerCells).toEqual(['customer_id', ' amount ', '', '']);
+    expect(p.labels).toEqual(['customer_id', 'amount']);
+    expect(p.columnCount).toBe(2);
+  });
+
+  it('has none without a header', () => {
+    expect(previewText(utf8('C1,5\nC2,6\n'), { scoreHeader, headerLine: 0 }).headerCells).toEqual([]);
+  });
+});
