@@ -355,7 +355,7 @@ export async function loadDataset(db: DbClient, sales: readonly InputFile[], opt
   const started = Date.now();
   const limit = options.maxBytes ?? DEFAULT_MAX_BYTES;
   const total = sales.reduce((s, f) => s + f.bytes.length, 0) + (options.survey?.bytes.length ?? 0);
-  if (total > limit) throw new IngestError('TOO_LARGE', { limitMB: Math.round(limit / (1024 * 1024)) });
+  if (total > limit) throw new IngestError('TOO_LARGE', { sizeMB: Math.ceil(total / (1024 * 1024)), limitMB: Math.floor(limit / (1024 * 1024)) });
   const progress = options.onProgress ?? (() => {});
 
   const inputs: { file: InputFile; role: Role; o: FileOverrides }[] = [

@@ -7,6 +7,7 @@ import initParquet from 'parquet-wasm/esm';
 import parquetWasmUrl from 'parquet-wasm/esm/parquet_wasm_bg.wasm?url';
 import { DEFAULT_PARSE } from '../ingest/build-lines.ts';
 import { inspectFile, loadDataset, type FileOverrides, type InputFile } from '../ingest/load.ts';
+import { checkSize } from '../ingest/limits.ts';
 import { IngestError } from '../ingest/types.ts';
 import type { IngestApi } from './ingest-api.ts';
 
@@ -22,6 +23,7 @@ async function input(file: File): Promise<InputFile> {
 
 export const ingestApi: IngestApi = {
   async inspect(file, role, encoding) {
+    checkSize([file]);
     const overrides: FileOverrides = encoding ? { encoding } : {};
     const insp = await inspectFile(await input(file), overrides, { role, parquetInit });
     if (insp.error && !ASK_USER.has(insp.error.code)) throw new IngestError(insp.error.code, insp.error.detail);
@@ -49,6 +51,7 @@ export const ingestApi: IngestApi = {
     });
     const sales = inputs.filter((i) => i.role === 'sales');
     const survey = inputs.find((i) => i.role === 'survey');
+    checkSize(inputs.map((i) => i.file));
     return loadDataset(db, await Promise.all(sales.map((i) => input(i.file))), {
       parquetInit,
       overrides: sales.map(overrides),
