@@ -148,6 +148,17 @@ export const SUMMARY_RE =
 export const FOOTER_RE =
   '(?i)^(制表|制单|審核|审核|审批|备注|備註|注[:：]|说明|說明|数据来源|數據來源|来源[:：]|打印|导出|導出|生成|报表|報表|note|notes|remark|remarks|generated|source[: ]|printed|exported|report|page[ ]*[0-9]|第[ ]*[0-9]+[ ]*页)';
 
+/**
+ * First code points a SUMMARY_RE match can start with: RE2's `\s`, NBSP, ideographic space,
+ * the first character of each word, both cases, and U+017F (long s, which `(?i)` folds to s).
+ */
+const SUMMARY_FIRST = [9, 10, 12, 13, 32, 0xa0, 0x3000, 0x17f, ...[...'合小总總累平TtSsGgAa'].map((c) => c.codePointAt(0) as number)];
+
+/** `regexp_matches(text, SUMMARY_RE)`, the pattern run only on cells that can start a match. */
+export function isSummary(text: Fragment): Fragment {
+  return sql`CASE WHEN list_contains([${raw(SUMMARY_FIRST.join(', '))}], ascii(${text})) THEN regexp_matches(${text}, ${literal(SUMMARY_RE)}) ELSE false END`;
+}
+
 export interface BuildLinesSpec {
   readonly rawTable: string;
   readonly columnCount: number;
@@ -238,12 +249,12 @@ export function stageSql(spec: BuildLinesSpec, p: ResolvedParse): Fragment[] {
   // (blank, footer, first non-empty cell) only run on the few others. A complete row cannot
   // be blank or a one-cell footer; it is a summary row only by its customer or first cell,
   // which is the customer cell itself when the customer is column 0.
-  const summaryByCell = sql`regexp_matches(cust_t, ${literal(SUMMARY_RE)})`;
+  const summaryByCell = isSummary(ident('cust_t'));
   const summary =
     m.customer === 0
       ? summaryByCell
-      : sql`CASE WHEN ${summaryByCell} THEN true WHEN NOT ${isBlank(cell(0))} THEN regexp_matches(${cell(0)}, ${literal(SUMMARY_RE)})
-          ELSE regexp_matches(${firstCell}, ${literal(SUMMARY_RE)}) END`;
+      : sql`CASE WHEN ${summaryByCell} THEN true WHEN NOT ${isBlank(cell(0))} THEN ${isSummary(cell(0))}
+          ELSE ${isSummary(firstCell)} END`;
   const valued = sql`SELECT *, ${amountExpr} AS amount FROM parsed`;
   const completed = sql`SELECT *,
       flag = ${raw(String(RAW_FLAG.data))} AND customer_id IS NOT NULL AND order_ts IS NOT NULL AND amount IS NOT NULL

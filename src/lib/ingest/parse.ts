@@ -69,7 +69,7 @@ export function idValue(trimmed: Fragment): Fragment {
 
 /** Ids that Excel turned into scientific notation (1.38E+10): the digits are already lost. */
 export function isScientificId(trimmed: Fragment): Fragment {
-  return sql`regexp_matches(${trimmed}, ${literal('^[0-9](\\.[0-9]+)?[eE]\\+[0-9]+$')})`;
+  return sql`CASE WHEN contains(${trimmed}, '+') THEN regexp_matches(${trimmed}, ${literal('^[0-9](\\.[0-9]+)?[eE]\\+[0-9]+$')}) ELSE false END`;
 }
 
 // ── dates ────────────────────────────────────────────────────────────────────────────────

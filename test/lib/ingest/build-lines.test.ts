@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { NodeDb } from '../../../src/lib/db/duckdb-node.ts';
-import { buildLines, DEFAULT_PARSE, linesDdl, RAW_FLAG } from '../../../src/lib/ingest/build-lines.ts';
+import { buildLines, DEFAULT_PARSE, isSummary, linesDdl, RAW_FLAG, SUMMARY_RE } from '../../../src/lib/ingest/build-lines.ts';
+import { literal, raw, sql } from '../../../src/lib/db/sql.ts';
 import { IngestError, type ColumnMapping, type ParseOptions } from '../../../src/lib/ingest/types.ts';
 import { makeRaw, type RawRecord } from './raw-helper.ts';
 
@@ -292,5 +293,21 @@ describe('buildLines', () => {
       [5, 'footer_row'],
     ]);
     expect(r.rows_kept).toBe(1);
+  });
+});
+
+describe('isSummary', () => {
+  it('agrees with the plain pattern while skipping cells that cannot start a match', async () => {
+    const values = [
+      'Total', ' total', 'TOTALS', 'Grand Total', 'average:', 'avg', 'Sum: 12', 'ſum', '\fsubtotal', '\u00a0Total',
+      '合计', '合计：300', '　合计', '小計', '總計', '累计', '平均值', '总合计', 'x total', 'totally', '', 'C001', '17850', 'Sub total', 'Ägypten',
+    ];
+    const rows = await db.query(sql`SELECT v, ${isSummary(sql`v`)} AS fast, regexp_matches(v, ${literal(SUMMARY_RE)}) AS plain
+      FROM (SELECT unnest(${raw(`[${values.map((v) => literal(v).text).join(', ')}]`)}) AS v)`);
+    expect(rows.map((r) => r.fast)).toEqual(rows.map((r) => r.plain));
+    expect(rows.filter((r) => r.fast).map((r) => r.v)).toEqual([
+      'Total', ' total', 'TOTALS', 'Grand Total', 'average:', 'avg', 'Sum: 12', 'ſum', '\fsubtotal', '\u00a0Total',
+      '合计', '合计：300', '　合计', '小計', '總計', '累计', '平均值', '总合计', 'Sub total',
+    ]);
   });
 });
