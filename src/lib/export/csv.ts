@@ -3,6 +3,8 @@
  * CRLF line ends and RFC 4180 quoting. Text cells that a spreadsheet would run as a
  * formula get a leading apostrophe (OWASP "CSV injection"); numbers stay numbers.
  */
+import { downloadBlob } from './download.ts';
+
 export type CsvCell = string | number | boolean | null | undefined;
 
 export const BOM = '\uFEFF';
@@ -31,13 +33,5 @@ export function toCsv(header: readonly string[], rows: Iterable<readonly CsvCell
 
 /** Offer a CSV as a download (browser only). */
 export function downloadCsv(fileName: string, header: readonly string[], rows: Iterable<readonly CsvCell[]>): void {
-  const blob = new Blob([toCsv(header, rows)], { type: 'text/csv;charset=utf-8' });
-  const url = URL.createObjectURL(blob);
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = fileName;
-  document.body.append(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 0);
+  downloadBlob(fileName, new Blob([toCsv(header, rows)], { type: 'text/csv;charset=utf-8' }));
 }

@@ -2,6 +2,8 @@
  * A rendered Plot figure as a standalone SVG (legends folded in) and as a PNG drawn through
  * a canvas. Browser only: needs `document`, `XMLSerializer`, `Image` and a canvas.
  */
+import { downloadBlob } from './download.ts';
+
 const SVG_NS = 'http://www.w3.org/2000/svg';
 
 export interface SvgExport {
@@ -131,16 +133,6 @@ export async function svgToPng(svg: SvgExport, scale = 2): Promise<Blob> {
   }
 }
 
-export function downloadBlob(fileName: string, blob: Blob): void {
-  const url = URL.createObjectURL(blob);
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = fileName;
-  document.body.append(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 0);
-}
 
 export function downloadSvg(fileName: string, svg: SvgExport): void {
   downloadBlob(fileName, new Blob([svg.text], { type: 'image/svg+xml;charset=utf-8' }));
