@@ -133,7 +133,7 @@ const olist: Dataset = {
     });
     expect(sales.rejectedByReason).toEqual(ref.rejectedByReason);
     expect(survey.role).toBe('survey');
-    expect(mappedLabels(survey)).toEqual({ order: 'order_id', score: 'review_score' });
+    expect(mappedLabels(survey)).toEqual({ order: 'order_id', score: 'review_score', date: 'review_creation_date' });
     expect([survey.rows_read, survey.rows_kept]).toEqual([ref.survey.length, ref.survey.length]);
   },
 };
