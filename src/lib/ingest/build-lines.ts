@@ -362,26 +362,39 @@ export interface BuildLinesResult {
 
 export const num = (r: Row | undefined, k: string): number => Number(r?.[k] ?? 0);
 
+/**
+ * Count what became of the raw rows in a stage table and refuse the load unless every raw
+ * row is there exactly once: rows_read = kept + rejected + skipped.
+ */
+export async function accountFor(
+  db: DbClient,
+  rawTable: string,
+  stageTable: string,
+): Promise<{ rowsRead: number; kept: number; rejected: number; skipped: number }> {
+  const [acct] = await db.query(sql`SELECT
+      (SELECT count(*) FROM ${ident(rawTable)})::INTEGER AS raw_rows,
+      count(*)::INTEGER AS stage_rows,
+      count(*) FILTER (WHERE status = 'kept')::INTEGER AS kept,
+      count(*) FILTER (WHERE status = 'rejected')::INTEGER AS rejected,
+      count(*) FILTER (WHERE status = 'skipped')::INTEGER AS skipped
+    FROM ${ident(stageTable)}`);
+  const rowsRead = num(acct, 'raw_rows');
+  const kept = num(acct, 'kept');
+  const rejected = num(acct, 'rejected');
+  const skipped = num(acct, 'skipped');
+  if (rowsRead !== num(acct, 'stage_rows') || rowsRead !== kept + rejected + skipped) {
+    throw new IngestError('ACCOUNTING_MISMATCH', { rows_read: rowsRead, kept, rejected, skipped });
+  }
+  return { rowsRead, kept, rejected, skipped };
+}
+
 /** Classify, append the kept rows to `spec.target`, and account for every raw row. */
 export async function buildLines(db: DbClient, spec: BuildLinesSpec, parse: ParseOptions): Promise<BuildLinesResult> {
   const p = await resolveParse(db, spec.rawTable, spec.mapping, parse);
   for (const statement of stageSql(spec, p)) await db.exec(statement);
   const stage = ident(spec.stage);
 
-  const [acct] = await db.query(sql`SELECT
-      (SELECT count(*) FROM ${ident(spec.rawTable)})::INTEGER AS raw_rows,
-      count(*)::INTEGER AS stage_rows,
-      count(*) FILTER (WHERE status = 'kept')::INTEGER AS kept,
-      count(*) FILTER (WHERE status = 'rejected')::INTEGER AS rejected,
-      count(*) FILTER (WHERE status = 'skipped')::INTEGER AS skipped
-    FROM ${stage}`);
-  const rowsRead = num(acct, 'raw_rows');
-  const kept = num(acct, 'kept');
-  const rejectedN = num(acct, 'rejected');
-  const skippedN = num(acct, 'skipped');
-  if (rowsRead !== num(acct, 'stage_rows') || rowsRead !== kept + rejectedN + skippedN) {
-    throw new IngestError('ACCOUNTING_MISMATCH', { rows_read: rowsRead, kept, rejected: rejectedN, skipped: skippedN });
-  }
+  const { rowsRead, kept, rejected: rejectedN, skipped: skippedN } = await accountFor(db, spec.rawTable, spec.stage);
 
   const target = ident(spec.target);
   const [before] = await db.query(sql`SELECT count(*)::INTEGER AS n FROM ${target}`);

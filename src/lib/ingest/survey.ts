@@ -7,9 +7,9 @@ import type { DbClient } from '../db/client.ts';
 import { ident, literal, quoteIdentifier, raw, sql } from '../db/sql.ts';
 import { SURVEY_DDL } from '../model/schema.ts';
 import {
+  accountFor,
   cell,
   FOOTER_RE,
-  num,
   RAW_FLAG,
   resolveParse,
   rowTests,
@@ -115,20 +115,7 @@ export async function buildSurvey(db: DbClient, spec: BuildLinesSpec, parse: Par
   const p = await resolveParse(db, spec.rawTable, spec.mapping, { ...parse, decimal: '.' });
   await db.exec(stageSql(spec, p));
   const stage = ident(spec.stage);
-  const [acct] = await db.query(sql`SELECT
-      (SELECT count(*) FROM ${ident(spec.rawTable)})::INTEGER AS raw_rows,
-      count(*)::INTEGER AS stage_rows,
-      count(*) FILTER (WHERE status = 'kept')::INTEGER AS kept,
-      count(*) FILTER (WHERE status = 'rejected')::INTEGER AS rejected,
-      count(*) FILTER (WHERE status = 'skipped')::INTEGER AS skipped
-    FROM ${stage}`);
-  const rowsRead = num(acct, 'raw_rows');
-  const kept = num(acct, 'kept');
-  const rejectedN = num(acct, 'rejected');
-  const skippedN = num(acct, 'skipped');
-  if (rowsRead !== num(acct, 'stage_rows') || rowsRead !== kept + rejectedN + skippedN) {
-    throw new IngestError('ACCOUNTING_MISMATCH', { rows_read: rowsRead, kept, rejected: rejectedN, skipped: skippedN });
-  }
+  const { rowsRead, kept, rejected: rejectedN, skipped: skippedN } = await accountFor(db, spec.rawTable, spec.stage);
   await db.exec(sql`INSERT INTO ${ident(spec.target)}
     SELECT ${spec.fileNo}::INTEGER, line_no, customer_id, order_id, response_date, score
     FROM ${stage} WHERE status = 'kept' ORDER BY line_no`);
