@@ -159,6 +159,26 @@ export function isSummary(text: Fragment): Fragment {
   return sql`CASE WHEN list_contains([${raw(SUMMARY_FIRST.join(', '))}], ascii(${text})) THEN regexp_matches(${text}, ${literal(SUMMARY_RE)}) ELSE false END`;
 }
 
+/**
+ * The reasons a row is skipped or rejected whatever it holds, in the order both the sales
+ * and the survey loads test them: the scanner's flags, blank, summary and footer rows, then
+ * a wrong field count. `key` is the trimmed id cell, `filled` the number of filled cells and
+ * `first` the first filled cell (trimmed). WHEN clauses, to open a CASE.
+ */
+export function rowShapeReasons(key: Fragment, filled: Fragment, first: Fragment): Fragment {
+  const F = RAW_FLAG;
+  return sql`WHEN flag = ${raw(String(F.title))} THEN 'title_row'
+      WHEN flag = ${raw(String(F.blank))} THEN 'blank_row'
+      WHEN flag = ${raw(String(F.unclosed_quote))} THEN 'unclosed_quote'
+      WHEN flag = ${raw(String(F.invalid_encoding))} THEN 'invalid_encoding'
+      WHEN flag = ${raw(String(F.line_too_long))} THEN 'line_too_long'
+      WHEN ${filled} = 0 THEN 'blank_row'
+      WHEN regexp_matches(${key}, ${literal(SUMMARY_RE)}) OR regexp_matches(${first}, ${literal(SUMMARY_RE)}) THEN 'summary_row'
+      WHEN ${filled} = 1 AND regexp_matches(${first}, ${literal(FOOTER_RE)}) THEN 'footer_row'
+      WHEN flag = ${raw(String(F.too_few_fields))} THEN 'too_few_fields'
+      WHEN flag = ${raw(String(F.too_many_fields))} THEN 'too_many_fields'`;
+}
+
 export interface BuildLinesSpec {
   readonly rawTable: string;
   readonly columnCount: number;
@@ -278,16 +298,7 @@ export function stageSql(spec: BuildLinesSpec, p: ResolvedParse): Fragment[] {
   const firsts = sql`SELECT *, ${trimText(ident('first_raw'))} AS first_cell FROM counted`;
   const reason = sql`CASE
       WHEN complete THEN NULL
-      WHEN flag = ${raw(String(RAW_FLAG.title))} THEN 'title_row'
-      WHEN flag = ${raw(String(RAW_FLAG.blank))} THEN 'blank_row'
-      WHEN flag = ${raw(String(RAW_FLAG.unclosed_quote))} THEN 'unclosed_quote'
-      WHEN flag = ${raw(String(RAW_FLAG.invalid_encoding))} THEN 'invalid_encoding'
-      WHEN flag = ${raw(String(RAW_FLAG.line_too_long))} THEN 'line_too_long'
-      WHEN n_filled = 0 THEN 'blank_row'
-      WHEN regexp_matches(cust_t, ${literal(SUMMARY_RE)}) OR regexp_matches(first_cell, ${literal(SUMMARY_RE)}) THEN 'summary_row'
-      WHEN n_filled = 1 AND regexp_matches(first_cell, ${literal(FOOTER_RE)}) THEN 'footer_row'
-      WHEN flag = ${raw(String(RAW_FLAG.too_few_fields))} THEN 'too_few_fields'
-      WHEN flag = ${raw(String(RAW_FLAG.too_many_fields))} THEN 'too_many_fields'
+      ${rowShapeReasons(ident('cust_t'), ident('n_filled'), ident('first_cell'))}
       WHEN customer_id IS NULL THEN 'missing_customer_id'
       WHEN date_c = '' THEN 'missing_date'
       WHEN order_ts IS NULL THEN 'unparseable_date'

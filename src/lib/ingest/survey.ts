@@ -4,16 +4,14 @@
  * lines; the kept rows go to `survey` (SURVEY_DDL).
  */
 import type { DbClient } from '../db/client.ts';
-import { ident, literal, quoteIdentifier, raw, sql } from '../db/sql.ts';
+import { ident, quoteIdentifier, raw, sql } from '../db/sql.ts';
 import { SURVEY_DDL } from '../model/schema.ts';
 import {
   accountFor,
   cell,
-  FOOTER_RE,
-  RAW_FLAG,
   resolveParse,
+  rowShapeReasons,
   rowTests,
-  SUMMARY_RE,
   type BuildLinesResult,
   type BuildLinesSpec,
   type ResolvedParse,
@@ -73,7 +71,6 @@ function stageSql(spec: BuildLinesSpec, p: ResolvedParse): Fragment {
   const keyCell = trimText(cell((m.customer ?? m.order) as number));
   const score = cleanText(cell(m.score));
   const date = m.date === undefined ? raw('NULL::TIMESTAMP') : dateValue(cleanText(cell(m.date)), p.dayMonthOrder);
-  const F = RAW_FLAG;
   return sql`CREATE OR REPLACE TEMP TABLE ${ident(spec.stage)} AS
     WITH base AS (
       SELECT line_no, flag, ${nonEmpty} AS n_nonempty, ${firstCell} AS first_cell, ${keyCell} AS key_t,
@@ -83,16 +80,7 @@ function stageSql(spec: BuildLinesSpec, p: ResolvedParse): Fragment {
     ), classified AS (
       SELECT *, ${scoreValue(ident('score_c'))} AS score,
         CASE
-          WHEN flag = ${raw(String(F.title))} THEN 'title_row'
-          WHEN flag = ${raw(String(F.blank))} THEN 'blank_row'
-          WHEN flag = ${raw(String(F.unclosed_quote))} THEN 'unclosed_quote'
-          WHEN flag = ${raw(String(F.invalid_encoding))} THEN 'invalid_encoding'
-          WHEN flag = ${raw(String(F.line_too_long))} THEN 'line_too_long'
-          WHEN n_nonempty = 0 THEN 'blank_row'
-          WHEN regexp_matches(key_t, ${literal(SUMMARY_RE)}) OR regexp_matches(first_cell, ${literal(SUMMARY_RE)}) THEN 'summary_row'
-          WHEN n_nonempty = 1 AND regexp_matches(first_cell, ${literal(FOOTER_RE)}) THEN 'footer_row'
-          WHEN flag = ${raw(String(F.too_few_fields))} THEN 'too_few_fields'
-          WHEN flag = ${raw(String(F.too_many_fields))} THEN 'too_many_fields'
+          ${rowShapeReasons(ident('key_t'), ident('n_nonempty'), ident('first_cell'))}
           WHEN customer_id IS NULL AND order_id IS NULL THEN 'missing_customer_id'
           WHEN score_c = '' THEN 'missing_score'
           WHEN ${scoreValue(ident('score_c'))} IS NULL THEN 'unparseable_score'
