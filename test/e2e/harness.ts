@@ -12,7 +12,8 @@ import { chromium, type Browser, type BrowserContext, type Page } from 'playwrig
 import { afterAll, beforeAll } from 'vitest';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
-export const DIST = join(ROOT, 'dist');
+/** The production build under test: dist/, or LL_DIST when set (lets several builds coexist). */
+export const DIST = process.env.LL_DIST ?? join(ROOT, 'dist');
 export const FIXTURES = join(ROOT, 'test', 'fixtures', 'e2e');
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 

@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { AppSession, ROOT, useApp } from './harness.ts';
+import { AppSession, DIST, ROOT, useApp } from './harness.ts';
 
 const SALES = join(ROOT, 'public', 'demo', 'sales.csv');
 const SURVEY = join(ROOT, 'public', 'demo', 'survey.csv');
@@ -196,7 +196,7 @@ describe('published summary (aggregates only)', () => {
     const { tmpdir } = await import('node:os');
     const { publish } = await import('../../src/cli/publish.ts');
     const out = join(mkdtempSync(join(tmpdir(), 'share-agg-')), 'site');
-    await publish([join(ROOT, 'test/fixtures/cli/sales_gb18030.csv'), '--aggregates-only', '--page', join(ROOT, 'dist'), '--out', out]);
+    await publish([join(ROOT, 'test/fixtures/cli/sales_gb18030.csv'), '--aggregates-only', '--page', DIST, '--out', out]);
     const session = await AppSession.start({ outDir: out });
     try {
       const page = await session.openApp('v=1&churn=30&panel=pareto');
