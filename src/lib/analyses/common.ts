@@ -31,6 +31,12 @@ export function dayBins() {
   return raw(`(SELECT bin::INTEGER AS bin, lo::INTEGER AS lo, hi::INTEGER AS hi FROM (VALUES ${rows.join(', ')}) AS b(bin, lo, hi))`);
 }
 
+/** The bin index of a day count (NULL when null or below 0): a CASE, so binning is one pass, not a range join. */
+export function dayBinOf(column: 'days') {
+  const arms = DAY_BIN_EDGES.map((hi, i) => `WHEN ${column} < ${hi} THEN ${i}`).join(' ');
+  return raw(`CASE WHEN ${column} IS NULL OR ${column} < 0 THEN NULL ${arms} ELSE ${DAY_BIN_EDGES.length} END`);
+}
+
 /** One bin of a day histogram. */
 export interface DayBinRow {
   /** 0-based bin index. */

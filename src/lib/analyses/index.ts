@@ -28,6 +28,7 @@ import {
   paretoSummaryQuery,
   paretoTiersQuery,
   profitDecilesQuery,
+  rankedTables,
   profitSplitQuery,
   profitSummaryQuery,
   type DecileRow,
@@ -59,6 +60,7 @@ import {
 import {
   activityQuery,
   cohortCellsQuery,
+  retentionCellsTable,
   retentionCurveQuery,
   retentionKpiQuery,
   type ActivityRow,
@@ -122,9 +124,9 @@ export function mappedDimensions(mapped: Mapped): Dimension[] {
   return (['category', 'region', 'channel'] as const).filter((d) => mapped[d]);
 }
 
-/** Rebuild f_lines / orders / customers for the settings' filters. */
+/** Rebuild f_lines / orders / customers (and the customer rankings) for the settings' filters. */
 export async function derive(db: DbClient, settings: Settings, mapped: Mapped): Promise<void> {
-  for (const q of deriveTables(settings.filters, mapped)) await db.exec(q);
+  for (const q of [...deriveTables(settings.filters, mapped), ...rankedTables()]) await db.exec(q);
 }
 
 /** The as-of date in use: the setting, else the latest calendar day among kept lines (null when none). */
@@ -176,13 +178,15 @@ export async function runDashboard(db: DbClient, settings: Settings, mapped: Map
   };
 
   const tp: RetentionParams = { asOf, period: settings.cohortPeriod, mode: settings.retentionMode };
-  const curve = await rows<RetentionCurvePoint>(db, retentionCurveQuery(tp));
+  const cells = { table: 'retention_cells' };
+  await db.exec(retentionCellsTable(tp, cells.table));
+  const curve = await rows<RetentionCurvePoint>(db, retentionCurveQuery(tp, cells));
   const kpis =
     tp.period === 'month' && tp.mode === 'on'
       ? kpisFromCurve(curve)
       : await one<RetentionKpiRow>(db, retentionKpiQuery(asOf));
   const retention: RetentionResult = {
-    cells: await rows<CohortCell>(db, cohortCellsQuery(tp)),
+    cells: await rows<CohortCell>(db, cohortCellsQuery(tp, cells)),
     curve,
     kpis,
     activity: await rows<ActivityRow>(db, activityQuery({ asOf, churnWindowDays: settings.churnWindowDays })),

@@ -138,17 +138,31 @@ function topCountSql(share: number, n: SqlPart) {
   return sql`ceil(round(${share}::DOUBLE * (${n}), 9))`;
 }
 
-/** Customers ranked by `measure` descending, ties by customer id, with running sums. */
-function ranked(measure: 'value' | 'profit') {
-  const m = raw(measure);
-  const where = measure === 'profit' ? raw('WHERE profit IS NOT NULL') : raw('');
-  return sql`SELECT customer_id, ${m} AS x, n_orders, purchase_value, profit,
+/** The tables `rankedTables` writes, one per measure. */
+const RANKED = { value: 'ranked_value', profit: 'ranked_profit' } as const;
+
+/**
+ * Customers ranked by `measure` descending, ties by customer id, with running sums:
+ * written once per derive (every Pareto query reads the same ranking; a window over all
+ * customers is the costly part of each).
+ */
+export function rankedTables(): SqlQuery[] {
+  return (['value', 'profit'] as const).map((measure) => {
+    const m = raw(measure);
+    const where = measure === 'profit' ? raw('WHERE profit IS NOT NULL') : raw('');
+    return sql`CREATE OR REPLACE TEMP TABLE ${raw(RANKED[measure])} AS
+SELECT customer_id, ${m} AS x, n_orders, purchase_value, profit,
        row_number() OVER w AS rank,
        sum(${m}) OVER (w ROWS UNBOUNDED PRECEDING) AS cum,
        count(*) OVER () AS n,
        sum(${m}) OVER () AS total
 FROM customers ${where}
 WINDOW w AS (ORDER BY ${m} DESC, customer_id)`;
+  });
+}
+
+function ranked(measure: 'value' | 'profit') {
+  return raw(`SELECT * FROM ${RANKED[measure]}`);
 }
 
 /** Last rank of tier A and of tier B (null when total ≤ 0). */

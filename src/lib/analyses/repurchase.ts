@@ -4,7 +4,7 @@
  */
 import { join, raw, sql, type SqlQuery } from '../db/sql.ts';
 import type { Dimension } from '../model/schema.ts';
-import { asOfDate, dayBins, div, isoDate, type DayBinRow, type SqlFragment } from './common.ts';
+import { asOfDate, dayBinOf, dayBins, div, isoDate, type DayBinRow, type SqlFragment } from './common.ts';
 
 export interface RepurchaseParams {
   /** ISO date: Kaplan–Meier censoring and the completeness of 回购率 periods. */
@@ -124,11 +124,12 @@ GROUP BY b ORDER BY b`;
 }
 
 function binned(daysSource: SqlFragment): SqlQuery {
-  return sql`WITH d AS (${daysSource}), bins AS ${dayBins()}
-SELECT bins.bin, bins.lo, bins.hi, count(d.days)::INTEGER AS n,
-       ${div(sql`count(d.days)`, sql`(SELECT count(*) FROM d)`)} AS share
-FROM bins LEFT JOIN d ON d.days >= bins.lo AND (bins.hi IS NULL OR d.days < bins.hi)
-GROUP BY bins.bin, bins.lo, bins.hi ORDER BY bins.bin`;
+  return sql`WITH d AS (${daysSource}), bins AS ${dayBins()},
+c AS (SELECT ${dayBinOf('days')} AS bin, count(*) AS n FROM d GROUP BY 1),
+total AS (SELECT sum(n) AS n FROM c)
+SELECT bins.bin, bins.lo, bins.hi, coalesce(c.n, 0)::INTEGER AS n,
+       ${div(sql`coalesce(c.n, 0)`, sql`total.n`)} AS share
+FROM bins LEFT JOIN c USING (bin), total ORDER BY bins.bin`;
 }
 
 export function daysToSecondQuery(): SqlQuery {
@@ -137,7 +138,7 @@ export function daysToSecondQuery(): SqlQuery {
 
 export function gapsQuery(): SqlQuery {
   return binned(sql`SELECT days FROM (
-  SELECT date_diff('day', lag(order_date) OVER (PARTITION BY customer_id ORDER BY purchase_seq), order_date) AS days
+  SELECT date_diff('day', lag(order_date) OVER (PARTITION BY customer_id ORDER BY order_date), order_date) AS days
   FROM orders WHERE is_purchase) WHERE days IS NOT NULL`);
 }
 

@@ -150,8 +150,23 @@ cells0 AS (
   SELECT cells.*, first_value(revenue) OVER (PARTITION BY cidx ORDER BY k) AS revenue0 FROM cells)`;
 }
 
-export function cohortCellsQuery(p: RetentionParams): SqlQuery {
-  return sql`WITH ${cellsCte(p)}
+/** Where the cohort queries read their cells: computed inline, or a table `retentionCellsTable` wrote. */
+export type CellsSource = { readonly table: string } | null;
+
+function cellsFrom(p: RetentionParams, source: CellsSource): SqlFragment {
+  return source ? sql`cells0 AS (SELECT * FROM ${raw(source.table)})` : cellsCte(p);
+}
+
+/**
+ * The cohort × k cells written once, for the grid and the curve to read (each would
+ * otherwise join every order to its customer's cohort again).
+ */
+export function retentionCellsTable(p: RetentionParams, table: string): SqlQuery {
+  return sql`CREATE OR REPLACE TEMP TABLE ${raw(table)} AS WITH ${cellsCte(p)} SELECT * FROM cells0`;
+}
+
+export function cohortCellsQuery(p: RetentionParams, source: CellsSource = null): SqlQuery {
+  return sql`WITH ${cellsFrom(p, source)}
 SELECT ${isoDate(sql`cohort_start`)} AS cohort, ${periodLabel(p.period, sql`cohort_start`)} AS cohort_label,
        k::INTEGER AS k, ${isoDate(sql`period_start`)} AS period_start,
        size::INTEGER AS size, active::INTEGER AS active, ${div(sql`active`, sql`size`)} AS rate,
@@ -161,8 +176,8 @@ SELECT ${isoDate(sql`cohort_start`)} AS cohort, ${periodLabel(p.period, sql`coho
 FROM cells0 ORDER BY cidx, k`;
 }
 
-export function retentionCurveQuery(p: RetentionParams): SqlQuery {
-  return sql`WITH ${cellsCte(p)}
+export function retentionCurveQuery(p: RetentionParams, source: CellsSource = null): SqlQuery {
+  return sql`WITH ${cellsFrom(p, source)}
 SELECT k::INTEGER AS k, count(*)::INTEGER AS cohorts, sum(size)::INTEGER AS size, sum(active)::INTEGER AS active,
        ${div(sql`sum(active)`, sql`sum(size)`)} AS rate,
        CASE WHEN sum(revenue0) > 0 THEN ${div(sql`sum(revenue)`, sql`sum(revenue0)`)} END AS revenue_rate

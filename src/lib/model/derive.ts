@@ -46,57 +46,54 @@ function filteredLines(filters: Filters): SqlQuery[] {
 /**
  * `orders`: one row per order. order_key = the order id (when mapped and present on the
  * line), else the calendar day 'YYYY-MM-DD'; `has_id` tells them apart, so an order id
- * that looks like a date never merges with a day. `purchase_seq` numbers a customer's
- * purchase orders by (order_date, order_key); null for returns.
+ * that looks like a date never merges with a day. An order's dimensions are those of its
+ * first line in file order (`pos` packs file and line number into one sortable integer).
  */
 function ordersTable(mapped: Mapped): SqlQuery {
   const id = mapped.order ? raw('order_id') : raw('CAST(NULL AS VARCHAR)');
-  return sql`CREATE OR REPLACE TABLE orders AS
+  return sql`CREATE OR REPLACE TEMP TABLE orders AS
 WITH keyed AS (
   SELECT *, ${id} AS oid, ${id} IS NOT NULL AS has_id,
-         coalesce(${id}, strftime(order_date, '%Y-%m-%d')) AS order_key
-  FROM f_lines),
-grouped AS (
-  SELECT customer_id, has_id, order_key,
-         any_value(oid) AS order_id,
-         min(order_date) AS order_date,
-         sum(amount) AS order_net,
-         count(*)::INTEGER AS n_lines,
-         arg_min_null(category, {'f': file_no, 'l': line_no}) AS category,
-         arg_min_null(region, {'f': file_no, 'l': line_no}) AS region,
-         arg_min_null(channel, {'f': file_no, 'l': line_no}) AS channel,
-         sum(cost) AS cost,
-         sum(profit) AS profit,
-         avg(score) AS score
-  FROM keyed
-  GROUP BY customer_id, has_id, order_key)
-SELECT *, order_net >= 0 AS is_purchase,
-       CASE WHEN order_net >= 0 THEN row_number() OVER (
-         PARTITION BY customer_id, order_net >= 0 ORDER BY order_date, order_key, has_id) END::INTEGER AS purchase_seq
-FROM grouped`;
+         coalesce(${id}, strftime(order_date, '%Y-%m-%d')) AS order_key,
+         (file_no::BIGINT << 32) + line_no AS pos
+  FROM f_lines)
+SELECT customer_id, has_id, order_key,
+       any_value(oid) AS order_id,
+       min(order_date) AS order_date,
+       sum(amount) AS order_net,
+       count(*)::INTEGER AS n_lines,
+       arg_min_null(category, pos) AS category,
+       arg_min_null(region, pos) AS region,
+       arg_min_null(channel, pos) AS channel,
+       sum(cost) AS cost,
+       sum(profit) AS profit,
+       avg(score) AS score,
+       sum(amount) >= 0 AS is_purchase
+FROM keyed
+GROUP BY customer_id, has_id, order_key`;
 }
 
 /**
  * `customers`: ids with at least one purchase order. first/second/last_date and n_orders
- * count purchase orders; value and profit sum all orders (returns included); the
- * dimensions are those of the first purchase order. `score` is the customer score of
+ * count purchase orders (second_date is the second-earliest purchase order's day); value
+ * and profit sum all orders (returns included); the dimensions are those of the first
+ * purchase order, ordered by (order_date, order_key, has_id). `score` is the customer score of
  * METRICS.md §6: when the survey has rows, the mean of the order scores of survey rows
  * keyed by order id and of the responses keyed by customer id; otherwise the mean of the
  * order scores from the sales file's score column.
  */
 function customersTable(): SqlQuery {
-  return raw(`CREATE OR REPLACE TABLE customers AS
+  return raw(`CREATE OR REPLACE TEMP TABLE customers AS
 WITH per_customer AS (
   SELECT customer_id,
          min(order_date) FILTER (WHERE is_purchase) AS first_date,
          max(order_date) FILTER (WHERE is_purchase) AS last_date,
-         min(order_date) FILTER (WHERE purchase_seq = 2) AS second_date,
+         min(order_date, 2) FILTER (WHERE is_purchase)[2] AS second_date,
          (count(*) FILTER (WHERE is_purchase))::INTEGER AS n_orders,
          sum(order_net) AS value,
          sum(order_net) FILTER (WHERE is_purchase) AS purchase_value,
-         arg_min_null(category, purchase_seq) FILTER (WHERE purchase_seq = 1) AS first_category,
-         arg_min_null(region, purchase_seq) FILTER (WHERE purchase_seq = 1) AS first_region,
-         arg_min_null(channel, purchase_seq) FILTER (WHERE purchase_seq = 1) AS first_channel,
+         arg_min_null({'category': category, 'region': region, 'channel': channel},
+                      {'d': order_date, 'k': order_key, 'h': has_id}) FILTER (WHERE is_purchase) AS firsts,
          sum(profit) AS profit,
          avg(score) AS line_score
   FROM orders
@@ -110,7 +107,8 @@ survey_units AS (
   UNION ALL
   SELECT customer_id, score FROM survey WHERE order_id IS NULL AND customer_id IS NOT NULL),
 survey_score AS (SELECT customer_id, avg(score) AS score FROM survey_units GROUP BY customer_id)
-SELECT p.* EXCLUDE (line_score),
+SELECT p.* EXCLUDE (line_score, firsts),
+       firsts.category AS first_category, firsts.region AS first_region, firsts.channel AS first_channel,
        CASE WHEN (SELECT count(*) FROM survey) > 0 THEN s.score ELSE p.line_score END AS score
 FROM per_customer p LEFT JOIN survey_score s USING (customer_id)`);
 }

@@ -42,7 +42,8 @@ describe('overview and metrics (default settings)', () => {
     // Orders: C01 A1(150) A2(80) A3(−30); C02 01-20(100) 03-15(0); C03 B1; C04 D1 D2 D3; C05 E1 E2(−300);
     // C06 F1 F2 F3; C07 G1; C08 H1 H2; C09 I1; C10 J0(−15) J1; R01 K1(−25) → 17 purchase + 4 return orders.
     const orders = await q<{ customer_id: string; order_key: string; order_date: string; net: number; seq: number | null; category: string }>(
-      { text: `SELECT customer_id, order_key, strftime(order_date, '%Y-%m-%d') AS order_date, order_net::DOUBLE AS net, purchase_seq AS seq, category
+      { text: `SELECT customer_id, order_key, strftime(order_date, '%Y-%m-%d') AS order_date, order_net::DOUBLE AS net,
+                 CASE WHEN is_purchase THEN row_number() OVER (PARTITION BY customer_id, is_purchase ORDER BY order_date, order_key, has_id) END::INTEGER AS seq, category
                FROM orders WHERE customer_id IN ('C01', 'C02', 'C04') ORDER BY customer_id, order_date, order_key`, params: [] },
     );
     expect(orders).toEqual([
