@@ -401,6 +401,13 @@ export const en = {
   'pub.frozen': "These settings were fixed when the summary was published.",
   'url.dropped': "Some values in this link were not valid and were left at their defaults ({keys}).",
   'url.otherVersion': "This link was made by another version of Loyalty Lens: its settings were not used.",
+  // Sheet picker: which sheet of a workbook is read.
+  'sheet.choose': 'Sheet to load',
+  'sheet.count': 'This workbook has {count} sheets. One sheet is loaded; to combine sheets, save each as its own file and drop the files together.',
+  'sheet.switchedSales': 'The first sheet, “{first}”, has no customer, date and amount columns, so “{sheet}” is shown: the first sheet that has them.',
+  'sheet.switchedSurvey': 'The first sheet, “{first}”, has no score and customer columns, so “{sheet}” is shown: the first sheet that has them.',
+  'sheet.empty': 'This sheet is empty. Choose another sheet.',
+  'sheet.reading': 'Reading the sheet…',
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -400,4 +400,11 @@ export const zhCN: Record<MessageKey, string> = {
   'pub.frozen': "这些设置在发布汇总时已固定。",
   'url.dropped': "链接中有些值无效，已使用默认值（{keys}）。",
   'url.otherVersion': "此链接来自其他版本的 Loyalty Lens，其中的设置未被使用。",
+  // Sheet picker: which sheet of a workbook is read.
+  'sheet.choose': '要读取的工作表',
+  'sheet.count': '此工作簿有 {count} 个工作表，每次读取其中一个；如需合并，请把各工作表分别另存为文件，再一起拖入。',
+  'sheet.switchedSales': '第一个工作表“{first}”没有客户、日期和金额列，因此显示“{sheet}”：第一个包含这些列的工作表。',
+  'sheet.switchedSurvey': '第一个工作表“{first}”没有评分和客户列，因此显示“{sheet}”：第一个包含这些列的工作表。',
+  'sheet.empty': '此工作表为空，请选择其他工作表。',
+  'sheet.reading': '正在读取工作表…',
 };

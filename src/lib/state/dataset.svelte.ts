@@ -33,6 +33,8 @@ export interface FileEntry {
   readonly role: FileRole;
   /** Chosen by the user; null = detected. */
   encoding: EncodingName | null;
+  /** A workbook's sheet chosen by the user; null = the default one. */
+  sheet: string | null;
   inspection: FileInspection | null;
   mapping: ColumnMapping;
   parse: ParseOptions;
@@ -152,10 +154,16 @@ export class DatasetState {
   linkMapping: LabelMapping = {};
   /** True when the report and tables came back from this device rather than from a load in this visit. */
   restored = $state(false);
+  /** True while a file is read again after the user changed its sheet or encoding. */
+  rereading = $state(false);
   store: DatasetStore | null = null;
 
   private seq = 0;
   private generation = 0;
+  private inspections = 0;
+  /** Per file id, the newest inspection asked for: an older one that finishes later is dropped. */
+  private readonly newestInspection = new Map<number, number>();
+  private pendingRereads = 0;
 
   constructor(private readonly api: IngestApi) {}
 
@@ -207,6 +215,7 @@ export class DatasetState {
       file,
       role,
       encoding: null,
+      sheet: null,
       inspection: null,
       mapping: {},
       parse: { dayMonthOrder: 'auto', decimal: 'auto', dedupe: false },
@@ -244,8 +253,12 @@ export class DatasetState {
   }
 
   private async inspectOne(entry: FileEntry): Promise<void> {
+    const request = ++this.inspections;
+    this.newestInspection.set(entry.id, request);
+    const superseded = () => this.newestInspection.get(entry.id) !== request;
     try {
-      const inspection = await this.api.inspect(entry.file, entry.role, entry.encoding);
+      const inspection = await this.api.inspect(entry.file, entry.role, entry.encoding, entry.sheet ?? undefined);
+      if (superseded()) return;
       entry.inspection = inspection;
       entry.error = null;
       entry.parse = inspection.parse;
@@ -256,6 +269,7 @@ export class DatasetState {
       entry.mapping = chosen ?? { ...inspection.mapping };
       entry.remembered = chosen !== null;
     } catch (e) {
+      if (superseded()) return;
       entry.inspection = null;
       entry.error = toUiError(e);
     }
@@ -264,6 +278,8 @@ export class DatasetState {
   /** Whether a file still needs the user: a missing or ambiguous field, or a column used twice. */
   needsUser(entry: FileEntry): boolean {
     if (!entry.inspection) return false;
+    // A workbook with several sheets: the user sees which one will be loaded.
+    if ((entry.inspection.sheets?.length ?? 0) > 1) return true;
     if (missingFor(entry.role, entry.mapping).length > 0) return true;
     if (duplicateFields(entry.mapping).length > 0) return true;
     if (entry.remembered) return false;
@@ -286,8 +302,29 @@ export class DatasetState {
     const entry = this.files.find((f) => f.id === id);
     if (!entry) return;
     entry.encoding = encoding;
+    await this.reinspect(entry);
+  }
+
+  /** Read another sheet of a workbook: preview, header and mapping are found afresh. */
+  async setSheet(id: number, sheet: string): Promise<void> {
+    const entry = this.files.find((f) => f.id === id);
+    if (!entry || (entry.sheet ?? entry.inspection?.sheet) === sheet) return;
+    entry.sheet = sheet;
+    // A question from the last load (a date order, a mapping) was about the other sheet.
+    this.error = null;
+    await this.reinspect(entry);
+  }
+
+  private async reinspect(entry: FileEntry): Promise<void> {
     const generation = this.generation;
-    await this.inspectOne(entry);
+    this.pendingRereads++;
+    this.rereading = true;
+    try {
+      await this.inspectOne(entry);
+    } finally {
+      this.pendingRereads--;
+      this.rereading = this.pendingRereads > 0;
+    }
     if (generation !== this.generation) return;
     this.status = this.files.some((f) => f.error) ? 'error' : 'needs-mapping';
   }
@@ -315,7 +352,7 @@ export class DatasetState {
   }
 
   get canConfirm(): boolean {
-    return this.files.every((f) => f.inspection && missingFor(f.role, f.mapping).length === 0 && duplicateFields(f.mapping).length === 0);
+    return !this.rereading && this.files.every((f) => f.inspection && missingFor(f.role, f.mapping).length === 0 && duplicateFields(f.mapping).length === 0);
   }
 
   /** The user confirmed the mappings: remember them per header and load. */

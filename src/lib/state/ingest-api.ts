@@ -19,7 +19,12 @@ export type FileRole = 'sales' | 'survey';
 /** The first look at one file: how it will be read, and the mapping proposed for it. */
 export interface FileInspection {
   readonly format: 'csv' | 'xlsx' | 'parquet';
+  /** Workbooks: the sheet that was read. */
   readonly sheet?: string;
+  /** Workbooks: every worksheet, in workbook order (chart sheets hold no rows and are left out). */
+  readonly sheets?: readonly string[];
+  /** Workbooks: the sheet read has no filled cell (another sheet of the workbook may have). */
+  readonly sheetEmpty?: boolean;
   /** null for workbooks and Parquet (no text decoding). */
   readonly encoding: EncodingName | null;
   readonly encodingGuessed: boolean;
@@ -35,6 +40,7 @@ export interface FileInspection {
   readonly parse: ParseOptions;
 }
 
+/** The load reads the sheet named in `inspection.sheet`. */
 export interface LoadInput {
   readonly file: File;
   readonly role: FileRole;
@@ -46,8 +52,11 @@ export interface LoadInput {
 }
 
 export interface IngestApi {
-  /** Throws IngestError for a file that cannot be loaded. */
-  inspect(file: File, role: FileRole, encoding: EncodingName | null): Promise<FileInspection>;
+  /**
+   * Throws IngestError for a file that cannot be loaded. `sheet` names a workbook's sheet;
+   * without it the default one is read (the first, or the first with the needed columns).
+   */
+  inspect(file: File, role: FileRole, encoding: EncodingName | null, sheet?: string): Promise<FileInspection>;
   /** Throws IngestError; reports progress as it goes. */
   load(db: DbClient, inputs: readonly LoadInput[], onProgress: (p: Progress) => void): Promise<LoadReport>;
 }

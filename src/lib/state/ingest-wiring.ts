@@ -22,14 +22,17 @@ async function input(file: File): Promise<InputFile> {
 }
 
 export const ingestApi: IngestApi = {
-  async inspect(file, role, encoding) {
+  async inspect(file, role, encoding, sheet) {
     checkSize([file]);
-    const overrides: FileOverrides = encoding ? { encoding } : {};
+    const overrides: FileOverrides = { ...(encoding ? { encoding } : {}), ...(sheet !== undefined ? { sheet } : {}) };
     const insp = await inspectFile(await input(file), overrides, { role, parquetInit });
-    if (insp.error && !ASK_USER.has(insp.error.code)) throw new IngestError(insp.error.code, insp.error.detail);
+    // One empty sheet of several is a choice to change, not a file to refuse.
+    const sheetEmpty = insp.error?.code === 'EMPTY_FILE' && insp.format === 'xlsx' && insp.sheets.length > 1;
+    if (insp.error && !ASK_USER.has(insp.error.code) && !sheetEmpty) throw new IngestError(insp.error.code, insp.error.detail);
     return {
       format: insp.format ?? 'csv',
-      ...(insp.sheet !== null ? { sheet: insp.sheet } : {}),
+      ...(insp.sheet !== null ? { sheet: insp.sheet, sheets: insp.sheets } : {}),
+      ...(sheetEmpty ? { sheetEmpty } : {}),
       encoding: insp.format === 'csv' ? insp.encoding : null,
       encodingGuessed: insp.encodingGuessed,
       dialect: insp.dialect,
@@ -46,6 +49,7 @@ export const ingestApi: IngestApi = {
   async load(db, inputs, onProgress) {
     const overrides = (i: (typeof inputs)[number]): FileOverrides => ({
       ...(i.encoding ? { encoding: i.encoding } : {}),
+      ...(i.inspection.sheet !== undefined ? { sheet: i.inspection.sheet } : {}),
       mapping: i.mapping,
       parse: i.parse,
     });
