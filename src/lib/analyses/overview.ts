@@ -1,10 +1,13 @@
 /**
  * Overview KPIs (METRICS.md §2, plus the customer-level counts of §3 and §5 that share
  * the same scan of `customers`), the monthly trend, and two facts of the whole dataset:
- * the values the dimension filters offer and the currencies the amounts name.
+ * the values the dimension filters offer and the currencies the amounts name; and the
+ * totals per currency group, so that a file mixing currencies hides none of them.
  */
-import { ident, join, sql, type SqlQuery } from '../db/sql.ts';
+import { ident, join, raw, sql, type SqlQuery } from '../db/sql.ts';
+import type { Mapped } from '../model/derive.ts';
 import type { Dimension } from '../model/schema.ts';
+import { UNMARKED } from '../model/settings.ts';
 import { asOfDate, div, isoDate } from './common.ts';
 
 export interface OverviewParams {
@@ -164,4 +167,62 @@ export function currenciesQuery(): SqlQuery {
 FROM lines WHERE currency IS NOT NULL
 GROUP BY currency
 ORDER BY lines DESC, currency`;
+}
+
+/**
+ * One currency group of the kept lines (METRICS.md §1 "Currency"), from `f_currency` and
+ * `f_scope` (after derive): what the dashboard shows when that group is analysed.
+ */
+export interface CurrencyTotalRow {
+  /** ISO code; null for the lines whose amount names no currency. */
+  readonly currency: string | null;
+  /** Kept lines of the group, no filter applied (the default group has the most). */
+  readonly all_lines: number;
+  /** After the date and dimension filters: kept lines, customers, revenue (Σ amount). */
+  readonly lines: number;
+  readonly customers: number;
+  readonly revenue: number;
+  /** The group the dashboard analyses; false for every group unless two or more currencies are named. */
+  readonly shown: boolean;
+}
+
+/**
+ * Every group present in the data, most lines first, unmarked last. `customers` follows
+ * METRICS.md §1 on the group's lines alone (ids with a purchase order), so the shown
+ * group's row equals the dashboard's `customers` and `revenue`.
+ */
+export function currencyTotalsQuery(mapped: Pick<Mapped, 'order'>): SqlQuery {
+  const day = "strftime(order_date, '%Y-%m-%d')";
+  const key = mapped.order ? `order_id IS NOT NULL, coalesce(order_id, ${day})` : `false, ${day}`;
+  return sql`WITH
+o AS (
+  SELECT coalesce(currency, ${raw(`'${UNMARKED}'`)}) AS grp, customer_id, sum(amount) AS net, count(*) AS n
+  FROM f_scope GROUP BY grp, customer_id, ${raw(key)}),
+t AS (
+  SELECT grp, sum(n) AS lines, count(DISTINCT customer_id) FILTER (WHERE net >= 0) AS customers, sum(net) AS revenue
+  FROM o GROUP BY grp)
+SELECT f.currency::VARCHAR AS currency, f.lines::INTEGER AS all_lines,
+       coalesce(t.lines, 0)::INTEGER AS lines, coalesce(t.customers, 0)::INTEGER AS customers,
+       coalesce(t.revenue, 0)::DOUBLE AS revenue, f.shown AS shown
+FROM f_currency f LEFT JOIN t USING (grp)
+ORDER BY f.currency IS NULL, f.lines DESC, f.currency`;
+}
+
+/** What the currency rule decided for one run. */
+export interface CurrencyView {
+  /** Two or more currencies named: one group is analysed at a time. */
+  readonly mixed: boolean;
+  /**
+   * The group analysed: an ISO code, `UNMARKED`, or null when every line is analysed and
+   * none names a currency. Not mixed: the one named currency (unmarked lines count as it).
+   */
+  readonly analysed: string | null;
+  readonly totals: readonly CurrencyTotalRow[];
+}
+
+export function currencyView(totals: readonly CurrencyTotalRow[]): CurrencyView {
+  const named = totals.filter((r) => r.currency !== null);
+  const shown = totals.find((r) => r.shown);
+  if (named.length >= 2) return { mixed: true, analysed: shown ? (shown.currency ?? UNMARKED) : null, totals };
+  return { mixed: false, analysed: named[0]?.currency ?? null, totals };
 }

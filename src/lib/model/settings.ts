@@ -15,6 +15,21 @@ export interface Filters {
   readonly to: string | null;
   /** Selected values per dimension; empty = all. */
   readonly dims: Readonly<Partial<Record<Dimension, readonly string[]>>>;
+  /**
+   * The currency analysed when the amounts name several (METRICS.md §1 "Currency"): an
+   * ISO code, or `UNMARKED` for the lines whose amount names none. Absent or null = the
+   * default (the named currency with the most lines). Ignored when the data names fewer
+   * than two currencies.
+   */
+  readonly currency?: string | null;
+}
+
+/** The currency group of the lines whose amount cell names no currency (never an ISO code, which is upper case). */
+export const UNMARKED = 'none';
+
+/** A value `Filters.currency` can take: an ISO 4217-shaped code or `UNMARKED`. */
+export function isCurrencyChoice(v: string | null | undefined): v is string {
+  return typeof v === 'string' && (v === UNMARKED || /^[A-Z]{3}$/.test(v));
 }
 
 export interface Settings {
