@@ -1,12 +1,15 @@
 /**
  * The view in the URL query, so that a link reproduces it: settings, language, panel and
  * the column mapping by header label (never data). Versioned (`v=1`); every value is
- * validated on read and a malformed one falls back to its default.
+ * validated on read and a malformed one falls back to its default. Keys added later within
+ * a version only add a choice whose absence means the earlier behaviour (`cur`: absent =
+ * the default currency), so older links keep their meaning.
  */
 import { isLocale, type Locale } from '../i18n/index.ts';
 import { DIMENSIONS, MAPPING_FIELDS, type Dimension, type MappingField } from '../model/schema.ts';
 import {
   DEFAULT_SETTINGS,
+  isCurrencyChoice,
   type CohortPeriod,
   type RetentionMeasure,
   type RetentionMode,
@@ -88,6 +91,7 @@ export function writeUrlState(state: Omit<UrlState, 'demo' | 'dropped'> & { demo
   if (s.filters.from !== null) p.set('from', s.filters.from);
   if (s.filters.to !== null) p.set('to', s.filters.to);
   for (const dim of DIMENSIONS) for (const v of s.filters.dims[dim] ?? []) p.append(DIM_KEY(dim), v);
+  if (isCurrencyChoice(s.filters.currency)) p.set('cur', s.filters.currency);
   for (const f of MAPPING_FIELDS) {
     const label = state.mapping[f];
     if (label !== undefined) p.set(MAP_KEY(f), label);
@@ -110,6 +114,7 @@ export function readUrlState(search: string): UrlState {
   const tierB = tierBRead !== null && tierBRead > tierA ? tierBRead : Math.max(d.tierB, tierA);
   const from = p.get('from');
   const to = p.get('to');
+  const currency = p.get('cur');
   const dims: Partial<Record<Dimension, readonly string[]>> = {};
   for (const dim of DIMENSIONS) {
     const values = p.getAll(DIM_KEY(dim)).filter((v) => v.length > 0 && v.length <= 200);
@@ -131,6 +136,8 @@ export function readUrlState(search: string): UrlState {
       from: isIsoDate(from) ? from : null,
       to: isIsoDate(to) && (!isIsoDate(from) || to >= from) ? to : null,
       dims,
+      // Absent unless the link names one, so a link without it reads back as the defaults.
+      ...(isCurrencyChoice(currency) ? { currency } : {}),
     },
   };
   const mapping: LabelMapping = {};
@@ -154,6 +161,7 @@ export function readUrlState(search: string): UrlState {
     loyal: numberIn(p.get('loyal'), 2, 100, true) !== null,
     from: settings.filters.from !== null,
     to: settings.filters.to !== null,
+    cur: isCurrencyChoice(currency),
     lang: isLocale(lang),
     panel: panel !== null,
   };

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { isIsoDate, readUrlState, writeUrlState } from '../../../src/lib/state/url.ts';
-import { DEFAULT_SETTINGS, type Settings } from '../../../src/lib/model/settings.ts';
+import { DEFAULT_SETTINGS, UNMARKED, type Settings } from '../../../src/lib/model/settings.ts';
 
 describe('url state', () => {
   it('writes only the version for the defaults', () => {
@@ -57,6 +57,27 @@ describe('url state', () => {
     expect(s.dropped).toEqual(['asof', 'churn', 'tierA', 'panel', 'm.nope', 'f.region']);
     expect(s.settings).toEqual({ ...DEFAULT_SETTINGS, cohortPeriod: 'quarter' });
     expect(s.panel).toBeNull();
+  });
+
+  it('round-trips the currency analysed, and leaves it out when it is the default', () => {
+    for (const currency of ['USD', UNMARKED]) {
+      const settings: Settings = { ...DEFAULT_SETTINGS, filters: { ...DEFAULT_SETTINGS.filters, currency } };
+      const query = writeUrlState({ settings, lang: null, panel: null, mapping: {} });
+      expect(query).toBe(`?v=1&cur=${currency}`);
+      expect(readUrlState(query)).toMatchObject({ settings, dropped: [] });
+    }
+    const byDefault: Settings = { ...DEFAULT_SETTINGS, filters: { ...DEFAULT_SETTINGS.filters, currency: null } };
+    expect(writeUrlState({ settings: byDefault, lang: null, panel: null, mapping: {} })).toBe('?v=1');
+    // A link of v1 written before the key existed still reads as the default currency.
+    expect(readUrlState('?v=1&churn=30').settings.filters).toEqual({ from: null, to: null, dims: {} });
+  });
+
+  it('drops a currency that is not an upper-case three-letter code or the unmarked group', () => {
+    for (const bad of ['usd', 'EURO', 'US', '<b>', "'); --", 'NONE', '']) {
+      const s = readUrlState(`?v=1&cur=${encodeURIComponent(bad)}&cohort=week`);
+      expect(s.settings).toEqual({ ...DEFAULT_SETTINGS, cohortPeriod: 'week' });
+      expect(s.dropped).toEqual(['cur']);
+    }
   });
 
   it('never lets tier B fall below tier A', () => {
