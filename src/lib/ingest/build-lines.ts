@@ -509,17 +509,19 @@ export const RAW_DELIMITER = '\u001f';
 export const RAW_MAX_LINE_BYTES = 64 * 1024 * 1024;
 
 /**
- * Create a raw table from registered chunks of normalized raw text: one record per line,
- * `line_no US flag US n_fields US c0 US … c{N-1}`, `"` quoting, `\n` line ends.
+ * Create a raw table from registered chunks of normalized raw text (or, with `append`,
+ * add them to it): one record per line, `line_no US flag US n_fields US c0 US … c{N-1}`,
+ * `"` quoting, `\n` line ends.
  */
-export function createRawSql(table: string, paths: readonly string[], columnCount: number): Fragment {
+export function createRawSql(table: string, paths: readonly string[], columnCount: number, append = false): Fragment {
   const columns = [
     sql`'line_no': 'INTEGER'`,
     sql`'flag': 'UTINYINT'`,
     sql`'n_fields': 'INTEGER'`,
     ...Array.from({ length: columnCount }, (_, i) => sql`${literal(`c${i}`)}: 'VARCHAR'`),
   ];
-  return sql`CREATE OR REPLACE TEMP TABLE ${ident(table)} AS SELECT * FROM read_csv(
+  const into = append ? sql`INSERT INTO ${ident(table)}` : sql`CREATE OR REPLACE TEMP TABLE ${ident(table)} AS`;
+  return sql`${into} SELECT * FROM read_csv(
       [${join(paths.map((p) => literal(p)))}],
       delim = ${literal(RAW_DELIMITER)}, quote = '"', escape = '"', header = false, auto_detect = false,
       new_line = '\\n', columns = {${join(columns)}}, max_line_size = ${raw(String(RAW_MAX_LINE_BYTES))},

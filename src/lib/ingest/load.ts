@@ -81,6 +81,8 @@ export interface FileInspection {
 export interface LoadEnv {
   /** Initialise parquet-wasm (Node and the browser load it differently). */
   readonly parquetInit?: () => unknown;
+  /** Size of the normalized chunks handed to the engine (default 16 MB). */
+  readonly chunkBytes?: number;
 }
 
 const EMPTY_AUTO: AutoMapResult = { mapping: {}, ambiguous: [], missing: [] };
@@ -187,6 +189,10 @@ function failed(base: Omit<FileInspection, 'error' | 'auto' | 'mapping'>, code: 
   };
 }
 
+function chunkOpts(env: LoadEnv): { chunkBytes?: number } {
+  return env.chunkBytes === undefined ? {} : { chunkBytes: env.chunkBytes };
+}
+
 async function prepare(file: InputFile, role: Role, o: FileOverrides, env: LoadEnv): Promise<Prepared> {
   const bytes = file.bytes;
   const kind = sniffKind(bytes.subarray(0, SNIFF_BYTES), bytes.length);
@@ -229,7 +235,7 @@ async function prepare(file: InputFile, role: Role, o: FileOverrides, env: LoadE
         ...m,
         error: empty ? { code: 'EMPTY_FILE', detail: {} } : m.error,
       };
-      return { inspection, rows: () => normalizeRows(rows, p.columnCount, p.headerLine) };
+      return { inspection, rows: () => normalizeRows(rows, p.columnCount, p.headerLine, chunkOpts(env)) };
     }
     if (kind === 'parquet') {
       if (!env.parquetInit) return failed(base, 'UNREADABLE_PARQUET', { reason: 'no parquet reader' });
@@ -255,7 +261,7 @@ async function prepare(file: InputFile, role: Role, o: FileOverrides, env: LoadE
         sampleLines,
         ...m,
       };
-      return { inspection, rows: () => normalizeRows(pq.rows, labels.length, 0) };
+      return { inspection, rows: () => normalizeRows(pq.rows, labels.length, 0, chunkOpts(env)) };
     }
 
     const enc = o.encoding
@@ -284,7 +290,7 @@ async function prepare(file: InputFile, role: Role, o: FileOverrides, env: LoadE
       sampleLines: preview.sampleLines,
       ...m,
     };
-    return { inspection, rows: () => normalize(utf8, preview) };
+    return { inspection, rows: () => normalize(utf8, preview, chunkOpts(env)) };
   } catch (e) {
     if (e instanceof IngestError) return failed(base, e.code, { ...e.detail });
     throw e;
@@ -386,20 +392,42 @@ export async function loadDataset(db: DbClient, sales: readonly InputFile[], opt
       const insp = p.inspection;
       const rawTable = `raw__${k}`;
       temps.push(rawTable, `stage__${k}`);
-      const paths: string[] = [];
       const gen = p.rows();
       let step = gen.next();
       const estimate = Math.max(1, Math.ceil(insp.bytes / (16 * 1024 * 1024)));
-      while (!step.done) {
-        const path = await db.registerBuffer(step.value.bytes);
-        buffers.push(path);
-        paths.push(path);
-        progress({ stage: 'parse', done: Math.min(paths.length, estimate), total: Math.max(estimate, paths.length) });
-        step = gen.next();
+      // Each chunk is read into the raw table while the next one is normalized: the engine
+      // (its worker, or a native thread) and this thread work at the same time. A chunk's
+      // buffer is dropped as soon as it has been read.
+      let chunks = 0;
+      let reading: Promise<void> = Promise.resolve();
+      let readPath: string | null = null;
+      const release = async (path: string | null): Promise<void> => {
+        if (path === null) return;
+        await db.dropBuffer(path);
+        buffers.splice(buffers.indexOf(path), 1);
+      };
+      try {
+        while (!step.done) {
+          const path = await db.registerBuffer(step.value.bytes);
+          buffers.push(path);
+          await reading;
+          await release(readPath);
+          reading = db.exec(createRawSql(rawTable, [path], insp.columnCount, chunks > 0));
+          reading.catch(() => {}); // awaited below; this only keeps it from counting as unhandled meanwhile
+          readPath = path;
+          chunks++;
+          progress({ stage: 'parse', done: Math.min(chunks, estimate), total: Math.max(estimate, chunks) });
+          step = gen.next();
+        }
+      } catch (e) {
+        // Let the statement in flight finish before the clean-up below drops what it reads.
+        await reading.catch(() => {});
+        throw e;
       }
+      await reading;
+      await release(readPath);
       const stats = step.value;
-      if (paths.length === 0) throw fileError({ code: 'NO_DATA_ROWS', detail: {} }, input.file.name, k);
-      await db.exec(createRawSql(rawTable, paths, insp.columnCount));
+      if (chunks === 0) throw fileError({ code: 'NO_DATA_ROWS', detail: {} }, input.file.name, k);
       progress({ stage: 'map', done: k, total: prepared.length });
 
       const parse: ParseOptions = { ...DEFAULT_PARSE, ...input.o.parse };
@@ -443,10 +471,6 @@ export async function loadDataset(db: DbClient, sales: readonly InputFile[], opt
       for (const r of result.rejected) rejected.push(r);
       for (const r of result.skipped) skipped.push(r);
       mergeWarnings(warnings, w);
-      for (const path of paths) {
-        await db.dropBuffer(path);
-        buffers.splice(buffers.indexOf(path), 1);
-      }
       await db.exec(sql`DROP TABLE IF EXISTS ${ident(rawTable)}`);
       await db.exec(sql`DROP TABLE IF EXISTS ${ident(`stage__${k}`)}`);
     }

@@ -192,3 +192,46 @@ describe('loadDataset', () => {
     ]);
   });
 });
+
+describe('loadDataset in small chunks', () => {
+  // Title, blank, subtotal and bad rows spread over many chunks: each chunk is read while the
+  // next is normalized, and the result must not depend on where the chunks end.
+  const body = [
+    '月度销售明细',
+    '客户ID,订单日期,金额',
+    ...Array.from({ length: 60 }, (_, i) => {
+      if (i === 7) return '';
+      if (i === 19) return 'C019,2023-02-30,10.00';
+      if (i === 33) return ',2023-01-05,5.00';
+      if (i === 48) return '小计,,999.00';
+      return `C${String(i).padStart(3, '0')},2023-01-${String((i % 28) + 1).padStart(2, '0')},${i}.25`;
+    }),
+    '合计,,12345.00',
+  ].join('\n');
+  const file = () => text('chunks.csv', body);
+
+  it('gives the same report and lines whatever the chunk size', async () => {
+    const whole = await loadDataset(db, [file()]);
+    const wholeLines = await lines();
+    const parsed: number[] = [];
+    const chunked = await loadDataset(db, [file()], { chunkBytes: 64, onProgress: (p: Progress) => void (p.stage === 'parse' && parsed.push(p.total)) });
+    expect(Math.max(...parsed)).toBeGreaterThan(20); // ~1.3 kB of normalized text in 64-byte chunks
+    expect(await lines()).toEqual(wholeLines);
+    const counts = (r: typeof whole) => [r.rows_read, r.rows_kept, r.rows_rejected, r.rows_skipped, r.rejected, r.skipped];
+    expect(counts(chunked)).toEqual(counts(whole));
+    // 61 data lines after the header (60 + total): 56 kept; 2023-02-30 and the blank id rejected;
+    // the blank line, the subtotal and the total skipped; the title row too.
+    expect(chunked.rows_kept).toBe(56);
+    expect(chunked.rejected.map((r) => [r.line, r.reason])).toEqual([
+      [22, 'unparseable_date'],
+      [36, 'missing_customer_id'],
+    ]);
+    expect(chunked.skipped.map((r) => [r.line, r.reason])).toEqual([
+      [1, 'title_row'],
+      [10, 'blank_row'],
+      [51, 'summary_row'],
+      [63, 'summary_row'],
+    ]);
+    expect(chunked.rows_read).toBe(chunked.rows_kept + chunked.rows_rejected + chunked.rows_skipped);
+  });
+});
