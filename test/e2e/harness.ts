@@ -77,7 +77,7 @@ export async function startPreview(options: { outDir?: string } = {}): Promise<P
   }
   const port = await freePort();
   const args = [join(ROOT, 'node_modules', 'vite', 'bin', 'vite.js'), 'preview', '--port', String(port), '--strictPort', '--host', '127.0.0.1'];
-  if (options.outDir) args.push('--outDir', outDir);
+  args.push('--outDir', outDir);
   const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, BROWSER: 'none' } });
   let output = '';
   child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
