@@ -1,0 +1,111 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { NOTES, salesSheet, workbookBytes, type SheetSpec } from '../lib/ingest/workbook-helper.ts';
+import { DIST, useApp, type AppSession } from './harness.ts';
+import { watchDialogs } from './hostile-helpers.ts';
+
+const REPORT = '[data-testid=load-report]';
+const SELECT = '[data-testid=sheet-select]';
+const HOSTILE = '<img src=x onerror=alert(1)>';
+
+const dir = mkdtempSync(join(tmpdir(), 'll-sheets-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+async function workbookFile(name: string, sheets: readonly SheetSpec[], options: { chartSheet?: string } = {}): Promise<string> {
+  const path = join(dir, name);
+  writeFileSync(path, await workbookBytes(sheets, options));
+  return path;
+}
+
+/** The sheet names the selector offers, its selected value, and the sheet the preview says it read. */
+async function picker(session: AppSession): Promise<{ options: string[]; value: string; facts: string }> {
+  const select = session.page.locator(SELECT).first();
+  return {
+    options: await select.locator('option').allTextContents(),
+    value: await select.inputValue(),
+    facts: (await session.page.locator('article.file dl').first().innerText()).replace(/\s+/g, ' '),
+  };
+}
+
+describe('workbook sheets', () => {
+  // outDir given explicitly: startPreview serves dist/ unless told otherwise, even with LL_DIST set.
+  const app = useApp({ outDir: DIST });
+
+  it('offers every sheet, starts on the data behind a notes sheet, and loads the sheet chosen', async () => {
+    const path = await workbookFile('two-months.xlsx', [NOTES, salesSheet('销售明细', 5), salesSheet('二月', 8)]);
+    const session = app();
+    const page = await session.openApp();
+    await session.dropFile(path);
+    await page.locator(SELECT).waitFor({ state: 'visible' });
+
+    // Labelled for assistive technology; the default passes over the notes and says so.
+    await expect.poll(() => page.getByLabel('要读取的工作表').count()).toBe(1);
+    const start = await picker(session);
+    expect([start.options, start.value]).toEqual([['说明', '销售明细', '二月'], '销售明细']);
+    expect(start.facts).toContain('工作表: 销售明细');
+    const notice = await page.locator('[data-testid=sheet-switched]').innerText();
+    expect(notice).toContain('说明');
+    expect(notice).toContain('销售明细');
+
+    // From the keyboard: focus the list and step to the next sheet.
+    await page.locator(SELECT).focus();
+    await page.keyboard.press('ArrowDown');
+    await expect.poll(async () => (await picker(session)).facts).toContain('工作表: 二月');
+    expect((await picker(session)).value).toBe('二月');
+    expect(await page.locator('[data-testid=sheet-switched]').count()).toBe(0);
+
+    const confirm = page.locator('[data-testid=confirm-mapping]');
+    await expect.poll(() => confirm.isEnabled()).toBe(true);
+    await confirm.click();
+    await session.waitForReport();
+    expect(await session.readMetric('rows_kept', REPORT)).toBe(8);
+    expect(await session.readMetric('rows_read', REPORT)).toBe(8);
+    expect(await page.locator(REPORT).innerText()).toContain('二月');
+    expect(session.pageErrors).toEqual([]);
+  });
+
+  it('shows a sheet name that is markup as text, and no dialog opens', async () => {
+    const path = await workbookFile('hostile.xlsx', [NOTES, salesSheet(HOSTILE, 4)]);
+    const session = app();
+    const page = await session.openApp();
+    const dialogs = watchDialogs(page);
+    await session.dropFile(path);
+    await page.locator(SELECT).waitFor({ state: 'visible' });
+
+    const start = await picker(session);
+    expect([start.options, start.value]).toEqual([['说明', HOSTILE], HOSTILE]);
+    expect(await page.locator('[data-testid=sheet-switched]').innerText()).toContain(HOSTILE);
+    expect(await page.locator('img[src=x]').count()).toBe(0);
+
+    await page.locator('[data-testid=confirm-mapping]').click();
+    await session.waitForReport();
+    expect(await session.readMetric('rows_kept', REPORT)).toBe(4);
+    expect(await page.locator(REPORT).innerText()).toContain(HOSTILE);
+    expect(await page.locator('img[src=x]').count()).toBe(0);
+    expect(dialogs).toEqual([]);
+    expect(session.pageErrors).toEqual([]);
+  });
+
+  it('leaves out a chart sheet and says an empty sheet is empty, without loading it', async () => {
+    const path = await workbookFile('with-chart.xlsx', [salesSheet('数据', 2), { sheet: '空白', data: [] }], { chartSheet: '图表' });
+    const session = app();
+    const page = await session.openApp();
+    await session.dropFile(path);
+    await page.locator(SELECT).waitFor({ state: 'visible' });
+    expect((await picker(session)).options).toEqual(['数据', '空白']);
+
+    await page.locator(SELECT).selectOption('空白');
+    await page.locator('[data-testid=sheet-empty]').waitFor({ state: 'visible' });
+    expect(await page.locator('[data-testid=column-mapping]').count()).toBe(0);
+    expect(await page.locator('[data-testid=confirm-mapping]').isEnabled()).toBe(false);
+
+    await page.locator(SELECT).selectOption('数据');
+    await page.locator('[data-testid=column-mapping]').waitFor({ state: 'visible' });
+    await page.locator('[data-testid=confirm-mapping]').click();
+    await session.waitForReport();
+    expect(await session.readMetric('rows_kept', REPORT)).toBe(2);
+    expect(session.pageErrors).toEqual([]);
+  });
+});
