@@ -1,9 +1,11 @@
 /**
  * `npm run analyze -- SALES_FILE… [--survey FILE] [--map field=column …] [--as-of YYYY-MM-DD]
- *  [--churn-window DAYS] [--threads N] [--json]`
+ *  [--churn-window DAYS] [--currency CODE|none] [--threads N] [--json]`
  *
  * The page's ingest and analysis SQL on native DuckDB: for automation, for files too large
- * for a browser tab, and as the reference the browser tests compare against.
+ * for a browser tab, and as the reference the browser tests compare against. When the
+ * amounts name several currencies, one is analysed (METRICS.md §1 "Currency"): the one
+ * with the most lines, or `--currency`; the output names it and lists every currency's totals.
  */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -16,15 +18,16 @@ import { inspectFile, loadDataset, type FileOverrides, type InputFile } from '..
 import { MapArgError, parseMapArg } from '../lib/ingest/mapping.ts';
 import { IngestError, type ColumnMapping, type LoadReport } from '../lib/ingest/types.ts';
 import { metricsOf, runDashboard } from '../lib/analyses/index.ts';
+import { currencyTotalsQuery, currencyView, type CurrencyTotalRow, type CurrencyView } from '../lib/analyses/overview.ts';
 import { mappedOf } from '../lib/model/mapped.ts';
 import { METRIC_IDS, type Metrics } from '../lib/model/metrics.ts';
-import { DEFAULT_SETTINGS, type Settings } from '../lib/model/settings.ts';
+import { DEFAULT_SETTINGS, UNMARKED, isCurrencyChoice, type Settings } from '../lib/model/settings.ts';
 import { MAPPING_FIELDS } from '../lib/model/schema.ts';
 
 class UsageError extends Error {}
 
 const USAGE = `usage: npm run analyze -- SALES_FILE [SALES_FILE…] [--survey FILE] [--map field=column …]
-       [--as-of YYYY-MM-DD] [--churn-window DAYS] [--threads N] [--json]`;
+       [--as-of YYYY-MM-DD] [--churn-window DAYS] [--currency CODE|none] [--threads N] [--json]`;
 
 function parquetInit(): void {
   const require = createRequire(import.meta.url);
@@ -39,8 +42,15 @@ function readInput(path: string): InputFile {
   }
 }
 
-function parseSettings(asOf: string | undefined, churn: string | undefined): Settings {
+function parseSettings(asOf: string | undefined, churn: string | undefined, currencyArg: string | undefined): Settings {
   let settings: Settings = DEFAULT_SETTINGS;
+  if (currencyArg !== undefined) {
+    const currency = currencyArg.toLowerCase() === UNMARKED ? UNMARKED : currencyArg.toUpperCase();
+    if (!isCurrencyChoice(currency)) {
+      throw new UsageError(`--currency takes a three-letter code such as CNY, or "${UNMARKED}" for amounts without one, not "${currencyArg}"`);
+    }
+    settings = { ...settings, filters: { ...settings.filters, currency } };
+  }
   if (asOf !== undefined) {
     if (!/^\d{4}-\d{2}-\d{2}$/.test(asOf) || new Date(`${asOf}T00:00:00Z`).toJSON() !== `${asOf}T00:00:00.000Z`) {
       throw new UsageError(`--as-of takes a date YYYY-MM-DD, not "${asOf}"`);
@@ -90,7 +100,24 @@ async function overridesFor(files: readonly InputFile[], maps: readonly string[]
   );
 }
 
-function summary(report: LoadReport, metrics: Metrics, asOf: string | null): string {
+const groupName = (c: string | null): string => c ?? UNMARKED;
+
+/** The requested currency is the one analysed (in a file naming none, `none` is every line). */
+function honoured(requested: string, view: CurrencyView): boolean {
+  return view.analysed === requested || (requested === UNMARKED && view.analysed === null);
+}
+
+function listCurrencies(totals: readonly CurrencyTotalRow[]): string {
+  return totals.map((r) => `${groupName(r.currency)} (${r.lines} line${r.lines === 1 ? '' : 's'})`).join(', ');
+}
+
+function currencyLine(view: CurrencyView): string {
+  if (!view.mixed) return `currency ${view.analysed ?? '–'}`;
+  const others = view.totals.filter((r) => !r.shown);
+  return `currency ${view.analysed ?? '–'} only; not analysed: ${listCurrencies(others)}`;
+}
+
+function summary(report: LoadReport, metrics: Metrics, asOf: string | null, currency: CurrencyView): string {
   const out: string[] = [];
   for (const f of report.files) {
     out.push(
@@ -101,6 +128,12 @@ function summary(report: LoadReport, metrics: Metrics, asOf: string | null): str
     for (const w of f.warnings) out.push(`  warning ${w.code}: ${w.count}${w.detail ? ` (${w.detail})` : ''}`);
   }
   out.push(`as of ${asOf ?? '–'}`);
+  out.push(currencyLine(currency));
+  if (currency.mixed) {
+    for (const r of currency.totals) {
+      out.push(`  ${groupName(r.currency).padEnd(4)} lines ${r.lines}, customers ${r.customers}, revenue ${r.revenue.toFixed(2)}${r.shown ? '  (analysed)' : ''}`);
+    }
+  }
   const width = Math.max(...METRIC_IDS.map((id) => id.length));
   for (const id of METRIC_IDS) {
     const v = metrics[id];
@@ -118,6 +151,7 @@ async function main(argv: readonly string[]): Promise<number> {
       map: { type: 'string', multiple: true },
       'as-of': { type: 'string' },
       'churn-window': { type: 'string' },
+      currency: { type: 'string' },
       threads: { type: 'string' },
       json: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
@@ -128,7 +162,7 @@ async function main(argv: readonly string[]): Promise<number> {
     return 0;
   }
   if (positionals.length === 0) throw new UsageError('no sales file given');
-  const settings = parseSettings(values['as-of'], values['churn-window']);
+  const settings = parseSettings(values['as-of'], values['churn-window'], values.currency);
   const threads = values.threads === undefined ? 1 : Number(values.threads);
   if (!Number.isInteger(threads) || threads < 1) throw new UsageError(`--threads takes a positive whole number`);
 
@@ -139,19 +173,38 @@ async function main(argv: readonly string[]): Promise<number> {
   const db = await NodeDb.open({ threads });
   try {
     const report = await loadDataset(db, sales, { overrides, parquetInit, ...(survey ? { survey } : {}) });
-    const result = await runDashboard(db, settings, mappedOf(report));
+    const mapped = mappedOf(report);
+    const result = await runDashboard(db, settings, mapped);
+    const currency = currencyView((await db.query(currencyTotalsQuery(mapped))) as unknown as CurrencyTotalRow[]);
+    const requested = settings.filters.currency;
+    if (requested && !honoured(requested, currency)) {
+      const named = currency.totals.length === 0 ? 'no lines' : listCurrencies(currency.totals);
+      const rule = currency.mixed ? '' : '; with fewer than two currencies named, every line is analysed';
+      throw new UsageError(`--currency ${requested}: the amounts have ${named}${rule}`);
+    }
     const metrics = metricsOf(result, report);
     if (values.json) {
       const { rejected, skipped, ...totals } = report;
       const json = {
         asOf: result.asOf,
-        settings: { asOf: settings.asOf, churnWindowDays: settings.churnWindowDays },
+        settings: { asOf: settings.asOf, churnWindowDays: settings.churnWindowDays, currency: requested ?? null },
+        currency: {
+          analysed: currency.analysed,
+          mixed: currency.mixed,
+          totals: currency.totals.map((r) => ({
+            currency: r.currency,
+            lines: r.lines,
+            customers: r.customers,
+            revenue: r.revenue,
+            analysed: currency.mixed ? r.shown : true,
+          })),
+        },
         metrics,
         report: { ...totals, rejected: rejected.slice(0, 1000), rejectedListed: Math.min(1000, rejected.length), skipped: skipped.slice(0, 1000) },
       };
       process.stdout.write(`${JSON.stringify(json, null, 2)}\n`);
     } else {
-      process.stdout.write(`${summary(report, metrics, result.asOf)}\n`);
+      process.stdout.write(`${summary(report, metrics, result.asOf, currency)}\n`);
     }
     return 0;
   } finally {

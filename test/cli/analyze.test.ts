@@ -13,6 +13,10 @@
  *   line 8  (blank customer) O11 2024-03-01 15.00 (rejected: missing_customer_id)
  * survey_by_order.csv (UTF-8; 订单号, 评分): O1 5, O2 4, O4 2, O6 3, O6 5, O8 3, O9 5,
  *   O99 5 (no such order), O7 blank (rejected: missing_score).
+ * currency_mixed.csv (UTF-8; 客户ID, 订单号, 订单日期, 金额):
+ *   K1 O1 2024-01-10 ¥100.00   K1 O2 2024-02-10 ￥50.50   K2 O3 2024-01-15 RMB 200   (CNY: 350.50, customers K1 K2)
+ *   K3 U1 2024-01-20 $30.00    K3 U2 2024-03-01 USD -10                          (USD: 20.00, customer K3, a return of −10)
+ *   K4 N1 2024-02-01 7                                                           (no marker: 7.00)
  */
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -25,6 +29,7 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const FIX = 'test/fixtures/cli/';
 const SALES = `${FIX}sales_gb18030.csv`;
 const SURVEY = `${FIX}survey_by_order.csv`;
+const MIXED = `${FIX}currency_mixed.csv`;
 
 interface Run {
   readonly code: number | null;
@@ -44,9 +49,18 @@ function analyze(...args: string[]): Promise<Run> {
   });
 }
 
+interface CurrencyTotal {
+  readonly currency: string | null;
+  readonly lines: number;
+  readonly customers: number;
+  readonly revenue: number;
+  readonly analysed: boolean;
+}
+
 interface Output {
   readonly asOf: string | null;
-  readonly settings: { readonly asOf: string | null; readonly churnWindowDays: number };
+  readonly settings: { readonly asOf: string | null; readonly churnWindowDays: number; readonly currency: string | null };
+  readonly currency: { readonly analysed: string | null; readonly mixed: boolean; readonly totals: readonly CurrencyTotal[] };
   readonly metrics: Metrics;
   readonly report: {
     readonly files: readonly { readonly name: string; readonly encoding: string; readonly labels: readonly string[]; readonly mapping: Record<string, number> }[];
@@ -69,6 +83,14 @@ const CASES = {
   empty: [`${FIX}empty.csv`, '--json'],
   badAsOf: [SALES, '--as-of', '2024/09/30', '--json'],
   impossibleAsOf: [SALES, '--as-of', '2024-02-30', '--json'],
+  mixed: [MIXED, '--json'],
+  mixedUsd: [MIXED, '--currency', 'usd', '--json'],
+  mixedUnmarked: [MIXED, '--currency', 'none', '--json'],
+  mixedText: [MIXED, '--currency', 'USD'],
+  mixedAbsent: [MIXED, '--currency', 'EUR', '--json'],
+  badCurrency: [MIXED, '--currency', 'dollars', '--json'],
+  singleWithCode: [SALES, '--currency', 'CNY', '--json'],
+  singleUnmarked: [SALES, '--currency', 'none', '--json'],
 } as const;
 
 const runs = {} as Record<keyof typeof CASES, Run>;
@@ -156,7 +178,7 @@ describe('--as-of and --churn-window', () => {
   it('--as-of 2024-09-30 --churn-window 100 moves recency and completes July…September', () => {
     const out = json(runs.asOfLater);
     expect(out.asOf).toBe('2024-09-30');
-    expect(out.settings).toEqual({ asOf: '2024-09-30', churnWindowDays: 100 });
+    expect(out.settings).toEqual({ asOf: '2024-09-30', churnWindowDays: 100, currency: null });
     // Recency at 09-30: C001 91, C002 285, C003 150, C004 112, C005 92 → ≤ 100: C001, C005
     // (the default window, 180, would keep 4 active; as-of 07-01 with 100 days: all but C002).
     expect([out.metrics.active_customers, out.metrics.lapsed_customers]).toEqual([2, 3]);
@@ -222,5 +244,64 @@ describe('unusable input', () => {
     expect(runs.impossibleAsOf.stdout).toBe('');
     expect(runs.impossibleAsOf.stderr).toMatch(/^analyze: --as-of takes a date YYYY-MM-DD, not "2024-02-30"\nusage: /);
     expect(runs.impossibleAsOf.code).toBe(2);
+  });
+});
+
+describe('--currency on a file naming two currencies', () => {
+  const totals = (o: Output) => o.currency.totals.map((t) => [t.currency, t.lines, t.customers, t.revenue, t.analysed]);
+
+  it('analyses CNY (most lines) by default, never the sum 377.50, and lists every currency', () => {
+    const o = json(runs.mixed);
+    expect(o.currency.analysed).toBe('CNY');
+    expect(o.currency.mixed).toBe(true);
+    expect(o.settings.currency).toBeNull();
+    expect([o.metrics.revenue, o.metrics.customers, o.metrics.orders, o.metrics.rows_kept]).toEqual([350.5, 2, 3, 6]);
+    expect(totals(o)).toEqual([
+      ['CNY', 3, 2, 350.5, true],
+      ['USD', 2, 1, 20, false],
+      [null, 1, 1, 7, false],
+    ]);
+  });
+
+  it('--currency usd analyses the USD lines: 30 − 10', () => {
+    const o = json(runs.mixedUsd);
+    expect(o.currency.analysed).toBe('USD');
+    expect(o.settings.currency).toBe('USD');
+    expect([o.metrics.revenue, o.metrics.customers, o.metrics.orders, o.metrics.returns_value, o.metrics.aov]).toEqual([20, 1, 1, -10, 30]);
+    expect(o.asOf).toBe('2024-03-01'); // the latest USD line
+  });
+
+  it('--currency none analyses the lines without a currency marker', () => {
+    const o = json(runs.mixedUnmarked);
+    expect(o.currency.analysed).toBe('none');
+    expect([o.metrics.revenue, o.metrics.customers]).toEqual([7, 1]);
+  });
+
+  it('the text output names the currency analysed and the totals of the others', () => {
+    expect(runs.mixedText.code).toBe(0);
+    const out = runs.mixedText.stdout;
+    expect(out).toContain('currency USD only; not analysed: CNY (3 lines), none (1 line)\n');
+    expect(out).toContain('  CNY  lines 3, customers 2, revenue 350.50\n');
+    expect(out).toContain('  USD  lines 2, customers 1, revenue 20.00  (analysed)\n');
+    expect(out).toMatch(/\nrevenue +20\n/);
+  });
+
+  it('a currency the file does not name exits 2 and lists those it does', () => {
+    expect(runs.mixedAbsent.code).toBe(2);
+    expect(runs.mixedAbsent.stdout).toBe('');
+    expect(runs.mixedAbsent.stderr).toMatch(/^analyze: --currency EUR: the amounts have CNY \(3 lines\), USD \(2 lines\), none \(1 line\)\nusage: /);
+  });
+
+  it('a value that is no currency code exits 2 before reading the file', () => {
+    expect(runs.badCurrency.code).toBe(2);
+    expect(runs.badCurrency.stderr).toMatch(/^analyze: --currency takes a three-letter code such as CNY, or "none" for amounts without one, not "dollars"\n/);
+  });
+
+  it('a file naming no currency is analysed whole: --currency none is accepted, a code is refused', () => {
+    const o = json(runs.singleUnmarked);
+    expect(o.currency).toEqual({ analysed: null, mixed: false, totals: [{ currency: null, lines: 11, customers: 5, revenue: 590, analysed: true }] });
+    expect(o.metrics.revenue).toBe(590);
+    expect(runs.singleWithCode.code).toBe(2);
+    expect(runs.singleWithCode.stderr).toMatch(/^analyze: --currency CNY: the amounts have none \(11 lines\); with fewer than two currencies named, every line is analysed\n/);
   });
 });
