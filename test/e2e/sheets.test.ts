@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { NOTES, salesSheet, workbookBytes, type SheetSpec } from '../lib/ingest/workbook-helper.ts';
-import { DIST, useApp, type AppSession } from './harness.ts';
+import { useApp, type AppSession } from './harness.ts';
 import { watchDialogs } from './hostile-helpers.ts';
 
 const REPORT = '[data-testid=load-report]';
@@ -30,8 +30,7 @@ async function picker(session: AppSession): Promise<{ options: string[]; value: 
 }
 
 describe('workbook sheets', () => {
-  // outDir given explicitly: startPreview serves dist/ unless told otherwise, even with LL_DIST set.
-  const app = useApp({ outDir: DIST });
+  const app = useApp();
 
   it('offers every sheet, starts on the data behind a notes sheet, and loads the sheet chosen', async () => {
     const path = await workbookFile('two-months.xlsx', [NOTES, salesSheet('销售明细', 5), salesSheet('二月', 8)]);
