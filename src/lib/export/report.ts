@@ -230,7 +230,7 @@ export function reportDoc(src: ReportSource): ReportDoc {
     title: t('report.title'),
     columns: [t('report.file'), t('metric.rows_read.label'), t('metric.rows_kept.label'), t('metric.rows_rejected.label'), t('metric.rows_skipped.label')],
     rows: [
-      ...rep.files.map((f) => [f.name, int(f.rows_read), int(f.rows_kept), int(f.rows_rejected), int(f.rows_skipped)]),
+      ...rep.files.map((f) => [f.sheet ? `${f.name} · ${t('preview.sheet')}: ${f.sheet}` : f.name, int(f.rows_read), int(f.rows_kept), int(f.rows_rejected), int(f.rows_skipped)]),
       [t('report.total'), int(rep.rows_read), int(rep.rows_kept), int(rep.rows_rejected), int(rep.rows_skipped)],
     ],
   };

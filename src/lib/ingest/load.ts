@@ -221,7 +221,7 @@ async function prepare(file: InputFile, role: Role, o: FileOverrides, env: LoadE
     if (kind === 'xlsx') {
       // Loaded on demand: the workbook and Parquet readers are large and most files are text.
       const { readWorkbook } = await import('./formats/xlsx.ts');
-      const book = await readWorkbook(bytes, o.sheet);
+      const book = await readWorkbook(bytes, o.sheet, role);
       const p = previewRows(book.rows, o.headerLine);
       const m = decideMapping(role, p.labels, p.sampleRows, p.columnCount, o.mapping);
       const rows: CellRow[] = book.rows.map((cells, i) => ({ line: i + 1, cells }));

@@ -104,4 +104,11 @@ describe('reportHtml', () => {
     const html = reportHtml(doc, (k, p) => translate('en', k, p));
     expect(html).toContain('&lt;img src=x onerror=alert(1)&gt;.csv');
   });
+
+  it('names the worksheet a workbook was read from', () => {
+    const fromSheet = { ...report, files: report.files.map((f) => ({ ...f, name: 'sales.xlsx', sheet: '销售<明细>' })) };
+    const doc = reportDoc(source('zh-CN', { report: fromSheet }));
+    expect(doc.load.rows[0]?.[0]).toBe('sales.xlsx · 工作表: 销售<明细>');
+    expect(reportHtml(doc, (k, p) => translate('zh-CN', k, p))).toContain('sales.xlsx · 工作表: 销售&lt;明细&gt;');
+  });
 });
