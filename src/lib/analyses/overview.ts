@@ -226,3 +226,33 @@ export function currencyView(totals: readonly CurrencyTotalRow[]): CurrencyView 
   if (named.length >= 2) return { mixed: true, analysed: shown ? (shown.currency ?? UNMARKED) : null, totals };
   return { mixed: false, analysed: named[0]?.currency ?? null, totals };
 }
+
+/** The currency selector: offered when the data names two or more currencies. */
+export interface CurrencyChoice {
+  /** Every group, most lines first (unmarked last): ISO code or `UNMARKED`, with its kept lines. */
+  readonly options: readonly { readonly value: string; readonly lines: number }[];
+  /** The group analysed. */
+  readonly selected: string;
+}
+
+/**
+ * Options from the per-currency totals of the last run when read, else from the dataset's
+ * named currencies (facts, most lines first). Selected: the requested group when offered
+ * (so the choice shows at once, before its run ends), else the rule of METRICS.md §1.
+ * Null when the data names fewer than two currencies.
+ */
+export function currencyChoice(
+  named: readonly CurrencyRow[],
+  totals: readonly CurrencyTotalRow[],
+  requested: string | null | undefined,
+): CurrencyChoice | null {
+  const view = currencyView(totals);
+  const [first] = named;
+  const fromTotals = view.mixed && view.analysed !== null;
+  if (!fromTotals && (named.length < 2 || first === undefined)) return null;
+  const options = fromTotals
+    ? totals.map((r) => ({ value: r.currency ?? UNMARKED, lines: r.all_lines }))
+    : named.map((r) => ({ value: r.currency, lines: r.lines }));
+  const fallback = (fromTotals ? view.analysed : first?.currency) ?? UNMARKED;
+  return { options, selected: options.find((o) => o.value === requested)?.value ?? fallback };
+}

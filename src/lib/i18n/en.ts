@@ -408,6 +408,19 @@ export const en = {
   'sheet.switchedSurvey': 'The first sheet, “{first}”, has no score and customer columns, so “{sheet}” is shown: the first sheet that has them.',
   'sheet.empty': 'This sheet is empty. Choose another sheet.',
   'sheet.reading': 'Reading the sheet…',
+  // Mixed currencies: one currency analysed at a time, a selector and a per-currency table.
+  'cur.label': 'Currency',
+  'cur.unmarked': 'No currency marker',
+  'cur.option': '{code} ({lines} lines)',
+  'cur.notice': 'The amounts are in {n} currencies and are never added together. Every number on this page is for {code} only ({lines} lines); {others} lines in other currencies are left out. Choose the currency under Filters.',
+  'cur.tableTitle': 'Lines, customers and revenue per currency',
+  'cur.tableNote': 'After the date and dimension filters. Each revenue is the sum of that currency\'s own amounts: nothing is converted. Lines without a currency marker are kept apart, as their currency is unknown.',
+  'cur.col.currency': 'Currency',
+  'cur.col.lines': 'Lines',
+  'cur.col.customers': 'Customers',
+  'cur.col.revenue': 'Revenue (net)',
+  'cur.shown': 'Shown',
+  'cur.show': 'Show',
 } as const;
 
 export type MessageKey = keyof typeof en;

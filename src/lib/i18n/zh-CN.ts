@@ -407,4 +407,17 @@ export const zhCN: Record<MessageKey, string> = {
   'sheet.switchedSurvey': '第一个工作表“{first}”没有评分和客户列，因此显示“{sheet}”：第一个包含这些列的工作表。',
   'sheet.empty': '此工作表为空，请选择其他工作表。',
   'sheet.reading': '正在读取工作表…',
+  // Mixed currencies: one currency analysed at a time, a selector and a per-currency table.
+  'cur.label': '货币',
+  'cur.unmarked': '未标货币',
+  'cur.option': '{code}（{lines} 行）',
+  'cur.notice': '金额包含 {n} 种货币，不会相加。本页所有数字仅针对 {code}（{lines} 行）；其他货币的 {others} 行未计入。可在“筛选”中切换货币。',
+  'cur.tableTitle': '各货币的行数、客户数与销售额',
+  'cur.tableNote': '已应用日期和维度筛选。每种货币的销售额只累加该货币自身的金额，未做汇率换算。未标货币的行单独列出，因为其货币未知。',
+  'cur.col.currency': '货币',
+  'cur.col.lines': '行数',
+  'cur.col.customers': '客户数',
+  'cur.col.revenue': '销售额（净额）',
+  'cur.shown': '当前显示',
+  'cur.show': '显示',
 };

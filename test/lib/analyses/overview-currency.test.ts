@@ -18,7 +18,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NodeDb } from '../../../src/lib/db/duckdb-node.ts';
 import { sql } from '../../../src/lib/db/sql.ts';
 import { runDashboard } from '../../../src/lib/analyses/index.ts';
-import { currencyTotalsQuery, currencyView, type CurrencyTotalRow } from '../../../src/lib/analyses/overview.ts';
+import { currencyChoice, currencyTotalsQuery, currencyView, type CurrencyTotalRow } from '../../../src/lib/analyses/overview.ts';
 import type { Mapped } from '../../../src/lib/model/derive.ts';
 import { DEFAULT_SETTINGS, UNMARKED, type Filters } from '../../../src/lib/model/settings.ts';
 import { loadLines } from './fixture.ts';
@@ -160,5 +160,36 @@ describe('ties and single-currency files', () => {
     const { overview, view } = await analyse({ currency: 'CNY' });
     expect(view).toMatchObject({ mixed: false, analysed: null });
     expect(overview.revenue).toBe(11);
+  });
+});
+
+describe('the currency selector', () => {
+  const named = [
+    { currency: 'CNY', lines: 3 },
+    { currency: 'USD', lines: 2 },
+  ];
+  const total = (currency: string | null, all_lines: number, shown: boolean): CurrencyTotalRow => ({
+    currency, all_lines, lines: all_lines, customers: 1, revenue: 1, shown,
+  });
+
+  it('is not offered when fewer than two currencies are named', () => {
+    expect(currencyChoice([{ currency: 'CNY', lines: 3 }], [total('CNY', 3, false), total(null, 1, false)], 'USD')).toBeNull();
+    expect(currencyChoice([], [], null)).toBeNull();
+  });
+
+  it('before the totals are read: the named currencies, the default being the first (most lines)', () => {
+    expect(currencyChoice(named, [], null)).toEqual({ options: [{ value: 'CNY', lines: 3 }, { value: 'USD', lines: 2 }], selected: 'CNY' });
+    expect(currencyChoice(named, [], 'USD')?.selected).toBe('USD');
+    expect(currencyChoice(named, [], 'EUR')?.selected).toBe('CNY');
+  });
+
+  it('after: every group including the unmarked lines, the requested one shown at once', () => {
+    const totals = [total('CNY', 3, true), total('USD', 2, false), total(null, 1, false)];
+    expect(currencyChoice(named, totals, null)).toEqual({
+      options: [{ value: 'CNY', lines: 3 }, { value: 'USD', lines: 2 }, { value: UNMARKED, lines: 1 }],
+      selected: 'CNY',
+    });
+    // Picked while the run that applies it is still going: the old totals still mark CNY.
+    expect(currencyChoice(named, totals, UNMARKED)?.selected).toBe(UNMARKED);
   });
 });
