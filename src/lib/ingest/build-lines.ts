@@ -51,6 +51,8 @@ export const RAW_FLAG = {
   line_too_long: 5,
   too_few_fields: 6,
   too_many_fields: 7,
+  /** A data record whose mapped cells are already clean: parsed by direct casts (simple-cells.ts). */
+  simple_data: 8,
 } as const;
 
 export const DEFAULT_PARSE: ParseOptions = { dayMonthOrder: 'auto', decimal: 'auto', dedupe: false };
@@ -73,7 +75,17 @@ export interface ResolvedParse {
   readonly ambiguousOrder: boolean;
 }
 
-const IS_DATA = raw(`(flag = ${RAW_FLAG.data} OR flag = ${RAW_FLAG.too_few_fields} OR flag = ${RAW_FLAG.too_many_fields})`);
+const IS_DATA = raw(
+  `(flag = ${RAW_FLAG.data} OR flag = ${RAW_FLAG.simple_data} OR flag = ${RAW_FLAG.too_few_fields} OR flag = ${RAW_FLAG.too_many_fields})`,
+);
+
+/** The row is a simple data record (its mapped cells need no cleaning, see simple-cells.ts). */
+const SIMPLE = raw(`flag = ${RAW_FLAG.simple_data}`);
+
+/** `full` for other rows; for simple rows `simple`, which gives the same value on their cells. */
+function unlessSimple(simple: Fragment, full: Fragment): Fragment {
+  return sql`CASE WHEN ${SIMPLE} THEN ${simple} ELSE ${full} END`;
+}
 
 /** The columns whose text the amount is read from. */
 function amountColumns(mapping: ColumnMapping): number[] {
@@ -230,8 +242,11 @@ export function stageSql(spec: BuildLinesSpec, p: ResolvedParse): Fragment[] {
 
   const optionalText = (f: 'product' | 'category' | 'region' | 'channel') =>
     m[f] === undefined ? raw('NULL::VARCHAR') : sql`nullif(${ident(`${f}_t`)}, '')`;
+  // Simple cells hold plain numbers, which the full rules cast directly under a decimal point.
+  const numberOf = (clean: Fragment, text: Fragment) =>
+    dec === '.' ? unlessSimple(sql`TRY_CAST(${text} AS DECIMAL(18,4))`, amountFromClean(clean, dec)) : amountFromClean(clean, dec);
   const optionalAmount = (c: number | undefined) =>
-    c === undefined ? raw('NULL::DECIMAL(18,4)') : amountFromClean(cleanText(cell(c)), dec);
+    c === undefined ? raw('NULL::DECIMAL(18,4)') : numberOf(cleanText(cell(c)), cell(c));
 
   // Amount: a mapped amount column, or quantity × unit price.
   const direct = m.amount !== undefined;
@@ -243,26 +258,28 @@ export function stageSql(spec: BuildLinesSpec, p: ResolvedParse): Fragment[] {
   const amountOffending = direct ? sql`amt_c` : sql`CASE WHEN amount_q IS NULL THEN qty_c ELSE amt_c END`;
 
   const optionalTexts = (['product', 'category', 'region', 'channel'] as const).filter((f) => m[f] !== undefined);
+  const trimmed = (c: Fragment) => unlessSimple(c, trimText(c));
+  const cleaned = (c: Fragment) => unlessSimple(c, cleanText(c));
   const base = sql`SELECT *,
       ${cell(m.customer)} AS cust_raw,
-      ${trimText(cell(m.customer))} AS cust_t,
-      ${cleanText(cell(m.date))} AS date_c,
-      ${cleanText(amountCell)} AS amt_c,
-      ${qtyCol === undefined ? raw("''") : cleanText(cell(qtyCol))} AS qty_c,
-      ${m.order === undefined ? raw("''") : trimText(cell(m.order))} AS order_t
-      ${join(optionalTexts.map((f) => sql`, ${trimText(cell(m[f] as number))} AS ${ident(`${f}_t`)}`), '')}
+      ${trimmed(cell(m.customer))} AS cust_t,
+      ${cleaned(cell(m.date))} AS date_c,
+      ${cleaned(amountCell)} AS amt_c,
+      ${qtyCol === undefined ? raw("''") : cleaned(cell(qtyCol))} AS qty_c,
+      ${m.order === undefined ? raw("''") : trimmed(cell(m.order))} AS order_t
+      ${join(optionalTexts.map((f) => sql`, ${trimmed(cell(m[f] as number))} AS ${ident(`${f}_t`)}`), '')}
     FROM ${ident(spec.rawTable)}`;
-  const kinds = sql`SELECT *, ${dateKind(ident('date_c'))} AS date_kind FROM base`;
+  const kinds = sql`SELECT *, ${unlessSimple(raw("'iso'"), dateKind(ident('date_c')))} AS date_kind FROM base`;
 
   const amountExpr = direct ? sql`amount_p` : sql`CAST(amount_q * amount_p AS DECIMAL(18,4))`;
   const parsed = sql`SELECT *,
-      ${idValue(ident('cust_t'))} AS customer_id,
-      ${isPlaceholder(ident('cust_t'))} AS cust_placeholder,
-      ${isScientificId(ident('cust_t'))} AS cust_sci,
-      ${dateValue(ident('date_c'), p.dayMonthOrder, ident('date_kind'))} AS order_ts,
-      ${amountFromClean(ident('amt_c'), dec)} AS amount_p,
-      ${qtyCol === undefined ? raw('NULL::DECIMAL(18,4)') : amountFromClean(ident('qty_c'), dec)} AS amount_q,
-      ${currencyFromClean(ident('amt_c'))} AS currency
+      ${unlessSimple(ident('cust_t'), idValue(ident('cust_t')))} AS customer_id,
+      ${unlessSimple(raw('false'), isPlaceholder(ident('cust_t')))} AS cust_placeholder,
+      ${unlessSimple(raw('false'), isScientificId(ident('cust_t')))} AS cust_sci,
+      ${unlessSimple(sql`TRY_CAST(date_c AS TIMESTAMP)`, dateValue(ident('date_c'), p.dayMonthOrder, ident('date_kind')))} AS order_ts,
+      ${numberOf(ident('amt_c'), ident('amt_c'))} AS amount_p,
+      ${qtyCol === undefined ? raw('NULL::DECIMAL(18,4)') : numberOf(ident('qty_c'), ident('qty_c'))} AS amount_q,
+      ${unlessSimple(raw('NULL::VARCHAR'), currencyFromClean(ident('amt_c')))} AS currency
     FROM kinds`;
 
   // Most rows are complete data rows: decide those first, so that the row-wide cell scans
@@ -277,8 +294,8 @@ export function stageSql(spec: BuildLinesSpec, p: ResolvedParse): Fragment[] {
           ELSE ${isSummary(firstCell)} END`;
   const valued = sql`SELECT *, ${amountExpr} AS amount FROM parsed`;
   const completed = sql`SELECT *,
-      flag = ${raw(String(RAW_FLAG.data))} AND customer_id IS NOT NULL AND order_ts IS NOT NULL AND amount IS NOT NULL
-        AND NOT ${summary} AS complete
+      (flag = ${raw(String(RAW_FLAG.data))} OR ${SIMPLE}) AND customer_id IS NOT NULL AND order_ts IS NOT NULL AND amount IS NOT NULL
+        AND NOT ${unlessSimple(raw('false'), summary)} AS complete
     FROM valued`;
   // The row-wide list only for rows that are not complete, once per row, and not even then
   // when cell 0 and a cleaned cell of another column are filled: the first filled cell is
@@ -334,7 +351,7 @@ export function stageSql(spec: BuildLinesSpec, p: ResolvedParse): Fragment[] {
       ${optionalText('channel')} AS channel,
       cost_v AS cost,
       ${m.profit !== undefined ? optionalAmount(m.profit) : m.cost !== undefined ? sql`amount - cost_v` : raw('NULL::DECIMAL(18,4)')} AS profit,
-      ${m.score === undefined ? raw('NULL::DOUBLE') : scoreValue(cleanText(cell(m.score)))} AS score,
+      ${m.score === undefined ? raw('NULL::DOUBLE') : unlessSimple(sql`TRY_CAST(${cell(m.score)} AS DOUBLE)`, scoreValue(cleanText(cell(m.score))))} AS score,
       currency,
       date_kind,
       cust_t <> cust_raw AS cust_trimmed,

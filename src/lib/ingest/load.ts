@@ -21,6 +21,7 @@ import {
   type NormalizedChunk,
   type NormalizeStats,
 } from './normalize.ts';
+import { simpleCellSpec } from './simple-cells.ts';
 import { buildSurvey, surveyAutoMap, surveyDdl } from './survey.ts';
 import {
   IngestError,
@@ -83,6 +84,11 @@ export interface LoadEnv {
   readonly parquetInit?: () => unknown;
   /** Size of the normalized chunks handed to the engine (default 16 MB). */
   readonly chunkBytes?: number;
+  /**
+   * Parse records whose mapped cells are already clean by direct casts (default true). Off,
+   * every record takes the full rules; the result is the same either way (tests compare).
+   */
+  readonly simpleCells?: boolean;
 }
 
 const EMPTY_AUTO: AutoMapResult = { mapping: {}, ambiguous: [], missing: [] };
@@ -290,7 +296,8 @@ async function prepare(file: InputFile, role: Role, o: FileOverrides, env: LoadE
       sampleLines: preview.sampleLines,
       ...m,
     };
-    return { inspection, rows: () => normalize(utf8, preview, chunkOpts(env)) };
+    const simpleCells = role === 'sales' && env.simpleCells !== false ? simpleCellSpec(inspection.mapping, preview.columnCount) : null;
+    return { inspection, rows: () => normalize(utf8, preview, { ...chunkOpts(env), simpleCells }) };
   } catch (e) {
     if (e instanceof IngestError) return failed(base, e.code, { ...e.detail });
     throw e;

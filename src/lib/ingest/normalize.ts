@@ -8,6 +8,7 @@
 import { utf8SequenceLength } from './decode.ts';
 import { sniffDialect } from './dialect.ts';
 import { detectHeader, effectiveWidth, type HeaderScorer } from './header.ts';
+import { isSimpleRecord, type SimpleCellSpec } from './simple-cells.ts';
 import type { Dialect } from './types.ts';
 
 // ───────────────────────────── record scanner ─────────────────────────────
@@ -308,6 +309,8 @@ export const RAW_FLAG = {
   tooFewFields: 6,
   /** A non-blank field beyond the header's width; the first N cells kept. */
   tooManyFields: 7,
+  /** A data record whose mapped cells are already clean (simple-cells.ts): parsed by direct casts. */
+  simpleData: 8,
 } as const;
 export type RawFlag = (typeof RAW_FLAG)[keyof typeof RAW_FLAG];
 
@@ -485,6 +488,8 @@ export interface NormalizeOptions {
   readonly maxRecordBytes?: number;
   /** Copy plain records without the record scanner (default true; same output either way). */
   readonly plainFastPath?: boolean;
+  /** Flag plain data records whose mapped cells are already clean as `simpleData` (sales files). */
+  readonly simpleCells?: SimpleCellSpec | null;
 }
 
 const DEFAULT_CHUNK_BYTES = 16 * 1024 * 1024;
@@ -497,6 +502,10 @@ class ChunkWriter {
   rows = 0;
   firstLine = 0;
   lastLine = 0;
+  /** Where the flag digit of the current record was written. */
+  private flagAt = 0;
+  /** Scratch: positions of a plain record's cell ends. */
+  private cellEnds = new Int32Array(0);
 
   constructor(
     private readonly chunkBytes: number,
@@ -535,6 +544,7 @@ class ChunkWriter {
     this.rows++;
     this.writeUint(line);
     this.out[this.len++] = US;
+    this.flagAt = this.len;
     this.writeUint(flag);
     this.out[this.len++] = US;
     this.writeUint(nFields);
@@ -584,8 +594,17 @@ class ChunkWriter {
    * inside, valid UTF-8 without U+FFFD, exactly `n` fields, not blank. Delimiters become
    * US. Returns false (and writes nothing) otherwise; the scanner then reads the record.
    */
-  writePlainRecord(src: Uint8Array, from: number, to: number, delimiter: number, line: number, n: number): boolean {
+  writePlainRecord(
+    src: Uint8Array,
+    from: number,
+    to: number,
+    delimiter: number,
+    line: number,
+    n: number,
+    simple: SimpleCellSpec | null = null,
+  ): boolean {
     const saved = [this.len, this.rows, this.firstLine, this.lastLine] as const;
+    const ends = this.cellEnds.length >= n ? this.cellEnds : (this.cellEnds = new Int32Array(n));
     this.beginRecord(line, RAW_FLAG.data, n);
     const out = this.out;
     out[this.len] = US;
@@ -600,6 +619,7 @@ class ChunkWriter {
       if (b > QUOTE && b < 0x80) {
         if (b === delimiter) {
           out[base + i] = US;
+          if (fields <= n) ends[fields - 1] = i;
           fields++;
         } else notBlank = true;
         i++;
@@ -607,6 +627,7 @@ class ChunkWriter {
         if (b === QUOTE || b === 0 || b === US || b === CR) break;
         if (b === delimiter) {
           out[base + i] = US;
+          if (fields <= n) ends[fields - 1] = i;
           fields++;
         } else if (b !== SPACE && b !== TAB) notBlank = true;
         i++;
@@ -626,6 +647,8 @@ class ChunkWriter {
       [this.len, this.rows, this.firstLine, this.lastLine] = saved;
       return false;
     }
+    ends[n - 1] = to;
+    if (simple !== null && isSimpleRecord(src, from, ends, simple)) out[this.flagAt] = 0x30 + RAW_FLAG.simpleData;
     let p = base + to;
     out[p++] = LF;
     this.len = p;
@@ -685,6 +708,7 @@ export function* normalize(
   const stats = new StatsCounter();
 
   const fast = opts.plainFastPath !== false && preview.dialect.delimiter !== 'whitespace';
+  const simple = opts.simpleCells ?? null;
   const delimiter = preview.dialect.delimiter.charCodeAt(0);
 
   for (;;) {
@@ -696,7 +720,7 @@ export function* normalize(
       if (end - start <= maxRecordBytes) {
         const done = writer.reserve(40 + 3 * n + (end - start));
         if (done) yield done;
-        if (writer.writePlainRecord(utf8, start, end, delimiter, scanner.line, n)) {
+        if (writer.writePlainRecord(utf8, start, end, delimiter, scanner.line, n, simple)) {
           scanner.recordLine = scanner.line;
           scanner.pos = lf < 0 ? utf8.length : lf + 1;
           scanner.endedWithBreak = lf >= 0;

@@ -1,0 +1,128 @@
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { NodeDb } from '../../../src/lib/db/duckdb-node.ts';
+import { loadDataset } from '../../../src/lib/ingest/load.ts';
+import { normalize, previewText, RAW_FLAG } from '../../../src/lib/ingest/normalize.ts';
+import { isSimpleRecord, simpleCellSpec, type SimpleCellSpec } from '../../../src/lib/ingest/simple-cells.ts';
+import { scoreHeader } from '../../../src/lib/ingest/mapping.ts';
+
+const SPEC: SimpleCellSpec = { customer: 1, date: 2, numbers: [3], texts: [4], order: 0, score: 5, width: 6 };
+
+/** Whether one comma-separated record is simple under SPEC. */
+function simple(record: string, spec: SimpleCellSpec = SPEC): boolean {
+  const bytes = new TextEncoder().encode(record);
+  const ends = new Int32Array(spec.width);
+  let k = 0;
+  bytes.forEach((b, i) => {
+    if (b === 0x2c) ends[k++] = i;
+  });
+  ends[spec.width - 1] = bytes.length;
+  return isSimpleRecord(bytes, 0, ends, spec);
+}
+
+describe('isSimpleRecord', () => {
+  it('accepts clean ids, ISO dates, plain numbers and untrimmed-free texts', () => {
+    expect(simple('O1,C001,2023-01-05,12.50,数码,4')).toBe(true);
+    expect(simple('O1,C001,2023-01-05 08:26,-3,数码,')).toBe(true);
+    expect(simple('O1,C001,2023-01-05 08:26:59,0,,4.5')).toBe(true);
+    expect(simple(',C001,2023-02-30,,x,')).toBe(false); // cell 0 blank: a summary row may start later
+    expect(simple('O1,C001,2023-02-30,,x,')).toBe(true); // shape only: the cast decides the day
+  });
+
+  it('leaves every cell the full rules would change to them', () => {
+    for (const [cell, record] of [
+      ['customer with a space', 'O1, C001,2023-01-05,1,x,'],
+      ['customer ending in NBSP', 'O1,C001\u00a0,2023-01-05,1,x,'],
+      ['placeholder id', 'O1,N/A,2023-01-05,1,x,'],
+      ['placeholder id, lower case', 'O1,null,2023-01-05,1,x,'],
+      ['Chinese placeholder', 'O1,无,2023-01-05,1,x,'],
+      ['summary word', 'O1,Total,2023-01-05,1,x,'],
+      ['Chinese summary', 'O1,合计,2023-01-05,1,x,'],
+      ['scientific id', 'O1,1.38E+10,2023-01-05,1,x,'],
+      ['empty id', 'O1,,2023-01-05,1,x,'],
+      ['summary in cell 0', '小计,C001,2023-01-05,1,x,'],
+      ['slash date', 'O1,C001,2023/01/05,1,x,'],
+      ['short ISO date', 'O1,C001,2023-1-5,1,x,'],
+      ['date with zone', 'O1,C001,2023-01-05T08:26:00Z,1,x,'],
+      ['currency', 'O1,C001,2023-01-05,¥12,x,'],
+      ['plus sign', 'O1,C001,2023-01-05,+12,x,'],
+      ['trailing point', 'O1,C001,2023-01-05,12.,x,'],
+      ['leading point', 'O1,C001,2023-01-05,.5,x,'],
+      ['text with ideographic space', 'O1,C001,2023-01-05,1,\u3000x,'],
+      ['text ending in a zero-width space', 'O1,C001,2023-01-05,1,x\u200b,'],
+      ['placeholder order id', '-,C001,2023-01-05,1,x,'],
+      ['negative score', 'O1,C001,2023-01-05,1,x,-1'],
+    ] as const) {
+      expect(simple(record), cell).toBe(false);
+    }
+  });
+
+  it('has no spec without a customer or a date column', () => {
+    expect(simpleCellSpec({ customer: 0, amount: 2 }, 3)).toBeNull();
+    expect(simpleCellSpec({ customer: 0, date: 1, amount: 2, cost: 3 }, 4)).toEqual({
+      customer: 0, date: 1, numbers: [2, 3], texts: [], order: null, score: null, width: 4,
+    });
+  });
+
+  it('flags the simple records of a file, and only those', () => {
+    const utf8 = new TextEncoder().encode('订单号,客户ID,下单时间,金额,品类,满意度\nO1,C001,2023-01-05,12.50,数码,4\nO2, C002,2023-01-06,3,数码,\n"O3",C003,2023-01-07,1,x,\n');
+    const preview = previewText(utf8, { scoreHeader });
+    const text = [...normalize(utf8, preview, { simpleCells: SPEC })].map((c) => new TextDecoder().decode(c.bytes)).join('');
+    const flags = text.trim().split('\n').map((l) => Number(l.split('\u001f')[1]));
+    expect(flags).toEqual([RAW_FLAG.simpleData, RAW_FLAG.data, RAW_FLAG.data]);
+  });
+});
+
+describe('direct casts give what the full rules give', () => {
+  let db: NodeDb;
+  beforeAll(async () => {
+    db = await NodeDb.open();
+  });
+  afterAll(async () => {
+    await db.close();
+  });
+
+  async function loadBoth(body: string) {
+    const file = { name: 'x.csv', bytes: new TextEncoder().encode(body) };
+    const read = async () =>
+      db.query(`SELECT line_no, customer_id, order_id, strftime(order_ts, '%Y-%m-%d %H:%M:%S') AS ts, amount::VARCHAR AS amount,
+          quantity, unit_price, product, category, cost::VARCHAR AS cost, profit::VARCHAR AS profit, score, currency FROM lines ORDER BY line_no`);
+    const full = await loadDataset(db, [file], { simpleCells: false });
+    const fullLines = await read();
+    const fast = await loadDataset(db, [file]);
+    const fastLines = await read();
+    const shape = (r: typeof full) => ({ ...r, millis: 0 });
+    return { full: shape(full), fast: shape(fast), fullLines, fastLines };
+  }
+
+  // Cells chosen at the edges of each rule: clean ones next to near misses.
+  const ids = ['C001', 'c001', '00123', ' C002', 'C003\u00a0', 'NA', 'Nancy', 'total', 'sum:', '1.38E+10', '', '无', '张三'];
+  const dates = ['2023-01-05', '2023-01-05 08:26', '2023-01-05 08:26:59', '2023-02-30', '2024-02-29', '2023-1-5', '2023/01/05', '20230105', '2023-01-05T08:26:00+08:00', ''];
+  const amounts = ['12.50', '-3', '0', '007', '1.2345678', '123456789012345678', '¥12', '1,234.50', '(5.00)', '12.', '.5', '+4', '−3', '１２', ''];
+  const texts = ['数码', 'x', ' x', 'x\u3000', '', 'a b'];
+  const orders = ['O1', '-', 'N/A', '', ' O2', 'Order 7'];
+  const scores = ['4', '4.5', '4,5', '', '-1', '10'];
+  const pick = <T,>(xs: readonly T[]) => fc.constantFrom(...xs);
+  const row = fc.tuple(pick(orders), pick(ids), pick(dates), pick(amounts), pick(amounts), pick(texts), pick(scores));
+
+  it('keeps, rejects and skips the same rows with the same values', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(row, { minLength: 1, maxLength: 25 }), async (rows) => {
+        const body = ['订单号,客户ID,下单时间,实付金额,成本,品类,满意度', ...rows.map((r) => r.join(','))].join('\n');
+        let both;
+        try {
+          both = await loadBoth(body);
+        } catch (e) {
+          // A file the load refuses (e.g. no data row survives) must be refused either way.
+          await expect(loadDataset(db, [{ name: 'x.csv', bytes: new TextEncoder().encode(body) }], { simpleCells: false })).rejects.toThrow(
+            (e as Error).message,
+          );
+          return;
+        }
+        expect(both.fastLines).toEqual(both.fullLines);
+        expect(both.fast).toEqual(both.full);
+      }),
+      { numRuns: 40 },
+    );
+  });
+});
