@@ -2,14 +2,16 @@
  * Exports in the browser's engine: CSV written by the engine per batch and Parquet from its
  * Arrow (no row objects), checked against the demo file's own line count and amounts.
  */
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { tableFromIPC } from 'apache-arrow';
 import { readParquet } from 'parquet-wasm/esm';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
+import { generateSales } from '../../src/cli/generate-demo.ts';
 import { parquetInit } from '../lib/export/fixture.ts';
-import { ROOT, useApp } from './harness.ts';
+import { DIST, ROOT, useApp, type AppSession } from './harness.ts';
 
 /** Kept demo lines (a customer id present) and their amount total, from a plain split. */
 function demoLines(): { count: number; total: number } {
@@ -35,8 +37,21 @@ async function download(page: Page, format: string): Promise<Buffer> {
   return readFileSync((await file.path()) ?? '');
 }
 
+/** Loads `path` through the file input and opens the dashboard; the kept lines and revenue. */
+async function loadThroughUi(session: AppSession, path: string): Promise<{ kept: number | null; revenue: number | null }> {
+  await session.openApp();
+  await session.dropFile(path);
+  await session.waitForReport(120_000);
+  const kept = await session.readMetric('rows_kept', '[data-testid=load-report]');
+  await session.page.locator('[data-testid=continue]').first().click();
+  await session.page.locator('[data-testid=export-run]').waitFor({ timeout: 120_000 });
+  await session.waitIdle(120_000);
+  return { kept, revenue: await session.readMetric('revenue', '[data-testid=dashboard]') };
+}
+
 describe('exports of all lines', () => {
-  const app = useApp();
+  // outDir given explicitly: startPreview serves dist/ unless told otherwise, even with LL_DIST set.
+  const app = useApp({ outDir: DIST });
 
   it('CSV and Parquet hold every kept line of the demo with its amount', async () => {
     const session = app();
@@ -67,4 +82,32 @@ describe('exports of all lines', () => {
     expect(Number(t.getChild('order_datetime')?.get(0))).toBe(Date.UTC(2023, 0, 1, 18, 10, 45));
     expect(session.pageErrors).toEqual([]);
   }, 240_000);
+
+  it('50 k lines leave in several batches, with progress, and load again as the same lines', async () => {
+    const session = app();
+    const dir = mkdtempSync(join(tmpdir(), 'export-50k-'));
+    try {
+      const source = join(dir, 'sales-50k.csv');
+      writeFileSync(source, [...generateSales({ seed: 7, lines: 50_000 })].join('\n') + '\n');
+      const original = await loadThroughUi(session, source);
+      expect(original.kept).toBe(50_000);
+      const files: string[] = [];
+      for (const format of ['csv', 'parquet'] as const) {
+        const bytes = await download(session.page, format);
+        const menu = session.page.locator('.export-menu');
+        // batchSizeFor(50 000) = 10 000 rows: five batches, every row counted.
+        expect([format, await menu.getAttribute('data-batches'), await menu.getAttribute('data-rows')]).toEqual([format, '5', '50000']);
+        files.push(join(dir, `lines.${format}`));
+        writeFileSync(files[files.length - 1] as string, bytes);
+      }
+      for (const file of files) {
+        const again = await loadThroughUi(session, file);
+        expect([file, again.kept]).toEqual([file, 50_000]);
+        expect(again.revenue).toBeCloseTo(original.revenue ?? NaN, 2);
+      }
+      expect(session.pageErrors).toEqual([]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 600_000);
 });

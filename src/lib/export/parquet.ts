@@ -75,7 +75,7 @@ export function batchIpc(schema: Schema, columns: readonly ExportColumn[], rows:
 export async function parquetChunks(
   source: ExportSource,
   init: () => unknown,
-  options: { names?: readonly string[]; batchSize?: number } = {},
+  options: { names?: readonly string[]; batchSize?: number; onRows?: (rows: number) => void } = {},
 ): Promise<ReadableStream<Uint8Array>> {
   await init();
   const batchSize = options.batchSize ?? DEFAULT_BATCH;
@@ -100,7 +100,12 @@ export async function parquetChunks(
   });
   function enqueue(controller: ReadableStreamDefaultController, batch: readonly ExportRow[] | Uint8Array): void {
     const table = WasmTable.fromIPCStream(batch instanceof Uint8Array ? batch : batchIpc(schema, source.columns, batch));
-    for (const b of table.recordBatches()) controller.enqueue(b);
+    let rows = 0;
+    for (const b of table.recordBatches()) {
+      rows += b.numRows;
+      controller.enqueue(b);
+    }
+    if (rows > 0) options.onRows?.(rows);
     if (table.numBatches === 0) table.free();
   }
   const props = new WriterPropertiesBuilder().setCompression(Compression.SNAPPY).build();

@@ -25,13 +25,23 @@ export interface ExportSource {
   batches(batchSize?: number): AsyncGenerator<ExportRow[]>;
   /** Drop what `openQuery` materialised (no-op for a table). */
   release(): Promise<void>;
-  /** The same batches as CSV text (rows ending in CRLF), written by the engine; optional. */
-  csvBatches?(batchSize?: number): AsyncGenerator<string>;
+  /** The same batches as CSV text (rows ending in CRLF), written by the engine; optional. `onRows` gets each batch's row count. */
+  csvBatches?(batchSize?: number, onRows?: (rows: number) => void): AsyncGenerator<string>;
   /** The same batches as Arrow IPC streams (types as in parquet.ts), when the engine can. */
   arrowBatches?(batchSize?: number, names?: readonly string[]): AsyncGenerator<Uint8Array>;
 }
 
 export const DEFAULT_BATCH = 100_000;
+const MIN_BATCH = 10_000;
+const TARGET_BATCHES = 20;
+
+/**
+ * Rows per batch for an export of `rows`: about 20 batches (so progress moves), never below
+ * 10 k rows (per-query overhead) nor above 100 k (about 10 MB of CSV held at once).
+ */
+export function batchSizeFor(rows: number): number {
+  return Math.min(DEFAULT_BATCH, Math.max(MIN_BATCH, Math.ceil(rows / TARGET_BATCHES)));
+}
 
 export function kindOf(duckdbType: string): ColumnKind {
   const t = duckdbType.toUpperCase();
@@ -164,13 +174,16 @@ export async function openTable(db: DbClient, table: string, only?: readonly str
         if (rows.length > 0) yield rows;
       }
     },
-    async *csvBatches(batchSize = DEFAULT_BATCH) {
+    async *csvBatches(batchSize = DEFAULT_BATCH, onRows?: (rows: number) => void) {
       for (const [from, to] of ranges(batchSize)) {
-        const [out] = await db.query<{ csv: string | null }>(
-          sql`SELECT string_agg(${line}, chr(13) || chr(10) ORDER BY rowid) || chr(13) || chr(10) AS csv
+        const [out] = await db.query<{ csv: string | null; n: number }>(
+          sql`SELECT string_agg(${line}, chr(13) || chr(10) ORDER BY rowid) || chr(13) || chr(10) AS csv, count(*)::DOUBLE AS n
               FROM ${ident(table)} WHERE rowid >= ${from} AND rowid < ${to}`,
         );
-        if (out?.csv) yield out.csv;
+        if (out?.csv) {
+          onRows?.(out.n);
+          yield out.csv;
+        }
       }
     },
     ...(db.queryArrowIPC
@@ -197,16 +210,25 @@ export async function openQuery(db: DbClient, query: SqlQuery): Promise<ExportSo
   return openTable(db, name, undefined, () => db.exec(sql`DROP TABLE IF EXISTS ${ident(name)}`));
 }
 
-/** CSV parts: BOM and header first, then one encoded chunk per batch (see csv.ts for the quoting). */
-export async function* csvChunks(source: ExportSource, header: readonly string[] = source.columns.map((c) => c.name), batchSize = DEFAULT_BATCH): AsyncGenerator<Uint8Array> {
+/**
+ * CSV parts: BOM and header first, then one encoded chunk per batch (see csv.ts for the
+ * quoting). `onRows` gets the row count of each batch as it is encoded.
+ */
+export async function* csvChunks(
+  source: ExportSource,
+  header: readonly string[] = source.columns.map((c) => c.name),
+  batchSize = DEFAULT_BATCH,
+  onRows?: (rows: number) => void,
+): AsyncGenerator<Uint8Array> {
   const enc = new TextEncoder();
   yield enc.encode(BOM + header.map(csvCell).join(',') + '\r\n');
   if (source.csvBatches) {
-    for await (const text of source.csvBatches(batchSize)) yield enc.encode(text);
+    for await (const text of source.csvBatches(batchSize, onRows)) yield enc.encode(text);
     return;
   }
   const names = source.columns.map((c) => c.name);
   for await (const rows of source.batches(batchSize)) {
+    onRows?.(rows.length);
     let text = '';
     for (const r of rows) {
       for (let k = 0; k < names.length; k++) {
@@ -219,11 +241,60 @@ export async function* csvChunks(source: ExportSource, header: readonly string[]
   }
 }
 
+/** Where an export's bytes go, chunk by chunk (a file the user picked, or a Blob to download). */
+export interface ExportSink {
+  write(chunk: Uint8Array | Blob): Promise<void>;
+  close(): Promise<void>;
+  /** Drops what was written (an export that failed half-way leaves no partial file). */
+  abort(): Promise<void>;
+}
+
+/**
+ * A sink that keeps each chunk as a Blob of its own as it comes: in a browser the bytes move
+ * to the browser's blob storage at once, so the page holds one batch at a time, and
+ * the final Blob only refers to the parts (no one big copy).
+ */
+export function blobSink(type: string, done: (blob: Blob) => void): ExportSink {
+  let parts: Blob[] = [];
+  return {
+    async write(chunk) {
+      parts.push(chunk instanceof Blob ? chunk : new Blob([chunk as Uint8Array<ArrayBuffer>]));
+    },
+    async close() {
+      done(new Blob(parts, { type }));
+      parts = [];
+    },
+    async abort() {
+      parts = [];
+    },
+  };
+}
+
+/** Writes every chunk to `sink` in order and closes it; on any error the sink is aborted. */
+export async function pump(chunks: AsyncIterable<Uint8Array> | ReadableStream<Uint8Array>, sink: ExportSink): Promise<void> {
+  try {
+    if (chunks instanceof ReadableStream) {
+      const reader = chunks.getReader();
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        await sink.write(value);
+      }
+    } else {
+      for await (const c of chunks) await sink.write(c);
+    }
+  } catch (e) {
+    await sink.abort().catch(() => undefined);
+    throw e;
+  }
+  await sink.close();
+}
+
 /** Collect chunks into a Blob (parts are kept as they come: no one big copy). */
 export async function blobOf(chunks: AsyncIterable<Uint8Array>, type: string): Promise<Blob> {
-  const parts: BlobPart[] = [];
-  for await (const c of chunks) parts.push(c as Uint8Array<ArrayBuffer>);
-  return new Blob(parts, { type });
+  let out: Blob | null = null;
+  await pump(chunks, blobSink(type, (b) => (out = b)));
+  return out ?? new Blob([], { type });
 }
 
 export const CSV_TYPE = 'text/csv;charset=utf-8';
