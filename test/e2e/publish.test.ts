@@ -1,11 +1,14 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { extname, join, normalize } from 'node:path';
-import type { Browser } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DIST, launchChromium, ROOT } from './harness.ts';
+import { en } from '../../src/lib/i18n/en.ts';
+import { zhCN } from '../../src/lib/i18n/zh-CN.ts';
+import { LORENZ_POINTS } from '../../src/lib/state/published.ts';
+import { DIST, launchChromium, PANELS, ROOT, type Panel } from './harness.ts';
 
 const SALES = join(ROOT, 'public', 'demo', 'sales.csv');
 const SURVEY = join(ROOT, 'public', 'demo', 'survey.csv');
@@ -60,9 +63,9 @@ describe('published dashboard', () => {
     rmSync(tmp, { recursive: true, force: true });
   });
 
-  async function open(dir: string) {
+  async function open(dir: string, locale = 'en') {
     const { url, server } = await serve(dir);
-    const ctx = await browser.newContext({ serviceWorkers: 'block', locale: 'en' });
+    const ctx = await browser.newContext({ serviceWorkers: 'block', locale });
     const page = await ctx.newPage();
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(String(e)));
@@ -77,12 +80,61 @@ describe('published dashboard', () => {
     return { page, errors, read, close: async () => { await ctx.close(); server.close(); } };
   }
 
+  /** Per panel (opened as a user would): the visible "needs customer-level rows" notices and their text. */
+  async function notices(page: Page): Promise<Record<Panel | 'page', Record<string, string>>> {
+    const visible = async (scope: string): Promise<Record<string, string>> => {
+      const out: Record<string, string> = {};
+      for (const el of await page.locator(`${scope} [data-needs-rows]`).all()) {
+        if (await el.isVisible()) out[(await el.getAttribute('data-needs-rows')) ?? '?'] = (await el.innerText()).trim();
+      }
+      return out;
+    };
+    const out = { page: await visible('[data-testid=published] > .frozen-notes') } as Record<Panel | 'page', Record<string, string>>;
+    for (const p of PANELS) {
+      await page.locator(`[data-testid=tab-${p}]`).click();
+      out[p] = await visible(`[data-testid=panel-${p}]`);
+    }
+    return out;
+  }
+
+  /** What each panel says in aggregates mode, in one language. */
+  function expectedNotices(m: Record<string, string>): Record<Panel | 'page', Record<string, string>> {
+    const settings = m['pubrows.settings'] as string;
+    return {
+      page: { exports: `${m['exp.title']}: ${m['pub.needsRows']}`, filters: m['pubrows.filters'] as string },
+      overview: { 'overview-settings': settings },
+      pareto: { 'pareto-settings': settings, curve: (m['pubrows.curve'] as string).replace('{n}', String(LORENZ_POINTS)), 'tier-export': m['pubrows.tierExport'] as string },
+      repurchase: {},
+      retention: { 'retention-settings': settings },
+      satisfaction: { 'satisfaction-settings': settings, 'quadrant-export': m['pubrows.quadrantExport'] as string },
+    };
+  }
+
+  /** Controls that would need a new query, with whether each is disabled; exports that need rows, counted. */
+  async function controls(page: Page) {
+    return page.evaluate(() => ({
+      settings: [...document.querySelectorAll<HTMLInputElement | HTMLSelectElement>('[data-testid^="setting-"]')].map((e) => [e.dataset.testid, e.disabled] as const),
+      filters: [...document.querySelectorAll<HTMLInputElement>('[data-testid=filters] input, [data-testid=filters] select')].map((e) => e.disabled),
+      exports: document.querySelectorAll('[data-testid=export-run], [data-testid^=export-tier-], [data-testid^=export-quadrant-]').length,
+    }));
+  }
+
   it('Parquet mode: opens under a sub-path with the KPIs of analyze --json', async () => {
     const out = join(tmp, 'parquet');
     publish(out);
     const s = await open(out);
     expect(await s.page.locator('[data-testid=published]').getAttribute('data-mode')).toBe('parquet');
     for (const id of KPIS) expect([id, await s.read(id)]).toEqual([id, expected[id]]);
+    // Every row is here: no panel says it needs them, and the controls and exports work.
+    const none = { page: {}, overview: {}, pareto: {}, repurchase: {}, retention: {}, satisfaction: {} };
+    expect(await notices(s.page)).toEqual(none);
+    expect(await s.page.locator('[data-needs-rows]').count()).toBe(0);
+    const c = await controls(s.page);
+    expect(c.settings.filter(([, disabled]) => disabled)).toEqual([]);
+    expect(c.filters.length).toBeGreaterThanOrEqual(2);
+    expect(c.filters.some(Boolean)).toBe(false);
+    // export-run, export-tier-A/B/C, four quadrants
+    expect(c.exports).toBe(8);
     expect(s.errors).toEqual([]);
     await s.close();
   });
@@ -104,5 +156,26 @@ describe('published dashboard', () => {
     for (const id of KPIS) expect([id, await s.read(id)]).toEqual([id, expected[id]]);
     expect(s.errors).toEqual([]);
     await s.close();
+  });
+
+  it('aggregates mode: each panel says where it needs customer rows, in both languages, and those controls are disabled', async () => {
+    const out = join(tmp, 'aggregates');
+    if (!existsSync(join(out, 'index.html'))) publish(out, ['--aggregates-only']);
+    for (const [locale, messages] of [['en', en], ['zh-CN', zhCN]] as const) {
+      const s = await open(out, locale);
+      expect([locale, await notices(s.page)]).toEqual([locale, expectedNotices(messages)]);
+      const c = await controls(s.page);
+      // as-of, churn window ×2, top share, tier A/B, cohort period, mode, measure, scale, high satisfaction, loyal minimum
+      expect(c.settings.map(([id]) => id).sort()).toEqual([
+        'setting-as-of', 'setting-churn-window', 'setting-cohort-period', 'setting-high-satisfaction', 'setting-loyal-min', 'setting-retention-churn-window',
+        'setting-retention-measure', 'setting-retention-mode', 'setting-score-scale', 'setting-tier-a', 'setting-tier-b', 'setting-top-share',
+      ]);
+      expect(c.settings.filter(([, disabled]) => !disabled)).toEqual([]);
+      expect(c.filters.length).toBeGreaterThanOrEqual(2);
+      expect(c.filters.every(Boolean)).toBe(true);
+      expect(c.exports).toBe(0);
+      expect(s.errors).toEqual([]);
+      await s.close();
+    }
   });
 });

@@ -4,6 +4,7 @@
  * its own engine; aggregates mode ships only the dashboard's result, with nothing at the
  * level of a customer.
  */
+import { getContext, setContext } from 'svelte';
 import type { DashboardResult } from '../analyses/index.ts';
 import type { DbClient } from '../db/client.ts';
 import { ident, sql } from '../db/sql.ts';
@@ -59,6 +60,21 @@ export function thinCurve<T extends { readonly customer_share: number }>(curve: 
 /** The result as published in aggregates mode: no row per customer. */
 export function aggregatesOnly(r: DashboardResult): DashboardResult {
   return { ...r, pareto: { ...r.pareto, curve: thinCurve(r.pareto.curve) } };
+}
+
+const ROWS_MISSING = Symbol('published rows missing');
+
+/**
+ * Called by the published page in aggregates mode, during its initialisation: the panels
+ * below it then say where something needs the customer-level rows.
+ */
+export function markRowsMissing(): void {
+  setContext(ROWS_MISSING, true);
+}
+
+/** True inside an aggregates-only published page (call during component initialisation). */
+export function rowsMissing(): boolean {
+  return getContext<boolean | undefined>(ROWS_MISSING) === true;
 }
 
 function isManifest(v: unknown): v is PublishedManifest {
