@@ -1,13 +1,19 @@
 /**
  * DbClient on duckdb-wasm 1.32 in a Web Worker (the page's engine).
  *
- * Only the `eh` bundle is shipped: the page is not cross-origin isolated on ordinary static
- * hosts, and each wasm file is ~35 MB, so the `coi` bundle would be dead weight.
- * Bundles are self-hosted through Vite `?url` imports; nothing is fetched from a CDN.
+ * Two bundles are shipped, self-hosted through Vite `?url` imports (nothing comes from a CDN):
+ * `eh` (one thread) everywhere, and `coi` (threads) when the page is cross-origin isolated,
+ * i.e. served with `Cross-Origin-Opener-Policy: same-origin` and
+ * `Cross-Origin-Embedder-Policy: require-corp`. Each wasm file is ~35 MB: a page downloads
+ * only the one it starts, and the service worker precaches only `eh` (the page asks it to
+ * keep `coi` once it runs on it).
  */
 import { AsyncDuckDB, type AsyncDuckDBConnection, type DuckDBConfig, DuckDBAccessMode, VoidLogger } from '@duckdb/duckdb-wasm';
 import ehWasmUrl from '@duckdb/duckdb-wasm/dist/duckdb-eh.wasm?url';
 import ehWorkerUrl from '@duckdb/duckdb-wasm/dist/duckdb-browser-eh.worker.js?url';
+import coiWasmUrl from '@duckdb/duckdb-wasm/dist/duckdb-coi.wasm?url';
+import coiWorkerUrl from '@duckdb/duckdb-wasm/dist/duckdb-browser-coi.worker.js?url';
+import coiPthreadWorkerUrl from '@duckdb/duckdb-wasm/dist/duckdb-browser-coi.pthread.worker.js?url';
 import { DataType, tableToIPC, type Field, type Table } from 'apache-arrow';
 import type { Cell, DbClient, Row } from './client.ts';
 import { QueryError } from './client.ts';
@@ -22,9 +28,80 @@ export interface EngineTimings {
   total: number;
 }
 
+/** Which duckdb-wasm build runs the engine, and with how many threads. */
+export type EngineBundle = { readonly name: 'eh'; readonly threads: 1 } | { readonly name: 'coi'; readonly threads: number };
+
+/**
+ * `bundle`: what runs. `coiError`: why `coi` was chosen but failed to start (the engine then
+ * runs on `eh`); absent otherwise.
+ */
 export type EngineStart =
-  | { readonly ok: true; readonly db: WasmDb; readonly timings: EngineTimings }
+  | {
+      readonly ok: true;
+      readonly db: WasmDb;
+      readonly timings: EngineTimings;
+      readonly bundle: EngineBundle;
+      readonly coiError?: string;
+    }
   | { readonly ok: false; readonly error: string };
+
+/** What the page can offer the engine (read from globalThis; a parameter for tests). */
+export interface PlatformThreads {
+  readonly crossOriginIsolated: boolean | undefined;
+  readonly sharedArrayBuffer: boolean;
+  readonly hardwareConcurrency: number | undefined;
+}
+
+export function platformThreads(g: typeof globalThis = globalThis): PlatformThreads {
+  return {
+    crossOriginIsolated: g.crossOriginIsolated,
+    sharedArrayBuffer: typeof g.SharedArrayBuffer === 'function',
+    hardwareConcurrency: g.navigator?.hardwareConcurrency,
+  };
+}
+
+/**
+ * `coi` only on a cross-origin isolated page with SharedArrayBuffer, one thread per logical
+ * core (duckdb-wasm would start 4 otherwise, oversubscribing small machines); `eh` elsewhere.
+ */
+export function chooseBundle(p: PlatformThreads): EngineBundle {
+  if (p.crossOriginIsolated !== true || !p.sharedArrayBuffer) return { name: 'eh', threads: 1 };
+  const cores = p.hardwareConcurrency;
+  const threads = typeof cores === 'number' && Number.isInteger(cores) && cores >= 1 ? cores : 1;
+  return { name: 'coi', threads };
+}
+
+/** The message that asks the service worker to keep a bundle's files offline (see src/sw.ts). */
+export function keepOfflineMessage(bundle: EngineBundle['name']): { readonly type: 'KEEP_OFFLINE'; readonly bundle: string } {
+  return { type: 'KEEP_OFFLINE', bundle };
+}
+
+/** The precache holds `eh`; a page running `coi` asks the service worker (if any) to keep it too. */
+function keepBundleOffline(bundle: EngineBundle): void {
+  const sw = globalThis.navigator?.serviceWorker;
+  if (bundle.name !== 'coi' || !sw) return;
+  void sw.ready.then((reg) => reg.active?.postMessage(keepOfflineMessage(bundle.name))).catch(() => undefined);
+}
+
+/**
+ * Shown on the page for tests, the benchmark and anyone debugging a host's headers:
+ * `<html data-engine-bundle data-engine-threads>` (threads now, which drop to 1 while the
+ * data is kept on the device), plus `data-engine-coi-error` when `coi`
+ * was chosen but failed to start.
+ */
+function showBundle(bundle: EngineBundle, coiError: string | undefined): void {
+  const root = globalThis.document?.documentElement;
+  if (!root) return;
+  root.dataset.engineBundle = bundle.name;
+  root.dataset.engineThreads = String(bundle.threads);
+  if (coiError === undefined) delete root.dataset.engineCoiError;
+  else root.dataset.engineCoiError = coiError;
+}
+
+function showThreads(threads: number): void {
+  const root = globalThis.document?.documentElement;
+  if (root) root.dataset.engineThreads = String(threads);
+}
 
 /** Where the engine keeps its tables: in this tab's memory, or in a file on this device (OPFS). */
 export type EngineStorage = { readonly kind: 'memory' } | { readonly kind: 'device'; readonly path: string };
@@ -95,16 +172,51 @@ async function connect(db: AsyncDuckDB): Promise<AsyncDuckDBConnection> {
   return conn;
 }
 
+/** The thread count the engine reports (what `maximumThreads` actually gave). */
+async function threadsOf(conn: AsyncDuckDBConnection): Promise<number> {
+  const t = (await conn.query("SELECT CAST(current_setting('threads') AS INTEGER) AS t")).getChildAt(0)?.get(0) as unknown;
+  const n = Number(t);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`threads: engine reported ${String(t)}`);
+  return n;
+}
+
+function openConfig(bundle: EngineBundle): DuckDBConfig {
+  return bundle.name === 'coi' ? { query: QUERY_CONFIG, maximumThreads: bundle.threads } : { query: QUERY_CONFIG };
+}
+
+const BUNDLE_FILES = {
+  eh: { wasm: ehWasmUrl, worker: ehWorkerUrl, pthreadWorker: null },
+  coi: { wasm: coiWasmUrl, worker: coiWorkerUrl, pthreadWorker: coiPthreadWorkerUrl },
+} as const;
+
+type Started = { readonly ok: true; readonly db: WasmDb; readonly timings: EngineTimings } | { readonly ok: false; readonly error: string };
+
 export class WasmDb implements DbClient {
   private seq = 0;
   private readonly files = new Set<string>();
   private place: EngineStorage = { kind: 'memory' };
 
+  private threadsNow: number;
+
   private constructor(
     private readonly db: AsyncDuckDB,
     private conn: AsyncDuckDBConnection,
     private readonly worker: Worker,
-  ) {}
+    /** The bundle and the threads it runs with in memory. */
+    readonly bundle: EngineBundle,
+  ) {
+    this.threadsNow = bundle.threads;
+  }
+
+  /** Threads the engine runs with now: one while on the device (see `openOnDevice`). */
+  get threads(): number {
+    return this.threadsNow;
+  }
+
+  /** Every open keeps the thread count: `open` alone would fall back to the bundle's default. */
+  private config(extra: DuckDBConfig = {}): DuckDBConfig {
+    return { ...openConfig(this.bundle), ...extra };
+  }
 
   get storage(): EngineStorage {
     return this.place;
@@ -115,16 +227,23 @@ export class WasmDb implements DbClient {
    * (`opfs://<name>`), created when missing. Tables in memory are gone afterwards. On
    * failure (no OPFS, file locked by another tab, quota) the engine is back in memory and
    * the error is thrown.
+   *
+   * On `coi` the file is used with one thread: the file's handle lives in the engine's own
+   * worker, and a DuckDB thread (a pthread worker) that reads or writes it aborts the engine
+   * (duckdb-wasm 1.32; intermittent, as it depends on which thread runs a task). Opening an
+   * existing file while threads run fails too (the handle is posted to them and cannot be
+   * cloned), so the threads are stopped first by an open in memory with one thread.
    */
   async openOnDevice(name: string): Promise<void> {
     const path = `opfs://${name}`;
-    await this.reopen({ query: QUERY_CONFIG, path, accessMode: DuckDBAccessMode.READ_WRITE });
+    if (this.threadsNow > 1) await this.reopen(this.config({ maximumThreads: 1 }));
+    await this.reopen(this.config({ path, accessMode: DuckDBAccessMode.READ_WRITE, maximumThreads: 1 }));
     try {
       // A persistent database would spill to `<path>.tmp`, which OPFS cannot create: stay in memory as before.
       await this.conn.query("SET temp_directory=''");
       this.place = { kind: 'device', path };
     } catch (e) {
-      await this.reopen({ query: QUERY_CONFIG });
+      await this.reopen(this.config());
       throw e;
     }
   }
@@ -135,11 +254,17 @@ export class WasmDb implements DbClient {
     try {
       await this.db.open(config);
     } catch (e) {
-      await this.db.open({ query: QUERY_CONFIG });
-      this.conn = await connect(this.db);
+      await this.db.open(this.config());
+      await this.connected();
       throw e;
     }
+    await this.connected();
+  }
+
+  private async connected(): Promise<void> {
     this.conn = await connect(this.db);
+    this.threadsNow = this.bundle.name === 'coi' ? await threadsOf(this.conn) : 1;
+    showThreads(this.threadsNow);
   }
 
   /** Write everything committed into the database file, so that it is complete on its own. */
@@ -149,20 +274,39 @@ export class WasmDb implements DbClient {
     await this.db.flushFiles();
   }
 
-  /** Start the engine. Errors come back as a value (the page shows them, never a stack). */
-  static async start(): Promise<EngineStart> {
+  /**
+   * Start the engine on the bundle this page can run (`chooseBundle`); when `coi` fails to
+   * start, on `eh`. Errors come back as a value (the page shows them, never a stack).
+   */
+  static async start(platform: PlatformThreads = platformThreads()): Promise<EngineStart> {
+    const chosen = chooseBundle(platform);
+    let started = await WasmDb.startBundle(chosen);
+    let coiError: string | undefined;
+    if (!started.ok && chosen.name === 'coi') {
+      coiError = started.error;
+      started = await WasmDb.startBundle({ name: 'eh', threads: 1 });
+    }
+    if (!started.ok) return started;
+    showBundle(started.db.bundle, coiError);
+    keepBundleOffline(started.db.bundle);
+    return { ...started, bundle: started.db.bundle, ...(coiError === undefined ? {} : { coiError }) };
+  }
+
+  private static async startBundle(bundle: EngineBundle): Promise<Started> {
+    const files = BUNDLE_FILES[bundle.name];
     const t0 = performance.now();
     let worker: Worker | null = null;
     try {
-      worker = new Worker(ehWorkerUrl);
+      worker = new Worker(files.worker);
       const t1 = performance.now();
       const db = new AsyncDuckDB(new VoidLogger(), worker);
-      await db.instantiate(ehWasmUrl, null);
+      await db.instantiate(files.wasm, files.pthreadWorker);
       const t2 = performance.now();
-      await db.open({ query: QUERY_CONFIG });
+      await db.open(openConfig(bundle));
       const t3 = performance.now();
       const conn = await connect(db);
       const t4 = performance.now();
+      const running: EngineBundle = bundle.name === 'coi' ? { name: 'coi', threads: await threadsOf(conn) } : bundle;
       const timings: EngineTimings = {
         worker: t1 - t0,
         instantiate: t2 - t1,
@@ -170,7 +314,7 @@ export class WasmDb implements DbClient {
         connect: t4 - t3,
         total: t4 - t0,
       };
-      return { ok: true, db: new WasmDb(db, conn, worker), timings };
+      return { ok: true, db: new WasmDb(db, conn, worker, running), timings };
     } catch (e) {
       worker?.terminate();
       return { ok: false, error: messageOf(e) };

@@ -2,9 +2,10 @@
  * How the service worker answers one request (pure; imported only by src/sw.ts and tests).
  * - 'shell': the page itself (index.html): network first, the cached copy when offline.
  * - 'cache': a precached file (hashed assets, wasm, demo, icons): cache first.
+ * - 'fill': an on-demand file (the threads engine): cache first, and cached when fetched.
  * - 'pass': anything else (other origins, other methods, unknown paths): not touched.
  */
-export type Strategy = 'shell' | 'cache' | 'pass';
+export type Strategy = 'shell' | 'cache' | 'fill' | 'pass';
 
 export const SHELL = 'index.html';
 
@@ -20,12 +21,26 @@ export function strategyFor(
   request: { readonly url: string; readonly method: string; readonly mode: string },
   scope: string,
   precached: ReadonlySet<string>,
+  onDemand: ReadonlySet<string> = new Set(),
 ): Strategy {
   if (request.method !== 'GET') return 'pass';
   const path = relativeToScope(request.url, scope);
   if (path === null) return 'pass';
   if (request.mode === 'navigate' || path === '' || path === SHELL) return 'shell';
-  return precached.has(path) ? 'cache' : 'pass';
+  if (precached.has(path)) return 'cache';
+  return onDemand.has(path) ? 'fill' : 'pass';
+}
+
+/**
+ * The paths a page's `{type: 'KEEP_OFFLINE', bundle}` message asks the worker to cache: the
+ * named on-demand group's, or null for any other message (or an unknown group: a page never
+ * makes the worker cache a path the build did not list).
+ */
+export function keepOfflinePaths(message: unknown, groups: Readonly<Record<string, readonly string[]>>): readonly string[] | null {
+  if (typeof message !== 'object' || message === null) return null;
+  const { type, bundle } = message as { type?: unknown; bundle?: unknown };
+  if (type !== 'KEEP_OFFLINE' || typeof bundle !== 'string' || !Object.hasOwn(groups, bundle)) return null;
+  return groups[bundle] ?? null;
 }
 
 export const CACHE_PREFIX = 'loyalty-lens-';
