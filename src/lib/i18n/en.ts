@@ -392,7 +392,7 @@ export const en = {
   'exp.format': "Format",
   'exp.working': "Exporting {done} of {total} rows…",
   'exp.failed': "The export failed: {detail}",
-  'exp.tooLarge': "Too many rows for one Excel sheet ({rows}). Use CSV or Parquet.",
+  'exp.tooLarge': "Too many rows for an Excel export ({rows}; at most {max}): a workbook is built whole in memory. Use CSV or Parquet, which are written batch by batch.",
   'pub.aggregatesNote': "Published summary: the numbers were computed when the dashboard was published. Settings cannot be changed here and customer lists are not included.",
   'pub.parquetNote': "Published dataset: loaded from this site, computed in your browser.",
   'pub.loading': "Opening the published dataset…",

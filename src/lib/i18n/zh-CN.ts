@@ -391,7 +391,7 @@ export const zhCN: Record<MessageKey, string> = {
   'exp.format': "格式",
   'exp.working': "正在导出 {done} / {total} 行…",
   'exp.failed': "导出失败：{detail}",
-  'exp.tooLarge': "行数过多（{rows}），一个 Excel 工作表放不下。请用 CSV 或 Parquet。",
+  'exp.tooLarge': "行数过多（{rows}，最多 {max}）：Excel 文件需在内存中整体生成。请用 CSV 或 Parquet，它们按批写出。",
   'pub.aggregatesNote': "已发布的汇总：数字是在发布时计算的。此处不能更改设置，也不包含客户名单。",
   'pub.parquetNote': "已发布的数据集：从本站加载，在你的浏览器中计算。",
   'pub.loading': "正在打开已发布的数据集…",

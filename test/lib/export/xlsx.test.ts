@@ -2,7 +2,7 @@ import readXlsxFile from 'read-excel-file/universal';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NodeDb } from '../../../src/lib/db/duckdb-node.ts';
 import { LINES_HEADER, openLines, openTable } from '../../../src/lib/export/stream.ts';
-import { guardText, utcDate, xlsxBlob, xlsxCell, XlsxTooLargeError } from '../../../src/lib/export/xlsx.ts';
+import { guardText, utcDate, xlsxBlob, xlsxCell, XlsxTooLargeError, XLSX_MAX_ROWS, XLSX_SHEET_ROWS } from '../../../src/lib/export/xlsx.ts';
 import { linesOf, loadSales, SALES_CSV, text } from './fixture.ts';
 
 let db: NodeDb;
@@ -61,8 +61,10 @@ describe('xlsxBlob', () => {
     expect(sheet[1]).toEqual(["'=cmd|' /C calc'!A0", new Date('2024-01-31T00:00:00Z')]);
   });
 
-  it('refuses more rows than one sheet holds, before reading them', async () => {
-    const huge = { columns: [], rowCount: 2_000_000, batches: async function* () {}, release: async () => {} };
-    await expect(xlsxBlob(huge)).rejects.toBeInstanceOf(XlsxTooLargeError);
+  it('refuses more rows than a workbook export takes, before reading them', async () => {
+    const rows = (rowCount: number) => ({ columns: [], rowCount, batches: async function* () {}, release: async () => {} });
+    await expect(xlsxBlob(rows(2_000_000))).rejects.toBeInstanceOf(XlsxTooLargeError);
+    await expect(xlsxBlob(rows(XLSX_MAX_ROWS + 1))).rejects.toBeInstanceOf(XlsxTooLargeError);
+    expect(XLSX_MAX_ROWS).toBeLessThan(XLSX_SHEET_ROWS);
   });
 });
