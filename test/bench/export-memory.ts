@@ -15,19 +15,17 @@
  * native DuckDB, against the rows the page kept.
  */
 import { execFileSync } from 'node:child_process';
-import { createWriteStream, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { appendFile, mkdir, rename } from 'node:fs/promises';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { appendFile } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { generateSales } from '../../src/cli/generate-demo.ts';
 import { NodeDb } from '../../src/lib/db/duckdb-node.ts';
 import { literal, sql } from '../../src/lib/db/sql.ts';
 import { CHROMIUM_ARGS, CHROMIUM_PATH, ROOT, startPreview } from '../e2e/harness.ts';
+import { salesParquet } from './files.ts';
 import { chromiumTree, pssKb } from './pss.ts';
 
-const BENCH_DIR = join(ROOT, '.bench');
-const SEED = 42;
 const SAMPLE_MS = 200;
 const MB = 1024 * 1024;
 
@@ -58,47 +56,6 @@ function parseArgs(argv: readonly string[]): Args {
 }
 
 // ---------------------------------------------------------------- data file (shared with run.ts's cache)
-
-async function salesCsv(lines: number): Promise<string> {
-  const path = join(BENCH_DIR, `sales-${lines}-s${SEED}.csv`);
-  if (existsSync(path)) return path;
-  await mkdir(BENCH_DIR, { recursive: true });
-  const tmp = `${path}.${process.pid}.part`;
-  const out = createWriteStream(tmp);
-  let buf: string[] = [];
-  const flush = async (): Promise<void> => {
-    const ok = out.write(buf.join('\n') + '\n');
-    buf = [];
-    if (!ok) await new Promise<void>((r) => out.once('drain', () => r()));
-  };
-  for (const line of generateSales({ seed: SEED, lines })) {
-    buf.push(line);
-    if (buf.length === 50_000) await flush();
-  }
-  await flush();
-  await new Promise<void>((r, j) => out.end((e?: Error | null) => (e ? j(e) : r())));
-  await rename(tmp, path);
-  return path;
-}
-
-/** The same lines as Parquet (ids kept as text), as run.ts writes it. */
-async function salesParquet(lines: number): Promise<string> {
-  const csv = await salesCsv(lines);
-  const path = csv.replace(/\.csv$/, '.parquet');
-  if (existsSync(path)) return path;
-  const tmp = `${path}.${process.pid}.part`;
-  const db = await NodeDb.open({ threads: cpus().length });
-  try {
-    await db.exec(
-      sql`COPY (SELECT * FROM read_csv(${literal(csv)}, header = true, types = {'订单号': 'VARCHAR', '客户ID': 'VARCHAR'}))
-          TO ${literal(tmp)} (FORMAT parquet, COMPRESSION zstd)`,
-    );
-  } finally {
-    await db.close();
-  }
-  await rename(tmp, path);
-  return path;
-}
 
 // ---------------------------------------------------------------- memory and CPU of the Chromium tree
 

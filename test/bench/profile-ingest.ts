@@ -9,11 +9,10 @@
  *   options: --runs N (default 1; the best CPU time per phase is printed), --dedupe,
  *            --no-native (skip the native read_csv yardstick)
  */
-import { createWriteStream, existsSync, readFileSync } from 'node:fs';
-import { mkdir, rename } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { basename, join } from 'node:path';
-import { generateSales } from '../../src/cli/generate-demo.ts';
+import { salesCsv } from './files.ts';
 import type { DbClient, Row } from '../../src/lib/db/client.ts';
 import { NodeDb } from '../../src/lib/db/duckdb-node.ts';
 import { literal, sql, type SqlQuery } from '../../src/lib/db/sql.ts';
@@ -22,7 +21,6 @@ import { normalize, previewText } from '../../src/lib/ingest/normalize.ts';
 import { detectEncoding, toUtf8 } from '../../src/lib/ingest/decode.ts';
 import { scoreHeader } from '../../src/lib/ingest/mapping.ts';
 
-const BENCH_DIR = join(import.meta.dirname, '..', '..', '.bench');
 
 interface Sample {
   label: string;
@@ -89,28 +87,6 @@ class ProfiledDb implements DbClient {
   close(): Promise<void> {
     return this.db.close();
   }
-}
-
-async function syntheticFile(lines: number): Promise<string> {
-  const path = join(BENCH_DIR, `sales-${lines}-s42.csv`);
-  if (existsSync(path)) return path;
-  await mkdir(BENCH_DIR, { recursive: true });
-  const tmp = `${path}.part`;
-  const out = createWriteStream(tmp);
-  let buf: string[] = [];
-  const flush = async (): Promise<void> => {
-    const chunk = buf.join('\n') + '\n';
-    buf = [];
-    if (!out.write(chunk)) await new Promise<void>((r) => out.once('drain', () => r()));
-  };
-  for (const line of generateSales({ seed: 42, lines })) {
-    buf.push(line);
-    if (buf.length === 50_000) await flush();
-  }
-  await flush();
-  await new Promise<void>((r, j) => out.end((e?: Error | null) => (e ? j(e) : r())));
-  await rename(tmp, path);
-  return path;
 }
 
 interface Phase {
@@ -192,7 +168,7 @@ async function main(argv: readonly string[]): Promise<void> {
   const runs = runsAt >= 0 ? Math.max(1, Number(argv[runsAt + 1])) : 1;
   const dedupe = argv.includes('--dedupe');
   const path =
-    synAt >= 0 ? await syntheticFile(Number(argv[synAt + 1] ?? 1_000_000)) : argv.find((a, i) => !a.startsWith('--') && argv[i - 1] !== '--runs');
+    synAt >= 0 ? await salesCsv(Number(argv[synAt + 1] ?? 1_000_000)) : argv.find((a, i) => !a.startsWith('--') && argv[i - 1] !== '--runs');
   if (!path) throw new Error('usage: profile-ingest.ts <file> | --synthetic N [--runs N] [--dedupe] [--no-native]');
   const bytes = new Uint8Array(readFileSync(path));
   const insp = await inspectFile({ name: basename(path), bytes });

@@ -11,27 +11,24 @@
  */
 import { execFileSync } from 'node:child_process';
 import { createRequire } from 'node:module';
-import { createReadStream, createWriteStream, existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { createReadStream, existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { basename, join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import Papa from 'papaparse';
 import { initSync } from 'parquet-wasm/esm';
-import { generateSales } from '../../src/cli/generate-demo.ts';
 import { metricsOf, runDashboard } from '../../src/lib/analyses/index.ts';
 import { NodeDb } from '../../src/lib/db/duckdb-node.ts';
-import { literal, sql } from '../../src/lib/db/sql.ts';
 import { loadDataset } from '../../src/lib/ingest/load.ts';
 import type { LoadReport } from '../../src/lib/ingest/types.ts';
 import { mappedOf } from '../../src/lib/model/mapped.ts';
 import type { Metrics } from '../../src/lib/model/metrics.ts';
 import { DEFAULT_SETTINGS } from '../../src/lib/model/settings.ts';
 import { AppSession, DIST, PANELS, ROOT } from '../e2e/harness.ts';
+import { BENCH_DIR, salesCsv, salesParquet } from './files.ts';
 import { PssSampler } from './pss.ts';
 
-const BENCH_DIR = join(ROOT, '.bench');
-const SEED = 42;
 
 type Format = 'csv' | 'parquet';
 
@@ -80,46 +77,6 @@ async function timed<T>(f: () => Promise<T>): Promise<{ ms: number; value: T }> 
 }
 
 // ---------------------------------------------------------------- data files
-
-async function salesFile(lines: number): Promise<string> {
-  const path = join(BENCH_DIR, `sales-${lines}-s${SEED}.csv`);
-  if (existsSync(path)) return path;
-  await mkdir(BENCH_DIR, { recursive: true });
-  const tmp = `${path}.part`;
-  const out = createWriteStream(tmp);
-  let buf: string[] = [];
-  const flush = async (): Promise<void> => {
-    const chunk = buf.join('\n') + '\n';
-    buf = [];
-    if (!out.write(chunk)) await new Promise<void>((r) => out.once('drain', () => r()));
-  };
-  for (const line of generateSales({ seed: SEED, lines })) {
-    buf.push(line);
-    if (buf.length === 50_000) await flush();
-  }
-  await flush();
-  await new Promise<void>((r, j) => out.end((e?: Error | null) => (e ? j(e) : r())));
-  await rename(tmp, path);
-  return path;
-}
-
-/** The same lines as Parquet (written by native DuckDB; ids kept as text). */
-async function parquetFile(lines: number): Promise<string> {
-  const csv = await salesFile(lines);
-  const path = csv.replace(/\.csv$/, '.parquet');
-  if (existsSync(path)) return path;
-  const db = await NodeDb.open({ threads: cpus().length });
-  try {
-    await db.exec(
-      sql`COPY (SELECT * FROM read_csv(${literal(csv)}, header = true, types = {'订单号': 'VARCHAR', '客户ID': 'VARCHAR'}))
-          TO ${literal(`${path}.part`)} (FORMAT parquet, COMPRESSION zstd)`,
-    );
-  } finally {
-    await db.close();
-  }
-  await rename(`${path}.part`, path);
-  return path;
-}
 
 // ---------------------------------------------------------------- page (headless Chromium)
 
@@ -553,7 +510,7 @@ async function main(): Promise<void> {
   try {
     for (const [lines, format] of args.sizes.flatMap((n) => args.formats.map((f) => [n, f] as const))) {
       const tGen = performance.now();
-      const file = format === 'csv' ? await salesFile(lines) : await parquetFile(lines);
+      const file = format === 'csv' ? await salesCsv(lines) : await salesParquet(lines);
       const fileMb = statSync(file).size / 2 ** 20;
       console.log(`== ${sizeLabel(lines)} lines, ${format}: ${file} (${fileMb.toFixed(0)} MB, ready in ${Math.round(performance.now() - tGen)} ms)`);
       const timeoutMs = Math.max(120_000, lines / 5);
