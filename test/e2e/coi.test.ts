@@ -4,8 +4,10 @@
  * the `eh` bundle on a plain host, and keeps `coi` offline after one visit without it being
  * in the precache list.
  */
-import { readFileSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { generateSales } from '../../src/cli/generate-demo.ts';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startStaticServer, type StaticServer } from './coi-server.ts';
@@ -20,6 +22,12 @@ interface EngineInfo {
   readonly cores: number;
   readonly startMillis: number | null;
 }
+
+/** Holds the device database file open, so the page keeps its data in memory (as when OPFS is unavailable). */
+const LOCK_DEVICE_FILE = `navigator.storage?.getDirectory()
+  .then((d) => d.getFileHandle('loyalty-lens.duckdb', { create: true }))
+  .then((h) => h.createWritable())
+  .then((w) => { window.__deviceLock = w; });`;
 
 /** CSP violations, recorded from the first script on (the page's own listeners come later). */
 const RECORD_CSP = `window.__cspViolations = [];
@@ -79,10 +87,11 @@ describe('threads engine (coi) on a cross-origin isolated host', () => {
   let ehOverview: Record<string, string> = {};
 
   /** A fresh context (service workers blocked unless asked), guarded against off-origin requests. */
-  async function session(server: StaticServer, workers = false): Promise<Guarded> {
+  async function session(server: StaticServer, workers = false, inMemory = false): Promise<Guarded> {
     const ctx = workers ? await workerContext(browser) : await browser.newContext({ locale: 'zh-CN', serviceWorkers: 'block' });
     open.push(ctx);
     await ctx.addInitScript(RECORD_CSP);
+    if (inMemory) await ctx.addInitScript(LOCK_DEVICE_FILE);
     return guard(ctx, new URL(server.url).origin);
   }
 
@@ -157,6 +166,28 @@ describe('threads engine (coi) on a cross-origin isolated host', () => {
     expect(s.offOrigin).toEqual([]);
     expect(s.pageErrors).toEqual([]);
     console.log(`coi engine start ${info.startMillis?.toFixed(0)} ms, ${info.threads} threads`);
+  });
+
+  it('in memory, coi keeps its threads and loads a file of ~90 MB', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'll-coi-'));
+    try {
+      const file = join(dir, 'sales-1m.csv');
+      writeFileSync(file, [...generateSales({ seed: 7, lines: 1_000_000 })].join('\n') + '\n');
+      // ~93 MB: at this size the copy into the engine used to fail with threads (see WasmDb.registerBuffer).
+      expect(statSync(file).size).toBeGreaterThan(64 * 1048576);
+      const s = await session(isolated, false, true);
+      const page = await s.page();
+      await page.goto(isolated.url);
+      expect((await engineInfo(page)).bundle).toBe('coi');
+      await page.setInputFiles('[data-testid=file-input]', file);
+      await page.locator('[data-testid=load-report]').first().waitFor({ state: 'visible', timeout: 90_000 });
+      expect(Number(await page.locator('[data-testid=load-report] [data-metric=rows_read]').first().getAttribute('data-value'))).toBe(1_000_000);
+      expect(await page.locator('[data-testid=storage-indicator]').getAttribute('data-state')).toBe('memory');
+      expect(await engineInfo(page)).toMatchObject({ bundle: 'coi', threads: String(await page.evaluate(() => navigator.hardwareConcurrency)) });
+      expect(s.pageErrors).toEqual([]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('after one visit, coi is cached and the demo loads on it with the network off', async () => {

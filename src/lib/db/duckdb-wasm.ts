@@ -350,6 +350,13 @@ export class WasmDb implements DbClient {
 
   async registerBuffer(bytes: Uint8Array): Promise<string> {
     const name = `buf_${++this.seq}.csv`;
+    if (this.bundle.name === 'coi') {
+      // duckdb-wasm 1.32 copies the buffer through the engine worker's view of the wasm
+      // memory, which goes stale when a DuckDB thread grew the memory ("RangeError: offset is
+      // out of bounds", and the load never ends). A call with a string argument refreshes
+      // the view; dropping the not-yet-registered name is one that changes nothing.
+      await this.db.dropFile(name).catch(() => undefined);
+    }
     await this.db.registerFileBuffer(name, bytes);
     this.files.add(name);
     return name;
