@@ -37,7 +37,7 @@ describe('offline, from a sub-path', () => {
     rmSync(root, { recursive: true, force: true });
   });
 
-  it('lists every built file with its content hash, and nothing else', () => {
+  it('lists every built file the page needs up front (the threads build is fetched on demand), with its content hash', () => {
     const list = precacheOf(join(DIST, 'sw.js'));
     expect(list.urls).toContain('index.html');
     expect(list.urls).toContain('demo/sales.csv');
