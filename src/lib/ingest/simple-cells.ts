@@ -58,10 +58,19 @@ const WORDS: readonly Uint8Array[] = [
 
 const lower = (b: number) => (b >= 0x41 && b <= 0x5a ? b + 0x20 : b);
 
+/** The words by their first byte: most cells start with a byte no word starts with. */
+const WORDS_BY_FIRST: readonly (readonly Uint8Array[] | null)[] = (() => {
+  const table: (Uint8Array[] | null)[] = Array.from({ length: 256 }, () => null);
+  for (const w of WORDS) (table[w[0] as number] ??= []).push(w);
+  return table;
+})();
+
 function startsWithWord(src: Uint8Array, a: number, b: number): boolean {
-  for (const w of WORDS) {
+  const words = WORDS_BY_FIRST[lower(src[a] as number)];
+  if (!words) return false;
+  for (const w of words) {
     if (b - a < w.length) continue;
-    let k = 0;
+    let k = 1;
     while (k < w.length && lower(src[a + k] as number) === w[k]) k++;
     if (k === w.length) return true;
   }
@@ -124,44 +133,42 @@ function plainNumber(src: Uint8Array, a: number, b: number, signed: boolean): bo
   return i === b && i > fracStart;
 }
 
-/** Cell k of a record: `ends[k]` is the position of the delimiter after it (or the record end). */
+/** Where cell k starts: `ends[k]` is the position of the delimiter after it (or the record end). */
 function cellStart(ends: Int32Array, k: number, from: number): number {
   return k === 0 ? from : (ends[k - 1] as number) + 1;
 }
 
 /**
  * Whether the record `src[from, to)`, whose cell k ends at `ends[k]`, is simple. The
- * record is known to be a plain, well-formed data record of `spec.width` cells.
+ * record is known to be a plain, well-formed data record of `spec.width` cells. Runs for
+ * every record of a file: no allocation, cheapest tests first.
  */
 export function isSimpleRecord(src: Uint8Array, from: number, ends: Int32Array, spec: SimpleCellSpec): boolean {
-  const at = (k: number): [number, number] => [cellStart(ends, k, from), ends[k] as number];
 
-  const [ca, cb] = at(spec.customer);
-  if (ca === cb || !noTrim(src, ca, cb) || startsWithWord(src, ca, cb)) return false;
-  for (let i = ca; i < cb; i++) if (src[i] === 0x2b) return false; // '+': maybe 1.38E+10
-
-  if (spec.customer !== 0) {
-    const [a0, b0] = at(0);
-    if (a0 === b0 || !noTrim(src, a0, b0) || startsWithWord(src, a0, b0)) return false;
-  }
-
-  const [da, db] = at(spec.date);
-  if (!isoDate(src, da, db)) return false;
+  let a = cellStart(ends, spec.date, from);
+  let b = ends[spec.date] as number;
+  if (!isoDate(src, a, b)) return false;
 
   for (const k of spec.numbers) {
-    const [a, b] = at(k);
-    if (!plainNumber(src, a, b, true)) return false;
+    if (!plainNumber(src, cellStart(ends, k, from), ends[k] as number, true)) return false;
   }
-  if (spec.score !== null) {
-    const [a, b] = at(spec.score);
-    if (!plainNumber(src, a, b, false)) return false;
+  if (spec.score !== null && !plainNumber(src, cellStart(ends, spec.score, from), ends[spec.score] as number, false)) return false;
+
+  a = cellStart(ends, spec.customer, from);
+  b = ends[spec.customer] as number;
+  if (a === b || !noTrim(src, a, b) || startsWithWord(src, a, b)) return false;
+  for (let i = a; i < b; i++) if (src[i] === 0x2b) return false; // '+': maybe 1.38E+10
+
+  if (spec.customer !== 0) {
+    b = ends[0] as number;
+    if (from === b || !noTrim(src, from, b) || startsWithWord(src, from, b)) return false;
   }
   for (const k of spec.texts) {
-    const [a, b] = at(k);
-    if (!noTrim(src, a, b)) return false;
+    if (!noTrim(src, cellStart(ends, k, from), ends[k] as number)) return false;
   }
   if (spec.order !== null) {
-    const [a, b] = at(spec.order);
+    a = cellStart(ends, spec.order, from);
+    b = ends[spec.order] as number;
     if (!noTrim(src, a, b) || (a < b && startsWithWord(src, a, b))) return false;
   }
   return true;
