@@ -178,7 +178,7 @@ describe('loadDataset', () => {
 
   it('refuses input above the size limit', async () => {
     await expect(loadDataset(db, [text('a.csv', 'x'.repeat(2048))], { maxBytes: 1024 })).rejects.toThrow(
-      new IngestError('TOO_LARGE', { sizeMB: 1, limitMB: 0 }),
+      new IngestError('TOO_LARGE', { sizeMB: 1, textMB: 1, limitMB: 0 }),
     );
   });
 
