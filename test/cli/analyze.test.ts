@@ -18,36 +18,18 @@
  *   K3 U1 2024-01-20 $30.00    K3 U2 2024-03-01 USD -10                          (USD: 20.00, customer K3, a return of −10)
  *   K4 N1 2024-02-01 7                                                           (no marker: 7.00)
  */
-import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { ROOT, runCli, type Run } from './run-cli.ts';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { inspectFile } from '../../src/lib/ingest/load.ts';
 import { METRIC_IDS, type Metrics } from '../../src/lib/model/metrics.ts';
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const FIX = 'test/fixtures/cli/';
 const SALES = `${FIX}sales_gb18030.csv`;
 const SURVEY = `${FIX}survey_by_order.csv`;
 const MIXED = `${FIX}currency_mixed.csv`;
 
-interface Run {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-function analyze(...args: string[]): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/analyze.ts', ...args], { cwd: ROOT });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (s: string) => (stdout += s));
-    child.stderr.setEncoding('utf8').on('data', (s: string) => (stderr += s));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const analyze = (...args: string[]): Promise<Run> => runCli('analyze', ...args);
 
 interface CurrencyTotal {
   readonly currency: string | null;

@@ -4,19 +4,17 @@
  * no customer id anywhere in an aggregates-only output, relative paths only, and the exit
  * codes and messages of a user's mistakes (child processes, started together in beforeAll).
  */
-import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { tableFromIPC } from 'apache-arrow';
 import { readParquet } from 'parquet-wasm/esm';
+import { ROOT, runCli, type Run } from './run-cli.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { publish } from '../../src/cli/publish.ts';
 import type { PublishedManifest } from '../../src/lib/state/published.ts';
 import { parquetInit } from '../lib/export/fixture.ts';
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const FIX = join(ROOT, 'test/fixtures/cli');
 const SALES = join(FIX, 'sales_gb18030.csv');
 const SURVEY = join(FIX, 'survey_by_order.csv');
@@ -37,23 +35,7 @@ const CUSTOMER_NAMES = [
 const tmp = mkdtempSync(join(tmpdir(), 'publish-test-'));
 const PAGE = join(tmp, 'page');
 
-interface Run {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-function cli(...args: string[]): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/publish.ts', ...args], { cwd: ROOT });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (s: string) => (stdout += s));
-    child.stderr.setEncoding('utf8').on('data', (s: string) => (stderr += s));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const cli = (...args: string[]): Promise<Run> => runCli('publish', ...args);
 
 /** Every file under `dir`, as paths relative to it. */
 function filesUnder(dir: string): string[] {
