@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { FIXTURES, hasCjk, useApp } from './harness.ts';
+import { expectErrorInEnglish, FIXTURES, hasCjk, useApp } from './harness.ts';
 
 const REPORT = '[data-testid=load-report]';
 
@@ -34,13 +34,7 @@ describe('dropped files', () => {
       expect(hasCjk(zh.text)).toBe(true);
       expect(zh.text).not.toContain(code);
 
-      await page.locator('[data-testid=lang-switch]').click();
-      const error = page.locator('[data-testid=ingest-error]').first();
-      await expect.poll(async () => (await error.innerText()).trim()).not.toBe(zh.text);
-      const en = (await error.innerText()).trim();
-      expect(hasCjk(en)).toBe(false);
-      expect(en).toMatch(/[A-Za-z]{3}/);
-      expect(await error.getAttribute('data-code')).toBe(code);
+      await expectErrorInEnglish(page, zh.text, code);
       expect(await page.locator(REPORT).count()).toBe(0);
       expect(session.pageErrors).toEqual([]);
     });

@@ -9,7 +9,7 @@ import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { afterAll, beforeAll } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 /** The production build under test: dist/, or LL_DIST when set (lets several builds coexist). */
@@ -290,4 +290,15 @@ export function useApp(options: SessionOptions = {}): () => AppSession {
 /** Counts CJK ideographs, to tell the Chinese UI from the English one. */
 export function hasCjk(text: string): boolean {
   return /[\u3400-\u9fff]/.test(text);
+}
+
+/** Switch the page to English and expect the error shown in Chinese (`zhText`) to be retold in English, same code. */
+export async function expectErrorInEnglish(page: Page, zhText: string, code: string): Promise<void> {
+  await page.locator('[data-testid=lang-switch]').click();
+  const error = page.locator('[data-testid=ingest-error]').first();
+  await expect.poll(async () => (await error.innerText()).trim()).not.toBe(zhText);
+  const en = (await error.innerText()).trim();
+  expect(hasCjk(en)).toBe(false);
+  expect(en).toMatch(/[A-Za-z]{3}/);
+  expect(await error.getAttribute('data-code')).toBe(code);
 }
