@@ -21,7 +21,7 @@ import {
   type NormalizedChunk,
   type NormalizeStats,
 } from './normalize.ts';
-import { simpleCellSpec } from './simple-cells.ts';
+import { simpleCellSpec, type SimpleCellSpec } from './simple-cells.ts';
 import { buildSurvey, surveyAutoMap, surveyDdl } from './survey.ts';
 import {
   IngestError,
@@ -195,6 +195,11 @@ function failed(base: Omit<FileInspection, 'error' | 'auto' | 'mapping'>, code: 
   };
 }
 
+/** Which cells make a record simple (simple-cells.ts): sales files only, unless turned off. */
+function simpleSpec(role: Role, env: LoadEnv, mapping: ColumnMapping, width: number): SimpleCellSpec | null {
+  return role === 'sales' && env.simpleCells !== false ? simpleCellSpec(mapping, width) : null;
+}
+
 function chunkOpts(env: LoadEnv): { chunkBytes?: number } {
   return env.chunkBytes === undefined ? {} : { chunkBytes: env.chunkBytes };
 }
@@ -241,7 +246,8 @@ async function prepare(file: InputFile, role: Role, o: FileOverrides, env: LoadE
         ...m,
         error: empty ? { code: 'EMPTY_FILE', detail: {} } : m.error,
       };
-      return { inspection, rows: () => normalizeRows(rows, p.columnCount, p.headerLine, chunkOpts(env)) };
+      const simpleCells = simpleSpec(role, env, inspection.mapping, p.columnCount);
+      return { inspection, rows: () => normalizeRows(rows, p.columnCount, p.headerLine, { ...chunkOpts(env), simpleCells }) };
     }
     if (kind === 'parquet') {
       if (!env.parquetInit) return failed(base, 'UNREADABLE_PARQUET', { reason: 'no parquet reader' });
@@ -267,7 +273,8 @@ async function prepare(file: InputFile, role: Role, o: FileOverrides, env: LoadE
         sampleLines,
         ...m,
       };
-      return { inspection, rows: () => normalizeRows(pq.rows, labels.length, 0, chunkOpts(env)) };
+      const simpleCells = simpleSpec(role, env, inspection.mapping, labels.length);
+      return { inspection, rows: () => normalizeRows(pq.rows, labels.length, 0, { ...chunkOpts(env), simpleCells }) };
     }
 
     const enc = o.encoding
@@ -296,7 +303,7 @@ async function prepare(file: InputFile, role: Role, o: FileOverrides, env: LoadE
       sampleLines: preview.sampleLines,
       ...m,
     };
-    const simpleCells = role === 'sales' && env.simpleCells !== false ? simpleCellSpec(inspection.mapping, preview.columnCount) : null;
+    const simpleCells = simpleSpec(role, env, inspection.mapping, preview.columnCount);
     return { inspection, rows: () => normalize(utf8, preview, { ...chunkOpts(env), simpleCells }) };
   } catch (e) {
     if (e instanceof IngestError) return failed(base, e.code, { ...e.detail });

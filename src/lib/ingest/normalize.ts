@@ -495,6 +495,48 @@ export interface NormalizeOptions {
 const DEFAULT_CHUNK_BYTES = 16 * 1024 * 1024;
 const ENCODER = new TextEncoder();
 
+/**
+ * Write `text` as UTF-8 into `out` from `p` (room is the caller's: 3 bytes per UTF-16 unit,
+ * twice that when quoting) and return the end. Lone surrogates become U+FFFD, as with
+ * `TextEncoder`. Unless `quoting`, returns -1 at the first quote, US, CR or LF (the cell
+ * must be quoted); when `quoting`, quotes are doubled. Short cells are the common case,
+ * where a loop beats `encodeInto` on a fresh subarray.
+ */
+function encodeUtf8(text: string, out: Uint8Array, p: number, quoting: boolean): number {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x80) {
+      if (c === QUOTE || c === US || c === CR || c === LF) {
+        if (!quoting) return -1;
+        if (c === QUOTE) out[p++] = QUOTE;
+      }
+      out[p++] = c;
+    } else if (c < 0x800) {
+      out[p++] = 0xc0 | (c >> 6);
+      out[p++] = 0x80 | (c & 0x3f);
+    } else if (c < 0xd800 || c > 0xdfff) {
+      out[p++] = 0xe0 | (c >> 12);
+      out[p++] = 0x80 | ((c >> 6) & 0x3f);
+      out[p++] = 0x80 | (c & 0x3f);
+    } else {
+      const d = text.charCodeAt(i + 1);
+      if (c < 0xdc00 && d >= 0xdc00 && d <= 0xdfff) {
+        const cp = 0x10000 + ((c - 0xd800) << 10) + (d - 0xdc00);
+        out[p++] = 0xf0 | (cp >> 18);
+        out[p++] = 0x80 | ((cp >> 12) & 0x3f);
+        out[p++] = 0x80 | ((cp >> 6) & 0x3f);
+        out[p++] = 0x80 | (cp & 0x3f);
+        i++;
+      } else {
+        out[p++] = 0xef;
+        out[p++] = 0xbf;
+        out[p++] = 0xbd;
+      }
+    }
+  }
+  return p;
+}
+
 /** Builds chunks of normalized lines in a growable buffer. */
 class ChunkWriter {
   out: Uint8Array;
@@ -660,9 +702,49 @@ class ChunkWriter {
     for (let k = 0; k < count; k++) out[this.len++] = US;
   }
 
+  /** The UTF-8 bytes of `text`: ASCII copied directly, anything else through the encoder. */
   writeText(text: string): void {
-    const r = ENCODER.encodeInto(text, this.out.subarray(this.len));
-    this.len += r.written;
+    const out = this.out;
+    let p = this.len;
+    for (let i = 0; i < text.length; i++) {
+      const c = text.charCodeAt(i);
+      if (c >= 0x80) {
+        this.len += ENCODER.encodeInto(text, out.subarray(this.len)).written;
+        return;
+      }
+      out[p++] = c;
+    }
+    this.len = p;
+  }
+
+  /**
+   * The cells of a row that is already split (`US cell` each), quoted where needed, and
+   * whether the record is simple: a data record of exactly `spec.width` cells, none quoted,
+   * that passes `isSimpleRecord` on the bytes just written.
+   */
+  writeRowCells(texts: readonly string[], simple: SimpleCellSpec | null): boolean {
+    const n = texts.length;
+    const ends = this.cellEnds.length >= n ? this.cellEnds : (this.cellEnds = new Int32Array(n));
+    const from = this.len + 1;
+    let quoted = false;
+    for (let k = 0; k < n; k++) {
+      const text = texts[k] as string;
+      this.out[this.len++] = US;
+      let p = encodeUtf8(text, this.out, this.len, false);
+      if (p < 0) {
+        // A quote, US, CR or LF inside: the cell is written again, quoted.
+        quoted = true;
+        const out = this.out;
+        out[this.len] = QUOTE;
+        p = encodeUtf8(text, out, this.len + 1, true);
+        out[p++] = QUOTE;
+      }
+      this.len = p;
+      ends[k] = p;
+    }
+    if (simple === null || quoted || n !== simple.width || !isSimpleRecord(this.out, from, ends, simple)) return false;
+    this.out[this.flagAt] = 0x30 + RAW_FLAG.simpleData;
+    return true;
   }
 }
 
@@ -778,53 +860,62 @@ export interface CellRow {
   readonly cells: readonly (string | null)[];
 }
 
-const NEEDS_QUOTES = /[\x1f"\r\n]/;
+/** Whether `trim()` would leave nothing; most cells are decided by their first character. */
+function isBlankText(text: string): boolean {
+  if (text.length === 0) return true;
+  const c = text.charCodeAt(0);
+  if (c > 0x20 && c < 0x80) return false;
+  return text.trim() === '';
+}
 
 /**
  * The same normalized stream for rows that are already split (xlsx, Parquet): rows before
  * `headerLine` are title rows, the header row itself is left out, widths are checked
- * against `n` like text records. NUL characters are dropped and counted.
+ * against `n` like text records. NUL characters are dropped and counted. With
+ * `simpleCells`, clean data records are flagged as in `normalize`.
  */
 export function* normalizeRows(
   rows: Iterable<CellRow>,
   n: number,
   headerLine: number,
-  opts: Pick<NormalizeOptions, 'chunkBytes'> = {},
+  opts: Pick<NormalizeOptions, 'chunkBytes' | 'simpleCells'> = {},
 ): Generator<NormalizedChunk, NormalizeStats, void> {
   const writer = new ChunkWriter(opts.chunkBytes ?? DEFAULT_CHUNK_BYTES, 1024 * 1024);
   const stats = new StatsCounter();
+  const simple = opts.simpleCells ?? null;
+  const texts: string[] = [];
   for (const row of rows) {
     stats.lines = Math.max(stats.lines, row.line);
     if (row.line === headerLine) continue;
-    const count = row.cells.length;
+    const cells = row.cells;
+    const count = cells.length;
     let blank = true;
     let extrasBlank = true;
     let nul = 0;
-    const texts: string[] = [];
+    let need = 40 + 3 * n;
+    texts.length = 0;
     for (let k = 0; k < count; k++) {
-      let text = row.cells[k] ?? '';
+      let text = cells[k] ?? '';
       if (text.includes('\u0000')) {
         const stripped = text.replaceAll('\u0000', '');
         nul += text.length - stripped.length;
         text = stripped;
       }
-      const isBlank = text.trim() === '';
-      if (!isBlank) {
+      if (!isBlankText(text)) {
         blank = false;
         if (k >= n) extrasBlank = false;
       }
-      if (k < n) texts.push(text);
+      if (k < n) {
+        texts.push(text);
+        need += 6 * text.length + 3;
+      }
     }
     const flag = shapeFlag(row.line, headerLine, blank, count === n || (count > n && extrasBlank), count < n);
     if (flag === RAW_FLAG.blank) texts.length = 0;
-    const done = writer.reserve(40 + 3 * n + texts.reduce((s, t) => s + 6 * t.length + 3, 0));
+    const done = writer.reserve(need);
     if (done) yield done;
     writer.beginRecord(row.line, flag, count);
-    for (const text of texts) {
-      writer.writeEmptyCells(1);
-      if (NEEDS_QUOTES.test(text)) writer.writeText(`"${text.replaceAll('"', '""')}"`);
-      else writer.writeText(text);
-    }
+    writer.writeRowCells(texts, flag === RAW_FLAG.data && count === n && nul === 0 ? simple : null);
     writer.writeEmptyCells(n - texts.length);
     writer.endRecord();
     stats.count(flag);

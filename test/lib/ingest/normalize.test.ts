@@ -285,6 +285,25 @@ describe('normalizeRows', () => {
     ]);
     expect(stats).toEqual({ records: 7, byFlag: { 0: 3, 1: 1, 2: 1, 6: 1, 7: 1 }, nulRemoved: 1, nulRecords: 1, lines: 8 });
   });
+
+  it('writes every cell as TextEncoder would, quoted where it holds a quote, US, CR or LF', () => {
+    // Any UTF-16 text, lone surrogates included (they become U+FFFD either way). Cells start
+    // with "k" so that no row is blank.
+    const cell = fc.oneof(fc.string({ unit: 'binary', maxLength: 8 }), fc.constantFrom('"', 'a"b', '\u001f', 'x\r\ny', '张三', '😀', '\ud800'));
+    fc.assert(
+      fc.property(fc.array(fc.tuple(cell, cell), { minLength: 1, maxLength: 20 }), (pairs) => {
+        const rows = pairs.map(([a, b], i) => ({ line: i + 1, cells: [`k${a}`, `k${b}`] }));
+        const got = Buffer.concat(collect(normalizeRows(rows, 2, 0)).chunks.map((c) => c.bytes));
+        const quoted = (cell: string) => {
+          const t = cell.replaceAll('\u0000', ''); // NUL characters are dropped (and counted)
+          return /[\x1f"\r\n]/.test(t) ? `"${t.replaceAll('"', '""')}"` : t;
+        };
+        const want = rows.map((r) => `${r.line}\x1f0\x1f2${r.cells.map((t) => `\x1f${quoted(t)}`).join('')}\n`).join('');
+        expect(got.equals(Buffer.from(new TextEncoder().encode(want)))).toBe(true);
+      }),
+      { numRuns: 300 },
+    );
+  });
 });
 
 describe('normalized stream read by DuckDB', () => {

@@ -2,7 +2,11 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NodeDb } from '../../../src/lib/db/duckdb-node.ts';
 import { loadDataset } from '../../../src/lib/ingest/load.ts';
-import { normalize, previewText, RAW_FLAG } from '../../../src/lib/ingest/normalize.ts';
+import { normalize, normalizeRows, previewText, RAW_FLAG } from '../../../src/lib/ingest/normalize.ts';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tableToIPC, vectorFromArray, Table, Utf8 } from 'apache-arrow';
+import { initSync, Table as WasmTable, writeParquet } from 'parquet-wasm/esm';
 import { isSimpleRecord, simpleCellSpec, type SimpleCellSpec } from '../../../src/lib/ingest/simple-cells.ts';
 import { scoreHeader } from '../../../src/lib/ingest/mapping.ts';
 
@@ -71,6 +75,19 @@ describe('isSimpleRecord', () => {
     const flags = text.trim().split('\n').map((l) => Number(l.split('\u001f')[1]));
     expect(flags).toEqual([RAW_FLAG.simpleData, RAW_FLAG.data, RAW_FLAG.data]);
   });
+
+  it('flags the simple rows of a workbook or Parquet file the same way, never a quoted or short one', () => {
+    const rows = [
+      ['O1', 'C001', '2023-01-05', '12.50', '数码', '4'],
+      ['O2', ' C002', '2023-01-06', '3', '数码', ''],
+      ['O"3', 'C003', '2023-01-07', '1', 'x', ''],
+      ['O4', 'C004', '2023-01-07', '1', 'x'],
+      ['O5', 'C005', '2023-01-08 09:30', '-1', '', ''],
+    ].map((cells, i) => ({ line: i + 2, cells }));
+    const text = [...normalizeRows(rows, 6, 1, { simpleCells: SPEC })].map((c) => new TextDecoder().decode(c.bytes)).join('');
+    const flags = text.trim().split('\n').map((l) => Number(l.split('\u001f')[1]));
+    expect(flags).toEqual([RAW_FLAG.simpleData, RAW_FLAG.data, RAW_FLAG.data, RAW_FLAG.tooFewFields, RAW_FLAG.simpleData]);
+  });
 });
 
 describe('direct casts give what the full rules give', () => {
@@ -82,14 +99,19 @@ describe('direct casts give what the full rules give', () => {
     await db.close();
   });
 
-  async function loadBoth(body: string) {
-    const file = { name: 'x.csv', bytes: new TextEncoder().encode(body) };
+  const require = createRequire(import.meta.url);
+  const parquetInit = (): void => {
+    initSync({ module: readFileSync(require.resolve('parquet-wasm/esm/parquet_wasm_bg.wasm')) });
+  };
+
+  async function loadBoth(body: string | { name: string; bytes: Uint8Array }) {
+    const file = typeof body === 'string' ? { name: 'x.csv', bytes: new TextEncoder().encode(body) } : body;
     const read = async () =>
       db.query(`SELECT line_no, customer_id, order_id, strftime(order_ts, '%Y-%m-%d %H:%M:%S') AS ts, amount::VARCHAR AS amount,
           quantity, unit_price, product, category, cost::VARCHAR AS cost, profit::VARCHAR AS profit, score, currency FROM lines ORDER BY line_no`);
-    const full = await loadDataset(db, [file], { simpleCells: false });
+    const full = await loadDataset(db, [file], { simpleCells: false, parquetInit });
     const fullLines = await read();
-    const fast = await loadDataset(db, [file]);
+    const fast = await loadDataset(db, [file], { parquetInit });
     const fastLines = await read();
     const shape = (r: typeof full) => ({ ...r, millis: 0 });
     return { full: shape(full), fast: shape(fast), fullLines, fastLines };
@@ -123,6 +145,27 @@ describe('direct casts give what the full rules give', () => {
         expect(both.fast).toEqual(both.full);
       }),
       { numRuns: 40 },
+    );
+  });
+  it('does the same for the rows of a Parquet file', async () => {
+    parquetInit();
+    const labels = ['订单号', '客户ID', '下单时间', '实付金额', '成本', '品类', '满意度'];
+    await fc.assert(
+      fc.asyncProperty(fc.array(row, { minLength: 1, maxLength: 25 }), async (rows) => {
+        const columns = Object.fromEntries(labels.map((label, k) => [label, vectorFromArray(rows.map((r) => r[k] ?? ''), new Utf8())]));
+        const bytes = writeParquet(WasmTable.fromIPCStream(tableToIPC(new Table(columns), 'stream')));
+        const file = { name: 'x.parquet', bytes };
+        let both;
+        try {
+          both = await loadBoth(file);
+        } catch (e) {
+          await expect(loadDataset(db, [file], { simpleCells: false, parquetInit })).rejects.toThrow((e as Error).message);
+          return;
+        }
+        expect(both.fastLines).toEqual(both.fullLines);
+        expect(both.fast).toEqual(both.full);
+      }),
+      { numRuns: 25 },
     );
   });
 });

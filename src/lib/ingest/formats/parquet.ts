@@ -2,8 +2,13 @@
  * Parquet files through parquet-wasm (DuckDB-Wasm ships no Parquet reader offline).
  * The wasm module is initialised by the caller, because Node and the browser load it
  * differently (`initSync` with the file's bytes vs. `init` with a bundled URL).
+ *
+ * Values become the text the normalizer reads, one record batch at a time and column by
+ * column: strings are decoded once per batch and cut at their offsets, timestamps and
+ * numbers are read from their typed arrays. Types without such a path (decimals,
+ * booleans, dictionaries, …) go through Arrow's `get`, one value at a time.
  */
-import { tableFromIPC, DataType, type Vector } from 'apache-arrow';
+import { tableFromIPC, makeVector, DataType, Type, TimeUnit, DateUnit, type Data, type Timestamp, type Date_ } from 'apache-arrow';
 import { readParquet } from 'parquet-wasm/esm';
 import { IngestError } from '../types.ts';
 import type { CellRow } from '../normalize.ts';
@@ -16,16 +21,31 @@ export interface ParquetRows {
   readonly rows: Iterable<CellRow>;
 }
 
-const pad2 = (n: number): string => String(n).padStart(2, '0');
+type Texts = (string | null)[];
 
-function isoFromMillis(ms: number, withTime: boolean): string {
-  const d = new Date(ms);
-  const date = `${d.getUTCFullYear()}-${pad2(d.getUTCMonth() + 1)}-${pad2(d.getUTCDate())}`;
-  if (!withTime) return date;
-  const h = d.getUTCHours();
-  const m = d.getUTCMinutes();
-  const s = d.getUTCSeconds();
-  return h === 0 && m === 0 && s === 0 ? date : `${date} ${pad2(h)}:${pad2(m)}:${pad2(s)}`;
+const TWO_DIGITS: readonly string[] = Array.from({ length: 60 }, (_, k) => String(k).padStart(2, '0'));
+const pad2 = (n: number): string => TWO_DIGITS[n] ?? String(n).padStart(2, '0');
+const DAY_MS = 86_400_000;
+
+/** `YYYY-MM-DD` of a UTC day number (days since 1970-01-01). */
+function isoDay(day: number): string {
+  const d = new Date(day * DAY_MS);
+  return `${d.getUTCFullYear()}-${pad2(d.getUTCMonth() + 1)}-${pad2(d.getUTCDate())}`;
+}
+
+/** The date, and ` HH:MM:SS` unless the time is midnight; sub-seconds are dropped. */
+function isoFromSeconds(seconds: number, days: Map<number, string>): string {
+  const day = Math.floor(seconds / 86_400);
+  let date = days.get(day);
+  if (date === undefined) {
+    date = isoDay(day);
+    days.set(day, date);
+  }
+  const s = seconds - day * 86_400;
+  if (s === 0) return date;
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  return `${date} ${pad2(h)}:${pad2(m)}:${pad2(s % 60)}`;
 }
 
 /** Render an unscaled decimal integer with `scale` digits after the point. */
@@ -36,7 +56,7 @@ function decimalText(unscaled: bigint, scale: number): string {
   return `${negative ? '-' : ''}${digits.slice(0, -scale)}.${digits.slice(-scale)}`;
 }
 
-/** Text of one Arrow value, by the column's type. */
+/** Text of one Arrow value as `Vector.get` returns it, by the column's type. */
 function valueText(type: DataType, value: unknown): string | null {
   if (value === null || value === undefined) return null;
   if (DataType.isDecimal(type)) {
@@ -47,13 +67,113 @@ function valueText(type: DataType, value: unknown): string | null {
     if (words.length > 0 && ((words[words.length - 1] ?? 0) & 0x80000000) !== 0) unscaled -= 1n << bits;
     return decimalText(unscaled, type.scale);
   }
-  if (DataType.isDate(type)) return isoFromMillis(value instanceof Date ? value.getTime() : Number(value), false);
-  if (DataType.isTimestamp(type)) return isoFromMillis(value instanceof Date ? value.getTime() : Number(value), true);
-  if (value instanceof Date) return isoFromMillis(value.getTime(), true);
+  const days = new Map<number, string>();
+  const millis = (v: unknown) => (v instanceof Date ? v.getTime() : Number(v));
+  if (DataType.isDate(type)) return isoDay(Math.floor(millis(value) / DAY_MS));
+  if (DataType.isTimestamp(type) || value instanceof Date) return isoFromSeconds(Math.floor(millis(value) / 1000), days);
   if (typeof value === 'string') return value;
   if (typeof value === 'number' || typeof value === 'bigint') return String(value);
   if (typeof value === 'boolean') return value ? 'TRUE' : 'FALSE';
   return String(value);
+}
+
+const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+function isValid(data: Data, i: number): boolean {
+  if (data.nullCount === 0) return true;
+  const bitmap = data.nullBitmap;
+  return bitmap === undefined || bitmap.length === 0 || ((bitmap[i >> 3] as number) & (1 << (i & 7))) !== 0;
+}
+
+/** Strings of a Utf8 column: one decode for the batch, cut at the offsets. Null when the bytes are not UTF-8. */
+function utf8Texts(data: Data, offsets: Int32Array, bytes: Uint8Array): Texts | null {
+  const n = data.length;
+  const first = offsets[0] as number;
+  const last = offsets[n] as number;
+  let whole: string;
+  try {
+    whole = STRICT_UTF8.decode(bytes.subarray(first, last));
+  } catch {
+    return null;
+  }
+  const out: Texts = new Array<string | null>(n);
+  if (whole.length === last - first) {
+    // Only ASCII: byte offsets are string offsets.
+    for (let i = 0; i < n; i++) out[i] = isValid(data, i) ? whole.substring((offsets[i] as number) - first, (offsets[i + 1] as number) - first) : null;
+    return out;
+  }
+  // Count UTF-16 units while walking the bytes: a lead byte starts one unit, or two from F0 (beyond the BMP).
+  let pos = 0;
+  let byte = first;
+  for (let i = 0; i < n; i++) {
+    const start = pos;
+    const end = offsets[i + 1] as number;
+    for (; byte < end; byte++) {
+      const b = bytes[byte] as number;
+      if ((b & 0xc0) !== 0x80) pos += b >= 0xf0 ? 2 : 1;
+    }
+    out[i] = isValid(data, i) ? whole.substring(start, pos) : null;
+  }
+  return out;
+}
+
+/** Seconds since the epoch of a timestamp value, floored. */
+function timestampSeconds(value: bigint, unit: TimeUnit): number {
+  switch (unit) {
+    case TimeUnit.SECOND:
+      return Number(value);
+    case TimeUnit.MILLISECOND:
+      return Math.floor(Number(value) / 1e3);
+    case TimeUnit.MICROSECOND:
+      return Math.floor(Number(value) / 1e6);
+    default: {
+      const q = value / 1_000_000_000n;
+      return Number(value < 0n && q * 1_000_000_000n !== value ? q - 1n : q);
+    }
+  }
+}
+
+/** One column of one record batch as text; typed arrays where the type allows, `get` otherwise. */
+export function columnTexts(data: Data): Texts {
+  const n = data.length;
+  const type = data.type as DataType;
+  if (data.offset === 0) {
+    const values: unknown = data.values;
+    if (type.typeId === Type.Utf8 && data.valueOffsets instanceof Int32Array && values instanceof Uint8Array) {
+      const texts = utf8Texts(data, data.valueOffsets, values);
+      if (texts !== null) return texts;
+    }
+    const numeric =
+      (type.typeId === Type.Int && (ArrayBuffer.isView(values) && !(values instanceof DataView))) ||
+      (type.typeId === Type.Float && (values instanceof Float64Array || values instanceof Float32Array));
+    if (numeric) {
+      const typed = values as ArrayLike<number | bigint>;
+      const out: Texts = new Array<string | null>(n);
+      for (let i = 0; i < n; i++) out[i] = isValid(data, i) ? String(typed[i]) : null;
+      return out;
+    }
+    if (type.typeId === Type.Timestamp && values instanceof BigInt64Array) {
+      const unit = (type as Timestamp).unit;
+      const days = new Map<number, string>();
+      const out: Texts = new Array<string | null>(n);
+      for (let i = 0; i < n; i++) out[i] = isValid(data, i) ? isoFromSeconds(timestampSeconds(values[i] as bigint, unit), days) : null;
+      return out;
+    }
+    if (type.typeId === Type.Date && (type as Date_).unit === DateUnit.DAY && values instanceof Int32Array) {
+      const out: Texts = new Array<string | null>(n);
+      for (let i = 0; i < n; i++) out[i] = isValid(data, i) ? isoDay(values[i] as number) : null;
+      return out;
+    }
+  }
+  return columnTextsByGet(data);
+}
+
+/** The same texts one value at a time through Arrow's `get`: the path for every other type, and the reference in tests. */
+export function columnTextsByGet(data: Data): Texts {
+  const vector = makeVector(data);
+  const out: Texts = new Array<string | null>(data.length);
+  for (let i = 0; i < data.length; i++) out[i] = valueText(data.type as DataType, vector.get(i));
+  return out;
 }
 
 /**
@@ -69,13 +189,19 @@ export async function readParquetRows(bytes: Uint8Array, init: () => unknown): P
   } catch (e) {
     throw new IngestError('UNREADABLE_PARQUET', { reason: e instanceof Error ? e.message.slice(0, 80) : 'unknown' });
   }
-  const fields = table.schema.fields;
-  const columns: Vector[] = fields.map((_, k) => table.getChildAt(k) as Vector);
-  const rowCount = table.numRows;
+  const batches = table.batches;
+  const width = table.numCols;
   function* rows(): Generator<CellRow> {
-    for (let i = 0; i < rowCount; i++) {
-      yield { line: i + 1, cells: columns.map((col, k) => valueText((fields[k] as (typeof fields)[number]).type, col.get(i))) };
+    let line = 0;
+    for (const batch of batches) {
+      const columns: Texts[] = [];
+      for (let k = 0; k < width; k++) columns.push(columnTexts(batch.data.children[k] as Data));
+      for (let i = 0; i < batch.numRows; i++) {
+        const cells: Texts = new Array<string | null>(width);
+        for (let k = 0; k < width; k++) cells[k] = (columns[k] as Texts)[i] ?? null;
+        yield { line: ++line, cells };
+      }
     }
   }
-  return { labels: fields.map((f) => f.name), rowCount, rows: { [Symbol.iterator]: rows } };
+  return { labels: table.schema.fields.map((f) => f.name), rowCount: table.numRows, rows: { [Symbol.iterator]: rows } };
 }
