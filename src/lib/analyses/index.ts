@@ -107,7 +107,12 @@ export interface DashboardResult {
   readonly satisfaction: SatisfactionResult;
   /** Wall-clock milliseconds of the whole run (derive included). */
   readonly millis: number;
+  /** The same run step by step: the canonical tables, then each panel's queries. */
+  readonly phases: Readonly<Record<DashboardPhase, number>>;
 }
+
+export const DASHBOARD_PHASES = ['canonical', 'overview', 'pareto', 'repurchase', 'retention', 'satisfaction'] as const;
+export type DashboardPhase = (typeof DASHBOARD_PHASES)[number];
 
 // Row shapes are fixed by the casts in each query; this is the one place they are asserted.
 async function rows<T>(db: DbClient, q: SqlQuery): Promise<T[]> {
@@ -141,13 +146,22 @@ export async function resolveAsOf(db: DbClient, settings: Settings): Promise<str
  */
 export async function runDashboard(db: DbClient, settings: Settings, mapped: Mapped): Promise<DashboardResult> {
   const started = Date.now();
+  const phases: Record<DashboardPhase, number> = { canonical: 0, overview: 0, pareto: 0, repurchase: 0, retention: 0, satisfaction: 0 };
+  let lapStart = performance.now();
+  const lap = (phase: DashboardPhase): void => {
+    const now = performance.now();
+    phases[phase] = now - lapStart;
+    lapStart = now;
+  };
   await derive(db, settings, mapped);
   const dataAsOf = (await one<DefaultAsOfRow>(db, defaultAsOfQuery())).as_of;
+  lap('canonical');
   // With no line left, every query still runs (on empty tables) so that the shapes stay the same.
   const asOf = settings.asOf ?? dataAsOf ?? '1970-01-01';
 
   const overview = await one<OverviewRow>(db, overviewQuery({ asOf, churnWindowDays: settings.churnWindowDays }));
   const trend = await rows<TrendRow>(db, trendQuery());
+  lap('overview');
 
   const pp: ParetoParams = { tierA: settings.tierA, tierB: settings.tierB, topShare: settings.topShare };
   const hasProfit = (await one<HasProfitRow>(db, hasProfitQuery())).has_profit;
@@ -164,6 +178,7 @@ export async function runDashboard(db: DbClient, settings: Settings, mapped: Map
         }
       : null,
   };
+  lap('pareto');
 
   const rp: RepurchaseParams = { asOf, dimensions: mappedDimensions(mapped) };
   const byDim = repurchaseByDimensionQuery(rp);
@@ -176,6 +191,7 @@ export async function runDashboard(db: DbClient, settings: Settings, mapped: Map
     byPeriod: await rows<PeriodRepurchaseRow>(db, periodRepurchaseQuery(rp)),
     byDimension: byDim ? await rows<RepurchaseByDimRow>(db, byDim) : [],
   };
+  lap('repurchase');
 
   const tp: RetentionParams = { asOf, period: settings.cohortPeriod, mode: settings.retentionMode };
   const cells = { table: 'retention_cells' };
@@ -191,6 +207,7 @@ export async function runDashboard(db: DbClient, settings: Settings, mapped: Map
     kpis,
     activity: await rows<ActivityRow>(db, activityQuery({ asOf, churnWindowDays: settings.churnWindowDays })),
   };
+  lap('retention');
 
   const sp: SatisfactionParams = {
     scale: settings.scoreScale,
@@ -208,6 +225,7 @@ export async function runDashboard(db: DbClient, settings: Settings, mapped: Map
     levels: await rows<LevelRow>(db, levelsQuery(sp)),
     quadrants: quadrants ? await rows<QuadrantRow>(db, quadrants) : [],
   };
+  lap('satisfaction');
 
   return {
     asOf: dataAsOf === null ? null : asOf,
@@ -219,6 +237,7 @@ export async function runDashboard(db: DbClient, settings: Settings, mapped: Map
     retention,
     satisfaction,
     millis: Date.now() - started,
+    phases,
   };
 }
 

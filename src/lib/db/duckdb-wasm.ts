@@ -26,6 +26,8 @@ export interface EngineTimings {
   open: number;
   connect: number;
   total: number;
+  /** When the engine was ready, in ms since the page started loading (`performance.now()`). */
+  readyAt: number;
 }
 
 /** Which duckdb-wasm build runs the engine, and with how many threads. */
@@ -313,6 +315,7 @@ export class WasmDb implements DbClient {
         open: t3 - t2,
         connect: t4 - t3,
         total: t4 - t0,
+        readyAt: t4,
       };
       return { ok: true, db: new WasmDb(db, conn, worker, running), timings };
     } catch (e) {

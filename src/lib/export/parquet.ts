@@ -19,10 +19,10 @@ import {
   type DataType,
 } from 'apache-arrow';
 import { Table as WasmTable, transformParquetStream, WriterPropertiesBuilder, Compression } from 'parquet-wasm/esm';
-import { DEFAULT_BATCH, type ColumnKind, type ExportColumn, type ExportRow, type ExportSource } from './stream.ts';
+import { DEFAULT_BATCH, PARQUET_TYPE, type ColumnKind, type ExportColumn, type ExportRow, type ExportSource } from './stream.ts';
 import { utcDate } from './xlsx.ts';
 
-export const PARQUET_TYPE = 'application/vnd.apache.parquet';
+export { PARQUET_TYPE };
 
 function arrowType(kind: ColumnKind): DataType {
   switch (kind) {

@@ -9,6 +9,9 @@ import { ident, join, raw, sql, type SqlQuery } from '../db/sql.ts';
 import { BOM, csvCell } from './csv.ts';
 
 /** How a column is written: text, a number, an ISO date (YYYY-MM-DD) or date-time (YYYY-MM-DD HH:MM:SS). */
+/** The media type of Parquet files (here so that pages can name it without loading the Parquet writer). */
+export const PARQUET_TYPE = 'application/vnd.apache.parquet';
+
 export type ColumnKind = 'text' | 'number' | 'integer' | 'boolean' | 'date' | 'timestamp';
 
 export interface ExportColumn {

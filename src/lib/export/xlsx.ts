@@ -4,7 +4,6 @@
  * A workbook is built whole in memory (see XLSX_MAX_ROWS), so large tables go to CSV or
  * Parquet instead.
  */
-import writeXlsxFile from 'write-excel-file/universal';
 import type { Cell as XlsxCell, Row as XlsxRow } from 'write-excel-file/universal';
 import type { Cell } from '../db/client.ts';
 import { FORMULA_START } from './csv.ts';
@@ -64,5 +63,7 @@ export async function xlsxBlob(
   for await (const rows of source.batches(options.batchSize ?? DEFAULT_BATCH)) {
     for (const r of rows) data.push(source.columns.map((c) => xlsxCell(c.kind, r[c.name] ?? null)));
   }
+  // Loaded on demand: the writer is a large part of the page's code and few exports are workbooks.
+  const { default: writeXlsxFile } = await import('write-excel-file/universal');
   return writeXlsxFile(data, { sheet: options.sheet ?? 'data', stickyRowsCount: 1 }).toBlob();
 }

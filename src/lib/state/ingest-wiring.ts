@@ -3,7 +3,6 @@
  * the mapper (a missing or ambiguous column) are returned as a proposal; every other
  * problem is thrown as the IngestError the page shows.
  */
-import initParquet from 'parquet-wasm/esm';
 import parquetWasmUrl from 'parquet-wasm/esm/parquet_wasm_bg.wasm?url';
 import { DEFAULT_PARSE } from '../ingest/build-lines.ts';
 import { inspectFile, loadDataset, type FileOverrides, type InputFile } from '../ingest/load.ts';
@@ -11,7 +10,8 @@ import { checkSize } from '../ingest/limits.ts';
 import { IngestError } from '../ingest/types.ts';
 import type { IngestApi } from './ingest-api.ts';
 
-const parquetInit = () => initParquet({ module_or_path: parquetWasmUrl });
+// parquet-wasm loads with the first Parquet file, like the reader that uses it.
+const parquetInit = async () => (await import('parquet-wasm/esm')).default({ module_or_path: parquetWasmUrl });
 
 /** Codes that mean "ask the user", not "this file cannot be loaded". */
 export const ASK_USER = new Set(['MISSING_REQUIRED_COLUMNS', 'AMBIGUOUS_COLUMN_MAPPING']);

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { detectEncoding, toUtf8, utf8LineStats } from '../../../src/lib/ingest/decode.ts';
+import fc from 'fast-check';
+import { detectEncoding, isValidUtf8, toUtf8, utf8LineStats } from '../../../src/lib/ingest/decode.ts';
 import { IngestError } from '../../../src/lib/ingest/types.ts';
 
 const fixture = (name: string): Uint8Array => new Uint8Array(readFileSync(new URL(`../../fixtures/ingest/${name}`, import.meta.url)));
@@ -54,6 +55,30 @@ describe('detectEncoding', () => {
     const latin1 = new Uint8Array([...'name,city\nM\xfcller,K\xf6ln\nJos\xe9,S\xe3o Paulo\n'].map((c) => c.charCodeAt(0)));
     expect(() => detectEncoding(latin1)).toThrow(IngestError);
     expect(() => detectEncoding(latin1)).toThrow(/UNKNOWN_ENCODING/);
+  });
+});
+
+describe('isValidUtf8', () => {
+  it('agrees with the per-line scan on any bytes', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 64 }), fc.string({ unit: 'binary', maxLength: 16 }), (noise, text) => {
+        for (const bytes of [noise, new TextEncoder().encode(text)]) {
+          expect(isValidUtf8(bytes)).toBe(utf8LineStats(bytes).invalidLines === 0);
+        }
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('reads characters across its 4 MB slices, and starts clean after invalid bytes', () => {
+    const big = new Uint8Array(4 * 1024 * 1024 + 8).fill(0x61);
+    big.set(new TextEncoder().encode('张'), 4 * 1024 * 1024 - 1); // E5 | BC A0 across the boundary
+    expect(isValidUtf8(big)).toBe(true);
+    const truncated = big.subarray(0, 4 * 1024 * 1024 + 1);
+    expect(isValidUtf8(truncated)).toBe(false);
+    expect(isValidUtf8(new Uint8Array([0x61, 0xe5]))).toBe(false);
+    expect(isValidUtf8(new Uint8Array([0xbc, 0xa0]))).toBe(false);
+    expect(isValidUtf8(new TextEncoder().encode('客户'))).toBe(true);
   });
 });
 
