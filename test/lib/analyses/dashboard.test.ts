@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NodeDb } from '../../../src/lib/db/duckdb-node.ts';
 import type { Row } from '../../../src/lib/db/client.ts';
 import type { SqlQuery } from '../../../src/lib/db/sql.ts';
-import { customerListQuery, derive, metricsOf, runDashboard, type DashboardResult } from '../../../src/lib/analyses/index.ts';
+import { customerListQuery, DASHBOARD_PHASES, derive, metricsOf, runDashboard, type DashboardResult } from '../../../src/lib/analyses/index.ts';
 import { cohortCellsQuery, retentionCurveQuery, type CohortCell, type RetentionCurvePoint } from '../../../src/lib/analyses/retention.ts';
 import { topCount } from '../../../src/lib/analyses/pareto.ts';
 import { DEFAULT_SETTINGS, type Settings } from '../../../src/lib/model/settings.ts';
@@ -36,6 +36,14 @@ describe('overview and metrics (default settings)', () => {
   let r: DashboardResult;
   beforeAll(async () => {
     r = await run();
+  });
+
+  it('times the canonical tables and each panel, within the run', () => {
+    expect(Object.keys(r.phases)).toEqual([...DASHBOARD_PHASES]);
+    for (const phase of DASHBOARD_PHASES) expect(r.phases[phase], phase).toBeGreaterThan(0);
+    const sum = DASHBOARD_PHASES.reduce((s, k) => s + r.phases[k], 0);
+    // millis is whole milliseconds of Date.now(); the phases come from performance.now().
+    expect(sum).toBeLessThanOrEqual(r.millis + 2);
   });
 
   it('derives orders and customers as METRICS.md §1 says', async () => {
