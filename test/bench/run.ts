@@ -471,9 +471,10 @@ function report(results: readonly SizeResult[], args: Args, notes: readonly stri
   lines.push(`- CPU: ${cpu[0]?.model ?? 'n/a'}, ${cpu.length} cores`);
   lines.push(`- memory: ${(totalmem() / 2 ** 30).toFixed(1)} GiB`);
   lines.push(`- node ${process.version}; ${chromiumVersion()}`);
+  const loadAtEnd = loadavg()[0] ?? 0;
   lines.push(
-    `- 1-minute load average at start / end: ${LOAD_AT_START.toFixed(1)} / ${(loadavg()[0] ?? 0).toFixed(1)} ` +
-      `(above the core count, other work shared the CPU and the times are inflated)`,
+    `- 1-minute load average at start / end: ${LOAD_AT_START.toFixed(1)} / ${loadAtEnd.toFixed(1)}` +
+      (Math.max(LOAD_AT_START, loadAtEnd) > cpu.length ? ' (above the core count: other work shared the CPU and the times are inflated)' : ''),
   );
   const kb = appJsGzipKb();
   lines.push(
