@@ -28,6 +28,12 @@ export interface DbClient {
    * (Date32) and TIMESTAMP_MS (Timestamp(ms)).
    */
   queryArrowIPC?(query: SqlQuery | string): Promise<Uint8Array>;
+  /**
+   * Optional: run `work` with the engine on one thread, then give the threads back. Loads
+   * use it: duckdb-wasm 1.32's threads bundle (`coi`) fails a ~90 MB CSV load in memory
+   * with "Out of Memory Error: Allocation failure" on two threads, and loads it on one.
+   */
+  singleThreaded?<T>(work: () => Promise<T>): Promise<T>;
   /** Load an Arrow IPC stream into a new table. */
   insertArrowIPC(table: string, ipc: Uint8Array): Promise<void>;
   close(): Promise<void>;

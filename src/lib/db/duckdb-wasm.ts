@@ -365,6 +365,17 @@ export class WasmDb implements DbClient {
     return name;
   }
 
+  async singleThreaded<T>(work: () => Promise<T>): Promise<T> {
+    const threads = this.threadsNow;
+    if (threads <= 1) return work();
+    await this.run('SET threads = 1');
+    try {
+      return await work();
+    } finally {
+      await this.run(`SET threads = ${threads}`).catch(() => undefined);
+    }
+  }
+
   async dropBuffer(path: string): Promise<void> {
     if (this.files.delete(path)) await this.db.dropFile(path);
   }

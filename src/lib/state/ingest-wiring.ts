@@ -56,11 +56,15 @@ export const ingestApi: IngestApi = {
     const sales = inputs.filter((i) => i.role === 'sales');
     const survey = inputs.find((i) => i.role === 'survey');
     checkSize(inputs.map((i) => i.file));
-    return loadDataset(db, await Promise.all(sales.map((i) => input(i.file))), {
-      parquetInit,
-      overrides: sales.map(overrides),
-      ...(survey ? { survey: await input(survey.file), surveyOverrides: overrides(survey) } : {}),
-      onProgress,
-    });
+    const files = await Promise.all(sales.map((i) => input(i.file)));
+    const surveyFile = survey ? await input(survey.file) : null;
+    const load = () =>
+      loadDataset(db, files, {
+        parquetInit,
+        overrides: sales.map(overrides),
+        ...(survey && surveyFile ? { survey: surveyFile, surveyOverrides: overrides(survey) } : {}),
+        onProgress,
+      });
+    return db.singleThreaded ? db.singleThreaded(load) : load();
   },
 };
