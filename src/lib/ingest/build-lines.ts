@@ -200,6 +200,16 @@ export interface BuildLinesSpec {
   readonly target: string;
   /** Name for the stage table (dropped by the caller). */
   readonly stage: string;
+  /**
+   * Drop the raw table once every row is accounted for, before the kept rows are copied:
+   * raw, stage and target then never coexist (at 5 M lines the raw text is ~1 GB).
+   */
+  readonly dropRawWhenCounted?: boolean;
+}
+
+/** Drop the raw table when the spec says it is no longer needed (see `dropRawWhenCounted`). */
+export async function releaseRaw(db: DbClient, spec: BuildLinesSpec): Promise<void> {
+  if (spec.dropRawWhenCounted) await db.exec(sql`DROP TABLE IF EXISTS ${ident(spec.rawTable)}`);
 }
 
 /** Code points a cell may start with and still be blank (see `TRIM_CHARS` in parse.ts). */
@@ -423,6 +433,7 @@ export async function buildLines(db: DbClient, spec: BuildLinesSpec, parse: Pars
   const stage = ident(spec.stage);
 
   const { rowsRead, kept, rejected: rejectedN, skipped: skippedN } = await accountFor(db, spec.rawTable, spec.stage);
+  await releaseRaw(db, spec);
 
   const target = ident(spec.target);
   const [before] = await db.query(sql`SELECT count(*)::INTEGER AS n FROM ${target}`);

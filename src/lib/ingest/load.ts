@@ -429,7 +429,7 @@ export async function loadDataset(db: DbClient, sales: readonly InputFile[], opt
       progress({ stage: 'map', done: k, total: prepared.length });
 
       const parse: ParseOptions = { ...DEFAULT_PARSE, ...input.o.parse };
-      const spec = { rawTable, columnCount: insp.columnCount, fileNo: k, mapping: insp.mapping, stage: `stage__${k}` };
+      const spec = { rawTable, columnCount: insp.columnCount, fileNo: k, mapping: insp.mapping, stage: `stage__${k}`, dropRawWhenCounted: true };
       let result: BuildLinesResult;
       try {
         result =

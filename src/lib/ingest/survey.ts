@@ -8,6 +8,7 @@ import { ident, quoteIdentifier, raw, sql } from '../db/sql.ts';
 import { SURVEY_DDL } from '../model/schema.ts';
 import {
   accountFor,
+  releaseRaw,
   cell,
   resolveParse,
   rowShapeReasons,
@@ -104,6 +105,7 @@ export async function buildSurvey(db: DbClient, spec: BuildLinesSpec, parse: Par
   await db.exec(stageSql(spec, p));
   const stage = ident(spec.stage);
   const { rowsRead, kept, rejected: rejectedN, skipped: skippedN } = await accountFor(db, spec.rawTable, spec.stage);
+  await releaseRaw(db, spec);
   await db.exec(sql`INSERT INTO ${ident(spec.target)}
     SELECT ${spec.fileNo}::INTEGER, line_no, customer_id, order_id, response_date, score
     FROM ${stage} WHERE status = 'kept' ORDER BY line_no`);

@@ -276,6 +276,22 @@ describe('buildLines', () => {
     ]);
   });
 
+  it('drops the raw table once every row is counted, when asked, with the same result', async () => {
+    const records: RawRecord[] = [[2, F.data, 'C1', '2023-01-05', '1'], [3, F.data, 'C1', '2023-01-05', '1'], [4, F.data, 'C3', 'x', '3']];
+    const spec = { columnCount: 3, mapping: CDA, target: 'lines_stage', stage: 'stage_t', fileNo: 0 };
+    await makeRaw(db, 'raw_keep', records, 3);
+    const kept = await buildLines(db, { ...spec, rawTable: 'raw_keep' }, DEFAULT_PARSE);
+    const keptLines = await keptRows();
+    await db.exec(linesDdl('lines_stage'));
+    await makeRaw(db, 'raw_drop', records, 3);
+    const dropped = await buildLines(db, { ...spec, rawTable: 'raw_drop', dropRawWhenCounted: true }, DEFAULT_PARSE);
+    expect(dropped).toEqual(kept);
+    expect(await keptRows()).toEqual(keptLines);
+    const tables = (await db.query("SELECT table_name AS t FROM duckdb_tables() WHERE table_name IN ('raw_keep', 'raw_drop') ORDER BY t")).map((r) => r.t);
+    expect(tables).toEqual(['raw_keep']);
+    expect(kept.warnings).toContainEqual({ code: 'exact_duplicate_rows', count: 1 });
+  });
+
   it('handles a 300-column export (row-wide tests stay flat expressions)', async () => {
     const wide = (line: number, first: string[]): RawRecord => [line, F.data, ...first, ...Array.from({ length: 300 - first.length }, () => '')];
     const r = await build(
