@@ -349,6 +349,8 @@ export const en = {
   'storage.replaceNote': 'Data from an earlier visit is stored on this device. Loading new files replaces it.',
   'storage.open': 'Open the stored data',
   'storage.notStored': 'Not stored on this device',
+  'storage.saving': 'Saving on this device…',
+  'storage.savingDetail': 'The data is being written to this browser’s storage. The dashboard works meanwhile; a change may take a moment longer until it is done.',
   'storage.problem.unavailable': 'This browser does not let this page keep data (a private window, or the page was opened as a file). Everything works, but the data is gone when you close the tab.',
   'storage.problem.locked': 'The stored data is open in another tab of this page. This tab works in memory only; close the other tab and reload to use the stored data.',
   'storage.problem.quota': 'The browser’s storage for this page is full, so this data is not kept on this device. Everything works in memory; free space in the browser to keep data next time.',

@@ -348,6 +348,8 @@ export const zhCN: Record<MessageKey, string> = {
   'storage.replaceNote': '本设备上保存着之前加载的数据。加载新文件会替换它。',
   'storage.open': '打开已保存的数据',
   'storage.notStored': '未保存在本设备',
+  'storage.saving': '正在保存到本设备…',
+  'storage.savingDetail': '数据正在写入本浏览器的存储。仪表盘可照常使用；写入完成前，操作的响应可能稍慢。',
   'storage.problem.unavailable': '此浏览器不允许本页面保存数据（隐私窗口，或以文件方式打开了页面）。所有功能照常可用，但关闭标签页后数据不会保留。',
   'storage.problem.locked': '已保存的数据正在本页面的另一个标签页中使用。此标签页只在内存中工作；关闭另一个标签页并重新加载即可使用已保存的数据。',
   'storage.problem.quota': '浏览器为本页面提供的存储空间已满，因此这份数据没有保存在本设备上。所有功能在内存中照常可用；释放浏览器空间后即可保存。',

@@ -1,10 +1,13 @@
 /**
  * Keeping the loaded data on this device. The engine runs in memory until there is
  * something to keep; a load moves it onto a database file in the origin-private file
- * system, and the report is stored in that file beside the tables. On the next visit (a
- * reload or a browser restart) the file is reopened and the dataset shown again. Forget
- * deletes it all. Every storage failure leaves the page working in memory, with a reason
- * the page explains.
+ * system, and the report is stored in that file beside the tables. The load itself builds
+ * its tables in memory (TEMP), and they are written to the file once the page is idle
+ * (`persistPending`, after the dashboard's first run): the report and the panels do not
+ * wait for the compression a database file needs. On the next visit (a reload or a
+ * browser restart) the file is reopened and the dataset shown again. Forget deletes it
+ * all. Every storage failure leaves the page working in memory, with a reason the page
+ * explains.
  */
 import type { DbClient } from '../db/client.ts';
 import type { EngineStorage, EngineTimings } from '../db/duckdb-wasm.ts';
@@ -12,7 +15,7 @@ import type { LoadReport } from '../ingest/types.ts';
 import { forgetRememberedMappings, type DatasetState, type DatasetStore } from '../state/dataset.svelte.ts';
 import { DEVICE_DB, type DeviceFs } from './opfs.ts';
 import { storageProblem, type StorageProblem } from './problem.ts';
-import { clearStored, dropAllTables, readStored, writeStored } from './stored.ts';
+import { clearStored, dropAllTables, loadedInTemp, persistLoaded, readStored, writeStored } from './stored.ts';
 import { clearView } from './view-store.ts';
 
 /** What the engine must offer beyond DbClient (WasmDb does). */
@@ -46,8 +49,15 @@ export class DeviceStorage implements DatasetStore {
   forgetFailed = $state(false);
   /** Milliseconds from start to the stored dataset shown (engine start included). */
   restoreMillis = $state<number | null>(null);
+  /** A load's data waits to be written to this device, or is being written. */
+  saving = $state(false);
+  /** Milliseconds the last write to this device took (tables, report and checkpoint). */
+  saveMillis = $state<number | null>(null);
 
   private engine: DeviceEngine | null = null;
+  /** The report of a load whose tables are still in memory. */
+  private pending: LoadReport | null = null;
+  private persisting: Promise<void> | null = null;
 
   constructor(
     private readonly dataset: DatasetState,
@@ -99,6 +109,10 @@ export class DeviceStorage implements DatasetStore {
   async beforeLoad(): Promise<void> {
     const db = this.engine;
     if (!db) return;
+    // The data a write in progress copies is about to be replaced: let it finish, keep nothing.
+    this.pending = null;
+    await this.persisting;
+    this.saving = false;
     try {
       if (db.storage.kind === 'device') {
         // From here until the new report is stored, a restart finds nothing to restore.
@@ -113,19 +127,45 @@ export class DeviceStorage implements DatasetStore {
     this.mode = db.storage.kind;
   }
 
+  /** The load succeeded: its tables and report are written by `persistPending`, when the page is idle. */
   async afterLoad(report: LoadReport): Promise<void> {
     const db = this.engine;
     if (!db || db.storage.kind !== 'device') return;
-    try {
-      const storedAt = new Date();
-      await writeStored(db, report, storedAt);
-      await db.checkpoint();
-      this.stored = { storedAt: storedAt.toISOString(), bytes: await this.size() };
-    } catch (e) {
-      this.problem = storageProblem(e);
-      this.stored = null;
-      await clearStored(db).catch(() => undefined);
-    }
+    this.pending = report;
+    this.saving = true;
+  }
+
+  /**
+   * Write the last load to this device: its TEMP tables into the database file, the report
+   * beside them, then a checkpoint. The page calls it when nothing else runs; the dashboard
+   * keeps working meanwhile (its queries wait for the write, then read the stored tables).
+   */
+  persistPending(): Promise<void> {
+    if (this.persisting) return this.persisting;
+    const db = this.engine;
+    const report = this.pending;
+    if (!db || !report) return Promise.resolve();
+    this.pending = null;
+    const write = async () => {
+      const t0 = performance.now();
+      try {
+        if (await loadedInTemp(db)) await persistLoaded(db);
+        const storedAt = new Date();
+        await writeStored(db, report, storedAt);
+        await db.checkpoint();
+        this.stored = { storedAt: storedAt.toISOString(), bytes: await this.size() };
+        this.saveMillis = performance.now() - t0;
+      } catch (e) {
+        this.problem = storageProblem(e);
+        this.stored = null;
+        await clearStored(db).catch(() => undefined);
+      }
+    };
+    this.persisting = write().finally(() => {
+      this.persisting = null;
+      this.saving = this.pending !== null;
+    });
+    return this.persisting;
   }
 
   async recover(error: unknown): Promise<DbClient | null> {
@@ -156,6 +196,9 @@ export class DeviceStorage implements DatasetStore {
     this.forgetFailed = false;
     try {
       this.dataset.reset();
+      this.pending = null;
+      await this.persisting;
+      this.saving = false;
       const db = this.engine;
       this.engine = null;
       this.dataset.setEngine({ status: 'starting' });

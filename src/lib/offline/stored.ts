@@ -4,8 +4,9 @@
  * Kept inside the database so that a stored report always describes the stored tables.
  */
 import type { DbClient } from '../db/client.ts';
-import { ident, sql } from '../db/sql.ts';
+import { databaseSchema, ident, sql } from '../db/sql.ts';
 import type { LoadReport } from '../ingest/types.ts';
+import { LINES_DDL, SURVEY_DDL } from '../model/schema.ts';
 
 export const STORE_TABLE = 'loyalty_lens_store';
 /** Bumped when the stored shape changes; an older record is then ignored, not misread. */
@@ -19,7 +20,8 @@ export interface StoredDataset {
 
 async function tableExists(db: DbClient, name: string): Promise<boolean> {
   const rows = await db.query<{ n: number }>(
-    sql`SELECT count(*)::INTEGER AS n FROM duckdb_tables() WHERE schema_name = 'main' AND table_name = ${name}`,
+    sql`SELECT count(*)::INTEGER AS n FROM duckdb_tables()
+      WHERE database_name = current_database() AND schema_name = 'main' AND table_name = ${name}`,
   );
   return (rows[0]?.n ?? 0) > 0;
 }
@@ -42,6 +44,37 @@ export function isLoadReport(v: unknown): v is LoadReport {
     Array.isArray(r.skipped) &&
     Array.isArray(r.warnings)
   );
+}
+
+/** True when the loaded `lines` are TEMP tables still to be written to the database (see `persistLoaded`). */
+export async function loadedInTemp(db: DbClient): Promise<boolean> {
+  const rows = await db.query<{ n: number }>(
+    "SELECT count(*)::INTEGER AS n FROM duckdb_tables() WHERE database_name = 'temp' AND table_name = 'lines'",
+  );
+  return (rows[0]?.n ?? 0) > 0;
+}
+
+/**
+ * Copy a load's TEMP `lines` and `survey` (loadDataset with `linesInTemp`) into the
+ * database, with their constraints, and drop the TEMP copies: afterwards the same names
+ * find the stored tables. One call, one transaction: no other statement runs in between,
+ * and a failure leaves the TEMP tables as they were.
+ */
+export async function persistLoaded(db: DbClient): Promise<void> {
+  // Qualified by the database's name: a bare `main.lines` would find the TEMP table first.
+  const target = await databaseSchema(db);
+  const copy = (ddl: string, table: string) => [
+    ddl.replace(`CREATE OR REPLACE TABLE ${table}`, `CREATE OR REPLACE TABLE ${target}.${table}`),
+    `INSERT INTO ${target}.${table} SELECT * FROM temp.main.${table}`,
+    `DROP TABLE temp.main.${table}`,
+  ];
+  const statements = ['BEGIN TRANSACTION', ...copy(LINES_DDL, 'lines'), ...copy(SURVEY_DDL, 'survey'), 'COMMIT'];
+  try {
+    await db.exec(statements.join(';\n'));
+  } catch (e) {
+    await db.exec('ROLLBACK').catch(() => undefined);
+    throw e;
+  }
 }
 
 /** Keep `report` with the tables now loaded (replaces any record before). */

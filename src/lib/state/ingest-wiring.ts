@@ -64,6 +64,8 @@ export const ingestApi: IngestApi = {
         overrides: sales.map(overrides),
         ...(survey && surveyFile ? { survey: surveyFile, surveyOverrides: overrides(survey) } : {}),
         onProgress,
+        // In memory first; DeviceStorage.persistPending writes them to the device afterwards.
+        linesInTemp: true,
       });
     return db.singleThreaded ? db.singleThreaded(load) : load();
   },

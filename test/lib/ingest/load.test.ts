@@ -176,6 +176,37 @@ describe('loadDataset', () => {
     expect(tables.map((t) => t.table_name)).toEqual(['lines', 'survey']);
   });
 
+  it('with linesInTemp, builds the same tables in memory (TEMP), replacing stored and TEMP ones alike', async () => {
+    const sales = [text('a.csv', '客户ID,订单号,订单日期,金额\nC1,O1,2023-01-05,10\nC2,O2,2023-01-06,x\n')];
+    const survey = text('nps.csv', '订单号,评分\nO1,9\n');
+    const stored = await loadDataset(db, sales, { survey });
+    const storedLines = await lines();
+    const where = () => db.query("SELECT database_name AS db, table_name AS t FROM duckdb_tables() ORDER BY t, db");
+
+    const inTemp = await loadDataset(db, sales, { survey, linesInTemp: true });
+    expect({ ...inTemp, millis: 0 }).toEqual({ ...stored, millis: 0 });
+    expect(await lines()).toEqual(storedLines);
+    // The stored tables were dropped, not left behind the TEMP ones; the raw and stage tables are gone.
+    expect(await where()).toEqual([
+      { db: 'temp', t: 'lines' },
+      { db: 'temp', t: 'survey' },
+    ]);
+    // Loading again replaces the TEMP tables.
+    await loadDataset(db, [text('b.csv', 'customer,date,amount\nC9,2023-01-05,99\n')], { linesInTemp: true });
+    expect((await lines()).map((x) => x.customer_id)).toEqual(['C9']);
+    expect(await where()).toEqual([
+      { db: 'temp', t: 'lines' },
+      { db: 'temp', t: 'survey' },
+    ]);
+    // And a load into the database replaces them in turn.
+    await loadDataset(db, [text('c.csv', 'customer,date,amount\nC7,2023-01-05,1\n')]);
+    expect((await lines()).map((x) => x.customer_id)).toEqual(['C7']);
+    expect(await where()).toEqual([
+      { db: 'memory', t: 'lines' },
+      { db: 'memory', t: 'survey' },
+    ]);
+  });
+
   it('refuses input above the size limit', async () => {
     await expect(loadDataset(db, [text('a.csv', 'x'.repeat(2048))], { maxBytes: 1024 })).rejects.toThrow(
       new IngestError('TOO_LARGE', { sizeMB: 1, textMB: 1, limitMB: 0 }),

@@ -5,7 +5,8 @@ import type { EngineStorage } from '../../../src/lib/db/duckdb-wasm.ts';
 import type { LoadReport } from '../../../src/lib/ingest/types.ts';
 import { DeviceStorage, type DeviceEngine, type StartEngine } from '../../../src/lib/offline/device.svelte.ts';
 import type { DeviceFs } from '../../../src/lib/offline/opfs.ts';
-import { readStored, writeStored } from '../../../src/lib/offline/stored.ts';
+import { LINES_DDL, SURVEY_DDL } from '../../../src/lib/model/schema.ts';
+import { loadedInTemp, readStored, writeStored } from '../../../src/lib/offline/stored.ts';
 import { DatasetState } from '../../../src/lib/state/dataset.svelte.ts';
 import type { FileInspection, IngestApi } from '../../../src/lib/state/ingest-api.ts';
 
@@ -40,6 +41,8 @@ class FakeDevice implements DeviceFs {
   file: NodeDb | null = null;
   removed = 0;
   quotaOnLoad = false;
+  /** Fail the write of the loaded tables to the device (as a full disk would). */
+  quotaOnSave = false;
   async exists(): Promise<boolean> {
     return this.file !== null;
   }
@@ -70,7 +73,12 @@ class FakeEngine implements DeviceEngine {
     this.storage = { kind: 'device', path: `opfs://${name}` };
   }
   async checkpoint(): Promise<void> {}
-  exec: DbClient['exec'] = (q) => this.db.exec(q);
+  exec: DbClient['exec'] = async (q) => {
+    if (this.device.quotaOnSave && (typeof q === 'string' ? q : q.text).includes('.main.lines SELECT * FROM temp.main.lines')) {
+      throw new Error('IO Error: Could not write file: QuotaExceededError: quota exceeded');
+    }
+    return this.db.exec(q);
+  };
   query: DbClient['query'] = (q) => this.db.query(q);
   registerBuffer: DbClient['registerBuffer'] = (b) => this.db.registerBuffer(b);
   dropBuffer: DbClient['dropBuffer'] = (p) => this.db.dropBuffer(p);
@@ -94,7 +102,11 @@ function setup(device: FakeDevice, refuse: Error | null = null) {
       if (device.quotaOnLoad && db === engines[0] && engines[0]?.storage.kind === 'device') {
         throw new DOMException('The operation failed because it would cause the application to exceed its storage quota.', 'QuotaExceededError');
       }
-      await db.exec('CREATE OR REPLACE TABLE lines AS SELECT 1 AS x');
+      // As loadDataset with linesInTemp: the tables in memory, one line and one response.
+      await db.exec(LINES_DDL.replace('CREATE OR REPLACE TABLE', 'CREATE OR REPLACE TEMP TABLE'));
+      await db.exec(SURVEY_DDL.replace('CREATE OR REPLACE TABLE', 'CREATE OR REPLACE TEMP TABLE'));
+      await db.exec("INSERT INTO lines (file_no, line_no, customer_id, order_ts, order_date, amount) VALUES (0, 2, 'C1', TIMESTAMP '2024-01-01', DATE '2024-01-01', 5)");
+      await db.exec("INSERT INTO survey (file_no, line_no, customer_id, score) VALUES (1, 2, 'C1', 9)");
       return REPORT;
     },
   };
@@ -123,8 +135,53 @@ describe('DeviceStorage', () => {
     await loadOne(dataset);
     expect(dataset.status).toBe('loaded');
     expect(storage.mode).toBe('device');
+    // Loaded in memory: written to the device when the page calls persistPending.
+    expect(storage.saving).toBe(true);
+    expect(storage.stored).toBeNull();
+    expect(await loadedInTemp(device.file!)).toBe(true);
+    expect(await readStored(device.file!)).toBeNull();
+
+    await storage.persistPending();
+    expect(storage.saving).toBe(false);
     expect(storage.stored?.bytes).toBe(4096);
+    expect(storage.saveMillis).not.toBeNull();
+    expect(await loadedInTemp(device.file!)).toBe(false);
     expect((await readStored(device.file!))?.report).toEqual(REPORT);
+    const tables = await device.file!.query("SELECT database_name AS db, table_name AS t FROM duckdb_tables() WHERE table_name IN ('lines', 'survey') ORDER BY t");
+    expect(tables).toEqual([{ db: 'memory', t: 'lines' }, { db: 'memory', t: 'survey' }]);
+    expect(await device.file!.query('SELECT customer_id, amount::DOUBLE AS amount FROM lines')).toEqual([{ customer_id: 'C1', amount: 5 }]);
+    expect(await device.file!.query('SELECT customer_id, score FROM survey')).toEqual([{ customer_id: 'C1', score: 9 }]);
+    // Nothing more to write: a second call does nothing.
+    await storage.persistPending();
+    expect(storage.saving).toBe(false);
+  });
+
+  it('a quota error while writing to the device: the data stays usable in memory, with the reason', async () => {
+    const device = new FakeDevice();
+    device.quotaOnSave = true;
+    const { dataset, storage } = setup(device);
+    await storage.start();
+    await loadOne(dataset);
+    await storage.persistPending();
+    expect(storage.problem).toBe('quota');
+    expect(storage.stored).toBeNull();
+    expect(storage.saving).toBe(false);
+    expect(await readStored(device.file!)).toBeNull();
+    // The transaction was rolled back: the tables in memory are there, the dashboard reads them.
+    expect(await loadedInTemp(device.file!)).toBe(true);
+    expect(await device.file!.query('SELECT count(*)::INTEGER AS n FROM lines')).toEqual([{ n: 1 }]);
+  });
+
+  it('a new load while the last one waits to be written: only the new one is written', async () => {
+    const device = new FakeDevice();
+    const { dataset, storage } = setup(device);
+    await storage.start();
+    await loadOne(dataset);
+    expect(storage.saving).toBe(true);
+    await loadOne(dataset);
+    await storage.persistPending();
+    expect((await readStored(device.file!))?.report).toEqual(REPORT);
+    expect(await device.file!.query('SELECT count(*)::INTEGER AS n FROM lines')).toEqual([{ n: 1 }]);
   });
 
   it('a new visit finds it and shows it as loaded, without any file', async () => {
@@ -148,6 +205,7 @@ describe('DeviceStorage', () => {
     const { dataset, storage, engines } = setup(device);
     await storage.start();
     await loadOne(dataset);
+    await storage.persistPending();
     await storage.forget();
     expect(device.removed).toBe(1);
     expect(device.file).toBeNull();
