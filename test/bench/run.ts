@@ -12,11 +12,10 @@
  */
 import { execFileSync } from 'node:child_process';
 import { createRequire } from 'node:module';
-import { createReadStream, existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { createReadStream, readFileSync, statSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { basename, join } from 'node:path';
-import { gzipSync } from 'node:zlib';
 import Papa from 'papaparse';
 import { initSync } from 'parquet-wasm/esm';
 import { DASHBOARD_PHASES, metricsOf, runDashboard, type DashboardPhase } from '../../src/lib/analyses/index.ts';
@@ -28,6 +27,7 @@ import type { Metrics } from '../../src/lib/model/metrics.ts';
 import { DEFAULT_SETTINGS } from '../../src/lib/model/settings.ts';
 import { AppSession, DIST, launchChromium, PANELS, ROOT, startPreview } from '../e2e/harness.ts';
 import { BENCH_DIR, salesCsv, salesParquet } from './files.ts';
+import { appJsSize } from './js-size.ts';
 import { PssSampler } from './pss.ts';
 
 
@@ -449,24 +449,6 @@ function sumMedians(...xs: (number | null)[]): number | null {
   return xs.some((x) => x === null) ? null : xs.reduce<number>((s, x) => s + (x ?? 0), 0);
 }
 
-/** Gzipped KiB of the application's JS (dist/assets without the duckdb workers): all of it, and what the page loads at start. */
-function appJsGzipKb(): { all: number; atStart: number } | null {
-  const dir = join(DIST, 'assets');
-  if (!existsSync(dir)) return null;
-  const files = readdirSync(dir).filter((f) => f.endsWith('.js') && !/duckdb|worker/i.test(f));
-  const gz = new Map(files.map((f) => [f, gzipSync(readFileSync(join(dir, f))).length]));
-  // At start: the entry chunk and the chunks it imports statically (`from"./x.js"`), transitively.
-  const seen = new Set<string>();
-  const visit = (f: string): void => {
-    if (seen.has(f) || !gz.has(f)) return;
-    seen.add(f);
-    for (const m of readFileSync(join(dir, f), 'utf8').matchAll(/(?:from|import)\s*"\.\/([^"]+\.js)"/g)) visit(m[1] ?? '');
-  };
-  for (const f of files) if (/^index-/.test(f)) visit(f);
-  const sum = (xs: Iterable<number>) => [...xs].reduce((a, b) => a + b, 0) / 1024;
-  return { all: sum(gz.values()), atStart: sum([...seen].map((f) => gz.get(f) ?? 0)) };
-}
-
 function chromiumVersion(): string {
   try {
     return execFileSync('/usr/bin/chromium', ['--version'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
@@ -496,10 +478,10 @@ function report(results: readonly SizeResult[], args: Args, notes: readonly stri
     `- 1-minute load average at start / end: ${LOAD_AT_START.toFixed(1)} / ${loadAtEnd.toFixed(1)}` +
       (Math.max(LOAD_AT_START, loadAtEnd) > cpu.length ? ' (above the core count: other work shared the CPU and the times are inflated)' : ''),
   );
-  const kb = appJsGzipKb();
+  const kb = appJsSize(DIST);
   lines.push(
     `- application JS (dist/assets/*.js without the duckdb workers), gzipped: ` +
-      (kb === null ? 'n/a' : `${kb.atStart.toFixed(1)} KiB loaded at start, ${kb.all.toFixed(1)} KiB with the chunks loaded on demand (xlsx and Parquet readers and writers)`),
+      (kb === null ? 'n/a' : `${kb.atStart.toFixed(1)} KiB loaded before the first screen, ${kb.all.toFixed(1)} KiB in all (with the chunks loaded on demand: the dashboard, fetched once the first screen is up, and the xlsx and Parquet readers and writers)`),
   );
   lines.push(
     `- page open → engine ready, cached (a reload in the same browser, HTTP cache warm): ${cell(engineCached)} ms; ` +

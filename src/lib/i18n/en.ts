@@ -11,6 +11,9 @@ export const en = {
   'app.engineFailed': 'The analysis engine could not start in this browser.',
   'app.engineFailedNext': 'Use a current Chrome, Edge, Firefox or Safari, then reload the page.',
   'app.reload': 'Reload',
+  'app.retry': 'Try again',
+  'app.dashboardLoading': 'Opening the dashboard…',
+  'app.dashboardFailed': 'The dashboard could not be opened (a part of the page did not load). Check the connection and try again.',
   'app.startOver': 'Start over',
 
   'lang.label': 'Language',

@@ -10,6 +10,9 @@ export const zhCN: Record<MessageKey, string> = {
   'app.engineFailed': '分析引擎无法在此浏览器中启动。',
   'app.engineFailedNext': '请使用新版 Chrome、Edge、Firefox 或 Safari，然后重新加载页面。',
   'app.reload': '重新加载',
+  'app.retry': '重试',
+  'app.dashboardLoading': '正在打开仪表盘…',
+  'app.dashboardFailed': '无法打开仪表盘（页面的一部分未能加载）。请检查网络连接后重试。',
   'app.startOver': '重新开始',
 
   'lang.label': '语言',
