@@ -516,7 +516,7 @@ function report(results: readonly SizeResult[], args: Args, notes: readonly stri
   }
   lines.push('');
   lines.push(
-    '"ours" = page ingest + panel queries (the page\'s own timings when it exposes them, else the time until all panels are painted). ' +
+    '"ours" = page ingest + panel queries (the page\'s own timings when it exposes them, else the time until all panels are painted); the write to the device, which the page does after the paint, is not in it (its own column above). ' +
       'Ratios compare medians; n/a where a piece did not run.',
     '',
   );
