@@ -54,12 +54,13 @@ const SHOWN_CURRENCY = 'll_shown_currency';
  * those of the shown currency group (all of them when no group is shown). Views cannot
  * take bound parameters, so the filter values go into small tables the views read. A
  * date filter applies to each line's calendar day and a dimension or currency filter to
- * each line's value, so an order can lose some of its lines.
+ * each line's value, so an order can lose some of its lines. All of them are TEMP: a
+ * filter change writes nothing to the database file on the device.
  */
 function filteredLines(filters: Filters): SqlQuery[] {
   const stmts: SqlQuery[] = [
-    sql`CREATE OR REPLACE TABLE f_filter AS SELECT CAST(${filters.from} AS DATE) AS date_from, CAST(${filters.to} AS DATE) AS date_to`,
-    raw('CREATE OR REPLACE TABLE f_dims (dim VARCHAR NOT NULL, value VARCHAR NOT NULL)'),
+    sql`CREATE OR REPLACE TEMP TABLE f_filter AS SELECT CAST(${filters.from} AS DATE) AS date_from, CAST(${filters.to} AS DATE) AS date_to`,
+    raw('CREATE OR REPLACE TEMP TABLE f_dims (dim VARCHAR NOT NULL, value VARCHAR NOT NULL)'),
     currencyTable(filters.currency ?? null),
   ];
   const conds: string[] = [];
@@ -72,11 +73,11 @@ function filteredLines(filters: Filters): SqlQuery[] {
     conds.push(`${dim} IN (SELECT value FROM f_dims WHERE dim = '${dim}')`);
   }
   const where = conds.length > 0 ? ` WHERE ${conds.join(' AND ')}` : '';
-  stmts.push(raw(`CREATE OR REPLACE VIEW f_scope AS SELECT * FROM lines${where}`));
+  stmts.push(raw(`CREATE OR REPLACE TEMP VIEW f_scope AS SELECT * FROM lines${where}`));
   stmts.push(raw(`SET VARIABLE ${SHOWN_CURRENCY} = (SELECT any_value(grp) FILTER (WHERE shown) FROM f_currency)`));
   const shown = `getvariable('${SHOWN_CURRENCY}')`;
   stmts.push(
-    raw(`CREATE OR REPLACE VIEW f_lines AS SELECT * FROM f_scope
+    raw(`CREATE OR REPLACE TEMP VIEW f_lines AS SELECT * FROM f_scope
 WHERE ${shown} IS NULL OR coalesce(currency, '${UNMARKED}') = ${shown}`),
   );
   return stmts;
