@@ -9,7 +9,8 @@
  * - text cells: nothing a trim would remove at either end (checked on UTF-8 lead bytes:
  *   C2 NBSP, E2 thin/zero-width spaces, E3 ideographic space, EF BOM count as possible);
  * - the customer cell: non-empty text that cannot be a placeholder, a summary word or a
- *   number Excel wrote in scientific notation;
+ *   number Excel wrote in scientific notation (nor hold a dotless ı, which `upper()` turns
+ *   into I: `nıl` is the placeholder NIL to the full rules);
  * - cell 0 (when it is not the customer): not blank and not starting like a summary row;
  * - the date: `YYYY-MM-DD`, optionally ` HH:MM` or ` HH:MM:SS` (the ISO form, no zone);
  * - numbers (amount, quantity, unit price, cost, profit): empty or `-?digits(.digits)?`;
@@ -101,6 +102,15 @@ function noTrim(src: Uint8Array, a: number, b: number): boolean {
   return true;
 }
 
+/**
+ * The cell holds U+0131 (dotless ı, C4 B1), the one non-ASCII character `upper()` maps to a
+ * letter of a placeholder word (I), so that `nıl` or `undefıned` are placeholders.
+ */
+function hasDotlessI(src: Uint8Array, a: number, b: number): boolean {
+  for (let i = a; i + 1 < b; i++) if (src[i] === 0xc4 && src[i + 1] === 0xb1) return true;
+  return false;
+}
+
 const isDigit = (b: number | undefined) => b !== undefined && b >= 0x30 && b <= 0x39;
 
 function digits(src: Uint8Array, a: number, n: number): boolean {
@@ -156,7 +166,7 @@ export function isSimpleRecord(src: Uint8Array, from: number, ends: Int32Array, 
 
   a = cellStart(ends, spec.customer, from);
   b = ends[spec.customer] as number;
-  if (a === b || !noTrim(src, a, b) || startsWithWord(src, a, b)) return false;
+  if (a === b || !noTrim(src, a, b) || startsWithWord(src, a, b) || hasDotlessI(src, a, b)) return false;
   for (let i = a; i < b; i++) if (src[i] === 0x2b) return false; // '+': maybe 1.38E+10
 
   if (spec.customer !== 0) {
@@ -169,7 +179,7 @@ export function isSimpleRecord(src: Uint8Array, from: number, ends: Int32Array, 
   if (spec.order !== null) {
     a = cellStart(ends, spec.order, from);
     b = ends[spec.order] as number;
-    if (!noTrim(src, a, b) || (a < b && startsWithWord(src, a, b))) return false;
+    if (!noTrim(src, a, b) || (a < b && (startsWithWord(src, a, b) || hasDotlessI(src, a, b)))) return false;
   }
   return true;
 }

@@ -55,6 +55,8 @@ describe('isSimpleRecord', () => {
       ['text with ideographic space', 'O1,C001,2023-01-05,1,\u3000x,'],
       ['text ending in a zero-width space', 'O1,C001,2023-01-05,1,x\u200b,'],
       ['placeholder order id', '-,C001,2023-01-05,1,x,'],
+      ['placeholder id with a dotless i (upper() reads NIL)', 'O1,nıl,2023-01-05,1,x,'],
+      ['placeholder order id with a dotless i', 'undefıned,C001,2023-01-05,1,x,'],
       ['negative score', 'O1,C001,2023-01-05,1,x,-1'],
     ] as const) {
       expect(simple(record), cell).toBe(false);
@@ -118,11 +120,12 @@ describe('direct casts give what the full rules give', () => {
   }
 
   // Cells chosen at the edges of each rule: clean ones next to near misses.
-  const ids = ['C001', 'c001', '00123', ' C002', 'C003\u00a0', 'NA', 'Nancy', 'total', 'sum:', '1.38E+10', '', '无', '张三'];
+  // 'nıl' (dotless i): upper() makes it NIL, a placeholder.
+  const ids = ['C001', 'c001', '00123', ' C002', 'C003\u00a0', 'NA', 'Nancy', 'total', 'sum:', '1.38E+10', '', '无', '张三', 'nıl'];
   const dates = ['2023-01-05', '2023-01-05 08:26', '2023-01-05 08:26:59', '2023-02-30', '2024-02-29', '2023-1-5', '2023/01/05', '20230105', '2023-01-05T08:26:00+08:00', ''];
   const amounts = ['12.50', '-3', '0', '007', '1.2345678', '123456789012345678', '¥12', '1,234.50', '(5.00)', '12.', '.5', '+4', '−3', '１２', ''];
   const texts = ['数码', 'x', ' x', 'x\u3000', '', 'a b'];
-  const orders = ['O1', '-', 'N/A', '', ' O2', 'Order 7'];
+  const orders = ['O1', '-', 'N/A', '', ' O2', 'Order 7', 'undefıned'];
   const scores = ['4', '4.5', '4,5', '', '-1', '10'];
   const pick = <T,>(xs: readonly T[]) => fc.constantFrom(...xs);
   const row = fc.tuple(pick(orders), pick(ids), pick(dates), pick(amounts), pick(amounts), pick(texts), pick(scores));
