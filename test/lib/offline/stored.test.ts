@@ -2,7 +2,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { NodeDb } from '../../../src/lib/db/duckdb-node.ts';
 import type { LoadReport } from '../../../src/lib/ingest/types.ts';
 import { storageProblem } from '../../../src/lib/offline/problem.ts';
-import { clearStored, dropAllTables, isLoadReport, readStored, writeStored } from '../../../src/lib/offline/stored.ts';
+import { LINES_DDL, SURVEY_DDL } from '../../../src/lib/model/schema.ts';
+import { clearStored, dropAllTables, isLoadReport, persistLoaded, readStored, writeStored } from '../../../src/lib/offline/stored.ts';
 
 const REPORT = {
   files: [{ name: '销售.csv', labels: ['客户ID', '日期', '金额'], mapping: { customer: 0, date: 1, amount: 2 } }],
@@ -78,5 +79,57 @@ describe('storageProblem', () => {
     expect(storageProblem(new DOMException('denied', 'SecurityError'))).toBe('unavailable');
     expect(storageProblem(new Error('Catalog Error: Table with name x does not exist!'))).toBe('failed');
     expect(storageProblem('weird')).toBe('failed');
+  });
+});
+
+describe('persistLoaded', () => {
+  let db: NodeDb;
+  const temp = (ddl: string) => ddl.replace('CREATE OR REPLACE TABLE', 'CREATE OR REPLACE TEMP TABLE');
+  beforeEach(async () => {
+    db = await NodeDb.open();
+    // A stored dataset from before, then a load in memory (as loadDataset with linesInTemp leaves it).
+    await db.exec(LINES_DDL);
+    await db.exec("INSERT INTO lines (file_no, line_no, customer_id, order_ts, order_date, amount) VALUES (0, 2, 'OLD', TIMESTAMP '2020-01-01', DATE '2020-01-01', 1)");
+    await db.exec(temp(LINES_DDL));
+    await db.exec(temp(SURVEY_DDL));
+    await db.exec(`INSERT INTO temp.main.lines (file_no, line_no, customer_id, order_ts, order_date, amount)
+      SELECT 0, i, 'C' || (7 - i)::VARCHAR, TIMESTAMP '2024-01-01', DATE '2024-01-01', i FROM range(2, 9) r(i)`);
+    await db.exec("INSERT INTO temp.main.survey (file_no, line_no, customer_id, score) VALUES (1, 2, 'C1', 9)");
+  });
+  afterEach(async () => db.close());
+
+  const tables = () => db.query('SELECT database_name AS db, table_name AS t FROM duckdb_tables() ORDER BY t, db');
+  const lineIds = () => db.query('SELECT customer_id FROM lines').then((rs) => rs.map((r) => r.customer_id));
+
+  it('copies the TEMP tables into the database, in the same order and with their constraints, and drops them', async () => {
+    const before = await lineIds();
+    expect(before).toEqual(['C5', 'C4', 'C3', 'C2', 'C1', 'C0', 'C-1']);
+    await persistLoaded(db);
+    expect(await tables()).toEqual([
+      { db: 'memory', t: 'lines' },
+      { db: 'memory', t: 'survey' },
+    ]);
+    expect(await lineIds()).toEqual(before);
+    expect(await db.query('SELECT customer_id, score FROM survey')).toEqual([{ customer_id: 'C1', score: 9 }]);
+    await expect(
+      db.exec("INSERT INTO lines (file_no, line_no, customer_id, order_ts, order_date, amount) VALUES (0, 1, NULL, TIMESTAMP '2024-01-01', DATE '2024-01-01', 1)"),
+    ).rejects.toThrow(/NOT NULL/);
+  });
+
+  it('a failure leaves the loaded and the stored tables as they were', async () => {
+    const failing = Object.create(db) as NodeDb;
+    failing.exec = async (q) => {
+      const text = typeof q === 'string' ? q : q.text;
+      if (text.startsWith('BEGIN')) return db.exec(text.replace('INSERT INTO "memory".main.survey', 'INSERT INTO "memory".main.no_such_table'));
+      return db.exec(q);
+    };
+    await expect(persistLoaded(failing)).rejects.toThrow(/no_such_table/);
+    expect(await tables()).toEqual([
+      { db: 'memory', t: 'lines' },
+      { db: 'temp', t: 'lines' },
+      { db: 'temp', t: 'survey' },
+    ]);
+    expect(await lineIds()).toEqual(['C5', 'C4', 'C3', 'C2', 'C1', 'C0', 'C-1']);
+    expect(await db.query('SELECT customer_id FROM memory.main.lines')).toEqual([{ customer_id: 'OLD' }]);
   });
 });
