@@ -18,10 +18,12 @@ export interface StoredDataset {
   readonly storedAt: string;
 }
 
-async function tableExists(db: DbClient, name: string): Promise<boolean> {
+/** Whether table `name` exists in the database itself (default) or among the TEMP tables. */
+async function tableExists(db: DbClient, name: string, where: 'database' | 'temp' = 'database'): Promise<boolean> {
+  const catalog = where === 'temp' ? sql`'temp'` : sql`current_database()`;
   const rows = await db.query<{ n: number }>(
     sql`SELECT count(*)::INTEGER AS n FROM duckdb_tables()
-      WHERE database_name = current_database() AND schema_name = 'main' AND table_name = ${name}`,
+      WHERE database_name = ${catalog} AND schema_name = 'main' AND table_name = ${name}`,
   );
   return (rows[0]?.n ?? 0) > 0;
 }
@@ -47,11 +49,8 @@ export function isLoadReport(v: unknown): v is LoadReport {
 }
 
 /** True when the loaded `lines` are TEMP tables still to be written to the database (see `persistLoaded`). */
-export async function loadedInTemp(db: DbClient): Promise<boolean> {
-  const rows = await db.query<{ n: number }>(
-    "SELECT count(*)::INTEGER AS n FROM duckdb_tables() WHERE database_name = 'temp' AND table_name = 'lines'",
-  );
-  return (rows[0]?.n ?? 0) > 0;
+export function loadedInTemp(db: DbClient): Promise<boolean> {
+  return tableExists(db, 'lines', 'temp');
 }
 
 /**
