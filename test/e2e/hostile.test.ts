@@ -193,9 +193,10 @@ describe('hostile input in the browser', () => {
 
       await expectErrorInEnglish(page, zh.text, code);
 
-      // Nothing half-loaded: the failed file never reached the tables, and the stored dataset
-      // of the earlier load comes back whole on the next visit.
+      // Nothing half-loaded: the failed file never reached the tables, and the earlier load,
+      // once written to the device (it may still be), comes back whole on the next visit.
       expect(await page.locator('[data-testid=storage-open]').count()).toBe(1);
+      await page.locator('[data-testid=storage-indicator][data-state=stored]').waitFor({ state: 'visible', timeout: 30_000 });
       await page.reload({ waitUntil: 'load' });
       await session.waitForPanels(['overview']);
       expect(await session.readMetric('customers', '[data-testid=panel-overview]')).toBe(6);

@@ -350,6 +350,7 @@ export const en = {
   'storage.forgetting': 'Deleting…',
   'storage.forgetFailed': 'The tables were deleted, but the browser kept the empty database file. Close other tabs of this page and try again.',
   'storage.replaceNote': 'Data from an earlier visit is stored on this device. Loading new files replaces it.',
+  'storage.replaceNoteSaving': 'The data loaded last is being saved on this device. Loading new files replaces it.',
   'storage.open': 'Open the stored data',
   'storage.notStored': 'Not stored on this device',
   'storage.saving': 'Saving on this device…',

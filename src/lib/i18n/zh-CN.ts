@@ -349,6 +349,7 @@ export const zhCN: Record<MessageKey, string> = {
   'storage.forgetting': '正在删除…',
   'storage.forgetFailed': '数据表已删除，但浏览器仍保留了空的数据库文件。请关闭本页面的其他标签页后重试。',
   'storage.replaceNote': '本设备上保存着之前加载的数据。加载新文件会替换它。',
+  'storage.replaceNoteSaving': '上次加载的数据正在保存到本设备。加载新文件会替换它。',
   'storage.open': '打开已保存的数据',
   'storage.notStored': '未保存在本设备',
   'storage.saving': '正在保存到本设备…',

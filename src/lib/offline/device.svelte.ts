@@ -58,6 +58,8 @@ export class DeviceStorage implements DatasetStore {
   /** The report of a load whose tables are still in memory. */
   private pending: LoadReport | null = null;
   private persisting: Promise<void> | null = null;
+  /** The report of the load `persisting` writes. */
+  private writing: LoadReport | null = null;
 
   constructor(
     private readonly dataset: DatasetState,
@@ -98,12 +100,19 @@ export class DeviceStorage implements DatasetStore {
     return false;
   }
 
-  /** Show the stored dataset again (after the user went back to the first screen). */
+  /**
+   * Show the loaded dataset again (after the user went back to the first screen): the stored
+   * one, or one still being written, once the write is done. Should the write fail, the
+   * tables it copies are still in memory, and they are shown from there.
+   */
   async reopen(): Promise<boolean> {
     const db = this.engine;
     if (!db || db.storage.kind !== 'device') return false;
+    const unsaved = this.pending ?? this.writing;
+    await this.persistPending();
     const found = await readStored(db).catch(() => null);
-    return found !== null && this.dataset.restore(found.report);
+    if (found) return this.dataset.restore(found.report);
+    return unsaved !== null && (await loadedInTemp(db).catch(() => false)) && this.dataset.restore(unsaved);
   }
 
   async beforeLoad(): Promise<void> {
@@ -146,6 +155,7 @@ export class DeviceStorage implements DatasetStore {
     const report = this.pending;
     if (!db || !report) return Promise.resolve();
     this.pending = null;
+    this.writing = report;
     const write = async () => {
       const t0 = performance.now();
       try {
@@ -163,6 +173,7 @@ export class DeviceStorage implements DatasetStore {
     };
     this.persisting = write().finally(() => {
       this.persisting = null;
+      this.writing = null;
       this.saving = this.pending !== null;
     });
     return this.persisting;

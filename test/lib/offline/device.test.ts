@@ -172,6 +172,37 @@ describe('DeviceStorage', () => {
     expect(await device.file!.query('SELECT count(*)::INTEGER AS n FROM lines')).toEqual([{ n: 1 }]);
   });
 
+  it('back to the data from the first screen while it waits to be written: written first, then shown', async () => {
+    const device = new FakeDevice();
+    const { dataset, storage } = setup(device);
+    await storage.start();
+    await loadOne(dataset);
+    dataset.reset();
+    expect(storage.saving).toBe(true);
+    expect(await storage.reopen()).toBe(true);
+    expect(dataset.status).toBe('loaded');
+    expect(dataset.report).toEqual(REPORT);
+    expect(storage.saving).toBe(false);
+    expect((await readStored(device.file!))?.report).toEqual(REPORT);
+  });
+
+  it('back to the data while it is being written, and the write fails: shown from memory', async () => {
+    const device = new FakeDevice();
+    device.quotaOnSave = true;
+    const { dataset, storage } = setup(device);
+    await storage.start();
+    await loadOne(dataset);
+    dataset.reset();
+    const writing = storage.persistPending();
+    expect(await storage.reopen()).toBe(true);
+    await writing;
+    expect(storage.problem).toBe('quota');
+    expect(storage.stored).toBeNull();
+    expect(dataset.status).toBe('loaded');
+    expect(dataset.report).toEqual(REPORT);
+    expect(await device.file!.query('SELECT count(*)::INTEGER AS n FROM lines')).toEqual([{ n: 1 }]);
+  });
+
   it('a new load while the last one waits to be written: only the new one is written', async () => {
     const device = new FakeDevice();
     const { dataset, storage } = setup(device);
