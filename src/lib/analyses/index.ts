@@ -114,6 +114,32 @@ export interface DashboardResult {
 export const DASHBOARD_PHASES = ['canonical', 'overview', 'pareto', 'repurchase', 'retention', 'satisfaction'] as const;
 export type DashboardPhase = (typeof DASHBOARD_PHASES)[number];
 
+/**
+ * The share of a dashboard run each phase takes, for a progress bar: the medians at 1 M and
+ * 5 M lines in BENCHMARKS.md, rounded (the canonical tables are about half of it).
+ */
+export const PHASE_WEIGHTS: Readonly<Record<DashboardPhase, number>> = {
+  canonical: 0.49,
+  overview: 0.05,
+  pareto: 0.06,
+  repurchase: 0.15,
+  retention: 0.21,
+  satisfaction: 0.04,
+};
+
+/** How far a run is when `phase` starts: the weights of the phases before it (0 … 1). */
+export function phaseStart(phase: DashboardPhase): number {
+  let done = 0;
+  for (const p of DASHBOARD_PHASES) {
+    if (p === phase) break;
+    done += PHASE_WEIGHTS[p];
+  }
+  return done;
+}
+
+/** Told as each phase of a run starts. */
+export type OnPhase = (phase: DashboardPhase) => void;
+
 // Row shapes are fixed by the casts in each query; this is the one place they are asserted.
 async function rows<T>(db: DbClient, q: SqlQuery): Promise<T[]> {
   return (await db.query<Row>(q)) as unknown as T[];
@@ -144,14 +170,17 @@ export async function resolveAsOf(db: DbClient, settings: Settings): Promise<str
  * Derive the tables, then run every analysis in sequence (the browser engine is single
  * threaded). Requires the canonical `lines` table (and `survey`, when a survey was loaded).
  */
-export async function runDashboard(db: DbClient, settings: Settings, mapped: Mapped): Promise<DashboardResult> {
+export async function runDashboard(db: DbClient, settings: Settings, mapped: Mapped, onPhase?: OnPhase): Promise<DashboardResult> {
   const started = Date.now();
   const phases: Record<DashboardPhase, number> = { canonical: 0, overview: 0, pareto: 0, repurchase: 0, retention: 0, satisfaction: 0 };
   let lapStart = performance.now();
+  onPhase?.('canonical');
   const lap = (phase: DashboardPhase): void => {
     const now = performance.now();
     phases[phase] = now - lapStart;
     lapStart = now;
+    const next = DASHBOARD_PHASES[DASHBOARD_PHASES.indexOf(phase) + 1];
+    if (next) onPhase?.(next);
   };
   await derive(db, settings, mapped);
   const dataAsOf = (await one<DefaultAsOfRow>(db, defaultAsOfQuery())).as_of;

@@ -5,15 +5,23 @@
  * first run, and kept until `clear()` (which the page calls whenever no dataset is loaded).
  */
 import type { DbClient } from '../db/client.ts';
-import { datasetFacts, type DashboardResult, type DatasetFacts } from '../analyses/index.ts';
+import { datasetFacts, phaseStart, type DashboardPhase, type DashboardResult, type DatasetFacts, type OnPhase } from '../analyses/index.ts';
 import type { Mapped } from '../model/derive.ts';
 import type { Settings } from '../model/settings.ts';
 
-export type RunDashboard = (db: DbClient, settings: Settings, mapped: Mapped) => Promise<DashboardResult>;
+export type RunDashboard = (db: DbClient, settings: Settings, mapped: Mapped, onPhase?: OnPhase) => Promise<DashboardResult>;
+
+/** What a run is doing: reading the dataset's facts (filter choices), or a phase of the run; `done` is 0 … 1. */
+export interface RunProgress {
+  readonly step: 'facts' | DashboardPhase;
+  readonly done: number;
+}
 export type ReadFacts = (db: DbClient, mapped: Mapped) => Promise<DatasetFacts>;
 
 export class RunState {
   loading = $state(false);
+  /** Set while a run is going; null otherwise. */
+  progress = $state.raw<RunProgress | null>(null);
   result = $state.raw<DashboardResult | null>(null);
   error = $state.raw<string | null>(null);
   facts = $state.raw<DatasetFacts | null>(null);
@@ -30,16 +38,23 @@ export class RunState {
     const token = ++this.token;
     this.loading = true;
     this.error = null;
+    this.progress = { step: 'facts', done: 0 };
     try {
       await this.ensureFacts(db, mapped);
-      const result = await this.runDashboard(db, settings, mapped);
+      const onPhase: OnPhase = (phase) => {
+        if (token === this.token) this.progress = { step: phase, done: phaseStart(phase) };
+      };
+      const result = await this.runDashboard(db, settings, mapped, onPhase);
       if (token !== this.token) return;
       this.result = result;
     } catch (e) {
       if (token !== this.token) return;
       this.error = e instanceof Error ? e.message : String(e);
     } finally {
-      if (token === this.token) this.loading = false;
+      if (token === this.token) {
+        this.loading = false;
+        this.progress = null;
+      }
     }
   }
 
@@ -62,6 +77,7 @@ export class RunState {
   clear(): void {
     this.token++;
     this.loading = false;
+    this.progress = null;
     this.result = null;
     this.error = null;
     this.facts = null;

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NodeDb } from '../../../src/lib/db/duckdb-node.ts';
 import type { Row } from '../../../src/lib/db/client.ts';
 import type { SqlQuery } from '../../../src/lib/db/sql.ts';
-import { customerListQuery, DASHBOARD_PHASES, derive, metricsOf, runDashboard, type DashboardResult } from '../../../src/lib/analyses/index.ts';
+import { customerListQuery, DASHBOARD_PHASES, derive, metricsOf, PHASE_WEIGHTS, phaseStart, runDashboard, type DashboardPhase, type DashboardResult } from '../../../src/lib/analyses/index.ts';
 import { cohortCellsQuery, retentionCurveQuery, type CohortCell, type RetentionCurvePoint } from '../../../src/lib/analyses/retention.ts';
 import { topCount } from '../../../src/lib/analyses/pareto.ts';
 import { DEFAULT_SETTINGS, type Settings } from '../../../src/lib/model/settings.ts';
@@ -44,6 +44,17 @@ describe('overview and metrics (default settings)', () => {
     const sum = DASHBOARD_PHASES.reduce((s, k) => s + r.phases[k], 0);
     // millis is whole milliseconds of Date.now(); the phases come from performance.now().
     expect(sum).toBeLessThanOrEqual(r.millis + 2);
+  });
+
+  it('tells each phase as it starts, in order, with the share of the run done before it', async () => {
+    const told: DashboardPhase[] = [];
+    const result = await runDashboard(db, DEFAULT_SETTINGS, MAPPED, (phase) => told.push(phase));
+    expect(told).toEqual([...DASHBOARD_PHASES]);
+    expect(result.overview).toEqual(r.overview);
+    expect(phaseStart('canonical')).toBe(0);
+    expect(phaseStart('pareto')).toBeCloseTo(0.54, 10);
+    expect(phaseStart('satisfaction')).toBeCloseTo(0.96, 10);
+    expect(DASHBOARD_PHASES.reduce((s, p) => s + PHASE_WEIGHTS[p], 0)).toBeCloseTo(1, 10);
   });
 
   it('derives orders and customers as METRICS.md §1 says', async () => {

@@ -49,6 +49,62 @@ describe('RunState', () => {
     expect(run.facts?.currencies[0]?.currency).toBe('EUR');
   });
 
+  it('says what a run is doing: the facts, then each phase with the share done; nothing once it ends', async () => {
+    const seen: unknown[] = [];
+    const gate = deferred<void>();
+    const run: RunState = new RunState(
+      async (_db, _s, _m, onPhase) => {
+        seen.push(run.progress);
+        onPhase?.('canonical');
+        seen.push(run.progress);
+        onPhase?.('pareto');
+        seen.push(run.progress);
+        await gate.promise;
+        return RESULT;
+      },
+      async () => {
+        seen.push(run.progress);
+        return facts('CNY');
+      },
+    );
+    const going = run.run(DB, DEFAULT_SETTINGS, MAPPED);
+    await new Promise((r) => setTimeout(r, 0));
+    expect(run.loading).toBe(true);
+    expect(run.progress).toEqual({ step: 'pareto', done: expect.closeTo(0.54, 10) });
+    gate.resolve();
+    await going;
+    expect(seen).toEqual([
+      { step: 'facts', done: 0 },
+      { step: 'facts', done: 0 },
+      { step: 'canonical', done: 0 },
+      { step: 'pareto', done: expect.closeTo(0.54, 10) },
+    ]);
+    expect(run.progress).toBeNull();
+    expect(run.loading).toBe(false);
+  });
+
+  it('a superseded run no longer moves the progress', async () => {
+    const gate = deferred<void>();
+    let tell: ((p: 'retention') => void) | undefined;
+    const run = new RunState(async (_db, _s, _m, onPhase) => {
+      if (!tell) {
+        tell = onPhase;
+        await gate.promise;
+      }
+      return RESULT;
+    }, null);
+    const first = run.run(DB, DEFAULT_SETTINGS, MAPPED);
+    await new Promise((r) => setTimeout(r, 0));
+    const second = run.run(DB, { ...DEFAULT_SETTINGS, churnWindowDays: 30 }, MAPPED);
+    await second;
+    tell?.('retention');
+    expect(run.progress).toBeNull();
+    gate.resolve();
+    await first;
+    expect(run.progress).toBeNull();
+    expect(run.result).toBe(RESULT);
+  });
+
   it('drops facts that arrive after the dataset was cleared', async () => {
     const slow = deferred<DatasetFacts>();
     const run = new RunState(async () => RESULT, () => slow.promise);
