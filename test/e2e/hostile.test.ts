@@ -205,6 +205,25 @@ describe('hostile input in the browser', () => {
     });
   }
 
+  it('a file that fails while loading (only a total row: NO_DATA_ROWS) leaves the earlier data stored, one click away and after a reload', async () => {
+    const session = app();
+    const page = await session.openApp();
+    await loadAndContinue(session, '02_utf8_bom.csv');
+    await session.waitForPanels(['overview']);
+    await page.locator('header .brand').first().click();
+    await session.dropFile(join(ROOT, 'test', 'fixtures', 'e2e', '只有合计行.csv'));
+    expect((await session.waitForError()).code).toBe('NO_DATA_ROWS');
+    await page.locator('[data-testid=storage-indicator][data-state=stored]').waitFor({ state: 'visible', timeout: 30_000 });
+    await page.reload({ waitUntil: 'load' });
+    await session.waitForPanels(['overview']);
+    expect(await session.readMetric('customers', '[data-testid=panel-overview]')).toBe(6);
+    await page.locator('header .brand').first().click();
+    await page.locator('[data-testid=storage-open]').click();
+    await session.waitForPanels(['overview']);
+    expect(await session.readMetric('revenue', '[data-testid=panel-overview]')).toBeCloseTo(1274.5, 6);
+    expect(session.pageErrors).toEqual([]);
+  });
+
   it('after a refused file, the "open the stored data" link on the error screen shows the earlier data', async () => {
     const session = app();
     const page = await session.openApp();

@@ -115,33 +115,36 @@ export class DeviceStorage implements DatasetStore {
     return unsaved !== null && (await loadedInTemp(db).catch(() => false)) && this.dataset.restore(unsaved);
   }
 
+  /**
+   * A load is about to start. The data loaded before (stored, or in memory waiting to be
+   * written) stays as it is until the load's last step replaces its tables: should the load
+   * fail, that data is still there, on this device and for the next visit.
+   */
   async beforeLoad(): Promise<void> {
     const db = this.engine;
     if (!db) return;
-    // The data a write in progress copies is about to be replaced: let it finish, keep nothing.
-    this.pending = null;
+    // A write in progress copies tables the load may replace: let it finish first.
     await this.persisting;
-    this.saving = false;
     try {
-      if (db.storage.kind === 'device') {
-        // From here until the new report is stored, a restart finds nothing to restore.
-        this.stored = null;
-        await clearStored(db);
-      } else if (this.problem === null) {
-        await db.openOnDevice(this.name);
-      }
+      if (db.storage.kind !== 'device' && this.problem === null) await db.openOnDevice(this.name);
     } catch (e) {
       this.problem = storageProblem(e);
     }
     this.mode = db.storage.kind;
   }
 
-  /** The load succeeded: its tables and report are written by `persistPending`, when the page is idle. */
+  /**
+   * The load succeeded and replaced the tables (the stored ones included): its report is
+   * written with them by `persistPending`, when the page is idle. Until then a restart finds
+   * nothing to restore.
+   */
   async afterLoad(report: LoadReport): Promise<void> {
     const db = this.engine;
     if (!db || db.storage.kind !== 'device') return;
     this.pending = report;
     this.saving = true;
+    this.stored = null;
+    await clearStored(db).catch(() => undefined);
   }
 
   /**
@@ -153,7 +156,7 @@ export class DeviceStorage implements DatasetStore {
     if (this.persisting) return this.persisting;
     const db = this.engine;
     const report = this.pending;
-    if (!db || !report) return Promise.resolve();
+    if (!db || !report || db.storage.kind !== 'device') return Promise.resolve();
     this.pending = null;
     this.writing = report;
     const write = async () => {
@@ -187,6 +190,8 @@ export class DeviceStorage implements DatasetStore {
     // The engine may be broken after a failed write: start a new one in memory, and drop the half-written file.
     this.problem = problem;
     this.stored = null;
+    this.pending = null;
+    this.saving = false;
     await db.close().catch(() => undefined);
     this.engine = null;
     await this.fs.remove(this.name).catch(() => undefined);

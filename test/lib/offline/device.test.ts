@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { DbClient } from '../../../src/lib/db/client.ts';
 import { NodeDb } from '../../../src/lib/db/duckdb-node.ts';
 import type { EngineStorage } from '../../../src/lib/db/duckdb-wasm.ts';
-import type { LoadReport } from '../../../src/lib/ingest/types.ts';
+import { IngestError, type LoadReport } from '../../../src/lib/ingest/types.ts';
 import { DeviceStorage, type DeviceEngine, type StartEngine } from '../../../src/lib/offline/device.svelte.ts';
 import type { DeviceFs } from '../../../src/lib/offline/opfs.ts';
 import { LINES_DDL, SURVEY_DDL } from '../../../src/lib/model/schema.ts';
@@ -41,6 +41,8 @@ class FakeDevice implements DeviceFs {
   file: NodeDb | null = null;
   removed = 0;
   quotaOnLoad = false;
+  /** Fail the next loads before they replace any table (as a file refused mid-load would). */
+  failLoad = false;
   /** Fail the write of the loaded tables to the device (as a full disk would). */
   quotaOnSave = false;
   async exists(): Promise<boolean> {
@@ -102,9 +104,12 @@ function setup(device: FakeDevice, refuse: Error | null = null) {
       if (device.quotaOnLoad && db === engines[0] && engines[0]?.storage.kind === 'device') {
         throw new DOMException('The operation failed because it would cause the application to exceed its storage quota.', 'QuotaExceededError');
       }
-      // As loadDataset with linesInTemp: the tables in memory, one line and one response.
+      if (device.failLoad) throw new IngestError('NO_DATA_ROWS', { file: 'b.csv' });
+      // As loadDataset with linesInTemp: the tables in memory, one line and one response,
+      // and the tables stored before dropped (its last step swaps them).
       await db.exec(LINES_DDL.replace('CREATE OR REPLACE TABLE', 'CREATE OR REPLACE TEMP TABLE'));
       await db.exec(SURVEY_DDL.replace('CREATE OR REPLACE TABLE', 'CREATE OR REPLACE TEMP TABLE'));
+      if (db instanceof FakeEngine && db.storage.kind === 'device') for (const t of ['lines', 'survey']) await db.exec(`DROP TABLE IF EXISTS memory.main.${t}`);
       await db.exec("INSERT INTO lines (file_no, line_no, customer_id, order_ts, order_date, amount) VALUES (0, 2, 'C1', TIMESTAMP '2024-01-01', DATE '2024-01-01', 5)");
       await db.exec("INSERT INTO survey (file_no, line_no, customer_id, score) VALUES (1, 2, 'C1', 9)");
       return REPORT;
@@ -213,6 +218,53 @@ describe('DeviceStorage', () => {
     await storage.persistPending();
     expect((await readStored(device.file!))?.report).toEqual(REPORT);
     expect(await device.file!.query('SELECT count(*)::INTEGER AS n FROM lines')).toEqual([{ n: 1 }]);
+  });
+
+  it('a load that fails keeps the data stored before: on the device, for the next visit, and one click away', async () => {
+    const device = new FakeDevice();
+    const { dataset, storage } = setup(device);
+    await storage.start();
+    await loadOne(dataset);
+    await storage.persistPending();
+    device.failLoad = true;
+    await loadOne(dataset);
+    expect(dataset.status).toBe('error');
+    expect(storage.stored).not.toBeNull();
+    expect(storage.saving).toBe(false);
+    expect((await readStored(device.file!))?.report).toEqual(REPORT);
+    expect(await device.file!.query('SELECT count(*)::INTEGER AS n FROM lines')).toEqual([{ n: 1 }]);
+    expect(await storage.reopen()).toBe(true);
+    expect(dataset.status).toBe('loaded');
+  });
+
+  it('a load that fails while the last one waits to be written: the last one is still written', async () => {
+    const device = new FakeDevice();
+    const { dataset, storage } = setup(device);
+    await storage.start();
+    await loadOne(dataset);
+    expect(storage.saving).toBe(true);
+    device.failLoad = true;
+    await loadOne(dataset);
+    expect(dataset.status).toBe('error');
+    expect(storage.saving).toBe(true);
+    await storage.persistPending();
+    expect(storage.stored).not.toBeNull();
+    expect((await readStored(device.file!))?.report).toEqual(REPORT);
+    expect(await device.file!.query('SELECT count(*)::INTEGER AS n FROM lines')).toEqual([{ n: 1 }]);
+  });
+
+  it('a load that succeeds replaces the stored data: nothing to restore until its own write', async () => {
+    const device = new FakeDevice();
+    const { dataset, storage } = setup(device);
+    await storage.start();
+    await loadOne(dataset);
+    await storage.persistPending();
+    await loadOne(dataset);
+    expect(storage.stored).toBeNull();
+    expect(storage.saving).toBe(true);
+    expect(await readStored(device.file!)).toBeNull();
+    await storage.persistPending();
+    expect((await readStored(device.file!))?.report).toEqual(REPORT);
   });
 
   it('a new visit finds it and shows it as loaded, without any file', async () => {
