@@ -1,5 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { generateSales } from '../../src/cli/generate-demo.ts';
 import { FIXTURES, startPreview, type PreviewServer } from './harness.ts';
 import { freshProfile, guard, launchProfile, metricValues, opfsListing, type Guarded } from './device-harness.ts';
 
@@ -86,5 +89,52 @@ describe('the loaded dataset stays on this device', () => {
     expect((await opfsListing(page)).filter((f) => f.name.startsWith(DB_FILE))).toEqual([]);
     expect(s.offOrigin).toEqual([]);
     expect(s.pageErrors).toEqual([]);
+  });
+
+  it('asks before the page is left while a load is not yet written, and no longer once it is', async () => {
+    // 200,000 lines: after the report, the dashboard's first run and the write take over a second.
+    const dir = mkdtempSync(join(tmpdir(), 'll-leave-'));
+    const own = freshProfile();
+    const ctx = await launchProfile(own.dir);
+    try {
+      const file = join(dir, 'sales-200k.csv');
+      writeFileSync(file, [...generateSales({ seed: 3, lines: 200_000 })].join('\n') + '\n');
+      const s = await guard(ctx, new URL(server.url).origin);
+      const page = await s.page();
+      await page.goto(server.url);
+      // Browsers ask only on a page the user has interacted with.
+      await page.locator('[data-testid=file-input]').waitFor({ state: 'attached' });
+      await page.mouse.click(4, 4);
+      await page.setInputFiles('[data-testid=file-input]', file);
+      await page.locator('[data-testid=load-report]').waitFor({ state: 'visible', timeout: 90_000 });
+      expect(await page.locator('[data-testid=storage-indicator]').getAttribute('data-state')).toBe('saving');
+
+      const asked = page.waitForEvent('dialog', { timeout: 10_000 });
+      const reload = page.reload({ timeout: 5_000 }).then(
+        () => 'reloaded',
+        () => 'stayed',
+      );
+      const dialog = await asked;
+      expect(dialog.type()).toBe('beforeunload');
+      await dialog.dismiss();
+      expect(await reload).toBe('stayed');
+
+      // Still here, and written in the end; then a reload goes without a question and restores it.
+      await page.locator('[data-testid=load-report]').waitFor({ state: 'visible' });
+      await page.locator('[data-testid=storage-indicator][data-state=stored]').waitFor({ state: 'visible', timeout: 60_000 });
+      const dialogs: string[] = [];
+      page.on('dialog', (d) => {
+        dialogs.push(d.type());
+        void d.accept();
+      });
+      await page.reload();
+      await page.locator(chart).first().waitFor({ state: 'visible', timeout: 60_000 });
+      expect(dialogs).toEqual([]);
+      expect(s.pageErrors).toEqual([]);
+    } finally {
+      await ctx.close().catch(() => undefined);
+      own.dispose();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
