@@ -49,17 +49,17 @@ export class DeviceStorage implements DatasetStore {
   forgetFailed = $state(false);
   /** Milliseconds from start to the stored dataset shown (engine start included). */
   restoreMillis = $state<number | null>(null);
-  /** A load's data waits to be written to this device, or is being written. */
-  saving = $state(false);
   /** Milliseconds the last write to this device took (tables, report and checkpoint). */
   saveMillis = $state<number | null>(null);
 
   private engine: DeviceEngine | null = null;
-  /** The report of a load whose tables are still in memory. */
-  private pending: LoadReport | null = null;
-  private persisting: Promise<void> | null = null;
+  /** The report of a load whose tables are still in memory, waiting to be written. */
+  private pending = $state.raw<LoadReport | null>(null);
   /** The report of the load `persisting` writes. */
-  private writing: LoadReport | null = null;
+  private writing = $state.raw<LoadReport | null>(null);
+  private persisting: Promise<void> | null = null;
+  /** A load's data waits to be written to this device, or is being written. */
+  readonly saving = $derived(this.pending !== null || this.writing !== null);
 
   constructor(
     private readonly dataset: DatasetState,
@@ -142,7 +142,6 @@ export class DeviceStorage implements DatasetStore {
     const db = this.engine;
     if (!db || db.storage.kind !== 'device') return;
     this.pending = report;
-    this.saving = true;
     this.stored = null;
     await clearStored(db).catch(() => undefined);
   }
@@ -177,7 +176,6 @@ export class DeviceStorage implements DatasetStore {
     this.persisting = write().finally(() => {
       this.persisting = null;
       this.writing = null;
-      this.saving = this.pending !== null;
     });
     return this.persisting;
   }
@@ -191,7 +189,6 @@ export class DeviceStorage implements DatasetStore {
     this.problem = problem;
     this.stored = null;
     this.pending = null;
-    this.saving = false;
     await db.close().catch(() => undefined);
     this.engine = null;
     await this.fs.remove(this.name).catch(() => undefined);
@@ -214,7 +211,6 @@ export class DeviceStorage implements DatasetStore {
       this.dataset.reset();
       this.pending = null;
       await this.persisting;
-      this.saving = false;
       const db = this.engine;
       this.engine = null;
       this.dataset.setEngine({ status: 'starting' });
