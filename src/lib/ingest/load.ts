@@ -8,7 +8,7 @@ import type { DbClient } from '../db/client.ts';
 import { databaseSchema, ident, sql } from '../db/sql.ts';
 import type { MappingField } from '../model/schema.ts';
 import { buildLines, createRawSql, DEFAULT_PARSE, linesDdl, type BuildLinesResult } from './build-lines.ts';
-import { fileKindError, SNIFF_BYTES, sniffKind, bomOf, type FileKind } from './bytes.ts';
+import { fileKindError, SNIFF_BYTES, sniffKind, bomOf, releaseBuffer, type FileKind } from './bytes.ts';
 import { detectEncoding, toUtf8 } from './decode.ts';
 import { detectHeader, effectiveWidth } from './header.ts';
 import { autoMap, labelCounts, missingFields, scoreHeader, type AutoMapResult } from './mapping.ts';
@@ -96,6 +96,13 @@ export interface LoadEnv {
    * took 1.9 s of a 6.7 s load in the page against 0.6 s in memory.
    */
   readonly linesInTemp?: boolean;
+  /**
+   * The load owns the inputs' buffers (default false): once a file's rows are in the engine
+   * its bytes, and the text decoded from them, are released (`releaseBuffer`), so the rest
+   * of the load does not carry them. The page reads a file afresh for every load; callers
+   * that load the same `InputFile` twice must leave this off.
+   */
+  readonly releaseInputs?: boolean;
 }
 
 const EMPTY_AUTO: AutoMapResult = { mapping: {}, ambiguous: [], missing: [] };
@@ -104,6 +111,8 @@ const EMPTY_AUTO: AutoMapResult = { mapping: {}, ambiguous: [], missing: [] };
 interface Prepared {
   readonly inspection: FileInspection;
   readonly rows: () => Generator<NormalizedChunk, NormalizeStats, void>;
+  /** Buffers `rows` reads besides the file's own bytes (text re-encoded to UTF-8). */
+  readonly held: readonly Uint8Array[];
 }
 
 function headerRecordCells(utf8: Uint8Array, dialect: Dialect, headerLine: number): string[] {
@@ -199,6 +208,7 @@ function failed(base: Omit<FileInspection, 'error' | 'auto' | 'mapping'>, code: 
     rows: function* () {
       return { records: 0, byFlag: {}, nulRemoved: 0, nulRecords: 0, lines: 0 };
     },
+    held: [],
   };
 }
 
@@ -254,7 +264,7 @@ async function prepare(file: InputFile, role: Role, o: FileOverrides, env: LoadE
         error: empty ? { code: 'EMPTY_FILE', detail: {} } : m.error,
       };
       const simpleCells = simpleSpec(role, env, inspection.mapping, p.columnCount);
-      return { inspection, rows: () => normalizeRows(rows, p.columnCount, p.headerLine, { ...chunkOpts(env), simpleCells }) };
+      return { inspection, rows: () => normalizeRows(rows, p.columnCount, p.headerLine, { ...chunkOpts(env), simpleCells }), held: [] };
     }
     if (kind === 'parquet') {
       if (!env.parquetInit) return failed(base, 'UNREADABLE_PARQUET', { reason: 'no parquet reader' });
@@ -281,7 +291,7 @@ async function prepare(file: InputFile, role: Role, o: FileOverrides, env: LoadE
         ...m,
       };
       const simpleCells = simpleSpec(role, env, inspection.mapping, labels.length);
-      return { inspection, rows: () => normalizeRows(pq.rows, labels.length, 0, { ...chunkOpts(env), simpleCells }) };
+      return { inspection, rows: () => normalizeRows(pq.rows, labels.length, 0, { ...chunkOpts(env), simpleCells }), held: [] };
     }
 
     const enc = o.encoding
@@ -311,7 +321,9 @@ async function prepare(file: InputFile, role: Role, o: FileOverrides, env: LoadE
       ...m,
     };
     const simpleCells = simpleSpec(role, env, inspection.mapping, preview.columnCount);
-    return { inspection, rows: () => normalize(utf8, preview, { ...chunkOpts(env), simpleCells }) };
+    // Re-encoded text is a buffer of its own; UTF-8 input is a view of the file's bytes.
+    const held = utf8.buffer === bytes.buffer ? [] : [utf8];
+    return { inspection, rows: () => normalize(utf8, preview, { ...chunkOpts(env), simpleCells }), held };
   } catch (e) {
     if (e instanceof IngestError) return failed(base, e.code, { ...e.detail });
     throw e;
@@ -374,6 +386,43 @@ function mergeWarnings(into: Warning[], next: readonly Warning[]): void {
 }
 
 /**
+ * Register file k's normalized chunks with the engine and read them into `rawTable` with
+ * one statement, then drop the chunks. Null when the file has no record to read. The
+ * chunk generator lives only in this frame, so nothing here outlives the read.
+ */
+async function readRaw(
+  db: DbClient,
+  prepared: readonly (Prepared | null)[],
+  k: number,
+  rawTable: string,
+  buffers: string[],
+  progress: (p: Progress) => void,
+): Promise<NormalizeStats | null> {
+  const p = prepared[k];
+  if (!p) return null;
+  const gen = p.rows();
+  let step = gen.next();
+  const estimate = Math.max(1, Math.ceil(p.inspection.bytes / (16 * 1024 * 1024)));
+  // All chunks are read by one statement: measured at 1 M lines, one read_csv over the
+  // list took 1.1 s where a statement per chunk (overlapping the normalizer) took 3 s.
+  const paths: string[] = [];
+  while (!step.done) {
+    const path = await db.registerBuffer(step.value.bytes);
+    buffers.push(path);
+    paths.push(path);
+    progress({ stage: 'parse', done: Math.min(paths.length, estimate), total: Math.max(estimate, paths.length) });
+    step = gen.next();
+  }
+  if (paths.length === 0) return null;
+  await db.exec(createRawSql(rawTable, paths, p.inspection.columnCount));
+  for (const path of paths) {
+    await db.dropBuffer(path);
+    buffers.splice(buffers.indexOf(path), 1);
+  }
+  return step.value;
+}
+
+/**
  * Load sales files (and optionally a survey file) into `lines` and `survey`. Throws an
  * `IngestError` naming the file (`detail.file`, `detail.fileIndex`) when a file cannot be
  * loaded; the tables are then unchanged.
@@ -389,12 +438,15 @@ export async function loadDataset(db: DbClient, sales: readonly InputFile[], opt
     ...sales.map((file, i) => ({ file, role: 'sales' as const, o: options.overrides?.[i] ?? {} })),
     ...(options.survey ? [{ file: options.survey, role: 'survey' as const, o: options.surveyOverrides ?? {} }] : []),
   ];
-  const prepared: Prepared[] = [];
+  // `prepared[k]` holds file k's rows until they are in the engine; `inspections` outlive them.
+  const prepared: (Prepared | null)[] = [];
+  const inspections: FileInspection[] = [];
   for (const [i, input] of inputs.entries()) {
     progress({ stage: 'read', done: i, total: inputs.length });
     const p = await prepare(input.file, input.role, input.o, options);
     if (p.inspection.error) throw fileError(p.inspection.error, input.file.name, i);
     prepared.push(p);
+    inspections.push(p.inspection);
   }
   progress({ stage: 'decode', done: inputs.length, total: inputs.length });
 
@@ -408,33 +460,21 @@ export async function loadDataset(db: DbClient, sales: readonly InputFile[], opt
     const stageDdl = (ddl: string) => (options.linesInTemp ? ddl.replace('CREATE OR REPLACE TABLE', 'CREATE OR REPLACE TEMP TABLE') : ddl);
     await db.exec(stageDdl(linesDdl(STAGE_LINES)));
     await db.exec(stageDdl(surveyDdl(STAGE_SURVEY)));
-    for (const [k, p] of prepared.entries()) {
-      const input = inputs[k];
-      if (!input) continue;
-      const insp = p.inspection;
+    for (const [k, input] of inputs.entries()) {
+      const insp = inspections[k];
+      if (!insp) continue;
       const rawTable = `raw__${k}`;
       temps.push(rawTable, `stage__${k}`);
-      const gen = p.rows();
-      let step = gen.next();
-      const estimate = Math.max(1, Math.ceil(insp.bytes / (16 * 1024 * 1024)));
-      // All chunks are read by one statement: measured at 1 M lines, one read_csv over the
-      // list took 1.1 s where a statement per chunk (overlapping the normalizer) took 3 s.
-      const paths: string[] = [];
-      while (!step.done) {
-        const path = await db.registerBuffer(step.value.bytes);
-        buffers.push(path);
-        paths.push(path);
-        progress({ stage: 'parse', done: Math.min(paths.length, estimate), total: Math.max(estimate, paths.length) });
-        step = gen.next();
+      const stats = await readRaw(db, prepared, k, rawTable, buffers, progress);
+      if (stats === null) throw fileError({ code: 'NO_DATA_ROWS', detail: {} }, input.file.name, k);
+      if (options.releaseInputs) {
+        // The rows are in the engine: the file and what was made of it go now, not at the
+        // next collection (at 5 M lines, ~0.45 GB of bytes, twice that when re-encoded).
+        const held = prepared[k]?.held ?? [];
+        prepared[k] = null;
+        for (const b of [input.file.bytes, ...held]) releaseBuffer(b);
       }
-      const stats = step.value;
-      if (paths.length === 0) throw fileError({ code: 'NO_DATA_ROWS', detail: {} }, input.file.name, k);
-      await db.exec(createRawSql(rawTable, paths, insp.columnCount));
-      for (const path of paths) {
-        await db.dropBuffer(path);
-        buffers.splice(buffers.indexOf(path), 1);
-      }
-      progress({ stage: 'map', done: k, total: prepared.length });
+      progress({ stage: 'map', done: k, total: inputs.length });
 
       const parse: ParseOptions = { ...DEFAULT_PARSE, ...input.o.parse };
       const spec = { rawTable, columnCount: insp.columnCount, fileNo: k, mapping: insp.mapping, stage: `stage__${k}`, dropRawWhenCounted: true };

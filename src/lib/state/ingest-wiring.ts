@@ -6,6 +6,7 @@
 import parquetWasmUrl from 'parquet-wasm/esm/parquet_wasm_bg.wasm?url';
 import { DEFAULT_PARSE } from '../ingest/build-lines.ts';
 import { inspectFile, loadDataset, type FileOverrides, type InputFile } from '../ingest/load.ts';
+import { readBlob, releaseBuffer } from '../ingest/bytes.ts';
 import { checkSize } from '../ingest/limits.ts';
 import { IngestError } from '../ingest/types.ts';
 import type { IngestApi } from './ingest-api.ts';
@@ -17,15 +18,18 @@ const parquetInit = async () => (await import('parquet-wasm/esm')).default({ mod
 export const ASK_USER = new Set(['MISSING_REQUIRED_COLUMNS', 'AMBIGUOUS_COLUMN_MAPPING']);
 
 async function input(file: File): Promise<InputFile> {
-  // Read afresh each time: the engine takes ownership of the buffers it is given.
-  return { name: file.name, bytes: new Uint8Array(await file.arrayBuffer()) };
+  // Read afresh each time: the engine takes ownership of the buffers it is given, and the
+  // load releases the bytes once they are in the engine.
+  return { name: file.name, bytes: await readBlob(file) };
 }
 
 export const ingestApi: IngestApi = {
   async inspect(file, role, encoding, sheet) {
     checkSize([file]);
     const overrides: FileOverrides = { ...(encoding ? { encoding } : {}), ...(sheet !== undefined ? { sheet } : {}) };
-    const insp = await inspectFile(await input(file), overrides, { role, parquetInit });
+    const source = await input(file);
+    // The inspection keeps text only: the file's bytes go now, before the load reads it again.
+    const insp = await inspectFile(source, overrides, { role, parquetInit }).finally(() => releaseBuffer(source.bytes));
     // One empty sheet of several is a choice to change, not a file to refuse.
     const sheetEmpty = insp.error?.code === 'EMPTY_FILE' && insp.format === 'xlsx' && insp.sheets.length > 1;
     if (insp.error && !ASK_USER.has(insp.error.code) && !sheetEmpty) throw new IngestError(insp.error.code, insp.error.detail);
@@ -66,6 +70,8 @@ export const ingestApi: IngestApi = {
         onProgress,
         // In memory first; DeviceStorage.persistPending writes them to the device afterwards.
         linesInTemp: true,
+        // Each file is read afresh for its load, so the load may let its bytes go early.
+        releaseInputs: true,
       });
     return db.singleThreaded ? db.singleThreaded(load) : load();
   },

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { fileKindError, sniffKind, SNIFF_BYTES, type FileKind } from '../../../src/lib/ingest/bytes.ts';
+import { fileKindError, readBlob, releaseBuffer, sniffKind, SNIFF_BYTES, type FileKind } from '../../../src/lib/ingest/bytes.ts';
 
 const fixture = (name: string): Uint8Array => new Uint8Array(readFileSync(new URL(`../../fixtures/ingest/${name}`, import.meta.url)));
 const kindOf = (bytes: Uint8Array): FileKind => sniffKind(bytes.subarray(0, SNIFF_BYTES), bytes.length);
@@ -42,5 +42,41 @@ describe('fileKindError', () => {
   it('maps kinds to the file error codes and lets loadable formats through', () => {
     const kinds: FileKind[] = ['text', 'empty', 'xlsx', 'xls', 'zip', 'gzip', 'parquet', 'binary'];
     expect(kinds.map(fileKindError)).toEqual([null, 'EMPTY_FILE', null, 'EXCEL_WORKBOOK', 'COMPRESSED_FILE', 'COMPRESSED_FILE', null, 'NOT_TEXT']);
+  });
+});
+
+describe('releaseBuffer', () => {
+  it('detaches the buffer, so every view of it is empty', () => {
+    const bytes = new TextEncoder().encode('客户ID,金额\nC1,10\n');
+    const view = bytes.subarray(3, 9);
+    releaseBuffer(view);
+    expect(bytes.length).toBe(0);
+    expect(view.length).toBe(0);
+    expect(bytes.buffer.byteLength).toBe(0);
+  });
+
+  it('does nothing to a buffer that is already released or empty', () => {
+    const bytes = new Uint8Array(8);
+    releaseBuffer(bytes);
+    expect(() => releaseBuffer(bytes)).not.toThrow();
+    expect(() => releaseBuffer(new Uint8Array(0))).not.toThrow();
+  });
+});
+
+describe('readBlob', () => {
+  it('reads every byte of a blob, in parts, into one buffer of its own', async () => {
+    const parts = Array.from({ length: 40 }, (_, i) => new Uint8Array(10_000).fill(i));
+    const blob = new Blob(parts);
+    const bytes = await readBlob(blob);
+    expect(bytes.length).toBe(400_000);
+    expect(bytes.buffer.byteLength).toBe(400_000);
+    for (let i = 0; i < 40; i++) expect(bytes[i * 10_000 + 9_999]).toBe(i);
+    releaseBuffer(bytes);
+    expect(bytes.length).toBe(0);
+    expect((await readBlob(blob)).length).toBe(400_000);
+  });
+
+  it('reads an empty blob', async () => {
+    expect((await readBlob(new Blob([]))).length).toBe(0);
   });
 });

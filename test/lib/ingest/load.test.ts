@@ -6,7 +6,7 @@ import { initSync, Table as WasmTable, writeParquet } from 'parquet-wasm/esm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NodeDb } from '../../../src/lib/db/duckdb-node.ts';
 import { inspectFile, loadDataset } from '../../../src/lib/ingest/load.ts';
-import { IngestError, type Progress } from '../../../src/lib/ingest/types.ts';
+import { IngestError, type LoadReport, type Progress } from '../../../src/lib/ingest/types.ts';
 
 const FIXTURES = join(import.meta.dirname, '../../fixtures/load');
 const fixture = (name: string) => ({ name, bytes: new Uint8Array(readFileSync(join(FIXTURES, name))) });
@@ -264,5 +264,55 @@ describe('loadDataset in small chunks', () => {
       [63, 'summary_row'],
     ]);
     expect(chunked.rows_read).toBe(chunked.rows_kept + chunked.rows_rejected + chunked.rows_skipped);
+  });
+});
+
+describe('loadDataset with releaseInputs', () => {
+  const omitMillis = ({ millis: _millis, ...rest }: LoadReport) => rest;
+
+  it('loads the same as without it and leaves every input released', async () => {
+    const inputs = () => [
+      fixture('gb18030_chinese_headers.csv'),
+      text('b.csv', '客户ID,订单号,订单日期,金额\nC1,O1,2023-01-05,10\nC2,O2,2023-01-06,x\n'),
+    ];
+    const survey = () => text('nps.csv', '订单号,评分,日期\nO1,9,2023-01-09\n');
+    const kept = await loadDataset(db, inputs(), { survey: survey() });
+    const keptLines = await lines();
+
+    const sales = inputs();
+    const surveyFile = survey();
+    const released = await loadDataset(db, sales, { survey: surveyFile, releaseInputs: true });
+    expect(omitMillis(released)).toEqual(omitMillis(kept));
+    expect(await lines()).toEqual(keptLines);
+    for (const f of [...sales, surveyFile]) {
+      expect(f.bytes.length).toBe(0);
+      expect(f.bytes.buffer.byteLength).toBe(0);
+    }
+  });
+
+  it('releases a workbook and a Parquet file too', async () => {
+    parquetInit();
+    const table = new Table({
+      customer_id: vectorFromArray(['C1', 'C2'], new Utf8()),
+      order_date: vectorFromArray(['2023-01-07', '2023-02-01'], new Utf8()),
+      amount: tableFromArrays({ a: new Float64Array([356, -12.5]) }).getChild('a')!,
+    });
+    const parquet = { name: 'p.parquet', bytes: writeParquet(WasmTable.fromIPCStream(tableToIPC(table, 'stream'))) };
+    const book = fixture('workbook.xlsx');
+    const r = await loadDataset(db, [book, parquet], { parquetInit, releaseInputs: true });
+    expect(r.files.map((f) => [f.format, f.rows_kept])).toEqual([
+      ['xlsx', 8],
+      ['parquet', 2],
+    ]);
+    expect([book.bytes.length, parquet.bytes.length]).toEqual([0, 0]);
+  });
+
+  it('keeps the inputs when it is off (the default)', async () => {
+    const f = text('a.csv', 'customer,date,amount\nC1,2023-01-05,10\n');
+    const size = f.bytes.length;
+    await loadDataset(db, [f]);
+    expect(f.bytes.length).toBe(size);
+    await loadDataset(db, [f]);
+    expect((await lines()).map((x) => x.customer_id)).toEqual(['C1']);
   });
 });
