@@ -196,3 +196,28 @@ describe('ids', () => {
     );
   });
 });
+
+// ── cleaning ────────────────────────────────────────────────────────────────────────────
+
+describe('cleanText', () => {
+  it('equals an unconditional translate and trim, whatever the cell holds', async () => {
+    const FULL = '０１２３４５６７８９．，－＋（）／：\u2212';
+    const HALF = '0123456789.,-+()/:-';
+    const TRIM = ' \t\r\n\u00a0\u3000\u200b\u2009\u202f\ufeff';
+    const charArb = fc.oneof(
+      fc.constantFrom(...FULL, ...TRIM, '￥', '¥', '元', '年', '月', '日', '客', 'é', '😀'),
+      fc.string({ unit: 'grapheme-ascii', minLength: 1, maxLength: 1 }),
+    );
+    const cellArb = fc.array(charArb, { maxLength: 12 }).map((cs) => cs.join(''));
+    await fc.assert(
+      fc.asyncProperty(fc.array(cellArb, { minLength: 1, maxLength: 40 }), async (cells) => {
+        const plain = sql`trim(translate(${v}, ${FULL}, ${HALF}), ${TRIM})`;
+        const ascii = sql`trim(${v}, ${' \t\r\n'})`;
+        // The plain formula, with ASCII cells trimmed of ASCII whitespace only (as before).
+        const expected = sql`CASE WHEN length(${v}) = strlen(${v}) THEN ${ascii} ELSE ${plain} END`;
+        expect(await parseAll(cells, cleanText(v))).toEqual(await parseAll(cells, expected));
+      }),
+      { numRuns: 60 },
+    );
+  });
+});
