@@ -1,11 +1,13 @@
 /**
  * The benchmark's synthetic sales files (demo schema, seed 42), written once into .bench/
- * and reused by every bench script: CSV from the demo generator, Parquet from that CSV.
+ * and reused by every bench script: CSV from the demo generator, Parquet from that CSV, and
+ * the same sales as a formatted GB18030 export.
  */
-import { createWriteStream, existsSync } from 'node:fs';
+import { createReadStream, createWriteStream, existsSync } from 'node:fs';
 import { mkdir, rename } from 'node:fs/promises';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
+import { createInterface } from 'node:readline';
 import { generateSales } from '../../src/cli/generate-demo.ts';
 import { NodeDb } from '../../src/lib/db/duckdb-node.ts';
 import { literal, sql } from '../../src/lib/db/sql.ts';
@@ -51,6 +53,96 @@ export async function salesParquet(lines: number): Promise<string> {
   } finally {
     await db.close();
   }
+  await rename(tmp, path);
+  return path;
+}
+
+/**
+ * A GB18030 encoder for the characters the bench files use, built by decoding every
+ * two-byte GB18030 code once (Node has no GB18030 encoder; the characters of these files are
+ * all in the two-byte range).
+ */
+let gbTable: Map<string, number> | null = null;
+function gb18030(text: string): Uint8Array {
+  if (gbTable === null) {
+    gbTable = new Map();
+    const decoder = new TextDecoder('gb18030');
+    for (let lead = 0x81; lead <= 0xfe; lead++) {
+      for (let trail = 0x40; trail <= 0xfe; trail++) {
+        if (trail === 0x7f) continue;
+        const ch = decoder.decode(new Uint8Array([lead, trail]));
+        if (ch.length === 1 && ch !== '\ufffd' && !gbTable.has(ch)) gbTable.set(ch, (lead << 8) | trail);
+      }
+    }
+  }
+  const out = new Uint8Array(text.length * 2);
+  let n = 0;
+  for (const ch of text) {
+    const code = ch.charCodeAt(0);
+    if (code < 0x80) {
+      out[n++] = code;
+      continue;
+    }
+    const gb = gbTable.get(ch);
+    if (gb === undefined) throw new Error(`no two-byte GB18030 code for ${JSON.stringify(ch)}`);
+    out[n++] = gb >> 8;
+    out[n++] = gb & 0xff;
+  }
+  return out.subarray(0, n);
+}
+
+/** `￥1,234.50`, quoted when it holds a comma (as Excel saves a currency-formatted cell). */
+function yuan(plain: string): string {
+  if (plain === '') return '';
+  const [int = '', frac = '00'] = plain.replace('-', '').split('.');
+  const grouped = int.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+  const text = `${plain.startsWith('-') ? '-' : ''}￥${grouped}.${frac}`;
+  return grouped.includes(',') ? `"${text}"` : text;
+}
+
+/**
+ * `.bench/export-N-s42.csv`: the same sales as an Excel "Save as CSV" export of a
+ * formatted report, which is what many users drop: GB18030, a title line, times as
+ * `2023/12/12 22:44` (seconds dropped), money as `￥1,234.50`, every 40th customer id padded
+ * with spaces, and a 合计 line at the end. Every record then takes the full cleaning rules
+ * instead of the direct casts the plain file allows.
+ */
+export async function exportCsv(lines: number): Promise<string> {
+  const source = await salesCsv(lines);
+  const path = join(BENCH_DIR, `export-${lines}-s${SEED}.csv`);
+  if (existsSync(path)) return path;
+  const tmp = `${path}.${process.pid}.part`;
+  const out = createWriteStream(tmp);
+  const write = async (text: string): Promise<void> => {
+    if (!out.write(gb18030(text))) await new Promise<void>((r) => out.once('drain', () => r()));
+  };
+  await write('销售明细（导出）\r\n');
+  let total = 0;
+  let k = 0;
+  let buf: string[] = [];
+  const input = createInterface({ input: createReadStream(source, 'utf8'), crlfDelay: Infinity });
+  for await (const line of input) {
+    if (k++ === 0) {
+      buf.push(line);
+      continue;
+    }
+    const c = line.split(',');
+    // 订单号,客户ID,下单时间,商品,品类,地区,渠道,数量,单价,实付金额,成本,满意度
+    total += Math.round(Number(c[9]) * 100);
+    c[1] = k % 40 === 0 ? ` ${c[1] ?? ''} ` : (c[1] ?? '');
+    c[2] = (c[2] ?? '').slice(0, 16).replaceAll('-', '/');
+    c[8] = yuan(c[8] ?? '');
+    c[9] = yuan(c[9] ?? '');
+    c[10] = yuan(c[10] ?? '');
+    buf.push(c.join(','));
+    if (buf.length === 50_000) {
+      await write(buf.join('\r\n') + '\r\n');
+      buf = [];
+    }
+  }
+  buf.push(`合计,,,,,,,,,${yuan((total / 100).toFixed(2))},,`);
+  await write(buf.join('\r\n') + '\r\n');
+  await new Promise<void>((r, j) => out.end((e?: Error | null) => (e ? j(e) : r())));
   await rename(tmp, path);
   return path;
 }
