@@ -4,6 +4,7 @@ import { NodeDb } from '../../../src/lib/db/duckdb-node.ts';
 import { ident, join, sql } from '../../../src/lib/db/sql.ts';
 import { buildLines, DEFAULT_PARSE, linesDdl, RAW_FLAG } from '../../../src/lib/ingest/build-lines.ts';
 import {
+  amountFromClean,
   amountText,
   amountValue,
   cleanText,
@@ -97,6 +98,28 @@ describe('amount round trip', () => {
         },
       ),
       { numRuns: 60 },
+    );
+  });
+});
+
+describe('amountFromClean', () => {
+  it('reads every amount as the full rules do (its shortcut for plain numbers changes nothing)', async () => {
+    // Common money forms (￥1,234.50, $31.97), then any style, then anything.
+    const money = fc
+      .tuple(fc.bigInt({ min: 0n, max: 10n ** 12n }), fc.constantFrom('', '¥', '￥', '$'), fc.constantFrom('', ','))
+      .map(([c, prefix, group]) => formatAmount(c, { decimal: '.', group, prefix, suffix: '', negative: '-', plus: false, fullWidth: false }));
+    const texts = fc.oneof(
+      money,
+      fc.tuple(fc.bigInt({ min: -(10n ** 13n), max: 10n ** 13n }), styleArb).map(([c, s]) => formatAmount(c, s)),
+      fc.array(fc.constantFrom(...'0123456789,.￥¥$-+() 元'), { maxLength: 14 }).map((cs) => cs.join('')),
+      fc.string({ maxLength: 8 }),
+    );
+    await fc.assert(
+      fc.asyncProperty(fc.array(texts, { minLength: 1, maxLength: 40 }), fc.constantFrom<DecimalMark>('.', ','), async (values, decimal) => {
+        const full = await parseAll(values, amountValue(amountText(cleanText(v)), decimal));
+        expect(await parseAll(values, amountFromClean(cleanText(v), decimal))).toEqual(full);
+      }),
+      { numRuns: 80 },
     );
   });
 });
