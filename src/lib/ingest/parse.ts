@@ -46,9 +46,11 @@ function mayNeedTrim(cell: Fragment, chars: string): Fragment {
  * an expression as often as it is written, and the builders below use their input several
  * times: an amount written out in full repeated its currency-stripping regexes eight times,
  * which made a `￥1,234.50` column 3-4× slower to parse than with the text bound once.
+ * A plain column costs nothing to read again, so it is used as it is.
  * `name` must not be a column name (it would hide the column inside `body`).
  */
 function bind(value: Fragment, name: string, body: (bound: Fragment) => Fragment): Fragment {
+  if (/^"?[A-Za-z_][A-Za-z0-9_]*"?$/.test(value.text)) return body(value);
   return sql`list_transform([${value}], lambda ${raw(name)}: ${body(raw(name))})[1]`;
 }
 
@@ -259,25 +261,19 @@ const PLAIN = { '.': '^[+-]?[0-9]+(\\.[0-9]+)?$', ',': '^[+-]?[0-9]+$' } as cons
 export function amountFromClean(clean: Fragment, decimal: DecimalMark): Fragment {
   const parse = (c: Fragment) => sql`CASE WHEN regexp_matches(${c}, ${literal(PLAIN[decimal])}) THEN TRY_CAST(${c} AS DECIMAL(18,4))
     ELSE ${amountValue(amountText(c), decimal)} END`;
-  // A column is read as often as it is written at no cost; an expression is bound first.
-  return isColumn(clean) ? parse(clean) : bind(clean, 'll_amount_clean', parse);
-}
-
-/** Whether a fragment is only a (quoted) column name. */
-function isColumn(f: Fragment): boolean {
-  return /^"?[A-Za-z_][A-Za-z0-9_]*"?$/.test(f.text);
+  return bind(clean, 'll_amount_clean', parse);
 }
 
 /** `amountText` that leaves plain numbers alone (for the decimal-mark statistics). */
 export function amountTextFromClean(clean: Fragment): Fragment {
   const text = (c: Fragment) => sql`CASE WHEN regexp_matches(${c}, ${literal(PLAIN['.'])}) THEN ${c} ELSE ${amountText(c)} END`;
-  return isColumn(clean) ? text(clean) : bind(clean, 'll_amount_clean', text);
+  return bind(clean, 'll_amount_clean', text);
 }
 
 /** `currencyOf` that skips plain numbers. */
 export function currencyFromClean(clean: Fragment): Fragment {
   const currency = (c: Fragment) => sql`CASE WHEN regexp_matches(${c}, ${literal(PLAIN['.'])}) THEN NULL ELSE ${currencyOf(c)} END`;
-  return isColumn(clean) ? currency(clean) : bind(clean, 'll_amount_clean', currency);
+  return bind(clean, 'll_amount_clean', currency);
 }
 
 export interface DecimalStats {
@@ -305,5 +301,5 @@ export function decideDecimal(s: DecimalStats): DecimalMark {
 export function scoreValue(clean: Fragment): Fragment {
   const score = (c: Fragment) => sql`CASE WHEN regexp_matches(${c}, ${literal('^[+-]?([0-9]+([.,][0-9]+)?|[.,][0-9]+)$')})
     THEN CAST(replace(${c}, ',', '.') AS DOUBLE) ELSE NULL END`;
-  return isColumn(clean) ? score(clean) : bind(clean, 'll_score_clean', score);
+  return bind(clean, 'll_score_clean', score);
 }

@@ -20,6 +20,17 @@ const parquetInit = (): void => {
   parquetReady = true;
 };
 
+/** A Parquet file of two sales lines: customers 00123 and C2, text dates, DOUBLE amounts 356 and -12.5. */
+function twoLineParquet(): Uint8Array {
+  parquetInit();
+  const table = new Table({
+    customer_id: vectorFromArray(['00123', 'C2'], new Utf8()),
+    order_date: vectorFromArray(['2023-01-07', '2023-02-01'], new Utf8()),
+    amount: tableFromArrays({ a: new Float64Array([356, -12.5]) }).getChild('a')!,
+  });
+  return writeParquet(WasmTable.fromIPCStream(tableToIPC(table, 'stream')));
+}
+
 let db: NodeDb;
 beforeAll(async () => {
   db = await NodeDb.open();
@@ -133,13 +144,7 @@ describe('loadDataset', () => {
   });
 
   it('loads a Parquet file', async () => {
-    parquetInit();
-    const table = new Table({
-      customer_id: vectorFromArray(['00123', 'C2'], new Utf8()),
-      order_date: vectorFromArray(['2023-01-07', '2023-02-01'], new Utf8()),
-      amount: tableFromArrays({ a: new Float64Array([356, -12.5]) }).getChild('a')!,
-    });
-    const bytes = writeParquet(WasmTable.fromIPCStream(tableToIPC(table, 'stream')));
+    const bytes = twoLineParquet();
     const r = await loadDataset(db, [{ name: 'p.parquet', bytes }], { parquetInit });
     expect(r.files[0]).toMatchObject({ format: 'parquet', rows_kept: 2 });
     expect((await lines()).map((x) => [x.customer_id, x.d, x.a])).toEqual([
@@ -291,13 +296,7 @@ describe('loadDataset with releaseInputs', () => {
   });
 
   it('releases a workbook and a Parquet file too', async () => {
-    parquetInit();
-    const table = new Table({
-      customer_id: vectorFromArray(['C1', 'C2'], new Utf8()),
-      order_date: vectorFromArray(['2023-01-07', '2023-02-01'], new Utf8()),
-      amount: tableFromArrays({ a: new Float64Array([356, -12.5]) }).getChild('a')!,
-    });
-    const parquet = { name: 'p.parquet', bytes: writeParquet(WasmTable.fromIPCStream(tableToIPC(table, 'stream'))) };
+    const parquet = { name: 'p.parquet', bytes: twoLineParquet() };
     const book = fixture('workbook.xlsx');
     const r = await loadDataset(db, [book, parquet], { parquetInit, releaseInputs: true });
     expect(r.files.map((f) => [f.format, f.rows_kept])).toEqual([
