@@ -1,9 +1,12 @@
-import type { DashboardResult, Quadrant, Tier } from '../lib/analyses/index.ts';
+import type { CurrencyChoice, CurrencyTotalRow, DashboardResult, PanelId, Quadrant, Tier } from '../lib/analyses/index.ts';
 import type { ChartContext } from '../lib/charts/theme.ts';
 import type { Metrics } from '../lib/model/metrics.ts';
 import type { SettingsState } from '../lib/state/settings.svelte.ts';
 
-/** What every dashboard panel receives from `Dashboard.svelte`. */
+/** Exports the customers behind a tier or a quadrant; null where there are no customer rows. */
+export type CustomerExport = ((filter: { tier?: Tier; quadrant?: Quadrant }, name: string) => Promise<void>) | null;
+
+/** What every dashboard panel's view receives from `Dashboard.svelte` (each takes what it needs). */
 export interface PanelProps {
   readonly result: DashboardResult;
   readonly metrics: Metrics;
@@ -11,7 +14,11 @@ export interface PanelProps {
   /** ISO code when the amounts name exactly one currency. */
   readonly currency: string | null;
   readonly chartContext: (width: number) => ChartContext;
+  /** Open another panel (headlines link to the panel they summarise). */
+  readonly onpanel: (p: PanelId) => void;
+  readonly onexport: CustomerExport;
+  /** When the amounts name several currencies: the one analysed, and every group's lines. */
+  readonly currencyChoice: CurrencyChoice | null;
+  /** Per currency group after the date and dimension filters; empty until read. */
+  readonly currencyTotals: readonly CurrencyTotalRow[];
 }
-
-/** Exports the customers behind a tier or a quadrant; null where there are no customer rows. */
-export type CustomerExport = ((filter: { tier?: Tier; quadrant?: Quadrant }, name: string) => Promise<void>) | null;

@@ -2,87 +2,17 @@
  * Runs every analysis for one set of settings and collects the typed results the views
  * and charts read. The only analysis module that touches a database client (type only).
  */
-import type { DbClient, Row } from '../db/client.ts';
-import type { SqlQuery } from '../db/sql.ts';
+import type { DbClient } from '../db/client.ts';
 import type { LoadReport } from '../ingest/types.ts';
 import { deriveTables, defaultAsOfQuery, type DefaultAsOfRow, type Mapped } from '../model/derive.ts';
-import type { Metrics } from '../model/metrics.ts';
+import { mappedDimensions } from '../model/mapped.ts';
+import { METRIC_IDS, type Metrics } from '../model/metrics.ts';
 import type { Dimension } from '../model/schema.ts';
 import type { Settings } from '../model/settings.ts';
-import type { DayBinRow } from './common.ts';
-import {
-  CHOICES_LIMIT,
-  currenciesQuery,
-  dimensionChoicesQuery,
-  overviewQuery,
-  trendQuery,
-  type CurrencyRow,
-  type DimensionChoiceRow,
-  type OverviewRow,
-  type TrendRow,
-} from './overview.ts';
-import {
-  hasProfitQuery,
-  paretoCurveQuery,
-  paretoDecilesQuery,
-  paretoSummaryQuery,
-  paretoTiersQuery,
-  profitDecilesQuery,
-  rankedTables,
-  profitSplitQuery,
-  profitSummaryQuery,
-  type DecileRow,
-  type HasProfitRow,
-  type LorenzPoint,
-  type ParetoParams,
-  type ParetoResult,
-  type ParetoSummaryRow,
-  type ProfitSplitRow,
-  type ProfitSummaryRow,
-  type TierRow,
-} from './pareto.ts';
-import {
-  daysToSecondQuery,
-  gapsQuery,
-  kaplanMeierQuery,
-  orderCountsQuery,
-  periodRepurchaseQuery,
-  repurchaseByDimensionQuery,
-  repurchaseSummaryQuery,
-  type KmPoint,
-  type OrderCountRow,
-  type PeriodRepurchaseRow,
-  type RepurchaseByDimRow,
-  type RepurchaseParams,
-  type RepurchaseResult,
-  type RepurchaseSummaryRow,
-} from './repurchase.ts';
-import {
-  activityQuery,
-  cohortCellsQuery,
-  retentionCellsTable,
-  retentionCurveQuery,
-  retentionKpiQuery,
-  type ActivityRow,
-  type CohortCell,
-  type RetentionCurvePoint,
-  type RetentionKpiRow,
-  type RetentionParams,
-  type RetentionResult,
-} from './retention.ts';
-import {
-  levelsQuery,
-  quadrantsQuery,
-  satisfactionSummaryQuery,
-  scaleInfo,
-  scoreRangeQuery,
-  type LevelRow,
-  type QuadrantRow,
-  type SatisfactionParams,
-  type SatisfactionResult,
-  type SatisfactionSummaryRow,
-  type ScoreRangeRow,
-} from './satisfaction.ts';
+import { CHOICES_LIMIT, currenciesQuery, dimensionChoicesQuery, type CurrencyRow, type DimensionChoiceRow } from './overview.ts';
+import { one, rows, type PanelContext } from './panel.ts';
+import { rankedTables } from './pareto.ts';
+import { PANEL_IDS, PANEL_REGISTRY, type PanelId, type PanelResults } from './registry.ts';
 
 export type * from './common.ts';
 export type * from './overview.ts';
@@ -91,41 +21,34 @@ export type * from './repurchase.ts';
 export type * from './retention.ts';
 export type * from './satisfaction.ts';
 export type * from './customer-list.ts';
+export type * from './panel.ts';
+export type { PanelId, PanelResults } from './registry.ts';
 export { customerListQuery } from './customer-list.ts';
+export { mappedDimensions };
 
-/** Everything the dashboard shows for one dataset and one set of settings. */
-export interface DashboardResult {
+/** Everything the dashboard shows for one dataset and one set of settings: each panel's result under its id. */
+export type DashboardResult = PanelResults & {
   /** The as-of date used (ISO); null when no line survives the filters (then every section is empty). */
   readonly asOf: string | null;
   readonly mapped: Mapped;
-  readonly overview: OverviewRow;
-  /** Month by month from the first to the last order (after the filters). */
-  readonly trend: readonly TrendRow[];
-  readonly pareto: ParetoResult;
-  readonly repurchase: RepurchaseResult;
-  readonly retention: RetentionResult;
-  readonly satisfaction: SatisfactionResult;
   /** Wall-clock milliseconds of the whole run (derive included). */
   readonly millis: number;
   /** The same run step by step: the canonical tables, then each panel's queries. */
   readonly phases: Readonly<Record<DashboardPhase, number>>;
-}
-
-export const DASHBOARD_PHASES = ['canonical', 'overview', 'pareto', 'repurchase', 'retention', 'satisfaction'] as const;
-export type DashboardPhase = (typeof DASHBOARD_PHASES)[number];
-
-/**
- * The share of a dashboard run each phase takes, for a progress bar: the medians at 1 M and
- * 5 M lines in BENCHMARKS.md, rounded (the canonical tables are about half of it).
- */
-export const PHASE_WEIGHTS: Readonly<Record<DashboardPhase, number>> = {
-  canonical: 0.49,
-  overview: 0.05,
-  pareto: 0.06,
-  repurchase: 0.15,
-  retention: 0.21,
-  satisfaction: 0.04,
 };
+
+/** The steps of a run: the canonical tables, then each panel in registry order. */
+export const DASHBOARD_PHASES: readonly DashboardPhase[] = ['canonical', ...PANEL_IDS];
+export type DashboardPhase = 'canonical' | PanelId;
+
+/** The canonical tables' share of a dashboard run (about half of it, BENCHMARKS.md). */
+export const CANONICAL_WEIGHT = 0.49;
+
+/** The share of a dashboard run each phase takes, for a progress bar (sums to 1). */
+export const PHASE_WEIGHTS: Readonly<Record<DashboardPhase, number>> = Object.fromEntries([
+  ['canonical', CANONICAL_WEIGHT],
+  ...PANEL_REGISTRY.map((p) => [p.id, p.weight] as const),
+]) as Record<DashboardPhase, number>;
 
 /** How far a run is when `phase` starts: the weights of the phases before it (0 … 1). */
 export function phaseStart(phase: DashboardPhase): number {
@@ -140,21 +63,6 @@ export function phaseStart(phase: DashboardPhase): number {
 /** Told as each phase of a run starts. */
 export type OnPhase = (phase: DashboardPhase) => void;
 
-// Row shapes are fixed by the casts in each query; this is the one place they are asserted.
-async function rows<T>(db: DbClient, q: SqlQuery): Promise<T[]> {
-  return (await db.query<Row>(q)) as unknown as T[];
-}
-
-async function one<T>(db: DbClient, q: SqlQuery): Promise<T> {
-  const [row] = await rows<T>(db, q);
-  if (row === undefined) throw new Error(`query returned no row: ${q.text.slice(0, 80)}`);
-  return row;
-}
-
-export function mappedDimensions(mapped: Mapped): Dimension[] {
-  return (['category', 'region', 'channel'] as const).filter((d) => mapped[d]);
-}
-
 /** Rebuild f_lines / orders / customers (and the customer rankings) for the settings' filters. */
 export async function derive(db: DbClient, settings: Settings, mapped: Mapped): Promise<void> {
   for (const q of [...deriveTables(settings.filters, mapped), ...rankedTables()]) await db.exec(q);
@@ -167,104 +75,35 @@ export async function resolveAsOf(db: DbClient, settings: Settings): Promise<str
 }
 
 /**
- * Derive the tables, then run every analysis in sequence (the browser engine is single
+ * Derive the tables, then run every registered panel in order (the browser engine is single
  * threaded). Requires the canonical `lines` table (and `survey`, when a survey was loaded).
  */
 export async function runDashboard(db: DbClient, settings: Settings, mapped: Mapped, onPhase?: OnPhase): Promise<DashboardResult> {
   const started = Date.now();
-  const phases: Record<DashboardPhase, number> = { canonical: 0, overview: 0, pareto: 0, repurchase: 0, retention: 0, satisfaction: 0 };
+  const phases = Object.fromEntries(DASHBOARD_PHASES.map((p) => [p, 0])) as Record<DashboardPhase, number>;
   let lapStart = performance.now();
-  onPhase?.('canonical');
   const lap = (phase: DashboardPhase): void => {
     const now = performance.now();
     phases[phase] = now - lapStart;
     lapStart = now;
-    const next = DASHBOARD_PHASES[DASHBOARD_PHASES.indexOf(phase) + 1];
-    if (next) onPhase?.(next);
   };
+  onPhase?.('canonical');
   await derive(db, settings, mapped);
   const dataAsOf = (await one<DefaultAsOfRow>(db, defaultAsOfQuery())).as_of;
   lap('canonical');
   // With no line left, every query still runs (on empty tables) so that the shapes stay the same.
-  const asOf = settings.asOf ?? dataAsOf ?? '1970-01-01';
-
-  const overview = await one<OverviewRow>(db, overviewQuery({ asOf, churnWindowDays: settings.churnWindowDays }));
-  const trend = await rows<TrendRow>(db, trendQuery());
-  lap('overview');
-
-  const pp: ParetoParams = { tierA: settings.tierA, tierB: settings.tierB, topShare: settings.topShare };
-  const hasProfit = (await one<HasProfitRow>(db, hasProfitQuery())).has_profit;
-  const pareto: ParetoResult = {
-    summary: await one<ParetoSummaryRow>(db, paretoSummaryQuery(pp)),
-    curve: await rows<LorenzPoint>(db, paretoCurveQuery(pp)),
-    deciles: await rows<DecileRow>(db, paretoDecilesQuery()),
-    tiers: await rows<TierRow>(db, paretoTiersQuery(pp)),
-    profit: hasProfit
-      ? {
-          summary: await one<ProfitSummaryRow>(db, profitSummaryQuery()),
-          split: await rows<ProfitSplitRow>(db, profitSplitQuery()),
-          deciles: await rows<DecileRow>(db, profitDecilesQuery()),
-        }
-      : null,
-  };
-  lap('pareto');
-
-  const rp: RepurchaseParams = { asOf, dimensions: mappedDimensions(mapped) };
-  const byDim = repurchaseByDimensionQuery(rp);
-  const repurchase: RepurchaseResult = {
-    summary: await one<RepurchaseSummaryRow>(db, repurchaseSummaryQuery()),
-    orderCounts: await rows<OrderCountRow>(db, orderCountsQuery()),
-    daysToSecond: await rows<DayBinRow>(db, daysToSecondQuery()),
-    km: await rows<KmPoint>(db, kaplanMeierQuery(rp)),
-    gaps: await rows<DayBinRow>(db, gapsQuery()),
-    byPeriod: await rows<PeriodRepurchaseRow>(db, periodRepurchaseQuery(rp)),
-    byDimension: byDim ? await rows<RepurchaseByDimRow>(db, byDim) : [],
-  };
-  lap('repurchase');
-
-  const tp: RetentionParams = { asOf, period: settings.cohortPeriod, mode: settings.retentionMode };
-  const cells = { table: 'retention_cells' };
-  await db.exec(retentionCellsTable(tp, cells.table));
-  const curve = await rows<RetentionCurvePoint>(db, retentionCurveQuery(tp, cells));
-  const kpis =
-    tp.period === 'month' && tp.mode === 'on'
-      ? kpisFromCurve(curve)
-      : await one<RetentionKpiRow>(db, retentionKpiQuery(asOf));
-  const retention: RetentionResult = {
-    cells: await rows<CohortCell>(db, cohortCellsQuery(tp, cells)),
-    curve,
-    kpis,
-    activity: await rows<ActivityRow>(db, activityQuery({ asOf, churnWindowDays: settings.churnWindowDays })),
-  };
-  lap('retention');
-
-  const sp: SatisfactionParams = {
-    scale: settings.scoreScale,
-    highSatisfaction: settings.highSatisfaction,
-    loyalMinOrders: settings.loyalMinOrders,
-  };
-  const range = await one<ScoreRangeRow>(db, scoreRangeQuery());
-  const info = scaleInfo(range, sp);
-  const quadrants = quadrantsQuery(info, sp);
-  const satisfaction: SatisfactionResult = {
-    source: range.source,
-    range,
-    scaleInfo: info,
-    summary: await one<SatisfactionSummaryRow>(db, satisfactionSummaryQuery(info, sp)),
-    levels: await rows<LevelRow>(db, levelsQuery(sp)),
-    quadrants: quadrants ? await rows<QuadrantRow>(db, quadrants) : [],
-  };
-  lap('satisfaction');
-
+  const ctx: PanelContext = { asOf: settings.asOf ?? dataAsOf ?? '1970-01-01', mapped };
+  const results: Partial<Record<PanelId, unknown>> = {};
+  for (const panel of PANEL_REGISTRY) {
+    onPhase?.(panel.id);
+    results[panel.id] = await panel.run(db, settings, ctx);
+    lap(panel.id);
+  }
   return {
-    asOf: dataAsOf === null ? null : asOf,
+    // Every registered panel has just run, each under its own id.
+    ...(results as PanelResults),
+    asOf: dataAsOf === null ? null : ctx.asOf,
     mapped,
-    overview,
-    trend,
-    pareto,
-    repurchase,
-    retention,
-    satisfaction,
     millis: Date.now() - started,
     phases,
   };
@@ -319,46 +158,17 @@ export function singleCurrency(currencies: readonly Pick<CurrencyRow, 'currency'
   }
 }
 
-function kpisFromCurve(curve: readonly RetentionCurvePoint[]): RetentionKpiRow {
-  const at = (k: number) => curve.find((p) => p.k === k)?.rate ?? null;
-  return { retention_m1: at(1), retention_m3: at(3), retention_m6: at(6), retention_m12: at(12) };
-}
-
-/** Every metric of METRICS.md: row counts from the load report, the rest from the result. */
+/** Every metric of METRICS.md: row counts from the load report, the rest from the panels that hold them. */
 export function metricsOf(r: DashboardResult, report: Pick<LoadReport, 'rows_read' | 'rows_kept' | 'rows_rejected' | 'rows_skipped'>): Metrics {
-  const o = r.overview;
-  const p = r.pareto.summary;
-  const s = r.satisfaction.summary;
+  const held: Partial<Metrics> = {};
+  for (const panel of PANEL_REGISTRY) Object.assign(held, panel.metrics(r[panel.id] as never));
+  const out = {} as Record<string, number | null>;
+  for (const id of METRIC_IDS) out[id] = held[id] ?? null;
   return {
+    ...(out as Metrics),
     rows_read: report.rows_read,
     rows_kept: report.rows_kept,
     rows_rejected: report.rows_rejected,
     rows_skipped: report.rows_skipped,
-    customers: o.customers,
-    orders: o.orders,
-    revenue: o.revenue,
-    returns_value: o.returns_value,
-    aov: o.aov,
-    orders_per_customer: o.orders_per_customer,
-    repurchase_rate: o.repurchase_rate,
-    repeat_order_share: o.repeat_order_share,
-    median_days_to_second: r.repurchase.summary.median_days_to_second,
-    top20_share: p.top20_share,
-    gini: p.gini,
-    tier_a_customers: p.tier_a_customers,
-    tier_a_customer_share: p.tier_a_customer_share,
-    retention_m1: r.retention.kpis.retention_m1,
-    retention_m3: r.retention.kpis.retention_m3,
-    retention_m6: r.retention.kpis.retention_m6,
-    retention_m12: r.retention.kpis.retention_m12,
-    active_customers: o.active_customers,
-    lapsed_customers: o.lapsed_customers,
-    customers_with_score: s.customers_with_score,
-    satisfaction_mean: s.satisfaction_mean,
-    quadrant_loyalists: s.quadrant_loyalists,
-    quadrant_mercenaries: s.quadrant_mercenaries,
-    quadrant_hostages: s.quadrant_hostages,
-    quadrant_defectors: s.quadrant_defectors,
-    nps: s.nps,
   };
 }

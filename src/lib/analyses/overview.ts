@@ -9,6 +9,8 @@ import type { Mapped } from '../model/derive.ts';
 import type { Dimension } from '../model/schema.ts';
 import { UNMARKED } from '../model/settings.ts';
 import { asOfDate, div, isoDate } from './common.ts';
+import { one, rows, type PanelDescriptor } from './panel.ts';
+import { activityQuery, type ActivityRow } from './retention.ts';
 
 export interface OverviewParams {
   /** ISO date (YYYY-MM-DD). */
@@ -256,3 +258,41 @@ export function currencyChoice(
   const fallback = (fromTotals ? view.analysed : first?.currency) ?? UNMARKED;
   return { options, selected: options.find((o) => o.value === requested)?.value ?? fallback };
 }
+
+/** The Overview's result: the overview row, the monthly trend and the active/lapsed split over time. */
+export interface OverviewResult extends OverviewRow {
+  /** Month by month from the first to the last order (after the filters). */
+  readonly trend: readonly TrendRow[];
+  /** Active and lapsed customers at each month end and at as_of. */
+  readonly activity: readonly ActivityRow[];
+}
+
+export const overviewPanel: PanelDescriptor<'overview', OverviewResult> = {
+  id: 'overview',
+  weight: 0.05,
+  kpis: ['customers', 'orders', 'revenue', 'returns_value', 'aov', 'orders_per_customer', 'active_customers', 'lapsed_customers'],
+  async run(db, settings, { asOf }) {
+    const row = await one<OverviewRow>(db, overviewQuery({ asOf, churnWindowDays: settings.churnWindowDays }));
+    return {
+      ...row,
+      trend: await rows<TrendRow>(db, trendQuery()),
+      activity: await rows<ActivityRow>(db, activityQuery({ asOf, churnWindowDays: settings.churnWindowDays })),
+    };
+  },
+  metrics: (r) => ({
+    customers: r.customers,
+    orders: r.orders,
+    revenue: r.revenue,
+    returns_value: r.returns_value,
+    aov: r.aov,
+    orders_per_customer: r.orders_per_customer,
+    repurchase_rate: r.repurchase_rate,
+    repeat_order_share: r.repeat_order_share,
+    active_customers: r.active_customers,
+    lapsed_customers: r.lapsed_customers,
+  }),
+  tables: (r) => [
+    { name: 'activity', title: 'dash.col.active', rows: r.activity },
+    { name: 'trend', title: 'dash.col.month', rows: r.trend, inReport: false },
+  ],
+};

@@ -5,6 +5,7 @@
  */
 import { raw, sql, type SqlPart, type SqlQuery } from '../db/sql.ts';
 import { div } from './common.ts';
+import { one, rows, type PanelDescriptor } from './panel.ts';
 
 export interface ParetoParams {
   /** Tier A ends at the first rank where the cumulative value share reaches this (0.8). */
@@ -274,3 +275,43 @@ FROM g ORDER BY g`;
 export function profitDecilesQuery(): SqlQuery {
   return decilesOf('profit');
 }
+
+export const paretoPanel: PanelDescriptor<'pareto', ParetoResult> = {
+  id: 'pareto',
+  weight: 0.06,
+  kpis: ['top20_share', 'gini', 'tier_a_customers', 'tier_a_customer_share'],
+  async run(db, settings) {
+    const pp: ParetoParams = { tierA: settings.tierA, tierB: settings.tierB, topShare: settings.topShare };
+    const hasProfit = (await one<HasProfitRow>(db, hasProfitQuery())).has_profit;
+    return {
+      summary: await one<ParetoSummaryRow>(db, paretoSummaryQuery(pp)),
+      curve: await rows<LorenzPoint>(db, paretoCurveQuery(pp)),
+      deciles: await rows<DecileRow>(db, paretoDecilesQuery()),
+      tiers: await rows<TierRow>(db, paretoTiersQuery(pp)),
+      profit: hasProfit
+        ? {
+            summary: await one<ProfitSummaryRow>(db, profitSummaryQuery()),
+            split: await rows<ProfitSplitRow>(db, profitSplitQuery()),
+            deciles: await rows<DecileRow>(db, profitDecilesQuery()),
+          }
+        : null,
+    };
+  },
+  metrics: (r) => ({
+    top20_share: r.summary.top20_share,
+    gini: r.summary.gini,
+    tier_a_customers: r.summary.tier_a_customers,
+    tier_a_customer_share: r.summary.tier_a_customer_share,
+  }),
+  tables: (r) => [
+    { name: 'tiers', title: 'dash.col.tier', rows: r.tiers },
+    { name: 'deciles', title: 'dash.col.decile', rows: r.deciles },
+    ...(r.profit
+      ? [
+          { name: 'profit_split', title: 'dash.col.profit', rows: r.profit.split },
+          { name: 'profit_deciles', title: 'dash.col.profit', rows: r.profit.deciles, inReport: false },
+        ]
+      : []),
+    { name: 'lorenz', title: 'dash.col.decile', rows: r.curve, inReport: false },
+  ],
+};

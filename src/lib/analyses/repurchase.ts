@@ -5,6 +5,8 @@
 import { join, raw, sql, type SqlQuery } from '../db/sql.ts';
 import type { Dimension } from '../model/schema.ts';
 import { asOfDate, dayBinOf, dayBins, div, isoDate, type DayBinRow, type SqlFragment } from './common.ts';
+import { mappedDimensions } from '../model/mapped.ts';
+import { one, rows, type PanelDescriptor } from './panel.ts';
 
 export interface RepurchaseParams {
   /** ISO date: Kaplan–Meier censoring and the completeness of 回购率 periods. */
@@ -195,3 +197,31 @@ FROM customers GROUP BY 2`,
 FROM (${join(parts, '\nUNION ALL\n')})
 ORDER BY dimension, customers DESC, value NULLS LAST`;
 }
+
+export const repurchasePanel: PanelDescriptor<'repurchase', RepurchaseResult> = {
+  id: 'repurchase',
+  weight: 0.15,
+  kpis: ['repurchase_rate', 'repeat_order_share', 'median_days_to_second'],
+  async run(db, _settings, { asOf, mapped }) {
+    const rp: RepurchaseParams = { asOf, dimensions: mappedDimensions(mapped) };
+    const byDim = repurchaseByDimensionQuery(rp);
+    return {
+      summary: await one<RepurchaseSummaryRow>(db, repurchaseSummaryQuery()),
+      orderCounts: await rows<OrderCountRow>(db, orderCountsQuery()),
+      daysToSecond: await rows<DayBinRow>(db, daysToSecondQuery()),
+      km: await rows<KmPoint>(db, kaplanMeierQuery(rp)),
+      gaps: await rows<DayBinRow>(db, gapsQuery()),
+      byPeriod: await rows<PeriodRepurchaseRow>(db, periodRepurchaseQuery(rp)),
+      byDimension: byDim ? await rows<RepurchaseByDimRow>(db, byDim) : [],
+    };
+  },
+  metrics: (r) => ({ median_days_to_second: r.summary.median_days_to_second }),
+  tables: (r) => [
+    { name: 'order_counts', title: 'dash.col.orders', rows: r.orderCounts },
+    { name: 'days_to_second', title: 'dash.col.days', rows: r.daysToSecond },
+    { name: 'gaps', title: 'dash.col.gaps', rows: r.gaps },
+    { name: 'next_month', title: 'dash.col.nextMonth', rows: r.byPeriod },
+    ...(r.byDimension.length ? [{ name: 'by_dimension', title: 'dash.col.group', rows: r.byDimension }] : []),
+    { name: 'kaplan_meier', title: 'dash.col.day', rows: r.km, inReport: false },
+  ],
+};

@@ -5,6 +5,7 @@
 import { raw, sql, type SqlQuery } from '../db/sql.ts';
 import type { CohortPeriod, RetentionMode } from '../model/settings.ts';
 import { asOfDate, div, isoDate, type SqlFragment } from './common.ts';
+import { one, rows, type PanelDescriptor } from './panel.ts';
 
 export interface RetentionParams {
   readonly asOf: string;
@@ -75,7 +76,6 @@ export interface RetentionResult {
   readonly cells: readonly CohortCell[];
   readonly curve: readonly RetentionCurvePoint[];
   readonly kpis: RetentionKpiRow;
-  readonly activity: readonly ActivityRow[];
 }
 
 const STEP: Record<CohortPeriod, string> = { week: '7 DAY', month: '1 MONTH', quarter: '3 MONTH' };
@@ -217,3 +217,29 @@ SELECT ${isoDate(sql`acq.e`)} AS date, acq.customers::INTEGER AS customers,
        coalesce(act.active, 0)::INTEGER AS active, (acq.customers - coalesce(act.active, 0))::INTEGER AS lapsed
 FROM acq LEFT JOIN act USING (e) ORDER BY acq.e`;
 }
+
+function kpisFromCurve(curve: readonly RetentionCurvePoint[]): RetentionKpiRow {
+  const at = (k: number) => curve.find((p) => p.k === k)?.rate ?? null;
+  return { retention_m1: at(1), retention_m3: at(3), retention_m6: at(6), retention_m12: at(12) };
+}
+
+export const retentionPanel: PanelDescriptor<'retention', RetentionResult> = {
+  id: 'retention',
+  weight: 0.21,
+  kpis: ['retention_m1', 'retention_m3', 'retention_m6', 'retention_m12'],
+  async run(db, settings, { asOf }) {
+    const tp: RetentionParams = { asOf, period: settings.cohortPeriod, mode: settings.retentionMode };
+    const cells = { table: 'retention_cells' };
+    await db.exec(retentionCellsTable(tp, cells.table));
+    const curve = await rows<RetentionCurvePoint>(db, retentionCurveQuery(tp, cells));
+    // The KPIs are the monthly "on" curve: read off the curve when that is the one drawn.
+    const kpis =
+      tp.period === 'month' && tp.mode === 'on' ? kpisFromCurve(curve) : await one<RetentionKpiRow>(db, retentionKpiQuery(asOf));
+    return { cells: await rows<CohortCell>(db, cohortCellsQuery(tp, cells)), curve, kpis };
+  },
+  metrics: (r) => ({ ...r.kpis }),
+  tables: (r) => [
+    { name: 'curve', title: 'dash.col.k', rows: r.curve },
+    { name: 'cohorts', title: 'dash.col.cohort', rows: r.cells },
+  ],
+};

@@ -5,6 +5,7 @@
 import { raw, sql, type SqlQuery } from '../db/sql.ts';
 import type { ScoreScale } from '../model/settings.ts';
 import { div, type SqlFragment } from './common.ts';
+import { one, rows, type PanelDescriptor } from './panel.ts';
 
 export interface SatisfactionParams {
   /** Scale to use; null = detected (see `detectScale`). */
@@ -165,3 +166,36 @@ SELECT q.quadrant, q.high, q.loyal, count(c.quadrant)::INTEGER AS customers,
 FROM q CROSS JOIN t LEFT JOIN c ON c.quadrant = q.quadrant
 GROUP BY q.quadrant, q.high, q.loyal, q.ord ORDER BY q.ord`;
 }
+
+export const satisfactionPanel: PanelDescriptor<'satisfaction', SatisfactionResult> = {
+  id: 'satisfaction',
+  weight: 0.04,
+  kpis: ['customers_with_score', 'satisfaction_mean', 'quadrant_loyalists', 'quadrant_mercenaries', 'quadrant_hostages', 'quadrant_defectors', 'nps'],
+  async run(db, settings) {
+    const sp: SatisfactionParams = { scale: settings.scoreScale, highSatisfaction: settings.highSatisfaction, loyalMinOrders: settings.loyalMinOrders };
+    const range = await one<ScoreRangeRow>(db, scoreRangeQuery());
+    const info = scaleInfo(range, sp);
+    const quadrants = quadrantsQuery(info, sp);
+    return {
+      source: range.source,
+      range,
+      scaleInfo: info,
+      summary: await one<SatisfactionSummaryRow>(db, satisfactionSummaryQuery(info, sp)),
+      levels: await rows<LevelRow>(db, levelsQuery(sp)),
+      quadrants: quadrants ? await rows<QuadrantRow>(db, quadrants) : [],
+    };
+  },
+  metrics: (r) => ({
+    customers_with_score: r.summary.customers_with_score,
+    satisfaction_mean: r.summary.satisfaction_mean,
+    quadrant_loyalists: r.summary.quadrant_loyalists,
+    quadrant_mercenaries: r.summary.quadrant_mercenaries,
+    quadrant_hostages: r.summary.quadrant_hostages,
+    quadrant_defectors: r.summary.quadrant_defectors,
+    nps: r.summary.nps,
+  }),
+  tables: (r) => [
+    { name: 'levels', title: 'dash.col.rate', rows: r.levels },
+    { name: 'quadrants', title: 'dash.col.quadrant', rows: r.quadrants },
+  ],
+};

@@ -6,12 +6,12 @@
  * `sanitizeSvg`.
  */
 import type { DashboardResult } from '../analyses/index.ts';
+import { PANEL_REGISTRY, type PanelId } from '../analyses/registry.ts';
 import { formatInteger, formatNumber, formatPercent, hasKey, type Locale } from '../i18n/index.ts';
 import type { LoadReport } from '../ingest/types.ts';
 import { METRIC_IDS, type MetricId, type Metrics } from '../model/metrics.ts';
 import { MAPPING_FIELDS } from '../model/schema.ts';
 import type { Settings } from '../model/settings.ts';
-import type { Panel } from '../state/url.ts';
 
 export type Translate = (key: string, params?: Readonly<Record<string, string | number>>) => string;
 
@@ -60,7 +60,7 @@ export interface ReportTable {
 }
 
 export interface ReportPanel {
-  readonly id: Panel;
+  readonly id: PanelId;
   readonly title: string;
   readonly kpis: readonly ReportKpi[];
   readonly charts: readonly ReportChart[];
@@ -91,51 +91,7 @@ export function reportFileName(asOf: string | null, generated: Date = new Date()
 
 // ------------------------------------------------------------------ model from the result
 
-/** Which KPIs each panel reports (in page order). */
-export const PANEL_KPIS: Readonly<Record<Panel, readonly MetricId[]>> = {
-  overview: ['customers', 'orders', 'revenue', 'returns_value', 'aov', 'orders_per_customer', 'active_customers', 'lapsed_customers'],
-  pareto: ['top20_share', 'gini', 'tier_a_customers', 'tier_a_customer_share'],
-  repurchase: ['repurchase_rate', 'repeat_order_share', 'median_days_to_second'],
-  retention: ['retention_m1', 'retention_m3', 'retention_m6', 'retention_m12'],
-  satisfaction: [
-    'customers_with_score',
-    'satisfaction_mean',
-    'quadrant_loyalists',
-    'quadrant_mercenaries',
-    'quadrant_hostages',
-    'quadrant_defectors',
-    'nps',
-  ],
-};
-
 type Rows = readonly object[];
-
-/** The aggregate tables of each panel, straight from the result (never customer-level rows). */
-export function panelTables(r: DashboardResult): Record<Panel, readonly { key: string; rows: Rows }[]> {
-  return {
-    overview: [{ key: 'dash.col.active', rows: r.retention.activity }],
-    pareto: [
-      { key: 'dash.col.tier', rows: r.pareto.tiers },
-      { key: 'dash.col.decile', rows: r.pareto.deciles },
-      ...(r.pareto.profit ? [{ key: 'dash.col.profit', rows: r.pareto.profit.split }] : []),
-    ],
-    repurchase: [
-      { key: 'dash.col.orders', rows: r.repurchase.orderCounts },
-      { key: 'dash.col.days', rows: r.repurchase.daysToSecond },
-      { key: 'dash.col.gaps', rows: r.repurchase.gaps },
-      { key: 'dash.col.nextMonth', rows: r.repurchase.byPeriod },
-      ...(r.repurchase.byDimension.length ? [{ key: 'dash.col.group', rows: r.repurchase.byDimension }] : []),
-    ],
-    retention: [
-      { key: 'dash.col.k', rows: r.retention.curve },
-      { key: 'dash.col.cohort', rows: r.retention.cells },
-    ],
-    satisfaction: [
-      { key: 'dash.col.rate', rows: r.satisfaction.levels },
-      { key: 'dash.col.quadrant', rows: r.satisfaction.quadrants },
-    ],
-  };
-}
 
 function camel(name: string): string {
   return name.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
@@ -201,7 +157,7 @@ export interface ReportSource {
   /** Formatted KPI values as the page shows them. */
   readonly formatMetric: (id: MetricId, v: number | null) => string;
   /** Charts per panel, taken from the page (see ReportButton). */
-  readonly charts: Readonly<Partial<Record<Panel, readonly ReportChart[]>>>;
+  readonly charts: Readonly<Partial<Record<PanelId, readonly ReportChart[]>>>;
   readonly customerLists?: readonly ReportTable[];
   readonly generated?: Date;
 }
@@ -209,7 +165,6 @@ export interface ReportSource {
 /** Everything the report shows, built from the dashboard's result (pure). */
 export function reportDoc(src: ReportSource): ReportDoc {
   const { t, locale, result, metrics } = src;
-  const tables = panelTables(result);
   const kpi = (id: MetricId): ReportKpi => {
     const def = t(`metric.${id}.def`);
     const num = t(`metric.${id}.num`);
@@ -217,12 +172,15 @@ export function reportDoc(src: ReportSource): ReportDoc {
     const ratio = num && den ? ` (${t('kpi.numerator')}: ${num}; ${t('kpi.denominator')}: ${den})` : '';
     return { id, label: t(`metric.${id}.label`), text: src.formatMetric(id, metrics[id]), value: metrics[id], definition: def + ratio };
   };
-  const panels = (Object.keys(PANEL_KPIS) as Panel[]).map((p) => ({
-    id: p,
-    title: t(`dash.panel.${p}`),
-    kpis: PANEL_KPIS[p].map(kpi),
-    charts: src.charts[p] ?? [],
-    tables: tables[p].filter((x) => x.rows.length > 0).map((x) => tableOf(t(x.key), x.rows, locale, t)),
+  const panels = PANEL_REGISTRY.map((panel) => ({
+    id: panel.id,
+    title: t(`dash.panel.${panel.id}`),
+    kpis: panel.kpis.map(kpi),
+    charts: src.charts[panel.id] ?? [],
+    tables: panel
+      .tables(result[panel.id] as never)
+      .filter((x) => x.inReport !== false && x.rows.length > 0)
+      .map((x) => tableOf(t(x.title), x.rows, locale, t)),
   }));
   const rep = src.report;
   const int = (n: number) => formatInteger(locale, n);

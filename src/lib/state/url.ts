@@ -6,20 +6,16 @@
  * the default currency), so older links keep their meaning.
  */
 import { isLocale, type Locale } from '../i18n/index.ts';
+import { PANEL_IDS, type PanelId } from '../analyses/registry.ts';
 import { DIMENSIONS, MAPPING_FIELDS, type Dimension, type MappingField } from '../model/schema.ts';
-import {
-  DEFAULT_SETTINGS,
-  isCurrencyChoice,
-  type CohortPeriod,
-  type RetentionMeasure,
-  type RetentionMode,
-  type ScoreScale,
-  type Settings,
-} from '../model/settings.ts';
+import { DEFAULT_SETTINGS, isCurrencyChoice, type Settings } from '../model/settings.ts';
+import { SETTINGS_TABLE, formatSetting, isIsoDate, parseSetting, reconcile, type SettingKey } from '../model/settings-table.ts';
 
+export { isIsoDate };
 export const URL_VERSION = '1';
-export const PANELS = ['overview', 'pareto', 'repurchase', 'retention', 'satisfaction'] as const;
-export type Panel = (typeof PANELS)[number];
+/** The dashboard's panels in tab order (the panel registry's ids). */
+export const PANELS = PANEL_IDS;
+export type Panel = PanelId;
 
 /** Mapping by header label: field → the column's label as written in the file. */
 export type LabelMapping = Partial<Record<MappingField, string>>;
@@ -38,31 +34,8 @@ export interface UrlState {
   readonly dropped: readonly string[];
 }
 
-const COHORTS: readonly CohortPeriod[] = ['week', 'month', 'quarter'];
-const MODES: readonly RetentionMode[] = ['on', 'on_or_after'];
-const MEASURES: readonly RetentionMeasure[] = ['customers', 'revenue'];
-const SCALES: readonly ScoreScale[] = ['1-5', '1-7', '0-10', '1-10'];
-
 function oneOf<T extends string>(allowed: readonly T[], v: string | null): T | null {
   return v !== null && (allowed as readonly string[]).includes(v) ? (v as T) : null;
-}
-
-function numberIn(v: string | null, min: number, max: number, integer = false): number | null {
-  if (v === null || v.trim() === '') return null;
-  const n = Number(v);
-  if (!Number.isFinite(n) || n < min || n > max) return null;
-  if (integer && !Number.isInteger(n)) return null;
-  return n;
-}
-
-/** A real calendar day written as YYYY-MM-DD. */
-export function isIsoDate(v: string | null): v is string {
-  if (v === null) return false;
-  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(v);
-  if (!m) return false;
-  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
-  const date = new Date(Date.UTC(y, mo - 1, d));
-  return date.getUTCFullYear() === y && date.getUTCMonth() === mo - 1 && date.getUTCDate() === d;
 }
 
 const DIM_KEY = (d: Dimension) => `f.${d}`;
@@ -76,18 +49,10 @@ export function writeUrlState(state: Omit<UrlState, 'demo' | 'dropped'> & { demo
   if (state.lang) p.set('lang', state.lang);
   if (state.panel) p.set('panel', state.panel);
   const s = state.settings;
-  const d = DEFAULT_SETTINGS;
-  if (s.asOf !== d.asOf && s.asOf !== null) p.set('asof', s.asOf);
-  if (s.churnWindowDays !== d.churnWindowDays) p.set('churn', String(s.churnWindowDays));
-  if (s.tierA !== d.tierA) p.set('tierA', String(s.tierA));
-  if (s.tierB !== d.tierB) p.set('tierB', String(s.tierB));
-  if (s.topShare !== d.topShare) p.set('top', String(s.topShare));
-  if (s.cohortPeriod !== d.cohortPeriod) p.set('cohort', s.cohortPeriod);
-  if (s.retentionMode !== d.retentionMode) p.set('rmode', s.retentionMode);
-  if (s.retentionMeasure !== d.retentionMeasure) p.set('rmeasure', s.retentionMeasure);
-  if (s.scoreScale !== null) p.set('scale', s.scoreScale);
-  if (s.highSatisfaction !== null) p.set('high', String(s.highSatisfaction));
-  if (s.loyalMinOrders !== d.loyalMinOrders) p.set('loyal', String(s.loyalMinOrders));
+  for (const def of SETTINGS_TABLE) {
+    const text = formatSetting(s[def.key]);
+    if (text !== null && s[def.key] !== DEFAULT_SETTINGS[def.key]) p.set(def.param, text);
+  }
   if (s.filters.from !== null) p.set('from', s.filters.from);
   if (s.filters.to !== null) p.set('to', s.filters.to);
   for (const dim of DIMENSIONS) for (const v of s.filters.dims[dim] ?? []) p.append(DIM_KEY(dim), v);
@@ -108,10 +73,6 @@ export function readUrlState(search: string): UrlState {
   if (version !== URL_VERSION) {
     return { settings: DEFAULT_SETTINGS, lang: null, panel: null, mapping: {}, demo, dropped: version === null ? [] : ['v'] };
   }
-  const d = DEFAULT_SETTINGS;
-  const tierA = numberIn(p.get('tierA'), 0.05, 0.99) ?? d.tierA;
-  const tierBRead = numberIn(p.get('tierB'), 0.05, 1);
-  const tierB = tierBRead !== null && tierBRead > tierA ? tierBRead : Math.max(d.tierB, tierA);
   const from = p.get('from');
   const to = p.get('to');
   const currency = p.get('cur');
@@ -120,18 +81,24 @@ export function readUrlState(search: string): UrlState {
     const values = p.getAll(DIM_KEY(dim)).filter((v) => v.length > 0 && v.length <= 200);
     if (values.length > 0) dims[dim] = values;
   }
+  const values: Partial<Record<SettingKey, unknown>> = {};
+  const used: Record<string, boolean> = {};
+  for (const def of SETTINGS_TABLE) {
+    const text = p.get(def.param);
+    if (text === null) continue;
+    const value = parseSetting(def, text);
+    used[def.param] = value !== undefined;
+    if (value !== undefined) values[def.key] = value;
+  }
+  // Each value was checked against its own entry of the table just above.
+  const read = { ...DEFAULT_SETTINGS, ...values } as Settings;
+  const { settings: reconciled, replaced } = reconcile(read);
+  for (const key of replaced) {
+    const param = SETTINGS_TABLE.find((def) => def.key === key)?.param;
+    if (param !== undefined && p.has(param)) used[param] = false;
+  }
   const settings: Settings = {
-    asOf: isIsoDate(p.get('asof')) ? p.get('asof') : d.asOf,
-    churnWindowDays: numberIn(p.get('churn'), 1, 3650, true) ?? d.churnWindowDays,
-    tierA,
-    tierB,
-    topShare: numberIn(p.get('top'), 0.01, 0.99) ?? d.topShare,
-    cohortPeriod: oneOf(COHORTS, p.get('cohort')) ?? d.cohortPeriod,
-    retentionMode: oneOf(MODES, p.get('rmode')) ?? d.retentionMode,
-    retentionMeasure: oneOf(MEASURES, p.get('rmeasure')) ?? d.retentionMeasure,
-    scoreScale: oneOf(SCALES, p.get('scale')) ?? d.scoreScale,
-    highSatisfaction: numberIn(p.get('high'), 0, 10) ?? d.highSatisfaction,
-    loyalMinOrders: numberIn(p.get('loyal'), 2, 100, true) ?? d.loyalMinOrders,
+    ...reconciled,
     filters: {
       from: isIsoDate(from) ? from : null,
       to: isIsoDate(to) && (!isIsoDate(from) || to >= from) ? to : null,
@@ -147,24 +114,11 @@ export function readUrlState(search: string): UrlState {
   }
   const lang = p.get('lang');
   const panel = oneOf(PANELS, p.get('panel'));
-  const used: Record<string, boolean> = {
-    asof: settings.asOf === p.get('asof'),
-    churn: numberIn(p.get('churn'), 1, 3650, true) !== null,
-    tierA: numberIn(p.get('tierA'), 0.05, 0.99) !== null,
-    tierB: tierBRead !== null && tierBRead > tierA,
-    top: numberIn(p.get('top'), 0.01, 0.99) !== null,
-    cohort: oneOf(COHORTS, p.get('cohort')) !== null,
-    rmode: oneOf(MODES, p.get('rmode')) !== null,
-    rmeasure: oneOf(MEASURES, p.get('rmeasure')) !== null,
-    scale: oneOf(SCALES, p.get('scale')) !== null,
-    high: numberIn(p.get('high'), 0, 10) !== null,
-    loyal: numberIn(p.get('loyal'), 2, 100, true) !== null,
-    from: settings.filters.from !== null,
-    to: settings.filters.to !== null,
-    cur: isCurrencyChoice(currency),
-    lang: isLocale(lang),
-    panel: panel !== null,
-  };
+  used.from = settings.filters.from !== null;
+  used.to = settings.filters.to !== null;
+  used.cur = isCurrencyChoice(currency);
+  used.lang = isLocale(lang);
+  used.panel = panel !== null;
   const dropped = [...new Set([...p.keys()])]
     .filter(
       (k) =>

@@ -123,11 +123,11 @@ describe('overview and metrics (default settings)', () => {
     // W = 100: last_date ≥ 03-22 → C04 C06 C07 C08 C09
     const w = await run({ churnWindowDays: 100 });
     expect([w.overview.active_customers, w.overview.lapsed_customers]).toEqual([5, 5]);
-    expect(w.retention.activity.at(-1)).toEqual({ date: '2024-06-30', customers: 10, active: 5, lapsed: 5 });
+    expect(w.overview.activity.at(-1)).toEqual({ date: '2024-06-30', customers: 10, active: 5, lapsed: 5 });
     // at 03-31 with W = 30: customers C01 C02 C03 C10 C04 C05 C06; bought in [03-01, 03-31]: C02, C06
     const w30 = await run({ churnWindowDays: 30 });
-    expect(w30.retention.activity.find((a) => a.date === '2024-03-31')).toEqual({ date: '2024-03-31', customers: 7, active: 2, lapsed: 5 });
-    expect(w30.retention.activity.map((a) => a.date)).toEqual(['2024-01-31', '2024-02-29', '2024-03-31', '2024-04-30', '2024-05-31', '2024-06-30']);
+    expect(w30.overview.activity.find((a) => a.date === '2024-03-31')).toEqual({ date: '2024-03-31', customers: 7, active: 2, lapsed: 5 });
+    expect(w30.overview.activity.map((a) => a.date)).toEqual(['2024-01-31', '2024-02-29', '2024-03-31', '2024-04-30', '2024-05-31', '2024-06-30']);
   });
 
   it('builds the Pareto tables', () => {

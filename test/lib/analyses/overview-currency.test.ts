@@ -46,7 +46,7 @@ async function load(lines: readonly Line[]): Promise<void> {
 async function analyse(filters: Partial<Filters> = {}) {
   const result = await runDashboard(db, { ...DEFAULT_SETTINGS, filters: { ...DEFAULT_SETTINGS.filters, ...filters } }, MAPPED);
   const totals = (await db.query(currencyTotalsQuery(MAPPED))) as unknown as CurrencyTotalRow[];
-  return { overview: result.overview, trend: result.trend, view: currencyView(totals) };
+  return { overview: result.overview, trend: result.overview.trend, view: currencyView(totals) };
 }
 
 const table = (rows: readonly CurrencyTotalRow[]) => rows.map((r) => [r.currency, r.all_lines, r.lines, r.customers, r.revenue, r.shown]);

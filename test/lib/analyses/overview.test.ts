@@ -30,7 +30,7 @@ describe('monthly trend', () => {
   it('sums order_net by order month and counts purchase orders, active and new customers', async () => {
     const r = await run();
     // [month, Σ order_net, purchase orders, customers buying, customers whose first purchase is in the month]
-    expect(tuples(r.trend)).toEqual([
+    expect(tuples(r.overview.trend)).toEqual([
       ['2023-12-01', -15, 0, 0, 0], // J0: C10's return before any purchase
       ['2024-01-01', 795, 4, 4, 4], // A1 150 (two days, dated 01-05), C02 100, B1 500, J1 45
       ['2024-02-01', 405, 4, 3, 2], // A2 80, D1 20, D2 30, E1 300, K1 −25 (R01); buyers C01 C04 C05; new C04 C05
@@ -40,22 +40,22 @@ describe('monthly trend', () => {
       ['2024-06-01', 75, 3, 3, 1], // H2 10, I1 5, F3 60; new C09
     ]);
     // Over all months: the revenue, orders and customers of the KPIs.
-    expect(r.trend.reduce((s, m) => s + m.revenue, 0)).toBe(r.overview.revenue);
-    expect(r.trend.reduce((s, m) => s + m.orders, 0)).toBe(r.overview.orders);
-    expect(r.trend.reduce((s, m) => s + m.new_customers, 0)).toBe(r.overview.customers);
+    expect(r.overview.trend.reduce((s, m) => s + m.revenue, 0)).toBe(r.overview.revenue);
+    expect(r.overview.trend.reduce((s, m) => s + m.orders, 0)).toBe(r.overview.orders);
+    expect(r.overview.trend.reduce((s, m) => s + m.new_customers, 0)).toBe(r.overview.customers);
   });
 
   it('follows the filters', async () => {
     // lines 3 4 7 9 10 11 14 15 18 23 (02-01…05-31, categories x and y): first purchases move
     // (C01 → A2 in Feb, C02 → its 0-value order in Mar)
     const r = await run({ filters: { from: '2024-02-01', to: '2024-05-31', dims: { category: ['x', 'y'] } } });
-    expect(tuples(r.trend)).toEqual([
+    expect(tuples(r.overview.trend)).toEqual([
       ['2024-02-01', 105, 3, 2, 2], // A2 80, D1 20, D2 30, K1 −25
       ['2024-03-01', 60, 2, 2, 2], // C02 0, F1 60
       ['2024-04-01', 30, 1, 1, 0], // A3 −30, F2 60
       ['2024-05-01', 35, 2, 2, 1], // D3 25, H1 10
     ]);
-    expect((await run({ filters: { from: '2030-01-01', to: null, dims: {} } })).trend).toEqual([]);
+    expect((await run({ filters: { from: '2030-01-01', to: null, dims: {} } })).overview.trend).toEqual([]);
   });
 
   it('keeps empty months, with zeros', async () => {

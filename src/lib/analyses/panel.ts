@@ -1,0 +1,61 @@
+/**
+ * What a dashboard panel is to the rest of the program: one descriptor per analysis module
+ * (`overviewPanel` in overview.ts, …), listed in order by `registry.ts`. The dashboard run,
+ * the progress bar, share links, the report, the exports and `analyze` all read the
+ * registry, so a new panel is one module and one registry line (docs/ARCHITECTURE.md,
+ * "Adding a panel").
+ */
+import type { DbClient, Row } from '../db/client.ts';
+import type { SqlQuery } from '../db/sql.ts';
+import type { Mapped } from '../model/derive.ts';
+import type { MetricId, Metrics } from '../model/metrics.ts';
+import type { Settings } from '../model/settings.ts';
+
+/** What every panel's run is given besides the settings. */
+export interface PanelContext {
+  /** The as-of date in use (ISO): the setting, else the latest day with a kept line (1970-01-01 when none is left). */
+  readonly asOf: string;
+  readonly mapped: Mapped;
+}
+
+/** One aggregate table of a panel (never customer-level rows). */
+export interface PanelTable {
+  /** Key in `analyze --json`'s `tables.<panel>` (snake_case). */
+  readonly name: string;
+  /** Message key of its title in the report. */
+  readonly title: string;
+  readonly rows: readonly object[];
+  /** False for a table only `analyze --json` carries (the report keeps to the panel's chart tables). */
+  readonly inReport?: boolean;
+}
+
+export interface PanelDescriptor<Id extends string = string, R = unknown> {
+  readonly id: Id;
+  /**
+   * Its share of a dashboard run, for the progress bar: the medians at 1 M and 5 M lines in
+   * BENCHMARKS.md, rounded. With the canonical tables' share (`CANONICAL_WEIGHT`) they add to 1.
+   */
+  readonly weight: number;
+  /** The KPIs the panel shows, in page order (ids of METRICS.md). */
+  readonly kpis: readonly MetricId[];
+  /** Its queries, run as one step on the derived tables (`orders`, `customers`, …). */
+  run(db: DbClient, settings: Settings, ctx: PanelContext): Promise<R>;
+  /** The metric values its result holds (each metric id is held by exactly one panel). */
+  metrics(result: R): Partial<Metrics>;
+  /** Its aggregate tables for the report, `analyze --json` and publishing. */
+  tables(result: R): readonly PanelTable[];
+}
+
+/** The result type of a descriptor. */
+export type ResultOf<P> = P extends PanelDescriptor<string, infer R> ? R : never;
+
+// Row shapes are fixed by the casts in each query; these are the places they are asserted.
+export async function rows<T>(db: DbClient, q: SqlQuery): Promise<T[]> {
+  return (await db.query<Row>(q)) as unknown as T[];
+}
+
+export async function one<T>(db: DbClient, q: SqlQuery): Promise<T> {
+  const [row] = await rows<T>(db, q);
+  if (row === undefined) throw new Error(`query returned no row: ${q.text.slice(0, 80)}`);
+  return row;
+}
