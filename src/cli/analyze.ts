@@ -1,13 +1,13 @@
 /**
- * `npm run analyze -- SALES_FILE… [--survey FILE] [--map field=column …] [--as-of YYYY-MM-DD]
- *  [--churn-window DAYS] [--currency CODE|none] [--threads N] [--json]`
+ * `npm run analyze -- SALES_FILE… [--survey FILE] [--map field=column …] [setting flags …]
+ *  [--date-order dmy|mdy] [--json] [--customers FILE.csv]` (`--help` lists every flag)
  *
  * The page's ingest and analysis SQL on native DuckDB: for automation, for files too large
  * for a browser tab, and as the reference the browser tests compare against. When the
  * amounts name several currencies, one is analysed (METRICS.md §1 "Currency"): the one
  * with the most lines, or `--currency`; the output names it and lists every currency's totals.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -17,17 +17,38 @@ import { translate } from '../lib/i18n/index.ts';
 import { inspectFile, loadDataset, type FileOverrides, type InputFile } from '../lib/ingest/load.ts';
 import { MapArgError, parseMapArg } from '../lib/ingest/mapping.ts';
 import { IngestError, type ColumnMapping, type LoadReport } from '../lib/ingest/types.ts';
-import { metricsOf, runDashboard } from '../lib/analyses/index.ts';
+import { CUSTOMER_LIST_COLUMNS, customerListFor, metricsOf, runDashboard, type DashboardResult } from '../lib/analyses/index.ts';
+import { PANEL_REGISTRY } from '../lib/analyses/registry.ts';
+import { toCsv } from '../lib/export/csv.ts';
+import type { ParseOptions } from '../lib/ingest/types.ts';
 import { currencyTotalsQuery, currencyView, type CurrencyTotalRow, type CurrencyView } from '../lib/analyses/overview.ts';
 import { mappedOf } from '../lib/model/mapped.ts';
 import { METRIC_IDS, type Metrics } from '../lib/model/metrics.ts';
-import { DEFAULT_SETTINGS, UNMARKED, isCurrencyChoice, type Settings } from '../lib/model/settings.ts';
-import { MAPPING_FIELDS } from '../lib/model/schema.ts';
-
-class UsageError extends Error {}
+import { UNMARKED, type Settings } from '../lib/model/settings.ts';
+import { UsageError, settingOptions, settingsFromFlags, settingsHelp } from './settings-flags.ts';
+import { MAPPING_FIELDS, type Dimension } from '../lib/model/schema.ts';
 
 const USAGE = `usage: npm run analyze -- SALES_FILE [SALES_FILE…] [--survey FILE] [--map field=column …]
-       [--as-of YYYY-MM-DD] [--churn-window DAYS] [--currency CODE|none] [--threads N] [--json]`;
+       [setting flags …] [--date-order dmy|mdy] [--decimal .|,] [--dedupe] [--threads N]
+       [--json] [--customers FILE.csv]   (--help lists every flag with its default)`;
+
+const HELP = `${USAGE}
+
+Input:
+  --survey FILE           a satisfaction/NPS survey keyed by customer or order id
+  --map FIELD=COLUMN      map a canonical field to a column label (or #N), repeatable
+  --date-order dmy|mdy    how to read dates such as 03/04/2024 (default: decided from the
+                          data; when every date reads both ways, day first, with a warning)
+  --decimal .|,           decimal mark of amounts (default: decided from the data)
+  --dedupe                remove exact duplicate rows before analysing
+
+Settings and filters (the page's, same names as in share links):
+${settingsHelp()}
+
+Output:
+  --json                  one JSON object: metrics, every panel's tables, the load report
+  --customers FILE.csv    write the per-customer table (UTF-8 with BOM, formula-safe)
+  --threads N             DuckDB threads (default 1)`;
 
 function parquetInit(): void {
   const require = createRequire(import.meta.url);
@@ -40,29 +61,6 @@ function readInput(path: string): InputFile {
   } catch (e) {
     throw new UsageError(`cannot read ${path}: ${e instanceof Error ? e.message : String(e)}`);
   }
-}
-
-function parseSettings(asOf: string | undefined, churn: string | undefined, currencyArg: string | undefined): Settings {
-  let settings: Settings = DEFAULT_SETTINGS;
-  if (currencyArg !== undefined) {
-    const currency = currencyArg.toLowerCase() === UNMARKED ? UNMARKED : currencyArg.toUpperCase();
-    if (!isCurrencyChoice(currency)) {
-      throw new UsageError(`--currency takes a three-letter code such as CNY, or "${UNMARKED}" for amounts without one, not "${currencyArg}"`);
-    }
-    settings = { ...settings, filters: { ...settings.filters, currency } };
-  }
-  if (asOf !== undefined) {
-    if (!/^\d{4}-\d{2}-\d{2}$/.test(asOf) || new Date(`${asOf}T00:00:00Z`).toJSON() !== `${asOf}T00:00:00.000Z`) {
-      throw new UsageError(`--as-of takes a date YYYY-MM-DD, not "${asOf}"`);
-    }
-    settings = { ...settings, asOf };
-  }
-  if (churn !== undefined) {
-    const days = Number(churn);
-    if (!Number.isInteger(days) || days < 1) throw new UsageError(`--churn-window takes a whole number of days, not "${churn}"`);
-    settings = { ...settings, churnWindowDays: days };
-  }
-  return settings;
 }
 
 function mapArgMessage(e: MapArgError, arg: string, file: string, labels: readonly string[]): string {
@@ -142,38 +140,92 @@ function summary(report: LoadReport, metrics: Metrics, asOf: string | null, curr
   return out.join('\n');
 }
 
+function parseOptionsOf(values: { 'date-order'?: string; decimal?: string; dedupe?: boolean }): Partial<ParseOptions> {
+  const out: { dayMonthOrder?: 'dmy' | 'mdy'; decimal?: '.' | ','; dedupe?: boolean } = {};
+  const order = values['date-order'];
+  if (order !== undefined) {
+    if (order !== 'dmy' && order !== 'mdy') throw new UsageError(`--date-order takes dmy (day first) or mdy (month first), not "${order}"`);
+    out.dayMonthOrder = order;
+  }
+  const decimal = values.decimal;
+  if (decimal !== undefined) {
+    if (decimal !== '.' && decimal !== ',') throw new UsageError(`--decimal takes . or , not "${decimal}"`);
+    out.decimal = decimal;
+  }
+  if (values.dedupe) out.dedupe = true;
+  return out;
+}
+
+/** Every panel's tables, keyed by panel id and table name (the page's aggregate tables). */
+function panelTables(result: DashboardResult): Record<string, Record<string, readonly object[]>> {
+  const out: Record<string, Record<string, readonly object[]>> = {};
+  for (const panel of PANEL_REGISTRY) {
+    out[panel.id] = Object.fromEntries(panel.tables(result[panel.id] as never).map((t) => [t.name, t.rows]));
+  }
+  return out;
+}
+
+async function writeCustomers(db: NodeDb, path: string, result: DashboardResult, settings: Settings): Promise<number> {
+  const rows = await db.query(customerListFor(result, settings));
+  const csv = toCsv(
+    [...CUSTOMER_LIST_COLUMNS],
+    rows.map((r) => CUSTOMER_LIST_COLUMNS.map((c) => r[c] ?? null)),
+  );
+  try {
+    writeFileSync(path, csv);
+  } catch (e) {
+    throw new UsageError(`cannot write ${path}: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  return rows.length;
+}
+
 async function main(argv: readonly string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args: [...argv],
     allowPositionals: true,
     options: {
+      ...settingOptions(),
       survey: { type: 'string' },
       map: { type: 'string', multiple: true },
-      'as-of': { type: 'string' },
-      'churn-window': { type: 'string' },
-      currency: { type: 'string' },
+      'date-order': { type: 'string' },
+      decimal: { type: 'string' },
+      dedupe: { type: 'boolean', default: false },
       threads: { type: 'string' },
       json: { type: 'boolean', default: false },
+      customers: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
   if (values.help) {
-    process.stdout.write(`${USAGE}\n`);
+    process.stdout.write(`${HELP}\n`);
     return 0;
   }
   if (positionals.length === 0) throw new UsageError('no sales file given');
-  const settings = parseSettings(values['as-of'], values['churn-window'], values.currency);
+  const settings = settingsFromFlags(values);
+  const parse = parseOptionsOf(values);
   const threads = values.threads === undefined ? 1 : Number(values.threads);
   if (!Number.isInteger(threads) || threads < 1) throw new UsageError(`--threads takes a positive whole number`);
 
   const sales = positionals.map(readInput);
   const survey = values.survey === undefined ? undefined : readInput(values.survey);
-  const overrides = await overridesFor(sales, values.map ?? []);
+  const overrides = (await overridesFor(sales, values.map ?? [])).map((o) => ({ ...o, parse }));
 
   const db = await NodeDb.open({ threads });
   try {
-    const report = await loadDataset(db, sales, { overrides, parquetInit, ...(survey ? { survey } : {}) });
+    const load = (o: readonly FileOverrides[]) => loadDataset(db, sales, { overrides: o, parquetInit, ...(survey ? { survey } : {}) });
+    let report: LoadReport;
+    try {
+      report = await load(overrides);
+    } catch (e) {
+      // Every n/n/yyyy date reads both ways: the page asks; here, day first, with a warning and the way back.
+      if (!(e instanceof IngestError && e.code === 'AMBIGUOUS_DATE_ORDER') || parse.dayMonthOrder !== undefined) throw e;
+      report = await load(overrides.map((o) => ({ ...o, parse: { ...o.parse, dayMonthOrder: 'dmy' as const } })));
+      process.stderr.write('analyze: dates such as 03/04/2024 read both ways; they were read day first (4 March). Pass --date-order mdy to read them month first.\n');
+    }
     const mapped = mappedOf(report);
+    for (const dim of Object.keys(settings.filters.dims) as Dimension[]) {
+      if (!mapped[dim]) throw new UsageError(`--filter ${dim}=…: no ${dim} column is mapped in ${report.files.filter((f) => f.role === 'sales').map((f) => f.name).join(', ')}`);
+    }
     const result = await runDashboard(db, settings, mapped);
     const currency = currencyView((await db.query(currencyTotalsQuery(mapped))) as unknown as CurrencyTotalRow[]);
     const requested = settings.filters.currency;
@@ -183,11 +235,13 @@ async function main(argv: readonly string[]): Promise<number> {
       throw new UsageError(`--currency ${requested}: the amounts have ${named}${rule}`);
     }
     const metrics = metricsOf(result, report);
+    const customersWritten = values.customers === undefined ? null : await writeCustomers(db, values.customers, result, settings);
     if (values.json) {
       const { rejected, skipped, ...totals } = report;
+      const { filters, ...rest } = settings;
       const json = {
         asOf: result.asOf,
-        settings: { asOf: settings.asOf, churnWindowDays: settings.churnWindowDays, currency: requested ?? null },
+        settings: { ...rest, currency: requested ?? null, filters: { from: filters.from, to: filters.to, dims: filters.dims } },
         currency: {
           analysed: currency.analysed,
           mixed: currency.mixed,
@@ -200,11 +254,14 @@ async function main(argv: readonly string[]): Promise<number> {
           })),
         },
         metrics,
+        tables: panelTables(result),
+        ...(customersWritten === null ? {} : { customers: { file: values.customers, rows: customersWritten } }),
         report: { ...totals, rejected: rejected.slice(0, 1000), rejectedListed: Math.min(1000, rejected.length), skipped: skipped.slice(0, 1000) },
       };
       process.stdout.write(`${JSON.stringify(json, null, 2)}\n`);
     } else {
       process.stdout.write(`${summary(report, metrics, result.asOf, currency)}\n`);
+      if (customersWritten !== null) process.stdout.write(`customers: ${customersWritten} rows written to ${values.customers}\n`);
     }
     return 0;
   } finally {

@@ -18,7 +18,11 @@
  *   K3 U1 2024-01-20 $30.00    K3 U2 2024-03-01 USD -10                          (USD: 20.00, customer K3, a return of −10)
  *   K4 N1 2024-02-01 7                                                           (no marker: 7.00)
  */
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PANEL_IDS } from '../../src/lib/analyses/registry.ts';
+import { SETTINGS_TABLE } from '../../src/lib/model/settings-table.ts';
 import { ROOT, runCli, type Run } from './run-cli.ts';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { inspectFile } from '../../src/lib/ingest/load.ts';
@@ -73,6 +77,15 @@ const CASES = {
   badCurrency: [MIXED, '--currency', 'dollars', '--json'],
   singleWithCode: [SALES, '--currency', 'CNY', '--json'],
   singleUnmarked: [SALES, '--currency', 'none', '--json'],
+  ambiguous: [`${FIX}ambiguous_dates.csv`, '--json'],
+  ambiguousMdy: [`${FIX}ambiguous_dates.csv`, '--date-order', 'mdy', '--json'],
+  settings: [SALES, '--tier-cuts', '60,90', '--cohort-period', 'quarter', '--retention-mode', 'on_or_after', '--top-share', '40%', '--json'],
+  filtered: [SALES, '--from', '2024-02-01', '--to', '2024-06-30', '--json'],
+  badFilter: [SALES, '--filter', 'region=华东', '--json'],
+  badChoice: [SALES, '--cohort-period', 'year', '--json'],
+  badTiers: [SALES, '--tier-cuts', '90,80', '--json'],
+  badOrder: [SALES, '--date-order', 'ymd', '--json'],
+  help: ['--help'],
 } as const;
 
 const runs = {} as Record<keyof typeof CASES, Run>;
@@ -160,7 +173,7 @@ describe('--as-of and --churn-window', () => {
   it('--as-of 2024-09-30 --churn-window 100 moves recency and completes July…September', () => {
     const out = json(runs.asOfLater);
     expect(out.asOf).toBe('2024-09-30');
-    expect(out.settings).toEqual({ asOf: '2024-09-30', churnWindowDays: 100, currency: null });
+    expect(out.settings).toMatchObject({ asOf: '2024-09-30', churnWindowDays: 100, currency: null });
     // Recency at 09-30: C001 91, C002 285, C003 150, C004 112, C005 92 → ≤ 100: C001, C005
     // (the default window, 180, would keep 4 active; as-of 07-01 with 100 days: all but C002).
     expect([out.metrics.active_customers, out.metrics.lapsed_customers]).toEqual([2, 3]);
@@ -285,5 +298,82 @@ describe('--currency on a file naming two currencies', () => {
     expect(o.metrics.revenue).toBe(590);
     expect(runs.singleWithCode.code).toBe(2);
     expect(runs.singleWithCode.stderr).toMatch(/^analyze: --currency CNY: the amounts have none \(11 lines\); with fewer than two currencies named, every line is analysed\n/);
+  });
+});
+
+describe("every setting is a flag, every panel's tables are in --json", () => {
+  interface WithTables {
+    readonly settings: Record<string, unknown>;
+    readonly tables: Record<string, Record<string, readonly Record<string, unknown>[]>>;
+    readonly report: { readonly files: readonly { readonly warnings: readonly { readonly code: string; readonly detail?: string }[] }[] };
+  }
+  const withTables = (run: Run) => json(run) as unknown as Output & WithTables;
+
+  it('dates that read both ways are read day first with a warning, and say how to flip them', () => {
+    expect(runs.ambiguous.code).toBe(0);
+    expect(runs.ambiguous.stderr).toMatch(/read day first .*--date-order mdy/);
+    const out = JSON.parse(runs.ambiguous.stdout) as Output & WithTables;
+    expect(out.report.files[0]?.warnings).toContainEqual({ code: 'ambiguous_day_month_order', count: 1, detail: 'dmy' });
+    // 12/11/2023 day first is 12 November.
+    expect(out.asOf).toBe('2023-11-12');
+  });
+
+  it('--date-order mdy reads them month first (the warning names the order used): 12/11/2023 is 11 December', () => {
+    expect(runs.ambiguousMdy.stderr).toBe('');
+    const out = withTables(runs.ambiguousMdy);
+    expect(out.asOf).toBe('2023-12-11');
+    expect(out.report.files[0]?.warnings).toContainEqual({ code: 'ambiguous_day_month_order', count: 1, detail: 'mdy' });
+  });
+
+  it('the tables member holds every panel of the registry with its named tables', () => {
+    const out = withTables(runs.full);
+    expect(Object.keys(out.tables)).toEqual(PANEL_IDS);
+    expect(Object.keys(out.tables.pareto ?? {})).toEqual(['tiers', 'deciles', 'lorenz']);
+    // Tiers of the hand-worked file: C002 180 → A (180/545 = 33 %) …; the rows are the page's.
+    expect(out.tables.pareto?.tiers?.reduce((s, t) => s + Number(t.customers), 0)).toBe(out.metrics.customers);
+    expect(out.tables.overview?.trend?.reduce((s, m) => s + Number(m.orders), 0)).toBe(out.metrics.orders);
+  });
+
+  it('setting flags reach the analysis and are echoed in settings', () => {
+    const out = withTables(runs.settings);
+    expect(out.settings).toMatchObject({ tierA: 0.6, tierB: 0.9, cohortPeriod: 'quarter', retentionMode: 'on_or_after', topShare: 0.4 });
+    expect(out.tables.retention?.cohorts?.every((c) => /^\d{4}-Q[1-4]$/.test(String(c.cohort_label)))).toBe(true);
+  });
+
+  it("--from/--to filter the lines as the page's date filter does", () => {
+    const out = withTables(runs.filtered);
+    expect(out.settings).toMatchObject({ filters: { from: '2024-02-01', to: '2024-06-30', dims: {} } });
+    // Orders dated 2024-02-03 … 2024-06-30: O2, O6, O7, O8, O10, O9.
+    expect(out.metrics.orders).toBe(6);
+  });
+
+  it('refuses what the page would not offer, naming the flag', () => {
+    expect([runs.badFilter.code, runs.badChoice.code, runs.badTiers.code, runs.badOrder.code]).toEqual([2, 2, 2, 2]);
+    expect(runs.badFilter.stderr).toMatch(/--filter region=…: no region column is mapped/);
+    expect(runs.badChoice.stderr).toMatch(/--cohort-period takes one of week, month, quarter, not "year"/);
+    expect(runs.badTiers.stderr).toMatch(/tier B's cut point \(0\.8\) must lie above tier A's \(0\.9\)/);
+    expect(runs.badOrder.stderr).toMatch(/--date-order takes dmy \(day first\) or mdy \(month first\)/);
+  });
+
+  it('--help lists every setting of the table with its default', () => {
+    expect(runs.help.code).toBe(0);
+    for (const def of SETTINGS_TABLE) expect(runs.help.stdout).toContain(`--${def.flag} `);
+    expect(runs.help.stdout).toMatch(/--churn-window INT .*\(default 180\)/);
+  });
+});
+
+describe('analyze --customers', () => {
+  it("writes one row per customer, in Pareto order, with the columns of the page's customer lists", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'll-cust-'));
+    const file = join(dir, '客户.csv');
+    const run = await analyze(SALES, '--customers', file, '--json');
+    const out = json(run) as Output & { customers: { rows: number } };
+    const text = readFileSync(file, 'utf8');
+    expect(text.startsWith('\uFEFFcustomer_id,rank,value,n_orders,first_date,last_date,recency_days,tier,score,quadrant\r\n')).toBe(true);
+    const rows = text.trim().split('\r\n').slice(1);
+    expect(rows).toHaveLength(out.metrics.customers ?? -1);
+    expect(out.customers.rows).toBe(rows.length);
+    // C001: 100 + 50 + 35 = 185, the largest value, rank 1.
+    expect(rows[0]?.split(',').slice(0, 4)).toEqual(['C001', '1', '185', '3']);
   });
 });

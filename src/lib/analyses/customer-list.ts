@@ -2,6 +2,7 @@
  * The customers behind a tier or a quadrant, for export (one row per customer).
  */
 import { join, raw, sql, type SqlQuery } from '../db/sql.ts';
+import type { Settings } from '../model/settings.ts';
 import type { Tier } from './pareto.ts';
 import { quadrantCase, type Quadrant } from './satisfaction.ts';
 import { asOfDate, isoDate, type SqlFragment } from './common.ts';
@@ -59,3 +60,26 @@ SELECT customer_id, rank::INTEGER AS rank, value::DOUBLE AS value, n_orders::INT
        tier, score::DOUBLE AS score, quadrant
 FROM l ${where} ORDER BY rank`;
 }
+
+/**
+ * The customer list of a dashboard run (everyone, or one tier or quadrant), with the run's
+ * as-of date and thresholds: the one place the page's exports, the report and `analyze
+ * --customers` get it from.
+ */
+export function customerListFor(
+  run: { readonly asOf: string | null; readonly satisfaction: { readonly scaleInfo: { readonly high: number | null } } },
+  settings: Pick<Settings, 'tierA' | 'tierB' | 'loyalMinOrders'>,
+  filter: { readonly tier?: Tier; readonly quadrant?: Quadrant } = {},
+): SqlQuery {
+  return customerListQuery({
+    asOf: run.asOf ?? '1970-01-01',
+    tierA: settings.tierA,
+    tierB: settings.tierB,
+    high: run.satisfaction.scaleInfo.high,
+    loyalMinOrders: settings.loyalMinOrders,
+    ...filter,
+  });
+}
+
+/** The columns of `CustomerListRow`, in order. */
+export const CUSTOMER_LIST_COLUMNS = ['customer_id', 'rank', 'value', 'n_orders', 'first_date', 'last_date', 'recency_days', 'tier', 'score', 'quadrant'] as const;

@@ -67,7 +67,7 @@ export const SETTINGS_TABLE: readonly SettingDef[] = [
     flag: 'as-of',
     kind: 'date',
     panels: ['overview', 'pareto', 'repurchase', 'retention', 'satisfaction'],
-    help: 'the as-of date YYYY-MM-DD (default: the latest day with a kept line)',
+    help: 'the as-of date YYYY-MM-DD; auto = the latest day with a kept line',
   },
   {
     key: 'churnWindowDays',
@@ -144,7 +144,7 @@ export const SETTINGS_TABLE: readonly SettingDef[] = [
     values: ['1-5', '1-7', '0-10', '1-10'],
     nullable: true,
     panels: ['satisfaction'],
-    help: 'satisfaction score scale (default: detected from the scores)',
+    help: 'satisfaction score scale; auto = detected from the scores',
   },
   {
     key: 'highSatisfaction',
@@ -155,7 +155,7 @@ export const SETTINGS_TABLE: readonly SettingDef[] = [
     max: 10,
     nullable: true,
     panels: ['satisfaction'],
-    help: 'lowest score counted as high satisfaction (default: the scale\'s own)',
+    help: 'lowest score counted as high satisfaction; auto = the scale\'s default',
   },
   {
     key: 'loyalMinOrders',
@@ -232,4 +232,12 @@ export function reconcile(settings: Settings): { settings: Settings; replaced: S
 /** Typed field update: `withSetting(s, 'churnWindowDays', 30)`. */
 export function withSetting<K extends SettingKey>(settings: Settings, key: K, value: Settings[K]): Settings {
   return { ...settings, [key]: value };
+}
+
+/** The bounds a setting's field offers, in the units it shows (a share as a percentage). */
+export function fieldBounds(key: SettingKey): { readonly min: number; readonly max: number } {
+  const def = settingDef(key);
+  if (def.kind === 'share') return { min: Math.round(def.min * 1000) / 10, max: Math.round(def.max * 1000) / 10 };
+  if (def.kind === 'int' || def.kind === 'number') return { min: def.min, max: def.max };
+  throw new Error(`${key} has no numeric bounds`);
 }
