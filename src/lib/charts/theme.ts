@@ -57,62 +57,8 @@ export const PALETTE = {
 export const FONT_STACK =
   'system-ui, -apple-system, "Segoe UI", "PingFang SC", "Hiragino Sans GB", "Microsoft YaHei", "Noto Sans CJK SC", "Source Han Sans SC", "Noto Sans", sans-serif';
 
-const formatters = new Map<string, Intl.NumberFormat>();
-function numberFormat(locale: Locale, options: Intl.NumberFormatOptions): Intl.NumberFormat {
-  const key = `${locale}|${JSON.stringify(options)}`;
-  let f = formatters.get(key);
-  if (f === undefined) {
-    f = new Intl.NumberFormat(locale, options);
-    formatters.set(key, f);
-  }
-  return f;
-}
-
-/** What a null or non-finite number shows as. */
-export const EMPTY = '–';
-
-function finite(v: number | null | undefined): v is number {
-  return typeof v === 'number' && Number.isFinite(v);
-}
-
-/** 0.6421 → "64.2%" (en) / "64.2%" (zh-CN). */
-export function formatPercent(locale: Locale, v: number | null | undefined, digits = 1): string {
-  if (!finite(v)) return EMPTY;
-  return numberFormat(locale, {
-    style: 'percent',
-    minimumFractionDigits: digits,
-    maximumFractionDigits: digits,
-  }).format(v);
-}
-
-export function formatInteger(locale: Locale, v: number | null | undefined): string {
-  if (!finite(v)) return EMPTY;
-  return numberFormat(locale, { maximumFractionDigits: 0 }).format(v);
-}
-
-export function formatNumber(locale: Locale, v: number | null | undefined, digits = 2): string {
-  if (!finite(v)) return EMPTY;
-  return numberFormat(locale, { maximumFractionDigits: digits }).format(v);
-}
-
-/** Money with the currency when it is known, else a plain number with two decimals. */
-export function formatMoney(
-  locale: Locale,
-  v: number | null | undefined,
-  currency: string | null | undefined,
-): string {
-  if (!finite(v)) return EMPTY;
-  if (currency) {
-    return numberFormat(locale, { style: 'currency', currency, maximumFractionDigits: 2 }).format(v);
-  }
-  return numberFormat(locale, { minimumFractionDigits: 2, maximumFractionDigits: 2 }).format(v);
-}
-
-/** Short axis ticks: 12,500 → "12.5K" (en) / "1.3万" (zh-CN). */
-export function formatCompact(locale: Locale, v: number | null | undefined): string {
-  if (!finite(v)) return EMPTY;
-  return numberFormat(locale, { notation: 'compact', maximumFractionDigits: 1 }).format(v);
-}
+export { EMPTY, formatCompact, formatInteger, formatMoney, formatNumber, formatPercent } from '../format.ts';
+import { formatPercent } from '../format.ts';
 
 /** Percent tick formatter for a 0–1 axis. */
 export function percentTick(locale: Locale): (v: number) => string {

@@ -58,76 +58,8 @@ export function placeholders(template: string): string[] {
 // ---------------------------------------------------------------------------------------
 // Formatting. A null or non-finite value shows as EMPTY.
 
-export const EMPTY = '–';
-
-const numberFormats = new Map<string, Intl.NumberFormat>();
-function nf(locale: Locale, options: Intl.NumberFormatOptions): Intl.NumberFormat {
-  const key = `${locale}|${JSON.stringify(options)}`;
-  let f = numberFormats.get(key);
-  if (!f) {
-    f = new Intl.NumberFormat(locale, options);
-    numberFormats.set(key, f);
-  }
-  return f;
-}
-
-function finite(v: number | null | undefined): v is number {
-  return typeof v === 'number' && Number.isFinite(v);
-}
-
-export function formatInteger(locale: Locale, v: number | null | undefined): string {
-  return finite(v) ? nf(locale, { maximumFractionDigits: 0 }).format(v) : EMPTY;
-}
-
-export function formatNumber(locale: Locale, v: number | null | undefined, digits = 2): string {
-  return finite(v) ? nf(locale, { maximumFractionDigits: digits }).format(v) : EMPTY;
-}
-
-/** Two decimals; with the currency symbol only when the currency is known. */
-export function formatMoney(locale: Locale, v: number | null | undefined, currency?: string | null): string {
-  if (!finite(v)) return EMPTY;
-  if (currency) return nf(locale, { style: 'currency', currency, maximumFractionDigits: 2 }).format(v);
-  return nf(locale, { minimumFractionDigits: 2, maximumFractionDigits: 2 }).format(v);
-}
-
-/** A ratio (0.642) as a percent ("64.2%"). */
-export function formatPercent(locale: Locale, v: number | null | undefined, digits = 1): string {
-  if (!finite(v)) return EMPTY;
-  return nf(locale, { style: 'percent', minimumFractionDigits: digits, maximumFractionDigits: digits }).format(v);
-}
-
-const dateFormats = new Map<Locale, Intl.DateTimeFormat>();
-/** ISO date (YYYY-MM-DD, time ignored) → "Mar 5, 2024" / "2024年3月5日". Invalid text is returned as is. */
-export function formatDate(locale: Locale, iso: string | null | undefined): string {
-  if (!iso) return EMPTY;
-  const m = /^(\d{4})-(\d{2})-(\d{2})/.exec(iso);
-  if (!m) return iso;
-  const d = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])));
-  let f = dateFormats.get(locale);
-  if (!f) {
-    f = new Intl.DateTimeFormat(locale, { year: 'numeric', month: 'short', day: 'numeric', timeZone: 'UTC' });
-    dateFormats.set(locale, f);
-  }
-  return f.format(d);
-}
-
-/** Elapsed time: "850 ms", "1.3 s" / "850 毫秒", "1.3 秒". */
-export function formatDuration(locale: Locale, ms: number | null | undefined): string {
-  if (!finite(ms)) return EMPTY;
-  if (ms < 1000) return nf(locale, { style: 'unit', unit: 'millisecond', maximumFractionDigits: 0 }).format(ms);
-  return nf(locale, { style: 'unit', unit: 'second', maximumFractionDigits: 1 }).format(ms / 1000);
-}
-
-export function formatBytes(locale: Locale, bytes: number): string {
-  const units = ['byte', 'kilobyte', 'megabyte', 'gigabyte'] as const;
-  let v = bytes;
-  let i = 0;
-  while (v >= 1024 && i < units.length - 1) {
-    v /= 1024;
-    i++;
-  }
-  return nf(locale, { style: 'unit', unit: units[i], unitDisplay: 'short', maximumFractionDigits: i === 0 ? 0 : 1 }).format(v);
-}
+export { EMPTY, formatBytes, formatCompact, formatDate, formatDuration, formatInteger, formatMoney, formatNumber, formatPercent } from '../format.ts';
+import { EMPTY, finite, formatInteger, formatMoney, formatNumber, formatPercent } from '../format.ts';
 
 /** How a metric's value reads. */
 export type MetricKind = 'count' | 'money' | 'ratio' | 'days' | 'decimal' | 'index' | 'points';

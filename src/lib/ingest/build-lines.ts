@@ -40,20 +40,9 @@ import {
   type SkippedLine,
   type Warning,
 } from './types.ts';
+import { RAW_FLAG } from './raw-format.ts';
 
-/** The structural flag the normalizer writes for each raw row. */
-export const RAW_FLAG = {
-  data: 0,
-  title: 1,
-  blank: 2,
-  unclosed_quote: 3,
-  invalid_encoding: 4,
-  line_too_long: 5,
-  too_few_fields: 6,
-  too_many_fields: 7,
-  /** A data record whose mapped cells are already clean: parsed by direct casts (simple-cells.ts). */
-  simple_data: 8,
-} as const;
+export { RAW_FLAG } from './raw-format.ts';
 
 export const DEFAULT_PARSE: ParseOptions = { dayMonthOrder: 'auto', decimal: 'auto', dedupe: false };
 
@@ -76,11 +65,11 @@ export interface ResolvedParse {
 }
 
 const IS_DATA = raw(
-  `(flag = ${RAW_FLAG.data} OR flag = ${RAW_FLAG.simple_data} OR flag = ${RAW_FLAG.too_few_fields} OR flag = ${RAW_FLAG.too_many_fields})`,
+  `(flag = ${RAW_FLAG.data} OR flag = ${RAW_FLAG.simpleData} OR flag = ${RAW_FLAG.tooFewFields} OR flag = ${RAW_FLAG.tooManyFields})`,
 );
 
 /** The row is a simple data record (its mapped cells need no cleaning, see simple-cells.ts). */
-const SIMPLE = raw(`flag = ${RAW_FLAG.simple_data}`);
+const SIMPLE = raw(`flag = ${RAW_FLAG.simpleData}`);
 
 /** `full` for other rows; for simple rows `simple`, which gives the same value on their cells. */
 function unlessSimple(simple: Fragment, full: Fragment): Fragment {
@@ -181,14 +170,14 @@ export function rowShapeReasons(key: Fragment, filled: Fragment, first: Fragment
   const F = RAW_FLAG;
   return sql`WHEN flag = ${raw(String(F.title))} THEN 'title_row'
       WHEN flag = ${raw(String(F.blank))} THEN 'blank_row'
-      WHEN flag = ${raw(String(F.unclosed_quote))} THEN 'unclosed_quote'
-      WHEN flag = ${raw(String(F.invalid_encoding))} THEN 'invalid_encoding'
-      WHEN flag = ${raw(String(F.line_too_long))} THEN 'line_too_long'
+      WHEN flag = ${raw(String(F.unclosedQuote))} THEN 'unclosed_quote'
+      WHEN flag = ${raw(String(F.invalidEncoding))} THEN 'invalid_encoding'
+      WHEN flag = ${raw(String(F.lineTooLong))} THEN 'line_too_long'
       WHEN ${filled} = 0 THEN 'blank_row'
       WHEN regexp_matches(${key}, ${literal(SUMMARY_RE)}) OR regexp_matches(${first}, ${literal(SUMMARY_RE)}) THEN 'summary_row'
       WHEN ${filled} = 1 AND regexp_matches(${first}, ${literal(FOOTER_RE)}) THEN 'footer_row'
-      WHEN flag = ${raw(String(F.too_few_fields))} THEN 'too_few_fields'
-      WHEN flag = ${raw(String(F.too_many_fields))} THEN 'too_many_fields'`;
+      WHEN flag = ${raw(String(F.tooFewFields))} THEN 'too_few_fields'
+      WHEN flag = ${raw(String(F.tooManyFields))} THEN 'too_many_fields'`;
 }
 
 export interface BuildLinesSpec {

@@ -10,6 +10,7 @@ import { sniffDialect } from './dialect.ts';
 import { detectHeader, effectiveWidth, type HeaderScorer } from './header.ts';
 import { isSimpleRecord, type SimpleCellSpec } from './simple-cells.ts';
 import type { Dialect } from './types.ts';
+import { RAW_FLAG, type RawFlag } from './raw-format.ts';
 
 // ───────────────────────────── record scanner ─────────────────────────────
 
@@ -291,28 +292,7 @@ export class RecordScanner {
 
 // ───────────────────────────── preview ─────────────────────────────
 
-/** Flags of the normalized raw stream, one per record (column `flag`). */
-export const RAW_FLAG = {
-  /** A data record with the expected width (blank extra trailing fields allowed). */
-  data: 0,
-  /** A record above the header line. */
-  title: 1,
-  /** Empty, or only delimiters and whitespace. Cells empty. */
-  blank: 2,
-  /** A quote that never closes; the record is its start line only. Cells empty. */
-  unclosedQuote: 3,
-  /** Invalid UTF-8 (or U+FFFD from a lossy decode). Cells empty. */
-  invalidEncoding: 4,
-  /** A line longer than `maxRecordBytes`. Cells empty. */
-  lineTooLong: 5,
-  /** Fewer fields than the header; cells kept (padded) so summary/footer rows can be recognised. */
-  tooFewFields: 6,
-  /** A non-blank field beyond the header's width; the first N cells kept. */
-  tooManyFields: 7,
-  /** A data record whose mapped cells are already clean (simple-cells.ts): parsed by direct casts. */
-  simpleData: 8,
-} as const;
-export type RawFlag = (typeof RAW_FLAG)[keyof typeof RAW_FLAG];
+export { RAW_FLAG, type RawFlag } from './raw-format.ts';
 
 /** What the first part of a text file says about its layout. */
 export interface TextPreview {

@@ -77,12 +77,12 @@ describe('buildLines', () => {
     const r = await build(
       [
         [2, F.data, 'C001', '2023-01-05', '10.00'],
-        [3, F.too_few_fields, 'C002', '2023-01-06'],
-        [4, F.too_many_fields, 'C004', '2023-01-08', '40.00'],
+        [3, F.tooFewFields, 'C002', '2023-01-06'],
+        [4, F.tooManyFields, 'C004', '2023-01-08', '40.00'],
         [5, F.blank],
-        [6, F.unclosed_quote, 'C006', '2023-01-10', '未闭合,60.00'],
-        [7, F.invalid_encoding, 'C007', '2023-01-10', '1.00'],
-        [8, F.line_too_long, 'C008', 'x'.repeat(200), '1.00'],
+        [6, F.unclosedQuote, 'C006', '2023-01-10', '未闭合,60.00'],
+        [7, F.invalidEncoding, 'C007', '2023-01-10', '1.00'],
+        [8, F.lineTooLong, 'C008', 'x'.repeat(200), '1.00'],
         [9, F.data, 'NULL', '2023-01-10', '1.00'],
         [10, F.data, 'C010', '', '1.00'],
         [11, F.data, 'C011', '2023-02-30', '1.00'],
