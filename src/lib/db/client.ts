@@ -1,4 +1,4 @@
-import type { SqlQuery } from './sql.ts';
+import { quoteIdentifier, type SqlQuery } from './sql.ts';
 
 /** A scalar as it reaches JavaScript: cast in SQL so both engines return the same shape. */
 export type Cell = string | number | boolean | null;
@@ -49,4 +49,13 @@ export class QueryError extends Error {
     super(message);
     this.name = 'QueryError';
   }
+}
+
+/**
+ * `"<database>".main`, the schema of the database itself (not TEMP), quoted for SQL text.
+ * A bare `main.t` is not enough: DuckDB looks for schema `main` in the TEMP catalog first.
+ */
+export async function databaseSchema(db: DbClient): Promise<string> {
+  const [row] = await db.query('SELECT current_database() AS name');
+  return `${quoteIdentifier(String(row?.name ?? 'memory'))}.main`;
 }

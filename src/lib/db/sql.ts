@@ -6,7 +6,6 @@
  * (quoted identifiers) are the only text that is ever spliced in. User file names,
  * column labels and cell values never reach SQL text.
  */
-import type { DbClient } from './client.ts';
 
 /** A value that can be bound to a `?` placeholder. Dates travel as ISO strings and are cast in SQL. */
 export type SqlValue = string | number | boolean | null;
@@ -98,13 +97,4 @@ export function join(parts: readonly SqlPart[], separator = ', '): Fragment {
 export function literal(value: string): Fragment {
   if (value.includes('\u0000')) throw new RangeError('literal: NUL in string');
   return fragment(`'${value.replaceAll("'", "''")}'`, []);
-}
-
-/**
- * `"<database>".main`, the schema of the database itself (not TEMP), quoted for SQL text.
- * A bare `main.t` is not enough: DuckDB looks for schema `main` in the TEMP catalog first.
- */
-export async function databaseSchema(db: DbClient): Promise<string> {
-  const [row] = await db.query('SELECT current_database() AS name');
-  return `${quoteIdentifier(String(row?.name ?? 'memory'))}.main`;
 }

@@ -3,8 +3,6 @@
  * CRLF line ends and RFC 4180 quoting. Text cells that a spreadsheet would run as a
  * formula get a leading apostrophe (OWASP "CSV injection"); numbers stay numbers.
  */
-import { downloadBlob } from './download.ts';
-
 export type CsvCell = string | number | boolean | null | undefined;
 
 export const BOM = '\uFEFF';
@@ -29,9 +27,4 @@ export function toCsv(header: readonly string[], rows: Iterable<readonly CsvCell
   const lines = [header.map(csvCell).join(',')];
   for (const row of rows) lines.push(row.map(csvCell).join(','));
   return BOM + lines.join('\r\n') + '\r\n';
-}
-
-/** Offer a CSV as a download (browser only). */
-export function downloadCsv(fileName: string, header: readonly string[], rows: Iterable<readonly CsvCell[]>): void {
-  downloadBlob(fileName, new Blob([toCsv(header, rows)], { type: 'text/csv;charset=utf-8' }));
 }

@@ -1,3 +1,4 @@
+import { toCsv, type CsvCell } from './csv.ts';
 import type { ExportSink } from './stream.ts';
 
 /** Offer a blob as a file download (browser only). The object URL is released right after. */
@@ -57,3 +58,8 @@ const MIME_OF_EXT: Readonly<Record<string, string>> = {
   '.parquet': 'application/vnd.apache.parquet',
   '.xlsx': 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
 };
+
+/** Offer a CSV as a download (browser only). */
+export function downloadCsv(fileName: string, header: readonly string[], rows: Iterable<readonly CsvCell[]>): void {
+  downloadBlob(fileName, new Blob([toCsv(header, rows)], { type: 'text/csv;charset=utf-8' }));
+}

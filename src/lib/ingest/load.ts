@@ -5,7 +5,8 @@
  * load leaves the previous tables as they were. File names and labels never enter SQL.
  */
 import type { DbClient } from '../db/client.ts';
-import { databaseSchema, ident, sql } from '../db/sql.ts';
+import { databaseSchema } from '../db/client.ts';
+import { ident, sql } from '../db/sql.ts';
 import type { MappingField } from '../model/schema.ts';
 import { buildLines, createRawSql, DEFAULT_PARSE, linesDdl, type BuildLinesResult } from './build-lines.ts';
 import { fileKindError, SNIFF_BYTES, sniffKind, bomOf, releaseBuffer, type FileKind } from './bytes.ts';

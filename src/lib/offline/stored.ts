@@ -4,7 +4,8 @@
  * Kept inside the database so that a stored report always describes the stored tables.
  */
 import type { DbClient } from '../db/client.ts';
-import { databaseSchema, ident, sql } from '../db/sql.ts';
+import { databaseSchema } from '../db/client.ts';
+import { ident, sql } from '../db/sql.ts';
 import type { LoadReport } from '../ingest/types.ts';
 import { LINES_DDL, SURVEY_DDL } from '../model/schema.ts';
 
