@@ -61,41 +61,8 @@ export function placeholders(template: string): string[] {
 export { EMPTY, formatBytes, formatCompact, formatDate, formatDuration, formatInteger, formatMoney, formatNumber, formatPercent } from '../format.ts';
 import { EMPTY, finite, formatInteger, formatMoney, formatNumber, formatPercent } from '../format.ts';
 
-/** How a metric's value reads. */
-export type MetricKind = 'count' | 'money' | 'ratio' | 'days' | 'decimal' | 'index' | 'points';
-
-export const METRIC_KINDS: Readonly<Record<MetricId, MetricKind>> = {
-  rows_read: 'count',
-  rows_kept: 'count',
-  rows_rejected: 'count',
-  rows_skipped: 'count',
-  customers: 'count',
-  orders: 'count',
-  revenue: 'money',
-  returns_value: 'money',
-  aov: 'money',
-  orders_per_customer: 'decimal',
-  repurchase_rate: 'ratio',
-  repeat_order_share: 'ratio',
-  median_days_to_second: 'days',
-  top20_share: 'ratio',
-  gini: 'index',
-  tier_a_customers: 'count',
-  tier_a_customer_share: 'ratio',
-  retention_m1: 'ratio',
-  retention_m3: 'ratio',
-  retention_m6: 'ratio',
-  retention_m12: 'ratio',
-  active_customers: 'count',
-  lapsed_customers: 'count',
-  customers_with_score: 'count',
-  satisfaction_mean: 'decimal',
-  quadrant_loyalists: 'count',
-  quadrant_mercenaries: 'count',
-  quadrant_hostages: 'count',
-  quadrant_defectors: 'count',
-  nps: 'points',
-};
+export { METRIC_KINDS, type MetricKind } from '../model/metrics.ts';
+import { METRIC_KINDS } from '../model/metrics.ts';
 
 export function formatMetric(locale: Locale, id: MetricId, v: number | null | undefined, currency?: string | null): string {
   if (!finite(v)) return EMPTY;

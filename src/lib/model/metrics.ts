@@ -1,41 +1,48 @@
 /**
- * Metric ids of METRICS.md: the keys of `analyze --json` and the `data-metric` attribute
- * of every KPI element. Stable; add, never rename.
+ * Metric ids of METRICS.md, each with how its value reads: the keys of `analyze --json` and
+ * the `data-metric` attribute of every KPI element. Stable; add, never rename. One line per
+ * metric; its label and definition are the messages `metric.<id>.label` / `.def`.
  */
-export const METRIC_IDS = [
-  'rows_read',
-  'rows_kept',
-  'rows_rejected',
-  'rows_skipped',
-  'customers',
-  'orders',
-  'revenue',
-  'returns_value',
-  'aov',
-  'orders_per_customer',
-  'repurchase_rate',
-  'repeat_order_share',
-  'median_days_to_second',
-  'top20_share',
-  'gini',
-  'tier_a_customers',
-  'tier_a_customer_share',
-  'retention_m1',
-  'retention_m3',
-  'retention_m6',
-  'retention_m12',
-  'active_customers',
-  'lapsed_customers',
-  'customers_with_score',
-  'satisfaction_mean',
-  'quadrant_loyalists',
-  'quadrant_mercenaries',
-  'quadrant_hostages',
-  'quadrant_defectors',
-  'nps',
-] as const;
 
-export type MetricId = (typeof METRIC_IDS)[number];
+/** How a metric's value reads (formatting in the page, the report and exports). */
+export type MetricKind = 'count' | 'money' | 'ratio' | 'days' | 'decimal' | 'index' | 'points';
+
+export const METRIC_KINDS = {
+  rows_read: 'count',
+  rows_kept: 'count',
+  rows_rejected: 'count',
+  rows_skipped: 'count',
+  customers: 'count',
+  orders: 'count',
+  revenue: 'money',
+  returns_value: 'money',
+  aov: 'money',
+  orders_per_customer: 'decimal',
+  repurchase_rate: 'ratio',
+  repeat_order_share: 'ratio',
+  median_days_to_second: 'days',
+  top20_share: 'ratio',
+  gini: 'index',
+  tier_a_customers: 'count',
+  tier_a_customer_share: 'ratio',
+  retention_m1: 'ratio',
+  retention_m3: 'ratio',
+  retention_m6: 'ratio',
+  retention_m12: 'ratio',
+  active_customers: 'count',
+  lapsed_customers: 'count',
+  customers_with_score: 'count',
+  satisfaction_mean: 'decimal',
+  quadrant_loyalists: 'count',
+  quadrant_mercenaries: 'count',
+  quadrant_hostages: 'count',
+  quadrant_defectors: 'count',
+  nps: 'points',
+} as const satisfies Record<string, MetricKind>;
+
+export type MetricId = keyof typeof METRIC_KINDS;
+
+export const METRIC_IDS = Object.keys(METRIC_KINDS) as readonly MetricId[];
 
 /** Every metric, a finite number or null (undefined for the data at hand). */
 export type Metrics = Record<MetricId, number | null>;
