@@ -4,8 +4,9 @@
  * The dataset facts (filter choices, currencies) are read once per dataset, before its
  * first run, and kept until `clear()` (which the page calls whenever no dataset is loaded).
  */
-import type { DbClient } from '../db/client.ts';
+import type { DbClient, Row } from '../db/client.ts';
 import { datasetFacts, phaseStart, type DashboardPhase, type DashboardResult, type DatasetFacts, type OnPhase } from '../analyses/index.ts';
+import { currencyTotalsQuery, type CurrencyTotalRow } from '../analyses/overview.ts';
 import type { Mapped } from '../model/derive.ts';
 import type { Settings } from '../model/settings.ts';
 
@@ -17,6 +18,11 @@ export interface RunProgress {
   readonly done: number;
 }
 export type ReadFacts = (db: DbClient, mapped: Mapped) => Promise<DatasetFacts>;
+export type ReadCurrencyTotals = (db: DbClient, mapped: Mapped) => Promise<readonly CurrencyTotalRow[]>;
+
+/** Per currency group after the run's filters (the Overview's table when the amounts name several). */
+export const readCurrencyTotals: ReadCurrencyTotals = async (db, mapped) =>
+  (await db.query<Row>(currencyTotalsQuery(mapped))) as unknown as CurrencyTotalRow[];
 
 export class RunState {
   loading = $state(false);
@@ -25,6 +31,8 @@ export class RunState {
   result = $state.raw<DashboardResult | null>(null);
   error = $state.raw<string | null>(null);
   facts = $state.raw<DatasetFacts | null>(null);
+  /** Every currency group's lines, customers and revenue for the current result; empty unless the amounts name several. */
+  currencyTotals = $state.raw<readonly CurrencyTotalRow[]>([]);
   private token = 0;
   private factsFor: { db: DbClient; mapped: string } | null = null;
   private factsGeneration = 0;
@@ -32,6 +40,7 @@ export class RunState {
   constructor(
     private readonly runDashboard: RunDashboard,
     private readonly readFacts: ReadFacts | null = datasetFacts,
+    private readonly readTotals: ReadCurrencyTotals = readCurrencyTotals,
   ) {}
 
   async run(db: DbClient, settings: Settings, mapped: Mapped): Promise<void> {
@@ -47,6 +56,8 @@ export class RunState {
       const result = await this.runDashboard(db, settings, mapped, onPhase);
       if (token !== this.token) return;
       this.result = result;
+      this.currencyTotals = [];
+      if ((this.facts?.currencies.length ?? 0) >= 2) void this.readCurrencyTotals(token, db, mapped);
     } catch (e) {
       if (token !== this.token) return;
       this.error = e instanceof Error ? e.message : String(e);
@@ -55,6 +66,16 @@ export class RunState {
         this.loading = false;
         this.progress = null;
       }
+    }
+  }
+
+  /** A convenience like the facts: the dashboard shows without the totals when they cannot be read. */
+  private async readCurrencyTotals(token: number, db: DbClient, mapped: Mapped): Promise<void> {
+    try {
+      const totals = await this.readTotals(db, mapped);
+      if (token === this.token) this.currencyTotals = totals;
+    } catch {
+      // The Overview then lists no per-currency table; the analysed currency is still named.
     }
   }
 
@@ -81,6 +102,7 @@ export class RunState {
     this.result = null;
     this.error = null;
     this.facts = null;
+    this.currencyTotals = [];
     this.factsFor = null;
     this.factsGeneration++;
   }

@@ -115,4 +115,24 @@ describe('RunState', () => {
     expect(run.facts).toBeNull();
     expect(run.result).toBeNull(); // the superseded run's result is dropped as well
   });
+
+  it("reads every currency group's totals after a run, only when the amounts name several", async () => {
+    const totals = [{ currency: 'CNY', lines: 3, customers: 2, revenue: 350.5, shown: true }];
+    let reads = 0;
+    const two: DatasetFacts = { choices: {}, currencies: [{ currency: 'CNY', lines: 3 }, { currency: 'USD', lines: 2 }] };
+    const run = new RunState(async () => RESULT, async () => two, async () => (reads++, totals));
+    await run.run(DB, DEFAULT_SETTINGS, MAPPED);
+    await new Promise((r) => setTimeout(r, 0));
+    expect([reads, run.currencyTotals]).toEqual([1, totals]);
+    run.clear();
+    expect(run.currencyTotals).toEqual([]);
+    const one = new RunState(async () => RESULT, async () => facts('CNY'), async () => (reads++, totals));
+    await one.run(DB, DEFAULT_SETTINGS, MAPPED);
+    await new Promise((r) => setTimeout(r, 0));
+    expect([reads, one.currencyTotals]).toEqual([1, []]);
+    const failing = new RunState(async () => RESULT, async () => two, async () => Promise.reject(new Error('gone')));
+    await failing.run(DB, DEFAULT_SETTINGS, MAPPED);
+    await new Promise((r) => setTimeout(r, 0));
+    expect([failing.result, failing.error, failing.currencyTotals]).toEqual([RESULT, null, []]);
+  });
 });
