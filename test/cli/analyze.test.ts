@@ -104,7 +104,8 @@ describe('analyze --json on a GB18030 sales file with a survey keyed by order id
     // C004 O8 40, O10 25 | C005 O9 0 (a purchase). Purchase orders 3+1+2+2+1 = 9, customers 5.
     // Values: C001 185, C002 180, C003 160, C004 65, C005 0; total 590.
     // Days to second order: C001 01-05→02-10 = 36, C003 02-03→05-03 = 90 (leap year),
-    // C004 03-15→06-10 = 87; median 87.
+    // C004 03-15→06-10 = 87; repeaters' median 87. Kaplan–Meier: C005 censored at 1, C002 at 194;
+    // day 36 at risk 4 → S = 3/4, day 87 at risk 3 → S = 1/2 (median 87), day 90 at risk 2 → 1/4.
     // Gini on 0, 65, 160, 180, 185: (−4·0 −2·65 + 0·160 + 2·180 + 4·185) / (5·590) = 970/2950.
     // Tier A: cumulative 185, 365, 525 → 525/590 = 0.89 ≥ 0.8 at rank 3.
     // Retention (cohort: purchase months): Dec'23 C002 {Dec}; Jan C001 {Jan, Feb, Jul};
@@ -113,8 +114,8 @@ describe('analyze --json on a GB18030 sales file with a survey keyed by order id
     // Feb→May 1, Mar→Jun 1 → 2/4; m6 only Dec→Jun, 0 → 0/1; m12 no complete cell → null.
     // Recency at 07-01: C001 0, C002 (last purchase 12-20) 194, C003 59, C004 21, C005 1 → 4 active.
     // Scores (mean per order, then per customer): C001 (5, 4) 4.5, C002 2, C003 O6 (3+5)/2 = 4,
-    // C004 3, C005 5; O99 matches no order. Scale 1–5 (observed 2…5), high ≥ 4, loyal ≥ 2 orders:
-    // loyalists C001, C003; mercenary C005; hostage C004; defector C002. Mean 18.5/5 = 3.7.
+    // C004 3, C005 5; O99 matches no order. Scale 1–5 (observed 2…5), high = the top box 5, loyal ≥ 2
+    // orders: no loyalist; mercenary C005; hostages C001, C003, C004; defector C002. Mean 18.5/5 = 3.7.
     const expected: Metrics = {
       rows_read: 13 + 9,
       rows_kept: 11 + 8,
@@ -141,11 +142,14 @@ describe('analyze --json on a GB18030 sales file with a survey keyed by order id
       lapsed_customers: 1,
       customers_with_score: 5,
       satisfaction_mean: 3.7,
-      quadrant_loyalists: 2,
+      quadrant_loyalists: 0,
       quadrant_mercenaries: 1,
-      quadrant_hostages: 1,
+      quadrant_hostages: 3,
       quadrant_defectors: 1,
       nps: null,
+      km_reached_share: 3 / 4,
+      median_days_to_second_repeaters: 87,
+      nps_responses: null,
     };
     for (const id of METRIC_IDS) {
       const want = expected[id];

@@ -79,14 +79,32 @@ function cmp(a: string, b: string): number {
 
 export type RefMetrics = Omit<Metrics, 'rows_read' | 'rows_kept' | 'rows_rejected' | 'rows_skipped'>;
 
-export function referenceMetrics(lines: readonly RefLine[], survey: readonly RefSurvey[], settings: Settings): RefMetrics {
+/**
+ * `npsScore`: the score column is named as a Net Promoter question (the reference cannot see
+ * column names, so the caller says so).
+ */
+export function referenceMetrics(
+  allLines: readonly RefLine[],
+  survey: readonly RefSurvey[],
+  settings: Settings,
+  opts: { readonly npsScore?: boolean } = {},
+): RefMetrics & { readonly lines_after_as_of: number } {
+  // As-of (METRICS.md §1): the default is the latest day; an earlier one sets later lines aside.
+  let maxDay = -Infinity;
+  for (const l of allLines) maxDay = Math.max(maxDay, dayNumber(l.date));
+  const asOf = settings.asOf === null ? maxDay : dayNumber(settings.asOf);
+  const lines: RefLine[] = [];
+  let linesAfterAsOf = 0;
+  for (const l of allLines) {
+    if (dayNumber(l.date) <= asOf) lines.push(l);
+    else linesAfterAsOf++;
+  }
+
   // Orders (METRICS.md §1).
   const orders = new Map<string, Order>();
   let revenue = 0;
-  let maxDay = -Infinity;
   for (const l of lines) {
     const day = dayNumber(l.date);
-    maxDay = Math.max(maxDay, day);
     revenue += l.amount;
     const hasId = l.order !== null;
     const key = hasId ? l.order! : l.date;
@@ -103,8 +121,6 @@ export function referenceMetrics(lines: readonly RefLine[], survey: readonly Ref
       o.scoreN += 1;
     }
   }
-  const asOf = settings.asOf === null ? maxDay : dayNumber(settings.asOf);
-
   const byCustomer = new Map<string, Order[]>();
   for (const o of orders.values()) {
     const list = byCustomer.get(o.customer) ?? [];
@@ -175,6 +191,28 @@ export function referenceMetrics(lines: readonly RefLine[], survey: readonly Ref
   const n = customers.length;
   const repeaters = customers.filter((c) => c.purchases.length >= 2);
 
+  // Kaplan–Meier days to the second purchase (§3): a second purchase is an event on its day;
+  // everyone else is censored at as_of. Walk the days in order, at risk = not yet out.
+  const eventsOn = new Map<number, number>();
+  const outOn = new Map<number, number>();
+  for (const c of customers) {
+    const first = c.purchases[0]!.day;
+    const second = c.purchases[1]?.day;
+    const t = second === undefined ? asOf - first : second - first;
+    outOn.set(t, (outOn.get(t) ?? 0) + 1);
+    if (second !== undefined) eventsOn.set(t, (eventsOn.get(t) ?? 0) + 1);
+  }
+  let atRisk = customers.length;
+  let survival = 1;
+  let kmMedian: number | null = null;
+  for (const t of [...outOn.keys()].sort((a, b) => a - b)) {
+    const e = eventsOn.get(t) ?? 0;
+    survival *= 1 - e / atRisk;
+    if (kmMedian === null && survival <= 0.5) kmMedian = t;
+    atRisk -= outOn.get(t)!;
+  }
+  const kmReached = customers.length === 0 ? null : 1 - survival;
+
   // Pareto (§4), on values in currency units.
   const ranked = [...customers].sort((a, b) => b.value - a.value || cmp(a.id, b.id));
   const total = ranked.reduce((a, c) => a + c.value, 0);
@@ -220,14 +258,39 @@ export function referenceMetrics(lines: readonly RefLine[], survey: readonly Ref
     lo = Math.min(lo, s);
     hi = Math.max(hi, s);
   }
-  let scale = settings.scoreScale;
-  if (scale === null && raw.length > 0) {
-    if (lo >= 1 && hi <= 5) scale = '1-5';
-    else if (lo >= 1 && hi <= 7) scale = '1-7';
-    else if (lo >= 1 && hi <= 10) scale = '1-10';
-    else if (lo >= 0 && hi <= 10) scale = '0-10';
+  // A column named as an NPS question puts the answers on 0–10; else the range decides.
+  let detected: Settings['scoreScale'] = null;
+  if (raw.length > 0) {
+    if (opts.npsScore && lo >= 0 && hi <= 10) detected = '0-10';
+    else if (lo >= 1 && hi <= 5) detected = '1-5';
+    else if (lo >= 1 && hi <= 7) detected = '1-7';
+    else if (lo >= 1 && hi <= 10) detected = '1-10';
+    else if (lo >= 0 && hi <= 10) detected = '0-10';
   }
-  const high = scale === null ? null : (settings.highSatisfaction ?? { '1-5': 4, '1-7': 6, '0-10': 9, '1-10': 9 }[scale]);
+  const scale = settings.scoreScale ?? detected;
+  // Top box by default.
+  const high = scale === null ? null : (settings.highSatisfaction ?? { '1-5': 5, '1-7': 7, '0-10': 9, '1-10': 9 }[scale]);
+  const tenPoint = scale === '0-10' || scale === '1-10';
+  const npsDefined = tenPoint && (settings.scoreScale !== null || (opts.npsScore === true && detected === '0-10') || hi === 10);
+  // NPS answers: each survey row of a customer (by order id, an order of a customer; else by
+  // customer id), or each score cell of a customer's sales line when there is no survey.
+  const isCustomer = new Set(customers.map((c) => c.id));
+  const orderOfCustomer = new Set<string>();
+  for (const o of orders.values()) if (o.hasId && isCustomer.has(o.customer)) orderOfCustomer.add(o.key);
+  const answers: number[] = [];
+  if (survey.length > 0) {
+    for (const r of survey) {
+      if (r.order !== null ? orderOfCustomer.has(r.order) : r.customer !== null && isCustomer.has(r.customer)) answers.push(r.score);
+    }
+  } else {
+    for (const l of lines) if (l.score !== null && isCustomer.has(l.customer)) answers.push(l.score);
+  }
+  let promoters = 0;
+  let detractors = 0;
+  for (const a of answers) {
+    if (a >= 9) promoters++;
+    if (a <= 6) detractors++;
+  }
   const loyal = (c: Cust) => c.purchases.length >= settings.loyalMinOrders;
   const quadrant = (isHigh: boolean, isLoyal: boolean) =>
     high === null ? null : scored.filter((c) => c.score! >= high === isHigh && loyal(c) === isLoyal).length;
@@ -241,7 +304,9 @@ export function referenceMetrics(lines: readonly RefLine[], survey: readonly Ref
     orders_per_customer: ratio(nOrders, n),
     repurchase_rate: ratio(repeaters.length, n),
     repeat_order_share: ratio(nOrders - n, nOrders),
-    median_days_to_second: medianInterpolated(repeaters.map((c) => c.purchases[1]!.day - c.purchases[0]!.day)),
+    median_days_to_second: kmMedian,
+    km_reached_share: kmReached,
+    median_days_to_second_repeaters: medianInterpolated(repeaters.map((c) => c.purchases[1]!.day - c.purchases[0]!.day)),
     top20_share: total > 0 ? top20 / total : null,
     gini: sx === 0 ? null : giniNum / (n * sx),
     tier_a_customers: tierA,
@@ -258,10 +323,9 @@ export function referenceMetrics(lines: readonly RefLine[], survey: readonly Ref
     quadrant_mercenaries: quadrant(true, false),
     quadrant_hostages: quadrant(false, true),
     quadrant_defectors: quadrant(false, false),
-    nps:
-      scale === '0-10' && scored.length > 0
-        ? (100 * (scored.filter((c) => c.score! >= 9).length - scored.filter((c) => c.score! <= 6).length)) / scored.length
-        : null,
+    nps: npsDefined && answers.length > 0 ? (100 * (promoters - detractors)) / answers.length : null,
+    nps_responses: npsDefined ? answers.length : null,
+    lines_after_as_of: linesAfterAsOf,
   };
 }
 

@@ -45,6 +45,7 @@ import {
   daysToSecondQuery,
   gapsQuery,
   kaplanMeierQuery,
+  kmSummary,
   orderCountsQuery,
   periodRepurchaseQuery,
   repurchaseByDimensionQuery,
@@ -71,6 +72,7 @@ import {
   type RetentionResult,
 } from './retention.ts';
 import {
+  groupsQuery,
   levelsQuery,
   quadrantsQuery,
   satisfactionSummaryQuery,
@@ -78,6 +80,7 @@ import {
   scoreRangeQuery,
   type LevelRow,
   type QuadrantRow,
+  type SatisfactionGroupRow,
   type SatisfactionParams,
   type SatisfactionResult,
   type SatisfactionSummaryRow,
@@ -97,6 +100,11 @@ export { customerListQuery } from './customer-list.ts';
 export interface DashboardResult {
   /** The as-of date used (ISO); null when no line survives the filters (then every section is empty). */
   readonly asOf: string | null;
+  /**
+   * Kept lines of the analysed group, after the filters, dated after the as-of date: set
+   * aside, as the data stood on the as-of day did not have them (0 with the default as-of).
+   */
+  readonly linesAfterAsOf: number;
   readonly mapped: Mapped;
   readonly overview: OverviewRow;
   /** Month by month from the first to the last order (after the filters). */
@@ -155,9 +163,9 @@ export function mappedDimensions(mapped: Mapped): Dimension[] {
   return (['category', 'region', 'channel'] as const).filter((d) => mapped[d]);
 }
 
-/** Rebuild f_lines / orders / customers (and the customer rankings) for the settings' filters. */
+/** Rebuild f_lines / orders / customers (and the customer rankings) for the settings' filters and as-of date. */
 export async function derive(db: DbClient, settings: Settings, mapped: Mapped): Promise<void> {
-  for (const q of [...deriveTables(settings.filters, mapped), ...rankedTables()]) await db.exec(q);
+  for (const q of [...deriveTables(settings.filters, mapped, settings.asOf), ...rankedTables()]) await db.exec(q);
 }
 
 /** The as-of date in use: the setting, else the latest calendar day among kept lines (null when none). */
@@ -183,7 +191,7 @@ export async function runDashboard(db: DbClient, settings: Settings, mapped: Map
     if (next) onPhase?.(next);
   };
   await derive(db, settings, mapped);
-  const dataAsOf = (await one<DefaultAsOfRow>(db, defaultAsOfQuery())).as_of;
+  const { as_of: dataAsOf, lines_after_as_of: linesAfterAsOf } = await one<DefaultAsOfRow>(db, defaultAsOfQuery());
   lap('canonical');
   // With no line left, every query still runs (on empty tables) so that the shapes stay the same.
   const asOf = settings.asOf ?? dataAsOf ?? '1970-01-01';
@@ -211,23 +219,25 @@ export async function runDashboard(db: DbClient, settings: Settings, mapped: Map
 
   const rp: RepurchaseParams = { asOf, dimensions: mappedDimensions(mapped) };
   const byDim = repurchaseByDimensionQuery(rp);
+  const km = await rows<KmPoint>(db, kaplanMeierQuery(rp));
   const repurchase: RepurchaseResult = {
     summary: await one<RepurchaseSummaryRow>(db, repurchaseSummaryQuery()),
+    kmSummary: kmSummary(km),
     orderCounts: await rows<OrderCountRow>(db, orderCountsQuery()),
     daysToSecond: await rows<DayBinRow>(db, daysToSecondQuery()),
-    km: await rows<KmPoint>(db, kaplanMeierQuery(rp)),
+    km,
     gaps: await rows<DayBinRow>(db, gapsQuery()),
     byPeriod: await rows<PeriodRepurchaseRow>(db, periodRepurchaseQuery(rp)),
     byDimension: byDim ? await rows<RepurchaseByDimRow>(db, byDim) : [],
   };
   lap('repurchase');
 
-  const tp: RetentionParams = { asOf, period: settings.cohortPeriod, mode: settings.retentionMode };
+  const tp: RetentionParams = { asOf, period: settings.cohortPeriod, mode: settings.retentionMode, clock: settings.cohortClock };
   const cells = { table: 'retention_cells' };
   await db.exec(retentionCellsTable(tp, cells.table));
-  const curve = await rows<RetentionCurvePoint>(db, retentionCurveQuery(tp, cells));
+  const curve = await rows<RetentionCurvePoint>(db, retentionCurveQuery(tp, cells, { completeThrough: settings.completeThrough }));
   const kpis =
-    tp.period === 'month' && tp.mode === 'on'
+    tp.period === 'month' && tp.mode === 'on' && tp.clock === 'calendar' && settings.completeThrough === null
       ? kpisFromCurve(curve)
       : await one<RetentionKpiRow>(db, retentionKpiQuery(asOf));
   const retention: RetentionResult = {
@@ -244,20 +254,23 @@ export async function runDashboard(db: DbClient, settings: Settings, mapped: Map
     loyalMinOrders: settings.loyalMinOrders,
   };
   const range = await one<ScoreRangeRow>(db, scoreRangeQuery());
-  const info = scaleInfo(range, sp);
+  const info = scaleInfo(range, sp, mapped.npsScore ?? false);
   const quadrants = quadrantsQuery(info, sp);
+  const groups = groupsQuery(info, sp);
   const satisfaction: SatisfactionResult = {
     source: range.source,
     range,
     scaleInfo: info,
     summary: await one<SatisfactionSummaryRow>(db, satisfactionSummaryQuery(info, sp)),
-    levels: await rows<LevelRow>(db, levelsQuery(sp)),
+    levels: await rows<LevelRow>(db, levelsQuery(sp, info)),
+    groups: groups ? await rows<SatisfactionGroupRow>(db, groups) : [],
     quadrants: quadrants ? await rows<QuadrantRow>(db, quadrants) : [],
   };
   lap('satisfaction');
 
   return {
     asOf: dataAsOf === null ? null : asOf,
+    linesAfterAsOf,
     mapped,
     overview,
     trend,
@@ -342,7 +355,7 @@ export function metricsOf(r: DashboardResult, report: Pick<LoadReport, 'rows_rea
     orders_per_customer: o.orders_per_customer,
     repurchase_rate: o.repurchase_rate,
     repeat_order_share: o.repeat_order_share,
-    median_days_to_second: r.repurchase.summary.median_days_to_second,
+    median_days_to_second: r.repurchase.kmSummary.median_days_to_second,
     top20_share: p.top20_share,
     gini: p.gini,
     tier_a_customers: p.tier_a_customers,
@@ -360,5 +373,8 @@ export function metricsOf(r: DashboardResult, report: Pick<LoadReport, 'rows_rea
     quadrant_hostages: s.quadrant_hostages,
     quadrant_defectors: s.quadrant_defectors,
     nps: s.nps,
+    km_reached_share: r.repurchase.kmSummary.km_reached_share,
+    median_days_to_second_repeaters: r.repurchase.summary.median_days_to_second_repeaters,
+    nps_responses: s.nps_responses,
   };
 }

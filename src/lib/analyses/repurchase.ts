@@ -22,12 +22,24 @@ export interface RepurchaseSummaryRow {
   /** (orders − customers) ÷ orders (复购率, by order). */
   readonly repeat_order_share: number | null;
   /**
-   * Interpolated median, over customers with n_orders ≥ 2, of the days from the first to
-   * the second purchase order (purchase orders ordered by date, then order key).
+   * Interpolated median, over the repeat customers only (n_orders ≥ 2), of the days from the
+   * first to the second purchase order (purchase orders ordered by date, then order key).
+   * Leaves out everyone who has not (yet) bought again, so it is not the typical wait.
    */
-  readonly median_days_to_second: number | null;
+  readonly median_days_to_second_repeaters: number | null;
   /** Mean of the same days. */
   readonly mean_days_to_second: number | null;
+}
+
+/** Read off the Kaplan–Meier curve (all customers; those without a second purchase censored). */
+export interface KmSummary {
+  /**
+   * Kaplan–Meier median days to the second purchase: the first day at which the cumulative
+   * share reaches 50 % (S(day) ≤ 0.5); null when the curve never reaches 50 %.
+   */
+  readonly median_days_to_second: number | null;
+  /** The cumulative share at the curve's last day (null without customers). */
+  readonly km_reached_share: number | null;
 }
 
 /** Customers by number of purchase orders: buckets '1' … '9' and '10+'. */
@@ -90,6 +102,7 @@ export interface RepurchaseByDimRow {
 
 export interface RepurchaseResult {
   readonly summary: RepurchaseSummaryRow;
+  readonly kmSummary: KmSummary;
   readonly orderCounts: readonly OrderCountRow[];
   /** Days from first to second purchase order (customers with n_orders ≥ 2). */
   readonly daysToSecond: readonly DayBinRow[];
@@ -111,7 +124,7 @@ export function repurchaseSummaryQuery(): SqlQuery {
 SELECT customers::INTEGER AS customers, repeaters::INTEGER AS repeat_customers,
        ${div(sql`repeaters`, sql`customers`)} AS repurchase_rate,
        ${div(sql`orders - customers`, sql`orders`)} AS repeat_order_share,
-       median_days::DOUBLE AS median_days_to_second,
+       median_days::DOUBLE AS median_days_to_second_repeaters,
        mean_days::DOUBLE AS mean_days_to_second
 FROM c`;
 }
@@ -165,6 +178,17 @@ s AS (
 SELECT day::INTEGER AS day, at_risk::INTEGER AS at_risk, events::INTEGER AS events, censored::INTEGER AS censored,
        (CASE WHEN reached_zero THEN 1 ELSE 1 - exp(log_s) END)::DOUBLE AS cumulative
 FROM s ORDER BY day`;
+}
+
+/**
+ * S is a product computed as exp(Σ ln), so a curve that reaches exactly one half can come out
+ * a few ulps short of it; a tolerance far below any share of a real customer base absorbs that.
+ */
+const HALF = 0.5 - 1e-9;
+
+export function kmSummary(km: readonly KmPoint[]): KmSummary {
+  const median = km.find((p) => p.cumulative >= HALF);
+  return { median_days_to_second: median?.day ?? null, km_reached_share: km.at(-1)?.cumulative ?? null };
 }
 
 export function periodRepurchaseQuery(p: RepurchaseParams): SqlQuery {

@@ -163,6 +163,9 @@ export const METRIC_KINDS: Readonly<Record<MetricId, MetricKind>> = {
   quadrant_hostages: 'count',
   quadrant_defectors: 'count',
   nps: 'points',
+  km_reached_share: 'ratio',
+  median_days_to_second_repeaters: 'days',
+  nps_responses: 'count',
 };
 
 export function formatMetric(locale: Locale, id: MetricId, v: number | null | undefined, currency?: string | null): string {

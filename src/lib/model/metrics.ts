@@ -33,6 +33,9 @@ export const METRIC_IDS = [
   'quadrant_hostages',
   'quadrant_defectors',
   'nps',
+  'km_reached_share',
+  'median_days_to_second_repeaters',
+  'nps_responses',
 ] as const;
 
 export type MetricId = (typeof METRIC_IDS)[number];

@@ -10,6 +10,7 @@ import { DIMENSIONS, MAPPING_FIELDS, type Dimension, type MappingField } from '.
 import {
   DEFAULT_SETTINGS,
   isCurrencyChoice,
+  type CohortClock,
   type CohortPeriod,
   type RetentionMeasure,
   type RetentionMode,
@@ -42,6 +43,9 @@ const COHORTS: readonly CohortPeriod[] = ['week', 'month', 'quarter'];
 const MODES: readonly RetentionMode[] = ['on', 'on_or_after'];
 const MEASURES: readonly RetentionMeasure[] = ['customers', 'revenue'];
 const SCALES: readonly ScoreScale[] = ['1-5', '1-7', '0-10', '1-10'];
+// Retention clock and "complete through k" (`clock`, `thru`): absent = calendar periods, every complete cell.
+const CLOCKS: readonly CohortClock[] = ['calendar', 'rolling'];
+const THRU_MAX = 520;
 
 function oneOf<T extends string>(allowed: readonly T[], v: string | null): T | null {
   return v !== null && (allowed as readonly string[]).includes(v) ? (v as T) : null;
@@ -83,6 +87,8 @@ export function writeUrlState(state: Omit<UrlState, 'demo' | 'dropped'> & { demo
   if (s.tierB !== d.tierB) p.set('tierB', String(s.tierB));
   if (s.topShare !== d.topShare) p.set('top', String(s.topShare));
   if (s.cohortPeriod !== d.cohortPeriod) p.set('cohort', s.cohortPeriod);
+  if (s.cohortClock !== d.cohortClock) p.set('clock', s.cohortClock);
+  if (s.completeThrough !== null) p.set('thru', String(s.completeThrough));
   if (s.retentionMode !== d.retentionMode) p.set('rmode', s.retentionMode);
   if (s.retentionMeasure !== d.retentionMeasure) p.set('rmeasure', s.retentionMeasure);
   if (s.scoreScale !== null) p.set('scale', s.scoreScale);
@@ -127,6 +133,8 @@ export function readUrlState(search: string): UrlState {
     tierB,
     topShare: numberIn(p.get('top'), 0.01, 0.99) ?? d.topShare,
     cohortPeriod: oneOf(COHORTS, p.get('cohort')) ?? d.cohortPeriod,
+    cohortClock: oneOf(CLOCKS, p.get('clock')) ?? d.cohortClock,
+    completeThrough: numberIn(p.get('thru'), 1, THRU_MAX, true) ?? d.completeThrough,
     retentionMode: oneOf(MODES, p.get('rmode')) ?? d.retentionMode,
     retentionMeasure: oneOf(MEASURES, p.get('rmeasure')) ?? d.retentionMeasure,
     scoreScale: oneOf(SCALES, p.get('scale')) ?? d.scoreScale,
@@ -154,6 +162,8 @@ export function readUrlState(search: string): UrlState {
     tierB: tierBRead !== null && tierBRead > tierA,
     top: numberIn(p.get('top'), 0.01, 0.99) !== null,
     cohort: oneOf(COHORTS, p.get('cohort')) !== null,
+    clock: oneOf(CLOCKS, p.get('clock')) !== null,
+    thru: numberIn(p.get('thru'), 1, THRU_MAX, true) !== null,
     rmode: oneOf(MODES, p.get('rmode')) !== null,
     rmeasure: oneOf(MEASURES, p.get('rmeasure')) !== null,
     scale: oneOf(SCALES, p.get('scale')) !== null,
