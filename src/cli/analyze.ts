@@ -1,6 +1,7 @@
 /**
  * `npm run analyze -- SALES_FILE… [--survey FILE] [--map field=column …] [--as-of YYYY-MM-DD]
- *  [--churn-window DAYS] [--currency CODE|none] [--threads N] [--json]`
+ *  [--churn-window DAYS] [--currency CODE|none] [--cohort-clock calendar|rolling]
+ *  [--complete-through K] [--threads N] [--json]`
  *
  * The page's ingest and analysis SQL on native DuckDB: for automation, for files too large
  * for a browser tab, and as the reference the browser tests compare against. When the
@@ -27,7 +28,8 @@ import { MAPPING_FIELDS } from '../lib/model/schema.ts';
 class UsageError extends Error {}
 
 const USAGE = `usage: npm run analyze -- SALES_FILE [SALES_FILE…] [--survey FILE] [--map field=column …]
-       [--as-of YYYY-MM-DD] [--churn-window DAYS] [--currency CODE|none] [--threads N] [--json]`;
+       [--as-of YYYY-MM-DD] [--churn-window DAYS] [--currency CODE|none]
+       [--cohort-clock calendar|rolling] [--complete-through K] [--threads N] [--json]`;
 
 function parquetInit(): void {
   const require = createRequire(import.meta.url);
@@ -107,6 +109,21 @@ function honoured(requested: string, view: CurrencyView): boolean {
   return view.analysed === requested || (requested === UNMARKED && view.analysed === null);
 }
 
+/** The retention curve's settings (METRICS.md §5); they change the curve, not the retention KPIs. */
+function parseCohortFlags(settings: Settings, clock: string | undefined, through: string | undefined): Settings {
+  let out = settings;
+  if (clock !== undefined) {
+    if (clock !== 'calendar' && clock !== 'rolling') throw new UsageError(`--cohort-clock takes calendar or rolling, not "${clock}"`);
+    out = { ...out, cohortClock: clock };
+  }
+  if (through !== undefined) {
+    const k = Number(through);
+    if (!Number.isInteger(k) || k < 1) throw new UsageError(`--complete-through takes a whole number of periods ≥ 1, not "${through}"`);
+    out = { ...out, completeThrough: k };
+  }
+  return out;
+}
+
 function listCurrencies(totals: readonly CurrencyTotalRow[]): string {
   return totals.map((r) => `${groupName(r.currency)} (${r.lines} line${r.lines === 1 ? '' : 's'})`).join(', ');
 }
@@ -117,7 +134,7 @@ function currencyLine(view: CurrencyView): string {
   return `currency ${view.analysed ?? '–'} only; not analysed: ${listCurrencies(others)}`;
 }
 
-function summary(report: LoadReport, metrics: Metrics, asOf: string | null, currency: CurrencyView): string {
+function summary(report: LoadReport, metrics: Metrics, asOf: string | null, currency: CurrencyView, linesAfterAsOf: number): string {
   const out: string[] = [];
   for (const f of report.files) {
     out.push(
@@ -128,6 +145,7 @@ function summary(report: LoadReport, metrics: Metrics, asOf: string | null, curr
     for (const w of f.warnings) out.push(`  warning ${w.code}: ${w.count}${w.detail ? ` (${w.detail})` : ''}`);
   }
   out.push(`as of ${asOf ?? '–'}`);
+  if (linesAfterAsOf > 0) out.push(`  ${linesAfterAsOf} line${linesAfterAsOf === 1 ? '' : 's'} after the as-of date set aside`);
   out.push(currencyLine(currency));
   if (currency.mixed) {
     for (const r of currency.totals) {
@@ -152,6 +170,8 @@ async function main(argv: readonly string[]): Promise<number> {
       'as-of': { type: 'string' },
       'churn-window': { type: 'string' },
       currency: { type: 'string' },
+      'cohort-clock': { type: 'string' },
+      'complete-through': { type: 'string' },
       threads: { type: 'string' },
       json: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
@@ -162,7 +182,7 @@ async function main(argv: readonly string[]): Promise<number> {
     return 0;
   }
   if (positionals.length === 0) throw new UsageError('no sales file given');
-  const settings = parseSettings(values['as-of'], values['churn-window'], values.currency);
+  const settings = parseCohortFlags(parseSettings(values['as-of'], values['churn-window'], values.currency), values['cohort-clock'], values['complete-through']);
   const threads = values.threads === undefined ? 1 : Number(values.threads);
   if (!Number.isInteger(threads) || threads < 1) throw new UsageError(`--threads takes a positive whole number`);
 
@@ -187,7 +207,14 @@ async function main(argv: readonly string[]): Promise<number> {
       const { rejected, skipped, ...totals } = report;
       const json = {
         asOf: result.asOf,
-        settings: { asOf: settings.asOf, churnWindowDays: settings.churnWindowDays, currency: requested ?? null },
+        linesAfterAsOf: result.linesAfterAsOf,
+        settings: {
+          asOf: settings.asOf,
+          churnWindowDays: settings.churnWindowDays,
+          currency: requested ?? null,
+          cohortClock: settings.cohortClock,
+          completeThrough: settings.completeThrough,
+        },
         currency: {
           analysed: currency.analysed,
           mixed: currency.mixed,
@@ -204,7 +231,7 @@ async function main(argv: readonly string[]): Promise<number> {
       };
       process.stdout.write(`${JSON.stringify(json, null, 2)}\n`);
     } else {
-      process.stdout.write(`${summary(report, metrics, result.asOf, currency)}\n`);
+      process.stdout.write(`${summary(report, metrics, result.asOf, currency, result.linesAfterAsOf)}\n`);
     }
     return 0;
   } finally {

@@ -41,7 +41,14 @@ interface CurrencyTotal {
 
 interface Output {
   readonly asOf: string | null;
-  readonly settings: { readonly asOf: string | null; readonly churnWindowDays: number; readonly currency: string | null };
+  readonly linesAfterAsOf: number;
+  readonly settings: {
+    readonly asOf: string | null;
+    readonly churnWindowDays: number;
+    readonly currency: string | null;
+    readonly cohortClock: string;
+    readonly completeThrough: number | null;
+  };
   readonly currency: { readonly analysed: string | null; readonly mixed: boolean; readonly totals: readonly CurrencyTotal[] };
   readonly metrics: Metrics;
   readonly report: {
@@ -59,6 +66,9 @@ function json(run: Run): Output {
 const CASES = {
   full: [SALES, '--survey', SURVEY, '--json'],
   asOfLater: [SALES, '--as-of', '2024-09-30', '--churn-window', '100', '--json'],
+  asOfEarlier: [SALES, '--as-of', '2024-03-31', '--cohort-clock', 'rolling', '--complete-through', '2', '--json'],
+  asOfEarlierText: [SALES, '--as-of', '2024-03-31'],
+  badClock: [SALES, '--cohort-clock', 'lunar', '--json'],
   mapped: [`${FIX}amount_unlabelled.csv`, '--map', 'amount=净额', '--json'],
   unknownLabel: [`${FIX}amount_unlabelled.csv`, '--map', 'amount=不存在', '--json'],
   binary: [`${FIX}binary.csv`, '--json'],
@@ -161,10 +171,23 @@ describe('analyze --json on a GB18030 sales file with a survey keyed by order id
 });
 
 describe('--as-of and --churn-window', () => {
+  it('--as-of before the end cuts the data as it stood that day and says how many lines it set aside', () => {
+    const out = json(runs.asOfEarlier);
+    // After 03-31: O7 05-03, O10 06-10, O9 06-30, O3 07-01. Left: C001 O1 100, O2 50; C002 O4 200, O5 −20;
+    // C003 O6 80 + 20; C004 O8 40 → 4 customers (C005 first bought 06-30), 5 purchase orders, revenue 470.
+    expect(out.linesAfterAsOf).toBe(4);
+    expect([out.metrics.customers, out.metrics.orders, out.metrics.revenue]).toEqual([4, 5, 470]);
+    expect(out.settings).toMatchObject({ cohortClock: 'rolling', completeThrough: 2 });
+    expect(runs.asOfEarlierText.stdout).toMatch(/\nas of 2024-03-31\n {2}4 lines after the as-of date set aside\n/);
+    expect(runs.badClock.code).toBe(2);
+    expect(runs.badClock.stderr).toMatch(/--cohort-clock takes calendar or rolling, not "lunar"/);
+  });
+
   it('--as-of 2024-09-30 --churn-window 100 moves recency and completes July…September', () => {
     const out = json(runs.asOfLater);
     expect(out.asOf).toBe('2024-09-30');
-    expect(out.settings).toEqual({ asOf: '2024-09-30', churnWindowDays: 100, currency: null });
+    expect(out.settings).toEqual({ asOf: '2024-09-30', churnWindowDays: 100, currency: null, cohortClock: 'calendar', completeThrough: null });
+    expect(out.linesAfterAsOf).toBe(0);
     // Recency at 09-30: C001 91, C002 285, C003 150, C004 112, C005 92 → ≤ 100: C001, C005
     // (the default window, 180, would keep 4 active; as-of 07-01 with 100 days: all but C002).
     expect([out.metrics.active_customers, out.metrics.lapsed_customers]).toEqual([2, 3]);
