@@ -77,6 +77,13 @@ function cmp(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
+/** A satisfaction group of METRICS.md §6: top box, satisfied but not completely, below. */
+export interface RefGroup {
+  readonly group: 'top_box' | 'satisfied' | 'below';
+  readonly n: number;
+  readonly repeat_customers: number;
+}
+
 export type RefMetrics = Omit<Metrics, 'rows_read' | 'rows_kept' | 'rows_rejected' | 'rows_skipped'>;
 
 /**
@@ -88,7 +95,7 @@ export function referenceMetrics(
   survey: readonly RefSurvey[],
   settings: Settings,
   opts: { readonly npsScore?: boolean } = {},
-): RefMetrics & { readonly lines_after_as_of: number } {
+): RefMetrics & { readonly lines_after_as_of: number; readonly satisfaction_groups: RefGroup[] } {
   // As-of (METRICS.md §1): the default is the latest day; an earlier one sets later lines aside.
   let maxDay = -Infinity;
   for (const l of allLines) maxDay = Math.max(maxDay, dayNumber(l.date));
@@ -270,6 +277,21 @@ export function referenceMetrics(
   const scale = settings.scoreScale ?? detected;
   // Top box by default.
   const high = scale === null ? null : (settings.highSatisfaction ?? { '1-5': 5, '1-7': 7, '0-10': 9, '1-10': 9 }[scale]);
+  const satisfiedFrom = scale === null ? null : { '1-5': 4, '1-7': 6, '0-10': 7, '1-10': 7 }[scale];
+  const satisfactionGroups: RefGroup[] = [];
+  if (high !== null && satisfiedFrom !== null) {
+    for (const group of ['top_box', 'satisfied', 'below'] as const) {
+      let n = 0;
+      let repeat = 0;
+      for (const c of scored) {
+        const g = c.score! >= high ? 'top_box' : c.score! >= satisfiedFrom ? 'satisfied' : 'below';
+        if (g !== group) continue;
+        n++;
+        if (c.purchases.length >= settings.loyalMinOrders) repeat++;
+      }
+      satisfactionGroups.push({ group, n, repeat_customers: repeat });
+    }
+  }
   const tenPoint = scale === '0-10' || scale === '1-10';
   const npsDefined = tenPoint && (settings.scoreScale !== null || (opts.npsScore === true && detected === '0-10') || hi === 10);
   // NPS answers: each survey row of a customer (by order id, an order of a customer; else by
@@ -326,7 +348,80 @@ export function referenceMetrics(
     nps: npsDefined && answers.length > 0 ? (100 * (promoters - detractors)) / answers.length : null,
     nps_responses: npsDefined ? answers.length : null,
     lines_after_as_of: linesAfterAsOf,
+    satisfaction_groups: satisfactionGroups,
   };
+}
+
+/** One point of the average retention curve (METRICS.md §5), monthly cohorts, "on". */
+export interface RefCurvePoint {
+  readonly k: number;
+  readonly cohorts: number;
+  readonly size: number;
+  readonly active: number;
+}
+
+/**
+ * The size-weighted average retention curve with monthly cohorts and "on" retention, on the
+ * lines dated on or before as_of: calendar months, or rolling 30-day windows since each
+ * customer's first purchase; with `completeThrough` K, the cohorts complete at K for every k ≤ K.
+ */
+export function referenceRetentionCurve(allLines: readonly RefLine[], settings: Settings): RefCurvePoint[] {
+  let maxDay = -Infinity;
+  for (const l of allLines) maxDay = Math.max(maxDay, dayNumber(l.date));
+  const asOf = settings.asOf === null ? maxDay : dayNumber(settings.asOf);
+  // Orders: net and earliest day per (customer, order key); purchase orders are net ≥ 0.
+  const orders = new Map<string, { customer: string; day: number; net: number }>();
+  for (const l of allLines) {
+    const day = dayNumber(l.date);
+    if (day > asOf) continue;
+    const k = `${l.customer}\u0000${l.order === null ? `d${l.date}` : `o${l.order}`}`;
+    const o = orders.get(k) ?? { customer: l.customer, day, net: 0 };
+    o.day = Math.min(o.day, day);
+    o.net += l.amount;
+    orders.set(k, o);
+  }
+  const purchaseDays = new Map<string, number[]>();
+  for (const o of orders.values()) {
+    if (o.net < 0) continue;
+    const list = purchaseDays.get(o.customer) ?? [];
+    list.push(o.day);
+    purchaseDays.set(o.customer, list);
+  }
+  const rolling = settings.cohortClock === 'rolling';
+  interface Cohort {
+    size: number;
+    maxFirst: number;
+    active: Map<number, number>;
+  }
+  const cohorts = new Map<number, Cohort>();
+  for (const days of purchaseDays.values()) {
+    const first = Math.min(...days);
+    const c = monthIndex(first);
+    const cohort = cohorts.get(c) ?? { size: 0, maxFirst: -Infinity, active: new Map<number, number>() };
+    cohort.size++;
+    cohort.maxFirst = Math.max(cohort.maxFirst, first);
+    const ks = new Set(days.map((d) => (rolling ? Math.floor((d - first) / 30) : monthIndex(d) - c)));
+    for (const k of ks) cohort.active.set(k, (cohort.active.get(k) ?? 0) + 1);
+    cohorts.set(c, cohort);
+  }
+  const complete = (c: number, cohort: Cohort, k: number): boolean =>
+    rolling ? cohort.maxFirst + (k + 1) * 30 - 1 <= asOf : monthEnd(c + k) <= asOf;
+  const through = settings.completeThrough;
+  const points: RefCurvePoint[] = [];
+  for (let k = 0; through === null || k <= through; k++) {
+    let n = 0;
+    let size = 0;
+    let active = 0;
+    for (const [c, cohort] of cohorts) {
+      if (!complete(c, cohort, through ?? k)) continue;
+      n++;
+      size += cohort.size;
+      active += cohort.active.get(k) ?? 0;
+    }
+    if (n === 0) break;
+    points.push({ k, cohorts: n, size, active });
+  }
+  return points;
 }
 
 // ── Reading the real files, without SQL ─────────────────────────────────────────────────

@@ -15,7 +15,7 @@ import type { FileReport, LoadReport } from '../../src/lib/ingest/types.ts';
 import { mappedOf } from '../../src/lib/model/mapped.ts';
 import { METRIC_IDS, type MetricId, type Metrics } from '../../src/lib/model/metrics.ts';
 import { DEFAULT_SETTINGS, type Settings } from '../../src/lib/model/settings.ts';
-import { readCdnow, readOlist, readOnlineRetail, referenceMetrics, type RefDataset } from './independent.ts';
+import { readCdnow, readOlist, readOnlineRetail, referenceMetrics, referenceRetentionCurve, type RefDataset } from './independent.ts';
 
 const DATA = new URL('../../../shared/data/', import.meta.url).pathname;
 const OLIST = `${DATA}olist-sample/`;
@@ -177,6 +177,34 @@ describe('Online Retail days to the second purchase', () => {
   });
 });
 
+describe.each([cdnow, onlineRetail])('$name: the average retention curve', (ds) => {
+  let db: NodeDb;
+  let report: LoadReport;
+  let ref: RefDataset;
+  beforeAll(async () => {
+    db = await NodeDb.open();
+    report = await loadDataset(db, (await ds.input(db)).sales);
+    ref = ds.reference();
+  });
+  afterAll(async () => {
+    await db.close();
+  });
+
+  it.each([
+    { label: 'calendar months', s: {} },
+    { label: 'calendar months, complete through 6', s: { completeThrough: 6 } },
+    { label: 'rolling 30 days', s: { cohortClock: 'rolling' as const } },
+    { label: 'rolling 30 days, complete through 3, as of the other case', s: { cohortClock: 'rolling' as const, completeThrough: 3, asOf: ds.other.asOf ?? null } },
+  ])('agrees with the independent computation point by point ($label)', async ({ s }) => {
+    const settings: Settings = { ...DEFAULT_SETTINGS, ...s };
+    const result = await runDashboard(db, settings, mappedOf(report));
+    const expected = referenceRetentionCurve(ref.lines, settings);
+    expect(expected.length).toBeGreaterThan(1);
+    expect(result.retention.curve.map((p) => ({ k: p.k, cohorts: p.cohorts, size: p.size, active: p.active }))).toEqual(expected);
+    if (settings.completeThrough !== null) expect(new Set(expected.map((p) => p.cohorts)).size).toBe(1);
+  });
+});
+
 /** Printed at the end: one row per metric, one column per dataset × settings case. */
 const table: Record<string, Record<string, string>> = {};
 const show = (v: number | null) => (v === null ? 'null' : String(Number(v.toPrecision(10))));
@@ -212,7 +240,7 @@ describe.each([cdnow, onlineRetail, olist])('$name through loadDataset', (ds) =>
     const millis = performance.now() - t0;
     const product = metricsOf(result, report);
     const r = ref.rows;
-    const { lines_after_as_of: linesAfterAsOf, ...computed } = referenceMetrics(ref.lines, ref.survey, settings);
+    const { lines_after_as_of: linesAfterAsOf, satisfaction_groups: groups, ...computed } = referenceMetrics(ref.lines, ref.survey, settings);
     const reference: Metrics = {
       rows_read: r.read,
       rows_kept: r.kept,
@@ -222,6 +250,7 @@ describe.each([cdnow, onlineRetail, olist])('$name through loadDataset', (ds) =>
     };
     expect(disagreements(product, reference)).toEqual([]);
     expect(result.linesAfterAsOf).toBe(linesAfterAsOf);
+    expect(result.satisfaction.groups.map((g) => ({ group: g.group, n: g.n, repeat_customers: g.repeat_customers }))).toEqual(groups);
     const column = settings === DEFAULT_SETTINGS ? ds.name : `${ds.name}*`;
     for (const id of METRIC_IDS) (table[id] ??= {})[column] = show(product[id]);
     (table.run_ms ??= {})[column] = millis.toFixed(0);
