@@ -23,6 +23,8 @@ export interface RefSurvey {
   readonly customer: string | null;
   readonly order: string | null;
   readonly score: number;
+  /** 'YYYY-MM-DD' when the response is dated. */
+  readonly date?: string | null;
 }
 
 /** A decimal string → integer units of 1e-4 (half away from zero beyond 4 decimals). */
@@ -92,7 +94,7 @@ export type RefMetrics = Omit<Metrics, 'rows_read' | 'rows_kept' | 'rows_rejecte
  */
 export function referenceMetrics(
   allLines: readonly RefLine[],
-  survey: readonly RefSurvey[],
+  allSurvey: readonly RefSurvey[],
   settings: Settings,
   opts: { readonly npsScore?: boolean } = {},
 ): RefMetrics & { readonly lines_after_as_of: number; readonly satisfaction_groups: RefGroup[] } {
@@ -106,6 +108,11 @@ export function referenceMetrics(
     if (dayNumber(l.date) <= asOf) lines.push(l);
     else linesAfterAsOf++;
   }
+
+  // A chosen as-of date also leaves out the responses given after it (undated ones stay).
+  const loadedSurvey = allSurvey.length > 0;
+  let survey = allSurvey;
+  if (settings.asOf !== null) survey = survey.filter((r) => r.date == null || dayNumber(r.date) <= asOf);
 
   // Orders (METRICS.md §1).
   const orders = new Map<string, Order>();
@@ -154,7 +161,7 @@ export function referenceMetrics(
 
   // Survey scores (§6): when the survey has rows it is the source, else the sales-file column.
   const surveyUnits = new Map<string, number[]>();
-  if (survey.length > 0) {
+  if (loadedSurvey) {
     const ordersById = new Map<string, Order[]>();
     for (const o of orders.values()) {
       if (!o.hasId) continue;
@@ -190,7 +197,7 @@ export function referenceMetrics(
     if (purchases.length === 0) continue;
     const value = list.reduce((a, o) => a + o.net, 0);
     const score =
-      survey.length > 0
+      loadedSurvey
         ? mean(surveyUnits.get(id) ?? [])
         : mean(list.filter((o) => o.scoreN > 0).map((o) => o.scoreSum / o.scoreN));
     customers.push({ id, purchases, value, score });
@@ -260,7 +267,7 @@ export function referenceMetrics(
   const scored = customers.filter((c) => c.score !== null);
   let lo = Infinity;
   let hi = -Infinity;
-  const raw = survey.length > 0 ? survey.map((s) => s.score) : lines.flatMap((l) => (l.score === null ? [] : [l.score]));
+  const raw = loadedSurvey ? survey.map((s) => s.score) : lines.flatMap((l) => (l.score === null ? [] : [l.score]));
   for (const s of raw) {
     lo = Math.min(lo, s);
     hi = Math.max(hi, s);
@@ -300,7 +307,7 @@ export function referenceMetrics(
   const orderOfCustomer = new Set<string>();
   for (const o of orders.values()) if (o.hasId && isCustomer.has(o.customer)) orderOfCustomer.add(o.key);
   const answers: number[] = [];
-  if (survey.length > 0) {
+  if (loadedSurvey) {
     for (const r of survey) {
       if (r.order !== null ? orderOfCustomer.has(r.order) : r.customer !== null && isCustomer.has(r.customer)) answers.push(r.score);
     }
@@ -537,10 +544,10 @@ export function readOlist(dir: string): RefDataset {
     }
     lines.push({ customer, order: o.order_id!, date: o.order_purchase_timestamp!.slice(0, 10), amount, score: null });
   }
-  const survey = table(`${dir}olist_order_reviews_dataset.csv`, ['order_id', 'review_score']).map((r) => {
+  const survey = table(`${dir}olist_order_reviews_dataset.csv`, ['order_id', 'review_score', 'review_creation_date']).map((r) => {
     const score = Number(r.review_score);
     if (!Number.isInteger(score) || score < 1 || score > 5) throw new Error(`Olist: review score ${r.review_score}`);
-    return { customer: null, order: r.order_id!, score };
+    return { customer: null, order: r.order_id!, score, date: r.review_creation_date!.slice(0, 10) };
   });
   return {
     lines,

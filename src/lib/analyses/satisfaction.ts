@@ -115,12 +115,12 @@ export interface SatisfactionResult {
 }
 
 export function scoreRangeQuery(): SqlQuery {
-  return raw(`WITH s AS (SELECT count(*) AS n, min(score) AS lo, max(score) AS hi FROM survey),
+  return raw(`WITH s AS (SELECT (SELECT count(*) FROM survey) AS n, min(score) AS lo, max(score) AS hi, count(*) AS answers FROM f_survey),
 l AS (SELECT count(score) AS n, min(score) AS lo, max(score) AS hi FROM f_lines)
 SELECT CASE WHEN s.n > 0 THEN 'survey' WHEN l.n > 0 THEN 'lines' ELSE 'none' END AS source,
        (CASE WHEN s.n > 0 THEN s.lo ELSE l.lo END)::DOUBLE AS min_score,
        (CASE WHEN s.n > 0 THEN s.hi ELSE l.hi END)::DOUBLE AS max_score,
-       (CASE WHEN s.n > 0 THEN s.n ELSE l.n END)::INTEGER AS n_scores
+       (CASE WHEN s.n > 0 THEN s.answers ELSE l.n END)::INTEGER AS n_scores
 FROM s, l`);
 }
 
@@ -163,7 +163,7 @@ export function scaleInfo(range: { min_score: number | null; max_score: number |
  * cell of the analysed sales lines of a customer. One answer each, never averaged first.
  */
 const RESPONSES = `responses AS (
-  SELECT s.score FROM survey s
+  SELECT s.score FROM f_survey s
   WHERE (SELECT count(*) FROM survey) > 0 AND CASE
     WHEN s.order_id IS NOT NULL THEN EXISTS (
       SELECT 1 FROM orders o JOIN customers c USING (customer_id) WHERE o.has_id AND o.order_id = s.order_id)

@@ -403,7 +403,7 @@ export const en = {
   'rpt.rmeasure.customers': "customers",
   'rpt.rmeasure.revenue': "revenue",
   'rpt.detected': "detected from the scores",
-  'rpt.scaleDefault': "the scale's default",
+  'rpt.scaleDefault': "the top box (5 of 5, 7 of 7, 9–10 of 10)",
   'exp.title': "Export data",
   'exp.lines': "All sales lines",
   'exp.customers': "All customers (tier, quadrant)",

@@ -402,7 +402,7 @@ export const zhCN: Record<MessageKey, string> = {
   'rpt.rmeasure.customers': "客户数",
   'rpt.rmeasure.revenue': "收入",
   'rpt.detected': "根据评分自动识别",
-  'rpt.scaleDefault': "量表默认值",
+  'rpt.scaleDefault': "最高档（5 分制 5 分、7 分制 7 分、10 分制 9–10 分）",
   'exp.title': "导出数据",
   'exp.lines': "全部销售明细",
   'exp.customers': "全部客户（分层、象限）",

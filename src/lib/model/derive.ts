@@ -92,6 +92,11 @@ function filteredLines(filters: Filters, asOf: string | null): SqlQuery[] {
 WHERE ${shown} IS NULL OR coalesce(currency, '${UNMARKED}') = ${shown}`),
   );
   stmts.push(raw(`CREATE OR REPLACE TEMP VIEW f_lines AS SELECT * FROM f_group WHERE ${cut}`));
+  // Survey responses dated after as_of were not given yet; undated ones count.
+  stmts.push(
+    raw(`CREATE OR REPLACE TEMP VIEW f_survey AS SELECT * FROM survey
+WHERE getvariable('${AS_OF}') IS NULL OR response_date IS NULL OR response_date <= getvariable('${AS_OF}')`),
+  );
   return stmts;
 }
 
@@ -130,7 +135,7 @@ GROUP BY customer_id, has_id, order_key`;
  * count purchase orders (second_date is the second-earliest purchase order's day); value
  * and profit sum all orders (returns included); the dimensions are those of the first
  * purchase order, ordered by (order_date, order_key, has_id). `score` is the customer score of
- * METRICS.md §6: when the survey has rows, the mean of the order scores of survey rows
+ * METRICS.md §6: when the survey has rows, the mean of the order scores of survey rows (dated on or before as_of, or undated)
  * keyed by order id and of the responses keyed by customer id; otherwise the mean of the
  * order scores from the sales file's score column.
  */
@@ -153,11 +158,11 @@ WITH per_customer AS (
   HAVING count(*) FILTER (WHERE is_purchase) > 0),
 survey_units AS (
   SELECT o.customer_id, avg(s.score) AS score
-  FROM survey s JOIN orders o ON o.has_id AND o.order_id = s.order_id
+  FROM f_survey s JOIN orders o ON o.has_id AND o.order_id = s.order_id
   WHERE s.order_id IS NOT NULL
   GROUP BY o.customer_id, o.order_key
   UNION ALL
-  SELECT customer_id, score FROM survey WHERE order_id IS NULL AND customer_id IS NOT NULL),
+  SELECT customer_id, score FROM f_survey WHERE order_id IS NULL AND customer_id IS NOT NULL),
 survey_score AS (SELECT customer_id, avg(score) AS score FROM survey_units GROUP BY customer_id)
 SELECT p.* EXCLUDE (line_score, firsts),
        firsts.category AS first_category, firsts.region AS first_region, firsts.channel AS first_channel,

@@ -8,7 +8,7 @@ import { NodeDb } from '../../../src/lib/db/duckdb-node.ts';
 import { metricsOf, runDashboard, type DashboardResult } from '../../../src/lib/analyses/index.ts';
 import { DEFAULT_SETTINGS, type Settings } from '../../../src/lib/model/settings.ts';
 import type { Mapped } from '../../../src/lib/model/derive.ts';
-import { loadLines } from './fixture.ts';
+import { loadLines, loadSurvey } from './fixture.ts';
 
 const MAPPED: Mapped = { category: true, region: true, channel: false, order: true };
 const REPORT = { rows_read: 25, rows_kept: 23, rows_rejected: 1, rows_skipped: 1 };
@@ -57,6 +57,25 @@ describe('as-of means as the data stood that day (fixture.ts)', () => {
     const r = await run({ asOf: '2024-03-31', churnWindowDays: 30 });
     expect([r.overview.active_customers, r.overview.lapsed_customers]).toEqual([2, 5]);
     expect(r.retention.activity.at(-1)).toEqual({ date: '2024-03-31', customers: 7, active: 2, lapsed: 5 });
+  });
+
+  it('a chosen as_of also leaves out survey responses dated after it (undated ones count)', async () => {
+    await loadSurvey(db, [
+      { customer: 'C01', score: 9, date: '2024-03-01' }, { customer: 'C01', score: 10, date: '2024-05-01' },
+      { customer: 'C02', score: 6, date: '2024-02-01' }, { customer: 'C03', score: 0 },
+    ]);
+    try {
+      // all four: C01 9.5, C02 6, C03 0; answers 9 10 6 0 → NPS (2 − 2) / 4 = 0, a 10 establishes 0–10
+      const all = await run();
+      expect([all.satisfaction.summary.customers_with_score, all.satisfaction.summary.nps, all.satisfaction.summary.nps_responses]).toEqual([3, 0, 4]);
+      // as of 03-31: C01's 10 of 05-01 not given yet → C01 9; answers 9 6 0, no 10: 0–10 by range, no NPS
+      const cut = await run({ asOf: '2024-03-31' });
+      expect(cut.satisfaction.range).toMatchObject({ source: 'survey', max_score: 9, n_scores: 3 });
+      expect(cut.satisfaction.summary.satisfaction_mean).toBeCloseTo(5, 12); // (9 + 6 + 0) / 3
+      expect(cut.satisfaction.summary.nps).toBeNull();
+    } finally {
+      await loadSurvey(db, []);
+    }
   });
 
   it('the default as_of (and one after the data) sets nothing aside', async () => {
