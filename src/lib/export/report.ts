@@ -95,7 +95,7 @@ export function reportFileName(asOf: string | null, generated: Date = new Date()
 export const PANEL_KPIS: Readonly<Record<Panel, readonly MetricId[]>> = {
   overview: ['customers', 'orders', 'revenue', 'returns_value', 'aov', 'orders_per_customer', 'active_customers', 'lapsed_customers'],
   pareto: ['top20_share', 'gini', 'tier_a_customers', 'tier_a_customer_share'],
-  repurchase: ['repurchase_rate', 'repeat_order_share', 'median_days_to_second'],
+  repurchase: ['repurchase_rate', 'repeat_order_share', 'median_days_to_second', 'km_reached_share', 'median_days_to_second_repeaters'],
   retention: ['retention_m1', 'retention_m3', 'retention_m6', 'retention_m12'],
   satisfaction: [
     'customers_with_score',
