@@ -115,7 +115,7 @@ function currencyLine(view: CurrencyView): string {
   return `currency ${view.analysed ?? '–'} only; not analysed: ${listCurrencies(others)}`;
 }
 
-function summary(report: LoadReport, metrics: Metrics, asOf: string | null, currency: CurrencyView): string {
+function summary(report: LoadReport, metrics: Metrics, asOf: string | null, currency: CurrencyView, linesAfterAsOf: number): string {
   const out: string[] = [];
   for (const f of report.files) {
     out.push(
@@ -126,6 +126,7 @@ function summary(report: LoadReport, metrics: Metrics, asOf: string | null, curr
     for (const w of f.warnings) out.push(`  warning ${w.code}: ${w.count}${w.detail ? ` (${w.detail})` : ''}`);
   }
   out.push(`as of ${asOf ?? '–'}`);
+  if (linesAfterAsOf > 0) out.push(`  ${linesAfterAsOf} line${linesAfterAsOf === 1 ? '' : 's'} after the as-of date set aside`);
   out.push(currencyLine(currency));
   if (currency.mixed) {
     for (const r of currency.totals) {
@@ -241,6 +242,7 @@ async function main(argv: readonly string[]): Promise<number> {
       const { filters, ...rest } = settings;
       const json = {
         asOf: result.asOf,
+        linesAfterAsOf: result.linesAfterAsOf,
         settings: { ...rest, currency: requested ?? null, filters: { from: filters.from, to: filters.to, dims: filters.dims } },
         currency: {
           analysed: currency.analysed,
@@ -260,7 +262,7 @@ async function main(argv: readonly string[]): Promise<number> {
       };
       process.stdout.write(`${JSON.stringify(json, null, 2)}\n`);
     } else {
-      process.stdout.write(`${summary(report, metrics, result.asOf, currency)}\n`);
+      process.stdout.write(`${summary(report, metrics, result.asOf, currency, result.linesAfterAsOf)}\n`);
       if (customersWritten !== null) process.stdout.write(`customers: ${customersWritten} rows written to ${values.customers}\n`);
     }
     return 0;

@@ -45,7 +45,14 @@ interface CurrencyTotal {
 
 interface Output {
   readonly asOf: string | null;
-  readonly settings: { readonly asOf: string | null; readonly churnWindowDays: number; readonly currency: string | null };
+  readonly linesAfterAsOf: number;
+  readonly settings: {
+    readonly asOf: string | null;
+    readonly churnWindowDays: number;
+    readonly currency: string | null;
+    readonly cohortClock: string;
+    readonly completeThrough: number | null;
+  };
   readonly currency: { readonly analysed: string | null; readonly mixed: boolean; readonly totals: readonly CurrencyTotal[] };
   readonly metrics: Metrics;
   readonly report: {
@@ -63,6 +70,9 @@ function json(run: Run): Output {
 const CASES = {
   full: [SALES, '--survey', SURVEY, '--json'],
   asOfLater: [SALES, '--as-of', '2024-09-30', '--churn-window', '100', '--json'],
+  asOfEarlier: [SALES, '--as-of', '2024-03-31', '--cohort-clock', 'rolling', '--complete-through', '2', '--json'],
+  asOfEarlierText: [SALES, '--as-of', '2024-03-31'],
+  badClock: [SALES, '--cohort-clock', 'lunar', '--json'],
   mapped: [`${FIX}amount_unlabelled.csv`, '--map', 'amount=净额', '--json'],
   unknownLabel: [`${FIX}amount_unlabelled.csv`, '--map', 'amount=不存在', '--json'],
   binary: [`${FIX}binary.csv`, '--json'],
@@ -117,7 +127,8 @@ describe('analyze --json on a GB18030 sales file with a survey keyed by order id
     // C004 O8 40, O10 25 | C005 O9 0 (a purchase). Purchase orders 3+1+2+2+1 = 9, customers 5.
     // Values: C001 185, C002 180, C003 160, C004 65, C005 0; total 590.
     // Days to second order: C001 01-05→02-10 = 36, C003 02-03→05-03 = 90 (leap year),
-    // C004 03-15→06-10 = 87; median 87.
+    // C004 03-15→06-10 = 87; repeaters' median 87. Kaplan–Meier: C005 censored at 1, C002 at 194;
+    // day 36 at risk 4 → S = 3/4, day 87 at risk 3 → S = 1/2 (median 87), day 90 at risk 2 → 1/4.
     // Gini on 0, 65, 160, 180, 185: (−4·0 −2·65 + 0·160 + 2·180 + 4·185) / (5·590) = 970/2950.
     // Tier A: cumulative 185, 365, 525 → 525/590 = 0.89 ≥ 0.8 at rank 3.
     // Retention (cohort: purchase months): Dec'23 C002 {Dec}; Jan C001 {Jan, Feb, Jul};
@@ -126,8 +137,8 @@ describe('analyze --json on a GB18030 sales file with a survey keyed by order id
     // Feb→May 1, Mar→Jun 1 → 2/4; m6 only Dec→Jun, 0 → 0/1; m12 no complete cell → null.
     // Recency at 07-01: C001 0, C002 (last purchase 12-20) 194, C003 59, C004 21, C005 1 → 4 active.
     // Scores (mean per order, then per customer): C001 (5, 4) 4.5, C002 2, C003 O6 (3+5)/2 = 4,
-    // C004 3, C005 5; O99 matches no order. Scale 1–5 (observed 2…5), high ≥ 4, loyal ≥ 2 orders:
-    // loyalists C001, C003; mercenary C005; hostage C004; defector C002. Mean 18.5/5 = 3.7.
+    // C004 3, C005 5; O99 matches no order. Scale 1–5 (observed 2…5), high = the top box 5, loyal ≥ 2
+    // orders: no loyalist; mercenary C005; hostages C001, C003, C004; defector C002. Mean 18.5/5 = 3.7.
     const expected: Metrics = {
       rows_read: 13 + 9,
       rows_kept: 11 + 8,
@@ -154,11 +165,14 @@ describe('analyze --json on a GB18030 sales file with a survey keyed by order id
       lapsed_customers: 1,
       customers_with_score: 5,
       satisfaction_mean: 3.7,
-      quadrant_loyalists: 2,
+      quadrant_loyalists: 0,
       quadrant_mercenaries: 1,
-      quadrant_hostages: 1,
+      quadrant_hostages: 3,
       quadrant_defectors: 1,
       nps: null,
+      km_reached_share: 3 / 4,
+      median_days_to_second_repeaters: 87,
+      nps_responses: null,
     };
     for (const id of METRIC_IDS) {
       const want = expected[id];
@@ -170,10 +184,23 @@ describe('analyze --json on a GB18030 sales file with a survey keyed by order id
 });
 
 describe('--as-of and --churn-window', () => {
+  it('--as-of before the end cuts the data as it stood that day and says how many lines it set aside', () => {
+    const out = json(runs.asOfEarlier);
+    // After 03-31: O7 05-03, O10 06-10, O9 06-30, O3 07-01. Left: C001 O1 100, O2 50; C002 O4 200, O5 −20;
+    // C003 O6 80 + 20; C004 O8 40 → 4 customers (C005 first bought 06-30), 5 purchase orders, revenue 470.
+    expect(out.linesAfterAsOf).toBe(4);
+    expect([out.metrics.customers, out.metrics.orders, out.metrics.revenue]).toEqual([4, 5, 470]);
+    expect(out.settings).toMatchObject({ cohortClock: 'rolling', completeThrough: 2 });
+    expect(runs.asOfEarlierText.stdout).toMatch(/\nas of 2024-03-31\n {2}4 lines after the as-of date set aside\n/);
+    expect(runs.badClock.code).toBe(2);
+    expect(runs.badClock.stderr).toMatch(/--cohort-clock takes one of calendar, rolling, not "lunar"/);
+  });
+
   it('--as-of 2024-09-30 --churn-window 100 moves recency and completes July…September', () => {
     const out = json(runs.asOfLater);
     expect(out.asOf).toBe('2024-09-30');
-    expect(out.settings).toMatchObject({ asOf: '2024-09-30', churnWindowDays: 100, currency: null });
+    expect(out.settings).toMatchObject({ asOf: '2024-09-30', churnWindowDays: 100, currency: null, cohortClock: 'calendar', completeThrough: null });
+    expect(out.linesAfterAsOf).toBe(0);
     // Recency at 09-30: C001 91, C002 285, C003 150, C004 112, C005 92 → ≤ 100: C001, C005
     // (the default window, 180, would keep 4 active; as-of 07-01 with 100 days: all but C002).
     expect([out.metrics.active_customers, out.metrics.lapsed_customers]).toEqual([2, 3]);

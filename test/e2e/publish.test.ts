@@ -165,9 +165,11 @@ describe('published dashboard', () => {
       const s = await open(out, locale);
       expect([locale, await notices(s.page)]).toEqual([locale, expectedNotices(messages)]);
       const c = await controls(s.page);
-      // as-of, churn window ×2, top share, tier A/B, cohort period, mode, measure, scale, high satisfaction, loyal minimum
+      // as-of, churn window ×2, top share, tier A/B, cohort period, periods (calendar/rolling), complete through K,
+      // mode, measure, scale, high satisfaction, loyal minimum
       expect(c.settings.map(([id]) => id).sort()).toEqual([
-        'setting-as-of', 'setting-churn-window', 'setting-cohort-period', 'setting-high-satisfaction', 'setting-loyal-min', 'setting-retention-churn-window',
+        'setting-as-of', 'setting-churn-window', 'setting-cohort-clock', 'setting-cohort-period', 'setting-complete-through',
+        'setting-high-satisfaction', 'setting-loyal-min', 'setting-retention-churn-window',
         'setting-retention-measure', 'setting-retention-mode', 'setting-score-scale', 'setting-tier-a', 'setting-tier-b', 'setting-top-share',
       ]);
       expect(c.settings.filter(([, disabled]) => !disabled)).toEqual([]);

@@ -23,6 +23,8 @@ export interface RefSurvey {
   readonly customer: string | null;
   readonly order: string | null;
   readonly score: number;
+  /** 'YYYY-MM-DD' when the response is dated. */
+  readonly date?: string | null;
 }
 
 /** A decimal string → integer units of 1e-4 (half away from zero beyond 4 decimals). */
@@ -77,16 +79,46 @@ function cmp(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
+/** A satisfaction group of METRICS.md §6: top box, satisfied but not completely, below. */
+export interface RefGroup {
+  readonly group: 'top_box' | 'satisfied' | 'below';
+  readonly n: number;
+  readonly repeat_customers: number;
+}
+
 export type RefMetrics = Omit<Metrics, 'rows_read' | 'rows_kept' | 'rows_rejected' | 'rows_skipped'>;
 
-export function referenceMetrics(lines: readonly RefLine[], survey: readonly RefSurvey[], settings: Settings): RefMetrics {
+/**
+ * `npsScore`: the score column is named as a Net Promoter question (the reference cannot see
+ * column names, so the caller says so).
+ */
+export function referenceMetrics(
+  allLines: readonly RefLine[],
+  allSurvey: readonly RefSurvey[],
+  settings: Settings,
+  opts: { readonly npsScore?: boolean } = {},
+): RefMetrics & { readonly lines_after_as_of: number; readonly satisfaction_groups: RefGroup[] } {
+  // As-of (METRICS.md §1): the default is the latest day; an earlier one sets later lines aside.
+  let maxDay = -Infinity;
+  for (const l of allLines) maxDay = Math.max(maxDay, dayNumber(l.date));
+  const asOf = settings.asOf === null ? maxDay : dayNumber(settings.asOf);
+  const lines: RefLine[] = [];
+  let linesAfterAsOf = 0;
+  for (const l of allLines) {
+    if (dayNumber(l.date) <= asOf) lines.push(l);
+    else linesAfterAsOf++;
+  }
+
+  // A chosen as-of date also leaves out the responses given after it (undated ones stay).
+  const loadedSurvey = allSurvey.length > 0;
+  let survey = allSurvey;
+  if (settings.asOf !== null) survey = survey.filter((r) => r.date == null || dayNumber(r.date) <= asOf);
+
   // Orders (METRICS.md §1).
   const orders = new Map<string, Order>();
   let revenue = 0;
-  let maxDay = -Infinity;
   for (const l of lines) {
     const day = dayNumber(l.date);
-    maxDay = Math.max(maxDay, day);
     revenue += l.amount;
     const hasId = l.order !== null;
     const key = hasId ? l.order! : l.date;
@@ -103,8 +135,6 @@ export function referenceMetrics(lines: readonly RefLine[], survey: readonly Ref
       o.scoreN += 1;
     }
   }
-  const asOf = settings.asOf === null ? maxDay : dayNumber(settings.asOf);
-
   const byCustomer = new Map<string, Order[]>();
   for (const o of orders.values()) {
     const list = byCustomer.get(o.customer) ?? [];
@@ -131,7 +161,7 @@ export function referenceMetrics(lines: readonly RefLine[], survey: readonly Ref
 
   // Survey scores (§6): when the survey has rows it is the source, else the sales-file column.
   const surveyUnits = new Map<string, number[]>();
-  if (survey.length > 0) {
+  if (loadedSurvey) {
     const ordersById = new Map<string, Order[]>();
     for (const o of orders.values()) {
       if (!o.hasId) continue;
@@ -167,13 +197,35 @@ export function referenceMetrics(lines: readonly RefLine[], survey: readonly Ref
     if (purchases.length === 0) continue;
     const value = list.reduce((a, o) => a + o.net, 0);
     const score =
-      survey.length > 0
+      loadedSurvey
         ? mean(surveyUnits.get(id) ?? [])
         : mean(list.filter((o) => o.scoreN > 0).map((o) => o.scoreSum / o.scoreN));
     customers.push({ id, purchases, value, score });
   }
   const n = customers.length;
   const repeaters = customers.filter((c) => c.purchases.length >= 2);
+
+  // Kaplan–Meier days to the second purchase (§3): a second purchase is an event on its day;
+  // everyone else is censored at as_of. Walk the days in order, at risk = not yet out.
+  const eventsOn = new Map<number, number>();
+  const outOn = new Map<number, number>();
+  for (const c of customers) {
+    const first = c.purchases[0]!.day;
+    const second = c.purchases[1]?.day;
+    const t = second === undefined ? asOf - first : second - first;
+    outOn.set(t, (outOn.get(t) ?? 0) + 1);
+    if (second !== undefined) eventsOn.set(t, (eventsOn.get(t) ?? 0) + 1);
+  }
+  let atRisk = customers.length;
+  let survival = 1;
+  let kmMedian: number | null = null;
+  for (const t of [...outOn.keys()].sort((a, b) => a - b)) {
+    const e = eventsOn.get(t) ?? 0;
+    survival *= 1 - e / atRisk;
+    if (kmMedian === null && survival <= 0.5) kmMedian = t;
+    atRisk -= outOn.get(t)!;
+  }
+  const kmReached = customers.length === 0 ? null : 1 - survival;
 
   // Pareto (§4), on values in currency units.
   const ranked = [...customers].sort((a, b) => b.value - a.value || cmp(a.id, b.id));
@@ -215,19 +267,59 @@ export function referenceMetrics(lines: readonly RefLine[], survey: readonly Ref
   const scored = customers.filter((c) => c.score !== null);
   let lo = Infinity;
   let hi = -Infinity;
-  const raw = survey.length > 0 ? survey.map((s) => s.score) : lines.flatMap((l) => (l.score === null ? [] : [l.score]));
+  const raw = loadedSurvey ? survey.map((s) => s.score) : lines.flatMap((l) => (l.score === null ? [] : [l.score]));
   for (const s of raw) {
     lo = Math.min(lo, s);
     hi = Math.max(hi, s);
   }
-  let scale = settings.scoreScale;
-  if (scale === null && raw.length > 0) {
-    if (lo >= 1 && hi <= 5) scale = '1-5';
-    else if (lo >= 1 && hi <= 7) scale = '1-7';
-    else if (lo >= 1 && hi <= 10) scale = '1-10';
-    else if (lo >= 0 && hi <= 10) scale = '0-10';
+  // A column named as an NPS question puts the answers on 0–10; else the range decides.
+  let detected: Settings['scoreScale'] = null;
+  if (raw.length > 0) {
+    if (opts.npsScore && lo >= 0 && hi <= 10) detected = '0-10';
+    else if (lo >= 1 && hi <= 5) detected = '1-5';
+    else if (lo >= 1 && hi <= 7) detected = '1-7';
+    else if (lo >= 1 && hi <= 10) detected = '1-10';
+    else if (lo >= 0 && hi <= 10) detected = '0-10';
   }
-  const high = scale === null ? null : (settings.highSatisfaction ?? { '1-5': 4, '1-7': 6, '0-10': 9, '1-10': 9 }[scale]);
+  const scale = settings.scoreScale ?? detected;
+  // Top box by default.
+  const high = scale === null ? null : (settings.highSatisfaction ?? { '1-5': 5, '1-7': 7, '0-10': 9, '1-10': 9 }[scale]);
+  const satisfiedFrom = scale === null ? null : { '1-5': 4, '1-7': 6, '0-10': 7, '1-10': 7 }[scale];
+  const satisfactionGroups: RefGroup[] = [];
+  if (high !== null && satisfiedFrom !== null) {
+    for (const group of ['top_box', 'satisfied', 'below'] as const) {
+      let n = 0;
+      let repeat = 0;
+      for (const c of scored) {
+        const g = c.score! >= high ? 'top_box' : c.score! >= satisfiedFrom ? 'satisfied' : 'below';
+        if (g !== group) continue;
+        n++;
+        if (c.purchases.length >= settings.loyalMinOrders) repeat++;
+      }
+      satisfactionGroups.push({ group, n, repeat_customers: repeat });
+    }
+  }
+  const tenPoint = scale === '0-10' || scale === '1-10';
+  const npsDefined = tenPoint && (settings.scoreScale !== null || (opts.npsScore === true && detected === '0-10') || hi === 10);
+  // NPS answers: each survey row of a customer (by order id, an order of a customer; else by
+  // customer id), or each score cell of a customer's sales line when there is no survey.
+  const isCustomer = new Set(customers.map((c) => c.id));
+  const orderOfCustomer = new Set<string>();
+  for (const o of orders.values()) if (o.hasId && isCustomer.has(o.customer)) orderOfCustomer.add(o.key);
+  const answers: number[] = [];
+  if (loadedSurvey) {
+    for (const r of survey) {
+      if (r.order !== null ? orderOfCustomer.has(r.order) : r.customer !== null && isCustomer.has(r.customer)) answers.push(r.score);
+    }
+  } else {
+    for (const l of lines) if (l.score !== null && isCustomer.has(l.customer)) answers.push(l.score);
+  }
+  let promoters = 0;
+  let detractors = 0;
+  for (const a of answers) {
+    if (a >= 9) promoters++;
+    if (a <= 6) detractors++;
+  }
   const loyal = (c: Cust) => c.purchases.length >= settings.loyalMinOrders;
   const quadrant = (isHigh: boolean, isLoyal: boolean) =>
     high === null ? null : scored.filter((c) => c.score! >= high === isHigh && loyal(c) === isLoyal).length;
@@ -241,7 +333,9 @@ export function referenceMetrics(lines: readonly RefLine[], survey: readonly Ref
     orders_per_customer: ratio(nOrders, n),
     repurchase_rate: ratio(repeaters.length, n),
     repeat_order_share: ratio(nOrders - n, nOrders),
-    median_days_to_second: medianInterpolated(repeaters.map((c) => c.purchases[1]!.day - c.purchases[0]!.day)),
+    median_days_to_second: kmMedian,
+    km_reached_share: kmReached,
+    median_days_to_second_repeaters: medianInterpolated(repeaters.map((c) => c.purchases[1]!.day - c.purchases[0]!.day)),
     top20_share: total > 0 ? top20 / total : null,
     gini: sx === 0 ? null : giniNum / (n * sx),
     tier_a_customers: tierA,
@@ -258,11 +352,83 @@ export function referenceMetrics(lines: readonly RefLine[], survey: readonly Ref
     quadrant_mercenaries: quadrant(true, false),
     quadrant_hostages: quadrant(false, true),
     quadrant_defectors: quadrant(false, false),
-    nps:
-      scale === '0-10' && scored.length > 0
-        ? (100 * (scored.filter((c) => c.score! >= 9).length - scored.filter((c) => c.score! <= 6).length)) / scored.length
-        : null,
+    nps: npsDefined && answers.length > 0 ? (100 * (promoters - detractors)) / answers.length : null,
+    nps_responses: npsDefined ? answers.length : null,
+    lines_after_as_of: linesAfterAsOf,
+    satisfaction_groups: satisfactionGroups,
   };
+}
+
+/** One point of the average retention curve (METRICS.md §5), monthly cohorts, "on". */
+export interface RefCurvePoint {
+  readonly k: number;
+  readonly cohorts: number;
+  readonly size: number;
+  readonly active: number;
+}
+
+/**
+ * The size-weighted average retention curve with monthly cohorts and "on" retention, on the
+ * lines dated on or before as_of: calendar months, or rolling 30-day windows since each
+ * customer's first purchase; with `completeThrough` K, the cohorts complete at K for every k ≤ K.
+ */
+export function referenceRetentionCurve(allLines: readonly RefLine[], settings: Settings): RefCurvePoint[] {
+  let maxDay = -Infinity;
+  for (const l of allLines) maxDay = Math.max(maxDay, dayNumber(l.date));
+  const asOf = settings.asOf === null ? maxDay : dayNumber(settings.asOf);
+  // Orders: net and earliest day per (customer, order key); purchase orders are net ≥ 0.
+  const orders = new Map<string, { customer: string; day: number; net: number }>();
+  for (const l of allLines) {
+    const day = dayNumber(l.date);
+    if (day > asOf) continue;
+    const k = `${l.customer}\u0000${l.order === null ? `d${l.date}` : `o${l.order}`}`;
+    const o = orders.get(k) ?? { customer: l.customer, day, net: 0 };
+    o.day = Math.min(o.day, day);
+    o.net += l.amount;
+    orders.set(k, o);
+  }
+  const purchaseDays = new Map<string, number[]>();
+  for (const o of orders.values()) {
+    if (o.net < 0) continue;
+    const list = purchaseDays.get(o.customer) ?? [];
+    list.push(o.day);
+    purchaseDays.set(o.customer, list);
+  }
+  const rolling = settings.cohortClock === 'rolling';
+  interface Cohort {
+    size: number;
+    maxFirst: number;
+    active: Map<number, number>;
+  }
+  const cohorts = new Map<number, Cohort>();
+  for (const days of purchaseDays.values()) {
+    const first = Math.min(...days);
+    const c = monthIndex(first);
+    const cohort = cohorts.get(c) ?? { size: 0, maxFirst: -Infinity, active: new Map<number, number>() };
+    cohort.size++;
+    cohort.maxFirst = Math.max(cohort.maxFirst, first);
+    const ks = new Set(days.map((d) => (rolling ? Math.floor((d - first) / 30) : monthIndex(d) - c)));
+    for (const k of ks) cohort.active.set(k, (cohort.active.get(k) ?? 0) + 1);
+    cohorts.set(c, cohort);
+  }
+  const complete = (c: number, cohort: Cohort, k: number): boolean =>
+    rolling ? cohort.maxFirst + (k + 1) * 30 - 1 <= asOf : monthEnd(c + k) <= asOf;
+  const through = settings.completeThrough;
+  const points: RefCurvePoint[] = [];
+  for (let k = 0; through === null || k <= through; k++) {
+    let n = 0;
+    let size = 0;
+    let active = 0;
+    for (const [c, cohort] of cohorts) {
+      if (!complete(c, cohort, through ?? k)) continue;
+      n++;
+      size += cohort.size;
+      active += cohort.active.get(k) ?? 0;
+    }
+    if (n === 0) break;
+    points.push({ k, cohorts: n, size, active });
+  }
+  return points;
 }
 
 // ── Reading the real files, without SQL ─────────────────────────────────────────────────
@@ -378,10 +544,10 @@ export function readOlist(dir: string): RefDataset {
     }
     lines.push({ customer, order: o.order_id!, date: o.order_purchase_timestamp!.slice(0, 10), amount, score: null });
   }
-  const survey = table(`${dir}olist_order_reviews_dataset.csv`, ['order_id', 'review_score']).map((r) => {
+  const survey = table(`${dir}olist_order_reviews_dataset.csv`, ['order_id', 'review_score', 'review_creation_date']).map((r) => {
     const score = Number(r.review_score);
     if (!Number.isInteger(score) || score < 1 || score > 5) throw new Error(`Olist: review score ${r.review_score}`);
-    return { customer: null, order: r.order_id!, score };
+    return { customer: null, order: r.order_id!, score, date: r.review_creation_date!.slice(0, 10) };
   });
   return {
     lines,

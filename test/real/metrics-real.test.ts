@@ -15,13 +15,13 @@ import type { FileReport, LoadReport } from '../../src/lib/ingest/types.ts';
 import { mappedOf } from '../../src/lib/model/mapped.ts';
 import { METRIC_IDS, type MetricId, type Metrics } from '../../src/lib/model/metrics.ts';
 import { DEFAULT_SETTINGS, type Settings } from '../../src/lib/model/settings.ts';
-import { readCdnow, readOlist, readOnlineRetail, referenceMetrics, type RefDataset } from './independent.ts';
+import { readCdnow, readOlist, readOnlineRetail, referenceMetrics, referenceRetentionCurve, type RefDataset } from './independent.ts';
 
 const DATA = new URL('../../../shared/data/', import.meta.url).pathname;
 const OLIST = `${DATA}olist-sample/`;
 const MONEY: readonly MetricId[] = ['revenue', 'returns_value', 'aov'];
 const RATIOS: readonly MetricId[] = [
-  'orders_per_customer', 'repurchase_rate', 'repeat_order_share', 'median_days_to_second', 'top20_share', 'gini',
+  'orders_per_customer', 'repurchase_rate', 'repeat_order_share', 'median_days_to_second_repeaters', 'km_reached_share', 'top20_share', 'gini',
   'tier_a_customer_share', 'retention_m1', 'retention_m3', 'retention_m6', 'retention_m12', 'satisfaction_mean', 'nps',
 ];
 
@@ -62,7 +62,7 @@ const cdnow: Dataset = {
     return { sales: [file(`${DATA}cdnow/CDNOW_master.txt`)] };
   },
   reference: () => readCdnow(`${DATA}cdnow/CDNOW_master.txt`),
-  other: { asOf: '1997-12-31', churnWindowDays: 90, tierA: 0.7 },
+  other: { asOf: '1997-09-30', churnWindowDays: 90, tierA: 0.7 },
   checkReport(report) {
     const [f] = report.files;
     if (!f) throw new Error('no file report');
@@ -138,6 +138,73 @@ const olist: Dataset = {
   },
 };
 
+describe('CDNOW as the data stood on 1997-09-30', () => {
+  it('computes every number on the lines dated on or before the as-of date, and counts the rest set aside', async () => {
+    const db = await NodeDb.open();
+    try {
+      const report = await loadDataset(db, await cdnow.input(db).then((i) => i.sales));
+      const ref = cdnow.reference();
+      const settings: Settings = { ...DEFAULT_SETTINGS, asOf: '1997-09-30' };
+      const result = await runDashboard(db, settings, mappedOf(report));
+      const m = metricsOf(result, report);
+      // Orders and revenue also counted with awk on the raw file: distinct customer × day with a
+      // date ≤ 19970930 (none is negative), and Σ dollar_value of those lines.
+      expect([m.orders, m.active_customers]).toEqual([47_907, 7_281]);
+      expect(m.revenue).toBeCloseTo(1_723_354.5, 2);
+      const { lines_after_as_of: after } = referenceMetrics(ref.lines, ref.survey, settings);
+      expect(result.linesAfterAsOf).toBe(after);
+      expect(result.linesAfterAsOf).toBe(ref.lines.filter((l) => l.date > '1997-09-30').length);
+      expect(result.linesAfterAsOf).toBeGreaterThan(0);
+      // Fewer than half of the customers had bought again by then: no Kaplan–Meier median.
+      expect(m.median_days_to_second).toBeNull();
+      expect(m.km_reached_share).toBeLessThan(0.5);
+    } finally {
+      await db.close();
+    }
+  });
+});
+
+describe('Online Retail days to the second purchase', () => {
+  it('the Kaplan–Meier median counts everyone, the repeaters-only median does not', async () => {
+    const db = await NodeDb.open();
+    try {
+      const report = await loadDataset(db, (await onlineRetail.input(db)).sales);
+      const m = metricsOf(await runDashboard(db, DEFAULT_SETTINGS, mappedOf(report)), report);
+      expect([m.median_days_to_second, m.median_days_to_second_repeaters]).toEqual([97, 50]);
+    } finally {
+      await db.close();
+    }
+  });
+});
+
+describe.each([cdnow, onlineRetail])('$name: the average retention curve', (ds) => {
+  let db: NodeDb;
+  let report: LoadReport;
+  let ref: RefDataset;
+  beforeAll(async () => {
+    db = await NodeDb.open();
+    report = await loadDataset(db, (await ds.input(db)).sales);
+    ref = ds.reference();
+  });
+  afterAll(async () => {
+    await db.close();
+  });
+
+  it.each([
+    { label: 'calendar months', s: {} },
+    { label: 'calendar months, complete through 6', s: { completeThrough: 6 } },
+    { label: 'rolling 30 days', s: { cohortClock: 'rolling' as const } },
+    { label: 'rolling 30 days, complete through 3, as of the other case', s: { cohortClock: 'rolling' as const, completeThrough: 3, asOf: ds.other.asOf ?? null } },
+  ])('agrees with the independent computation point by point ($label)', async ({ s }) => {
+    const settings: Settings = { ...DEFAULT_SETTINGS, ...s };
+    const result = await runDashboard(db, settings, mappedOf(report));
+    const expected = referenceRetentionCurve(ref.lines, settings);
+    expect(expected.length).toBeGreaterThan(1);
+    expect(result.retention.curve.map((p) => ({ k: p.k, cohorts: p.cohorts, size: p.size, active: p.active }))).toEqual(expected);
+    if (settings.completeThrough !== null) expect(new Set(expected.map((p) => p.cohorts)).size).toBe(1);
+  });
+});
+
 /** Printed at the end: one row per metric, one column per dataset × settings case. */
 const table: Record<string, Record<string, string>> = {};
 const show = (v: number | null) => (v === null ? 'null' : String(Number(v.toPrecision(10))));
@@ -173,14 +240,17 @@ describe.each([cdnow, onlineRetail, olist])('$name through loadDataset', (ds) =>
     const millis = performance.now() - t0;
     const product = metricsOf(result, report);
     const r = ref.rows;
+    const { lines_after_as_of: linesAfterAsOf, satisfaction_groups: groups, ...computed } = referenceMetrics(ref.lines, ref.survey, settings);
     const reference: Metrics = {
       rows_read: r.read,
       rows_kept: r.kept,
       rows_rejected: r.rejected,
       rows_skipped: r.skipped,
-      ...referenceMetrics(ref.lines, ref.survey, settings),
+      ...computed,
     };
     expect(disagreements(product, reference)).toEqual([]);
+    expect(result.linesAfterAsOf).toBe(linesAfterAsOf);
+    expect(result.satisfaction.groups.map((g) => ({ group: g.group, n: g.n, repeat_customers: g.repeat_customers }))).toEqual(groups);
     const column = settings === DEFAULT_SETTINGS ? ds.name : `${ds.name}*`;
     for (const id of METRIC_IDS) (table[id] ??= {})[column] = show(product[id]);
     (table.run_ms ??= {})[column] = millis.toFixed(0);

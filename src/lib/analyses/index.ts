@@ -31,6 +31,11 @@ export type DashboardResult = PanelResults & {
   /** The as-of date used (ISO); null when no line survives the filters (then every section is empty). */
   readonly asOf: string | null;
   readonly mapped: Mapped;
+  /**
+   * Kept lines of the analysed group, after the filters, dated after the as-of date: set
+   * aside, as the data stood on the as-of day did not have them (0 with the default as-of).
+   */
+  readonly linesAfterAsOf: number;
   /** Wall-clock milliseconds of the whole run (derive included). */
   readonly millis: number;
   /** The same run step by step: the canonical tables, then each panel's queries. */
@@ -63,9 +68,9 @@ export function phaseStart(phase: DashboardPhase): number {
 /** Told as each phase of a run starts. */
 export type OnPhase = (phase: DashboardPhase) => void;
 
-/** Rebuild f_lines / orders / customers (and the customer rankings) for the settings' filters. */
+/** Rebuild f_lines / orders / customers (and the customer rankings) for the settings' filters and as-of date. */
 export async function derive(db: DbClient, settings: Settings, mapped: Mapped): Promise<void> {
-  for (const q of [...deriveTables(settings.filters, mapped), ...rankedTables()]) await db.exec(q);
+  for (const q of [...deriveTables(settings.filters, mapped, settings.asOf), ...rankedTables()]) await db.exec(q);
 }
 
 /** The as-of date in use: the setting, else the latest calendar day among kept lines (null when none). */
@@ -89,7 +94,7 @@ export async function runDashboard(db: DbClient, settings: Settings, mapped: Map
   };
   onPhase?.('canonical');
   await derive(db, settings, mapped);
-  const dataAsOf = (await one<DefaultAsOfRow>(db, defaultAsOfQuery())).as_of;
+  const { as_of: dataAsOf, lines_after_as_of: linesAfterAsOf } = await one<DefaultAsOfRow>(db, defaultAsOfQuery());
   lap('canonical');
   // With no line left, every query still runs (on empty tables) so that the shapes stay the same.
   const ctx: PanelContext = { asOf: settings.asOf ?? dataAsOf ?? '1970-01-01', mapped };
@@ -104,6 +109,7 @@ export async function runDashboard(db: DbClient, settings: Settings, mapped: Map
     ...(results as PanelResults),
     asOf: dataAsOf === null ? null : ctx.asOf,
     mapped,
+    linesAfterAsOf,
     millis: Date.now() - started,
     phases,
   };

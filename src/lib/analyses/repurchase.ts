@@ -24,12 +24,24 @@ export interface RepurchaseSummaryRow {
   /** (orders − customers) ÷ orders (复购率, by order). */
   readonly repeat_order_share: number | null;
   /**
-   * Interpolated median, over customers with n_orders ≥ 2, of the days from the first to
-   * the second purchase order (purchase orders ordered by date, then order key).
+   * Interpolated median, over the repeat customers only (n_orders ≥ 2), of the days from the
+   * first to the second purchase order (purchase orders ordered by date, then order key).
+   * Leaves out everyone who has not (yet) bought again, so it is not the typical wait.
    */
-  readonly median_days_to_second: number | null;
+  readonly median_days_to_second_repeaters: number | null;
   /** Mean of the same days. */
   readonly mean_days_to_second: number | null;
+}
+
+/** Read off the Kaplan–Meier curve (all customers; those without a second purchase censored). */
+export interface KmSummary {
+  /**
+   * Kaplan–Meier median days to the second purchase: the first day at which the cumulative
+   * share reaches 50 % (S(day) ≤ 0.5); null when the curve never reaches 50 %.
+   */
+  readonly median_days_to_second: number | null;
+  /** The cumulative share at the curve's last day (null without customers). */
+  readonly km_reached_share: number | null;
 }
 
 /** Customers by number of purchase orders: buckets '1' … '9' and '10+'. */
@@ -92,6 +104,7 @@ export interface RepurchaseByDimRow {
 
 export interface RepurchaseResult {
   readonly summary: RepurchaseSummaryRow;
+  readonly kmSummary: KmSummary;
   readonly orderCounts: readonly OrderCountRow[];
   /** Days from first to second purchase order (customers with n_orders ≥ 2). */
   readonly daysToSecond: readonly DayBinRow[];
@@ -113,7 +126,7 @@ export function repurchaseSummaryQuery(): SqlQuery {
 SELECT customers::INTEGER AS customers, repeaters::INTEGER AS repeat_customers,
        ${div(sql`repeaters`, sql`customers`)} AS repurchase_rate,
        ${div(sql`orders - customers`, sql`orders`)} AS repeat_order_share,
-       median_days::DOUBLE AS median_days_to_second,
+       median_days::DOUBLE AS median_days_to_second_repeaters,
        mean_days::DOUBLE AS mean_days_to_second
 FROM c`;
 }
@@ -169,6 +182,17 @@ SELECT day::INTEGER AS day, at_risk::INTEGER AS at_risk, events::INTEGER AS even
 FROM s ORDER BY day`;
 }
 
+/**
+ * S is a product computed as exp(Σ ln), so a curve that reaches exactly one half can come out
+ * a few ulps short of it; a tolerance far below any share of a real customer base absorbs that.
+ */
+const HALF = 0.5 - 1e-9;
+
+export function kmSummary(km: readonly KmPoint[]): KmSummary {
+  const median = km.find((p) => p.cumulative >= HALF);
+  return { median_days_to_second: median?.day ?? null, km_reached_share: km.at(-1)?.cumulative ?? null };
+}
+
 export function periodRepurchaseQuery(p: RepurchaseParams): SqlQuery {
   const asOf = asOfDate(p.asOf);
   return sql`WITH b AS (
@@ -201,21 +225,30 @@ ORDER BY dimension, customers DESC, value NULLS LAST`;
 export const repurchasePanel: PanelDescriptor<'repurchase', RepurchaseResult> = {
   id: 'repurchase',
   weight: 0.15,
-  kpis: ['repurchase_rate', 'repeat_order_share', 'median_days_to_second'],
+  kpis: ['repurchase_rate', 'repeat_order_share', 'median_days_to_second', 'km_reached_share', 'median_days_to_second_repeaters'],
   async run(db, _settings, { asOf, mapped }) {
     const rp: RepurchaseParams = { asOf, dimensions: mappedDimensions(mapped) };
     const byDim = repurchaseByDimensionQuery(rp);
+    const summary = await one<RepurchaseSummaryRow>(db, repurchaseSummaryQuery());
+    const orderCounts = await rows<OrderCountRow>(db, orderCountsQuery());
+    const daysToSecond = await rows<DayBinRow>(db, daysToSecondQuery());
+    const km = await rows<KmPoint>(db, kaplanMeierQuery(rp));
     return {
-      summary: await one<RepurchaseSummaryRow>(db, repurchaseSummaryQuery()),
-      orderCounts: await rows<OrderCountRow>(db, orderCountsQuery()),
-      daysToSecond: await rows<DayBinRow>(db, daysToSecondQuery()),
-      km: await rows<KmPoint>(db, kaplanMeierQuery(rp)),
+      summary,
+      orderCounts,
+      daysToSecond,
+      km,
+      kmSummary: kmSummary(km),
       gaps: await rows<DayBinRow>(db, gapsQuery()),
       byPeriod: await rows<PeriodRepurchaseRow>(db, periodRepurchaseQuery(rp)),
       byDimension: byDim ? await rows<RepurchaseByDimRow>(db, byDim) : [],
     };
   },
-  metrics: (r) => ({ median_days_to_second: r.summary.median_days_to_second }),
+  metrics: (r) => ({
+    median_days_to_second: r.kmSummary.median_days_to_second,
+    km_reached_share: r.kmSummary.km_reached_share,
+    median_days_to_second_repeaters: r.summary.median_days_to_second_repeaters,
+  }),
   tables: (r) => [
     { name: 'order_counts', title: 'dash.col.orders', rows: r.orderCounts },
     { name: 'days_to_second', title: 'dash.col.days', rows: r.daysToSecond },

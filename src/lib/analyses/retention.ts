@@ -1,9 +1,11 @@
 /**
  * Retention by cohort (METRICS.md §5). A customer's cohort is the calendar period of their
- * first purchase order; period k of cohort c is the calendar period c + k.
+ * first purchase order; period k of cohort c is the calendar period c + k ("calendar"
+ * clock), or the k-th window of 7/30/91 days since each customer's own first purchase
+ * ("rolling" clock).
  */
 import { raw, sql, type SqlQuery } from '../db/sql.ts';
-import type { CohortPeriod, RetentionMode } from '../model/settings.ts';
+import type { CohortClock, CohortPeriod, RetentionMode } from '../model/settings.ts';
 import { asOfDate, div, isoDate, type SqlFragment } from './common.ts';
 import { one, rows, type PanelDescriptor } from './panel.ts';
 
@@ -11,11 +13,23 @@ export interface RetentionParams {
   readonly asOf: string;
   readonly period: CohortPeriod;
   readonly mode: RetentionMode;
+  /** Calendar periods (default) or rolling windows since each customer's first purchase. */
+  readonly clock?: CohortClock;
+}
+
+/** Length in days of a rolling window per cohort period (as Amplitude and Mixpanel count). */
+export const ROLLING_DAYS: Readonly<Record<CohortPeriod, number>> = { week: 7, month: 30, quarter: 91 };
+
+/** The average curve: over all cohorts with a complete cell at each k, or only over those complete through `completeThrough`. */
+export interface CurveParams {
+  /** null = each k over the cohorts whose cell (c, k) is complete; K = only cohorts whose cell (c, K) is complete, at k = 0 … K. */
+  readonly completeThrough: number | null;
 }
 
 /**
  * One cohort × period cell. Cells exist for every k from 0 up to the period containing
- * as_of (also when nobody was active).
+ * as_of (rolling: up to the window the cohort's earliest customer is in on as_of), also
+ * when nobody was active.
  */
 export interface CohortCell {
   /** ISO date of the first day of the cohort period (weeks start on Monday). */
@@ -23,11 +37,11 @@ export interface CohortCell {
   /** 'YYYY-MM' (month), 'YYYY-Qn' (quarter), or the Monday 'YYYY-MM-DD' (week). */
   readonly cohort_label: string;
   readonly k: number;
-  /** ISO date of the first day of period c + k. */
+  /** ISO date of the first day of period c + k (rolling: cohort start + k windows, the earliest day window k can begin). */
   readonly period_start: string;
   /** size(c): customers whose first purchase order falls in c. */
   readonly size: number;
-  /** "on": customers of c with a purchase order in c + k; "on_or_after": in c + k or later. */
+  /** "on": customers of c with a purchase order in period (window) k; "on_or_after": in k or later. */
   readonly active: number;
   /** active ÷ size. */
   readonly rate: number | null;
@@ -35,14 +49,21 @@ export interface CohortCell {
   readonly revenue: number;
   /** revenue ÷ revenue of period 0 (can exceed 1); null when that is ≤ 0. */
   readonly revenue_rate: number | null;
-  /** Period c + k ended on or before as_of (its last day ≤ as_of). */
+  /**
+   * Period c + k ended on or before as_of (its last day ≤ as_of); rolling: window k ended on
+   * or before as_of for every customer of c (latest first purchase + (k + 1) × L − 1 ≤ as_of).
+   */
   readonly complete: boolean;
 }
 
-/** The size-weighted average curve: Σ_c active(c,k) ÷ Σ_c size(c) over complete cells. */
+/**
+ * The size-weighted average curve: Σ_c active(c,k) ÷ Σ_c size(c) over the cohorts whose cell
+ * (c, k) is complete; with `completeThrough` K, over the same cohorts at every k ≤ K: those
+ * whose cell (c, K) is complete.
+ */
 export interface RetentionCurvePoint {
   readonly k: number;
-  /** Cohorts whose cell (c, k) is complete. */
+  /** Cohorts the point averages. */
   readonly cohorts: number;
   readonly size: number;
   readonly active: number;
@@ -112,37 +133,49 @@ function cellsCte(p: RetentionParams): SqlFragment {
   const asOf = asOfDate(p.asOf);
   const unit = raw(`'${p.period}'`);
   const step = raw(`INTERVAL ${STEP[p.period]}`);
+  const rolling = p.clock === 'rolling';
+  const len = raw(String(ROLLING_DAYS[p.period]));
   const activeExpr =
     p.mode === 'on'
       ? raw('coalesce(act.on_active, 0)')
       : raw('sum(coalesce(h.reaching, 0)) OVER (PARTITION BY g.cidx ORDER BY g.k DESC ROWS UNBOUNDED PRECEDING)');
+  // k of an order: calendar periods after the cohort's, or whole windows since the customer's first purchase.
+  const orderK = rolling
+    ? sql`floor(date_diff('day', cust.first_date, o.order_date) / ${len})::BIGINT`
+    : sql`${periodIndex(p.period, sql`o.order_date`)} - cust.cidx`;
+  // The last period with a purchase, within the grid (an as-of date before the data's end is cut in derive; this keeps any other as_of inside the grid too).
+  const lastK = rolling
+    ? sql`floor(date_diff('day', first_date, least(last_date, ${asOf})) / ${len})::BIGINT`
+    : sql`${periodIndex(p.period, sql`least(last_date, ${asOf})`)} - ${periodIndex(p.period, sql`first_date`)}`;
+  const lastKOfCohort = rolling
+    ? sql`floor(date_diff('day', cohorts.min_first, ${asOf}) / ${len})::BIGINT`
+    : sql`horizon.aidx - cohorts.cidx`;
+  const periodStart = rolling ? sql`(g.cohort_start::DATE + (g.k * ${len})::INTEGER)` : sql`(g.cohort_start + g.k * ${step})::DATE`;
+  const periodEnd = rolling ? sql`(g.max_first::DATE + ((g.k + 1) * ${len} - 1)::INTEGER)` : sql`((g.cohort_start + (g.k + 1) * ${step})::DATE - 1)`;
   return sql`cust AS (
-  SELECT customer_id, ${periodIndex(p.period, sql`first_date`)} AS cidx,
-         ${periodIndex(p.period, sql`last_date`)} AS lidx
+  SELECT customer_id, first_date, ${periodIndex(p.period, sql`first_date`)} AS cidx, ${lastK} AS lk
   FROM customers),
 cohorts AS (
-  SELECT cidx, count(*) AS size, any_value(start) AS cohort_start FROM (
-    SELECT cidx, date_trunc(${unit}, first_date) AS start FROM customers JOIN cust USING (customer_id))
-  GROUP BY cidx),
+  SELECT cidx, count(*) AS size, any_value(date_trunc(${unit}, first_date)) AS cohort_start,
+         min(first_date) AS min_first, max(first_date) AS max_first
+  FROM cust GROUP BY cidx),
 horizon AS (SELECT ${periodIndex(p.period, asOf)} AS aidx),
 g AS (
-  SELECT cohorts.cidx, cohorts.size, cohorts.cohort_start, unnest(range(0, horizon.aidx - cohorts.cidx + 1)) AS k
-  FROM cohorts, horizon WHERE cohorts.cidx <= horizon.aidx),
+  SELECT cohorts.cidx, cohorts.size, cohorts.cohort_start, cohorts.max_first, unnest(range(0, ${lastKOfCohort} + 1)) AS k
+  FROM cohorts, horizon WHERE cohorts.min_first <= ${asOf}),
 act AS (
-  SELECT cust.cidx, ${periodIndex(p.period, sql`o.order_date`)} - cust.cidx AS k,
+  SELECT cust.cidx, ${orderK} AS k,
          count(DISTINCT o.customer_id) FILTER (WHERE o.is_purchase) AS on_active,
          sum(o.order_net) AS revenue
   FROM orders o JOIN cust USING (customer_id)
   GROUP BY 1, 2),
-h AS (
-  SELECT cust.cidx, least(cust.lidx, horizon.aidx) - cust.cidx AS k, count(*) AS reaching
-  FROM cust, horizon GROUP BY 1, 2),
+h AS (SELECT cidx, lk AS k, count(*) AS reaching FROM cust GROUP BY 1, 2),
 cells AS (
   SELECT g.cidx, g.k, g.size, g.cohort_start,
-         (g.cohort_start + g.k * ${step})::DATE AS period_start,
+         ${periodStart} AS period_start,
          ${activeExpr} AS active,
          coalesce(act.revenue, 0) AS revenue,
-         ((g.cohort_start + (g.k + 1) * ${step})::DATE - 1) <= ${asOf} AS complete
+         ${periodEnd} <= ${asOf} AS complete
   FROM g
   LEFT JOIN act ON act.cidx = g.cidx AND act.k = g.k
   LEFT JOIN h ON h.cidx = g.cidx AND h.k = g.k),
@@ -176,12 +209,16 @@ SELECT ${isoDate(sql`cohort_start`)} AS cohort, ${periodLabel(p.period, sql`coho
 FROM cells0 ORDER BY cidx, k`;
 }
 
-export function retentionCurveQuery(p: RetentionParams, source: CellsSource = null): SqlQuery {
+export function retentionCurveQuery(p: RetentionParams, source: CellsSource = null, c: CurveParams = { completeThrough: null }): SqlQuery {
+  const where =
+    c.completeThrough === null
+      ? sql`complete`
+      : sql`k <= ${c.completeThrough} AND cidx IN (SELECT cidx FROM cells0 WHERE k = ${c.completeThrough} AND complete)`;
   return sql`WITH ${cellsFrom(p, source)}
 SELECT k::INTEGER AS k, count(*)::INTEGER AS cohorts, sum(size)::INTEGER AS size, sum(active)::INTEGER AS active,
        ${div(sql`sum(active)`, sql`sum(size)`)} AS rate,
        CASE WHEN sum(revenue0) > 0 THEN ${div(sql`sum(revenue)`, sql`sum(revenue0)`)} END AS revenue_rate
-FROM cells0 WHERE complete
+FROM cells0 WHERE ${where}
 GROUP BY k ORDER BY k`;
 }
 
@@ -228,13 +265,14 @@ export const retentionPanel: PanelDescriptor<'retention', RetentionResult> = {
   weight: 0.21,
   kpis: ['retention_m1', 'retention_m3', 'retention_m6', 'retention_m12'],
   async run(db, settings, { asOf }) {
-    const tp: RetentionParams = { asOf, period: settings.cohortPeriod, mode: settings.retentionMode };
+    const tp: RetentionParams = { asOf, period: settings.cohortPeriod, mode: settings.retentionMode, clock: settings.cohortClock };
     const cells = { table: 'retention_cells' };
     await db.exec(retentionCellsTable(tp, cells.table));
-    const curve = await rows<RetentionCurvePoint>(db, retentionCurveQuery(tp, cells));
+    const curve = await rows<RetentionCurvePoint>(db, retentionCurveQuery(tp, cells, { completeThrough: settings.completeThrough }));
     // The KPIs are the monthly "on" curve: read off the curve when that is the one drawn.
     const kpis =
-      tp.period === 'month' && tp.mode === 'on' ? kpisFromCurve(curve) : await one<RetentionKpiRow>(db, retentionKpiQuery(asOf));
+      tp.period === 'month' && tp.mode === 'on' && tp.clock === 'calendar' && settings.completeThrough === null
+        ? kpisFromCurve(curve) : await one<RetentionKpiRow>(db, retentionKpiQuery(asOf));
     return { cells: await rows<CohortCell>(db, cohortCellsQuery(tp, cells)), curve, kpis };
   },
   metrics: (r) => ({ ...r.kpis }),

@@ -29,15 +29,21 @@ export type ScoreSource = 'survey' | 'lines' | 'none';
 
 export type Quadrant = 'loyalists' | 'mercenaries' | 'hostages' | 'defectors';
 
+/** What establishes the 0–10 scale NPS needs: the score column's name, a 10 among the answers, or the scale setting. */
+export type NpsBasis = 'column' | 'max' | 'setting';
+
 /** The scale and threshold used, and how they were chosen. */
 export interface ScaleInfo {
   /** null when no score was observed or the range fits no known scale. */
   readonly scale: ScoreScale | null;
   readonly detected: ScoreScale | null;
-  /** High satisfaction = customer score ≥ this; null when there is no scale. */
+  /** High satisfaction = customer score ≥ this (default: the top box); null when there is no scale. */
   readonly high: number | null;
-  /** Customer score ≤ this is a detractor (0–10 scale only, for NPS). */
+  /** Satisfied = customer score ≥ this (4 of 5, 6 of 7, 7 of 10): below `high`, satisfied but not completely. */
+  readonly satisfied: number | null;
+  /** An answer ≤ this is a detractor (6); null when no 0–10 scale is established and there is no NPS. */
   readonly detractorMax: number | null;
+  readonly npsBasis: NpsBasis | null;
 }
 
 export interface SatisfactionSummaryRow {
@@ -52,13 +58,33 @@ export interface SatisfactionSummaryRow {
   readonly quadrant_mercenaries: number | null;
   readonly quadrant_hostages: number | null;
   readonly quadrant_defectors: number | null;
-  /** 0–10 scale only: 100 × (share with score ≥ 9 − share with score ≤ 6), in points (−100 … 100). */
+  /**
+   * Over responses (survey rows, or score cells of the sales lines, of customers), on an
+   * established 0–10 scale only: 100 × (share of answers 9–10 − share of answers 0–6), in
+   * points (−100 … 100).
+   */
   readonly nps: number | null;
+  /** The responses NPS is computed over; null when there is no NPS. */
+  readonly nps_responses: number | null;
+}
+
+/** Customers by how satisfied they are, with their repurchase rate (Jones & Sasser's groups). */
+export type SatisfactionGroup = 'top_box' | 'satisfied' | 'below';
+
+export interface SatisfactionGroupRow {
+  /** top_box: score ≥ high; satisfied: satisfied ≤ score < high (satisfied but not completely); below: the rest. */
+  readonly group: SatisfactionGroup;
+  readonly n: number;
+  readonly repeat_customers: number;
+  /** repeat (n_orders ≥ loyalMinOrders) customers ÷ n. */
+  readonly repurchase_rate: number | null;
 }
 
 /** Satisfaction–loyalty curve: level = customer score rounded half up. */
 export interface LevelRow {
   readonly level: number;
+  /** The group the level itself falls in (by the same thresholds as the customer scores). */
+  readonly group: SatisfactionGroup;
   readonly n: number;
   readonly repeat_customers: number;
   /** repeat (n_orders ≥ loyalMinOrders) customers ÷ n. */
@@ -83,17 +109,19 @@ export interface SatisfactionResult {
   readonly scaleInfo: ScaleInfo;
   readonly summary: SatisfactionSummaryRow;
   readonly levels: readonly LevelRow[];
+  /** Always the three groups (zero rows included) when there is a scale; empty otherwise. */
+  readonly groups: readonly SatisfactionGroupRow[];
   /** Always the four quadrants (zero rows included) when there is a scale; empty otherwise. */
   readonly quadrants: readonly QuadrantRow[];
 }
 
 export function scoreRangeQuery(): SqlQuery {
-  return raw(`WITH s AS (SELECT count(*) AS n, min(score) AS lo, max(score) AS hi FROM survey),
+  return raw(`WITH s AS (SELECT (SELECT count(*) FROM survey) AS n, min(score) AS lo, max(score) AS hi, count(*) AS answers FROM f_survey),
 l AS (SELECT count(score) AS n, min(score) AS lo, max(score) AS hi FROM f_lines)
 SELECT CASE WHEN s.n > 0 THEN 'survey' WHEN l.n > 0 THEN 'lines' ELSE 'none' END AS source,
        (CASE WHEN s.n > 0 THEN s.lo ELSE l.lo END)::DOUBLE AS min_score,
        (CASE WHEN s.n > 0 THEN s.hi ELSE l.hi END)::DOUBLE AS max_score,
-       (CASE WHEN s.n > 0 THEN s.n ELSE l.n END)::INTEGER AS n_scores
+       (CASE WHEN s.n > 0 THEN s.answers ELSE l.n END)::INTEGER AS n_scores
 FROM s, l`);
 }
 
@@ -107,14 +135,43 @@ export function detectScale(min: number | null, max: number | null): ScoreScale 
   return null;
 }
 
-const DEFAULT_HIGH: Record<ScoreScale, number> = { '1-5': 4, '1-7': 6, '0-10': 9, '1-10': 9 };
+/** The top box: completely satisfied. */
+const TOP_BOX: Record<ScoreScale, number> = { '1-5': 5, '1-7': 7, '0-10': 9, '1-10': 9 };
+/** Satisfied (the lower edge of the upper boxes); on 10 points the passives' 7. */
+const SATISFIED: Record<ScoreScale, number> = { '1-5': 4, '1-7': 6, '0-10': 7, '1-10': 7 };
 
-export function scaleInfo(range: { min_score: number | null; max_score: number | null }, p: SatisfactionParams): ScaleInfo {
-  const detected = detectScale(range.min_score, range.max_score);
+/**
+ * `npsScore`: the score column in use is named as a Net Promoter question, which puts it on
+ * 0–10 whatever its answers. Otherwise the scale is detected from the answers' range, and
+ * NPS needs a 10-point scale established by a 10 among the answers or by the scale setting:
+ * the lowest answer seen never decides it (a 0–10 survey nobody answered 0 still has an NPS).
+ */
+export function scaleInfo(range: { min_score: number | null; max_score: number | null }, p: SatisfactionParams, npsScore = false): ScaleInfo {
+  const { min_score: min, max_score: max } = range;
+  const named = npsScore && min !== null && max !== null && min >= 0 && max <= 10;
+  const detected = named ? '0-10' : detectScale(min, max);
   const scale = p.scale ?? detected;
-  const high = scale === null ? null : (p.highSatisfaction ?? DEFAULT_HIGH[scale]);
-  return { scale, detected, high, detractorMax: scale === '0-10' ? 6 : null };
+  const high = scale === null ? null : (p.highSatisfaction ?? TOP_BOX[scale]);
+  const satisfied = scale === null ? null : SATISFIED[scale];
+  const tenPoint = scale === '0-10' || scale === '1-10';
+  const npsBasis: NpsBasis | null = !tenPoint ? null : p.scale !== null ? 'setting' : named ? 'column' : max === 10 ? 'max' : null;
+  return { scale, detected, high, satisfied, detractorMax: npsBasis === null ? null : 6, npsBasis };
 }
+
+/**
+ * The responses NPS counts: when the survey has rows, each survey row that belongs to a
+ * customer (by order id, to one of their orders; else by customer id); otherwise each score
+ * cell of the analysed sales lines of a customer. One answer each, never averaged first.
+ */
+const RESPONSES = `responses AS (
+  SELECT s.score FROM f_survey s
+  WHERE (SELECT count(*) FROM survey) > 0 AND CASE
+    WHEN s.order_id IS NOT NULL THEN EXISTS (
+      SELECT 1 FROM orders o JOIN customers c USING (customer_id) WHERE o.has_id AND o.order_id = s.order_id)
+    ELSE s.customer_id IN (SELECT customer_id FROM customers) END
+  UNION ALL
+  SELECT score FROM f_lines
+  WHERE (SELECT count(*) FROM survey) = 0 AND score IS NOT NULL AND customer_id IN (SELECT customer_id FROM customers))`;
 
 export function satisfactionSummaryQuery(info: ScaleInfo, p: SatisfactionParams): SqlQuery {
   const loyal = sql`n_orders >= ${p.loyalMinOrders}`;
@@ -124,24 +181,43 @@ export function satisfactionSummaryQuery(info: ScaleInfo, p: SatisfactionParams)
       : sql`(count(*) FILTER (WHERE score ${raw(high ? '>=' : '<')} ${info.high} AND ${raw(isLoyal ? '' : 'NOT ')}(${loyal})))::INTEGER`;
   const nps =
     info.detractorMax === null
-      ? raw('NULL::DOUBLE')
-      : sql`100 * ${div(sql`count(*) FILTER (WHERE score >= 9) - count(*) FILTER (WHERE score <= ${info.detractorMax})`, sql`count(score)`)}`;
-  return sql`SELECT count(*)::INTEGER AS customers, count(score)::INTEGER AS customers_with_score,
+      ? raw('NULL::DOUBLE AS nps, NULL::INTEGER AS nps_responses')
+      : sql`(SELECT 100 * ${div(sql`count(*) FILTER (WHERE score >= 9) - count(*) FILTER (WHERE score <= ${info.detractorMax})`, sql`count(*)`)} FROM responses) AS nps,
+       (SELECT count(*) FROM responses)::INTEGER AS nps_responses`;
+  return sql`WITH ${raw(RESPONSES)}
+SELECT count(*)::INTEGER AS customers, count(score)::INTEGER AS customers_with_score,
        ${div(sql`count(score)`, sql`count(*)`)} AS coverage,
        avg(score)::DOUBLE AS satisfaction_mean,
        ${quadrant(true, true)} AS quadrant_loyalists,
        ${quadrant(true, false)} AS quadrant_mercenaries,
        ${quadrant(false, true)} AS quadrant_hostages,
        ${quadrant(false, false)} AS quadrant_defectors,
-       ${nps} AS nps
+       ${nps}
 FROM customers`;
 }
 
-export function levelsQuery(p: SatisfactionParams): SqlQuery {
-  return sql`SELECT level::INTEGER AS level, count(*)::INTEGER AS n, count(*) FILTER (WHERE loyal)::INTEGER AS repeat_customers,
+function groupOf(info: ScaleInfo, x: SqlFragment): SqlFragment {
+  if (info.high === null || info.satisfied === null) return sql`'below'`;
+  return sql`CASE WHEN ${x} >= ${info.high} THEN 'top_box' WHEN ${x} >= ${info.satisfied} THEN 'satisfied' ELSE 'below' END`;
+}
+
+export function levelsQuery(p: SatisfactionParams, info: ScaleInfo): SqlQuery {
+  return sql`SELECT level::INTEGER AS level, ${groupOf(info, sql`level`)}::VARCHAR AS "group", count(*)::INTEGER AS n,
+       count(*) FILTER (WHERE loyal)::INTEGER AS repeat_customers,
        ${div(sql`count(*) FILTER (WHERE loyal)`, sql`count(*)`)} AS repurchase_rate
 FROM (SELECT floor(score + 0.5) AS level, n_orders >= ${p.loyalMinOrders} AS loyal FROM customers WHERE score IS NOT NULL)
 GROUP BY level ORDER BY level`;
+}
+
+/** The three groups by customer score (null when there is no scale). */
+export function groupsQuery(info: ScaleInfo, p: SatisfactionParams): SqlQuery | null {
+  if (info.high === null) return null;
+  return sql`WITH g(grp, ord) AS (VALUES ('top_box', 1), ('satisfied', 2), ('below', 3)),
+c AS (SELECT ${groupOf(info, sql`score`)} AS grp, n_orders >= ${p.loyalMinOrders} AS loyal FROM customers WHERE score IS NOT NULL)
+SELECT g.grp::VARCHAR AS "group", count(c.grp)::INTEGER AS n, (count(c.grp) FILTER (WHERE c.loyal))::INTEGER AS repeat_customers,
+       ${div(sql`count(c.grp) FILTER (WHERE c.loyal)`, sql`count(c.grp)`)} AS repurchase_rate
+FROM g LEFT JOIN c USING (grp)
+GROUP BY g.grp, g.ord ORDER BY g.ord`;
 }
 
 /** `quadrant` of a customer for threshold `high` (SQL CASE; NULL without a score). */
@@ -171,17 +247,19 @@ export const satisfactionPanel: PanelDescriptor<'satisfaction', SatisfactionResu
   id: 'satisfaction',
   weight: 0.04,
   kpis: ['customers_with_score', 'satisfaction_mean', 'quadrant_loyalists', 'quadrant_mercenaries', 'quadrant_hostages', 'quadrant_defectors', 'nps'],
-  async run(db, settings) {
+  async run(db, settings, { mapped }) {
     const sp: SatisfactionParams = { scale: settings.scoreScale, highSatisfaction: settings.highSatisfaction, loyalMinOrders: settings.loyalMinOrders };
     const range = await one<ScoreRangeRow>(db, scoreRangeQuery());
-    const info = scaleInfo(range, sp);
+    const info = scaleInfo(range, sp, mapped.npsScore ?? false);
     const quadrants = quadrantsQuery(info, sp);
+    const groups = groupsQuery(info, sp);
     return {
       source: range.source,
       range,
       scaleInfo: info,
       summary: await one<SatisfactionSummaryRow>(db, satisfactionSummaryQuery(info, sp)),
-      levels: await rows<LevelRow>(db, levelsQuery(sp)),
+      levels: await rows<LevelRow>(db, levelsQuery(sp, info)),
+      groups: groups ? await rows<SatisfactionGroupRow>(db, groups) : [],
       quadrants: quadrants ? await rows<QuadrantRow>(db, quadrants) : [],
     };
   },
@@ -193,9 +271,11 @@ export const satisfactionPanel: PanelDescriptor<'satisfaction', SatisfactionResu
     quadrant_hostages: r.summary.quadrant_hostages,
     quadrant_defectors: r.summary.quadrant_defectors,
     nps: r.summary.nps,
+    nps_responses: r.summary.nps_responses,
   }),
   tables: (r) => [
     { name: 'levels', title: 'dash.col.rate', rows: r.levels },
     { name: 'quadrants', title: 'dash.col.quadrant', rows: r.quadrants },
+    { name: 'groups', title: 'dash.col.group', rows: r.groups },
   ],
 };

@@ -107,6 +107,8 @@ interface CurvePoint {
   readonly series: string;
   readonly k: number;
   readonly rate: number;
+  /** The average's points: how many cohorts they average. */
+  readonly cohorts?: number;
 }
 
 const SERIES_COLOURS = [OKABE_ITO.orange, OKABE_ITO.green, OKABE_ITO.purple, OKABE_ITO.vermillion, OKABE_ITO.sky, OKABE_ITO.yellow];
@@ -123,7 +125,7 @@ export function retentionCurvesChart(
   // Period 0 is 100 % by definition: the curves start at k = 1 so the y axis can show the detail.
   const avg: CurvePoint[] = average.flatMap((r) => {
     const rate = cellRate(r, opts.measure);
-    return rate === null || r.k < 1 ? [] : [{ series: avgName, k: r.k, rate }];
+    return rate === null || r.k < 1 ? [] : [{ series: avgName, k: r.k, rate, cohorts: r.cohorts }];
   });
   const labels = new Map(cells.map((c) => [c.cohort, c.cohort_label]));
   const selected = opts.selected.map((c) => labels.get(c) ?? c);
@@ -152,7 +154,8 @@ export function retentionCurvesChart(
         stroke: 'series',
         fill: 'white',
         r: 2.5,
-        title: (p: CurvePoint) => `${p.series} · ${t('chart.retention.periodK', { k: p.k })}: ${formatPercent(locale, p.rate)}`,
+        title: (p: CurvePoint) =>
+          `${p.series} · ${t('chart.retention.periodK', { k: p.k })}: ${formatPercent(locale, p.rate)}${p.cohorts === undefined ? '' : `\n${t('chart.retention.averages', { n: formatInteger(locale, p.cohorts) })}`}`,
         tip: true,
       }),
     ],

@@ -17,37 +17,53 @@ import {
   type ChartContext,
 } from './theme.ts';
 
-import type { LevelRow, Quadrant, QuadrantRow } from '../analyses/satisfaction.ts';
+import type { LevelRow, Quadrant, QuadrantRow, SatisfactionGroup, SatisfactionGroupRow } from '../analyses/satisfaction.ts';
 
-export type { Quadrant };
+export type { Quadrant, SatisfactionGroup };
 export const QUADRANTS: readonly Quadrant[] = ['loyalists', 'mercenaries', 'hostages', 'defectors'];
+export const SATISFACTION_GROUPS: readonly SatisfactionGroup[] = ['top_box', 'satisfied', 'below'];
 /** Jones & Sasser curve: repurchase rate per satisfaction level (customer score rounded half up). */
-export type SatisfactionLevelRow = Pick<LevelRow, 'level' | 'n' | 'repeat_customers' | 'repurchase_rate'>;
+export type SatisfactionLevelRow = Pick<LevelRow, 'level' | 'n' | 'repeat_customers' | 'repurchase_rate'> & Partial<Pick<LevelRow, 'group'>>;
+/** The three groups by customer score, for the curve's legend. */
+export type SatisfactionGroupSummary = Pick<SatisfactionGroupRow, 'group' | 'n' | 'repurchase_rate'>;
+
+const GROUP_RANGE = [PALETTE.positive, PALETTE.secondary, PALETTE.muted];
 export type QuadrantSummaryRow = Pick<QuadrantRow, 'quadrant' | 'high' | 'loyal' | 'customers' | 'share' | 'value' | 'value_share'>;
 
 const QUADRANT_RANGE = QUADRANTS.map((q) => PALETTE.quadrants[q]);
 
-export function satisfactionCurveChart(rows: readonly SatisfactionLevelRow[], ctx: ChartContext): PlotOptions {
-  const data = rows.flatMap((r) => (r.repurchase_rate === null ? [] : [{ ...r, rate: r.repurchase_rate }]));
+/**
+ * The curve, each level's dot coloured by its group (top box, satisfied but not completely,
+ * below); the legend gives each group's repurchase rate over its customers when `groups` is given.
+ */
+export function satisfactionCurveChart(rows: readonly SatisfactionLevelRow[], ctx: ChartContext, groups: readonly SatisfactionGroupSummary[] = []): PlotOptions {
+  const data = rows.flatMap((r) => (r.repurchase_rate === null ? [] : [{ ...r, rate: r.repurchase_rate, group: r.group ?? 'below' }]));
   if (data.length === 0) return emptyChart(ctx);
   const { locale, t } = ctx;
   type Level = (typeof data)[number];
+  const legend = (g: SatisfactionGroup): string => {
+    const row = groups.find((x) => x.group === g);
+    const name = t(`chart.satisfaction.group.${g}`);
+    return row ? `${name}: ${formatPercent(locale, row.repurchase_rate, 0)} (n=${formatInteger(locale, row.n)})` : name;
+  };
+  const grouped = groups.length > 0 || rows.some((r) => r.group !== undefined);
   return {
     ...baseOptions(ctx, chartHeight(ctx.width, 0.45, 220, 340)),
     marginTop: 40,
     x: { label: t('chart.satisfaction.level'), ticks: data.map((r) => r.level), tickFormat: (v: number) => String(v) },
     y: { label: t('chart.repurchaseRate'), tickFormat: percentTick(locale), domain: [0, 1], grid: true },
+    color: { domain: SATISFACTION_GROUPS, range: GROUP_RANGE, legend: grouped, tickFormat: legend },
     marks: [
       Plot.ruleY([0], { stroke: PALETTE.ink }),
       Plot.lineY(data, { x: 'level', y: 'rate', stroke: PALETTE.primary, strokeWidth: 2.5 }),
       Plot.dot(data, {
         x: 'level',
         y: 'rate',
-        r: 4,
-        fill: PALETTE.primary,
+        r: grouped ? 5 : 4,
+        fill: grouped ? 'group' : PALETTE.primary,
         stroke: 'white',
         title: (r: Level) =>
-          `${t('chart.satisfaction.level')} ${r.level}: ${formatPercent(locale, r.rate)}\n${t('chart.repurchase.returnedOf', { returned: formatInteger(locale, r.repeat_customers), customers: formatInteger(locale, r.n) })}`,
+          `${t('chart.satisfaction.level')} ${r.level}: ${formatPercent(locale, r.rate)}\n${t('chart.repurchase.returnedOf', { returned: formatInteger(locale, r.repeat_customers), customers: formatInteger(locale, r.n) })}${grouped ? `\n${t(`chart.satisfaction.group.${r.group}`)}` : ''}`,
         tip: true,
       }),
       Plot.text(data, {

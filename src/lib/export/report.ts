@@ -131,6 +131,8 @@ function settingsRows(s: Settings, asOf: string | null, t: Translate, locale: Lo
     [t('rpt.setting.tiers'), `A ≤ ${pct(s.tierA)} · B ≤ ${pct(s.tierB)}`],
     [t('rpt.setting.topShare'), pct(s.topShare)],
     [t('rpt.setting.cohort'), t(`rpt.cohort.${s.cohortPeriod}`)],
+    [t('dash.retention.clock'), t(`dash.retention.clock.${s.cohortClock}`)],
+    [t('dash.retention.completeThrough', { units: t(`dash.retention.units.${s.cohortPeriod}`) }), s.completeThrough === null ? '–' : String(s.completeThrough)],
     [t('rpt.setting.retention'), `${t(`rpt.rmode.${s.retentionMode}`)} · ${t(`rpt.rmeasure.${s.retentionMeasure}`)}`],
     [t('rpt.setting.scale'), s.scoreScale ?? t('rpt.detected')],
     [t('rpt.setting.high'), s.highSatisfaction === null ? t('rpt.scaleDefault') : `≥ ${s.highSatisfaction}`],

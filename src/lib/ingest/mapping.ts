@@ -68,7 +68,9 @@ const SYNONYMS: Readonly<Record<MappingField, Synonyms>> = {
   profit: { 毛利: 2, 利润: 2, 毛利润: 2, 利潤: 2, profit: 2, margin: 1, grossprofit: 2 },
   score: {
     满意度: 2, 评分: 2, 评价: 1, 打分: 2, 满意度评分: 2, 评分值: 2, 評分: 2, nps: 2,
+    推荐度: 2, 推荐意愿: 2, 推荐可能性: 2, 推荐: 1, 净推荐值: 2,
     score: 2, rating: 2, reviewscore: 2, satisfaction: 2, csat: 2,
+    npsscore: 2, likelihoodtorecommend: 2, recommend: 1,
   },
 };
 
@@ -85,6 +87,15 @@ const DESCRIPTIVE = new Set([
 
 export function isDescriptiveLabel(label: string): boolean {
   return DESCRIPTIVE.has(normalizeLabel(label));
+}
+
+/**
+ * A score column named as a Net Promoter question (NPS, 推荐…, likelihood to recommend):
+ * its answers are on the 0–10 scale whatever values the file happens to hold (METRICS.md §6).
+ */
+export function isNpsLabel(label: string): boolean {
+  const key = normalizeLabel(label);
+  return key.includes('nps') || key.includes('推荐') || key.includes('recommend') || key.includes('推薦');
 }
 
 /** Fields a file must provide: customer, date, and amount or quantity × unit_price. */

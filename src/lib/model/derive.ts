@@ -1,7 +1,8 @@
 /**
  * The SQL that derives `f_lines`, `orders` and `customers` from the canonical `lines`
- * (METRICS.md §1), after the global filters. Run once per filter change; every analysis
- * reads these tables. The as-of date is not baked in: analyses take it as a parameter.
+ * (METRICS.md §1), after the global filters and the as-of cut. Run once per change of the
+ * filters or the as-of date; every analysis reads these tables (and still takes the as-of
+ * date as a parameter, for recency, censoring and completeness).
  */
 import { join, raw, sql, type SqlQuery } from '../db/sql.ts';
 import { DIMENSIONS } from './schema.ts';
@@ -14,6 +15,8 @@ export interface Mapped {
   readonly channel: boolean;
   /** An order id column: orders are keyed by it, else by customer and calendar day. */
   readonly order: boolean;
+  /** The score column in use is named as a Net Promoter question (NPS, 推荐…, likelihood to recommend): a 0–10 scale. */
+  readonly npsScore?: boolean;
 }
 
 export const NO_FILTERS: Filters = { from: null, to: null, dims: {} };
@@ -48,18 +51,23 @@ ORDER BY g.lines DESC, g.currency NULLS LAST`;
  * single-currency file is scanned as if there were none (a subquery there cost ~20 % per scan).
  */
 const SHOWN_CURRENCY = 'll_shown_currency';
+/** The as-of date chosen in the settings (NULL = the default, which cuts nothing); a variable for the same reason. */
+const AS_OF = 'll_as_of';
 
 /**
- * `f_scope`: a view of the kept lines that pass the date and dimension filters; `f_lines`:
- * those of the shown currency group (all of them when no group is shown). Views cannot
- * take bound parameters, so the filter values go into small tables the views read. A
- * date filter applies to each line's calendar day and a dimension or currency filter to
- * each line's value, so an order can lose some of its lines. All of them are TEMP: a
- * filter change writes nothing to the database file on the device.
+ * `f_scope`: a view of the kept lines that pass the date and dimension filters and are
+ * dated on or before the as-of date; `f_lines`: those of the shown currency group (all of
+ * them when no group is shown). `f_group` is `f_lines` before the as-of cut: its latest day
+ * is the default as-of date, and its lines after the as-of date are the ones set aside.
+ * Views cannot take bound parameters, so the filter values go into small tables the views
+ * read. A date filter applies to each line's calendar day and a dimension or currency
+ * filter to each line's value, so an order can lose some of its lines. All of them are
+ * TEMP: a filter change writes nothing to the database file on the device.
  */
-function filteredLines(filters: Filters): SqlQuery[] {
+function filteredLines(filters: Filters, asOf: string | null): SqlQuery[] {
   const stmts: SqlQuery[] = [
-    sql`CREATE OR REPLACE TEMP TABLE f_filter AS SELECT CAST(${filters.from} AS DATE) AS date_from, CAST(${filters.to} AS DATE) AS date_to`,
+    sql`CREATE OR REPLACE TEMP TABLE f_filter AS SELECT CAST(${filters.from} AS DATE) AS date_from, CAST(${filters.to} AS DATE) AS date_to,
+  CAST(${asOf} AS DATE) AS as_of`,
     raw('CREATE OR REPLACE TEMP TABLE f_dims (dim VARCHAR NOT NULL, value VARCHAR NOT NULL)'),
     currencyTable(filters.currency ?? null),
   ];
@@ -73,12 +81,21 @@ function filteredLines(filters: Filters): SqlQuery[] {
     conds.push(`${dim} IN (SELECT value FROM f_dims WHERE dim = '${dim}')`);
   }
   const where = conds.length > 0 ? ` WHERE ${conds.join(' AND ')}` : '';
-  stmts.push(raw(`CREATE OR REPLACE TEMP VIEW f_scope AS SELECT * FROM lines${where}`));
   stmts.push(raw(`SET VARIABLE ${SHOWN_CURRENCY} = (SELECT any_value(grp) FILTER (WHERE shown) FROM f_currency)`));
+  stmts.push(raw(`SET VARIABLE ${AS_OF} = (SELECT as_of FROM f_filter)`));
   const shown = `getvariable('${SHOWN_CURRENCY}')`;
+  const cut = `(getvariable('${AS_OF}') IS NULL OR order_date <= getvariable('${AS_OF}'))`;
+  stmts.push(raw(`CREATE OR REPLACE TEMP VIEW f_filtered AS SELECT * FROM lines${where}`));
+  stmts.push(raw(`CREATE OR REPLACE TEMP VIEW f_scope AS SELECT * FROM f_filtered WHERE ${cut}`));
   stmts.push(
-    raw(`CREATE OR REPLACE TEMP VIEW f_lines AS SELECT * FROM f_scope
+    raw(`CREATE OR REPLACE TEMP VIEW f_group AS SELECT * FROM f_filtered
 WHERE ${shown} IS NULL OR coalesce(currency, '${UNMARKED}') = ${shown}`),
+  );
+  stmts.push(raw(`CREATE OR REPLACE TEMP VIEW f_lines AS SELECT * FROM f_group WHERE ${cut}`));
+  // Survey responses dated after as_of were not given yet; undated ones count.
+  stmts.push(
+    raw(`CREATE OR REPLACE TEMP VIEW f_survey AS SELECT * FROM survey
+WHERE getvariable('${AS_OF}') IS NULL OR response_date IS NULL OR response_date <= getvariable('${AS_OF}')`),
   );
   return stmts;
 }
@@ -118,7 +135,7 @@ GROUP BY customer_id, has_id, order_key`;
  * count purchase orders (second_date is the second-earliest purchase order's day); value
  * and profit sum all orders (returns included); the dimensions are those of the first
  * purchase order, ordered by (order_date, order_key, has_id). `score` is the customer score of
- * METRICS.md §6: when the survey has rows, the mean of the order scores of survey rows
+ * METRICS.md §6: when the survey has rows, the mean of the order scores of survey rows (dated on or before as_of, or undated)
  * keyed by order id and of the responses keyed by customer id; otherwise the mean of the
  * order scores from the sales file's score column.
  */
@@ -141,11 +158,11 @@ WITH per_customer AS (
   HAVING count(*) FILTER (WHERE is_purchase) > 0),
 survey_units AS (
   SELECT o.customer_id, avg(s.score) AS score
-  FROM survey s JOIN orders o ON o.has_id AND o.order_id = s.order_id
+  FROM f_survey s JOIN orders o ON o.has_id AND o.order_id = s.order_id
   WHERE s.order_id IS NOT NULL
   GROUP BY o.customer_id, o.order_key
   UNION ALL
-  SELECT customer_id, score FROM survey WHERE order_id IS NULL AND customer_id IS NOT NULL),
+  SELECT customer_id, score FROM f_survey WHERE order_id IS NULL AND customer_id IS NOT NULL),
 survey_score AS (SELECT customer_id, avg(score) AS score FROM survey_units GROUP BY customer_id)
 SELECT p.* EXCLUDE (line_score, firsts),
        firsts.category AS first_category, firsts.region AS first_region, firsts.channel AS first_channel,
@@ -154,25 +171,33 @@ FROM per_customer p LEFT JOIN survey_score s USING (customer_id)`);
 }
 
 /**
- * Statements that (re)build f_lines, orders and customers, in order. Needs `lines`;
+ * Statements that (re)build f_lines, orders and customers, in order, on the lines dated on
+ * or before `asOf` (null = the default as-of date, which cuts nothing). Needs `lines`;
  * creates an empty `survey` when the ingest made none.
  */
-export function deriveTables(filters: Filters, mapped: Mapped): SqlQuery[] {
+export function deriveTables(filters: Filters, mapped: Mapped, asOf: string | null = null): SqlQuery[] {
   return [
     raw(`CREATE TABLE IF NOT EXISTS survey (
   file_no INTEGER NOT NULL, line_no INTEGER NOT NULL, customer_id VARCHAR, order_id VARCHAR,
   response_date DATE, score DOUBLE NOT NULL)`),
-    ...filteredLines(filters),
+    ...filteredLines(filters, asOf),
     ordersTable(mapped),
     customersTable(),
   ];
 }
 
-/** The default as-of date: the latest calendar day among kept lines after the filters. */
+/**
+ * The default as-of date: the latest calendar day among the kept lines of the analysed
+ * group after the filters (before any as-of cut); and how many of those lines are dated
+ * after `asOf` and so set aside (0 for the default).
+ */
 export interface DefaultAsOfRow {
   readonly as_of: string | null;
+  readonly lines_after_as_of: number;
 }
 
 export function defaultAsOfQuery(): SqlQuery {
-  return raw(`SELECT strftime(max(order_date), '%Y-%m-%d') AS as_of FROM f_lines`);
+  return raw(`SELECT strftime(max(order_date), '%Y-%m-%d') AS as_of,
+       (count(*) FILTER (WHERE order_date > getvariable('${AS_OF}')))::INTEGER AS lines_after_as_of
+FROM f_group`);
 }

@@ -38,6 +38,9 @@ export const METRIC_KINDS = {
   quadrant_hostages: 'count',
   quadrant_defectors: 'count',
   nps: 'points',
+  km_reached_share: 'ratio',
+  median_days_to_second_repeaters: 'days',
+  nps_responses: 'count',
 } as const satisfies Record<string, MetricKind>;
 
 export type MetricId = keyof typeof METRIC_KINDS;

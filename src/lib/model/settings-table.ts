@@ -30,6 +30,7 @@ export interface IntSetting<K extends SettingKey = SettingKey> extends Common<K>
   readonly kind: 'int';
   readonly min: number;
   readonly max: number;
+  readonly nullable?: boolean;
 }
 
 /** A number with inclusive bounds; `nullable` when null means "automatic". */
@@ -117,6 +118,26 @@ export const SETTINGS_TABLE: readonly SettingDef[] = [
     values: ['week', 'month', 'quarter'],
     panels: ['retention'],
     help: 'cohort period',
+  },
+  {
+    key: 'cohortClock',
+    param: 'clock',
+    flag: 'cohort-clock',
+    kind: 'choice',
+    values: ['calendar', 'rolling'],
+    panels: ['retention'],
+    help: 'calendar periods, or rolling windows of 7/30/91 days since each customer\'s first purchase',
+  },
+  {
+    key: 'completeThrough',
+    param: 'thru',
+    flag: 'complete-through',
+    kind: 'int',
+    min: 1,
+    max: 520,
+    nullable: true,
+    panels: ['retention'],
+    help: 'average curve over the cohorts complete through period K only; auto = every complete cell',
   },
   {
     key: 'retentionMode',

@@ -5,6 +5,8 @@
 import type { Dimension } from './schema.ts';
 
 export type CohortPeriod = 'week' | 'month' | 'quarter';
+/** Retention periods: calendar periods after the cohort's, or rolling 7/30/91-day windows since each customer's first purchase. */
+export type CohortClock = 'calendar' | 'rolling';
 export type RetentionMode = 'on' | 'on_or_after';
 export type RetentionMeasure = 'customers' | 'revenue';
 export type ScoreScale = '1-5' | '1-7' | '0-10' | '1-10';
@@ -43,11 +45,17 @@ export interface Settings {
   /** X of "top X % of customers bring Y % of value" (top20_share always uses 0.2). */
   readonly topShare: number;
   readonly cohortPeriod: CohortPeriod;
+  readonly cohortClock: CohortClock;
+  /**
+   * null = each point of the average curve over the cohorts complete at that k; K = every
+   * point k ≤ K over the same cohorts, those whose period K is complete.
+   */
+  readonly completeThrough: number | null;
   readonly retentionMode: RetentionMode;
   readonly retentionMeasure: RetentionMeasure;
   /** null = detected from the observed scores. */
   readonly scoreScale: ScoreScale | null;
-  /** null = the scale's default (≥4 on 1–5, ≥6 on 1–7, ≥9 on 0–10/1–10). */
+  /** null = the scale's top box (5 on 1–5, 7 on 1–7, ≥9 on 0–10/1–10). */
   readonly highSatisfaction: number | null;
   /** Loyal (behavioural proxy): n_orders ≥ this. */
   readonly loyalMinOrders: number;
@@ -61,6 +69,8 @@ export const DEFAULT_SETTINGS: Settings = {
   tierB: 0.95,
   topShare: 0.2,
   cohortPeriod: 'month',
+  cohortClock: 'calendar',
+  completeThrough: null,
   retentionMode: 'on',
   retentionMeasure: 'customers',
   scoreScale: null,

@@ -93,8 +93,11 @@ describe('overview and metrics (default settings)', () => {
     expect(m.orders_per_customer).toBeCloseTo(1.7, 12);
     expect(m.repurchase_rate).toBeCloseTo(0.5, 12); // C01 C02 C04 C06 C08
     expect(m.repeat_order_share).toBeCloseTo(7 / 17, 12);
-    // days to second: C01 36, C02 55 (leap Feb), C04 0 (D1→D2 same day), C06 38, C08 1 → median 36
-    expect(m.median_days_to_second).toBe(36);
+    // days to second: C01 36, C02 55 (leap Feb), C04 0 (D1→D2 same day), C06 38, C08 1 → repeaters' median 36
+    expect(m.median_days_to_second_repeaters).toBe(36);
+    // Kaplan–Meier over all 10 (see the KM table below): 0.1, 0.2, 11/35, 15/35 at day 38, 19/35 ≥ ½ at day 55
+    expect(m.median_days_to_second).toBe(55);
+    expect(m.km_reached_share).toBeCloseTo(19 / 35, 12);
     // values desc: C03 500, C01 200, C06 180, C02 100, C07 90, C04 75, C10 30, C08 20, C09 5, C05 0; Σ 1200
     expect(m.top20_share).toBeCloseTo(700 / 1200, 12);
     // Σ(2i−11)x over 0,5,20,30,75,90,100,180,200,500 = 6890 → 6890 / (10 × 1200)
@@ -113,9 +116,11 @@ describe('overview and metrics (default settings)', () => {
     // scores: C01 (4.5+4)/2, C02 2.5, C03 1, C04 (5+5+3)/3, C05 4, C06 (3+3+4)/3, C08 5, C09 2, C10 4; C07 none
     expect(m.customers_with_score).toBe(9);
     expect(m.satisfaction_mean).toBeCloseTo((22.75 + 23 / 3) / 9, 12);
-    // high ≥ 4 (1–5): loyalists C01 C04 C08; mercenaries C05 C10; hostages C02 C06; defectors C03 C09
-    expect([m.quadrant_loyalists, m.quadrant_mercenaries, m.quadrant_hostages, m.quadrant_defectors]).toEqual([3, 2, 2, 2]);
-    expect(m.nps).toBeNull();
+    // high = top box 5 (1–5), customer scores C01 4.25, C04 4.33, C08 5: loyalists C08; no mercenary;
+    // hostages C01 C02 C04 C06; defectors C03 C05 C09 C10
+    expect([m.quadrant_loyalists, m.quadrant_mercenaries, m.quadrant_hostages, m.quadrant_defectors]).toEqual([1, 0, 4, 4]);
+    expect(m.nps).toBeNull(); // 1–5: no 0–10 scale
+    expect(m.nps_responses).toBeNull();
     for (const v of Object.values(m)) if (v !== null) expect(Number.isFinite(v)).toBe(true);
   });
 
@@ -175,16 +180,27 @@ describe('overview and metrics (default settings)', () => {
     ]);
   });
 
-  it('builds the satisfaction tables', () => {
+  it('builds the satisfaction tables', async () => {
     const s = r.satisfaction;
     expect(s.source).toBe('lines');
-    expect(s.scaleInfo).toEqual({ scale: '1-5', detected: '1-5', high: 4, detractorMax: null });
+    expect(s.scaleInfo).toEqual({ scale: '1-5', detected: '1-5', high: 5, satisfied: 4, detractorMax: null, npsBasis: null });
     expect(s.summary.coverage).toBeCloseTo(0.9, 12);
     // levels (half up): 1 C03; 2 C09; 3 C02 (2.5) C06 (3.33); 4 C01 C04 C05 C10; 5 C08
-    expect(s.levels.map((l) => [l.level, l.n, l.repeat_customers])).toEqual([[1, 1, 0], [2, 1, 0], [3, 2, 2], [4, 4, 2], [5, 1, 1]]);
-    expect(s.quadrants.map((x) => [x.quadrant, x.customers, x.value])).toEqual([
-      ['loyalists', 3, 295], ['mercenaries', 2, 30], ['hostages', 2, 280], ['defectors', 2, 505],
+    expect(s.levels.map((l) => [l.level, l.group, l.n, l.repeat_customers])).toEqual([
+      [1, 'below', 1, 0], [2, 'below', 1, 0], [3, 'below', 2, 2], [4, 'satisfied', 4, 2], [5, 'top_box', 1, 1],
     ]);
+    // by customer score: top box C08 (5); satisfied but not completely C01 4.25, C04 4.33 (repeat), C05 4, C10 4;
+    // below C02 2.5, C06 3.33 (repeat), C03 1, C09 2
+    expect(s.groups.map((g) => [g.group, g.n, g.repeat_customers])).toEqual([['top_box', 1, 1], ['satisfied', 4, 2], ['below', 4, 2]]);
+    expect(s.groups[1]?.repurchase_rate).toBeCloseTo(0.5, 12);
+    // values: C08 20 | C01 200 + C02 100 + C04 75 + C06 180 | C03 500 + C05 0 + C09 5 + C10 30
+    expect(s.quadrants.map((x) => [x.quadrant, x.customers, x.value])).toEqual([
+      ['loyalists', 1, 20], ['mercenaries', 0, 0], ['hostages', 4, 555], ['defectors', 4, 535],
+    ]);
+    const high4 = await run({ highSatisfaction: 4 });
+    // the setting stays: ≥ 4 puts C01 C04 C05 C10 back among the highly satisfied, and the satisfied-only group is empty
+    expect(high4.satisfaction.summary.quadrant_loyalists).toBe(3);
+    expect(high4.satisfaction.groups.map((g) => g.n)).toEqual([5, 0, 4]);
   });
 });
 
@@ -269,12 +285,13 @@ describe('satisfaction from a survey', () => {
     const r = await run();
     const s = r.satisfaction;
     expect(s.source).toBe('survey');
-    expect(s.scaleInfo).toEqual({ scale: '0-10', detected: '0-10', high: 9, detractorMax: 6 });
+    expect(s.scaleInfo).toEqual({ scale: '0-10', detected: '0-10', high: 9, satisfied: 7, detractorMax: 6, npsBasis: 'max' });
     // C01 9.5, C02 6, C03 0, C04 8 (R01 and C99 are not customers)
     expect(s.summary.customers_with_score).toBe(4);
     expect(s.summary.satisfaction_mean).toBeCloseTo(23.5 / 4, 12);
-    // promoters C01; detractors C02 C03 → 100 × (1 − 2) / 4
-    expect(s.summary.nps).toBeCloseTo(-25, 12);
+    // per response, customers' answers only: 9 10 6 0 8 → promoters 2, detractors 2 → 0 (by customer it would be −25)
+    expect(s.summary.nps).toBeCloseTo(0, 12);
+    expect(s.summary.nps_responses).toBe(5);
     expect([s.summary.quadrant_loyalists, s.summary.quadrant_mercenaries, s.summary.quadrant_hostages, s.summary.quadrant_defectors]).toEqual([1, 0, 2, 1]);
   });
 
@@ -284,11 +301,27 @@ describe('satisfaction from a survey', () => {
     const r = await run();
     expect(r.satisfaction.summary.customers_with_score).toBe(2);
     expect(r.satisfaction.summary.satisfaction_mean).toBeCloseTo(5.25, 12);
-    expect(r.satisfaction.scaleInfo.scale).toBe('1-10'); // no 0 observed: NPS is for 0–10 only
-    expect(r.satisfaction.summary.nps).toBeNull();
+    // no 0 answered, but a 10 (K1's, which counts for the scale) establishes 10 points: NPS by answer
+    expect(r.satisfaction.scaleInfo).toMatchObject({ scale: '1-10', npsBasis: 'max' });
+    // answers of customers: 8 10 6 3 (K1 is R01's) → promoters 1, detractors 2 → 100 × (1 − 2) / 4
+    expect(r.satisfaction.summary.nps).toBeCloseTo(-25, 12);
+    expect(r.satisfaction.summary.nps_responses).toBe(4);
     const nps = await run({ scoreScale: '0-10' });
-    // promoters: none ≥ 9 (7.5, 3); detractors: C03 → −50
-    expect(nps.satisfaction.summary.nps).toBeCloseTo(-50, 12);
+    expect(nps.satisfaction.scaleInfo.npsBasis).toBe('setting');
+    expect(nps.satisfaction.summary.nps).toBeCloseTo(-25, 12);
+  });
+
+  it('NPS needs an established 0–10 scale: a 10 among the answers, the setting, or the column name', async () => {
+    // answers 8 and 3 only: 1–10 by range, but nothing says the question was 0–10
+    await loadSurvey(db, [{ order: 'A1', score: 8 }, { order: 'B1', score: 3 }]);
+    const r = await run();
+    expect(r.satisfaction.scaleInfo).toMatchObject({ scale: '1-10', npsBasis: null, detractorMax: null });
+    expect(r.satisfaction.summary.nps).toBeNull();
+    // the same answers under a column named NPS: 0–10, promoters 0, detractors 1 (3) of 2 → −50
+    const named = await runDashboard(db, DEFAULT_SETTINGS, { ...MAPPED, npsScore: true });
+    expect(named.satisfaction.scaleInfo).toMatchObject({ scale: '0-10', detected: '0-10', npsBasis: 'column', high: 9 });
+    expect(named.satisfaction.summary.nps).toBeCloseTo(-50, 12);
+    expect(named.satisfaction.summary.nps_responses).toBe(2);
   });
 });
 

@@ -76,13 +76,13 @@ export async function loadLines(db: DbClient, data: readonly FixtureLine[] = FIX
 
 export async function loadSurvey(
   db: DbClient,
-  rows: readonly { customer?: string; order?: string; score: number }[],
+  rows: readonly { customer?: string; order?: string; score: number; date?: string }[],
 ): Promise<void> {
   await db.exec(SURVEY_DDL);
   let lineNo = 1;
   for (const r of rows) {
     lineNo += 1;
-    await db.exec(sql`INSERT INTO survey (file_no, line_no, customer_id, order_id, score)
-      VALUES (2, ${lineNo}, ${r.customer ?? null}, ${r.order ?? null}, ${r.score})`);
+    await db.exec(sql`INSERT INTO survey (file_no, line_no, customer_id, order_id, score, response_date)
+      VALUES (2, ${lineNo}, ${r.customer ?? null}, ${r.order ?? null}, ${r.score}, CAST(${r.date ?? null} AS DATE))`);
   }
 }

@@ -44,8 +44,33 @@ describe('satisfaction charts', () => {
     );
     const curve = describeSpec(spec) as Spec;
     expect(curve.marks[3]?.channels.text).toEqual(['25%\nn=4', '100%\nn=2']);
+    expect(curve.marks[2]?.channels.fill).toBeUndefined(); // without groups: one colour, no legend
     await expect(renderSvg(spec)).toMatchFileSnapshot('./__snapshots__/satisfaction-curve.zh-CN.svg');
     await expect(renderSvg(quadrantSummaryChart(quadrants, zh))).toMatchFileSnapshot('./__snapshots__/satisfaction-quadrant-summary.zh-CN.svg');
+  });
+
+  it('curve colours each level by its group and gives the satisfied-but-not-completely group its rate', async () => {
+    const levels = [
+      { level: 2, group: 'below' as const, n: 3, repeat_customers: 0, repurchase_rate: 0 },
+      { level: 3, group: 'below' as const, n: 4, repeat_customers: 1, repurchase_rate: 0.25 },
+      { level: 4, group: 'satisfied' as const, n: 8, repeat_customers: 2, repurchase_rate: 0.25 },
+      { level: 5, group: 'top_box' as const, n: 5, repeat_customers: 4, repurchase_rate: 0.8 },
+    ];
+    const groups = [
+      { group: 'top_box' as const, n: 5, repurchase_rate: 0.8 },
+      { group: 'satisfied' as const, n: 8, repurchase_rate: 0.25 },
+      { group: 'below' as const, n: 7, repurchase_rate: 1 / 7 },
+    ];
+    const spec = satisfactionCurveChart(levels, ctx, groups);
+    const d = describeSpec(spec) as Spec;
+    expect(d.marks[2]?.channels.fill).toEqual(['below', 'below', 'satisfied', 'top_box']);
+    const legend = (spec.color as { tickFormat: (g: string) => string }).tickFormat;
+    expect(['top_box', 'satisfied', 'below'].map(legend)).toEqual([
+      'Completely satisfied (top box): 80% (n=5)',
+      'Satisfied, not completely: 25% (n=8)',
+      'Less satisfied: 14% (n=7)',
+    ]);
+    await expect(renderSvg(spec)).toMatchFileSnapshot('./__snapshots__/satisfaction-curve-groups.en.svg');
   });
 
   it('distribution colours NPS bands on 0–10 and high / not high otherwise', async () => {

@@ -117,7 +117,7 @@ describe('RunState', () => {
   });
 
   it("reads every currency group's totals after a run, only when the amounts name several", async () => {
-    const totals = [{ currency: 'CNY', lines: 3, customers: 2, revenue: 350.5, shown: true }];
+    const totals = [{ currency: 'CNY', all_lines: 3, lines: 3, customers: 2, revenue: 350.5, shown: true }];
     let reads = 0;
     const two: DatasetFacts = { choices: {}, currencies: [{ currency: 'CNY', lines: 3 }, { currency: 'USD', lines: 2 }] };
     const run = new RunState(async () => RESULT, async () => two, async () => (reads++, totals));

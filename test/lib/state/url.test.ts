@@ -15,6 +15,8 @@ describe('url state', () => {
       tierA: 0.7,
       tierB: 0.9,
       cohortPeriod: 'quarter',
+      cohortClock: 'rolling',
+      completeThrough: 4,
       retentionMode: 'on_or_after',
       scoreScale: '0-10',
       highSatisfaction: 9,
@@ -25,6 +27,15 @@ describe('url state', () => {
     const query = writeUrlState({ settings, lang: 'zh-CN', panel: 'retention', mapping });
     const back = readUrlState(query);
     expect(back).toEqual({ settings, lang: 'zh-CN', panel: 'retention', mapping, demo: false, dropped: [] });
+  });
+
+  it('writes the retention clock and complete-through K as clock= and thru=, and drops malformed ones', () => {
+    const q = writeUrlState({ settings: { ...DEFAULT_SETTINGS, cohortClock: 'rolling', completeThrough: 6 }, lang: null, panel: null, mapping: {} });
+    expect(q).toBe('?v=1&clock=rolling&thru=6');
+    const bad = readUrlState('?v=1&clock=lunar&thru=0&cohort=week');
+    expect(bad.settings).toEqual({ ...DEFAULT_SETTINGS, cohortPeriod: 'week' });
+    expect(bad.dropped).toEqual(['clock', 'thru']);
+    expect(readUrlState('?v=1&thru=2.5').settings.completeThrough).toBeNull();
   });
 
   it('reads a bare ?demo as the demo flag with defaults', () => {
