@@ -3,8 +3,8 @@
  * the easy way", Marketing Science 24(2)): while alive a customer buys at Poisson rate
  * λ ~ Gamma(r, α); after each purchase they drop out with probability p ~ Beta(a, b).
  */
-import { minimize } from './optimize.ts';
-import { hyp2f1, lbeta, lgamma, logAddExp } from './special.ts';
+import { minimizeRobust } from './optimize.ts';
+import { digamma, hyp2f1, lbeta, lgamma, logAddExp } from './special.ts';
 import { boundRefusal, MIN_REPEAT_CUSTOMERS, type ClvRefusal, type RfmArrays } from './types.ts';
 
 export interface BgNbdParams {
@@ -37,28 +37,29 @@ export interface RfmGroups extends RfmArrays {
 
 export function groupRfm(input: RfmArrays): RfmGroups {
   const n = input.x.length;
-  const index = new Map<string, number>();
+  const { x: ix, tx: itx, T: iT } = input;
+  // Sorting beats a Map keyed by strings by ~10× at 500 k customers.
+  const order = new Uint32Array(n);
+  for (let i = 0; i < n; i++) order[i] = i;
+  order.sort((i, j) => (ix[i] as number) - (ix[j] as number) || (itx[i] as number) - (itx[j] as number) || (iT[i] as number) - (iT[j] as number));
   const groupOf = new Uint32Array(n);
   const x: number[] = [];
   const tx: number[] = [];
   const T: number[] = [];
   const weight: number[] = [];
-  for (let i = 0; i < n; i++) {
-    const xi = input.x[i] as number;
-    const txi = input.tx[i] as number;
-    const Ti = input.T[i] as number;
-    const key = `${xi} ${txi} ${Ti}`;
-    let g = index.get(key);
-    if (g === undefined) {
-      g = x.length;
-      index.set(key, g);
-      x.push(xi);
-      tx.push(txi);
-      T.push(Ti);
-      weight.push(0);
+  for (let k = 0; k < n; k++) {
+    const i = order[k] as number;
+    const g = x.length - 1;
+    if (g >= 0 && x[g] === ix[i] && tx[g] === itx[i] && T[g] === iT[i]) {
+      weight[g] = (weight[g] as number) + 1;
+      groupOf[i] = g;
+    } else {
+      x.push(ix[i] as number);
+      tx.push(itx[i] as number);
+      T.push(iT[i] as number);
+      weight.push(1);
+      groupOf[i] = g + 1;
     }
-    weight[g] = (weight[g] as number) + 1;
-    groupOf[i] = g;
   }
   return {
     x: Float64Array.from(x),
@@ -79,26 +80,91 @@ export function groupRfm(input: RfmArrays): RfmGroups {
  * depend on x alone are computed once per distinct x.
  */
 export function bgnbdLogLikelihood(p: BgNbdParams, g: RfmGroups): number {
+  return bgnbdLogLikelihoodGradient(p, g, null);
+}
+
+/**
+ * The log-likelihood and, into `grad` (when given), its derivatives with respect to
+ * (ln r, ln α, ln a, ln b). With w₁, w₂ the shares of the two bracket terms:
+ *   ∂/∂r = ψ(r+x) − ψ(r) + ln α − w₁ ln(α+T) − w₂ ln(α+t_x)
+ *   ∂/∂α = r/α − (r+x)(w₁/(α+T) + w₂/(α+t_x))
+ *   ∂/∂a, ∂/∂b = w₁ ∂t₁ + w₂ ∂t₂ with the digamma derivatives of the log-beta terms.
+ */
+export function bgnbdLogLikelihoodGradient(p: BgNbdParams, g: RfmGroups, grad: Float64Array | null): number {
   const { r, alpha, a, b } = p;
   let maxX = 0;
   for (let i = 0; i < g.x.length; i++) maxX = Math.max(maxX, g.x[i] as number);
   const base = lbeta(a, b);
   const lgr = lgamma(r);
+  const logAlpha = Math.log(alpha);
   const perX1 = new Float64Array(maxX + 1);
   const perX2 = new Float64Array(maxX + 1);
-  const logAlpha = Math.log(alpha);
+  // Per x: ∂/∂r of ln Γ(r+x) − ln Γ(r); ∂t₁/∂a, ∂t₂/∂a, ∂t₁/∂b, ∂t₂/∂b.
+  const dR = new Float64Array(maxX + 1);
+  const dA1 = new Float64Array(maxX + 1);
+  const dA2 = new Float64Array(maxX + 1);
+  const dB1 = new Float64Array(maxX + 1);
+  const dB2 = new Float64Array(maxX + 1);
+  const psiR = grad ? digamma(r) : 0;
+  const psiA = grad ? digamma(a) : 0;
+  const psiB = grad ? digamma(b) : 0;
+  const psiAB = grad ? digamma(a + b) : 0;
   for (let k = 0; k <= maxX; k++) {
     const common = lgamma(r + k) - lgr + r * logAlpha - base;
     perX1[k] = common + lbeta(a, b + k);
     perX2[k] = k > 0 ? common + lbeta(a + 1, b + k - 1) : -Infinity;
+    if (grad) {
+      const psiABk = digamma(a + b + k);
+      dR[k] = digamma(r + k) - psiR + logAlpha;
+      dA1[k] = psiA - psiABk - (psiA - psiAB);
+      dB1[k] = digamma(b + k) - psiABk - (psiB - psiAB);
+      if (k > 0) {
+        dA2[k] = digamma(a + 1) - psiABk - (psiA - psiAB);
+        dB2[k] = digamma(b + k - 1) - psiABk - (psiB - psiAB);
+      }
+    }
   }
   let ll = 0;
+  let gr = 0;
+  let ga = 0;
+  let gA = 0;
+  let gB = 0;
   for (let i = 0; i < g.x.length; i++) {
     const k = g.x[i] as number;
+    const w = g.weight[i] as number;
     const rx = r + k;
-    const t1 = (perX1[k] as number) - rx * Math.log(alpha + (g.T[i] as number));
-    const li = k > 0 ? logAddExp(t1, (perX2[k] as number) - rx * Math.log(alpha + (g.tx[i] as number))) : t1;
-    ll += (g.weight[i] as number) * li;
+    const aT = alpha + (g.T[i] as number);
+    const lT = Math.log(aT);
+    const t1 = (perX1[k] as number) - rx * lT;
+    if (k === 0) {
+      ll += w * t1;
+      if (grad) {
+        gr += w * ((dR[0] as number) - lT);
+        ga += w * (r / alpha - rx / aT);
+        gA += w * (dA1[0] as number);
+        gB += w * (dB1[0] as number);
+      }
+      continue;
+    }
+    const aTx = alpha + (g.tx[i] as number);
+    const lTx = Math.log(aTx);
+    const t2 = (perX2[k] as number) - rx * lTx;
+    const li = logAddExp(t1, t2);
+    ll += w * li;
+    if (grad) {
+      const w1 = Math.exp(t1 - li);
+      const w2 = 1 - w1;
+      gr += w * ((dR[k] as number) - w1 * lT - w2 * lTx);
+      ga += w * (r / alpha - rx * (w1 / aT + w2 / aTx));
+      gA += w * (w1 * (dA1[k] as number) + w2 * (dA2[k] as number));
+      gB += w * (w1 * (dB1[k] as number) + w2 * (dB2[k] as number));
+    }
+  }
+  if (grad) {
+    grad[0] = gr * r;
+    grad[1] = ga * alpha;
+    grad[2] = gA * a;
+    grad[3] = gB * b;
   }
   return ll;
 }
@@ -135,21 +201,23 @@ export function fitBgNbd(input: RfmArrays | RfmGroups, options: FitOptions = {})
   // starts at the mean T, which carries the time unit.
   const scale = 1 / g.customers;
   const start = Float64Array.of(0, Math.log(Math.max(sumT * scale, 1e-3)), 0, 0);
-  const res = minimize(
-    (v) => {
-      for (let j = 0; j < 4; j++) if (Math.abs(v[j] as number) > 30) return Infinity;
-      return -bgnbdLogLikelihood(unpack(v), g) * scale;
+  const res = minimizeRobust(
+    (v, grad) => {
+      const ll = bgnbdLogLikelihoodGradient(unpack(v), g, grad);
+      for (let j = 0; j < 4; j++) grad[j] = -(grad[j] as number) * scale;
+      return -ll * scale;
     },
     start,
     {
       maxEvaluations: options.maxEvaluations ?? 20_000,
-      onRestart: (f, evaluations) => options.onProgress?.(evaluations, -f / scale),
+      onProgress: (f, evaluations) => options.onProgress?.(evaluations, -f / scale),
     },
   );
   const p = unpack(res.x);
-  if (!res.converged) return { refused: true, model: 'bgnbd', reason: 'no-convergence' };
+  // A parameter run off to a bound explains a failed convergence better than the failure.
   const bound = boundRefusal('bgnbd', { r: p.r, alpha: p.alpha, a: p.a, b: p.b });
   if (bound) return bound;
+  if (!res.converged) return { refused: true, model: 'bgnbd', reason: 'no-convergence' };
   return {
     ...p,
     ll: bgnbdLogLikelihood(p, g),

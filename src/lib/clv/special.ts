@@ -1,6 +1,6 @@
 /**
  * The special functions the BG/NBD and Gamma-Gamma models need, for real arguments:
- * log-gamma, log-beta, log-sum-exp and the Gauss hypergeometric function 2F1 on [0, 1).
+ * log-gamma, digamma, log-beta, log-sum-exp and the Gauss hypergeometric function 2F1 on [0, 1).
  *
  * Written here rather than taken from npm: the only maintained candidates
  * (@stdlib/math-base-special-*) pull a dozen packages each, and the models only need these
@@ -31,6 +31,22 @@ export function lgamma(x: number): number {
   for (let i = 1; i < LANCZOS.length; i++) sum += (LANCZOS[i] as number) / (z + i);
   const t = z + LANCZOS_G + 0.5;
   return HALF_LOG_2PI + (z + 0.5) * Math.log(t) - t + Math.log(sum);
+}
+
+/**
+ * ψ(x) = d/dx ln Γ(x) for x > 0: recurrence up to x ≥ 6, then the asymptotic series
+ * (Abramowitz & Stegun 6.3.18), accurate to ~1e-15.
+ */
+export function digamma(x: number): number {
+  if (!(x > 0)) return Number.NaN;
+  let acc = 0;
+  while (x < 6) {
+    acc -= 1 / x;
+    x += 1;
+  }
+  const f = 1 / (x * x);
+  const series = f * (1 / 12 - f * (1 / 120 - f * (1 / 252 - f * (1 / 240 - f * (1 / 132 - f * (691 / 32760 - f / 12))))));
+  return acc + Math.log(x) - 0.5 / x - series;
 }
 
 /** ln B(a, b) = ln Γ(a) + ln Γ(b) − ln Γ(a + b), for a, b > 0. */
