@@ -276,11 +276,15 @@ export function minimizeRobust(
     for (let j = 0; j < x.length; j++) if (Math.abs(x[j] as number) > wall) return Infinity;
     return fg(x, grad);
   };
-  const bfgs = minimizeBfgs(walled, start, options.onProgress ? { onIteration: options.onProgress } : {});
+  const budget = options.maxEvaluations ?? 20_000;
+  const bfgs = minimizeBfgs(walled, start, {
+    maxIterations: Math.min(500, budget),
+    ...(options.onProgress ? { onIteration: options.onProgress } : {}),
+  });
   if (bfgs.converged) return bfgs;
   const scratch = new Float64Array(start.length);
   const nm = minimize((x) => walled(x, scratch), bfgs.x, {
-    maxEvaluations: options.maxEvaluations ?? 20_000,
+    maxEvaluations: Math.max(0, budget - bfgs.evaluations),
     step: 0.1,
     ...(options.onProgress ? { onRestart: options.onProgress } : {}),
   });
