@@ -108,6 +108,10 @@ describe('BG/NBD predictions', () => {
     expect(Math.abs(mean - expectedPurchasesNew(CDNOW, 52))).toBeLessThan(0.06);
   });
 
+  it('FHL 2005’s worked example: x = 2, t_x = 30.43, T = 38.86 expects 1.226 purchases in 39 weeks', () => {
+    expect(expectedPurchases(CDNOW, 39, 2, 30.43, 38.86)).toBeCloseTo(1.226, 3);
+  });
+
   it('a customer just acquired (x = 0, T = 0) is a new customer', () => {
     for (const t of [1, 10, 52, 200]) {
       expect(expectedPurchases(CDNOW, t, 0, 0, 0)).toBeCloseTo(expectedPurchasesNew(CDNOW, t), 10);
