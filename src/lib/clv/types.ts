@@ -59,6 +59,8 @@ export interface ClvRefusal {
   readonly parameter?: string;
   /** Its value. */
   readonly value?: number;
+  /** parameter-at-bound: all parameters where the optimiser stopped. */
+  readonly at?: Readonly<Record<string, number>>;
 }
 
 /** Parameters outside this range mean the likelihood ran off to a boundary (e.g. no dropout). */
@@ -76,7 +78,7 @@ export function isRefusal<T extends object>(v: T | ClvRefusal): v is ClvRefusal 
 export function boundRefusal(model: ClvModel, params: Readonly<Record<string, number>>): ClvRefusal | null {
   for (const [name, value] of Object.entries(params)) {
     if (!(value >= PARAMETER_MIN && value <= PARAMETER_MAX)) {
-      return { refused: true, model, reason: 'parameter-at-bound', parameter: name, value };
+      return { refused: true, model, reason: 'parameter-at-bound', parameter: name, value, at: { ...params } };
     }
   }
   return null;
