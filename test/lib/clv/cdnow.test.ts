@@ -49,6 +49,18 @@ describe('BG/NBD on the published CDNOW summary', () => {
     expectPublishedBgNbd(bg(fitBgNbd(toArrays(cdnowSummary()))));
   });
 
+  it('is the same model in days: r, a, b unchanged, α × 7, log-likelihood − Σx · ln 7', () => {
+    const w = toArrays(cdnowSummaryWithSpend());
+    const d = bg(fitBgNbd({ x: w.x, tx: w.tx.map((v) => v * 7), T: w.T.map((v) => v * 7) }));
+    within(d.r, fit.r, 1e-4);
+    within(d.a, fit.a, 1e-4);
+    within(d.b, fit.b, 1e-4);
+    within(d.alpha, fit.alpha * 7, 1e-4);
+    // The density of the purchase times carries λ^x, and λ per day = λ per week ÷ 7.
+    const sumX = w.x.reduce((s, v) => s + v, 0);
+    expect(d.ll).toBeCloseTo(fit.ll - sumX * Math.log(7), 4);
+  });
+
   it('groups identical triples without changing the likelihood', () => {
     const g = groupRfm(toArrays(cdnowSummary()));
     expect(g.x.length).toBeLessThan(2357);
