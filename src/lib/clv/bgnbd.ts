@@ -186,7 +186,10 @@ export function fitBgNbd(input: RfmArrays | RfmGroups, options: FitOptions = {})
   let repeat = 0;
   let sumT = 0;
   for (let i = 0; i < g.x.length; i++) {
-    if ((g.x[i] as number) > 0) repeat += g.weight[i] as number;
+    const x = g.x[i] as number;
+    // The likelihood indexes its per-x terms by x.
+    if (!(Number.isInteger(x) && x >= 0)) throw new RangeError(`BG/NBD: x must be a whole number ≥ 0, got ${x}`);
+    if (x > 0) repeat += g.weight[i] as number;
     sumT += (g.weight[i] as number) * (g.T[i] as number);
   }
   const few = checkRepeat('bgnbd', repeat, options.minRepeatCustomers ?? MIN_REPEAT_CUSTOMERS);

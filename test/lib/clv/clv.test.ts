@@ -12,6 +12,7 @@ import { expectedSpend } from '../../../src/lib/clv/gamma-gamma.ts';
 import { readClvSummary } from '../../../src/lib/clv/summary.ts';
 import { isRefusal } from '../../../src/lib/clv/types.ts';
 import { cdnowTransactions, loadCdnow } from './cdnow.ts';
+import { simulate } from './simulate.ts';
 
 const CDNOW: BgNbdParams = { r: 0.2426, alpha: 4.4136, a: 0.7929, b: 2.4259 };
 
@@ -121,5 +122,22 @@ describe('fitClvSync on CDNOW with the holdout', () => {
     for (let w = 1; w < h.cumulative.length; w++) {
       expect(h.cumulative[w]?.expected).toBeGreaterThan(h.cumulative[w - 1]?.expected ?? Infinity);
     }
+  });
+});
+
+describe('fitClvSync when only Gamma-Gamma refuses', () => {
+  it('refuses q ≤ 1 (infinite mean spend) and still predicts purchases, with no CLV', () => {
+    // Spend rates ν ~ Gamma(q = 0.7): so heavy-tailed across customers that the fitted q < 1.
+    const s = simulate({ r: 0.5, alpha: 4, a: 0.8, b: 2.5, spend: { p: 3, q: 0.7, gamma: 10 } }, { customers: 5000, seed: 7 });
+    const r = fitClvSync({ ...s, holdoutX: null, holdoutWeekly: null }, { unit: 'week', horizon: 52, monthlyDiscount: 0.01, holdoutDays: null });
+    expect(r.gammaGamma).toMatchObject({ refused: true, reason: 'not-finite', parameter: 'q' });
+    expect((r.gammaGamma as { value: number }).value).toBeLessThan(1);
+    expect(isRefusal(r.bgnbd)).toBe(false);
+    expect(r.totals?.total).toBeNull();
+    expect(r.totals?.expectedPurchases).toBeGreaterThan(0);
+    expect(r.customers?.clv.every((v) => Number.isNaN(v))).toBe(true);
+    const m = clvMetrics(r);
+    expect([m.gg_p, m.clv_total, m.clv_holdout_actual]).toEqual([null, null, null]);
+    expect(m.clv_customers).toBe(5000);
   });
 });
