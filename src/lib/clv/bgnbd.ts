@@ -246,14 +246,19 @@ export function pAlive(p: BgNbdParams, x: number, tx: number, T: number): number
  * Expected repeat purchases in (T, T + t] given (x, t_x, T), FHL 2005 eq. 10:
  *   (a+b+x−1)/(a−1) · [1 − ((α+T)/(α+T+t))^(r+x) · 2F1(r+x, b+x; a+b+x−1; t/(α+T+t))]
  *   ÷ (1 + 1{x>0} · a/(b+x−1) · ((α+T)/(α+t_x))^(r+x)).
+ * The divisor is 1 / P(alive); the rest depends on x and T only (`purchasesIfAlive`).
  */
 export function expectedPurchases(p: BgNbdParams, t: number, x: number, tx: number, T: number): number {
+  return purchasesIfAlive(p, t, x, T) * pAlive(p, x, tx, T);
+}
+
+/** E[Y(t)] ÷ P(alive): the part of FHL 2005 eq. 10 that does not depend on t_x. */
+export function purchasesIfAlive(p: BgNbdParams, t: number, x: number, T: number): number {
   if (t <= 0) return 0;
   const { r, alpha, a, b } = p;
   const h = hyp2f1(r + x, b + x, a + b + x - 1, t / (alpha + T + t));
   const ratio = Math.exp((r + x) * (Math.log(alpha + T) - Math.log(alpha + T + t)));
-  const unconditional = ((a + b + x - 1) / (a - 1)) * (1 - ratio * h);
-  return unconditional * pAlive(p, x, tx, T);
+  return ((a + b + x - 1) / (a - 1)) * (1 - ratio * h);
 }
 
 /**

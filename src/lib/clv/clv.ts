@@ -2,7 +2,7 @@
  * Customer lifetime value from a fitted BG/NBD and Gamma-Gamma pair (METRICS.md §12), and
  * the holdout comparison of the purchase model with what happened after the calibration end.
  */
-import { expectedPurchases, pAlive, type BgNbdParams, type RfmGroups } from './bgnbd.ts';
+import { pAlive, purchasesIfAlive, type BgNbdParams, type RfmGroups } from './bgnbd.ts';
 import { expectedSpend, type GammaGammaParams } from './gamma-gamma.ts';
 
 export type TimeUnit = 'day' | 'week' | 'month';
@@ -30,16 +30,52 @@ export function discountedPurchases(
   monthUnits: number,
   d: number,
 ): number {
+  return discountedIfAlive(p, x, T, months, monthUnits, d) * pAlive(p, x, tx, T);
+}
+
+/** The discounted monthly sum ÷ P(alive): depends on x and T only. */
+function discountedIfAlive(p: BgNbdParams, x: number, T: number, months: number, monthUnits: number, d: number): number {
   let prev = 0;
   let total = 0;
   let factor = 1;
   for (let m = 1; m <= months; m++) {
-    const cum = expectedPurchases(p, m * monthUnits, x, tx, T);
+    const cum = purchasesIfAlive(p, m * monthUnits, x, T);
     factor /= 1 + d;
     total += (cum - prev) * factor;
     prev = cum;
   }
   return total;
+}
+
+/**
+ * The distinct (x, T) pairs of the groups: E[Y(t)] = P(alive | x, t_x, T) · f(x, T, t), so
+ * the hypergeometric part is computed once per pair, not per (x, t_x, T) triple.
+ */
+export interface XtPairs {
+  readonly x: Float64Array;
+  readonly T: Float64Array;
+  /** For every group, the index of its pair. */
+  readonly pairOf: Uint32Array;
+}
+
+export function xtPairs(g: RfmGroups): XtPairs {
+  const k = g.x.length;
+  const order = new Uint32Array(k);
+  for (let i = 0; i < k; i++) order[i] = i;
+  order.sort((i, j) => (g.x[i] as number) - (g.x[j] as number) || (g.T[i] as number) - (g.T[j] as number));
+  const x: number[] = [];
+  const T: number[] = [];
+  const pairOf = new Uint32Array(k);
+  for (const i of order) {
+    const last = x.length - 1;
+    if (last >= 0 && x[last] === g.x[i] && T[last] === g.T[i]) pairOf[i] = last;
+    else {
+      x.push(g.x[i] as number);
+      T.push(g.T[i] as number);
+      pairOf[i] = last + 1;
+    }
+  }
+  return { x: Float64Array.from(x), T: Float64Array.from(T), pairOf };
 }
 
 /** Per customer, same index as the summary. */
@@ -70,20 +106,29 @@ export function predictGroups(
   onProgress?: (done: number, total: number) => void,
 ): GroupPredictions {
   const k = g.x.length;
+  const months = horizonMonths(horizon, unit);
+  const monthUnits = MONTH_DAYS / UNIT_DAYS[unit];
+  const pairs = xtPairs(g);
+  const np = pairs.x.length;
+  const eyPair = new Float64Array(np);
+  const discPair = new Float64Array(np);
+  const step = Math.max(1, Math.floor(np / 20));
+  for (let j = 0; j < np; j++) {
+    const x = pairs.x[j] as number;
+    const T = pairs.T[j] as number;
+    eyPair[j] = purchasesIfAlive(p, horizon, x, T);
+    discPair[j] = discountedIfAlive(p, x, T, months, monthUnits, monthlyDiscount);
+    if (onProgress && j % step === 0) onProgress(j, np);
+  }
   const alive = new Float64Array(k);
   const ey = new Float64Array(k);
   const disc = new Float64Array(k);
-  const months = horizonMonths(horizon, unit);
-  const monthUnits = MONTH_DAYS / UNIT_DAYS[unit];
-  const step = Math.max(1, Math.floor(k / 20));
   for (let i = 0; i < k; i++) {
-    const x = g.x[i] as number;
-    const tx = g.tx[i] as number;
-    const T = g.T[i] as number;
-    alive[i] = pAlive(p, x, tx, T);
-    ey[i] = expectedPurchases(p, horizon, x, tx, T);
-    disc[i] = discountedPurchases(p, x, tx, T, months, monthUnits, monthlyDiscount);
-    if (onProgress && i % step === 0) onProgress(i, k);
+    const pa = pAlive(p, g.x[i] as number, g.tx[i] as number, g.T[i] as number);
+    const j = pairs.pairOf[i] as number;
+    alive[i] = pa;
+    ey[i] = pa * (eyPair[j] as number);
+    disc[i] = pa * (discPair[j] as number);
   }
   return { pAlive: alive, expectedPurchases: ey, discounted: disc };
 }
@@ -181,10 +226,21 @@ export function holdoutComparison(
 ): ClvHoldout {
   const unitDays = UNIT_DAYS[unit];
   const k = g.x.length;
-  const eAll = new Float64Array(k);
+  const pairs = xtPairs(g);
+  const np = pairs.x.length;
+  // Per pair: Σ weight · P(alive) of its groups, and E[Y(holdout)] ÷ P(alive).
+  const alivePair = new Float64Array(np);
+  const eyPair = new Float64Array(np);
+  const alive = new Float64Array(k);
   for (let i = 0; i < k; i++) {
-    eAll[i] = expectedPurchases(p, holdoutDays / unitDays, g.x[i] as number, g.tx[i] as number, g.T[i] as number);
+    const pa = pAlive(p, g.x[i] as number, g.tx[i] as number, g.T[i] as number);
+    alive[i] = pa;
+    const j = pairs.pairOf[i] as number;
+    alivePair[j] = (alivePair[j] as number) + (g.weight[i] as number) * pa;
   }
+  for (let j = 0; j < np; j++) eyPair[j] = purchasesIfAlive(p, holdoutDays / unitDays, pairs.x[j] as number, pairs.T[j] as number);
+  const eAll = new Float64Array(k);
+  for (let i = 0; i < k; i++) eAll[i] = (alive[i] as number) * (eyPair[pairs.pairOf[i] as number] as number);
   const customers = new Float64Array(HOLDOUT_X_BUCKETS);
   const actual = new Float64Array(HOLDOUT_X_BUCKETS);
   const expected = new Float64Array(HOLDOUT_X_BUCKETS);
@@ -211,9 +267,7 @@ export function holdoutComparison(
     cumActual += weekly[w - 1] as number;
     const t = Math.min(7 * w, holdoutDays) / unitDays;
     let e = 0;
-    for (let i = 0; i < k; i++) {
-      e += (g.weight[i] as number) * expectedPurchases(p, t, g.x[i] as number, g.tx[i] as number, g.T[i] as number);
-    }
+    for (let j = 0; j < np; j++) e += (alivePair[j] as number) * purchasesIfAlive(p, t, pairs.x[j] as number, pairs.T[j] as number);
     cumulative.push({ week: w, actual: cumActual, expected: e });
   }
   return { byX, cumulative, actual: sumActual, expected: sumExpected };
