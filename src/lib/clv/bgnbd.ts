@@ -38,10 +38,17 @@ export interface RfmGroups extends RfmArrays {
 export function groupRfm(input: RfmArrays): RfmGroups {
   const n = input.x.length;
   const { x: ix, tx: itx, T: iT } = input;
-  // Sorting beats a Map keyed by strings by ~10× at 500 k customers.
+  const cmp = (i: number, j: number) =>
+    (ix[i] as number) - (ix[j] as number) || (itx[i] as number) - (itx[j] as number) || (iT[i] as number) - (iT[j] as number);
   const order = new Uint32Array(n);
-  for (let i = 0; i < n; i++) order[i] = i;
-  order.sort((i, j) => (ix[i] as number) - (ix[j] as number) || (itx[i] as number) - (itx[j] as number) || (iT[i] as number) - (iT[j] as number));
+  let sorted = true;
+  for (let i = 0; i < n; i++) {
+    order[i] = i;
+    if (sorted && i > 0 && cmp(i - 1, i) > 0) sorted = false;
+  }
+  // Sorting beats a Map keyed by strings by ~10× at 500 k customers; the SQL summary
+  // arrives sorted, and then there is nothing to do.
+  if (!sorted) order.sort(cmp);
   const groupOf = new Uint32Array(n);
   const x: number[] = [];
   const tx: number[] = [];

@@ -16,7 +16,8 @@ export interface ClvSummaryParams {
 }
 
 /**
- * One row per customer with a purchase order dated on or before c. Purchase days are the
+ * One row per customer with a purchase order dated on or before c, ordered by (x, t_x, T,
+ * customer_id): the models group identical (x, t_x, T), and rows in that order need no sort. Purchase days are the
  * calendar days with at least one purchase order (order_net ≥ 0); a day's net is the sum
  * of its purchase orders' order_net.
  */
@@ -74,7 +75,7 @@ SELECT cal.customer_id::VARCHAR AS customer_id,
        (CASE WHEN rep.min_net > 0 THEN rep.mean_net END)::DOUBLE AS zbar,
        coalesce(hold.n, 0)::INTEGER AS holdout_x
 FROM cal LEFT JOIN rep USING (customer_id) LEFT JOIN hold USING (customer_id)
-ORDER BY cal.customer_id`;
+ORDER BY x, t_x, t_cal, customer_id`;
 }
 
 /** Every holdout week (zeros included); no rows when as_of = c. */

@@ -177,3 +177,20 @@ describe('BG/NBD refusals', () => {
     expect(r).toMatchObject({ refused: true, model: 'bgnbd', reason: 'parameter-at-bound' });
   });
 });
+
+describe('grouping', () => {
+  it('gives the same groups whether or not the customers arrive sorted', () => {
+    const x = Float64Array.of(2, 0, 1, 0, 2, 1);
+    const tx = Float64Array.of(5, 0, 3, 0, 5, 2);
+    const T = Float64Array.of(9, 4, 9, 4, 9, 9);
+    const g = groupRfm({ x, tx, T });
+    // Groups in (x, t_x, T) order: (0,0,4)×2, (1,2,9), (1,3,9), (2,5,9)×2.
+    expect([...g.x]).toEqual([0, 1, 1, 2]);
+    expect([...g.tx]).toEqual([0, 2, 3, 5]);
+    expect([...g.weight]).toEqual([2, 1, 1, 2]);
+    expect([...g.groupOf]).toEqual([3, 0, 2, 0, 3, 1]);
+    const sorted = groupRfm({ x: Float64Array.of(0, 0, 1, 1, 2, 2), tx: Float64Array.of(0, 0, 2, 3, 5, 5), T: Float64Array.of(4, 4, 9, 9, 9, 9) });
+    expect([...sorted.weight]).toEqual([2, 1, 1, 2]);
+    expect([...sorted.groupOf]).toEqual([0, 0, 1, 2, 3, 3]);
+  });
+});

@@ -67,20 +67,20 @@ afterAll(async () => {
 });
 
 describe('CLV summary SQL', () => {
-  it('gives x, t_x, T, zbar and holdout purchase days per customer', async () => {
+  it('gives x, t_x, T, zbar and holdout purchase days per customer, ordered by (x, t_x, T)', async () => {
     expect(await db.query(clvSummaryQuery(PARAMS))).toEqual([
-      { customer_id: 'A', x: 2, t_x: 6, t_cal: 59 / 7, zbar: 50, holdout_x: 2 },
-      { customer_id: 'B', x: 0, t_x: 0, t_cal: 4, zbar: null, holdout_x: 1 },
-      { customer_id: 'C', x: 2, t_x: 50 / 7, t_cal: 50 / 7, zbar: null, holdout_x: 0 },
       { customer_id: 'E', x: 0, t_x: 0, t_cal: 19 / 7, zbar: null, holdout_x: 0 },
+      { customer_id: 'B', x: 0, t_x: 0, t_cal: 4, zbar: null, holdout_x: 1 },
+      { customer_id: 'A', x: 2, t_x: 6, t_cal: 59 / 7, zbar: 50, holdout_x: 2 },
+      { customer_id: 'C', x: 2, t_x: 50 / 7, t_cal: 50 / 7, zbar: null, holdout_x: 0 },
     ]);
   });
 
   it('takes the time unit: days and months of 30.4375 days', async () => {
     const days = await db.query(clvSummaryQuery({ ...PARAMS, unit: 'day' }));
-    expect(days[0]).toMatchObject({ customer_id: 'A', t_x: 42, t_cal: 59 });
+    expect(days[2]).toMatchObject({ customer_id: 'A', t_x: 42, t_cal: 59 });
     const months = await db.query(clvSummaryQuery({ ...PARAMS, unit: 'month' }));
-    expect(months[0]).toMatchObject({ customer_id: 'A', t_x: 42 / 30.4375, t_cal: 59 / 30.4375 });
+    expect(months[2]).toMatchObject({ customer_id: 'A', t_x: 42 / 30.4375, t_cal: 59 / 30.4375 });
   });
 
   it('counts holdout purchase days per week, empty weeks included', async () => {
@@ -93,10 +93,10 @@ describe('CLV summary SQL', () => {
 
   it('reads the rows into typed arrays (no zbar → NaN)', async () => {
     const r = await readClvSummary(db, PARAMS);
-    expect(r.ids).toEqual(['A', 'B', 'C', 'E']);
-    expect([...r.summary.x]).toEqual([2, 0, 2, 0]);
-    expect([...r.summary.zbar]).toEqual([50, Number.NaN, Number.NaN, Number.NaN]);
-    expect([...(r.summary.holdoutX ?? [])]).toEqual([2, 1, 0, 0]);
+    expect(r.ids).toEqual(['E', 'B', 'A', 'C']);
+    expect([...r.summary.x]).toEqual([0, 0, 2, 2]);
+    expect([...r.summary.zbar]).toEqual([Number.NaN, Number.NaN, 50, Number.NaN]);
+    expect([...(r.summary.holdoutX ?? [])]).toEqual([0, 1, 2, 0]);
     expect([...(r.summary.holdoutWeekly ?? [])]).toEqual([2, 0, 1]);
     expect(r.holdoutDays).toBe(20);
   });
