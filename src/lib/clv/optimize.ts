@@ -200,6 +200,9 @@ export function minimizeBfgs(fg: ValueAndGradient, start: Float64Array, options:
       for (let i = 0; i < n; i++) d[i] = -(g[i] as number);
       slope = -g.reduce((acc, e) => acc + e * e, 0);
     }
+    // The quasi-Newton step promises a decrease of about −slope/2: once that is below the
+    // rounding noise of f, no line search can make progress.
+    if (-slope <= 1e-11 * (1 + Math.abs(f)) && maxAbs(g) <= gTol * 1e3) return { x, f, evaluations, converged: true };
     let t = Math.min(1, maxStep / Math.max(maxAbs(d), 1e-300));
     const xNew = new Float64Array(n);
     const gNew = new Float64Array(n);
