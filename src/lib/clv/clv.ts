@@ -12,6 +12,11 @@ export const UNIT_DAYS: Readonly<Record<TimeUnit, number>> = { day: 1, week: 7, 
 
 export const MONTH_DAYS = 30.4375;
 
+/** The default horizon H, 52 weeks (364 days), in `unit`s. */
+export function defaultHorizon(unit: TimeUnit): number {
+  return 364 / UNIT_DAYS[unit];
+}
+
 /** Whole months in a horizon of `horizon` units (at least 1): the M of the CLV sum. */
 export function horizonMonths(horizon: number, unit: TimeUnit): number {
   return Math.max(1, Math.round((horizon * UNIT_DAYS[unit]) / MONTH_DAYS));

@@ -20,7 +20,7 @@ import { isRefusal, type ClvRefusal, type ClvSummary } from './types.ts';
 export interface ClvSettings {
   /** Unit of x's times t_x and T (the summary must be built in the same unit). */
   readonly unit: TimeUnit;
-  /** Prediction horizon H in `unit`s (default 52 weeks). */
+  /** Prediction horizon H in `unit`s (default 52 weeks: `defaultHorizon(unit)`). */
   readonly horizon: number;
   /** Monthly discount rate d (default 0.01). */
   readonly monthlyDiscount: number;

@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NodeDb } from '../../../src/lib/db/duckdb-node.ts';
 import { expectedPurchases, type BgNbdParams } from '../../../src/lib/clv/bgnbd.ts';
-import { discountedPurchases, horizonMonths } from '../../../src/lib/clv/clv.ts';
+import { defaultHorizon, discountedPurchases, horizonMonths } from '../../../src/lib/clv/clv.ts';
 import { CLV_METRIC_IDS, clvMetrics, fitClvSync, type ClvProgress, type ClvResult } from '../../../src/lib/clv/fit.ts';
 import { expectedSpend } from '../../../src/lib/clv/gamma-gamma.ts';
 import { readClvSummary } from '../../../src/lib/clv/summary.ts';
@@ -22,6 +22,13 @@ describe('horizon and discounting', () => {
     expect(horizonMonths(365, 'day')).toBe(12);
     expect(horizonMonths(6, 'month')).toBe(6);
     expect(horizonMonths(1, 'day')).toBe(1);
+  });
+
+  it('defaults to 52 weeks in every unit', () => {
+    expect(defaultHorizon('week')).toBe(52);
+    expect(defaultHorizon('day')).toBe(364);
+    expect(defaultHorizon('month')).toBeCloseTo(11.959, 3);
+    expect(horizonMonths(defaultHorizon('month'), 'month')).toBe(12);
   });
 
   it('with d = 0 the monthly increments add up to E[Y] at M months', () => {
