@@ -1,0 +1,137 @@
+/**
+ * The per-customer calibration summary of METRICS.md §12, built in SQL from `orders`, and
+ * its reading into the typed arrays the models take.
+ */
+import type { DbClient } from '../db/client.ts';
+import { sql, type SqlQuery } from '../db/sql.ts';
+import { UNIT_DAYS, type TimeUnit } from './clv.ts';
+import type { ClvSummary } from './types.ts';
+
+export interface ClvSummaryParams {
+  /** Calibration end c, ISO date: purchase orders dated on or before it are fitted. */
+  readonly calibrationEnd: string;
+  /** as_of, ISO date, ≥ c: purchase days in (c, as_of] are the holdout. */
+  readonly asOf: string;
+  readonly unit: TimeUnit;
+}
+
+/**
+ * One row per customer with a purchase order dated on or before c, ordered by (x, t_x, T,
+ * customer_id): the models group identical (x, t_x, T), and rows in that order need no sort. Purchase days are the
+ * calendar days with at least one purchase order (order_net ≥ 0); a day's net is the sum
+ * of its purchase orders' order_net.
+ */
+export interface ClvSummaryRow {
+  readonly customer_id: string;
+  /** Repeat purchase days by c: distinct purchase days − 1. */
+  readonly x: number;
+  /** (last purchase day by c − first purchase day) in units. */
+  readonly t_x: number;
+  /** (c − first purchase day) in units: the T of the models. */
+  readonly t_cal: number;
+  /**
+   * Mean net of the repeat purchase days by c (the first day excluded); null when x = 0 or
+   * a repeat day's net is 0.
+   */
+  readonly zbar: number | null;
+  /** Purchase days in (c, as_of]. */
+  readonly holdout_x: number;
+}
+
+/** Purchase days in holdout week `week` of the customers of the summary. */
+export interface ClvHoldoutWeekRow {
+  /** 1 … W; week w is the days (c + 7(w−1), c + 7w], the last one cut at as_of. */
+  readonly week: number;
+  readonly purchases: number;
+}
+
+const date = (iso: string) => sql`CAST(${iso} AS DATE)`;
+
+/** Purchase days as (customer_id, day, net), from purchase orders only. */
+function purchaseDays() {
+  return sql`SELECT customer_id, order_date AS day, sum(order_net) AS net
+  FROM orders WHERE is_purchase GROUP BY customer_id, order_date`;
+}
+
+export function clvSummaryQuery(p: ClvSummaryParams): SqlQuery {
+  const c = date(p.calibrationEnd);
+  const asOf = date(p.asOf);
+  const unitDays = UNIT_DAYS[p.unit];
+  return sql`WITH days AS (${purchaseDays()}),
+cal AS (
+  SELECT customer_id, min(day) AS first_day, max(day) AS last_day, count(*) AS n_days
+  FROM days WHERE day <= ${c} GROUP BY customer_id),
+rep AS (
+  SELECT d.customer_id, avg(d.net::DOUBLE) AS mean_net, min(d.net) AS min_net
+  FROM days d JOIN cal USING (customer_id)
+  WHERE d.day > cal.first_day AND d.day <= ${c} GROUP BY d.customer_id),
+hold AS (
+  SELECT customer_id, count(*) AS n FROM days
+  WHERE day > ${c} AND day <= ${asOf} GROUP BY customer_id)
+SELECT cal.customer_id::VARCHAR AS customer_id,
+       (cal.n_days - 1)::INTEGER AS x,
+       ((cal.last_day - cal.first_day)::DOUBLE / ${unitDays})::DOUBLE AS t_x,
+       ((${c} - cal.first_day)::DOUBLE / ${unitDays})::DOUBLE AS t_cal,
+       (CASE WHEN rep.min_net > 0 THEN rep.mean_net END)::DOUBLE AS zbar,
+       coalesce(hold.n, 0)::INTEGER AS holdout_x
+FROM cal LEFT JOIN rep USING (customer_id) LEFT JOIN hold USING (customer_id)
+ORDER BY x, t_x, t_cal, customer_id`;
+}
+
+/** Every holdout week (zeros included); no rows when as_of = c. */
+export function clvHoldoutWeeksQuery(p: ClvSummaryParams): SqlQuery {
+  const c = date(p.calibrationEnd);
+  const asOf = date(p.asOf);
+  return sql`WITH days AS (${purchaseDays()}),
+cal AS (SELECT DISTINCT customer_id FROM days WHERE day <= ${c}),
+weeks AS (SELECT range::INTEGER AS week FROM range(1, CAST(ceil((${asOf} - ${c}) / 7.0) AS BIGINT) + 1)),
+h AS (
+  SELECT CAST(ceil((d.day - ${c}) / 7.0) AS INTEGER) AS week, count(*) AS n
+  FROM days d SEMI JOIN cal USING (customer_id)
+  WHERE d.day > ${c} AND d.day <= ${asOf} GROUP BY 1)
+SELECT weeks.week::INTEGER AS week, coalesce(h.n, 0)::INTEGER AS purchases
+FROM weeks LEFT JOIN h USING (week)
+ORDER BY weeks.week`;
+}
+
+/** Days from `from` to `to` (ISO dates), exact across DST and leap years. */
+export function daysBetween(from: string, to: string): number {
+  return Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000);
+}
+
+/** Summary rows as the models' typed arrays (zbar null → NaN); ids stay in a plain array. */
+export function summaryArrays(
+  rows: readonly ClvSummaryRow[],
+  weeks: readonly ClvHoldoutWeekRow[],
+  hasHoldout: boolean,
+): { readonly ids: string[]; readonly summary: ClvSummary } {
+  const n = rows.length;
+  const x = new Float64Array(n);
+  const tx = new Float64Array(n);
+  const T = new Float64Array(n);
+  const zbar = new Float64Array(n);
+  const holdoutX = hasHoldout ? new Float64Array(n) : null;
+  const ids: string[] = new Array<string>(n);
+  rows.forEach((r, i) => {
+    ids[i] = r.customer_id;
+    x[i] = r.x;
+    tx[i] = r.t_x;
+    T[i] = r.t_cal;
+    zbar[i] = r.zbar ?? Number.NaN;
+    if (holdoutX) holdoutX[i] = r.holdout_x;
+  });
+  const holdoutWeekly = hasHoldout ? Float64Array.from(weeks, (w) => w.purchases) : null;
+  return { ids, summary: { x, tx, T, zbar, holdoutX, holdoutWeekly } };
+}
+
+/** Run both queries on the derived `orders` table and return ids + typed arrays. */
+export async function readClvSummary(
+  db: DbClient,
+  p: ClvSummaryParams,
+): Promise<{ readonly ids: string[]; readonly summary: ClvSummary; readonly holdoutDays: number | null }> {
+  const span = daysBetween(p.calibrationEnd, p.asOf);
+  if (!(span >= 0)) throw new RangeError(`calibration end ${p.calibrationEnd} is after as_of ${p.asOf}`);
+  const rows = await db.query<ClvSummaryRow & Record<string, string | number | null>>(clvSummaryQuery(p));
+  const weeks = span > 0 ? await db.query<ClvHoldoutWeekRow & Record<string, number>>(clvHoldoutWeeksQuery(p)) : [];
+  return { ...summaryArrays(rows, weeks, span > 0), holdoutDays: span > 0 ? span : null };
+}
