@@ -85,7 +85,7 @@ ORDER BY v.ord`;
 
 function migrationPairs(p: SegmentParams): SqlFragment {
   const from = sql`(${asOfDate(p.asOf)} - INTERVAL (${p.periodDays}) DAY)::DATE`;
-  return sql`SELECT c.customer_id, coalesce(${stageCase(p, { p: 's.p', g: 's.g', recency: 's.recency' })}, 'none') AS "from",
+  return sql`SELECT c.customer_id, CASE WHEN s.customer_id IS NULL THEN 'none' ELSE ${stageCase(p, { p: 's.p', g: 's.g', recency: 's.recency' })} END AS "from",
        c.stage AS "to", c.first_date
 FROM customer_segments c LEFT JOIN (${stateOn(from)}) s USING (customer_id)`;
 }
