@@ -100,20 +100,20 @@ ORDER BY v.ord`;
 
 /**
  * The scatter, thinned to about `maxPoints`: every point when there are no more; else the
- * 200 largest customers by value, and within each class every s-th customer by value (s =
- * ⌈class size ÷ its quota⌉, quota = the class's share of maxPoints, at least 50), so small
- * classes stay visible and each class keeps its spread of revenue.
+ * ⌊maxPoints ÷ 10⌋ largest customers by value, and within each class every s-th customer by
+ * value (s = ⌈class size ÷ quota⌉, quota = the class's share of maxPoints, at least
+ * ⌈maxPoints ÷ 40⌉), so small classes stay visible and each keeps its spread of revenue.
  */
 export function keyPointsQuery(maxPoints = 2000): SqlQuery {
-  const max = Math.max(100, Math.floor(maxPoints));
+  const max = Math.max(4, Math.floor(maxPoints));
   return sql`WITH k AS (${keyClassSource()}),
 d AS (SELECT *, count(*) OVER () AS n, count(*) OVER (PARTITION BY key_class) AS cn,
              row_number() OVER (PARTITION BY key_class ORDER BY value DESC, customer_id) AS rn
       FROM k WHERE value > 0 AND key_class IS NOT NULL),
-q AS (SELECT *, greatest(50, round(${max}::DOUBLE * cn / n)) AS quota FROM d)
+q AS (SELECT *, greatest(${Math.ceil(max / 40)}, round(${max}::DOUBLE * cn / n)) AS quota FROM d)
 SELECT customer_id, value::DOUBLE AS value, margin::DOUBLE AS margin, key_class, n::INTEGER AS total
 FROM q
-WHERE n <= ${max} OR value_rank <= 200 OR (rn - 1) % ceil(cn / quota)::BIGINT = 0
+WHERE n <= ${max} OR value_rank <= ${Math.floor(max / 10)} OR (rn - 1) % ceil(cn / quota)::BIGINT = 0
 ORDER BY value DESC, customer_id`;
 }
 
