@@ -65,20 +65,27 @@ export interface CompositionResult {
 export function compositionQuery(dimension: Dimension, p: CompositionParams): SqlQuery {
   const max = Math.max(1, Math.floor(p.maxValues ?? 20));
   const d = raw(dimension);
-  return sql`WITH l AS (
-  SELECT f.customer_id, f.amount, f.profit, f.${d} AS value, c.tier, c.rfm_segment, c.stage
-  FROM f_lines f JOIN customer_segments c USING (customer_id)
-  WHERE f.order_date <= ${asOfDate(p.asOf)}),
+  // Lines are first summed per customer and value, so that the grouping sets count rows, not distinct ids.
+  return sql`WITH cv AS (
+  SELECT customer_id, ${d} AS value, sum(amount) AS revenue, sum(profit) AS profit
+  FROM f_lines WHERE order_date <= ${asOfDate(p.asOf)}
+  GROUP BY ALL),
+l AS (
+  SELECT cv.*, c.tier, c.rfm_segment, c.stage FROM cv JOIN customer_segments c USING (customer_id)),
 top AS (
   SELECT value FROM l WHERE value IS NOT NULL GROUP BY value
-  ORDER BY sum(amount) DESC, value LIMIT ${max}),
+  ORDER BY sum(revenue) DESC, value LIMIT ${max}),
 v AS (
-  SELECT l.*, l.value IS NOT NULL AND top.value IS NULL AS other, CASE WHEN top.value IS NULL THEN NULL ELSE l.value END AS shown
+  SELECT l.*, l.value IS NOT NULL AND top.value IS NULL AS other, top.value AS shown
   FROM l LEFT JOIN top USING (value)),
+o AS (
+  SELECT customer_id, shown, other, any_value(tier) AS tier, any_value(rfm_segment) AS rfm_segment, any_value(stage) AS stage,
+         sum(revenue) AS revenue, sum(profit) AS profit
+  FROM v GROUP BY customer_id, shown, other),
 g AS (
   SELECT shown, other, tier, rfm_segment, stage, GROUPING(tier, rfm_segment, stage) AS gid,
-         count(DISTINCT customer_id) AS customers, sum(amount) AS revenue, sum(profit) AS profit
-  FROM v GROUP BY GROUPING SETS ((shown, other, tier), (shown, other, rfm_segment), (shown, other, stage)))
+         count(*) AS customers, sum(revenue) AS revenue, sum(profit) AS profit
+  FROM o GROUP BY GROUPING SETS ((shown, other, tier), (shown, other, rfm_segment), (shown, other, stage)))
 SELECT ${dimension}::VARCHAR AS dimension, shown::VARCHAR AS value, other,
        CASE gid WHEN 3 THEN 'tier' WHEN 5 THEN 'segment' ELSE 'stage' END AS grouping,
        coalesce(tier, rfm_segment, stage)::VARCHAR AS "group",

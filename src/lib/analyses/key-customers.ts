@@ -1,24 +1,25 @@
 /**
  * Key customers 红脸 / 白脸 / 暗脸 (METRICS.md §10): every customer of §1 (all orders after
- * the filters, like the Pareto ranking it uses), classed by profit and margin. Needs
- * `customers` and `ranked_value` (pareto.ts `rankedTables`).
+ * the filters, like the Pareto ranking it uses), classed by profit and margin. Reads
+ * `customer_keys` (written by segments.ts `segmentTables`).
  */
 import type { DbClient } from '../db/client.ts';
 import { raw, sql, type SqlQuery } from '../db/sql.ts';
-import { div, one, rows, type SqlFragment } from './common.ts';
+import { div, one, rows } from './common.ts';
 import type { KeyClass } from './segments.ts';
 
 export const KEY_CLASS_IDS: readonly KeyClass[] = ['red', 'white', 'dark', 'potential', 'ordinary'];
 
 /**
- * Per customer: value (§1), profit = Σ profit of their lines (null when none has one),
+ * `customer_keys`, one row per customer of §1 (needs `customers`, `ranked_value`). Per customer: value (§1), profit = Σ profit of their lines (null when none has one),
  * margin = profit ÷ value when value > 0, large = Pareto rank ≤ ⌈0.2 × customers⌉,
  * rich = margin ≥ the overall margin (compared exactly, as profit × Σv ≥ Σp × value), and
  * key_class: dark when profit ≤ 0, red when large and rich, white when large, potential
  * when rich, else ordinary; null when the customer has no profit figure.
  */
-export function keyClassSource(): SqlFragment {
-  return raw(`WITH kt AS (
+export function customerKeysTable(): SqlQuery {
+  return raw(`CREATE OR REPLACE TEMP TABLE customer_keys AS
+WITH kt AS (
   SELECT sum(profit) FILTER (WHERE value > 0) AS sp, sum(value) FILTER (WHERE value > 0 AND profit IS NOT NULL) AS sv
   FROM customers),
 kc AS (
@@ -79,19 +80,17 @@ export interface KeyCustomersResult {
 }
 
 export function keySummaryQuery(): SqlQuery {
-  return sql`WITH k AS (${keyClassSource()})
-SELECT count(*)::INTEGER AS customers, count(profit)::INTEGER AS customers_with_profit,
+  return sql`SELECT count(*)::INTEGER AS customers, count(profit)::INTEGER AS customers_with_profit,
        coalesce(sum(profit), 0)::DOUBLE AS total_profit,
        ${div(sql`sum(profit) FILTER (WHERE value > 0)`, sql`sum(value) FILTER (WHERE value > 0 AND profit IS NOT NULL)`)} AS overall_margin,
        ceil(round(0.2 * count(*), 9))::INTEGER AS large_customers
-FROM k`;
+FROM customer_keys`;
 }
 
 export function keyClassesQuery(): SqlQuery {
   const list = raw(`(SELECT * FROM (VALUES ${KEY_CLASS_IDS.map((id, i) => `(${i}, '${id}')`).join(', ')}) AS v(ord, key_class))`);
-  return sql`WITH k AS (${keyClassSource()}),
-t AS (SELECT sum(profit) AS total FROM k),
-g AS (SELECT key_class, count(*) AS customers, sum(value) AS revenue, sum(profit) AS profit FROM k WHERE key_class IS NOT NULL GROUP BY 1)
+  return sql`WITH t AS (SELECT sum(profit) AS total FROM customer_keys),
+g AS (SELECT key_class, count(*) AS customers, sum(value) AS revenue, sum(profit) AS profit FROM customer_keys WHERE key_class IS NOT NULL GROUP BY 1)
 SELECT v.key_class, coalesce(g.customers, 0)::INTEGER AS customers, coalesce(g.revenue, 0)::DOUBLE AS revenue,
        coalesce(g.profit, 0)::DOUBLE AS profit, ${div(sql`coalesce(g.profit, 0)`, sql`t.total`)} AS profit_share
 FROM ${list} v CROSS JOIN t LEFT JOIN g USING (key_class)
@@ -106,10 +105,9 @@ ORDER BY v.ord`;
  */
 export function keyPointsQuery(maxPoints = 2000): SqlQuery {
   const max = Math.max(4, Math.floor(maxPoints));
-  return sql`WITH k AS (${keyClassSource()}),
-d AS (SELECT *, count(*) OVER () AS n, count(*) OVER (PARTITION BY key_class) AS cn,
+  return sql`WITH d AS (SELECT *, count(*) OVER () AS n, count(*) OVER (PARTITION BY key_class) AS cn,
              row_number() OVER (PARTITION BY key_class ORDER BY value DESC, customer_id) AS rn
-      FROM k WHERE value > 0 AND key_class IS NOT NULL),
+      FROM customer_keys WHERE value > 0 AND key_class IS NOT NULL),
 q AS (SELECT *, greatest(${Math.ceil(max / 40)}, round(${max}::DOUBLE * cn / n)) AS quota FROM d)
 SELECT customer_id, value::DOUBLE AS value, margin::DOUBLE AS margin, key_class, n::INTEGER AS total
 FROM q

@@ -34,6 +34,7 @@ beforeAll(async () => {
   db = await NodeDb.open();
   await loadLines(db, CUSTOMERS.map(([c, v, p], i) => [c, '2024-06-01', `o${i}`, v, i % 2 ? 'x' : 'y', 'N', null, p]));
   await derive(db, DEFAULT_SETTINGS, { category: true, region: true, channel: false, order: true });
+  await buildSegmentTables(db, LIFECYCLE_PARAMS);
   r = await runKeyCustomers(db);
 });
 afterAll(async () => {
@@ -55,7 +56,6 @@ describe('classes', () => {
   });
 
   it('carries the class into customer_segments', async () => {
-    await buildSegmentTables(db, LIFECYCLE_PARAMS);
     const rows = await db.query('SELECT customer_id, key_class, margin FROM customer_segments ORDER BY 1');
     expect(rows.map((x) => x.key_class)).toEqual(['red', 'white', 'dark', 'potential', 'ordinary', 'potential', 'dark', 'potential', null]);
     expect(rows[2]?.margin).toBe(0);
@@ -74,6 +74,7 @@ describe('classes', () => {
   it('says when there is no profit', async () => {
     await loadLines(db, [['Z1', '2024-06-01', 'o1', 10, 'x', 'N', null, null]]);
     await derive(db, DEFAULT_SETTINGS, { category: true, region: true, channel: false, order: true });
+    await buildSegmentTables(db, LIFECYCLE_PARAMS);
     const none = await runKeyCustomers(db);
     expect([none.hasProfit, none.classes, none.points]).toEqual([false, [], []]);
     expect(keyCustomersMetrics(none)).toEqual({ key_red: null, key_white: null, key_dark: null, key_potential: null, key_ordinary: null });
