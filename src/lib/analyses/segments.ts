@@ -164,24 +164,24 @@ WITH o AS (
          count(*) FILTER (WHERE is_purchase) AS n_orders,
          sum(order_net) AS value,
          coalesce(sum(order_net) FILTER (WHERE order_date > ${asOf} - INTERVAL 365 DAY), 0) AS value_365,
-         coalesce(sum(order_net) FILTER (WHERE order_date > ${start}), 0) AS current_net
+         coalesce(sum(order_net) FILTER (WHERE order_date > ${start}), 0) AS current_net,
+         coalesce(sum(order_net) FILTER (WHERE order_date > ${start} - INTERVAL 365 DAY AND order_date <= ${start}), 0) AS year_net,
+         list({'d': order_date, 'n': order_net})
+           FILTER (WHERE NOT is_purchase AND order_date > ${start} - INTERVAL 365 DAY AND order_date <= ${start}) AS window_returns
   FROM orders WHERE order_date <= ${asOf}
   GROUP BY customer_id
   HAVING count(*) FILTER (WHERE is_purchase) > 0),
+-- The baseline window (as_of − P − B, as_of − P] is the year before as_of − P, or starts on
+-- first_date when B < 365: then only returns dated before the first purchase fall outside it.
 b AS (
-  SELECT o.customer_id, least(365, date_diff('day', o.first_date, ${start}) + 1) AS b
+  SELECT customer_id, least(365, date_diff('day', first_date, ${start}) + 1) AS b,
+         year_net - coalesce(list_sum([r.n FOR r IN window_returns IF r.d < first_date]), 0) AS base_net
   FROM o),
-base AS (
-  SELECT b.customer_id, sum(x.order_net) AS base_net
-  FROM b JOIN orders x ON x.customer_id = b.customer_id
-  WHERE b.b >= ${p.periodDays} AND x.order_date > ${start} - INTERVAL (b.b) DAY AND x.order_date <= ${start}
-  GROUP BY b.customer_id),
 c AS (
-  SELECT o.*, pd.i AS p, pd.g, date_diff('day', o.last_date, ${asOf}) AS recency_days, b.b AS b_days,
-         coalesce(base.base_net, 0) AS base_net, count(*) OVER () AS n
+  SELECT o.* EXCLUDE (year_net, window_returns), pd.i AS p, pd.g, date_diff('day', o.last_date, ${asOf}) AS recency_days,
+         b.b AS b_days, b.base_net, count(*) OVER () AS n
   FROM o JOIN purchase_days pd ON pd.customer_id = o.customer_id AND pd.next_d IS NULL
-  JOIN b ON b.customer_id = o.customer_id
-  LEFT JOIN base ON base.customer_id = o.customer_id),
+  JOIN b ON b.customer_id = o.customer_id),
 s AS (
   SELECT *, ${score('recency_days DESC')} AS r_score, ${score('n_orders')} AS f_score, ${score('value')} AS m_score
   FROM c),
