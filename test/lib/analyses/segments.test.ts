@@ -14,6 +14,10 @@ import {
   type SegmentParams,
   type SegmentsResult,
 } from '../../../src/lib/analyses/segments.ts';
+import { runComposition } from '../../../src/lib/analyses/composition.ts';
+import { runKeyCustomers } from '../../../src/lib/analyses/key-customers.ts';
+import { runLifecycle } from '../../../src/lib/analyses/lifecycle.ts';
+import { runWarnings } from '../../../src/lib/analyses/warnings.ts';
 import { DEFAULT_SETTINGS } from '../../../src/lib/model/settings.ts';
 import type { Mapped } from '../../../src/lib/model/derive.ts';
 import { loadLines } from './fixture.ts';
@@ -150,4 +154,16 @@ it('counts only orders dated on or before as_of', async () => {
     { customer_id: 'T5', n_orders: 3, value: 90, recency_days: 0 },
     { customer_id: 'T6', n_orders: 1, value: 5, recency_days: 61 },
   ]);
+});
+
+it('runs every segment panel on empty tables (nothing passes the filters)', async () => {
+  const r = await run([]);
+  expect([r.customers, r.grid.length, r.segments.length, r.thresholds.r]).toEqual([0, 25, 10, null]);
+  const life = await runLifecycle(db, PARAMS);
+  expect([life.history, life.summary.returning_customers, life.migration.length]).toEqual([[], 0, 30]);
+  const warn = await runWarnings(db, PARAMS);
+  expect([warn.summary.churn_warning_customers, warn.pace.total]).toEqual([0, 0]);
+  expect((await runKeyCustomers(db)).hasProfit).toBe(false);
+  const comp = await runComposition(db, { asOf: PARAMS.asOf, dimensions: ['category'] });
+  expect([comp.rows, comp.months, comp.summary.new_customer_revenue_share]).toEqual([[], [], null]);
 });
