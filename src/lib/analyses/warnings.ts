@@ -131,9 +131,11 @@ export async function warningPage(db: DbClient, p: WarningListParams): Promise<W
   };
 }
 
-/** Needs the tables of `buildSegmentTables` (same params). */
-export async function runWarnings(db: DbClient, p: SegmentParams, pageSize = WARNING_PAGE_SIZE): Promise<WarningsResult> {
-  void p;
+/**
+ * Needs the tables of `buildSegmentTables`, which fixed the settings; they are taken here
+ * only so that every panel runs with the same signature.
+ */
+export async function runWarnings(db: DbClient, _p: SegmentParams, pageSize = WARNING_PAGE_SIZE): Promise<WarningsResult> {
   const first = (kind: WarningKind): WarningListParams => ({ kind, sort: 'rank', descending: true, limit: pageSize, offset: 0 });
   return {
     summary: await one<WarningSummaryRow>(db, warningSummaryQuery()),
