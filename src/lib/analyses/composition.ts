@@ -62,25 +62,14 @@ export interface CompositionResult {
   readonly summary: CompositionSummaryRow;
 }
 
-/**
- * `composition_lines`: the lines dated on or before as_of summed per customer and
- * combination of the mapped dimensions; one pass over the lines for every dimension.
- */
-export function compositionLinesTable(p: CompositionParams): SqlQuery {
-  const dims = p.dimensions.length > 0 ? raw(`${p.dimensions.join(', ')}, `) : raw('');
-  return sql`CREATE OR REPLACE TEMP TABLE composition_lines AS
-SELECT customer_id, ${dims}sum(amount) AS revenue, sum(profit) AS profit
-FROM f_lines WHERE order_date <= ${asOfDate(p.asOf)}
-GROUP BY ALL`;
-}
-
-/** Needs `composition_lines` written with `dimension` among the dimensions. */
 export function compositionQuery(dimension: Dimension, p: CompositionParams): SqlQuery {
   const max = Math.max(1, Math.floor(p.maxValues ?? 20));
   const d = raw(dimension);
+  // Lines are first summed per customer and value, so that the grouping sets count rows, not distinct ids.
   return sql`WITH cv AS (
-  SELECT customer_id, ${d} AS value, sum(revenue) AS revenue, sum(profit) AS profit
-  FROM composition_lines GROUP BY ALL),
+  SELECT customer_id, ${d} AS value, sum(amount) AS revenue, sum(profit) AS profit
+  FROM f_lines WHERE order_date <= ${asOfDate(p.asOf)}
+  GROUP BY ALL),
 l AS (
   SELECT cv.*, c.tier, c.rfm_segment, c.stage FROM cv JOIN customer_segments c USING (customer_id)),
 top AS (
@@ -131,7 +120,6 @@ WHERE o.is_purchase AND o.order_date <= ${asOfDate(asOf)}`;
 /** Needs the tables of `buildSegmentTables` (same as_of). */
 export async function runComposition(db: DbClient, p: CompositionParams): Promise<CompositionResult> {
   const all: CompositionRow[] = [];
-  if (p.dimensions.length > 0) await db.exec(compositionLinesTable(p));
   for (const d of p.dimensions) all.push(...(await rows<CompositionRow>(db, compositionQuery(d, p))));
   return {
     rows: all,
