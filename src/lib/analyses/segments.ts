@@ -95,11 +95,14 @@ export function stageCase(p: SegmentParams, cols: { p: string; g: string; recenc
 /**
  * `purchase_days`: one row per customer and purchase day (distinct order_date of a
  * purchase order) up to as_of, with `i` = purchase days so far, `g` = the interpolated
- * median of the day gaps so far (null at i = 1) and `next_d` = the next purchase day (null
- * on the last). The state of a customer on any day D ≤ as_of is the row with the latest
- * d ≤ D: lifecycle stages at other dates read it without another pass over orders.
+ * median of the day gaps so far and `next_d` = the next purchase day (null on the last).
+ * The state of a customer on any day D ≤ as_of is the row with the latest d ≤ D: stages at
+ * other dates read it without another pass over orders. Only the states some panel reads
+ * carry `g` (from i = 2): the last purchase day of each month (month-end history), the state
+ * on as_of − P (migration) and the last one (as_of).
  */
-export function purchaseDaysTable(asOf: string): SqlQuery {
+export function purchaseDaysTable(asOf: string, periodDays: number): SqlQuery {
+  const start = sql`(${asOfDate(asOf)} - INTERVAL (${periodDays}) DAY)::DATE`;
   // Up to three purchase days the median has a closed form; beyond, a self-join over the
   // customer's earlier gaps (p·(p − 1)/2 pairs), at 1 M lines about a third of the time of
   // a windowed quantile_cont over the same rows.
@@ -109,10 +112,12 @@ s AS (
   SELECT customer_id, d, row_number() OVER w AS i, date_diff('day', lag(d) OVER w, d) AS gap,
          date_diff('day', lag(d, 2) OVER w, d) AS gap2, lead(d) OVER w AS next_d
   FROM d WINDOW w AS (PARTITION BY customer_id ORDER BY d)),
+read AS (
+  SELECT * FROM s
+  WHERE i >= 4 AND (next_d IS NULL OR date_trunc('month', next_d) <> date_trunc('month', d) OR (d <= ${start} AND next_d > ${start}))),
 m AS (
   SELECT a.customer_id, a.i, quantile_cont(b.gap, 0.5) AS g
-  FROM s a JOIN s b ON b.customer_id = a.customer_id AND b.i <= a.i AND b.i >= 2
-  WHERE a.i >= 4
+  FROM read a JOIN s b ON b.customer_id = a.customer_id AND b.i <= a.i AND b.i >= 2
   GROUP BY a.customer_id, a.i)
 SELECT s.customer_id, s.d, s.i::INTEGER AS i,
        (CASE s.i WHEN 1 THEN NULL WHEN 2 THEN s.gap WHEN 3 THEN s.gap2 / 2 ELSE m.g END)::DOUBLE AS g, s.next_d
@@ -220,7 +225,7 @@ FROM x LEFT JOIN k ON k.customer_id = x.customer_id`;
 
 /** The statements that write `customer_keys`, `purchase_days` and `customer_segments`, in order. */
 export function segmentTables(p: SegmentParams): SqlQuery[] {
-  return [customerKeysTable(), purchaseDaysTable(p.asOf), customerSegmentsTable(p)];
+  return [customerKeysTable(), purchaseDaysTable(p.asOf, p.periodDays), customerSegmentsTable(p)];
 }
 
 export async function buildSegmentTables(db: DbClient, p: SegmentParams): Promise<void> {

@@ -110,3 +110,15 @@ it('ends the history at as_of when it is not a month end', async () => {
   expect(h.history.at(-2)?.date).toBe('2024-05-31');
   await buildSegmentTables(db, P);
 });
+
+it('reads the rhythm of a state in the middle of a month (as_of − P mid-month)', async () => {
+  // P = 75 → as_of − P = 2024-04-16. M bought 04-01, 04-02, 04-03, 04-05, 04-25: on 04-16 its state is
+  // the 04-05 day (p 4, gaps 1, 1, 2 → g 1, recency 11 > 2) → decline; not the last purchase day of April.
+  // At as_of: p 5, g = median(1, 1, 2, 20) = 1.5, recency 66 > 3 → decline.
+  const p = { ...P, periodDays: 75 };
+  await loadLines(db, ['2024-04-01', '2024-04-02', '2024-04-03', '2024-04-05', '2024-04-25'].map((d, i) => ['M', d, `m${i}`, 10, 'x', 'N', null, null]));
+  await derive(db, DEFAULT_SETTINGS, { category: true, region: true, channel: false, order: true });
+  await buildSegmentTables(db, p);
+  const m = await runLifecycle(db, p);
+  expect(m.migration.filter((c) => c.customers > 0).map((c) => [c.from, c.to, c.customers])).toEqual([['decline', 'decline', 1]]);
+});
