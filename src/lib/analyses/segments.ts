@@ -155,6 +155,45 @@ const RFM8_CASE = raw(`CASE
   ELSE 'general_retain' END`);
 
 /**
+ * The columns of `customer_segments` (one row per customer at as_of), for panels and
+ * exports that join on it. Dates are DATE and money DECIMAL(18,4) in the table: cast them
+ * (`::VARCHAR` / `::DOUBLE`, or common.ts `isoDate`) when selecting.
+ */
+export const CUSTOMER_SEGMENT_COLUMNS = {
+  customer_id: 'the customer id',
+  first_date: 'first purchase day (≤ as_of)',
+  last_date: 'last purchase day (≤ as_of)',
+  p: 'purchase days',
+  g: 'rhythm: interpolated median of the day gaps between purchase days (null when p = 1)',
+  recency_days: 'as_of − last_date',
+  n_orders: 'purchase orders dated ≤ as_of',
+  value: 'Σ order_net of orders dated ≤ as_of (returns included)',
+  r_score: 'R score 1–5',
+  f_score: 'F score 1–5',
+  m_score: 'M score 1–5',
+  rfm_segment: 'RfmSegment id',
+  rfm8_class: 'Rfm8Class id',
+  stage: 'Stage id at as_of',
+  overdue_days: 'recency_days − k·g (null when p = 1)',
+  value_365: 'Σ order_net over (as_of − 365, as_of]',
+  current_net: 'Σ order_net over (as_of − P, as_of]',
+  base_net: 'Σ order_net over the pace baseline window (as_of − P − B, as_of − P]',
+  b_days: 'B = min(365, (as_of − P) − first_date + 1)',
+  pace_assessed: 'B ≥ P',
+  baseline: 'base_net × P ÷ B when assessed',
+  churn_flag: 'on the churn warning list (decline stage)',
+  pace_flag: 'on the pace warning list',
+  first_category: 'category of the first purchase order (all orders)',
+  first_region: 'region of the first purchase order (all orders)',
+  first_channel: 'channel of the first purchase order (all orders)',
+  tier: "Tier of §4 ('A' | 'B' | 'C'; null when Σ value ≤ 0), over all orders",
+  value_rank: 'Pareto rank of §4 (value descending, then customer id), over all orders',
+  profit: 'Σ line profit over all orders (null without profit/cost)',
+  margin: 'profit ÷ value over all orders (null when value ≤ 0)',
+  key_class: 'KeyClass id (null without a profit figure)',
+} as const;
+
+/**
  * `customer_segments`: one row per customer with a purchase order on or before as_of,
  * every figure from their orders dated on or before as_of (METRICS.md §7–§10); tier and
  * key class are those of all their orders, as in §4 and §10. Needs `orders`, `customers`,

@@ -7,6 +7,7 @@ import { NodeDb } from '../../../src/lib/db/duckdb-node.ts';
 import { derive } from '../../../src/lib/analyses/index.ts';
 import {
   buildSegmentTables,
+  CUSTOMER_SEGMENT_COLUMNS,
   runSegments,
   segmentsMetrics,
   segmentsTables,
@@ -166,4 +167,10 @@ it('runs every segment panel on empty tables (nothing passes the filters)', asyn
   expect((await runKeyCustomers(db)).hasProfit).toBe(false);
   const comp = await runComposition(db, { asOf: PARAMS.asOf, dimensions: ['category'] });
   expect([comp.rows, comp.months, comp.summary.new_customer_revenue_share]).toEqual([[], [], null]);
+});
+
+it('documents every column of customer_segments', async () => {
+  await run(LINES);
+  const cols = await db.query("SELECT column_name FROM duckdb_columns() WHERE table_name = 'customer_segments' ORDER BY column_index");
+  expect(cols.map((c) => c.column_name)).toEqual(Object.keys(CUSTOMER_SEGMENT_COLUMNS));
 });
