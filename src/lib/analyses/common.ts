@@ -1,7 +1,8 @@
 /**
  * Small SQL pieces shared by the analyses. Trusted text only (no values from files).
  */
-import { raw, sql, type SqlPart } from '../db/sql.ts';
+import type { DbClient, Row } from '../db/client.ts';
+import { raw, sql, type SqlPart, type SqlQuery } from '../db/sql.ts';
 
 /** `a ÷ b` as DOUBLE, null when `b` is 0 or null (never NaN or Infinity). */
 export function div(a: SqlPart, b: SqlPart) {
@@ -53,3 +54,14 @@ export interface DayBinRow {
 
 /** A composable query piece (what the `sql` tag returns; plain `SqlQuery` values cannot be nested). */
 export type SqlFragment = ReturnType<typeof sql>;
+
+// Row shapes are fixed by the casts in each query; these assert them for the panels that run their own queries.
+export async function rows<T>(db: DbClient, q: SqlQuery): Promise<T[]> {
+  return (await db.query<Row>(q)) as unknown as T[];
+}
+
+export async function one<T>(db: DbClient, q: SqlQuery): Promise<T> {
+  const [row] = await rows<T>(db, q);
+  if (row === undefined) throw new Error(`query returned no row: ${q.text.slice(0, 80)}`);
+  return row;
+}

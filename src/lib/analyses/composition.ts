@@ -1,0 +1,137 @@
+/**
+ * Customer composition 客户构成 (METRICS.md §11): customers, revenue and profit by each
+ * mapped line dimension crossed with tier, RFM segment and lifecycle stage; and revenue
+ * from new against returning customers month by month. Reads `f_lines`, `orders` and
+ * `customer_segments`.
+ */
+import type { DbClient } from '../db/client.ts';
+import { raw, sql, type SqlQuery } from '../db/sql.ts';
+import type { Dimension } from '../model/schema.ts';
+import { asOfDate, div, isoDate, one, rows } from './common.ts';
+
+export type CompositionGrouping = 'tier' | 'segment' | 'stage';
+export const COMPOSITION_GROUPINGS: readonly CompositionGrouping[] = ['tier', 'segment', 'stage'];
+
+export interface CompositionParams {
+  readonly asOf: string;
+  /** The mapped line dimensions (category, region, channel). */
+  readonly dimensions: readonly Dimension[];
+  /** Values per dimension shown one by one (by revenue); the rest are one `other` row (default 20). */
+  readonly maxValues?: number;
+}
+
+/**
+ * The lines dated on or before as_of of customers (at as_of) whose line has `value` in
+ * `dimension` and who are in `group` of `grouping`: their distinct customers, Σ amount and
+ * Σ profit (null when no line has a profit). `value` null = lines with the dimension blank;
+ * `other` = every value beyond the first maxValues by revenue, together.
+ */
+export interface CompositionRow {
+  readonly dimension: Dimension;
+  readonly value: string | null;
+  readonly other: boolean;
+  readonly grouping: CompositionGrouping;
+  /** Tier A/B/C, RFM segment id or stage id; null for the tier when total value ≤ 0. */
+  readonly group: string | null;
+  readonly customers: number;
+  readonly revenue: number;
+  readonly profit: number | null;
+}
+
+/**
+ * One month (first day, ISO) of purchase orders dated on or before as_of: those in their
+ * customer's first purchase month (new) and the others (returning), with their customers
+ * and Σ order_net.
+ */
+export interface NewReturningRow {
+  readonly month: string;
+  readonly new_customers: number;
+  readonly new_revenue: number;
+  readonly returning_customers: number;
+  readonly returning_revenue: number;
+}
+
+export interface CompositionSummaryRow {
+  /** Σ new_revenue ÷ Σ order_net of all purchase orders dated on or before as_of (null when 0). */
+  readonly new_customer_revenue_share: number | null;
+}
+
+export interface CompositionResult {
+  readonly rows: readonly CompositionRow[];
+  readonly months: readonly NewReturningRow[];
+  readonly summary: CompositionSummaryRow;
+}
+
+export function compositionQuery(dimension: Dimension, p: CompositionParams): SqlQuery {
+  const max = Math.max(1, Math.floor(p.maxValues ?? 20));
+  const d = raw(dimension);
+  // Lines are first summed per customer and value, so that the grouping sets count rows, not distinct ids.
+  return sql`WITH cv AS (
+  SELECT customer_id, ${d} AS value, sum(amount) AS revenue, sum(profit) AS profit
+  FROM f_lines WHERE order_date <= ${asOfDate(p.asOf)}
+  GROUP BY ALL),
+l AS (
+  SELECT cv.*, c.tier, c.rfm_segment, c.stage FROM cv JOIN customer_segments c USING (customer_id)),
+top AS (
+  SELECT value FROM l WHERE value IS NOT NULL GROUP BY value
+  ORDER BY sum(revenue) DESC, value LIMIT ${max}),
+v AS (
+  SELECT l.*, l.value IS NOT NULL AND top.value IS NULL AS other, top.value AS shown
+  FROM l LEFT JOIN top USING (value)),
+o AS (
+  SELECT customer_id, shown, other, any_value(tier) AS tier, any_value(rfm_segment) AS rfm_segment, any_value(stage) AS stage,
+         sum(revenue) AS revenue, sum(profit) AS profit
+  FROM v GROUP BY customer_id, shown, other),
+g AS (
+  SELECT shown, other, tier, rfm_segment, stage, GROUPING(tier, rfm_segment, stage) AS gid,
+         count(*) AS customers, sum(revenue) AS revenue, sum(profit) AS profit
+  FROM o GROUP BY GROUPING SETS ((shown, other, tier), (shown, other, rfm_segment), (shown, other, stage)))
+SELECT ${dimension}::VARCHAR AS dimension, shown::VARCHAR AS value, other,
+       CASE gid WHEN 3 THEN 'tier' WHEN 5 THEN 'segment' ELSE 'stage' END AS grouping,
+       coalesce(tier, rfm_segment, stage)::VARCHAR AS "group",
+       customers::INTEGER AS customers, revenue::DOUBLE AS revenue, profit::DOUBLE AS profit
+FROM g
+ORDER BY gid, other, shown NULLS LAST, "group" NULLS LAST`;
+}
+
+export function newReturningQuery(asOf: string): SqlQuery {
+  return sql`WITH o AS (
+  SELECT o.customer_id, o.order_net, date_trunc('month', o.order_date) AS month,
+         date_trunc('month', o.order_date) = date_trunc('month', c.first_date) AS is_new
+  FROM orders o JOIN customer_segments c USING (customer_id)
+  WHERE o.is_purchase AND o.order_date <= ${asOfDate(asOf)})
+SELECT ${isoDate(sql`month`)} AS month,
+       (count(DISTINCT customer_id) FILTER (WHERE is_new))::INTEGER AS new_customers,
+       coalesce(sum(order_net) FILTER (WHERE is_new), 0)::DOUBLE AS new_revenue,
+       (count(DISTINCT customer_id) FILTER (WHERE NOT is_new))::INTEGER AS returning_customers,
+       coalesce(sum(order_net) FILTER (WHERE NOT is_new), 0)::DOUBLE AS returning_revenue
+FROM o GROUP BY month ORDER BY month`;
+}
+
+export function compositionSummaryQuery(asOf: string): SqlQuery {
+  return sql`SELECT ${div(
+    sql`sum(o.order_net) FILTER (WHERE date_trunc('month', o.order_date) = date_trunc('month', c.first_date))`,
+    sql`sum(o.order_net)`,
+  )} AS new_customer_revenue_share
+FROM orders o JOIN customer_segments c USING (customer_id)
+WHERE o.is_purchase AND o.order_date <= ${asOfDate(asOf)}`;
+}
+
+/** Needs the tables of `buildSegmentTables` (same as_of). */
+export async function runComposition(db: DbClient, p: CompositionParams): Promise<CompositionResult> {
+  const all: CompositionRow[] = [];
+  for (const d of p.dimensions) all.push(...(await rows<CompositionRow>(db, compositionQuery(d, p))));
+  return {
+    rows: all,
+    months: await rows<NewReturningRow>(db, newReturningQuery(p.asOf)),
+    summary: await one<CompositionSummaryRow>(db, compositionSummaryQuery(p.asOf)),
+  };
+}
+
+export function compositionTables(r: CompositionResult): Record<string, readonly object[]> {
+  return { composition: r.rows, new_vs_returning: r.months };
+}
+
+export function compositionMetrics(r: CompositionResult): Record<string, number | null> {
+  return { new_customer_revenue_share: r.summary.new_customer_revenue_share };
+}

@@ -1,0 +1,140 @@
+/**
+ * Key customers 红脸 / 白脸 / 暗脸 (METRICS.md §10): every customer of §1 (all orders after
+ * the filters, like the Pareto ranking it uses), classed by profit and margin. Reads
+ * `customer_keys` (written by segments.ts `segmentTables`).
+ */
+import type { DbClient } from '../db/client.ts';
+import { raw, sql, type SqlQuery } from '../db/sql.ts';
+import { div, one, rows } from './common.ts';
+import type { KeyClass } from './segments.ts';
+
+export const KEY_CLASS_IDS: readonly KeyClass[] = ['red', 'white', 'dark', 'potential', 'ordinary'];
+
+/**
+ * `customer_keys`, one row per customer of §1 (needs `customers`, `ranked_value`). Per customer: value (§1), profit = Σ profit of their lines (null when none has one),
+ * margin = profit ÷ value when value > 0, large = Pareto rank ≤ ⌈0.2 × customers⌉,
+ * rich = margin ≥ the overall margin (compared exactly, as profit × Σv ≥ Σp × value), and
+ * key_class: dark when profit ≤ 0, red when large and rich, white when large, potential
+ * when rich, else ordinary; null when the customer has no profit figure.
+ */
+export function customerKeysTable(): SqlQuery {
+  return raw(`CREATE OR REPLACE TEMP TABLE customer_keys AS
+WITH kt AS (
+  SELECT sum(profit) FILTER (WHERE value > 0) AS sp, sum(value) FILTER (WHERE value > 0 AND profit IS NOT NULL) AS sv
+  FROM customers),
+kc AS (
+  SELECT rv.customer_id, rv.rank AS value_rank, cu.value, cu.profit,
+         rv.rank <= ceil(round(0.2 * rv.n, 9)) AS large,
+         cu.value > 0 AND kt.sv > 0 AND cu.profit::DECIMAL(38, 4) * kt.sv >= kt.sp * cu.value::DECIMAL(38, 4) AS rich
+  FROM ranked_value rv JOIN customers cu USING (customer_id), kt)
+SELECT customer_id, value_rank, value, profit,
+       CASE WHEN value > 0 THEN profit::DOUBLE / value::DOUBLE END AS margin, large,
+       CASE WHEN profit IS NULL THEN NULL WHEN profit <= 0 THEN 'dark'
+            WHEN large AND rich THEN 'red' WHEN large THEN 'white'
+            WHEN rich THEN 'potential' ELSE 'ordinary' END AS key_class
+FROM kc`);
+}
+
+/** The panel's headline: over customers with a profit figure. */
+export interface KeySummaryRow {
+  readonly customers: number;
+  /** Customers with a profit figure (some line with profit or cost). */
+  readonly customers_with_profit: number;
+  readonly total_profit: number;
+  /** Σ profit ÷ Σ value over customers with value > 0 and a profit figure; null when that Σ value is 0. */
+  readonly overall_margin: number | null;
+  /** ⌈0.2 × customers⌉. */
+  readonly large_customers: number;
+}
+
+/** One class: its customers, revenue = Σ value, Σ profit, and profit ÷ Σ profit of all customers. */
+export interface KeyClassRow {
+  readonly key_class: KeyClass;
+  readonly customers: number;
+  readonly revenue: number;
+  readonly profit: number;
+  readonly profit_share: number | null;
+}
+
+/** A point of the revenue × margin scatter (value > 0 only: the revenue axis is logarithmic). */
+export interface KeyPoint {
+  readonly customer_id: string;
+  readonly value: number;
+  readonly margin: number;
+  readonly key_class: KeyClass;
+}
+
+export interface KeyCustomersParams {
+  /** Most points of the scatter (default 2000). */
+  readonly maxPoints?: number;
+}
+
+export interface KeyCustomersResult {
+  /** False when no profit or cost column is mapped: the panel says so and shows nothing else. */
+  readonly hasProfit: boolean;
+  readonly summary: KeySummaryRow;
+  readonly classes: readonly KeyClassRow[];
+  readonly points: readonly KeyPoint[];
+  /** Customers that could be drawn (value > 0 with a class), before thinning. */
+  readonly pointsTotal: number;
+}
+
+export function keySummaryQuery(): SqlQuery {
+  return sql`SELECT count(*)::INTEGER AS customers, count(profit)::INTEGER AS customers_with_profit,
+       coalesce(sum(profit), 0)::DOUBLE AS total_profit,
+       ${div(sql`sum(profit) FILTER (WHERE value > 0)`, sql`sum(value) FILTER (WHERE value > 0 AND profit IS NOT NULL)`)} AS overall_margin,
+       ceil(round(0.2 * count(*), 9))::INTEGER AS large_customers
+FROM customer_keys`;
+}
+
+export function keyClassesQuery(): SqlQuery {
+  const list = raw(`(SELECT * FROM (VALUES ${KEY_CLASS_IDS.map((id, i) => `(${i}, '${id}')`).join(', ')}) AS v(ord, key_class))`);
+  return sql`WITH t AS (SELECT sum(profit) AS total FROM customer_keys),
+g AS (SELECT key_class, count(*) AS customers, sum(value) AS revenue, sum(profit) AS profit FROM customer_keys WHERE key_class IS NOT NULL GROUP BY 1)
+SELECT v.key_class, coalesce(g.customers, 0)::INTEGER AS customers, coalesce(g.revenue, 0)::DOUBLE AS revenue,
+       coalesce(g.profit, 0)::DOUBLE AS profit, ${div(sql`coalesce(g.profit, 0)`, sql`t.total`)} AS profit_share
+FROM ${list} v CROSS JOIN t LEFT JOIN g USING (key_class)
+ORDER BY v.ord`;
+}
+
+/**
+ * The scatter, thinned to about `maxPoints`: every point when there are no more; else the
+ * ⌊maxPoints ÷ 10⌋ largest customers by value, and within each class every s-th customer by
+ * value (s = ⌈class size ÷ quota⌉, quota = the class's share of maxPoints, at least
+ * ⌈maxPoints ÷ 40⌉), so small classes stay visible and each keeps its spread of revenue.
+ */
+export function keyPointsQuery(maxPoints = 2000): SqlQuery {
+  const max = Math.max(4, Math.floor(maxPoints));
+  return sql`WITH d AS (SELECT *, count(*) OVER () AS n, count(*) OVER (PARTITION BY key_class) AS cn,
+             row_number() OVER (PARTITION BY key_class ORDER BY value DESC, customer_id) AS rn
+      FROM customer_keys WHERE value > 0 AND key_class IS NOT NULL),
+q AS (SELECT *, greatest(${Math.ceil(max / 40)}, round(${max}::DOUBLE * cn / n)) AS quota FROM d)
+SELECT customer_id, value::DOUBLE AS value, margin::DOUBLE AS margin, key_class, n::INTEGER AS total
+FROM q
+WHERE n <= ${max} OR value_rank <= ${Math.floor(max / 10)} OR (rn - 1) % ceil(cn / quota)::BIGINT = 0
+ORDER BY value DESC, customer_id`;
+}
+
+export async function runKeyCustomers(db: DbClient, p: KeyCustomersParams = {}): Promise<KeyCustomersResult> {
+  const summary = await one<KeySummaryRow>(db, keySummaryQuery());
+  const hasProfit = summary.customers_with_profit > 0;
+  const points = hasProfit ? await rows<KeyPoint & { total: number }>(db, keyPointsQuery(p.maxPoints)) : [];
+  return {
+    hasProfit,
+    summary,
+    classes: hasProfit ? await rows<KeyClassRow>(db, keyClassesQuery()) : [],
+    points: points.map(({ total: _total, ...pt }) => pt),
+    pointsTotal: points[0]?.total ?? 0,
+  };
+}
+
+export function keyCustomersTables(r: KeyCustomersResult): Record<string, readonly object[]> {
+  return { key_summary: [r.summary], key_classes: r.classes };
+}
+
+/** key_<class>: customers in each class; null for every class without profit. */
+export function keyCustomersMetrics(r: KeyCustomersResult): Record<string, number | null> {
+  const out: Record<string, number | null> = {};
+  for (const id of KEY_CLASS_IDS) out[`key_${id}`] = r.hasProfit ? (r.classes.find((c) => c.key_class === id)?.customers ?? 0) : null;
+  return out;
+}

@@ -1,0 +1,154 @@
+/**
+ * Lifecycle stages, their migration over P days and their history month by month
+ * (METRICS.md §8). Reads `customer_segments` and `purchase_days` (segments.ts).
+ */
+import type { DbClient } from '../db/client.ts';
+import { raw, sql, type SqlQuery } from '../db/sql.ts';
+import { asOfDate, div, isoDate, one, rows, type SqlFragment } from './common.ts';
+import { stageCase, STAGES, type SegmentParams, type Stage } from './segments.ts';
+
+/** Where a customer comes from in the migration matrix: a stage at as_of − P, or not yet a customer. */
+export type FromStage = Stage | 'none';
+export const FROM_STAGES: readonly FromStage[] = ['none', ...STAGES];
+
+/** One stage at as_of: customers in it, their share, and Σ order_net of their orders in (as_of − 365, as_of]. */
+export interface StageRow {
+  readonly stage: Stage;
+  readonly customers: number;
+  readonly customer_share: number | null;
+  readonly revenue_365: number;
+}
+
+/**
+ * A cell of the migration matrix: customers in stage `from` at as_of − P (only orders dated
+ * on or before it; 'none' = no purchase by then) and in stage `to` at as_of. Every
+ * from × to pair is present. `from_share` = customers ÷ the row's customers; `share` =
+ * customers ÷ all customers at as_of.
+ */
+export interface MigrationCell {
+  readonly from: FromStage;
+  readonly to: Stage;
+  readonly customers: number;
+  readonly from_share: number | null;
+  readonly share: number | null;
+}
+
+/**
+ * Stage counts on `date`, using only orders dated on or before it: every month end from
+ * the month of the first purchase day up to as_of, then as_of itself (when as_of is not a
+ * month end).
+ */
+export interface StageHistoryRow {
+  readonly date: string;
+  readonly lost: number;
+  readonly exploration: number;
+  readonly decline: number;
+  readonly stability: number;
+  readonly formation: number;
+}
+
+/** The period figures: returning_customers, new_customers_period (METRICS.md §8). */
+export interface LifecycleSummaryRow {
+  /** as_of − P (ISO). */
+  readonly from_date: string;
+  /** Lost at as_of − P and not lost at as_of. */
+  readonly returning_customers: number;
+  /** First purchase day in (as_of − P, as_of]. */
+  readonly new_customers_period: number;
+}
+
+export interface LifecycleResult {
+  readonly stages: readonly StageRow[];
+  readonly migration: readonly MigrationCell[];
+  readonly history: readonly StageHistoryRow[];
+  readonly summary: LifecycleSummaryRow;
+}
+
+function stageList(ids: readonly string[], name: string): SqlFragment {
+  return raw(`(SELECT * FROM (VALUES ${ids.map((id, i) => `(${i}, '${id}')`).join(', ')}) AS v(ord, ${name}))`);
+}
+
+/** The state row of each customer on `day` (a DATE expression): purchase_days with d ≤ day < next_d. */
+function stateOn(day: SqlFragment): SqlFragment {
+  return sql`SELECT customer_id, i AS p, g, date_diff('day', d, ${day}) AS recency
+FROM purchase_days WHERE d <= ${day} AND (next_d IS NULL OR next_d > ${day})`;
+}
+
+export function stagesQuery(): SqlQuery {
+  return sql`WITH t AS (SELECT count(*) AS n FROM customer_segments),
+g AS (SELECT stage, count(*) AS customers, sum(value_365) AS revenue FROM customer_segments GROUP BY 1)
+SELECT v.stage, coalesce(g.customers, 0)::INTEGER AS customers, ${div(sql`coalesce(g.customers, 0)`, sql`t.n`)} AS customer_share,
+       coalesce(g.revenue, 0)::DOUBLE AS revenue_365
+FROM ${stageList(STAGES, 'stage')} v CROSS JOIN t LEFT JOIN g USING (stage)
+ORDER BY v.ord`;
+}
+
+function migrationPairs(p: SegmentParams): SqlFragment {
+  const from = sql`(${asOfDate(p.asOf)} - INTERVAL (${p.periodDays}) DAY)::DATE`;
+  return sql`SELECT c.customer_id, CASE WHEN s.customer_id IS NULL THEN 'none' ELSE ${stageCase(p, { p: 's.p', g: 's.g', recency: 's.recency' })} END AS "from",
+       c.stage AS "to", c.first_date
+FROM customer_segments c LEFT JOIN (${stateOn(from)}) s USING (customer_id)`;
+}
+
+export function migrationQuery(p: SegmentParams): SqlQuery {
+  return sql`WITH m AS (${migrationPairs(p)}),
+g AS (SELECT "from", "to", count(*) AS n FROM m GROUP BY ALL),
+cells AS (SELECT f."from", f.ord AS f_ord, t."to", t.ord AS t_ord FROM ${stageList(FROM_STAGES, '"from"')} f, ${stageList(STAGES, '"to"')} t),
+x AS (SELECT cells.*, coalesce(g.n, 0) AS n FROM cells LEFT JOIN g USING ("from", "to"))
+SELECT "from", "to", n::INTEGER AS customers,
+       ${div(sql`n`, sql`sum(n) OVER (PARTITION BY "from")`)} AS from_share,
+       ${div(sql`n`, sql`sum(n) OVER ()`)} AS share
+FROM x ORDER BY f_ord, t_ord`;
+}
+
+export function lifecycleSummaryQuery(p: SegmentParams): SqlQuery {
+  const from = sql`(${asOfDate(p.asOf)} - INTERVAL (${p.periodDays}) DAY)::DATE`;
+  return sql`WITH m AS (${migrationPairs(p)})
+SELECT ${isoDate(from)} AS from_date,
+       (count(*) FILTER (WHERE "from" = 'lost' AND "to" <> 'lost'))::INTEGER AS returning_customers,
+       (count(*) FILTER (WHERE first_date > ${from}))::INTEGER AS new_customers_period
+FROM m`;
+}
+
+export function stageHistoryQuery(p: SegmentParams): SqlQuery {
+  const asOf = asOfDate(p.asOf);
+  return sql`WITH span AS (SELECT min(d) AS lo FROM purchase_days),
+days AS (
+  SELECT last_day(ms)::DATE AS day FROM span, generate_series(date_trunc('month', span.lo), date_trunc('month', ${asOf}), INTERVAL 1 MONTH) AS t(ms)
+  WHERE span.lo IS NOT NULL AND last_day(ms) < ${asOf}
+  UNION ALL SELECT ${asOf} FROM span WHERE span.lo IS NOT NULL),
+s AS (
+  SELECT days.day, pd.i AS p, pd.g, date_diff('day', pd.d, days.day) AS recency
+  FROM purchase_days pd JOIN days ON pd.d <= days.day AND coalesce(pd.next_d, DATE '9999-12-31') > days.day),
+c AS (SELECT day, ${stageCase(p, { p: 'p', g: 'g', recency: 'recency' })} AS stage FROM s)
+SELECT ${isoDate(sql`day`)} AS date,
+       (count(*) FILTER (WHERE stage = 'lost'))::INTEGER AS lost,
+       (count(*) FILTER (WHERE stage = 'exploration'))::INTEGER AS exploration,
+       (count(*) FILTER (WHERE stage = 'decline'))::INTEGER AS decline,
+       (count(*) FILTER (WHERE stage = 'stability'))::INTEGER AS stability,
+       (count(*) FILTER (WHERE stage = 'formation'))::INTEGER AS formation
+FROM c GROUP BY day ORDER BY day`;
+}
+
+/** Needs the tables of `buildSegmentTables` (same params). */
+export async function runLifecycle(db: DbClient, p: SegmentParams): Promise<LifecycleResult> {
+  return {
+    stages: await rows<StageRow>(db, stagesQuery()),
+    migration: await rows<MigrationCell>(db, migrationQuery(p)),
+    history: await rows<StageHistoryRow>(db, stageHistoryQuery(p)),
+    summary: await one<LifecycleSummaryRow>(db, lifecycleSummaryQuery(p)),
+  };
+}
+
+export function lifecycleTables(r: LifecycleResult): Record<string, readonly object[]> {
+  return { lifecycle_stages: r.stages, lifecycle_migration: r.migration, lifecycle_history: r.history, lifecycle_summary: [r.summary] };
+}
+
+/** stage_<id> (customers at as_of), returning_customers, new_customers_period. */
+export function lifecycleMetrics(r: LifecycleResult): Record<string, number | null> {
+  const out: Record<string, number | null> = {};
+  for (const s of r.stages) out[`stage_${s.stage}`] = s.customers;
+  out.returning_customers = r.summary.returning_customers;
+  out.new_customers_period = r.summary.new_customers_period;
+  return out;
+}

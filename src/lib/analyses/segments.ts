@@ -1,0 +1,415 @@
+/**
+ * RFM scores, the ten RFM segments and the eight Chinese RFM classes (METRICS.md §7), and
+ * the per-customer table every segment panel reads (`customer_segments`, with the
+ * lifecycle stage of §8, the warning figures of §9 and the key class of §10).
+ *
+ * Run after derive (which writes `orders`, `customers`, `ranked_value`): `segmentTables`
+ * (or `buildSegmentTables`) writes `customer_keys`, `purchase_days`, `customer_segments`.
+ */
+import type { DbClient } from '../db/client.ts';
+import { raw, sql, type SqlQuery } from '../db/sql.ts';
+import { asOfDate, div, one, rows, type SqlFragment } from './common.ts';
+import { customerKeysTable } from './key-customers.ts';
+
+export const RFM_SEGMENTS = [
+  'champions',
+  'loyal',
+  'potential_loyalists',
+  'new',
+  'promising',
+  'need_attention',
+  'about_to_sleep',
+  'at_risk',
+  'cant_lose',
+  'hibernating',
+] as const;
+export type RfmSegment = (typeof RFM_SEGMENTS)[number];
+
+export const RFM8_CLASSES = [
+  'important_value',
+  'important_develop',
+  'important_keep',
+  'important_retain',
+  'general_value',
+  'general_develop',
+  'general_keep',
+  'general_retain',
+] as const;
+export type Rfm8Class = (typeof RFM8_CLASSES)[number];
+
+export const STAGES = ['lost', 'exploration', 'decline', 'stability', 'formation'] as const;
+export type Stage = (typeof STAGES)[number];
+
+export const KEY_CLASSES = ['red', 'white', 'dark', 'potential', 'ordinary'] as const;
+export type KeyClass = (typeof KEY_CLASSES)[number];
+
+export type Rfm8Basis = 'mean' | 'median';
+
+/** The settings every segment panel shares (defaults and bounds: SEGMENT_DEFAULTS, SEGMENT_BOUNDS). */
+export interface SegmentParams {
+  /** ISO date; only orders dated on or before it count. */
+  readonly asOf: string;
+  /** W, churn window in days (§5). */
+  readonly churnWindowDays: number;
+  /** k, overdue factor: decline when recency_days > k·g. */
+  readonly overdueFactor: number;
+  /** S, purchase days from which a customer is stable. */
+  readonly stableDays: number;
+  /** P, the look-back period in days (migration, new customers, pace warning). */
+  readonly periodDays: number;
+  /** t, the pace warning fires when current < t × baseline. */
+  readonly paceThreshold: number;
+  /** High/low cut of the eight classes: the customers' mean (default) or median. */
+  readonly rfm8Basis: Rfm8Basis;
+  /** Tier cut points of §4 (0.8, 0.95). */
+  readonly tierA: number;
+  readonly tierB: number;
+}
+
+export const SEGMENT_DEFAULTS = {
+  overdueFactor: 2,
+  stableDays: 4,
+  periodDays: 90,
+  paceThreshold: 0.5,
+  rfm8Basis: 'mean',
+} as const satisfies Partial<SegmentParams>;
+
+/** Inclusive bounds the settings are clamped to (integers for S and P). */
+export const SEGMENT_BOUNDS = {
+  overdueFactor: [1, 10],
+  stableDays: [2, 50],
+  periodDays: [7, 365],
+  paceThreshold: [0.05, 1],
+} as const;
+
+/** The stage of §8 from p, g and recency_days columns (first rule that holds). */
+export function stageCase(p: SegmentParams, cols: { p: string; g: string; recency: string }): SqlFragment {
+  const { p: pd, g, recency } = { p: raw(cols.p), g: raw(cols.g), recency: raw(cols.recency) };
+  return sql`CASE WHEN ${recency} > ${p.churnWindowDays} THEN 'lost'
+     WHEN ${pd} = 1 THEN 'exploration'
+     WHEN ${recency}::DOUBLE > ${p.overdueFactor}::DOUBLE * ${g} THEN 'decline'
+     WHEN ${pd} >= ${p.stableDays} THEN 'stability'
+     ELSE 'formation' END`;
+}
+
+/**
+ * `purchase_days`: one row per customer and purchase day (distinct order_date of a
+ * purchase order) up to as_of, with `i` = purchase days so far, `g` = the interpolated
+ * median of the day gaps so far and `next_d` = the next purchase day (null on the last).
+ * The state of a customer on any day D ≤ as_of is the row with the latest d ≤ D: stages at
+ * other dates read it without another pass over orders. Only the states some panel reads
+ * carry `g` (from i = 2): the last purchase day of each month (month-end history), the state
+ * on as_of − P (migration) and the last one (as_of).
+ */
+export function purchaseDaysTable(asOf: string, periodDays: number): SqlQuery {
+  const start = sql`(${asOfDate(asOf)} - INTERVAL (${periodDays}) DAY)::DATE`;
+  // Up to three purchase days the median has a closed form; beyond, a self-join over the
+  // customer's earlier gaps (p·(p − 1)/2 pairs), at 1 M lines about a third of the time of
+  // a windowed quantile_cont over the same rows.
+  return sql`CREATE OR REPLACE TEMP TABLE purchase_days AS
+WITH d AS (SELECT DISTINCT customer_id, order_date AS d FROM orders WHERE is_purchase AND order_date <= ${asOfDate(asOf)}),
+s AS (
+  SELECT customer_id, d, row_number() OVER w AS i, date_diff('day', lag(d) OVER w, d) AS gap,
+         date_diff('day', lag(d, 2) OVER w, d) AS gap2, lead(d) OVER w AS next_d
+  FROM d WINDOW w AS (PARTITION BY customer_id ORDER BY d)),
+read AS (
+  SELECT * FROM s
+  WHERE i >= 4 AND (next_d IS NULL OR date_trunc('month', next_d) <> date_trunc('month', d) OR (d <= ${start} AND next_d > ${start}))),
+m AS (
+  SELECT a.customer_id, a.i, quantile_cont(b.gap, 0.5) AS g
+  FROM read a JOIN s b ON b.customer_id = a.customer_id AND b.i <= a.i AND b.i >= 2
+  GROUP BY a.customer_id, a.i)
+SELECT s.customer_id, s.d, s.i::INTEGER AS i,
+       (CASE s.i WHEN 1 THEN NULL WHEN 2 THEN s.gap WHEN 3 THEN s.gap2 / 2 ELSE m.g END)::DOUBLE AS g, s.next_d
+FROM s LEFT JOIN m USING (customer_id, i)`;
+}
+
+/** An R, F or M score: 1 + ⌊5·(rank − 1) ÷ (n − 1)⌋ capped at 5, 1 when n = 1. */
+function score(order: string): SqlFragment {
+  return sql`CASE WHEN n = 1 THEN 1 ELSE least(5, 1 + (5 * (rank() OVER (ORDER BY ${raw(order)}) - 1)) // (n - 1)) END`;
+}
+
+/** The segment of an (R, F) score pair: a partition of the 5 × 5 grid. */
+function segmentCase(r: string, f: string): SqlFragment {
+  return raw(`CASE
+  WHEN ${r} = 5 AND ${f} >= 4 THEN 'champions'
+  WHEN ${r} IN (3, 4) AND ${f} >= 4 THEN 'loyal'
+  WHEN ${r} >= 4 AND ${f} IN (2, 3) THEN 'potential_loyalists'
+  WHEN ${r} = 5 AND ${f} = 1 THEN 'new'
+  WHEN ${r} = 4 AND ${f} = 1 THEN 'promising'
+  WHEN ${r} = 3 AND ${f} = 3 THEN 'need_attention'
+  WHEN ${r} = 3 AND ${f} <= 2 THEN 'about_to_sleep'
+  WHEN ${f} = 5 THEN 'cant_lose'
+  WHEN ${f} >= 3 THEN 'at_risk'
+  ELSE 'hibernating' END`);
+}
+
+const RFM8_CASE = raw(`CASE
+  WHEN m_high AND r_high AND f_high THEN 'important_value'
+  WHEN m_high AND r_high THEN 'important_develop'
+  WHEN m_high AND f_high THEN 'important_keep'
+  WHEN m_high THEN 'important_retain'
+  WHEN r_high AND f_high THEN 'general_value'
+  WHEN r_high THEN 'general_develop'
+  WHEN f_high THEN 'general_keep'
+  ELSE 'general_retain' END`);
+
+/**
+ * The columns of `customer_segments` (one row per customer at as_of), for panels and
+ * exports that join on it. Dates are DATE and money DECIMAL(18,4) in the table: cast them
+ * (`::VARCHAR` / `::DOUBLE`, or common.ts `isoDate`) when selecting.
+ */
+export const CUSTOMER_SEGMENT_COLUMNS = {
+  customer_id: 'the customer id',
+  first_date: 'first purchase day (≤ as_of)',
+  last_date: 'last purchase day (≤ as_of)',
+  p: 'purchase days',
+  g: 'rhythm: interpolated median of the day gaps between purchase days (null when p = 1)',
+  recency_days: 'as_of − last_date',
+  n_orders: 'purchase orders dated ≤ as_of',
+  value: 'Σ order_net of orders dated ≤ as_of (returns included)',
+  r_score: 'R score 1–5',
+  f_score: 'F score 1–5',
+  m_score: 'M score 1–5',
+  rfm_segment: 'RfmSegment id',
+  rfm8_class: 'Rfm8Class id',
+  stage: 'Stage id at as_of',
+  overdue_days: 'recency_days − k·g (null when p = 1)',
+  value_365: 'Σ order_net over (as_of − 365, as_of]',
+  current_net: 'Σ order_net over (as_of − P, as_of]',
+  base_net: 'Σ order_net over the pace baseline window (as_of − P − B, as_of − P]',
+  b_days: 'B = min(365, (as_of − P) − first_date + 1)',
+  pace_assessed: 'B ≥ P',
+  baseline: 'base_net × P ÷ B when assessed',
+  churn_flag: 'on the churn warning list (decline stage)',
+  pace_flag: 'on the pace warning list',
+  first_category: 'category of the first purchase order (all orders)',
+  first_region: 'region of the first purchase order (all orders)',
+  first_channel: 'channel of the first purchase order (all orders)',
+  tier: "Tier of §4 ('A' | 'B' | 'C'; null when Σ value ≤ 0), over all orders",
+  value_rank: 'Pareto rank of §4 (value descending, then customer id), over all orders',
+  profit: 'Σ line profit over all orders (null without profit/cost)',
+  margin: 'profit ÷ value over all orders (null when value ≤ 0)',
+  key_class: 'KeyClass id (null without a profit figure)',
+} as const;
+
+/**
+ * `customer_segments`: one row per customer with a purchase order on or before as_of,
+ * every figure from their orders dated on or before as_of (METRICS.md §7–§10); tier and
+ * key class are those of all their orders, as in §4 and §10. Needs `orders`, `customers`,
+ * `ranked_value`, `customer_keys` and `purchase_days`.
+ */
+export function customerSegmentsTable(p: SegmentParams): SqlQuery {
+  const asOf = asOfDate(p.asOf);
+  const start = sql`(${asOf} - INTERVAL (${p.periodDays}) DAY)::DATE`;
+  const agg = (a: string) => raw(p.rfm8Basis === 'median' ? `quantile_cont(${a}, 0.5)` : `avg(${a})`);
+  return sql`CREATE OR REPLACE TEMP TABLE customer_segments AS
+WITH o AS (
+  SELECT customer_id,
+         min(order_date) FILTER (WHERE is_purchase) AS first_date,
+         max(order_date) FILTER (WHERE is_purchase) AS last_date,
+         count(*) FILTER (WHERE is_purchase) AS n_orders,
+         sum(order_net) AS value,
+         coalesce(sum(order_net) FILTER (WHERE order_date > ${asOf} - INTERVAL 365 DAY), 0) AS value_365,
+         coalesce(sum(order_net) FILTER (WHERE order_date > ${start}), 0) AS current_net,
+         coalesce(sum(order_net) FILTER (WHERE order_date > ${start} - INTERVAL 365 DAY AND order_date <= ${start}), 0) AS year_net,
+         list({'d': order_date, 'n': order_net})
+           FILTER (WHERE NOT is_purchase AND order_date > ${start} - INTERVAL 365 DAY AND order_date <= ${start}) AS window_returns
+  FROM orders WHERE order_date <= ${asOf}
+  GROUP BY customer_id
+  HAVING count(*) FILTER (WHERE is_purchase) > 0),
+-- The baseline window (as_of − P − B, as_of − P] is the year before as_of − P, or starts on
+-- first_date when B < 365: then only returns dated before the first purchase fall outside it.
+b AS (
+  SELECT customer_id, least(365, date_diff('day', first_date, ${start}) + 1) AS b,
+         year_net - coalesce(list_sum([r.n FOR r IN window_returns IF r.d < first_date]), 0) AS base_net
+  FROM o),
+c AS (
+  SELECT o.* EXCLUDE (year_net, window_returns), pd.i AS p, pd.g, date_diff('day', o.last_date, ${asOf}) AS recency_days,
+         b.b AS b_days, b.base_net, count(*) OVER () AS n
+  FROM o JOIN purchase_days pd ON pd.customer_id = o.customer_id AND pd.next_d IS NULL
+  JOIN b ON b.customer_id = o.customer_id),
+s AS (
+  SELECT *, ${score('recency_days DESC')} AS r_score, ${score('n_orders')} AS f_score, ${score('value')} AS m_score
+  FROM c),
+th AS (SELECT ${agg('recency_days')} AS r_th, ${agg('n_orders')} AS f_th, ${agg('value')} AS m_th FROM c),
+cuts AS (
+  SELECT min(rank) FILTER (WHERE total > 0 AND cum::DOUBLE >= ${p.tierA}::DOUBLE * total::DOUBLE) AS a,
+         min(rank) FILTER (WHERE total > 0 AND cum::DOUBLE >= ${p.tierB}::DOUBLE * total::DOUBLE) AS b
+  FROM ranked_value),
+k AS (
+  SELECT kk.customer_id, kk.value_rank, kk.profit, kk.margin, kk.key_class,
+         cu.first_category, cu.first_region, cu.first_channel,
+         CASE WHEN cuts.a IS NULL THEN NULL WHEN kk.value_rank <= cuts.a THEN 'A' WHEN kk.value_rank <= cuts.b THEN 'B' ELSE 'C' END AS tier
+  FROM customer_keys kk JOIN customers cu USING (customer_id), cuts),
+x AS (
+  SELECT s.*, s.recency_days < th.r_th AS r_high, s.n_orders > th.f_th AS f_high, s.value > th.m_th AS m_high,
+         ${stageCase(p, { p: 's.p', g: 's.g', recency: 's.recency_days' })} AS stage,
+         s.b_days >= ${p.periodDays} AS pace_assessed
+  FROM s CROSS JOIN th)
+SELECT x.customer_id, x.first_date, x.last_date, x.p::INTEGER AS p, x.g::DOUBLE AS g,
+       x.recency_days::INTEGER AS recency_days, x.n_orders::INTEGER AS n_orders, x.value,
+       x.r_score::INTEGER AS r_score, x.f_score::INTEGER AS f_score, x.m_score::INTEGER AS m_score,
+       ${segmentCase('x.r_score', 'x.f_score')} AS rfm_segment, ${RFM8_CASE} AS rfm8_class, x.stage,
+       x.recency_days - ${p.overdueFactor}::DOUBLE * x.g AS overdue_days,
+       x.value_365, x.current_net, x.base_net, x.b_days::INTEGER AS b_days, x.pace_assessed,
+       CASE WHEN x.pace_assessed THEN x.base_net::DOUBLE * ${p.periodDays} / x.b_days END AS baseline,
+       x.stage = 'decline' AS churn_flag,
+       x.stage <> 'lost' AND x.pace_assessed AND x.base_net > 0
+         AND x.current_net::DOUBLE * x.b_days < ${p.paceThreshold}::DOUBLE * ${p.periodDays} * x.base_net::DOUBLE AS pace_flag,
+       k.first_category, k.first_region, k.first_channel,
+       k.tier, k.value_rank::INTEGER AS value_rank, k.profit, k.margin::DOUBLE AS margin, k.key_class
+FROM x LEFT JOIN k ON k.customer_id = x.customer_id`;
+}
+
+/** The statements that write `customer_keys`, `purchase_days` and `customer_segments`, in order. */
+export function segmentTables(p: SegmentParams): SqlQuery[] {
+  return [customerKeysTable(), purchaseDaysTable(p.asOf, p.periodDays), customerSegmentsTable(p)];
+}
+
+export async function buildSegmentTables(db: DbClient, p: SegmentParams): Promise<void> {
+  for (const q of segmentTables(p)) await db.exec(q);
+}
+
+// ── The RFM panel (§7) ──────────────────────────────────────────────────────────────────
+
+/** A cell of the 5 × 5 R × F grid (all 25 cells, empty ones with 0 customers). */
+export interface RfmCellRow {
+  readonly r_score: number;
+  readonly f_score: number;
+  readonly segment: RfmSegment;
+  readonly customers: number;
+  /** Mean value of the cell's customers (null when empty). */
+  readonly avg_m: number | null;
+  /** Σ value of the cell ÷ Σ value of all customers (null when that sum is 0). */
+  readonly revenue_share: number | null;
+  /** Mean recency_days of the cell's customers. */
+  readonly avg_recency: number | null;
+}
+
+/**
+ * One RFM segment or one of the eight classes: its customers, their share of all customers,
+ * revenue = Σ value, its share of Σ value, and the mean recency_days, n_orders and value.
+ */
+export interface SegmentRow {
+  readonly id: string;
+  readonly customers: number;
+  readonly customer_share: number | null;
+  readonly revenue: number;
+  readonly revenue_share: number | null;
+  readonly avg_r: number | null;
+  readonly avg_f: number | null;
+  readonly avg_m: number | null;
+}
+
+/** The cuts of the eight classes: R high when recency_days < r, F high when n_orders > f, M high when value > m. */
+export interface Rfm8ThresholdRow {
+  readonly basis: Rfm8Basis;
+  readonly r: number | null;
+  readonly f: number | null;
+  readonly m: number | null;
+}
+
+/** What each score covers: the range of recency_days, n_orders and value of the customers with that R, F, M score. */
+export interface ScoreBoundaryRow {
+  readonly score: number;
+  readonly r_min: number | null;
+  readonly r_max: number | null;
+  readonly r_customers: number;
+  readonly f_min: number | null;
+  readonly f_max: number | null;
+  readonly f_customers: number;
+  readonly m_min: number | null;
+  readonly m_max: number | null;
+  readonly m_customers: number;
+}
+
+export interface SegmentsResult {
+  readonly customers: number;
+  readonly grid: readonly RfmCellRow[];
+  readonly segments: readonly SegmentRow[];
+  readonly classes: readonly SegmentRow[];
+  readonly thresholds: Rfm8ThresholdRow;
+  readonly boundaries: readonly ScoreBoundaryRow[];
+}
+
+function idList(ids: readonly string[]): SqlFragment {
+  return raw(`(SELECT * FROM (VALUES ${ids.map((id, i) => `(${i}, '${id}')`).join(', ')}) AS v(ord, id))`);
+}
+
+/** Rows per id of `ids` (all of them, in that order) grouped on `column` of customer_segments. */
+export function groupQuery(column: 'rfm_segment' | 'rfm8_class', ids: readonly string[]): SqlQuery {
+  return sql`WITH t AS (SELECT count(*) AS n, sum(value) AS total FROM customer_segments),
+g AS (SELECT ${raw(column)} AS id, count(*) AS customers, sum(value) AS revenue,
+             avg(recency_days) AS avg_r, avg(n_orders) AS avg_f, avg(value) AS avg_m
+      FROM customer_segments GROUP BY 1)
+SELECT v.id, coalesce(g.customers, 0)::INTEGER AS customers, ${div(sql`coalesce(g.customers, 0)`, sql`t.n`)} AS customer_share,
+       coalesce(g.revenue, 0)::DOUBLE AS revenue, ${div(sql`coalesce(g.revenue, 0)`, sql`t.total`)} AS revenue_share,
+       g.avg_r::DOUBLE AS avg_r, g.avg_f::DOUBLE AS avg_f, g.avg_m::DOUBLE AS avg_m
+FROM ${idList(ids)} v CROSS JOIN t LEFT JOIN g ON g.id = v.id
+ORDER BY v.ord`;
+}
+
+export function rfmGridQuery(): SqlQuery {
+  return sql`WITH t AS (SELECT sum(value) AS total FROM customer_segments),
+cells AS (SELECT r.r AS r_score, f.f AS f_score FROM range(1, 6) r(r), range(1, 6) f(f)),
+g AS (SELECT r_score, f_score, count(*) AS customers, avg(value) AS avg_m,
+             sum(value) AS revenue, avg(recency_days) AS avg_recency
+      FROM customer_segments GROUP BY 1, 2)
+SELECT c.r_score::INTEGER AS r_score, c.f_score::INTEGER AS f_score,
+       ${segmentCase('c.r_score', 'c.f_score')} AS segment,
+       coalesce(g.customers, 0)::INTEGER AS customers, g.avg_m::DOUBLE AS avg_m,
+       ${div(sql`coalesce(g.revenue, 0)`, sql`t.total`)} AS revenue_share, g.avg_recency::DOUBLE AS avg_recency
+FROM cells c CROSS JOIN t LEFT JOIN g ON g.r_score = c.r_score AND g.f_score = c.f_score
+ORDER BY c.r_score DESC, c.f_score DESC`;
+}
+
+export function rfm8ThresholdQuery(basis: Rfm8Basis): SqlQuery {
+  const agg = (a: string) => raw(basis === 'median' ? `quantile_cont(${a}, 0.5)` : `avg(${a})`);
+  return sql`SELECT ${basis}::VARCHAR AS basis, ${agg('recency_days')}::DOUBLE AS r, ${agg('n_orders')}::DOUBLE AS f,
+       ${agg('value')}::DOUBLE AS m FROM customer_segments`;
+}
+
+export function scoreBoundariesQuery(): SqlQuery {
+  return raw(`WITH s AS (SELECT range AS score FROM range(1, 6)),
+r AS (SELECT r_score AS score, min(recency_days) AS lo, max(recency_days) AS hi, count(*) AS n FROM customer_segments GROUP BY 1),
+f AS (SELECT f_score AS score, min(n_orders) AS lo, max(n_orders) AS hi, count(*) AS n FROM customer_segments GROUP BY 1),
+m AS (SELECT m_score AS score, min(value) AS lo, max(value) AS hi, count(*) AS n FROM customer_segments GROUP BY 1)
+SELECT s.score::INTEGER AS score,
+       r.lo::INTEGER AS r_min, r.hi::INTEGER AS r_max, coalesce(r.n, 0)::INTEGER AS r_customers,
+       f.lo::INTEGER AS f_min, f.hi::INTEGER AS f_max, coalesce(f.n, 0)::INTEGER AS f_customers,
+       m.lo::DOUBLE AS m_min, m.hi::DOUBLE AS m_max, coalesce(m.n, 0)::INTEGER AS m_customers
+FROM s LEFT JOIN r USING (score) LEFT JOIN f USING (score) LEFT JOIN m USING (score)
+ORDER BY s.score`);
+}
+
+/** Needs the tables of `buildSegmentTables` (run it first with the same params). */
+export async function runSegments(db: DbClient, p: SegmentParams): Promise<SegmentsResult> {
+  const segments = await rows<SegmentRow>(db, groupQuery('rfm_segment', RFM_SEGMENTS));
+  return {
+    customers: segments.reduce((s, r) => s + r.customers, 0),
+    grid: await rows<RfmCellRow>(db, rfmGridQuery()),
+    segments,
+    classes: await rows<SegmentRow>(db, groupQuery('rfm8_class', RFM8_CLASSES)),
+    thresholds: await one<Rfm8ThresholdRow>(db, rfm8ThresholdQuery(p.rfm8Basis)),
+    boundaries: await rows<ScoreBoundaryRow>(db, scoreBoundariesQuery()),
+  };
+}
+
+export function segmentsTables(r: SegmentsResult): Record<string, readonly object[]> {
+  return {
+    rfm_grid: r.grid,
+    rfm_segments: r.segments,
+    rfm8_classes: r.classes,
+    rfm8_thresholds: [r.thresholds],
+    rfm_score_boundaries: r.boundaries,
+  };
+}
+
+/** rfm_<segment> and rfm8_<class>: customers in each. */
+export function segmentsMetrics(r: SegmentsResult): Record<string, number | null> {
+  const out: Record<string, number | null> = {};
+  for (const s of r.segments) out[`rfm_${s.id}`] = s.customers;
+  for (const c of r.classes) out[`rfm8_${c.id}`] = c.customers;
+  return out;
+}

@@ -1,0 +1,80 @@
+/**
+ * Composition (METRICS.md §11) on customers A–K (lifecycle-fixture.ts), category mapped.
+ *
+ * Lines by category (stage at as_of): x: A 30 (formation), B 80 (decline), D 15 (lost),
+ * E 40 (stability), G 90, H 110, I 870, J 139.99, K 113 (formation); y: A 30, J 730
+ * (formation), C 25, F 60 (exploration). x total 1487.99, y 845.
+ *
+ * Purchase orders by month, new = in the customer's first purchase month:
+ *  2023-01 I, J new 100 · 2023-09 G new 70 · 2023-11 I, J returning 1460 (K's −20 return is
+ *  not a purchase) · 2023-12 K new 123 · 2024-01 C, D, H new 140 · 2024-05 A, B, F new 130,
+ *  K returning 10 · 2024-06 E new 40; A, B, G, H, I, J returning 279.99.
+ *  New 603 of 2352.99.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { NodeDb } from '../../../src/lib/db/duckdb-node.ts';
+import { derive } from '../../../src/lib/analyses/index.ts';
+import { buildSegmentTables } from '../../../src/lib/analyses/segments.ts';
+import { compositionMetrics, runComposition, type CompositionResult } from '../../../src/lib/analyses/composition.ts';
+import { DEFAULT_SETTINGS } from '../../../src/lib/model/settings.ts';
+import { loadLines } from './fixture.ts';
+import { LIFECYCLE_LINES, LIFECYCLE_PARAMS as P } from './lifecycle-fixture.ts';
+
+let db: NodeDb;
+let r: CompositionResult;
+beforeAll(async () => {
+  db = await NodeDb.open();
+  await loadLines(db, LIFECYCLE_LINES);
+  await derive(db, DEFAULT_SETTINGS, { category: true, region: false, channel: false, order: true });
+  await buildSegmentTables(db, P);
+  r = await runComposition(db, { asOf: P.asOf, dimensions: ['category'] });
+});
+afterAll(async () => {
+  await db.close();
+});
+
+describe('by dimension', () => {
+  it('crosses each value with the stages', () => {
+    const stage = r.rows.filter((x) => x.grouping === 'stage').map((x) => [x.value, x.group, x.customers, x.revenue]);
+    expect(stage).toEqual([
+      ['x', 'decline', 1, 80],
+      ['x', 'formation', 6, 1352.99],
+      ['x', 'lost', 1, 15],
+      ['x', 'stability', 1, 40],
+      ['y', 'exploration', 2, 85],
+      ['y', 'formation', 2, 760],
+    ]);
+    expect(r.rows.every((x) => x.profit === null && !x.other)).toBe(true);
+  });
+
+  it('sums to the same revenue under every grouping', () => {
+    for (const g of ['tier', 'segment', 'stage'] as const) {
+      const sum = r.rows.filter((x) => x.grouping === g && x.value === 'y').reduce((s, x) => s + x.revenue, 0);
+      expect(sum, g).toBeCloseTo(845, 9);
+    }
+  });
+
+  it('puts values beyond maxValues together', async () => {
+    const one = await runComposition(db, { asOf: P.asOf, dimensions: ['category'], maxValues: 1 });
+    const other = one.rows.filter((x) => x.grouping === 'stage' && x.other);
+    expect(other.map((x) => [x.value, x.group, x.customers, x.revenue])).toEqual([[null, 'exploration', 2, 85], [null, 'formation', 2, 760]]);
+  });
+});
+
+describe('new against returning', () => {
+  it('splits each month', () => {
+    expect(r.months).toEqual([
+      { month: '2023-01-01', new_customers: 2, new_revenue: 100, returning_customers: 0, returning_revenue: 0 },
+      { month: '2023-09-01', new_customers: 1, new_revenue: 70, returning_customers: 0, returning_revenue: 0 },
+      { month: '2023-11-01', new_customers: 0, new_revenue: 0, returning_customers: 2, returning_revenue: 1460 },
+      { month: '2023-12-01', new_customers: 1, new_revenue: 123, returning_customers: 0, returning_revenue: 0 },
+      { month: '2024-01-01', new_customers: 3, new_revenue: 140, returning_customers: 0, returning_revenue: 0 },
+      { month: '2024-05-01', new_customers: 3, new_revenue: 130, returning_customers: 1, returning_revenue: 10 },
+      { month: '2024-06-01', new_customers: 1, new_revenue: 40, returning_customers: 6, returning_revenue: 279.99 },
+    ]);
+  });
+
+  it('gives the share of new customers in purchase revenue', () => {
+    expect(compositionMetrics(r).new_customer_revenue_share).toBeCloseTo(603 / 2352.99, 12);
+  });
+});
