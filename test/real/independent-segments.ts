@@ -144,9 +144,11 @@ export interface RefSegments {
   readonly composition: RefComposition;
 }
 
-export function referenceSegments(lines: readonly SegLine[], s: SegSettings, dims: readonly Dim[], maxValues = 20): RefSegments {
+export function referenceSegments(allLines: readonly SegLine[], s: SegSettings, dims: readonly Dim[], maxValues = 20): RefSegments {
   const asOf = day(s.asOf);
   const start = asOf - s.P;
+  // §1: the data as it stood on the as-of date — lines dated after it are set aside.
+  const lines = allLines.filter((l) => day(l.date) <= asOf);
 
   // Orders (METRICS.md §1): one customer's lines with one order id, else one customer's lines of a day.
   const orders = new Map<string, Order>();
@@ -165,7 +167,7 @@ export function referenceSegments(lines: readonly SegLine[], s: SegSettings, dim
     byCustomer.set(o.customer, list);
   }
 
-  // §4 and §10 use every order of a customer (no as-of cut).
+  // §4 and §10 over every order of a customer up to the as-of date.
   const profitOf = new Map<string, number | null>();
   for (const l of lines) {
     if (l.profit === null) {
