@@ -16,6 +16,9 @@ import {
   percentTick,
   type ChartContext,
 } from './theme.ts';
+import type { DashboardResult } from '../analyses/index.ts';
+import type { Settings } from '../model/settings.ts';
+import { cardFormat, chartContextOf, type CardContext, type ChartCardSpec } from './cards.ts';
 
 import type { ActivityRow, CohortCell as CohortResult, RetentionCurvePoint } from '../analyses/retention.ts';
 
@@ -198,4 +201,80 @@ export function activeLapsedChart(rows: readonly ActiveLapsedRow[], ctx: ChartCo
       ),
     ],
   };
+}
+
+/** One cohort of the cohort table: its label, size and number of complete periods after the first. */
+export interface CohortSummary {
+  readonly cohort: string;
+  readonly label: string;
+  readonly size: number;
+  readonly complete: number;
+}
+
+export function cohortSummaries(cells: readonly CohortCell[]): CohortSummary[] {
+  const map = new Map<string, CohortSummary>();
+  for (const c of cells) {
+    const e = map.get(c.cohort) ?? { cohort: c.cohort, label: c.cohort_label, size: c.size, complete: 0 };
+    map.set(c.cohort, c.complete && c.k > 0 ? { ...e, complete: e.complete + 1 } : e);
+  }
+  return [...map.values()].sort((a, b) => a.cohort.localeCompare(b.cohort));
+}
+
+/** The cohorts drawn by default: the three largest with at least two complete periods after the first. */
+export function defaultCohortSelection(cells: readonly CohortCell[]): string[] {
+  return cohortSummaries(cells)
+    .filter((c) => c.complete >= 2)
+    .sort((a, b) => b.size - a.size || a.cohort.localeCompare(b.cohort))
+    .slice(0, 3)
+    .map((c) => c.cohort)
+    .sort();
+}
+
+/** The Retention panel's chart cards, in page order; `selected` = the cohorts drawn beside the average. */
+export function retentionCards(
+  result: DashboardResult,
+  settings: Settings,
+  ctx: CardContext,
+  opts: { readonly selected?: readonly string[] } = {},
+): ChartCardSpec[] {
+  const { t } = ctx;
+  const f = cardFormat(ctx);
+  const ret = result.retention;
+  const s = settings;
+  const period = s.cohortPeriod;
+  const measure = s.retentionMeasure;
+  const periodName = t(`dash.retention.unit.${period}`);
+  const unitsName = t(`dash.retention.units.${period}`);
+  const selected = opts.selected ?? defaultCohortSelection(ret.cells);
+  const rateOf = (p: RetentionCurvePoint | undefined): number | null => (p ? (measure === 'revenue' ? p.revenue_rate : p.rate) : null);
+  const k1 = rateOf(ret.curve.find((p) => p.k === 1));
+  const lastPoint = ret.curve.filter((p) => p.k > 0 && rateOf(p) !== null).at(-1);
+  const activity = result.overview.activity;
+  const lastActivity = activity[activity.length - 1];
+  const days = s.churnWindowDays;
+  return [
+    {
+      id: 'cohorts',
+      title:
+        k1 === null
+          ? t('dash.retention.heatNone')
+          : t(measure === 'revenue' ? 'dash.retention.heatTitleRevenue' : 'dash.retention.heatTitle', { rate: f.pct(k1), period: periodName }),
+      subtitle: t(`dash.retention.heatSubtitle.${s.retentionMode}`, { period: periodName, units: unitsName }),
+      build: (w) => cohortHeatmapChart(ret.cells, chartContextOf(ctx, w), { period, measure }),
+    },
+    {
+      id: 'retention-curves',
+      title: lastPoint ? t('dash.retention.curveTitle', { k: lastPoint.k, units: unitsName, rate: f.pct(rateOf(lastPoint)) }) : t('dash.retention.curveNone'),
+      subtitle: t('dash.retention.curveSubtitle'),
+      build: (w) => retentionCurvesChart(ret.curve, ret.cells, chartContextOf(ctx, w), { period, measure, selected }),
+    },
+    {
+      id: 'active-lapsed',
+      title: lastActivity
+        ? t('dash.activity.title', { active: f.int(lastActivity.active), total: f.int(lastActivity.customers), days })
+        : t('dash.activity.titleNone'),
+      subtitle: t('dash.activity.subtitle', { days }),
+      build: (w) => activeLapsedChart(activity, chartContextOf(ctx, w), days),
+    },
+  ];
 }
