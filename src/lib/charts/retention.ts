@@ -12,6 +12,7 @@ import {
   formatPercent,
   integerTicks,
   isoDate,
+  labelWidth,
   monthAxis,
   percentTick,
   type ChartContext,
@@ -30,6 +31,30 @@ export type RetentionMeasureKind = 'customers' | 'revenue';
 
 function cellRate(c: Pick<CohortCell, 'rate' | 'revenue_rate'>, measure: RetentionMeasureKind): number | null {
   return measure === 'revenue' ? c.revenue_rate : c.rate;
+}
+
+const HEAT_MARGIN = { left: 96, right: 24 } as const;
+const HEAT_PADDING = 0.04;
+
+/** Steps between labelled periods, per period kind: whole months, quarters, years. */
+const PERIOD_STEPS: Readonly<Record<CohortPeriodKind, readonly number[]>> = {
+  week: [1, 2, 4, 13, 26, 52],
+  month: [1, 2, 3, 6, 12],
+  quarter: [1, 2, 4, 8],
+};
+
+/**
+ * The periods since the first purchase that get a tick: every one when their labels fit
+ * side by side in `plotWidth`, else every 2nd, 4th, 13th … (the first step whose labels fit).
+ */
+export function periodTicks(ks: readonly number[], plotWidth: number, period: CohortPeriodKind): number[] {
+  if (ks.length === 0) return [];
+  const column = plotWidth / ks.length;
+  const label = labelWidth(String(Math.max(...ks))) + 8;
+  const steps = PERIOD_STEPS[period];
+  const last = steps[steps.length - 1] ?? 1;
+  const step = steps.find((k) => k * column >= label) ?? last * Math.ceil(label / (last * column));
+  return ks.filter((k) => k % step === 0);
 }
 
 /** Cohort triangle: rows = cohorts, columns = k; incomplete cells are lighter and dashed. */
@@ -52,8 +77,12 @@ export function cohortHeatmapChart(
   // Period 0 is 100 % by definition; colour the rest on their own range so it stays readable.
   const later = data.filter((c) => c.k > 0).map((c) => c.value);
   const top = later.length === 0 ? 1 : Math.max(0.05, ...later);
-  const cellWidth = (ctx.width - 110) / Math.max(1, ks.length);
-  const showText = cellWidth >= 34;
+  const plotWidth = Math.max(280, ctx.width) - HEAT_MARGIN.left - HEAT_MARGIN.right;
+  // Each cell is labelled when its widest percentage fits, at a smaller size if need be
+  // (a printed report has no tooltips to fall back on).
+  const cellWidth = (plotWidth / Math.max(1, ks.length)) * (1 - HEAT_PADDING);
+  const widest = data.reduce((w, c) => (formatPercent(locale, c.value, 0).length > w.length ? formatPercent(locale, c.value, 0) : w), '');
+  const fontSize = [10, 9, 8].find((px) => labelWidth(widest, px) + 3 <= cellWidth);
   const tipText = (c: Cell): string =>
     [
       `${label(c.cohort)} · ${t('chart.retention.periodK', { k: c.k })}`,
@@ -64,10 +93,11 @@ export function cohortHeatmapChart(
     ].join('\n');
   return {
     ...baseOptions(ctx, Math.max(140, 22 * cohorts.length + 70)),
-    marginLeft: 96,
+    marginLeft: HEAT_MARGIN.left,
+    marginRight: HEAT_MARGIN.right,
     marginTop: 40,
-    padding: 0.04,
-    x: { label: t(`chart.retention.axis.${opts.period}`), axis: 'top', domain: ks },
+    padding: HEAT_PADDING,
+    x: { label: t(`chart.retention.axis.${opts.period}`), axis: 'top', domain: ks, ticks: periodTicks(ks, plotWidth, opts.period) },
     y: { label: null, domain: cohorts, tickFormat: label },
     color: {
       type: 'linear',
@@ -91,14 +121,14 @@ export function cohortHeatmapChart(
         title: tipText,
         tip: true,
       }),
-      ...(showText
+      ...(fontSize !== undefined
         ? [
             Plot.text(data, {
               x: 'k',
               y: 'cohort',
               text: (c: Cell) => formatPercent(locale, c.value, 0),
               fill: (c: Cell) => (c.value > top * 0.55 && c.complete ? 'white' : PALETTE.ink),
-              fontSize: 10,
+              fontSize,
             }),
           ]
         : []),
