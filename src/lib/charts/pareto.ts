@@ -182,7 +182,7 @@ function decileLabel(ctx: ChartContext, decile: number): string {
 }
 
 /** Share of value per 10 % of ranked customers; a zero baseline (a decile can be negative). */
-export function decileChart(rows: readonly DecileRow[], ctx: ChartContext, opts: { readonly yLabelKey?: string } = {}): PlotOptions {
+export function decileChart(rows: readonly DecileRow[], ctx: ChartContext, opts: { readonly xLabelKey?: string; readonly yLabelKey?: string } = {}): PlotOptions {
   const data = rows.filter((r) => r.value_share !== null);
   if (data.length === 0) return emptyChart(ctx);
   const { locale } = ctx;
@@ -190,7 +190,7 @@ export function decileChart(rows: readonly DecileRow[], ctx: ChartContext, opts:
     ...baseOptions(ctx, chartHeight(ctx.width, 0.4, 220, 320)),
     // Ranges ("10–20%") need ~56 px per bar; narrower, each bar is named by its upper edge.
     x: {
-      label: ctx.t('chart.pareto.decileAxis'),
+      label: ctx.t(opts.xLabelKey ?? 'chart.pareto.decileAxis'),
       tickFormat: ctx.width >= 700 ? (d: number) => decileLabel(ctx, d) : (d: number) => `${d * 10}%`,
       domain: data.map((r) => r.decile),
     },
@@ -340,7 +340,8 @@ export function paretoCards(result: DashboardResult, settings: Settings, ctx: Ca
         id: 'profit-deciles',
         title: t('dash.pareto.profitDecilesTitle', { share: f.pct(profit.summary.top20_share) }),
         subtitle: t('dash.pareto.profitDecilesSubtitle'),
-        build: (w) => decileChart(profit.deciles, chartContextOf(ctx, w), { yLabelKey: 'chart.pareto.profitShare' }),
+        // Ranked by profit, not by value (analyses/pareto.ts, rankedTables).
+        build: (w) => decileChart(profit.deciles, chartContextOf(ctx, w), { xLabelKey: 'chart.pareto.decileAxisProfit', yLabelKey: 'chart.pareto.profitShare' }),
       },
     );
   }

@@ -4,7 +4,7 @@
  * renders at the report's width.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runDashboard, type DashboardResult } from '../../../src/lib/analyses/index.ts';
+import type { DashboardResult } from '../../../src/lib/analyses/index.ts';
 import { PANEL_IDS } from '../../../src/lib/analyses/registry.ts';
 import { cardById } from '../../../src/lib/charts/cards.ts';
 import { PANEL_CARDS } from '../../../src/lib/charts/index.ts';
@@ -12,17 +12,17 @@ import { retentionCards } from '../../../src/lib/charts/retention.ts';
 import { NodeDb } from '../../../src/lib/db/duckdb-node.ts';
 import { LOCALES, translate, type Locale } from '../../../src/lib/i18n/index.ts';
 import { DEFAULT_SETTINGS } from '../../../src/lib/model/settings.ts';
-import { loadLines } from '../analyses/fixture.ts';
+import { fixtureResults } from './fixture-results.ts';
+import { describeSpec } from './spec.ts';
 import { renderSvg } from './svg.ts';
 
 let db: NodeDb;
 let result: DashboardResult;
+let withProfit: DashboardResult;
 
 beforeAll(async () => {
   db = await NodeDb.open();
-  // The lines carry scores (no survey file), so the satisfaction panel has cards too.
-  await loadLines(db);
-  result = await runDashboard(db, DEFAULT_SETTINGS, { category: true, region: true, channel: false, order: true });
+  ({ plain: result, withProfit } = await fixtureResults(db));
 });
 afterAll(async () => db.close());
 
@@ -36,9 +36,8 @@ describe('chart cards', () => {
   for (const id of PANEL_IDS) {
     for (const locale of LOCALES) {
       it(`${id} (${locale}): titled cards that render at 700 px`, () => {
-        const cards = PANEL_CARDS[id](result, DEFAULT_SETTINGS, ctx(locale));
+        const cards = [result, withProfit].flatMap((r) => PANEL_CARDS[id](r, DEFAULT_SETTINGS, ctx(locale)));
         expect(cards.length).toBeGreaterThan(0);
-        expect(new Set(cards.map((c) => c.id)).size).toBe(cards.length);
         for (const card of cards) {
           for (const text of [card.title, card.subtitle]) {
             expect(text.trim(), card.id).not.toBe('');
@@ -59,6 +58,19 @@ describe('chart cards', () => {
     expect(cardById(en, 'lorenz').title).toBe(`Top 20% of customers bring ${Math.round(top * 100)}% of value`);
     const tierA = result.pareto.tiers.find((r) => r.tier === 'A');
     expect(cardById(en, 'tier-value').title).toContain(new Intl.NumberFormat('en', { style: 'currency', currency: 'EUR' }).format(tierA?.aov ?? NaN));
+  });
+
+  it('the profit deciles say customers are ranked by profit', () => {
+    expect(PANEL_CARDS.pareto(result, DEFAULT_SETTINGS, ctx('en')).map((c) => c.id)).not.toContain('profit-deciles');
+    for (const locale of LOCALES) {
+      const cards = PANEL_CARDS.pareto(withProfit, DEFAULT_SETTINGS, ctx(locale));
+      expect(new Set(cards.map((c) => c.id)).size).toBe(cards.length);
+      const axis = (id: string) => (describeSpec(cardById(cards, id).build(700)) as { scales: { x: { label: string } } }).scales.x.label;
+      expect(axis('profit-deciles')).toBe(translate(locale, 'chart.pareto.decileAxisProfit'));
+      expect(axis('deciles')).toBe(translate(locale, 'chart.pareto.decileAxis'));
+    }
+    expect(translate('en', 'chart.pareto.decileAxisProfit')).toMatch(/profit/);
+    expect(translate('zh-CN', 'chart.pareto.decileAxisProfit')).toMatch(/利润/);
   });
 
   it('draws the selected cohorts beside the average', () => {

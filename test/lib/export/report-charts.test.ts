@@ -3,7 +3,7 @@
  * it, must lie whole inside its declared width: its plot, its legend and every label.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runDashboard, type DashboardResult } from '../../../src/lib/analyses/index.ts';
+import type { DashboardResult } from '../../../src/lib/analyses/index.ts';
 import { PANEL_IDS } from '../../../src/lib/analyses/registry.ts';
 import { PANEL_CARDS } from '../../../src/lib/charts/index.ts';
 import { cohortHeatmapChart, type CohortCell } from '../../../src/lib/charts/retention.ts';
@@ -12,7 +12,7 @@ import { NodeDb } from '../../../src/lib/db/duckdb-node.ts';
 import { figureToSvgElement } from '../../../src/lib/export/image.ts';
 import { LOCALES, translate, type Locale } from '../../../src/lib/i18n/index.ts';
 import { DEFAULT_SETTINGS } from '../../../src/lib/model/settings.ts';
-import { loadLines } from '../analyses/fixture.ts';
+import { fixtureResults } from '../charts/fixture-results.ts';
 import { chartContext } from '../charts/context.ts';
 import { overflows } from '../charts/extent.ts';
 import { describeSpec } from '../charts/spec.ts';
@@ -41,11 +41,11 @@ export function cohortMatrix(months: number, start = Date.UTC(2023, 0, 1)): Coho
 }
 
 let db: NodeDb;
-let result: DashboardResult;
+let results: DashboardResult[];
 beforeAll(async () => {
   db = await NodeDb.open();
-  await loadLines(db);
-  result = await runDashboard(db, DEFAULT_SETTINGS, { category: true, region: true, channel: false, order: true });
+  const r = await fixtureResults(db);
+  results = [r.plain, r.withProfit];
 });
 afterAll(async () => db.close());
 
@@ -54,7 +54,7 @@ describe('report charts at A4 width', () => {
     it(`every card of every panel fits 700 px (${locale})`, () => {
       const ctx = { locale: locale as Locale, t: (k: string, p?: Readonly<Record<string, string | number>>) => translate(locale, k, p), currency: 'EUR' };
       for (const id of PANEL_IDS) {
-        for (const card of PANEL_CARDS[id](result, DEFAULT_SETTINGS, ctx)) {
+        for (const card of results.flatMap((r) => PANEL_CARDS[id](r, DEFAULT_SETTINGS, ctx))) {
           const f = fit(card.build(WIDTH));
           expect([card.id, f.width]).toEqual([card.id, WIDTH]);
           expect([card.id, f.overflows]).toEqual([card.id, []]);
