@@ -289,13 +289,24 @@ export function retentionCards(
         k1 === null
           ? t('dash.retention.heatNone')
           : t(measure === 'revenue' ? 'dash.retention.heatTitleRevenue' : 'dash.retention.heatTitle', { rate: f.pct(k1), period: periodName }),
-      subtitle: t(`dash.retention.heatSubtitle.${s.retentionMode}`, { period: periodName, units: unitsName }),
+      // Revenue retention reads the revenue of period k itself, whatever the mode.
+      subtitle:
+        measure === 'revenue'
+          ? t('dash.retention.heatSubtitleRevenue', { period: periodName, units: unitsName })
+          : t(`dash.retention.heatSubtitle.${s.retentionMode}`, { period: periodName, units: unitsName }),
       build: (w) => cohortHeatmapChart(ret.cells, chartContextOf(ctx, w), { period, measure }),
     },
     {
       id: 'retention-curves',
-      title: lastPoint ? t('dash.retention.curveTitle', { k: lastPoint.k, units: unitsName, rate: f.pct(rateOf(lastPoint)) }) : t('dash.retention.curveNone'),
-      subtitle: t('dash.retention.curveSubtitle'),
+      title: lastPoint
+        ? t(measure === 'revenue' ? 'dash.retention.curveTitleRevenue' : 'dash.retention.curveTitle', {
+            k: lastPoint.k,
+            units: unitsName,
+            period: periodName,
+            rate: f.pct(rateOf(lastPoint)),
+          })
+        : t('dash.retention.curveNone'),
+      subtitle: t(measure === 'revenue' ? 'dash.retention.curveSubtitleRevenue' : 'dash.retention.curveSubtitle', { period: periodName }),
       build: (w) => retentionCurvesChart(ret.curve, ret.cells, chartContextOf(ctx, w), { period, measure, selected }),
     },
     {

@@ -73,6 +73,28 @@ describe('chart cards', () => {
     expect(translate('zh-CN', 'chart.pareto.decileAxisProfit')).toMatch(/利润/);
   });
 
+  it('on revenue retention, the retention cards speak of revenue, not of customers buying', () => {
+    const settings = { ...DEFAULT_SETTINGS, retentionMeasure: 'revenue' as const };
+    const words = { en: { no: /customer|buying/i, yes: /revenue/ }, 'zh-CN': { no: /客户/, yes: /收入/ } } as const;
+    for (const mode of ['on', 'on_or_after'] as const) {
+      for (const locale of LOCALES) {
+        const cards = retentionCards(result, { ...settings, retentionMode: mode }, ctx(locale));
+        for (const id of ['cohorts', 'retention-curves']) {
+          const card = cardById(cards, id);
+          for (const text of [card.title, card.subtitle]) {
+            expect(text, `${locale} ${id}`).not.toMatch(words[locale].no);
+            expect(text, `${locale} ${id}`).toMatch(words[locale].yes);
+          }
+          const spec = describeSpec(card.build(700)) as { scales: { y: { label: string | null }; color: { label?: string } } };
+          const label = id === 'cohorts' ? spec.scales.color.label : spec.scales.y.label;
+          expect(label).toBe(translate(locale, 'chart.retention.revenueRetention'));
+        }
+      }
+    }
+    // On customers the same cards keep their customer wording.
+    expect(cardById(retentionCards(result, DEFAULT_SETTINGS, ctx('en')), 'retention-curves').title).toMatch(/customers/);
+  });
+
   it('draws the selected cohorts beside the average', () => {
     const [, curves] = retentionCards(result, DEFAULT_SETTINGS, ctx('en'), { selected: ['2024-01-01'] });
     const none = retentionCards(result, DEFAULT_SETTINGS, ctx('en'), { selected: [] })[1];
