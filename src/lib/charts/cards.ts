@@ -12,6 +12,8 @@ export interface ChartCardSpec {
   readonly id: string;
   readonly title: string;
   readonly subtitle: string;
+  /** The subtitle in print, where a page's hints about pointing at the chart mean nothing. */
+  readonly printSubtitle?: string;
   build(width: number): PlotOptions;
 }
 

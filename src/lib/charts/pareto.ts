@@ -322,6 +322,7 @@ export function paretoCards(result: DashboardResult, settings: Settings, ctx: Ca
       id: 'tier-value',
       title: tierA && p.summary.total_value > 0 ? t('dash.pareto.tierAovTitle', { a: f.money(tierA.aov), rate: f.pct(tierA.repurchase_rate) }) : t('dash.pareto.tiersNone'),
       subtitle: t('dash.pareto.tierAovSubtitle'),
+      printSubtitle: t('dash.pareto.tierAovSubtitlePrint'),
       build: (w) => tierValueChart(p.tiers, chartContextOf(ctx, w)),
     },
   ];
