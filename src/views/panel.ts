@@ -1,5 +1,4 @@
 import type { CurrencyChoice, CurrencyTotalRow, DashboardResult, PanelId, Quadrant, Tier } from '../lib/analyses/index.ts';
-import type { ChartContext } from '../lib/charts/theme.ts';
 import type { Metrics } from '../lib/model/metrics.ts';
 import type { SettingsState } from '../lib/state/settings.svelte.ts';
 
@@ -13,7 +12,6 @@ export interface PanelProps {
   readonly settings: SettingsState;
   /** ISO code when the amounts name exactly one currency. */
   readonly currency: string | null;
-  readonly chartContext: (width: number) => ChartContext;
   /** Open another panel (headlines link to the panel they summarise). */
   readonly onpanel: (p: PanelId) => void;
   readonly onexport: CustomerExport;

@@ -29,6 +29,17 @@ describe('report file', () => {
     await download.saveAs(saved);
     await file.goto(`file://${saved}`);
     expect(await file.locator('section.panel figure svg').count()).toBeGreaterThanOrEqual(8);
+    // Every chart is drawn whole at the print width (a colour legend once set a heatmap's width).
+    const widths = await file.locator('section.panel > figure > svg').evaluateAll((els) => els.map((e) => e.getAttribute('width')));
+    expect(widths.length).toBeGreaterThanOrEqual(8);
+    expect([...new Set(widths)]).toEqual(['700']);
+    // The same findings as the page, card for card.
+    const pageTitles = (await page.locator('[data-testid=dashboard] [data-testid^="chart-"] h3').allTextContents()).map((t) => t.trim());
+    expect(await file.locator('section.panel figure h3').allTextContents()).toEqual(pageTitles);
+    // Table headings are words, not field names.
+    const headings = await file.locator('section.panel th').allTextContents();
+    expect(headings.length).toBeGreaterThan(20);
+    expect(headings.filter((h) => /^[a-z][a-z0-9_]*$/.test(h))).toEqual([]);
     for (const id of KPIS) {
       expect([id, await file.locator(`[data-metric="${id}"]`).first().getAttribute('data-value')]).toEqual([id, onPage[id]]);
     }

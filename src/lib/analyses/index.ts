@@ -10,7 +10,8 @@ import { METRIC_IDS, type Metrics } from '../model/metrics.ts';
 import type { Dimension } from '../model/schema.ts';
 import type { Settings } from '../model/settings.ts';
 import { CHOICES_LIMIT, currenciesQuery, dimensionChoicesQuery, type CurrencyRow, type DimensionChoiceRow } from './overview.ts';
-import { one, rows, type PanelContext } from './panel.ts';
+import { one, rows } from './common.ts';
+import type { PanelContext } from './panel.ts';
 import { rankedTables } from './pareto.ts';
 import { PANEL_IDS, PANEL_REGISTRY, type PanelId, type PanelResults } from './registry.ts';
 

@@ -9,7 +9,8 @@ import type { Mapped } from '../model/derive.ts';
 import type { Dimension } from '../model/schema.ts';
 import { UNMARKED } from '../model/settings.ts';
 import { asOfDate, div, isoDate } from './common.ts';
-import { one, rows, type PanelDescriptor } from './panel.ts';
+import { one, rows } from './common.ts';
+import type { PanelDescriptor } from './panel.ts';
 import { activityQuery, type ActivityRow } from './retention.ts';
 
 export interface OverviewParams {

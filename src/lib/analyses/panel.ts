@@ -5,8 +5,7 @@
  * registry, so a new panel is one module and one registry line (docs/ARCHITECTURE.md,
  * "Adding a panel").
  */
-import type { DbClient, Row } from '../db/client.ts';
-import type { SqlQuery } from '../db/sql.ts';
+import type { DbClient } from '../db/client.ts';
 import type { Mapped } from '../model/derive.ts';
 import type { MetricId, Metrics } from '../model/metrics.ts';
 import type { Settings } from '../model/settings.ts';
@@ -48,14 +47,3 @@ export interface PanelDescriptor<Id extends string = string, R = unknown> {
 
 /** The result type of a descriptor. */
 export type ResultOf<P> = P extends PanelDescriptor<string, infer R> ? R : never;
-
-// Row shapes are fixed by the casts in each query; these are the places they are asserted.
-export async function rows<T>(db: DbClient, q: SqlQuery): Promise<T[]> {
-  return (await db.query<Row>(q)) as unknown as T[];
-}
-
-export async function one<T>(db: DbClient, q: SqlQuery): Promise<T> {
-  const [row] = await rows<T>(db, q);
-  if (row === undefined) throw new Error(`query returned no row: ${q.text.slice(0, 80)}`);
-  return row;
-}

@@ -5,7 +5,8 @@
  */
 import { raw, sql, type SqlPart, type SqlQuery } from '../db/sql.ts';
 import { div } from './common.ts';
-import { one, rows, type PanelDescriptor } from './panel.ts';
+import { one, rows } from './common.ts';
+import type { PanelDescriptor } from './panel.ts';
 
 export interface ParetoParams {
   /** Tier A ends at the first rank where the cumulative value share reaches this (0.8). */

@@ -6,7 +6,8 @@ import { join, raw, sql, type SqlQuery } from '../db/sql.ts';
 import type { Dimension } from '../model/schema.ts';
 import { asOfDate, dayBinOf, dayBins, div, isoDate, type DayBinRow, type SqlFragment } from './common.ts';
 import { mappedDimensions } from '../model/mapped.ts';
-import { one, rows, type PanelDescriptor } from './panel.ts';
+import { one, rows } from './common.ts';
+import type { PanelDescriptor } from './panel.ts';
 
 export interface RepurchaseParams {
   /** ISO date: Kaplan–Meier censoring and the completeness of 回购率 periods. */

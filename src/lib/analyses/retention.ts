@@ -7,7 +7,8 @@
 import { raw, sql, type SqlQuery } from '../db/sql.ts';
 import type { CohortClock, CohortPeriod, RetentionMode } from '../model/settings.ts';
 import { asOfDate, div, isoDate, type SqlFragment } from './common.ts';
-import { one, rows, type PanelDescriptor } from './panel.ts';
+import { one, rows } from './common.ts';
+import type { PanelDescriptor } from './panel.ts';
 
 export interface RetentionParams {
   readonly asOf: string;

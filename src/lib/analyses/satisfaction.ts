@@ -5,7 +5,8 @@
 import { raw, sql, type SqlQuery } from '../db/sql.ts';
 import type { ScoreScale } from '../model/settings.ts';
 import { div, type SqlFragment } from './common.ts';
-import { one, rows, type PanelDescriptor } from './panel.ts';
+import { one, rows } from './common.ts';
+import type { PanelDescriptor } from './panel.ts';
 
 export interface SatisfactionParams {
   /** Scale to use; null = detected (see `detectScale`). */

@@ -16,6 +16,10 @@ import {
   monthAxis,
   type ChartContext,
 } from './theme.ts';
+import type { DashboardResult } from '../analyses/index.ts';
+import type { Settings } from '../model/settings.ts';
+import { cardFormat, chartContextOf, type CardContext, type ChartCardSpec } from './cards.ts';
+import { activeLapsedChart } from './retention.ts';
 
 /** One calendar month of activity. */
 export interface PeriodActivityRow {
@@ -96,4 +100,39 @@ export function customerMixChart(rows: readonly PeriodActivityRow[], ctx: ChartC
       Plot.ruleY([0], { stroke: PALETTE.ink }),
     ],
   };
+}
+
+/** The Overview's chart cards, in page order. */
+export function overviewCards(result: DashboardResult, settings: Settings, ctx: CardContext): ChartCardSpec[] {
+  const { t, locale } = ctx;
+  const f = cardFormat(ctx);
+  const trend = result.overview.trend;
+  const activity = result.overview.activity;
+  const days = settings.churnWindowDays;
+  const month = (period: string): string => formatMonth(locale, isoDate(period));
+  const best = trend.reduce<(typeof trend)[number] | null>((b, r) => (r.orders > 0 && (b === null || r.revenue > b.revenue) ? r : b), null);
+  const lastBuying = [...trend].reverse().find((r) => r.customers > 0);
+  const last = activity[activity.length - 1];
+  return [
+    {
+      id: 'revenue-trend',
+      title: best ? t('dash.trend.revenueTitle', { month: month(best.period), revenue: f.money(best.revenue) }) : t('dash.trend.titleNone'),
+      subtitle: t('dash.trend.revenueSubtitle'),
+      build: (w) => revenueTrendChart(trend, chartContextOf(ctx, w)),
+    },
+    {
+      id: 'customer-mix',
+      title: lastBuying
+        ? t('dash.trend.customersTitle', { share: f.pct(lastBuying.new_customers / lastBuying.customers), month: month(lastBuying.period) })
+        : t('dash.trend.titleNone'),
+      subtitle: t('dash.trend.customersSubtitle'),
+      build: (w) => customerMixChart(trend, chartContextOf(ctx, w)),
+    },
+    {
+      id: 'activity',
+      title: last ? t('dash.activity.title', { active: f.int(last.active), total: f.int(last.active + last.lapsed), days }) : t('dash.activity.titleNone'),
+      subtitle: t('dash.activity.subtitle', { days }),
+      build: (w) => activeLapsedChart(activity, chartContextOf(ctx, w), days),
+    },
+  ];
 }

@@ -14,6 +14,9 @@ import {
   percentTick,
   type ChartContext,
 } from './theme.ts';
+import type { DashboardResult } from '../analyses/index.ts';
+import type { Settings } from '../model/settings.ts';
+import { cardFormat, chartContextOf, type CardContext, type ChartCardSpec } from './cards.ts';
 
 import type { DecileRow as DecileResult, LorenzPoint as LorenzResult, ProfitGroup, ProfitSplitRow, Tier, TierRow as TierResult } from '../analyses/pareto.ts';
 
@@ -179,7 +182,7 @@ function decileLabel(ctx: ChartContext, decile: number): string {
 }
 
 /** Share of value per 10 % of ranked customers; a zero baseline (a decile can be negative). */
-export function decileChart(rows: readonly DecileRow[], ctx: ChartContext, opts: { readonly yLabelKey?: string } = {}): PlotOptions {
+export function decileChart(rows: readonly DecileRow[], ctx: ChartContext, opts: { readonly xLabelKey?: string; readonly yLabelKey?: string } = {}): PlotOptions {
   const data = rows.filter((r) => r.value_share !== null);
   if (data.length === 0) return emptyChart(ctx);
   const { locale } = ctx;
@@ -187,7 +190,7 @@ export function decileChart(rows: readonly DecileRow[], ctx: ChartContext, opts:
     ...baseOptions(ctx, chartHeight(ctx.width, 0.4, 220, 320)),
     // Ranges ("10–20%") need ~56 px per bar; narrower, each bar is named by its upper edge.
     x: {
-      label: ctx.t('chart.pareto.decileAxis'),
+      label: ctx.t(opts.xLabelKey ?? 'chart.pareto.decileAxis'),
       tickFormat: ctx.width >= 700 ? (d: number) => decileLabel(ctx, d) : (d: number) => `${d * 10}%`,
       domain: data.map((r) => r.decile),
     },
@@ -286,4 +289,62 @@ export function profitSplitChart(rows: readonly ProfitGroupRow[], ctx: ChartCont
       Plot.ruleY([0], { stroke: PALETTE.ink }),
     ],
   };
+}
+
+/** The Pareto panel's chart cards, in page order (the profit cards only when profit is mapped). */
+export function paretoCards(result: DashboardResult, settings: Settings, ctx: CardContext): ChartCardSpec[] {
+  const { t } = ctx;
+  const f = cardFormat(ctx);
+  const p = result.pareto;
+  const s = settings;
+  const tierA = p.tiers.find((r) => r.tier === 'A');
+  const topDecile = p.deciles.find((d) => d.decile === 1);
+  const cards: ChartCardSpec[] = [
+    {
+      id: 'lorenz',
+      title: p.summary.top_share === null ? t('dash.pareto.lorenzNone') : t('dash.pareto.lorenzTitle', { x: f.pct(s.topShare), y: f.pct(p.summary.top_share) }),
+      subtitle: t('dash.pareto.lorenzSubtitle', { gini: f.num(p.summary.gini, 3), n: f.int(p.summary.customers) }),
+      build: (w) => lorenzChart(p.curve, chartContextOf(ctx, w), { topShare: s.topShare, topValueShare: p.summary.top_share, tierA: s.tierA, tierB: s.tierB }),
+    },
+    {
+      id: 'deciles',
+      title: topDecile ? t('dash.pareto.decilesTitle', { share: f.pct(topDecile.value_share) }) : t('dash.pareto.decilesNone'),
+      subtitle: t('dash.pareto.decilesSubtitle'),
+      build: (w) => decileChart(p.deciles, chartContextOf(ctx, w)),
+    },
+    {
+      id: 'tiers',
+      title: tierA ? t('dash.pareto.tiersTitle', { n: f.int(tierA.customers), share: f.pct(tierA.customer_share), cut: f.pct(s.tierA) }) : t('dash.pareto.tiersNone'),
+      subtitle: t('dash.pareto.tiersSubtitle', { a: f.pct(s.tierA), b: f.pct(s.tierB) }),
+      build: (w) => tierShareChart(p.tiers, chartContextOf(ctx, w)),
+    },
+    {
+      id: 'tier-value',
+      title: tierA && p.summary.total_value > 0 ? t('dash.pareto.tierAovTitle', { a: f.money(tierA.aov), rate: f.pct(tierA.repurchase_rate) }) : t('dash.pareto.tiersNone'),
+      subtitle: t('dash.pareto.tierAovSubtitle'),
+      printSubtitle: t('dash.pareto.tierAovSubtitlePrint'),
+      build: (w) => tierValueChart(p.tiers, chartContextOf(ctx, w)),
+    },
+  ];
+  const profit = p.profit;
+  if (profit) {
+    const top = profit.split.find((g) => g.group === 'top20');
+    const bottom = profit.split.find((g) => g.group === 'bottom20');
+    cards.push(
+      {
+        id: 'profit-split',
+        title: top && bottom ? t('dash.pareto.profitTitle', { top: f.pct(top.profit_share), bottom: f.pct(bottom.profit_share) }) : t('dash.pareto.profitNone'),
+        subtitle: t('dash.pareto.profitSubtitle', { total: f.money(profit.summary.total_profit) }),
+        build: (w) => profitSplitChart(profit.split, chartContextOf(ctx, w)),
+      },
+      {
+        id: 'profit-deciles',
+        title: t('dash.pareto.profitDecilesTitle', { share: f.pct(profit.summary.top20_share) }),
+        subtitle: t('dash.pareto.profitDecilesSubtitle'),
+        // Ranked by profit, not by value (analyses/pareto.ts, rankedTables).
+        build: (w) => decileChart(profit.deciles, chartContextOf(ctx, w), { xLabelKey: 'chart.pareto.decileAxisProfit', yLabelKey: 'chart.pareto.profitShare' }),
+      },
+    );
+  }
+  return cards;
 }

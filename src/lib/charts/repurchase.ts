@@ -16,6 +16,10 @@ import {
   percentTick,
   type ChartContext,
 } from './theme.ts';
+import type { DashboardResult } from '../analyses/index.ts';
+import type { Dimension } from '../model/schema.ts';
+import type { Settings } from '../model/settings.ts';
+import { cardFormat, chartContextOf, type CardContext, type ChartCardSpec } from './cards.ts';
 
 import type { DayBinRow } from '../analyses/common.ts';
 import type { KmPoint, OrderCountRow, PeriodRepurchaseRow as PeriodResult, RepurchaseByDimRow } from '../analyses/repurchase.ts';
@@ -186,4 +190,69 @@ export function dimensionRepurchaseChart(rows: readonly DimensionRepurchaseRow[]
       Plot.ruleX([0], { stroke: PALETTE.ink }),
     ],
   };
+}
+
+/** The Repurchase panel's chart cards, in page order (one per mapped dimension at the end). */
+export function repurchaseCards(result: DashboardResult, _settings: Settings, ctx: CardContext): ChartCardSpec[] {
+  const { t } = ctx;
+  const f = cardFormat(ctx);
+  const r = result.repurchase;
+  // The repeat buyers' median: the histogram below is of those who came back.
+  const median = r.summary.median_days_to_second_repeaters;
+  let within90: number | null = null;
+  for (const p of r.km) if (p.day <= 90) within90 = p.cumulative;
+  const completeMonths = r.byPeriod.filter((p) => p.complete && p.rate !== null);
+  const meanPeriodRate =
+    completeMonths.length === 0 ? null : completeMonths.reduce((s, p) => s + p.returning, 0) / Math.max(1, completeMonths.reduce((s, p) => s + p.buyers, 0));
+  const gapTotal = r.gaps.reduce((s, b) => s + b.n, 0);
+  const shortGaps = gapTotal === 0 ? null : r.gaps.filter((b) => b.hi !== null && b.hi <= 30).reduce((s, b) => s + b.n, 0) / gapTotal;
+  const dims = [...new Set(r.byDimension.map((d) => d.dimension))];
+  const dimCard = (dim: Dimension): ChartCardSpec => {
+    const rows = r.byDimension.filter((d) => d.dimension === dim);
+    const big = rows.filter((d) => d.repurchase_rate !== null && d.customers >= 10);
+    const pool = big.length > 0 ? big : rows.filter((d) => d.repurchase_rate !== null);
+    const best = [...pool].sort((a, b) => (b.repurchase_rate ?? 0) - (a.repurchase_rate ?? 0))[0];
+    const dimName = t(`dash.dim.${dim}`);
+    return {
+      id: `repurchase-by-${dim}`,
+      title: best
+        ? t('dash.repurchase.dimTitle', { dim: dimName, value: best.value ?? t('chart.blank'), rate: f.pct(best.repurchase_rate) })
+        : t('dash.repurchase.dimNone', { dim: dimName }),
+      subtitle: t('dash.repurchase.dimSubtitle', { dim: dimName }),
+      build: (w) => dimensionRepurchaseChart(rows, chartContextOf(ctx, w)),
+    };
+  };
+  return [
+    {
+      id: 'orders-per-customer',
+      title: t('dash.repurchase.countsTitle', { share: f.pct(r.orderCounts.find((c) => c.n_orders === 1)?.share ?? null) }),
+      subtitle: t('dash.repurchase.countsSubtitle'),
+      build: (w) => ordersPerCustomerChart(r.orderCounts, chartContextOf(ctx, w)),
+    },
+    {
+      id: 'km',
+      title: within90 === null ? t('dash.repurchase.kmNone') : t('dash.repurchase.kmTitle', { share: f.pct(within90) }),
+      subtitle: t('dash.repurchase.kmSubtitle'),
+      build: (w) => secondPurchaseCurveChart(r.km, chartContextOf(ctx, w)),
+    },
+    {
+      id: 'days-to-second',
+      title: median === null ? t('dash.repurchase.secondNone') : t('dash.repurchase.secondTitle', { days: f.num(median, 0) }),
+      subtitle: t('dash.repurchase.secondSubtitle'),
+      build: (w) => dayBinsChart(r.daysToSecond, chartContextOf(ctx, w), { yLabelKey: 'chart.axis.customers' }),
+    },
+    {
+      id: 'gaps',
+      title: shortGaps === null ? t('dash.repurchase.gapsNone') : t('dash.repurchase.gapsTitle', { share: f.pct(shortGaps) }),
+      subtitle: t('dash.repurchase.gapsSubtitle'),
+      build: (w) => dayBinsChart(r.gaps, chartContextOf(ctx, w), { yLabelKey: 'dash.col.gaps' }),
+    },
+    {
+      id: 'period-repurchase',
+      title: meanPeriodRate === null ? t('dash.repurchase.periodNone') : t('dash.repurchase.periodTitle', { rate: f.pct(meanPeriodRate, 1) }),
+      subtitle: t('dash.repurchase.periodSubtitle'),
+      build: (w) => periodRepurchaseChart(r.byPeriod, chartContextOf(ctx, w)),
+    },
+    ...dims.map(dimCard),
+  ];
 }

@@ -12,10 +12,14 @@ import {
   formatPercent,
   integerTicks,
   isoDate,
+  labelWidth,
   monthAxis,
   percentTick,
   type ChartContext,
 } from './theme.ts';
+import type { DashboardResult } from '../analyses/index.ts';
+import type { Settings } from '../model/settings.ts';
+import { cardFormat, chartContextOf, type CardContext, type ChartCardSpec } from './cards.ts';
 
 import type { ActivityRow, CohortCell as CohortResult, RetentionCurvePoint } from '../analyses/retention.ts';
 
@@ -27,6 +31,30 @@ export type RetentionMeasureKind = 'customers' | 'revenue';
 
 function cellRate(c: Pick<CohortCell, 'rate' | 'revenue_rate'>, measure: RetentionMeasureKind): number | null {
   return measure === 'revenue' ? c.revenue_rate : c.rate;
+}
+
+const HEAT_MARGIN = { left: 96, right: 24 } as const;
+const HEAT_PADDING = 0.04;
+
+/** Steps between labelled periods, per period kind: whole months, quarters, years. */
+const PERIOD_STEPS: Readonly<Record<CohortPeriodKind, readonly number[]>> = {
+  week: [1, 2, 4, 13, 26, 52],
+  month: [1, 2, 3, 6, 12],
+  quarter: [1, 2, 4, 8],
+};
+
+/**
+ * The periods since the first purchase that get a tick: every one when their labels fit
+ * side by side in `plotWidth`, else every 2nd, 4th, 13th … (the first step whose labels fit).
+ */
+export function periodTicks(ks: readonly number[], plotWidth: number, period: CohortPeriodKind): number[] {
+  if (ks.length === 0) return [];
+  const column = plotWidth / ks.length;
+  const label = labelWidth(String(Math.max(...ks))) + 8;
+  const steps = PERIOD_STEPS[period];
+  const last = steps[steps.length - 1] ?? 1;
+  const step = steps.find((k) => k * column >= label) ?? last * Math.ceil(label / (last * column));
+  return ks.filter((k) => k % step === 0);
 }
 
 /** Cohort triangle: rows = cohorts, columns = k; incomplete cells are lighter and dashed. */
@@ -49,8 +77,12 @@ export function cohortHeatmapChart(
   // Period 0 is 100 % by definition; colour the rest on their own range so it stays readable.
   const later = data.filter((c) => c.k > 0).map((c) => c.value);
   const top = later.length === 0 ? 1 : Math.max(0.05, ...later);
-  const cellWidth = (ctx.width - 110) / Math.max(1, ks.length);
-  const showText = cellWidth >= 34;
+  const plotWidth = Math.max(280, ctx.width) - HEAT_MARGIN.left - HEAT_MARGIN.right;
+  // Each cell is labelled when its widest percentage fits, at a smaller size if need be
+  // (a printed report has no tooltips to fall back on).
+  const cellWidth = (plotWidth / Math.max(1, ks.length)) * (1 - HEAT_PADDING);
+  const widest = data.reduce((w, c) => (formatPercent(locale, c.value, 0).length > w.length ? formatPercent(locale, c.value, 0) : w), '');
+  const fontSize = [10, 9, 8].find((px) => labelWidth(widest, px) + 3 <= cellWidth);
   const tipText = (c: Cell): string =>
     [
       `${label(c.cohort)} · ${t('chart.retention.periodK', { k: c.k })}`,
@@ -61,10 +93,11 @@ export function cohortHeatmapChart(
     ].join('\n');
   return {
     ...baseOptions(ctx, Math.max(140, 22 * cohorts.length + 70)),
-    marginLeft: 96,
+    marginLeft: HEAT_MARGIN.left,
+    marginRight: HEAT_MARGIN.right,
     marginTop: 40,
-    padding: 0.04,
-    x: { label: t(`chart.retention.axis.${opts.period}`), axis: 'top', domain: ks },
+    padding: HEAT_PADDING,
+    x: { label: t(`chart.retention.axis.${opts.period}`), axis: 'top', domain: ks, ticks: periodTicks(ks, plotWidth, opts.period) },
     y: { label: null, domain: cohorts, tickFormat: label },
     color: {
       type: 'linear',
@@ -88,14 +121,14 @@ export function cohortHeatmapChart(
         title: tipText,
         tip: true,
       }),
-      ...(showText
+      ...(fontSize !== undefined
         ? [
             Plot.text(data, {
               x: 'k',
               y: 'cohort',
               text: (c: Cell) => formatPercent(locale, c.value, 0),
               fill: (c: Cell) => (c.value > top * 0.55 && c.complete ? 'white' : PALETTE.ink),
-              fontSize: 10,
+              fontSize,
             }),
           ]
         : []),
@@ -201,4 +234,94 @@ export function activeLapsedChart(rows: readonly ActiveLapsedRow[], ctx: ChartCo
       ),
     ],
   };
+}
+
+/** One cohort of the cohort table: its label, size and number of complete periods after the first. */
+export interface CohortSummary {
+  readonly cohort: string;
+  readonly label: string;
+  readonly size: number;
+  readonly complete: number;
+}
+
+export function cohortSummaries(cells: readonly CohortCell[]): CohortSummary[] {
+  const map = new Map<string, CohortSummary>();
+  for (const c of cells) {
+    const e = map.get(c.cohort) ?? { cohort: c.cohort, label: c.cohort_label, size: c.size, complete: 0 };
+    map.set(c.cohort, c.complete && c.k > 0 ? { ...e, complete: e.complete + 1 } : e);
+  }
+  return [...map.values()].sort((a, b) => a.cohort.localeCompare(b.cohort));
+}
+
+/** The cohorts drawn by default: the three largest with at least two complete periods after the first. */
+export function defaultCohortSelection(cells: readonly CohortCell[]): string[] {
+  return cohortSummaries(cells)
+    .filter((c) => c.complete >= 2)
+    .sort((a, b) => b.size - a.size || a.cohort.localeCompare(b.cohort))
+    .slice(0, 3)
+    .map((c) => c.cohort)
+    .sort();
+}
+
+/** The Retention panel's chart cards, in page order; `selected` = the cohorts drawn beside the average. */
+export function retentionCards(
+  result: DashboardResult,
+  settings: Settings,
+  ctx: CardContext,
+  opts: { readonly selected?: readonly string[] } = {},
+): ChartCardSpec[] {
+  const { t } = ctx;
+  const f = cardFormat(ctx);
+  const ret = result.retention;
+  const s = settings;
+  const period = s.cohortPeriod;
+  const measure = s.retentionMeasure;
+  const periodName = t(`dash.retention.unit.${period}`);
+  const unitsName = t(`dash.retention.units.${period}`);
+  const selected = opts.selected ?? defaultCohortSelection(ret.cells);
+  const rateOf = (p: RetentionCurvePoint | undefined): number | null => (p ? (measure === 'revenue' ? p.revenue_rate : p.rate) : null);
+  const k1 = rateOf(ret.curve.find((p) => p.k === 1));
+  const lastPoint = ret.curve.filter((p) => p.k > 0 && rateOf(p) !== null).at(-1);
+  const activity = result.overview.activity;
+  const lastActivity = activity[activity.length - 1];
+  const days = s.churnWindowDays;
+  return [
+    {
+      id: 'cohorts',
+      title:
+        k1 === null
+          ? t('dash.retention.heatNone')
+          : t(measure === 'revenue' ? 'dash.retention.heatTitleRevenue' : 'dash.retention.heatTitle', { rate: f.pct(k1), period: periodName }),
+      // Revenue retention reads the revenue of period k itself, whatever the mode.
+      subtitle:
+        measure === 'revenue'
+          ? t('dash.retention.heatSubtitleRevenue', { period: periodName, units: unitsName })
+          : t(`dash.retention.heatSubtitle.${s.retentionMode}`, { period: periodName, units: unitsName }),
+      build: (w) => cohortHeatmapChart(ret.cells, chartContextOf(ctx, w), { period, measure }),
+    },
+    {
+      id: 'retention-curves',
+      title: lastPoint
+        ? t(measure === 'revenue' ? 'dash.retention.curveTitleRevenue' : 'dash.retention.curveTitle', {
+            k: lastPoint.k,
+            units: unitsName,
+            period: periodName,
+            rate: f.pct(rateOf(lastPoint)),
+          })
+        : t('dash.retention.curveNone'),
+      subtitle:
+        s.completeThrough !== null
+          ? t('dash.retention.curveSubtitleThrough', { k: s.completeThrough, n: f.int(ret.curve[0]?.cohorts ?? 0) })
+          : t(measure === 'revenue' ? 'dash.retention.curveSubtitleRevenue' : 'dash.retention.curveSubtitle', { period: periodName }),
+      build: (w) => retentionCurvesChart(ret.curve, ret.cells, chartContextOf(ctx, w), { period, measure, selected }),
+    },
+    {
+      id: 'active-lapsed',
+      title: lastActivity
+        ? t('dash.activity.title', { active: f.int(lastActivity.active), total: f.int(lastActivity.customers), days })
+        : t('dash.activity.titleNone'),
+      subtitle: t('dash.activity.subtitle', { days }),
+      build: (w) => activeLapsedChart(activity, chartContextOf(ctx, w), days),
+    },
+  ];
 }

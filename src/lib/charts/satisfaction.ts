@@ -16,6 +16,9 @@ import {
   percentTick,
   type ChartContext,
 } from './theme.ts';
+import type { DashboardResult } from '../analyses/index.ts';
+import type { Settings } from '../model/settings.ts';
+import { cardFormat, chartContextOf, type CardContext, type ChartCardSpec } from './cards.ts';
 
 import type { LevelRow, Quadrant, QuadrantRow, SatisfactionGroup, SatisfactionGroupRow } from '../analyses/satisfaction.ts';
 
@@ -187,4 +190,51 @@ export function scoreDistributionChart(
       Plot.ruleY([0], { stroke: PALETTE.ink }),
     ],
   };
+}
+
+/** The Satisfaction panel's chart cards, in page order; none when no customer has a score. */
+export function satisfactionCards(result: DashboardResult, settings: Settings, ctx: CardContext): ChartCardSpec[] {
+  const { t } = ctx;
+  const f = cardFormat(ctx);
+  const sat = result.satisfaction;
+  if (!(sat.summary.customers_with_score > 0)) return [];
+  const high = sat.scaleInfo.high;
+  const rated = sat.levels.filter((l) => l.repurchase_rate !== null);
+  const lo = rated[0];
+  const hi = rated[rated.length - 1];
+  const loyal = sat.quadrants.find((q) => q.quadrant === 'loyalists');
+  const hostages = sat.quadrants.find((q) => q.quadrant === 'hostages');
+  const { nps, satisfaction_mean: mean } = sat.summary;
+  return [
+    {
+      id: 'satisfaction-curve',
+      title:
+        !lo || !hi || lo === hi
+          ? t('dash.satisfaction.curveNone')
+          : t('dash.satisfaction.curveTitle', { lo: lo.level, loRate: f.pct(lo.repurchase_rate), hi: hi.level, hiRate: f.pct(hi.repurchase_rate) }),
+      subtitle: t('dash.satisfaction.curveSubtitle', { n: settings.loyalMinOrders }),
+      build: (w) => satisfactionCurveChart(sat.levels, chartContextOf(ctx, w), sat.groups),
+    },
+    {
+      id: 'quadrants',
+      title: loyal && hostages ? t('dash.satisfaction.quadrantTitle', { loyal: f.pct(loyal.share), hostages: f.pct(hostages.share) }) : t('dash.satisfaction.quadrantNone'),
+      subtitle: t('dash.satisfaction.quadrantSubtitle', { high: high === null ? '–' : f.num(high, 1), n: settings.loyalMinOrders }),
+      build: (w) =>
+        high === null
+          ? quadrantSummaryChart([], chartContextOf(ctx, w))
+          : quadrantMapChart(sat.quadrants, chartContextOf(ctx, w), { high, loyalMinOrders: settings.loyalMinOrders }),
+    },
+    {
+      id: 'quadrant-value',
+      title: loyal ? t('dash.satisfaction.valueTitle', { share: f.pct(loyal.value_share) }) : t('dash.satisfaction.quadrantNone'),
+      subtitle: t('dash.satisfaction.valueSubtitle'),
+      build: (w) => quadrantSummaryChart(sat.quadrants, chartContextOf(ctx, w)),
+    },
+    {
+      id: 'score-distribution',
+      title: nps !== null ? t('dash.satisfaction.npsTitle', { nps: f.num(nps, 1) }) : t('dash.satisfaction.distTitle', { mean: f.num(mean, 2) }),
+      subtitle: t('dash.satisfaction.distSubtitle'),
+      build: (w) => scoreDistributionChart(sat.levels, chartContextOf(ctx, w), { high: high ?? Infinity, detractorMax: sat.scaleInfo.detractorMax }),
+    },
+  ];
 }

@@ -51,18 +51,27 @@ function swatchRow(doc: Document, legend: Element, width: number, font: string):
   return { group: g, height: y + 8 };
 }
 
+function isSvg(el: Element): el is SVGSVGElement {
+  return el.localName === 'svg';
+}
+
 /**
- * One SVG document for a figure: an optional title line, legends and plots stacked in
- * page order, on an opaque background so that the image reads anywhere.
+ * One SVG element for a figure: an optional title line, legends and plots stacked in page
+ * order, on an opaque background so that the image reads anywhere. As wide as the widest
+ * part (a colour ramp comes before the plot and is narrower).
  */
-export function figureToSvg(figure: Element, opts: { readonly title?: string; readonly background?: string } = {}): SvgExport {
+export function figureToSvgElement(
+  figure: Element,
+  opts: { readonly title?: string; readonly background?: string } = {},
+): { readonly element: SVGSVGElement; readonly width: number; readonly height: number } {
   const doc = figure.ownerDocument;
-  const plots = figure instanceof SVGSVGElement ? [figure] : [...figure.children];
+  const plots = isSvg(figure) ? [figure] : [...figure.children];
   // The plot is a direct child; legend swatches hold small svgs of their own.
-  const main = figure instanceof SVGSVGElement ? figure : [...figure.children].find((c): c is SVGSVGElement => c instanceof SVGSVGElement);
+  const parts = plots.filter(isSvg);
+  const main = parts.reduce<SVGSVGElement | undefined>((best, p) => (best === undefined || size(p).width > size(best).width ? p : best), undefined);
   const width = main ? size(main).width : 640;
   const font = main?.style.fontFamily || 'sans-serif';
-  const root = doc.createElementNS(SVG_NS, 'svg');
+  const root = doc.createElementNS(SVG_NS, 'svg') as SVGSVGElement;
   root.setAttribute('xmlns', SVG_NS);
   const body = doc.createElementNS(SVG_NS, 'g');
   let y = 8;
@@ -71,10 +80,11 @@ export function figureToSvg(figure: Element, opts: { readonly title?: string; re
     y += 28;
   }
   for (const part of plots) {
-    if (part instanceof SVGSVGElement) {
+    if (isSvg(part)) {
       const copy = part.cloneNode(true) as SVGSVGElement;
       const s = size(part);
-      copy.setAttribute('x', '0');
+      // A colour ramp centres its first label on its left edge: indent it like the swatches.
+      copy.setAttribute('x', part === main ? '0' : '8');
       copy.setAttribute('y', String(y));
       copy.setAttribute('width', String(s.width));
       copy.setAttribute('height', String(s.height));
@@ -104,7 +114,13 @@ export function figureToSvg(figure: Element, opts: { readonly title?: string; re
   const bg = doc.createElementNS(SVG_NS, 'rect');
   for (const [k, v] of Object.entries({ width, height, fill: opts.background ?? '#ffffff' })) bg.setAttribute(k, String(v));
   root.append(bg, body);
-  return { text: new XMLSerializer().serializeToString(root), width, height };
+  return { element: root, width, height };
+}
+
+/** `figureToSvgElement` as SVG text. */
+export function figureToSvg(figure: Element, opts: { readonly title?: string; readonly background?: string } = {}): SvgExport {
+  const { element, width, height } = figureToSvgElement(figure, opts);
+  return { text: new XMLSerializer().serializeToString(element), width, height };
 }
 
 /** Draw an SVG onto a canvas at `scale` × its size and encode it as PNG. */

@@ -5,13 +5,16 @@
  * Every value from the data is written through `escapeHtml`; chart SVGs go through
  * `sanitizeSvg`.
  */
+import type { PlotOptions } from '@observablehq/plot';
 import type { DashboardResult } from '../analyses/index.ts';
+import type { ChartCardSpec } from '../charts/cards.ts';
 import { PANEL_REGISTRY, type PanelId } from '../analyses/registry.ts';
 import { formatInteger, formatNumber, formatPercent, hasKey, type Locale } from '../i18n/index.ts';
 import type { LoadReport } from '../ingest/types.ts';
 import { METRIC_IDS, type MetricId, type Metrics } from '../model/metrics.ts';
 import { MAPPING_FIELDS } from '../model/schema.ts';
 import type { Settings } from '../model/settings.ts';
+import { REPORT_TABLE_ROWS, REPORT_TABLES, reportCell, type ReportColumnKind } from './report-tables.ts';
 
 export type Translate = (key: string, params?: Readonly<Record<string, string | number>>) => string;
 
@@ -53,10 +56,19 @@ export interface ReportChart {
   readonly svg: string;
 }
 
+/** A panel's chart cards as the report prints them: drawn by `draw` (Plot options → SVG text) at `width`. */
+export function reportCharts(cards: readonly ChartCardSpec[], draw: (options: PlotOptions) => string, width: number): ReportChart[] {
+  return cards.map((card) => ({ title: card.title, subtitle: card.printSubtitle ?? card.subtitle, svg: draw(card.build(width)) }));
+}
+
 export interface ReportTable {
   readonly title: string;
   readonly columns: readonly string[];
   readonly rows: readonly (readonly string[])[];
+  /** Per column: right-aligned (numbers); else guessed from the cells. */
+  readonly numeric?: readonly boolean[];
+  /** Shown under the table (a cut table says how many rows it left out). */
+  readonly note?: string;
 }
 
 export interface ReportPanel {
@@ -112,6 +124,35 @@ function cellText(locale: Locale, name: string, v: unknown): string {
   return String(v);
 }
 
+const NUMERIC_KINDS: readonly ReportColumnKind[] = ['int', 'percent', 'money', 'number'];
+
+/**
+ * A panel table as the report shows it: the columns of `REPORT_TABLES` (translated headings,
+ * one number format per kind), its first `REPORT_TABLE_ROWS` rows and a note with the count.
+ * A table without an entry there shows every field under its `dash.col.*` heading.
+ */
+export function panelTable(
+  panel: PanelId,
+  table: { readonly name: string; readonly title: string; readonly rows: readonly object[] },
+  ctx: { readonly locale: Locale; readonly t: Translate; readonly currency: string | null },
+): ReportTable {
+  const { t } = ctx;
+  const spec = REPORT_TABLES[`${panel}.${table.name}`];
+  const shown = table.rows.slice(0, REPORT_TABLE_ROWS);
+  const note =
+    table.rows.length > shown.length ? t('rpt.truncated', { shown: formatInteger(ctx.locale, shown.length), total: formatInteger(ctx.locale, table.rows.length) }) : undefined;
+  if (spec === undefined) return { ...tableOf(t(table.title), shown, ctx.locale, t), ...(note ? { note } : {}) };
+  const rows = shown as readonly Readonly<Record<string, unknown>>[];
+  const columns = spec.columns.filter((c) => !c.optional || table.rows.some((r) => (r as Record<string, unknown>)[c.key] != null));
+  return {
+    title: t(spec.title),
+    columns: columns.map((c) => t(c.label)),
+    rows: rows.map((r) => columns.map((c) => reportCell(c, r, ctx))),
+    numeric: columns.map((c) => !c.text && NUMERIC_KINDS.includes(c.kind)),
+    ...(note ? { note } : {}),
+  };
+}
+
 /** Rows of plain objects as a table: every field a column, in the rows' own order. */
 export function tableOf(title: string, rows: Rows, locale: Locale, t: Translate): ReportTable {
   const first = rows[0];
@@ -158,7 +199,9 @@ export interface ReportSource {
   readonly report: Pick<LoadReport, 'files' | 'rows_read' | 'rows_kept' | 'rows_rejected' | 'rows_skipped'>;
   /** Formatted KPI values as the page shows them. */
   readonly formatMetric: (id: MetricId, v: number | null) => string;
-  /** Charts per panel, taken from the page (see ReportButton). */
+  /** ISO code of the amounts when known (money cells then show it). */
+  readonly currency?: string | null;
+  /** Charts per panel: each panel's chart cards drawn at print width (see ReportButton). */
   readonly charts: Readonly<Partial<Record<PanelId, readonly ReportChart[]>>>;
   readonly customerLists?: readonly ReportTable[];
   readonly generated?: Date;
@@ -182,7 +225,7 @@ export function reportDoc(src: ReportSource): ReportDoc {
     tables: panel
       .tables(result[panel.id] as never)
       .filter((x) => x.inReport !== false && x.rows.length > 0)
-      .map((x) => tableOf(t(x.title), x.rows, locale, t)),
+      .map((x) => panelTable(panel.id, x, { locale, t, currency: src.currency ?? null })),
   }));
   const rep = src.report;
   const int = (n: number) => formatInteger(locale, n);
@@ -252,13 +295,13 @@ const NUMERIC = /^[−\-+]?[\d.,\s%]+[%]?$|^[¥$€£]/;
 
 function tableHtml(tb: ReportTable): string {
   if (tb.rows.length === 0) return '';
-  const numeric = tb.columns.map((_, k) => tb.rows.every((r) => NUMERIC.test(r[k] ?? '') || r[k] === '–'));
+  const numeric = tb.numeric ?? tb.columns.map((_, k) => tb.rows.every((r) => NUMERIC.test(r[k] ?? '') || r[k] === '–'));
   const cls = (k: number) => (numeric[k] ? ' class="n"' : '');
   return `<table><caption>${escapeHtml(tb.title)}</caption><thead><tr>${tb.columns
     .map((c, k) => `<th${cls(k)}>${escapeHtml(c)}</th>`)
     .join('')}</tr></thead><tbody>${tb.rows
     .map((r) => `<tr>${r.map((c, k) => `<td${cls(k)}>${escapeHtml(c)}</td>`).join('')}</tr>`)
-    .join('')}</tbody></table>`;
+    .join('')}</tbody></table>${tb.note ? `<p class="muted">${escapeHtml(tb.note)}</p>` : ''}`;
 }
 
 function pairsHtml(pairs: readonly (readonly [string, string])[]): string {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { activeLapsedChart, cohortHeatmapChart, retentionCurvesChart, type CohortCell } from '../../../src/lib/charts/retention.ts';
+import { activeLapsedChart, cohortHeatmapChart, periodTicks, retentionCurvesChart, type CohortCell } from '../../../src/lib/charts/retention.ts';
 import { describeSpec } from './spec.ts';
 import { chartContext } from './context.ts';
 import { renderSvg } from './svg.ts';
@@ -41,6 +41,25 @@ describe('retention charts', () => {
         `./__snapshots__/retention-heatmap.${locale}.svg`,
       );
     }
+  });
+
+  it('heatmap: 105 weekly periods get as many ticks as fit side by side, at round steps', () => {
+    const weekly: CohortCell[] = [];
+    for (let c = 0; c < 105; c++) {
+      const cohort = new Date(Date.UTC(2023, 0, 2 + 7 * c)).toISOString().slice(0, 10);
+      for (let k = 0; k < 105 - c; k++) weekly.push(cell(cohort, k, 50, k === 0 ? 50 : 10, null, k < 104 - c));
+    }
+    const ticksAt = (width: number) => {
+      const d = describeSpec(cohortHeatmapChart(weekly, chartContext('en', width), { period: 'week', measure: 'customers' })) as Spec;
+      return d.scales.x?.ticks as number[];
+    };
+    // 700 px: 580 px of plot, 5.5 px a week; "104" needs ~30 px → every 13th week (a quarter).
+    expect(ticksAt(700)).toEqual([0, 13, 26, 39, 52, 65, 78, 91, 104]);
+    // 1200 px: 10.3 px a week → every 4th week.
+    expect(ticksAt(1200)).toHaveLength(27);
+    expect(ticksAt(1200).slice(0, 3)).toEqual([0, 4, 8]);
+    // A short triangle keeps every period.
+    expect(periodTicks([0, 1, 2, 3], 580, 'month')).toEqual([0, 1, 2, 3]);
   });
 
   it('heatmap on revenue reads revenue_rate and drops undefined cells', () => {

@@ -67,9 +67,13 @@ function withRecordingCanvas(document: Document): Document {
   return document;
 }
 
-/** The chart as Plot draws it (a `<svg>`, or a `<figure>` when there is a legend), normalised. */
-export function renderSvg(options: PlotOptions): string {
+/** The chart as Plot draws it: a `<svg>`, or a `<figure>` when there is a legend. */
+export function renderElement(options: PlotOptions): Element {
   const { document } = parseHTML('<!DOCTYPE html><html><head></head><body></body></html>');
-  const el = Plot.plot({ ...options, marks: withoutTips(options.marks), document: withRecordingCanvas(document as unknown as Document) });
-  return normalizeSvg((el as unknown as { outerHTML: string }).outerHTML);
+  return Plot.plot({ ...options, marks: withoutTips(options.marks), document: withRecordingCanvas(document as unknown as Document) }) as unknown as Element;
+}
+
+/** The chart as Plot draws it, normalised. */
+export function renderSvg(options: PlotOptions): string {
+  return normalizeSvg((renderElement(options) as unknown as { outerHTML: string }).outerHTML);
 }

@@ -1,0 +1,24 @@
+/**
+ * Each panel's chart cards, under its registry id (a panel without an entry is a compile
+ * error). The views and the downloadable report both read these.
+ */
+import type { DashboardResult, PanelId } from '../analyses/index.ts';
+import type { Settings } from '../model/settings.ts';
+import type { CardContext, ChartCardSpec } from './cards.ts';
+import { overviewCards } from './overview.ts';
+import { paretoCards } from './pareto.ts';
+import { repurchaseCards } from './repurchase.ts';
+import { retentionCards } from './retention.ts';
+import { satisfactionCards } from './satisfaction.ts';
+
+export type { CardContext, ChartCardSpec } from './cards.ts';
+
+export type PanelCards = (result: DashboardResult, settings: Settings, ctx: CardContext) => ChartCardSpec[];
+
+export const PANEL_CARDS: { readonly [K in PanelId]: PanelCards } = {
+  overview: overviewCards,
+  pareto: paretoCards,
+  repurchase: repurchaseCards,
+  retention: (result, settings, ctx) => retentionCards(result, settings, ctx),
+  satisfaction: satisfactionCards,
+};
