@@ -173,6 +173,60 @@ describe('analyze --json on a GB18030 sales file with a survey keyed by order id
       km_reached_share: 3 / 4,
       median_days_to_second_repeaters: 87,
       nps_responses: null,
+      // RFM at 07-01 (METRICS.md §7). Recency worst → best: C002 194, C003 59, C004 21, C005 1,
+      // C001 0 → ranks 1…5, scores 1 + ⌊5(rank − 1)/4⌋ capped: 1, 2, 3, 4, 5. Orders: C002 1,
+      // C005 1 (rank 1), C003 2, C004 2 (rank 3), C001 3 (rank 5) → F 1, 1, 3, 3, 5.
+      // (R, F): C001 (5, 5) champions, C002 (1, 1) hibernating, C003 (2, 3) at risk,
+      // C004 (3, 3) need attention, C005 (4, 1) promising.
+      rfm_champions: 1,
+      rfm_loyal: 0,
+      rfm_potential_loyalists: 0,
+      rfm_new: 0,
+      rfm_promising: 1,
+      rfm_need_attention: 1,
+      rfm_about_to_sleep: 0,
+      rfm_at_risk: 1,
+      rfm_cant_lose: 0,
+      rfm_hibernating: 1,
+      // Means: recency 275/5 = 55 (R high below it: C001, C004, C005), orders 9/5 = 1.8 (F high
+      // above: C001, C003, C004), value 590/5 = 118 (M high above: C001 185, C002 180, C003 160).
+      // C001 hhh important value, C002 llh important retain, C003 lhh important keep,
+      // C004 hhl general value, C005 hll general develop.
+      rfm8_important_value: 1,
+      rfm8_important_develop: 0,
+      rfm8_important_keep: 1,
+      rfm8_important_retain: 1,
+      rfm8_general_value: 1,
+      rfm8_general_develop: 1,
+      rfm8_general_keep: 0,
+      rfm8_general_retain: 0,
+      // Stages (§8, W 180, k 2, S 4): C002 lost (194 > 180); C005 exploration (p = 1);
+      // C001 p 3, gaps 36 and 142 → g 89, 0 ≤ 178; C003 g 90, 59 ≤ 180; C004 g 87, 21 ≤ 174:
+      // formation (2 ≤ p < 4).
+      stage_lost: 1,
+      stage_exploration: 1,
+      stage_decline: 0,
+      stage_stability: 0,
+      stage_formation: 3,
+      // At as_of − 90 = 04-02 nobody was lost (C002 104 days); C005's first purchase (06-30) is
+      // the only one in (04-02, 07-01].
+      returning_customers: 0,
+      new_customers_period: 1,
+      // First-month purchase orders: C001 O1 100, C002 O4 200, C003 O6 100, C004 O8 40, C005 O9 0
+      // = 440 of all purchase orders' 610.
+      new_customer_revenue_share: 440 / 610,
+      // Nobody in decline; the pace baseline needs B ≥ 90 days before 04-02 and nobody bought
+      // first before 2024-01-04 but C002, who is lost.
+      churn_warning_customers: 0,
+      churn_warning_value: 0,
+      pace_warning_customers: 0,
+      pace_warning_drop: 0,
+      // No profit or cost column.
+      key_red: null,
+      key_white: null,
+      key_dark: null,
+      key_potential: null,
+      key_ordinary: null,
     };
     for (const id of METRIC_IDS) {
       const want = expected[id];

@@ -86,7 +86,12 @@ export interface RefGroup {
   readonly repeat_customers: number;
 }
 
-export type RefMetrics = Omit<Metrics, 'rows_read' | 'rows_kept' | 'rows_rejected' | 'rows_skipped'>;
+/** The segment panels' metrics (§7–§11): computed independently in independent-segments.ts. */
+export type SegmentMetricId = Extract<
+  keyof Metrics,
+  `rfm_${string}` | `rfm8_${string}` | `stage_${string}` | `key_${string}` | `${string}_warning_${string}` | 'returning_customers' | 'new_customers_period' | 'new_customer_revenue_share'
+>;
+export type RefMetrics = Omit<Metrics, 'rows_read' | 'rows_kept' | 'rows_rejected' | 'rows_skipped' | SegmentMetricId>;
 
 /**
  * `npsScore`: the score column is named as a Net Promoter question (the reference cannot see

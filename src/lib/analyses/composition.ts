@@ -8,6 +8,10 @@ import type { DbClient } from '../db/client.ts';
 import { raw, sql, type SqlQuery } from '../db/sql.ts';
 import type { Dimension } from '../model/schema.ts';
 import { asOfDate, div, isoDate, one, rows } from './common.ts';
+import { mappedDimensions } from '../model/mapped.ts';
+import type { Metrics } from '../model/metrics.ts';
+import type { PanelDescriptor } from './panel.ts';
+import { namedTables } from './segments.ts';
 
 export type CompositionGrouping = 'tier' | 'segment' | 'stage';
 export const COMPOSITION_GROUPINGS: readonly CompositionGrouping[] = ['tier', 'segment', 'stage'];
@@ -135,3 +139,13 @@ export function compositionTables(r: CompositionResult): Record<string, readonly
 export function compositionMetrics(r: CompositionResult): Record<string, number | null> {
   return { new_customer_revenue_share: r.summary.new_customer_revenue_share };
 }
+
+/** Customers, revenue and profit by dimension × tier, segment and stage; new vs returning revenue (reads the segments panel's tables). */
+export const compositionPanel: PanelDescriptor<'composition', CompositionResult> = {
+  id: 'composition',
+  weight: 1192,
+  kpis: ['new_customer_revenue_share'],
+  run: (db, _settings, { asOf, mapped }) => runComposition(db, { asOf, dimensions: mappedDimensions(mapped) }),
+  metrics: (r) => compositionMetrics(r) as Partial<Metrics>,
+  tables: (r) => namedTables(compositionTables(r), 'dash.col.group'),
+};

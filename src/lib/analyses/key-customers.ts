@@ -7,6 +7,9 @@ import type { DbClient } from '../db/client.ts';
 import { raw, sql, type SqlQuery } from '../db/sql.ts';
 import { div, one, rows } from './common.ts';
 import type { KeyClass } from './segments.ts';
+import type { Metrics } from '../model/metrics.ts';
+import type { PanelDescriptor } from './panel.ts';
+import { namedTables } from './segments.ts';
 
 export const KEY_CLASS_IDS: readonly KeyClass[] = ['red', 'white', 'dark', 'potential', 'ordinary'];
 
@@ -138,3 +141,13 @@ export function keyCustomersMetrics(r: KeyCustomersResult): Record<string, numbe
   for (const id of KEY_CLASS_IDS) out[`key_${id}`] = r.hasProfit ? (r.classes.find((c) => c.key_class === id)?.customers ?? 0) : null;
   return out;
 }
+
+/** Key customers by revenue and margin (红脸/白脸/暗脸), when profit or cost is mapped (reads the segments panel's tables). */
+export const keyCustomersPanel: PanelDescriptor<'key_customers', KeyCustomersResult> = {
+  id: 'key_customers',
+  weight: 169,
+  kpis: ['key_red', 'key_white', 'key_dark', 'key_potential', 'key_ordinary'],
+  run: (db) => runKeyCustomers(db),
+  metrics: (r) => keyCustomersMetrics(r) as Partial<Metrics>,
+  tables: (r) => namedTables(keyCustomersTables(r), 'dash.col.group'),
+};

@@ -6,6 +6,9 @@ import type { DbClient } from '../db/client.ts';
 import { raw, sql, type SqlQuery } from '../db/sql.ts';
 import { asOfDate, div, isoDate, one, rows, type SqlFragment } from './common.ts';
 import { stageCase, STAGES, type SegmentParams, type Stage } from './segments.ts';
+import type { Metrics } from '../model/metrics.ts';
+import type { PanelDescriptor } from './panel.ts';
+import { namedTables, segmentParamsOf } from './segments.ts';
 
 /** Where a customer comes from in the migration matrix: a stage at as_of − P, or not yet a customer. */
 export type FromStage = Stage | 'none';
@@ -152,3 +155,13 @@ export function lifecycleMetrics(r: LifecycleResult): Record<string, number | nu
   out.new_customers_period = r.summary.new_customers_period;
   return out;
 }
+
+/** Lifecycle stages at as_of, their migration over P days and their history (reads the segments panel's tables). */
+export const lifecyclePanel: PanelDescriptor<'lifecycle', LifecycleResult> = {
+  id: 'lifecycle',
+  weight: 479,
+  kpis: ['stage_exploration', 'stage_formation', 'stage_stability', 'stage_decline', 'stage_lost', 'returning_customers', 'new_customers_period'],
+  run: (db, settings, ctx) => runLifecycle(db, segmentParamsOf(settings, ctx)),
+  metrics: (r) => lifecycleMetrics(r) as Partial<Metrics>,
+  tables: (r) => namedTables(lifecycleTables(r), 'dash.col.group'),
+};

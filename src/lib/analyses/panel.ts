@@ -31,8 +31,8 @@ export interface PanelTable {
 export interface PanelDescriptor<Id extends string = string, R = unknown> {
   readonly id: Id;
   /**
-   * Its share of a dashboard run, for the progress bar: the medians at 1 M and 5 M lines in
-   * BENCHMARKS.md, rounded. With the canonical tables' share (`CANONICAL_WEIGHT`) they add to 1.
+   * What its queries cost, for the progress bar: their median milliseconds in the page at
+   * 1 M lines (BENCHMARKS.md). Shares of a run are these over their sum with `CANONICAL_WEIGHT`.
    */
   readonly weight: number;
   /** The KPIs the panel shows, in page order (ids of METRICS.md). */

@@ -10,6 +10,9 @@ import type { DbClient } from '../db/client.ts';
 import { raw, sql, type SqlQuery } from '../db/sql.ts';
 import { asOfDate, div, one, rows, type SqlFragment } from './common.ts';
 import { customerKeysTable } from './key-customers.ts';
+import type { Metrics } from '../model/metrics.ts';
+import type { Settings } from '../model/settings.ts';
+import type { PanelContext, PanelDescriptor, PanelTable } from './panel.ts';
 
 export const RFM_SEGMENTS = [
   'champions',
@@ -413,3 +416,42 @@ export function segmentsMetrics(r: SegmentsResult): Record<string, number | null
   for (const c of r.classes) out[`rfm8_${c.id}`] = c.customers;
   return out;
 }
+
+/** The segment settings of a run: the page's settings at the run's as-of date. */
+export function segmentParamsOf(settings: Settings, ctx: Pick<PanelContext, 'asOf'>): SegmentParams {
+  return {
+    asOf: ctx.asOf,
+    churnWindowDays: settings.churnWindowDays,
+    overdueFactor: settings.overdueFactor,
+    stableDays: settings.stableDays,
+    periodDays: settings.periodDays,
+    paceThreshold: settings.paceThreshold,
+    rfm8Basis: settings.rfm8Basis,
+    tierA: settings.tierA,
+    tierB: settings.tierB,
+  };
+}
+
+/** A panel module's named tables as registry tables (report titles are the report's own). */
+export function namedTables(tables: Record<string, readonly object[]>, title: string): PanelTable[] {
+  return Object.entries(tables).map(([name, rows]) => ({ name, title, rows }));
+}
+
+/**
+ * RFM segments and the eight classes. It runs first of the segment panels and writes the
+ * per-customer tables (`customer_segments`, `purchase_days`, `customer_keys`) the lifecycle,
+ * composition, warnings and key-customer panels read, so it must stay before them in the
+ * registry (the registry test checks the order).
+ */
+export const segmentsPanel: PanelDescriptor<'segments', SegmentsResult> = {
+  id: 'segments',
+  weight: 1693,
+  kpis: ['rfm_champions', 'rfm_loyal', 'rfm_at_risk', 'rfm_cant_lose', 'rfm_hibernating', 'rfm8_important_value'],
+  async run(db, settings, ctx) {
+    const p = segmentParamsOf(settings, ctx);
+    await buildSegmentTables(db, p);
+    return runSegments(db, p);
+  },
+  metrics: (r) => segmentsMetrics(r) as Partial<Metrics>,
+  tables: (r) => namedTables(segmentsTables(r), 'dash.col.group'),
+};

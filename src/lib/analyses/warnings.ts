@@ -7,6 +7,9 @@ import { join, raw, sql, type SqlQuery } from '../db/sql.ts';
 import { isoDate, one, rows, type SqlFragment } from './common.ts';
 import type { Tier } from './pareto.ts';
 import { type RfmSegment, type SegmentParams, type Stage } from './segments.ts';
+import type { Metrics } from '../model/metrics.ts';
+import type { PanelDescriptor } from './panel.ts';
+import { namedTables, segmentParamsOf } from './segments.ts';
 
 export type WarningKind = 'churn' | 'pace';
 
@@ -157,3 +160,13 @@ export function warningsMetrics(r: WarningsResult): Record<string, number | null
     pace_warning_drop: s.pace_warning_drop,
   };
 }
+
+/** Churn and pace warnings: their totals and the first page of each list (reads the segments panel's tables). */
+export const warningsPanel: PanelDescriptor<'warnings', WarningsResult> = {
+  id: 'warnings',
+  weight: 50,
+  kpis: ['churn_warning_customers', 'churn_warning_value', 'pace_warning_customers', 'pace_warning_drop'],
+  run: (db, settings, ctx) => runWarnings(db, segmentParamsOf(settings, ctx)),
+  metrics: (r) => warningsMetrics(r) as Partial<Metrics>,
+  tables: (r) => namedTables(warningsTables(r), 'dash.col.group'),
+};

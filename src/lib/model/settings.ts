@@ -59,6 +59,16 @@ export interface Settings {
   readonly highSatisfaction: number | null;
   /** Loyal (behavioural proxy): n_orders ≥ this. */
   readonly loyalMinOrders: number;
+  /** k (METRICS.md §8): a customer is in decline when recency_days > k × their own rhythm. */
+  readonly overdueFactor: number;
+  /** S (§8): purchase days from which a customer is in the stable stage. */
+  readonly stableDays: number;
+  /** P (§8, §9): the look-back period in days of the migration, new customers and the pace warning. */
+  readonly periodDays: number;
+  /** t (§9): the pace warning fires when the current period's purchases < t × the baseline. */
+  readonly paceThreshold: number;
+  /** The high/low cut of the eight RFM classes (§7): the customers' mean or median. */
+  readonly rfm8Basis: 'mean' | 'median';
   readonly filters: Filters;
 }
 
@@ -76,5 +86,10 @@ export const DEFAULT_SETTINGS: Settings = {
   scoreScale: null,
   highSatisfaction: null,
   loyalMinOrders: 2,
+  overdueFactor: 2,
+  stableDays: 4,
+  periodDays: 90,
+  paceThreshold: 0.5,
+  rfm8Basis: 'mean',
   filters: { from: null, to: null, dims: {} },
 };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { DashboardResult, DatasetFacts } from '../../../src/lib/analyses/index.ts';
+import { PHASE_WEIGHTS, type DashboardResult, type DatasetFacts } from '../../../src/lib/analyses/index.ts';
 import type { DbClient } from '../../../src/lib/db/client.ts';
 import type { Mapped } from '../../../src/lib/model/derive.ts';
 import { DEFAULT_SETTINGS } from '../../../src/lib/model/settings.ts';
@@ -70,14 +70,14 @@ describe('RunState', () => {
     const going = run.run(DB, DEFAULT_SETTINGS, MAPPED);
     await new Promise((r) => setTimeout(r, 0));
     expect(run.loading).toBe(true);
-    expect(run.progress).toEqual({ step: 'pareto', done: expect.closeTo(0.54, 10) });
+    expect(run.progress).toEqual({ step: 'pareto', done: expect.closeTo(PHASE_WEIGHTS.canonical + PHASE_WEIGHTS.overview, 10) });
     gate.resolve();
     await going;
     expect(seen).toEqual([
       { step: 'facts', done: 0 },
       { step: 'facts', done: 0 },
       { step: 'canonical', done: 0 },
-      { step: 'pareto', done: expect.closeTo(0.54, 10) },
+      { step: 'pareto', done: expect.closeTo(PHASE_WEIGHTS.canonical + PHASE_WEIGHTS.overview, 10) },
     ]);
     expect(run.progress).toBeNull();
     expect(run.loading).toBe(false);
