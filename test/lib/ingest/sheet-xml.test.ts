@@ -1,7 +1,8 @@
+import fc from 'fast-check';
 import { strToU8, zipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
 import { openWorkbook, readWorkbook } from '../../../src/lib/ingest/formats/xlsx.ts';
-import { isDateFormatCode, serialDateText, SheetHandler, type SheetContext } from '../../../src/lib/ingest/formats/sheet-xml.ts';
+import { isDateFormatCode, numberText, serialDateText, SheetHandler, type SheetContext } from '../../../src/lib/ingest/formats/sheet-xml.ts';
 import { XmlScanner } from '../../../src/lib/ingest/formats/xml-scan.ts';
 
 const NS = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"';
@@ -206,5 +207,39 @@ describe('date formats', () => {
     expect(serialDateText(25569, false)).toBe('1970-01-01');
     expect(serialDateText(2958465, false)).toBe('9999-12-31');
     expect(serialDateText(1, true)).toBe('1904-01-02');
+  });
+});
+
+describe('cell values in bulk', () => {
+  const rowsOfCells = (cells: readonly string[], ctx: SheetContext) => {
+    const handler = new SheetHandler(ctx);
+    const scanner = new XmlScanner(handler);
+    scanner.feed(`<worksheet><sheetData><row r="1">${cells.join('')}</row></sheetData></worksheet>`, true);
+    return handler.ready[0]?.cells ?? [];
+  };
+
+  it('formats date serials as serialDateText does, day by day and with times, in both systems', () => {
+    fc.assert(
+      fc.property(fc.array(fc.double({ min: -10, max: 2_958_466, noNaN: true }), { minLength: 1, maxLength: 30 }), fc.boolean(), (serials, date1904) => {
+        const ctx: SheetContext = { sharedStrings: [], dateStyles: [false, true], date1904 };
+        const cells = rowsOfCells(serials.map((v) => `<c s="1"><v>${v}</v></c>`), ctx);
+        expect(cells).toEqual(serials.map((v) => serialDateText(v, date1904)));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('writes numbers as String(Number(text)) does, short decimals included', () => {
+    const texts = ['0', '-0', '7', '0123', '12.50', '0.5', '-0.5', '.5', '5.', '0.000001', '0.0000001', '123456789012345', '1234567890123456', '1E3', '+5', ' 42 ', '1e400', '-1e400'];
+    for (const t of texts) expect(numberText(t), t).toBe(Number.isFinite(Number(t)) ? String(Number(t)) : '');
+    fc.assert(
+      fc.property(fc.oneof(fc.double({ noNaN: true }), fc.integer().map((n) => n / 1000)), (x) => {
+        const t = String(x);
+        expect(numberText(t)).toBe(Number.isFinite(x) ? String(x) : '');
+        const fixed = Number(x.toFixed(4));
+        expect(numberText(x.toFixed(4))).toBe(Number.isFinite(fixed) ? String(fixed) : '');
+      }),
+      { numRuns: 2000 },
+    );
   });
 });

@@ -271,6 +271,30 @@ export function serialDateText(serial: number, date1904: boolean): string {
   return cellText(new Date(Math.floor((days - UNIX_EPOCH_SERIAL) * DAY_MS)));
 }
 
+/** `serialDateText` for many cells: the date part of each day is formatted once. */
+class SerialDates {
+  private readonly days = new Map<number, string>();
+  constructor(private readonly date1904: boolean) {}
+
+  text(serial: number): string {
+    if (!Number.isFinite(serial) || serial < 61 || serial > 2_958_465) return serialDateText(serial, this.date1904);
+    const days = this.date1904 ? serial + 1462 : serial;
+    // As cellText rounds a Date: the millisecond floored, then to the nearest second.
+    const ms = Math.round(Math.floor((days - UNIX_EPOCH_SERIAL) * DAY_MS) / 1000) * 1000;
+    const day = Math.floor(ms / DAY_MS);
+    let date = this.days.get(day);
+    if (date === undefined) {
+      date = cellText(new Date(day * DAY_MS));
+      this.days.set(day, date);
+    }
+    const s = (ms - day * DAY_MS) / 1000;
+    if (s === 0) return date;
+    const h = Math.floor(s / 3600);
+    const m = Math.floor((s % 3600) / 60);
+    return `${date} ${pad2(h)}:${pad2(m)}:${pad2(s % 60)}`;
+  }
+}
+
 /** `t="d"` cells: an ISO 8601 date or date-time; one without a zone is that wall-clock time. */
 function isoCellText(v: string): string {
   const zoned = /(?:Z|[+-]\d{2}:?\d{2})$/.test(v) || !v.includes('T');
@@ -279,23 +303,38 @@ function isoCellText(v: string): string {
   return cellText(new Date(ms));
 }
 
-/** A plain decimal integer that `String(Number(v))` would give back unchanged. */
-function isCanonicalInteger(v: string): boolean {
+/**
+ * A decimal that `String(Number(v))` gives back unchanged: no exponent, no leading or
+ * trailing zeros, at most 15 digits (a double tells all such decimals apart, so none has a
+ * shorter form), and not below 1e-6 (which String writes with an exponent).
+ */
+function isCanonicalDecimal(v: string): boolean {
   const n = v.length;
-  if (n === 0 || n > 15) return false;
+  if (n === 0 || n > 17) return false;
   let k = v.charCodeAt(0) === 0x2d ? 1 : 0;
-  if (k === n) return false;
-  if (v.charCodeAt(k) === 0x30) return n === k + 1 && k === 0;
-  for (; k < n; k++) {
-    const c = v.charCodeAt(k);
-    if (c < 0x30 || c > 0x39) return false;
+  let digits = 0;
+  let point = -1;
+  for (let j = k; j < n; j++) {
+    const c = v.charCodeAt(j);
+    if (c === 0x2e && point < 0) point = j;
+    else if (c >= 0x30 && c <= 0x39) digits++;
+    else return false;
   }
-  return true;
+  if (digits === 0 || digits > 15 || point === n - 1 || point === k) return false;
+  if (v.charCodeAt(k) === 0x30) {
+    // 0, or 0.xxx from 0.000001 on; never -0.
+    if (point < 0) return n === 1;
+    if (point !== k + 1) return false;
+    let zeros = 0;
+    while (v.charCodeAt(point + 1 + zeros) === 0x30) zeros++;
+    if (zeros >= 6 || point + 1 + zeros === n) return false;
+  }
+  return point < 0 || v.charCodeAt(n - 1) !== 0x30;
 }
 
 /** Numbers in shortest round-trip form (`0.1+0.2` as `0.30000000000000004`); ±Infinity as ''. */
 export function numberText(v: string): string {
-  if (isCanonicalInteger(v)) return v;
+  if (isCanonicalDecimal(v)) return v;
   const x = Number(v);
   if (Number.isNaN(x) || v.trim() === '') throw new XmlError(`bad number "${v.slice(0, 30)}"`);
   return Number.isFinite(x) ? String(x) : '';
@@ -364,9 +403,11 @@ export class SheetHandler implements XmlHandler {
   private inInline = false;
   private readonly inline = new StringItem();
   private inlineSeen = false;
-  private readonly dateCache = new Map<string, string>();
+  private readonly dates: SerialDates;
 
-  constructor(private readonly ctx: SheetContext) {}
+  constructor(private readonly ctx: SheetContext) {
+    this.dates = new SerialDates(ctx.date1904);
+  }
 
   get wantsText(): boolean {
     return this.inValue || (this.inInline && this.inline.wantsText);
@@ -495,15 +536,9 @@ export class SheetHandler implements XmlHandler {
   }
 
   private dateText(v: string): string {
-    let text = this.dateCache.get(v);
-    if (text === undefined) {
-      const serial = Number(v);
-      if (Number.isNaN(serial) || v.trim() === '') throw new XmlError(`bad date serial "${v.slice(0, 30)}"`);
-      text = serialDateText(serial, this.ctx.date1904);
-      if (this.dateCache.size > 100_000) this.dateCache.clear();
-      this.dateCache.set(v, text);
-    }
-    return text;
+    const serial = Number(v);
+    if (Number.isNaN(serial) || v.trim() === '') throw new XmlError(`bad date serial "${v.slice(0, 30)}"`);
+    return this.dates.text(serial);
   }
 
   private closeRow(): void {

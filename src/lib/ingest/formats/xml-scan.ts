@@ -109,7 +109,8 @@ export function attributes(src: string, from: number, to: number): Record<string
     const raw = src.slice(i + 1, end);
     if (raw.indexOf('<') >= 0) throw new XmlError(`"<" in attribute ${name}`);
     // Attribute-value normalization: white space characters become spaces.
-    out[localName(name)] = decodeEntities(/[\t\n\r]/.test(raw) ? raw.replace(/\r\n|[\t\n\r]/g, ' ') : raw);
+    const spaced = raw.indexOf('\n') >= 0 || raw.indexOf('\t') >= 0 || raw.indexOf('\r') >= 0;
+    out[localName(name)] = decodeEntities(spaced ? raw.replace(/\r\n|[\t\n\r]/g, ' ') : raw);
     i = end + 1;
   }
 }
