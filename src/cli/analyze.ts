@@ -1,5 +1,5 @@
 /**
- * `npm run analyze -- SALES_FILE… [--survey FILE] [--map field=column …] [--as-of YYYY-MM-DD]
+ * `npm run analyze -- SALES_FILE… [--survey FILE] [--map field=column …] [--sheet NAME] [--as-of YYYY-MM-DD]
  *  [--churn-window DAYS] [--currency CODE|none] [--threads N] [--json]`
  *
  * The page's ingest and analysis SQL on native DuckDB: for automation, for files too large
@@ -26,7 +26,7 @@ import { MAPPING_FIELDS } from '../lib/model/schema.ts';
 
 class UsageError extends Error {}
 
-const USAGE = `usage: npm run analyze -- SALES_FILE [SALES_FILE…] [--survey FILE] [--map field=column …]
+const USAGE = `usage: npm run analyze -- SALES_FILE [SALES_FILE…] [--survey FILE] [--map field=column …] [--sheet NAME]
        [--as-of YYYY-MM-DD] [--churn-window DAYS] [--currency CODE|none] [--threads N] [--json]`;
 
 function parquetInit(): void {
@@ -79,12 +79,13 @@ function mapArgMessage(e: MapArgError, arg: string, file: string, labels: readon
   }
 }
 
-/** `--map` arguments resolved against each sales file's own header. */
-async function overridesFor(files: readonly InputFile[], maps: readonly string[]): Promise<FileOverrides[]> {
-  if (maps.length === 0) return files.map(() => ({}));
+/** `--map` arguments resolved against each sales file's own header (of sheet `sheet` in a workbook). */
+async function overridesFor(files: readonly InputFile[], maps: readonly string[], sheet: string | undefined): Promise<FileOverrides[]> {
+  const base: FileOverrides = sheet === undefined ? {} : { sheet };
+  if (maps.length === 0) return files.map(() => base);
   return Promise.all(
     files.map(async (file) => {
-      const insp = await inspectFile(file, {}, { parquetInit });
+      const insp = await inspectFile(file, base, { parquetInit });
       const mapping: ColumnMapping = { ...insp.auto.mapping };
       for (const arg of maps) {
         try {
@@ -95,7 +96,7 @@ async function overridesFor(files: readonly InputFile[], maps: readonly string[]
           throw e;
         }
       }
-      return { mapping };
+      return { ...base, mapping };
     }),
   );
 }
@@ -121,7 +122,7 @@ function summary(report: LoadReport, metrics: Metrics, asOf: string | null, curr
   const out: string[] = [];
   for (const f of report.files) {
     out.push(
-      `${f.role} ${f.name}: ${f.format}, ${f.encoding}, read ${f.rows_read}, kept ${f.rows_kept}, rejected ${f.rows_rejected}, skipped ${f.rows_skipped}`,
+      `${f.role} ${f.name}: ${f.format}${f.sheet === undefined ? '' : ` sheet ${f.sheet}`}, ${f.encoding}, read ${f.rows_read}, kept ${f.rows_kept}, rejected ${f.rows_rejected}, skipped ${f.rows_skipped}`,
     );
     for (const [reason, n] of Object.entries(f.rejectedByReason)) out.push(`  rejected ${reason}: ${n}`);
     for (const [reason, n] of Object.entries(f.skippedByReason)) out.push(`  skipped ${reason}: ${n}`);
@@ -149,6 +150,7 @@ async function main(argv: readonly string[]): Promise<number> {
     options: {
       survey: { type: 'string' },
       map: { type: 'string', multiple: true },
+      sheet: { type: 'string' },
       'as-of': { type: 'string' },
       'churn-window': { type: 'string' },
       currency: { type: 'string' },
@@ -168,7 +170,7 @@ async function main(argv: readonly string[]): Promise<number> {
 
   const sales = positionals.map(readInput);
   const survey = values.survey === undefined ? undefined : readInput(values.survey);
-  const overrides = await overridesFor(sales, values.map ?? []);
+  const overrides = await overridesFor(sales, values.map ?? [], values.sheet);
 
   const db = await NodeDb.open({ threads });
   try {
