@@ -185,6 +185,19 @@ describe('SheetHandler fed in pieces', () => {
     }
   });
 
+  it('reads a cell the same whether written in the common form or any other', () => {
+    const read = (cells: string) => {
+      const handler = new SheetHandler(ctx);
+      new XmlScanner(handler).feed(`<worksheet><sheetData><row r="1">${cells}</row></sheetData></worksheet>`, true);
+      return handler.ready;
+    };
+    const common = '<c r="A1" s="1" t="n"><v>45292.5</v></c><c r="B1" t="s"><v>1</v></c><c r="C1"><v>2.50</v></c><c r="D1" t="b"><v>1</v></c>';
+    const other =
+      "<c t='n' s='1' r='A1'><v>45292.5</v></c><c r=\"B1\" t=\"s\" ><v>1</v ></c><c r=\"C1\" cm=\"1\"><f>1</f><v>2.50</v></c><c r=\"D1\" t=\"b\"><v>&#49;</v></c>";
+    expect(read(common)).toEqual([{ line: 1, cells: ['2024-01-01 12:00:00', 'b & c', '2.5', 'TRUE'] }]);
+    expect(read(other)).toEqual(read(common));
+  });
+
   it('refuses a document that ends inside an element', () => {
     const scanner = new XmlScanner(new SheetHandler(ctx));
     scanner.feed(xml.slice(0, 200), false);

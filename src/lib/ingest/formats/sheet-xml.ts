@@ -352,6 +352,9 @@ export interface SheetRow {
   readonly cells: string[];
 }
 
+/** A cell in its most common form (see `SheetHandler.take`). */
+const PLAIN_CELL = /<c r="([A-Z]{1,3}[0-9]{1,7})"(?: s="([0-9]{1,9})")?(?: t="([a-z]{1,9})")?><v>([^<&\r]*)<\/v><\/c>/y;
+
 /** Most columns a worksheet has (XFD). */
 const MAX_COLUMNS = 16384;
 
@@ -450,9 +453,31 @@ export class SheetHandler implements XmlHandler {
   }
 
   private openCell(src: string, from: number, to: number): void {
-    if (this.row === null) throw new XmlError('a cell outside a row');
     const a = attributes(src, from, to);
-    const ref = a['r'];
+    this.beginCell(a['r'], a['t'], a['s']);
+  }
+
+  /**
+   * Most cells are written `<c r="B7" s="3" t="s"><v>12</v></c>` (attributes in this order,
+   * some left out, a value without references): one sticky regular expression reads such a
+   * cell whole, where the scanner would report five events. Anything else (another order,
+   * more attributes, an inline string, a reference in the value, a cell cut by the end of
+   * the piece) does not match and goes the general way, to the same result.
+   */
+  readonly take = (src: string, at: number): number => {
+    if (!this.inData || this.inCell || this.row === null || src.charCodeAt(at + 1) !== 0x63 || src.charCodeAt(at + 2) !== 0x20) return -1;
+    PLAIN_CELL.lastIndex = at;
+    const m = PLAIN_CELL.exec(src);
+    if (m === null) return -1;
+    this.beginCell(m[1], m[3], m[2]);
+    this.value = m[4] ?? '';
+    this.inCell = false;
+    this.closeCell();
+    return PLAIN_CELL.lastIndex;
+  };
+
+  private beginCell(ref: string | undefined, type: string | undefined, style: string | undefined): void {
+    if (this.row === null) throw new XmlError('a cell outside a row');
     let col = this.col + 1;
     if (ref !== undefined) {
       const c = columnOf(ref);
@@ -466,9 +491,8 @@ export class SheetHandler implements XmlHandler {
     if (col <= this.col) throw new XmlError(`cell ${ref ?? col} is out of order`);
     if (col > MAX_COLUMNS) throw new XmlError('a cell beyond the last column');
     this.col = col;
-    this.type = a['t'] ?? 'n';
-    const s = a['s'];
-    this.style = s === undefined ? -1 : Number(s);
+    this.type = type ?? 'n';
+    this.style = style === undefined ? -1 : Number(style);
     this.inCell = true;
     this.value = null;
     this.inlineSeen = false;

@@ -22,6 +22,12 @@ export interface XmlHandler {
   open(name: string, src: string, from: number, to: number, selfClosing: boolean): void;
   close(name: string): void;
   text(text: string): void;
+  /**
+   * Optional shortcut for a start tag at `src[at]`: a handler that recognises a whole common
+   * element there (open tag, text, close tag) may take it at once and return the index after
+   * it; -1 leaves it to the scanner. What it takes must be balanced and complete.
+   */
+  readonly take?: (src: string, at: number) => number;
 }
 
 const LT = 0x3c;
@@ -166,6 +172,13 @@ export class XmlScanner {
           throw new XmlError('a DOCTYPE or other declaration is not allowed in a workbook part');
         }
       } else {
+        if (h.take !== undefined) {
+          const next = h.take(buf, lt);
+          if (next > 0) {
+            i = next;
+            continue;
+          }
+        }
         const gt = tagEnd(buf, lt + 1);
         if (gt < 0) break;
         let nameEnd = lt + 1;
