@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { openWorkbook, readWorkbook } from '../../../src/lib/ingest/formats/xlsx.ts';
 import { isDateFormatCode, numberText, serialDateText, SheetHandler, type SheetContext } from '../../../src/lib/ingest/formats/sheet-xml.ts';
 import { XmlScanner } from '../../../src/lib/ingest/formats/xml-scan.ts';
+import { zipEntries } from '../../../src/lib/ingest/formats/zip-entries.ts';
 
 const NS = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"';
 const REL = 'http://schemas.openxmlformats.org/officeDocument/2006/relationships';
@@ -159,6 +160,19 @@ describe('the sheet reader on hand-written XML', () => {
       'xl/_rels/workbook.xml.rels': strToU8('<Relationships/>'),
     });
     await expect(readWorkbook(doctype)).rejects.toThrow(/UNREADABLE_WORKBOOK/);
+  });
+
+  it('refuses a truncated archive and a sheet whose compressed data is damaged as UNREADABLE_WORKBOOK', async () => {
+    const rows = Array.from({ length: 400 }, (_, k) => `<row r="${k + 1}"><c><v>${k * 7919}</v></c><c t="inlineStr"><is><t>行 ${k}</t></is></c></row>`).join('');
+    const bytes = handBook({ sheets: { S: rows } });
+    expect(await rowsOf(bytes)).toHaveLength(400);
+    await expect(rowsOf(bytes.slice(0, Math.floor(bytes.length * 0.6)))).rejects.toThrow(/UNREADABLE_WORKBOOK/);
+    const entry = zipEntries(bytes).get('xl/worksheets/sheet1.xml');
+    expect(entry?.method).toBe(8);
+    const damaged = bytes.slice();
+    const at = (entry?.offset ?? 0) + 30 + 'xl/worksheets/sheet1.xml'.length + 200;
+    damaged.fill(0xff, at, at + 64);
+    await expect(rowsOf(damaged)).rejects.toThrow(/UNREADABLE_WORKBOOK/);
   });
 });
 

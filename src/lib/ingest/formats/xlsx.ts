@@ -10,7 +10,7 @@ import type { CellRow } from '../normalize.ts';
 import { surveyAutoMap } from '../survey.ts';
 import { IngestError } from '../types.ts';
 import { RelationsHandler, SharedStringsHandler, SheetHandler, StylesHandler, WorkbookHandler, type SheetContext } from './sheet-xml.ts';
-import { XmlError, XmlScanner, scanDocument, type XmlHandler } from './xml-scan.ts';
+import { XmlScanner, scanDocument, type XmlHandler } from './xml-scan.ts';
 import { entryBytes, zipEntries, ZipError, type ZipEntry } from './zip-entries.ts';
 
 export { cellText } from './sheet-xml.ts';
@@ -81,10 +81,14 @@ export function defaultSheetIndex(sheets: readonly (readonly (readonly string[])
   return later < 0 ? 0 : later;
 }
 
-
+/**
+ * What reading a workbook threw, as the error the page shows: a damaged archive (ZipError),
+ * malformed XML (XmlError), bytes that are not UTF-8 (TypeError), or a read past the end
+ * of a truncated part (RangeError) all make it unreadable.
+ */
 function unreadable(e: unknown): IngestError {
   if (e instanceof IngestError) return e;
-  const reason = e instanceof ZipError || e instanceof XmlError || e instanceof TypeError ? e.message : e instanceof Error ? e.message : 'unknown';
+  const reason = e instanceof Error ? e.message : 'unknown';
   return new IngestError('UNREADABLE_WORKBOOK', { reason: reason.slice(0, 80) });
 }
 
