@@ -1,7 +1,7 @@
 /**
  * The benchmark's synthetic sales files (demo schema, seed 42), written once into .bench/
- * and reused by every bench script: CSV from the demo generator, Parquet from that CSV, and
- * the same sales as a formatted GB18030 export.
+ * and reused by every bench script: CSV from the demo generator, Parquet from that CSV, the
+ * same sales as a formatted GB18030 export, and as an .xlsx workbook.
  */
 import { createReadStream, createWriteStream, existsSync } from 'node:fs';
 import { mkdir, rename, writeFile } from 'node:fs/promises';
