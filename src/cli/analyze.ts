@@ -1,5 +1,5 @@
 /**
- * `npm run analyze -- SALES_FILE… [--survey FILE] [--map field=column …] [setting flags …]
+ * `npm run analyze -- SALES_FILE… [--survey FILE] [--map field=column …] [--sheet NAME] [setting flags …]
  *  [--date-order dmy|mdy] [--json] [--customers FILE.csv]` (`--help` lists every flag)
  *
  * The page's ingest and analysis SQL on native DuckDB: for automation, for files too large
@@ -28,7 +28,7 @@ import { UNMARKED, type Settings } from '../lib/model/settings.ts';
 import { UsageError, settingOptions, settingsFromFlags, settingsHelp } from './settings-flags.ts';
 import { MAPPING_FIELDS, type Dimension } from '../lib/model/schema.ts';
 
-const USAGE = `usage: npm run analyze -- SALES_FILE [SALES_FILE…] [--survey FILE] [--map field=column …]
+const USAGE = `usage: npm run analyze -- SALES_FILE [SALES_FILE…] [--survey FILE] [--map field=column …] [--sheet NAME]
        [setting flags …] [--date-order dmy|mdy] [--decimal .|,] [--dedupe] [--threads N]
        [--json] [--customers FILE.csv]   (--help lists every flag with its default)`;
 
@@ -37,6 +37,8 @@ const HELP = `${USAGE}
 Input:
   --survey FILE           a satisfaction/NPS survey keyed by customer or order id
   --map FIELD=COLUMN      map a canonical field to a column label (or #N), repeatable
+  --sheet NAME            the sheet of an .xlsx sales file to read (default: the first with
+                          customer, date and amount columns)
   --date-order dmy|mdy    how to read dates such as 03/04/2024 (default: decided from the
                           data; when every date reads both ways, day first, with a warning)
   --decimal .|,           decimal mark of amounts (default: decided from the data)
@@ -77,12 +79,13 @@ function mapArgMessage(e: MapArgError, arg: string, file: string, labels: readon
   }
 }
 
-/** `--map` arguments resolved against each sales file's own header. */
-async function overridesFor(files: readonly InputFile[], maps: readonly string[]): Promise<FileOverrides[]> {
-  if (maps.length === 0) return files.map(() => ({}));
+/** `--map` arguments resolved against each sales file's own header (of sheet `sheet` in a workbook). */
+async function overridesFor(files: readonly InputFile[], maps: readonly string[], sheet: string | undefined): Promise<FileOverrides[]> {
+  const base: FileOverrides = sheet === undefined ? {} : { sheet };
+  if (maps.length === 0) return files.map(() => base);
   return Promise.all(
     files.map(async (file) => {
-      const insp = await inspectFile(file, {}, { parquetInit });
+      const insp = await inspectFile(file, base, { parquetInit });
       const mapping: ColumnMapping = { ...insp.auto.mapping };
       for (const arg of maps) {
         try {
@@ -93,7 +96,7 @@ async function overridesFor(files: readonly InputFile[], maps: readonly string[]
           throw e;
         }
       }
-      return { mapping };
+      return { ...base, mapping };
     }),
   );
 }
@@ -119,7 +122,7 @@ function summary(report: LoadReport, metrics: Metrics, asOf: string | null, curr
   const out: string[] = [];
   for (const f of report.files) {
     out.push(
-      `${f.role} ${f.name}: ${f.format}, ${f.encoding}, read ${f.rows_read}, kept ${f.rows_kept}, rejected ${f.rows_rejected}, skipped ${f.rows_skipped}`,
+      `${f.role} ${f.name}: ${f.format}${f.sheet === undefined ? '' : ` sheet ${f.sheet}`}, ${f.encoding}, read ${f.rows_read}, kept ${f.rows_kept}, rejected ${f.rows_rejected}, skipped ${f.rows_skipped}`,
     );
     for (const [reason, n] of Object.entries(f.rejectedByReason)) out.push(`  rejected ${reason}: ${n}`);
     for (const [reason, n] of Object.entries(f.skippedByReason)) out.push(`  skipped ${reason}: ${n}`);
@@ -188,6 +191,7 @@ async function main(argv: readonly string[]): Promise<number> {
       ...settingOptions(),
       survey: { type: 'string' },
       map: { type: 'string', multiple: true },
+      sheet: { type: 'string' },
       'date-order': { type: 'string' },
       decimal: { type: 'string' },
       dedupe: { type: 'boolean', default: false },
@@ -209,7 +213,7 @@ async function main(argv: readonly string[]): Promise<number> {
 
   const sales = positionals.map(readInput);
   const survey = values.survey === undefined ? undefined : readInput(values.survey);
-  const overrides = (await overridesFor(sales, values.map ?? [])).map((o) => ({ ...o, parse }));
+  const overrides = (await overridesFor(sales, values.map ?? [], values.sheet)).map((o) => ({ ...o, parse }));
 
   const db = await NodeDb.open({ threads });
   try {

@@ -1,13 +1,14 @@
 /**
  * The benchmark's synthetic sales files (demo schema, seed 42), written once into .bench/
- * and reused by every bench script: CSV from the demo generator, Parquet from that CSV, and
- * the same sales as a formatted GB18030 export.
+ * and reused by every bench script: CSV from the demo generator, Parquet from that CSV, the
+ * same sales as a formatted GB18030 export, and as an .xlsx workbook.
  */
 import { createReadStream, createWriteStream, existsSync } from 'node:fs';
-import { mkdir, rename } from 'node:fs/promises';
+import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import type { SheetData } from 'write-excel-file/universal';
 import { generateSales } from '../../src/cli/generate-demo.ts';
 import { NodeDb } from '../../src/lib/db/duckdb-node.ts';
 import { literal, sql } from '../../src/lib/db/sql.ts';
@@ -143,6 +144,42 @@ export async function exportCsv(lines: number): Promise<string> {
   buf.push(`合计,,,,,,,,,${yuan((total / 100).toFixed(2))},,`);
   await write(buf.join('\r\n') + '\r\n');
   await new Promise<void>((r, j) => out.end((e?: Error | null) => (e ? j(e) : r())));
+  await rename(tmp, path);
+  return path;
+}
+
+/**
+ * `.bench/sales-N-s42.xlsx`: the same lines as a workbook written by write-excel-file (the
+ * page's own XLSX writer): one sheet, ids and text as strings, 下单时间 as Excel dates with a
+ * date-time format, quantities and money as numbers.
+ */
+export async function salesXlsx(lines: number): Promise<string> {
+  const source = await salesCsv(lines);
+  const path = source.replace(/\.csv$/, '.xlsx');
+  if (existsSync(path)) return path;
+  const { default: writeXlsxFile } = await import('write-excel-file/universal');
+  const rows: SheetData = [];
+  const input = createInterface({ input: createReadStream(source, 'utf8'), crlfDelay: Infinity });
+  let k = 0;
+  const NUMBERS = new Set([7, 8, 9, 10, 11]);
+  for await (const line of input) {
+    const c = line.split(',');
+    if (k++ === 0) {
+      rows.push(c);
+      continue;
+    }
+    // 订单号,客户ID,下单时间,商品,品类,地区,渠道,数量,单价,实付金额,成本,满意度
+    rows.push(
+      c.map((v, i) => {
+        if (v === '') return null;
+        if (i === 2) return { value: new Date(`${v.replace(' ', 'T')}Z`), type: Date, format: 'yyyy-mm-dd hh:mm:ss' };
+        return NUMBERS.has(i) ? Number(v) : v;
+      }),
+    );
+  }
+  const blob = await writeXlsxFile(rows, { sheet: '销售明细' }).toBlob();
+  const tmp = `${path}.${process.pid}.part`;
+  await writeFile(tmp, new Uint8Array(await blob.arrayBuffer()));
   await rename(tmp, path);
   return path;
 }

@@ -6,7 +6,10 @@
  *   npm run bench -- --smoke      100 k CSV only, 2 runs after the first; writes .bench/BENCHMARKS-smoke.md
  *   npm run bench -- --large      adds Parquet at 5 M, and 10 M lines in both formats
  *   options: --runs N (measured runs after the first, default 3), --no-build, --no-parquet,
- *            --no-export, --sizes 100000,1000000 (Parquet and the export then at every size given)
+ *            --no-export, --no-xlsx, --sizes 100000,1000000 (Parquet, the export and the
+ *            workbook then at every size given), --formats xlsx,csv (only those; writes
+ *            .bench/BENCHMARKS-formats.md)
+ *   .xlsx (files.ts: salesXlsx) runs at 100 k and 200 k: the writer builds a workbook whole.
  *
  * Any piece that is not there yet (page, ingest, analyses) is reported as "n/a" with the
  * reason, not as a crash.
@@ -27,19 +30,23 @@ import { mappedOf } from '../../src/lib/model/mapped.ts';
 import type { Metrics } from '../../src/lib/model/metrics.ts';
 import { DEFAULT_SETTINGS } from '../../src/lib/model/settings.ts';
 import { AppSession, DIST, launchChromium, PANELS, ROOT, startPreview } from '../e2e/harness.ts';
-import { BENCH_DIR, exportCsv, salesCsv, salesParquet } from './files.ts';
+import { BENCH_DIR, exportCsv, salesCsv, salesParquet, salesXlsx } from './files.ts';
 import { appJsSize } from './js-size.ts';
 import { PssSampler } from './pss.ts';
 
 
-/** `export`: the same sales as a formatted GB18030 "Save as CSV" export (files.ts). */
-type Format = 'csv' | 'parquet' | 'export';
+/** `export`: the same sales as a formatted GB18030 "Save as CSV" export (files.ts); `xlsx`: as a workbook. */
+type Format = 'csv' | 'parquet' | 'export' | 'xlsx';
+const FORMATS: readonly Format[] = ['csv', 'parquet', 'export', 'xlsx'];
+/** Workbook sizes when none are given: write-excel-file builds the file whole in memory. */
+const XLSX_SIZES: readonly number[] = [100_000, 200_000];
 
 interface Args {
   readonly sizes: readonly number[];
   readonly formats: readonly Format[];
   /** Parquet and the export run at these sizes only (the 5 M Parquet run alone would take the bench past 20 minutes). */
   readonly parquetMax: number;
+  readonly xlsxSizes: readonly number[];
   readonly runs: number;
   readonly build: boolean;
   readonly smoke: boolean;
@@ -61,9 +68,18 @@ function parseArgs(argv: readonly string[]): Args {
           ? [100_000, 1_000_000, 5_000_000, 10_000_000]
           : [100_000, 1_000_000, 5_000_000];
   const parquet = argv.includes('--parquet') || (!smoke && !argv.includes('--no-parquet'));
-  const formats: Format[] = ['csv', ...(parquet ? (['parquet'] as const) : []), ...(!smoke && !argv.includes('--no-export') ? (['export'] as const) : [])];
+  const formatsAt = argv.indexOf('--formats');
+  const formats: Format[] =
+    formatsAt >= 0
+      ? FORMATS.filter((f) => (argv[formatsAt + 1] ?? '').split(',').includes(f))
+      : [
+          'csv',
+          ...(parquet ? (['parquet'] as const) : []),
+          ...(!smoke && !argv.includes('--no-export') ? (['export'] as const) : []),
+          ...(!smoke && !argv.includes('--no-xlsx') ? (['xlsx'] as const) : []),
+        ];
   const parquetMax = large || sizesAt >= 0 ? Infinity : 1_000_000;
-  return { sizes, formats, parquetMax, runs, build: !argv.includes('--no-build'), smoke, argv };
+  return { sizes, formats, parquetMax, xlsxSizes: sizesAt >= 0 ? sizes : XLSX_SIZES, runs, build: !argv.includes('--no-build'), smoke, argv };
 }
 
 /** A measurement, or why it could not be taken. */
@@ -522,6 +538,12 @@ function report(results: readonly SizeResult[], args: Args, notes: readonly stri
       'Ratios compare medians; n/a where a piece did not run.',
     '',
   );
+  if (results.some((r) => r.format === 'xlsx')) {
+    lines.push(
+      '"xlsx" is the same sales as an Excel workbook written by write-excel-file: one sheet, ids and text as shared strings, the order time as an Excel date, numbers as numbers.',
+      '',
+    );
+  }
   if (results.some((r) => r.format === 'export')) {
     lines.push(
       '"csv export" is the same sales as a formatted GB18030 "Save as CSV" export: a title line, times as `2023/12/12 22:44`, money as `￥1,234.50`, ' +
@@ -596,10 +618,20 @@ async function main(): Promise<void> {
 
   const results: SizeResult[] = [];
   try {
-    const cases = args.sizes.flatMap((n) => args.formats.filter((f) => f === 'csv' || n <= args.parquetMax).map((f) => [n, f] as const));
+    const cases = [
+      ...args.sizes.flatMap((n) => args.formats.filter((f) => f === 'csv' || (f !== 'xlsx' && n <= args.parquetMax)).map((f) => [n, f] as const)),
+      ...(args.formats.includes('xlsx') ? args.xlsxSizes.map((n) => [n, 'xlsx'] as const) : []),
+    ];
     for (const [lines, format] of cases) {
       const tGen = performance.now();
-      const file = format === 'csv' ? await salesCsv(lines) : format === 'parquet' ? await salesParquet(lines) : await exportCsv(lines);
+      const file =
+        format === 'csv'
+          ? await salesCsv(lines)
+          : format === 'parquet'
+            ? await salesParquet(lines)
+            : format === 'xlsx'
+              ? await salesXlsx(lines)
+              : await exportCsv(lines);
       const fileMb = statSync(file).size / 2 ** 20;
       console.log(`== ${sizeLabel(lines)} lines, ${format}: ${file} (${fileMb.toFixed(0)} MB, ready in ${Math.round(performance.now() - tGen)} ms)`);
       const timeoutMs = Math.max(120_000, lines / 5);
@@ -668,7 +700,12 @@ async function main(): Promise<void> {
 
   const md = report(results, args, notes, engineCached, (performance.now() - started) / 60_000);
   console.log('\n' + md);
-  const target = args.smoke ? join(BENCH_DIR, 'BENCHMARKS-smoke.md') : join(ROOT, 'BENCHMARKS.md');
+  // A run of some formats only is not the benchmark: it does not replace BENCHMARKS.md.
+  const target = args.smoke
+    ? join(BENCH_DIR, 'BENCHMARKS-smoke.md')
+    : args.argv.includes('--formats')
+      ? join(BENCH_DIR, 'BENCHMARKS-formats.md')
+      : join(ROOT, 'BENCHMARKS.md');
   await mkdir(BENCH_DIR, { recursive: true });
   await writeFile(target, md + '\n');
   await writeFile(join(BENCH_DIR, 'results.json'), JSON.stringify(results, null, 2));

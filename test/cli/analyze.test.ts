@@ -17,6 +17,8 @@
  *   K1 O1 2024-01-10 ¥100.00   K1 O2 2024-02-10 ￥50.50   K2 O3 2024-01-15 RMB 200   (CNY: 350.50, customers K1 K2)
  *   K3 U1 2024-01-20 $30.00    K3 U2 2024-03-01 USD -10                          (USD: 20.00, customer K3, a return of −10)
  *   K4 N1 2024-02-01 7                                                           (no marker: 7.00)
+ * two_months.xlsx (workbook_helper salesSheet; 客户ID, 订单日期, 金额): sheet 一月 3 orders of
+ *   100, 110, 120 (330.00); sheet 二月 7 orders of 100, 110, …, 160 (910.00).
  */
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -32,6 +34,7 @@ const FIX = 'test/fixtures/cli/';
 const SALES = `${FIX}sales_gb18030.csv`;
 const SURVEY = `${FIX}survey_by_order.csv`;
 const MIXED = `${FIX}currency_mixed.csv`;
+const WORKBOOK = `${FIX}two_months.xlsx`;
 
 const analyze = (...args: string[]): Promise<Run> => runCli('analyze', ...args);
 
@@ -96,6 +99,10 @@ const CASES = {
   badTiers: [SALES, '--tier-cuts', '90,80', '--json'],
   badOrder: [SALES, '--date-order', 'ymd', '--json'],
   help: ['--help'],
+  sheetDefault: [WORKBOOK, '--json'],
+  sheetNamed: [WORKBOOK, '--sheet', '二月', '--json'],
+  sheetMapped: [WORKBOOK, '--sheet', '二月', '--map', 'amount=金额', '--json'],
+  sheetUnknown: [WORKBOOK, '--sheet', '三月', '--json'],
 } as const;
 
 const runs = {} as Record<keyof typeof CASES, Run>;
@@ -456,5 +463,29 @@ describe('analyze --customers', () => {
     expect(out.customers.rows).toBe(rows.length);
     // C001: 100 + 50 + 35 = 185, the largest value, rank 1.
     expect(rows[0]?.split(',').slice(0, 4)).toEqual(['C001', '1', '185', '3']);
+  });
+});
+
+describe('analyze --sheet', () => {
+  type SheetFile = { readonly sheet?: string; readonly rows_read: number };
+  const files = (o: Output) => o.report.files as unknown as readonly SheetFile[];
+
+  it('reads the first sheet of a workbook by default', () => {
+    const o = json(runs.sheetDefault);
+    expect(files(o).map((f) => [f.sheet, f.rows_read])).toEqual([['一月', 3]]);
+    expect(o.metrics.revenue).toBe(330);
+  });
+
+  it('reads the sheet named, with or without --map', () => {
+    for (const run of [runs.sheetNamed, runs.sheetMapped]) {
+      const o = json(run);
+      expect(files(o).map((f) => [f.sheet, f.rows_read])).toEqual([['二月', 7]]);
+      expect(o.metrics.revenue).toBe(910);
+    }
+  });
+
+  it('a sheet the workbook does not have exits 1 with UNREADABLE_WORKBOOK', () => {
+    expect(runs.sheetUnknown.code).toBe(1);
+    expect(runs.sheetUnknown.stderr).toMatch(/^analyze: two_months\.xlsx: .*\[UNREADABLE_WORKBOOK\]\n$/);
   });
 });

@@ -22,6 +22,7 @@ import {
   type NormalizedChunk,
   type NormalizeStats,
 } from './normalize.ts';
+import type { SheetRows } from './formats/xlsx.ts';
 import { simpleCellSpec, type SimpleCellSpec } from './simple-cells.ts';
 import { buildSurvey, surveyAutoMap, surveyDdl } from './survey.ts';
 import {
@@ -114,6 +115,8 @@ interface Prepared {
   readonly rows: () => Generator<NormalizedChunk, NormalizeStats, void>;
   /** Buffers `rows` reads besides the file's own bytes (text re-encoded to UTF-8). */
   readonly held: readonly Uint8Array[];
+  /** How far `rows` has read its input, where that is known better than by chunks (workbooks). */
+  readonly progress?: () => { readonly done: number; readonly total: number } | null;
 }
 
 function headerRecordCells(utf8: Uint8Array, dialect: Dialect, headerLine: number): string[] {
@@ -148,13 +151,23 @@ function modal(values: readonly number[]): number {
   return best;
 }
 
+/** Rows searched for a workbook's header, and filled rows below it that decide the width. */
+const HEADER_WINDOW = 50;
+const WIDTH_SAMPLE = 2000;
+/**
+ * Normalized chunks of a workbook are smaller than a text file's: between chunks the load
+ * reports how much of the sheet's XML is read, and a sheet's rows are normalized at only
+ * 5–10 MB/s (the XML is scanned meanwhile), so 16 MB chunks would leave the bar still for seconds.
+ */
+const XLSX_CHUNK_BYTES = 4 * 1024 * 1024;
+
 /** Header, width and samples of rows that are already split (workbook sheets). */
 function previewRows(rows: readonly (readonly string[])[], headerLine: number | undefined) {
   const line =
-    headerLine ?? detectHeader(rows.slice(0, 50).map((r) => r.map((c) => c.trim())), scoreHeader).headerIndex + 1;
+    headerLine ?? detectHeader(rows.slice(0, HEADER_WINDOW).map((r) => r.map((c) => c.trim())), scoreHeader).headerIndex + 1;
   const headerCells = line > 0 ? [...(rows[line - 1] ?? [])] : [];
   const data = rows.slice(line).filter((r) => r.some((c) => c.trim() !== ''));
-  const columnCount = Math.max(1, effectiveWidth(headerCells), modal(data.slice(0, 2000).map(effectiveWidth)));
+  const columnCount = Math.max(1, effectiveWidth(headerCells), modal(data.slice(0, WIDTH_SAMPLE).map(effectiveWidth)));
   const labels = line > 0 ? Array.from({ length: columnCount }, (_, k) => (headerCells[k] ?? '').trim()) : [];
   const sampleRows: string[][] = [];
   const sampleLines: number[] = [];
@@ -249,12 +262,12 @@ async function prepare(file: InputFile, role: Role, o: FileOverrides, env: LoadE
   try {
     if (kind === 'xlsx') {
       // Loaded on demand: the workbook and Parquet readers are large and most files are text.
-      const { readWorkbook } = await import('./formats/xlsx.ts');
-      const book = await readWorkbook(bytes, o.sheet, role);
-      const p = previewRows(book.rows, o.headerLine);
+      const { openWorkbook, sheetHead } = await import('./formats/xlsx.ts');
+      const book = await openWorkbook(bytes, o.sheet, role);
+      // The preview reads only the rows it looks at: the header window and 2,000 rows below it.
+      const head = sheetHead(book.rows(), Infinity, (o.headerLine ?? HEADER_WINDOW) + WIDTH_SAMPLE);
+      const p = previewRows(head, o.headerLine);
       const m = decideMapping(role, p.labels, p.sampleRows, p.columnCount, o.mapping);
-      const rows: CellRow[] = book.rows.map((cells, i) => ({ line: i + 1, cells }));
-      const empty = book.rows.every((r) => r.every((c) => c.trim() === ''));
       const inspection: FileInspection = {
         ...base,
         format: 'xlsx',
@@ -262,10 +275,20 @@ async function prepare(file: InputFile, role: Role, o: FileOverrides, env: LoadE
         sheets: book.sheets,
         sheet: book.sheet,
         ...m,
-        error: empty ? { code: 'EMPTY_FILE', detail: {} } : m.error,
+        // Rows come only up to the last filled one: a sheet with none has no rows.
+        error: head.length === 0 ? { code: 'EMPTY_FILE', detail: {} } : m.error,
       };
       const simpleCells = simpleSpec(role, env, inspection.mapping, p.columnCount);
-      return { inspection, rows: () => normalizeRows(rows, p.columnCount, p.headerLine, { ...chunkOpts(env), simpleCells }), held: [] };
+      let sheet: SheetRows | null = null;
+      return {
+        inspection,
+        rows: () => {
+          sheet = book.rows(p.columnCount);
+          return normalizeRows(sheet, p.columnCount, p.headerLine, { chunkBytes: env.chunkBytes ?? XLSX_CHUNK_BYTES, simpleCells });
+        },
+        held: [],
+        progress: () => sheet?.progress ?? null,
+      };
     }
     if (kind === 'parquet') {
       if (!env.parquetInit) return failed(base, 'UNREADABLE_PARQUET', { reason: 'no parquet reader' });
@@ -411,7 +434,8 @@ async function readRaw(
     const path = await db.registerBuffer(step.value.bytes);
     buffers.push(path);
     paths.push(path);
-    progress({ stage: 'parse', done: Math.min(paths.length, estimate), total: Math.max(estimate, paths.length) });
+    const read = p.progress?.();
+    progress(read ? { stage: 'parse', done: read.done, total: read.total } : { stage: 'parse', done: Math.min(paths.length, estimate), total: Math.max(estimate, paths.length) });
     step = gen.next();
   }
   if (paths.length === 0) return null;

@@ -1,14 +1,21 @@
 /**
- * Excel 2007+ workbooks (.xlsx) through read-excel-file's universal entry, which takes an
- * ArrayBuffer and imports no Node modules, so the same code runs in the browser and in Node.
+ * Excel 2007+ workbooks (.xlsx), read as a stream: the archive's parts are inflated piece by
+ * piece (zip-entries.ts) and the sheet's XML is scanned as it arrives (xml-scan.ts,
+ * sheet-xml.ts), rows handed on as they close. Nothing re-reads what was read, so the work
+ * and the memory grow with the sheet, not faster; the same code runs in the browser and Node.
  */
-import readXlsxFile from 'read-excel-file/universal';
 import { detectHeader } from '../header.ts';
 import { autoMap, scoreHeader } from '../mapping.ts';
+import type { CellRow } from '../normalize.ts';
 import { surveyAutoMap } from '../survey.ts';
 import { IngestError } from '../types.ts';
+import { RelationsHandler, SharedStringsHandler, SheetHandler, StylesHandler, WorkbookHandler, type SheetContext } from './sheet-xml.ts';
+import { XmlScanner, scanDocument, type XmlHandler } from './xml-scan.ts';
+import { entryBytes, zipEntries, ZipError, type ZipEntry } from './zip-entries.ts';
 
-/** One worksheet as text: `rows[i]` is worksheet row i + 1 (empty rows kept as `[]`-like rows of ''). */
+export { cellText } from './sheet-xml.ts';
+
+/** One worksheet as text: `rows[i]` is worksheet row i + 1 (empty rows kept as rows of ''). */
 export interface Workbook {
   /** Worksheet names in workbook order (chart sheets left out). */
   readonly sheets: readonly string[];
@@ -17,29 +24,25 @@ export interface Workbook {
   readonly rows: readonly (readonly string[])[];
 }
 
-const pad2 = (n: number): string => String(n).padStart(2, '0');
+/** A sheet's rows as they are read, with how far the reading has got. */
+export interface SheetRows extends Iterable<CellRow> {
+  /** Bytes of the sheet's XML scanned so far, and in all. */
+  readonly progress: { readonly done: number; readonly total: number };
+}
 
-/**
- * A cell as the text a CSV export would hold: strings unchanged (ids like 00123 stay
- * text), numbers in shortest round-trip form, booleans TRUE/FALSE, dates from their UTC
- * fields as YYYY-MM-DD, or YYYY-MM-DD HH:MM:SS when they carry a time (to the nearest second).
- */
-export function cellText(value: unknown): string {
-  if (value === null || value === undefined) return '';
-  if (typeof value === 'string') return value;
-  if (typeof value === 'number') return Number.isFinite(value) ? String(value) : '';
-  if (typeof value === 'boolean') return value ? 'TRUE' : 'FALSE';
-  if (value instanceof Date) {
-    if (Number.isNaN(value.getTime())) return '';
-    // Serial day fractions come back a hair off (09:30:00 as 09:29:59.999): nearest second.
-    const d = new Date(Math.round(value.getTime() / 1000) * 1000);
-    const date = `${d.getUTCFullYear()}-${pad2(d.getUTCMonth() + 1)}-${pad2(d.getUTCDate())}`;
-    const h = d.getUTCHours();
-    const m = d.getUTCMinutes();
-    const s = d.getUTCSeconds();
-    return h === 0 && m === 0 && s === 0 ? date : `${date} ${pad2(h)}:${pad2(m)}:${pad2(s)}`;
-  }
-  return String(value);
+/** An opened workbook: the sheet chosen, whose rows are read on demand. */
+export interface WorkbookReader {
+  /** Worksheet names in workbook order (chart sheets left out). */
+  readonly sheets: readonly string[];
+  /** The sheet chosen. */
+  readonly sheet: string;
+  /**
+   * The sheet's rows from the first, read afresh from the workbook's bytes at each call:
+   * `line` is the worksheet row number; empty rows between filled ones come as rows with no
+   * cells, empty rows after the last filled one not at all. Rows narrower than `minWidth`
+   * are padded with ''. Iterating throws `IngestError('UNREADABLE_WORKBOOK')` for damaged XML.
+   */
+  rows(minWidth?: number): SheetRows;
 }
 
 /** Which load a workbook is read for: each needs its own columns (see `sheetHasRequiredColumns`). */
@@ -78,36 +81,141 @@ export function defaultSheetIndex(sheets: readonly (readonly (readonly string[])
   return later < 0 ? 0 : later;
 }
 
-type ParsedSheet = { readonly sheet: string; readonly data: readonly (readonly unknown[])[] };
+/**
+ * What reading a workbook threw, as the error the page shows: a damaged archive (ZipError),
+ * malformed XML (XmlError), bytes that are not UTF-8 (TypeError), or a read past the end
+ * of a truncated part (RangeError) all make it unreadable.
+ */
+function unreadable(e: unknown): IngestError {
+  if (e instanceof IngestError) return e;
+  const reason = e instanceof Error ? e.message : 'unknown';
+  return new IngestError('UNREADABLE_WORKBOOK', { reason: reason.slice(0, 80) });
+}
 
-function textRows(data: readonly (readonly unknown[])[], limit = data.length): string[][] {
-  return data.slice(0, limit).map((row) => row.map(cellText));
+const CONTENT = { workbook: 'xl/workbook.xml', relations: 'xl/_rels/workbook.xml.rels' } as const;
+
+interface Parts {
+  readonly bytes: Uint8Array;
+  readonly ctx: SheetContext;
+  readonly worksheets: readonly { readonly name: string; readonly entry: ZipEntry }[];
+}
+
+function readParts(bytes: Uint8Array): Parts {
+  const entries = zipEntries(bytes);
+  const scan = <H extends XmlHandler>(path: string, handler: H, optional = false): H => {
+    const entry = entries.get(path);
+    if (entry === undefined) {
+      if (optional) return handler;
+      throw new ZipError(`"${path}" is missing`);
+    }
+    scanDocument(entryBytes(bytes, entry), handler);
+    return handler;
+  };
+  const book = scan(CONTENT.workbook, new WorkbookHandler());
+  const rels = scan(CONTENT.relations, new RelationsHandler());
+  const strings = scan(rels.sharedStrings ?? 'xl/sharedStrings.xml', new SharedStringsHandler(), true);
+  const styles = scan(rels.styles ?? 'xl/styles.xml', new StylesHandler(), true);
+  const worksheets: { name: string; entry: ZipEntry }[] = [];
+  for (const s of book.sheets) {
+    const path = rels.worksheets.get(s.rel);
+    if (path === undefined) continue;
+    const entry = entries.get(path);
+    if (entry === undefined) throw new ZipError(`"${path}" is missing`);
+    worksheets.push({ name: s.name, entry });
+  }
+  return { bytes, ctx: { sharedStrings: strings.strings, dateStyles: styles.dateStyles(), date1904: book.date1904 }, worksheets };
+}
+
+function sheetRows(parts: Parts, entry: ZipEntry, minWidth: number): SheetRows {
+  const progress = { done: 0, total: entry.size };
+  function* generate(): Generator<CellRow, void, void> {
+    const handler = new SheetHandler(parts.ctx);
+    const scanner = new XmlScanner(handler);
+    const decoder = new TextDecoder('utf-8', { fatal: true });
+    const ready = handler.ready;
+    const pieces = entryBytes(parts.bytes, entry);
+    for (;;) {
+      let done: boolean;
+      try {
+        const step = pieces.next();
+        done = step.done === true;
+        if (step.done) scanner.feed(decoder.decode(), true);
+        else {
+          scanner.feed(decoder.decode(step.value, { stream: true }), false);
+          progress.done += step.value.length;
+        }
+      } catch (e) {
+        throw unreadable(e);
+      }
+      for (let k = 0; k < ready.length; k++) {
+        const row = ready[k] as { line: number; cells: string[] };
+        while (row.cells.length < minWidth) row.cells.push('');
+        yield row;
+      }
+      ready.length = 0;
+      if (done) return;
+    }
+  }
+  return { progress, [Symbol.iterator]: generate };
+}
+
+/** Up to `limit` rows (or, with `nonBlank`, until that many filled rows), all as wide as the widest. */
+export function sheetHead(rows: Iterable<CellRow>, limit: number, nonBlank = Infinity): string[][] {
+  const out: string[][] = [];
+  let filled = 0;
+  let width = 0;
+  if (limit <= 0) return out;
+  for (const row of rows) {
+    const cells = row.cells.map((c) => c ?? '');
+    out.push(cells);
+    width = Math.max(width, cells.length);
+    if (!isBlank(cells)) filled++;
+    if (out.length >= limit || filled >= nonBlank) break;
+  }
+  for (const r of out) while (r.length < width) r.push('');
+  return out;
 }
 
 /**
- * Read one worksheet as rows of text: the one named, or by default the one
- * `defaultSheetIndex` picks for `role`. Chart sheets (and dialog or macro sheets) hold no
- * cells: they are not listed in `sheets` and cannot be named.
+ * Open a workbook and choose its sheet: the one named, or by default the one
+ * `defaultSheetIndex` picks for `role` (from each sheet's first rows only). Chart sheets (and
+ * dialog or macro sheets) hold no cells: they are not listed in `sheets` and cannot be named.
  * Throws `IngestError('UNREADABLE_WORKBOOK')` for a damaged file or an unknown sheet, and
  * `IngestError('EMPTY_FILE')` when no worksheet has a filled cell.
  */
-export async function readWorkbook(bytes: Uint8Array, sheet?: string, role: SheetRole = 'sales'): Promise<Workbook> {
-  const buffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
-  let parsed: readonly { readonly sheet: string; readonly data?: readonly (readonly unknown[])[] }[];
+export async function openWorkbook(bytes: Uint8Array, sheet?: string, role: SheetRole = 'sales'): Promise<WorkbookReader> {
+  let parts: Parts;
   try {
-    parsed = await readXlsxFile(buffer);
+    parts = readParts(bytes);
   } catch (e) {
-    throw new IngestError('UNREADABLE_WORKBOOK', { reason: e instanceof Error ? e.message.slice(0, 80) : 'unknown' });
+    throw unreadable(e);
   }
-  // The reader returns a sheet whose relation is not a worksheet (a chart sheet) without data.
-  const worksheets = parsed.filter((s): s is ParsedSheet => Array.isArray(s.data));
-  const filled = (s: ParsedSheet) => s.data.some((row) => row.some((c) => cellText(c).trim() !== ''));
-  if (!worksheets.some(filled)) throw new IngestError('EMPTY_FILE');
-  const index =
-    sheet === undefined
-      ? defaultSheetIndex(worksheets.map((s) => textRows(s.data, HEADER_ROWS + SAMPLE_ROWS)), role)
-      : worksheets.findIndex((s) => s.sheet === sheet);
+  const { worksheets } = parts;
+  const heads: string[][][] = [];
+  const head = (k: number): string[][] => {
+    const ws = worksheets[k];
+    if (ws === undefined) return [];
+    return (heads[k] ??= sheetHead(sheetRows(parts, ws.entry, 0), HEADER_ROWS + SAMPLE_ROWS));
+  };
+  if (!worksheets.some((_, k) => head(k).length > 0)) throw new IngestError('EMPTY_FILE');
+  let index: number;
+  if (sheet !== undefined) index = worksheets.findIndex((s) => s.name === sheet);
+  else if (worksheets.length === 1 || sheetHasRequiredColumns(head(0), role)) index = 0;
+  else index = defaultSheetIndex(worksheets.map((_, k) => head(k)), role);
   const chosen = worksheets[index];
   if (chosen === undefined) throw new IngestError('UNREADABLE_WORKBOOK', { sheet: sheet ?? '' });
-  return { sheets: worksheets.map((s) => s.sheet), sheet: chosen.sheet, rows: textRows(chosen.data) };
+  return {
+    sheets: worksheets.map((s) => s.name),
+    sheet: chosen.name,
+    rows: (minWidth = 0) => sheetRows(parts, chosen.entry, minWidth),
+  };
+}
+
+/**
+ * Read one worksheet whole, as rows of text all as wide as the widest (see `openWorkbook`
+ * for which sheet, and its errors). For small workbooks and tests: a load streams the rows.
+ */
+export async function readWorkbook(bytes: Uint8Array, sheet?: string, role: SheetRole = 'sales'): Promise<Workbook> {
+  const book = await openWorkbook(bytes, sheet, role);
+  return { sheets: book.sheets, sheet: book.sheet, rows: sheetHead(book.rows(), Infinity) };
 }
