@@ -99,6 +99,8 @@ const CASES = {
   badTiers: [SALES, '--tier-cuts', '90,80', '--json'],
   badOrder: [SALES, '--date-order', 'ymd', '--json'],
   help: ['--help'],
+  erp: [`${FIX}erp_export.csv`, '--json'],
+  byValues: [`${FIX}date_by_values.csv`, '--json'],
   sheetDefault: [WORKBOOK, '--json'],
   sheetNamed: [WORKBOOK, '--sheet', '二月', '--json'],
   sheetMapped: [WORKBOOK, '--sheet', '二月', '--map', 'amount=金额', '--json'],
@@ -275,10 +277,11 @@ describe('--as-of and --churn-window', () => {
 });
 
 describe('--map', () => {
-  it('is needed: 净额 (net amount) is no known amount label, so the file alone is refused', async () => {
+  it("is a choice: 净额 (net amount) is no known amount label; alone, the file's column is only proposed by its values", async () => {
     const bytes = new Uint8Array(readFileSync(`${ROOT}${FIX}amount_unlabelled.csv`));
     const insp = await inspectFile({ name: 'amount_unlabelled.csv', bytes });
-    expect(insp.error).toEqual({ code: 'MISSING_REQUIRED_COLUMNS', detail: { fields: 'amount' } });
+    expect(insp.error).toBeNull();
+    expect(insp.auto.proposed).toEqual([{ field: 'amount', column: 2 }]);
   });
 
   it('amount=净额 maps the column by its label and the file loads', () => {
@@ -487,5 +490,21 @@ describe('analyze --sheet', () => {
   it('a sheet the workbook does not have exits 1 with UNREADABLE_WORKBOOK', () => {
     expect(runs.sheetUnknown.code).toBe(1);
     expect(runs.sheetUnknown.stderr).toMatch(/^analyze: two_months\.xlsx: .*\[UNREADABLE_WORKBOOK\]\n$/);
+  });
+});
+
+describe('columns real exports use', () => {
+  it('an ERP export loads by its names (开单日期, 销售金额, 成本金额) and has a profit view', () => {
+    const o = json(runs.erp);
+    // 1,200 + 800 + 600 + 300 = 2,900; profit 300 + 100 + 180 − 10.
+    expect([o.metrics.revenue, o.metrics.orders, o.metrics.customers]).toEqual([2900, 4, 3]);
+    expect(o.report.files[0]?.mapping).toMatchObject({ order: 0, customer: 1, date: 4, amount: 5, cost: 6, region: 7 });
+  });
+
+  it('takes the column whose values all read as dates when no name says date, and warns', () => {
+    const o = json(runs.byValues);
+    expect([o.metrics.revenue, o.asOf]).toEqual([35.5, '2024-02-07']);
+    const warnings = (o.report.files[0] as unknown as { warnings: readonly { code: string; detail?: string }[] }).warnings;
+    expect(warnings).toContainEqual({ code: 'mapped_by_values', count: 1, detail: 'date=记录' });
   });
 });

@@ -53,4 +53,18 @@ describe('dropped files', () => {
     expect(await session.readMetric('rows_kept', REPORT)).toBe(dataLines);
     expect(session.pageErrors).toEqual([]);
   });
+
+  it('proposes the column whose values all read as dates when no name says date, and loads once confirmed', async () => {
+    const session = app();
+    const page = await session.openApp();
+    await session.dropFile(join(FIXTURES, 'date_by_values.csv'));
+    const notice = page.locator('[data-testid=proposed-date]');
+    await notice.waitFor();
+    expect(await notice.innerText()).toContain('记录');
+    await page.locator('[data-testid=confirm-mapping]').click();
+    await session.waitForReport();
+    expect(await session.readMetric('rows_kept', REPORT)).toBe(3);
+    expect(session.pageErrors).toEqual([]);
+  });
 });
+

@@ -396,6 +396,10 @@ function fileWarnings(insp: FileInspection, stats: NormalizeStats): Warning[] {
   add('duplicate_column_names', labels.duplicate);
   add('unusual_column_names', labels.unusual);
   add('unused_columns', labels.unused);
+  // A required column chosen by its values and kept as it was proposed (an override can change it).
+  for (const p of insp.auto.proposed ?? []) {
+    if (insp.mapping[p.field] === p.column) add('mapped_by_values', 1, `${p.field}=${insp.labels[p.column] || `#${p.column + 1}`}`);
+  }
   return out;
 }
 

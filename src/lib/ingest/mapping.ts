@@ -29,12 +29,18 @@ const SYNONYMS: Readonly<Record<MappingField, Synonyms>> = {
   date: {
     下单时间: 3, 下单日期: 3, 订单日期: 3, 订单时间: 3, 订单创建时间: 3, 购买日期: 3, 购买时间: 3,
     訂單日期: 3, 日期: 2, 交易时间: 2, 交易日期: 2, 付款时间: 2, 付款日期: 2, 支付时间: 2, 成交时间: 2,
+    单据日期: 3, 开单日期: 3, 业务日期: 3, 销售日期: 3, 出库日期: 2, 发货日期: 2, 开票日期: 2, 制单日期: 2,
+    记账日期: 2, 过账日期: 2, 成交日期: 2, 單據日期: 3, 開單日期: 3, 銷售日期: 3,
     orderdate: 3, orderpurchasetimestamp: 3, purchasedate: 3, invoicedate: 3, transactiondate: 2,
+    documentdate: 3, billingdate: 3, salesdate: 3, saledate: 3, businessdate: 2, postingdate: 2,
+    shipdate: 1, deliverydate: 1,
     date: 2, orderdatetime: 3, ordertime: 3, bestelldatum: 3, datum: 2, timestamp: 1, time: 1,
   },
   amount: {
     实付金额: 3, 实收金额: 3, 成交金额: 3, 买家实际支付金额: 3, 付款金额: 3, 支付金额: 3, 实付款: 3,
     金额: 2, 订单金额: 2, 销售额: 2, 销售金额: 2, 金額: 2, 銷售額: 2, 总金额: 2, 总价: 1, 合计金额: 1,
+    价税合计: 2, 含税金额: 2, 应收金额: 2, 结算金额: 2, 销售收入: 2, 銷售金額: 2,
+    netamount: 2, invoiceamount: 2, linetotal: 2, extendedprice: 2, grossamount: 1,
     amount: 2, paymentvalue: 3, amountpaid: 3, paidamount: 3, dollarvalue: 2, lineamount: 2,
     orderamount: 2, salesamount: 2, totalamount: 2, betrag: 2, umsatz: 2,
     sales: 1, revenue: 1, total: 1, value: 1,
@@ -64,7 +70,12 @@ const SYNONYMS: Readonly<Record<MappingField, Synonyms>> = {
     渠道: 2, 来源: 1, 平台: 2, 销售渠道: 2, 店铺: 1, 通路: 2,
     channel: 2, source: 1, platform: 2, saleschannel: 2,
   },
-  cost: { 成本: 2, 成本价: 2, 進價: 2, 进价: 2, cost: 2, unitcost: 1, cogs: 2 },
+  cost: {
+    成本: 2, 成本价: 2, 進價: 2, 进价: 2, 成本金额: 3, 销售成本: 3, 成本額: 3, 成本金額: 3, 进货价: 2, 进货金额: 2,
+    采购价: 1, 成本单价: 1,
+    cost: 2, unitcost: 1, cogs: 2, costamount: 3, costofsales: 3, costofgoodssold: 3, costprice: 2, totalcost: 2,
+    purchaseprice: 1,
+  },
   profit: { 毛利: 2, 利润: 2, 毛利润: 2, 利潤: 2, profit: 2, margin: 1, grossprofit: 2 },
   score: {
     满意度: 2, 评分: 2, 评价: 1, 打分: 2, 满意度评分: 2, 评分值: 2, 評分: 2, nps: 2,
@@ -81,6 +92,7 @@ const SYNONYMS: Readonly<Record<MappingField, Synonyms>> = {
 const DESCRIPTIVE = new Set([
   '客户名称', '客户姓名', '客户名', '姓名', '名称', '会员名称', '会员姓名', '顾客姓名', '联系人', '收货人',
   '客戶名稱', '客戶姓名', 'name', 'customername', 'clientname', 'fullname', 'firstname', 'lastname',
+  '联系电话', '电话', '联系方式', '聯絡電話', '地址', '收货地址', 'telephone', 'tel', 'phonenumber', 'address',
   '类型', '類型', '单据类型', 'type', 'kind', '备注', '備註', 'note', 'notes', 'remark', 'remarks',
   'comment', 'comments', '序号', '行号', '序號', 'no', 'rowno', 'index', 'id',
 ]);
@@ -169,8 +181,41 @@ function plausible(field: MappingField, column: number, sampleRows: readonly (re
   return fits * 2 >= values.length;
 }
 
+/**
+ * Values that can only be a date (separators or 年月日; plain digit runs such as 20231205 or
+ * a serial 45000 could as well be ids or amounts, so they propose nothing).
+ */
+const DATE_SHAPED = /^(\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{4}|\d{4}年\d{1,2}月\d{1,2}日)([ T].*)?$/u;
+/** Values that read as money: a number with a decimal part, a thousands separator or a currency. */
+const MONEY_SHAPED = /(\d[.,]\d{1,2}\s*\D{0,4}$|\d{1,3}(,\d{3})+|[¥￥$€£元]|RMB|CNY|USD)/iu;
+
+function allValues(column: number, sampleRows: readonly (readonly string[])[], test: (v: string) => boolean): boolean {
+  const values = sampleRows.map((r) => (r[column] ?? '').normalize('NFKC').trim()).filter((v) => v !== '');
+  return values.length > 0 && values.every(test);
+}
+
+/**
+ * When no label names the date (or the amount), the columns whose sample values all read as
+ * one: a single such column is proposed (the page asks the user to confirm it; `analyze`
+ * takes it and warns), several are ambiguous.
+ */
+function byValues(
+  field: 'date' | 'amount',
+  labels: readonly string[],
+  sampleRows: readonly (readonly string[])[],
+  taken: ReadonlySet<number>,
+): number[] {
+  const test = field === 'date' ? (v: string) => DATE_SHAPED.test(v) : (v: string) => looksLikeNumber(v) && MONEY_SHAPED.test(v);
+  return labels.flatMap((_, column) => (!taken.has(column) && allValues(column, sampleRows, test) ? [column] : []));
+}
+
 export interface AutoMapResult {
   readonly mapping: ColumnMapping;
+  /**
+   * Required fields no label named, mapped to the one column whose sample values all read as
+   * that field (a date, an amount): the user is asked to confirm them.
+   */
+  readonly proposed?: readonly { readonly field: MappingField; readonly column: number }[];
   /** Required fields that several columns match equally well (the user must choose). */
   readonly ambiguous: readonly { readonly field: MappingField; readonly columns: readonly number[] }[];
   /** Required fields no column matches ('amount' stands for amount or quantity × unit_price). */
@@ -209,6 +254,21 @@ export function autoMap(labels: readonly string[], sampleRows: readonly (readonl
   const amountAmbiguous = ambiguous.some((a) => a.field === 'amount');
   if (mapping.amount !== undefined || amountAmbiguous) delete mapping.unit_price;
 
+  const proposed: { field: MappingField; column: number }[] = [];
+  for (const field of ['date', 'amount'] as const) {
+    const named = mapping[field] !== undefined || ambiguous.some((a) => a.field === field);
+    const viaProduct = field === 'amount' && mapping.quantity !== undefined && mapping.unit_price !== undefined;
+    if (named || viaProduct) continue;
+    const taken = new Set(Object.values(mapping));
+    const columns = byValues(field, labels, sampleRows, taken);
+    const only = columns[0];
+    if (only !== undefined && columns.length === 1) {
+      mapping[field] = only;
+      proposed.push({ field, column: only });
+    } else if (columns.length > 1) ambiguous.push({ field, columns });
+  }
+  if (mapping.amount !== undefined) delete mapping.unit_price;
+
   const missing: MappingField[] = [];
   const isAmbiguous = (f: MappingField) => ambiguous.some((a) => a.field === f);
   for (const f of REQUIRED_FIELDS) if (mapping[f] === undefined && !isAmbiguous(f)) missing.push(f);
@@ -216,8 +276,8 @@ export function autoMap(labels: readonly string[], sampleRows: readonly (readonl
     mapping.amount !== undefined ||
     amountAmbiguous ||
     (mapping.quantity !== undefined && mapping.unit_price !== undefined);
-  if (!hasAmount) missing.push('amount');
-  return { mapping, ambiguous, missing };
+  if (!hasAmount && !isAmbiguous('amount')) missing.push('amount');
+  return proposed.length > 0 ? { mapping, ambiguous, missing, proposed } : { mapping, ambiguous, missing };
 }
 
 /** The fields a mapping still lacks (same rule as `autoMap`'s `missing`). */

@@ -57,7 +57,8 @@ export type WarningCode =
   | 'empty_column_names'
   | 'nul_bytes_removed'
   | 'placeholder_ids'
-  | 'encoding_guessed';
+  | 'encoding_guessed'
+  | 'mapped_by_values';
 
 /** An error that the UI can show: a code plus the values that make it specific. */
 export class IngestError extends Error {

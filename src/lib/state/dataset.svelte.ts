@@ -283,7 +283,8 @@ export class DatasetState {
     if (missingFor(entry.role, entry.mapping).length > 0) return true;
     if (duplicateFields(entry.mapping).length > 0) return true;
     if (entry.remembered) return false;
-    return entry.inspection.ambiguous.length > 0;
+    // A column chosen by its values, not its name: the user confirms it.
+    return entry.inspection.ambiguous.length > 0 || (entry.inspection.proposed?.length ?? 0) > 0;
   }
 
   private afterInspection(): void {

@@ -36,6 +36,8 @@ export interface FileInspection {
   readonly sampleRows: readonly (readonly string[])[];
   readonly mapping: ColumnMapping;
   readonly ambiguous: readonly { readonly field: MappingField; readonly columns: readonly number[] }[];
+  /** Required fields no label named, mapped to the column whose values all read as one (to confirm). */
+  readonly proposed?: readonly { readonly field: MappingField; readonly column: number }[];
   readonly missing: readonly MappingField[];
   readonly parse: ParseOptions;
 }

@@ -45,6 +45,7 @@ export const ingestApi: IngestApi = {
       sampleRows: insp.sampleRows.slice(0, 50),
       mapping: insp.mapping,
       ambiguous: insp.auto.ambiguous,
+      ...(insp.auto.proposed ? { proposed: insp.auto.proposed } : {}),
       missing: insp.auto.missing,
       parse: DEFAULT_PARSE,
     };

@@ -116,6 +116,28 @@ describe('autoMap', () => {
     expect(autoMap(['foo', 'bar', 'baz'], [['1', '2', '3']]).missing).toEqual(['customer', 'date', 'amount']);
     expect(autoMap(['客户ID', '日期', '数量'], []).missing).toEqual(['amount']);
   });
+
+  it('maps a wholesale ERP export by its names: 开单日期, 销售金额, 成本金额; name and phone are understood', () => {
+    const labels = ['单据编号', '客户编码', '客户名称', '联系电话', '开单日期', '销售金额', '成本金额', '区域'];
+    const r = autoMap(labels, [['XS-001', 'K001', '华东贸易', '13800000001', '2024-03-01', '1,200.00', '900.00', '华东']]);
+    expect(r.mapping).toEqual({ order: 0, customer: 1, date: 4, amount: 5, cost: 6, region: 7 });
+    expect([r.missing, r.ambiguous, r.proposed]).toEqual([[], [], undefined]);
+    expect(labelCounts(labels, labels, r.mapping).unused).toBe(0);
+    for (const [label, field] of [['单据日期', 'date'], ['业务日期', 'date'], ['Document Date', 'date'], ['销售成本', 'cost'], ['Cost of sales', 'cost'], ['价税合计', 'amount']] as const) {
+      expect(matchField(label), label).toBe(field);
+    }
+  });
+
+  it('proposes the one unnamed column whose values all read as dates (or money), and asks when several do', () => {
+    const one = autoMap(['客户ID', '记录', '实付金额'], [['A1', '2024-01-05', '10.00'], ['A2', '2024/01/06', '20.50'], ['A1', '2024年2月7日', '5']]);
+    expect([one.mapping.date, one.proposed, one.missing]).toEqual([1, [{ field: 'date', column: 1 }], []]);
+    const money = autoMap(['客户ID', '日期', '数值'], [['A1', '2024-01-05', '¥10.00'], ['A2', '2024-01-06', '1,020.50']]);
+    expect([money.mapping.amount, money.proposed]).toEqual([2, [{ field: 'amount', column: 2 }]]);
+    // Plain digits are not proposed: 20240105 or 45000 could as well be an id or an amount.
+    expect(autoMap(['客户ID', '记录', '实付金额'], [['A1', '20240105', '10.00']]).missing).toEqual(['date']);
+    const two = autoMap(['客户ID', '开始', '结束', '实付金额'], [['A1', '2024-01-05', '2024-02-01', '10']]);
+    expect([two.mapping.date, two.ambiguous, two.missing]).toEqual([undefined, [{ field: 'date', columns: [1, 2] }], []]);
+  });
 });
 
 describe('missingFields', () => {
