@@ -74,7 +74,7 @@ export const zhCN: Record<MessageKey, string> = {
   'mapping.ambiguous': '有多列都可能是“{field}”，请选择一列。',
   'mapping.duplicate': '同一列被用于两个字段：{fields}',
   'mapping.remembered': '已沿用你之前为这些列确认过的对应关系。',
-  'mapping.proposed': '没有列名对应“{field}”。已选用“{column}”，因为它的取值都像{field}——请确认，或在下方改选其他列。',
+  'mapping.proposed': '没有列名对应“{field}”。已选用“{column}”，因为它的每个取值都符合该字段——请确认，或在下方改选其他列。',
   'mapping.confirm': '按此对应关系加载',
   'mapping.cancel': '重新选择文件',
   'mapping.dateOrder': '像 03/04/2024 这样的日期是',

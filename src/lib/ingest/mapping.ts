@@ -54,8 +54,8 @@ const SYNONYMS: Readonly<Record<MappingField, Synonyms>> = {
     unitprice: 2, price: 1, itemprice: 2, preis: 1,
   },
   product: {
-    商品: 2, 产品: 2, 商品名称: 2, 产品名称: 2, 商品名: 2, 宝贝标题: 2, 商品编码: 1, 货号: 1, 商品名稱: 2,
-    sku: 2, stockcode: 2, description: 1, productid: 2, product: 2, productname: 2, item: 1,
+    商品: 2, 产品: 2, 商品名称: 3, 产品名称: 3, 商品名: 2, 宝贝标题: 2, 商品编码: 1, 货号: 1, 商品名稱: 3,
+    sku: 1, stockcode: 1, description: 2, productid: 1, product: 2, productname: 3, itemname: 2, item: 1,
     artikel: 2,
   },
   category: {

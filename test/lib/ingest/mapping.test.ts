@@ -72,10 +72,10 @@ describe('autoMap', () => {
     expect(r.missing).toEqual([]);
   });
 
-  it('maps online retail to quantity × unit price', () => {
+  it('maps online retail to quantity × unit price, with the product named by its description rather than its stock code', () => {
     const labels = ['InvoiceNo', 'StockCode', 'Description', 'Quantity', 'InvoiceDate', 'UnitPrice', 'CustomerID', 'Country'];
     const r = autoMap(labels, [['536365', '85123A', 'WHITE HANGING HEART', '6', '2010-12-01 08:26:00', '2.55', '17850.0', 'United Kingdom']]);
-    expect(r.mapping).toEqual({ order: 0, product: 1, quantity: 3, date: 4, unit_price: 5, customer: 6, region: 7 });
+    expect(r.mapping).toEqual({ order: 0, product: 2, quantity: 3, date: 4, unit_price: 5, customer: 6, region: 7 });
     expect(r.missing).toEqual([]);
   });
 
