@@ -257,11 +257,12 @@ export function referenceMetrics(
     const months = new Set(c.purchases.map((o) => monthIndex(o.day)));
     for (const m of months) activeAt.set(`${cm}:${m - cm}`, (activeAt.get(`${cm}:${m - cm}`) ?? 0) + 1);
   }
+  const leftOut = firstCohortLeftOut(cohortSize, settings.firstCohort);
   const retention = (k: number): number | null => {
     let size = 0;
     let active = 0;
     for (const [cm, s] of cohortSize) {
-      if (monthEnd(cm + k) > asOf) continue;
+      if (monthEnd(cm + k) > asOf || cm === leftOut) continue;
       size += s;
       active += activeAt.get(`${cm}:${k}`) ?? 0;
     }
@@ -418,6 +419,8 @@ export function referenceRetentionCurve(allLines: readonly RefLine[], settings: 
   }
   const complete = (c: number, cohort: Cohort, k: number): boolean =>
     rolling ? cohort.maxFirst + (k + 1) * 30 - 1 <= asOf : monthEnd(c + k) <= asOf;
+  const leftOut = firstCohortLeftOut(new Map([...cohorts].map(([c, cohort]) => [c, cohort.size])), settings.firstCohort);
+  for (const c of cohorts.keys()) if (c === leftOut) cohorts.delete(c);
   const through = settings.completeThrough;
   const points: RefCurvePoint[] = [];
   for (let k = 0; through === null || k <= through; k++) {
@@ -434,6 +437,22 @@ export function referenceRetentionCurve(allLines: readonly RefLine[], settings: 
     points.push({ k, cohorts: n, size, active });
   }
   return points;
+}
+
+/**
+ * The first cohort when it is taken for customers from before the data starts (METRICS.md §5):
+ * by the setting, or by the rule — more than twice the median size of the next three cohorts.
+ */
+export function firstCohortLeftOut(sizes: ReadonlyMap<number, number>, choice: 'auto' | 'new' | 'existing'): number | null {
+  const order = [...sizes.keys()].sort((a, b) => a - b);
+  const first = order[0];
+  if (first === undefined || choice === 'new') return null;
+  if (choice === 'existing') return first;
+  const next = order.slice(1, 4).map((c) => sizes.get(c) ?? 0).sort((a, b) => a - b);
+  if (next.length === 0) return null;
+  const mid = (next.length - 1) / 2;
+  const median = (next[Math.floor(mid)]! + next[Math.ceil(mid)]!) / 2;
+  return (sizes.get(first) ?? 0) > 2 * median ? first : null;
 }
 
 // ── Reading the real files, without SQL ─────────────────────────────────────────────────

@@ -6,12 +6,13 @@
  */
 import { ident, join, raw, sql, type SqlQuery } from '../db/sql.ts';
 import type { Mapped } from '../model/derive.ts';
+import type { FirstCohort } from '../model/settings.ts';
 import type { Dimension } from '../model/schema.ts';
 import { UNMARKED } from '../model/settings.ts';
 import { asOfDate, div, isoDate } from './common.ts';
 import { one, rows } from './common.ts';
 import type { PanelDescriptor } from './panel.ts';
-import { activityQuery, type ActivityRow } from './retention.ts';
+import { activityQuery, firstCohortCte, type ActivityRow } from './retention.ts';
 
 export interface OverviewParams {
   /** ISO date (YYYY-MM-DD). */
@@ -98,12 +99,15 @@ export interface TrendRow {
   readonly orders: number;
   /** Active customers: customers with a purchase order in the month. */
   readonly customers: number;
-  /** New customers: customers whose `first_date` is in the month. */
+  /**
+   * New customers: customers whose `first_date` is in the month; 0 in the first month when its
+   * customers are taken as customers from before the data starts (METRICS.md §5).
+   */
   readonly new_customers: number;
 }
 
-export function trendQuery(): SqlQuery {
-  return sql`WITH
+export function trendQuery(firstCohort: FirstCohort = 'new'): SqlQuery {
+  return sql`WITH ${firstCohortCte('month', firstCohort)},
 bounds AS (SELECT date_trunc('month', min(order_date))::TIMESTAMP AS lo, date_trunc('month', max(order_date))::TIMESTAMP AS hi FROM orders),
 months AS (SELECT unnest(generate_series(lo, hi, INTERVAL 1 MONTH))::DATE AS period FROM bounds WHERE lo IS NOT NULL),
 o AS (
@@ -117,7 +121,8 @@ SELECT ${isoDate(sql`m.period`)} AS period,
        coalesce(o.revenue, 0)::DOUBLE AS revenue,
        coalesce(o.orders, 0)::INTEGER AS orders,
        coalesce(o.customers, 0)::INTEGER AS customers,
-       coalesce(n.new_customers, 0)::INTEGER AS new_customers
+       CASE WHEN (SELECT existing FROM fc) AND m.period = (SELECT start FROM fc)::DATE THEN 0
+            ELSE coalesce(n.new_customers, 0) END::INTEGER AS new_customers
 FROM months m LEFT JOIN o USING (period) LEFT JOIN n USING (period)
 ORDER BY m.period`;
 }
@@ -276,7 +281,7 @@ export const overviewPanel: PanelDescriptor<'overview', OverviewResult> = {
     const row = await one<OverviewRow>(db, overviewQuery({ asOf, churnWindowDays: settings.churnWindowDays }));
     return {
       ...row,
-      trend: await rows<TrendRow>(db, trendQuery()),
+      trend: await rows<TrendRow>(db, trendQuery(settings.firstCohort)),
       activity: await rows<ActivityRow>(db, activityQuery({ asOf, churnWindowDays: settings.churnWindowDays })),
     };
   },

@@ -5,7 +5,7 @@
  * ("rolling" clock).
  */
 import { raw, sql, type SqlQuery } from '../db/sql.ts';
-import type { CohortClock, CohortPeriod, RetentionMode } from '../model/settings.ts';
+import type { CohortClock, CohortPeriod, FirstCohort, RetentionMode } from '../model/settings.ts';
 import { asOfDate, div, isoDate, type SqlFragment } from './common.ts';
 import { one, rows } from './common.ts';
 import type { PanelDescriptor } from './panel.ts';
@@ -16,6 +16,8 @@ export interface RetentionParams {
   readonly mode: RetentionMode;
   /** Calendar periods (default) or rolling windows since each customer's first purchase. */
   readonly clock?: CohortClock;
+  /** The first cohort: new customers (when absent), already customers (left out of averages), or by the rule. */
+  readonly firstCohort?: FirstCohort;
 }
 
 /** Length in days of a rolling window per cohort period (as Amplitude and Mixpanel count). */
@@ -55,6 +57,24 @@ export interface CohortCell {
    * or before as_of for every customer of c (latest first purchase + (k + 1) × L − 1 ≤ as_of).
    */
   readonly complete: boolean;
+  /** The first cohort, taken as customers from before the data starts: shown, left out of the averages. */
+  readonly existing: boolean;
+}
+
+/**
+ * The data's first cohort and the rule that decides whether its customers were new
+ * (METRICS.md §5): a file that starts in the middle of a business puts everyone who was
+ * already a customer into its first period.
+ */
+export interface FirstCohortRow {
+  readonly cohort_label: string | null;
+  readonly size: number | null;
+  /** Median size of the next three cohorts (or as many as there are); null when there is none. */
+  readonly next_median: number | null;
+  /** size > 2 × next_median. */
+  readonly by_rule: boolean;
+  /** The rule, or the setting when it says new or existing. */
+  readonly existing: boolean;
 }
 
 /**
@@ -98,6 +118,8 @@ export interface RetentionResult {
   readonly cells: readonly CohortCell[];
   readonly curve: readonly RetentionCurvePoint[];
   readonly kpis: RetentionKpiRow;
+  /** The first cohort of the chosen period and whether it is left out. */
+  readonly firstCohort: FirstCohortRow;
 }
 
 const STEP: Record<CohortPeriod, string> = { week: '7 DAY', month: '1 MONTH', quarter: '3 MONTH' };
@@ -184,6 +206,31 @@ cells0 AS (
   SELECT cells.*, first_value(revenue) OVER (PARTITION BY cidx ORDER BY k) AS revenue0 FROM cells)`;
 }
 
+/**
+ * CTE `fc`: the first cohort by `period` of first purchase, the median size of the next
+ * three cohorts, and whether it is left out (`existing`) under the setting `choice`.
+ */
+export function firstCohortCte(period: CohortPeriod, choice: FirstCohort): SqlFragment {
+  return sql`fc_sizes AS (SELECT ${periodIndex(period, sql`first_date`)} AS cidx, any_value(date_trunc(${raw(`'${period}'`)}, first_date)) AS start, count(*) AS n FROM customers GROUP BY 1),
+fc_ranked AS (SELECT cidx, start, n, row_number() OVER (ORDER BY cidx) AS i FROM fc_sizes),
+fc_rule AS (
+  SELECT (SELECT cidx FROM fc_ranked WHERE i = 1) AS cidx, (SELECT start FROM fc_ranked WHERE i = 1) AS start,
+         (SELECT n FROM fc_ranked WHERE i = 1) AS size,
+         (SELECT median(n) FROM fc_ranked WHERE i BETWEEN 2 AND 4) AS next_median),
+fc AS (
+  SELECT cidx, start, size, next_median, coalesce(size > 2 * next_median, FALSE) AS by_rule,
+         CASE CAST(${choice} AS VARCHAR) WHEN 'existing' THEN size IS NOT NULL WHEN 'new' THEN FALSE
+              ELSE coalesce(size > 2 * next_median, FALSE) END AS existing
+  FROM fc_rule)`;
+}
+
+export function firstCohortQuery(period: CohortPeriod, choice: FirstCohort): SqlQuery {
+  return sql`WITH ${firstCohortCte(period, choice)}
+SELECT CASE WHEN start IS NOT NULL THEN ${periodLabel(period, sql`start`)} END AS cohort_label, size::INTEGER AS size,
+       next_median::DOUBLE AS next_median, by_rule, existing
+FROM fc`;
+}
+
 /** Where the cohort queries read their cells: computed inline, or a table `retentionCellsTable` wrote. */
 export type CellsSource = { readonly table: string } | null;
 
@@ -200,22 +247,24 @@ export function retentionCellsTable(p: RetentionParams, table: string): SqlQuery
 }
 
 export function cohortCellsQuery(p: RetentionParams, source: CellsSource = null): SqlQuery {
-  return sql`WITH ${cellsFrom(p, source)}
+  return sql`WITH ${cellsFrom(p, source)}, ${firstCohortCte(p.period, p.firstCohort ?? 'new')}
 SELECT ${isoDate(sql`cohort_start`)} AS cohort, ${periodLabel(p.period, sql`cohort_start`)} AS cohort_label,
        k::INTEGER AS k, ${isoDate(sql`period_start`)} AS period_start,
        size::INTEGER AS size, active::INTEGER AS active, ${div(sql`active`, sql`size`)} AS rate,
        revenue::DOUBLE AS revenue,
        CASE WHEN revenue0 > 0 THEN ${div(sql`revenue`, sql`revenue0`)} END AS revenue_rate,
-       complete
+       complete, coalesce(cidx = (SELECT cidx FROM fc) AND (SELECT existing FROM fc), FALSE) AS existing
 FROM cells0 ORDER BY cidx, k`;
 }
 
 export function retentionCurveQuery(p: RetentionParams, source: CellsSource = null, c: CurveParams = { completeThrough: null }): SqlQuery {
-  const where =
+  const complete =
     c.completeThrough === null
       ? sql`complete`
       : sql`k <= ${c.completeThrough} AND cidx IN (SELECT cidx FROM cells0 WHERE k = ${c.completeThrough} AND complete)`;
-  return sql`WITH ${cellsFrom(p, source)}
+  // A first cohort of customers from before the data starts is left out of the average.
+  const where = sql`${complete} AND NOT coalesce(cidx = (SELECT cidx FROM fc) AND (SELECT existing FROM fc), FALSE)`;
+  return sql`WITH ${cellsFrom(p, source)}, ${firstCohortCte(p.period, p.firstCohort ?? 'new')}
 SELECT k::INTEGER AS k, count(*)::INTEGER AS cohorts, sum(size)::INTEGER AS size, sum(active)::INTEGER AS active,
        ${div(sql`sum(active)`, sql`sum(size)`)} AS rate,
        CASE WHEN sum(revenue0) > 0 THEN ${div(sql`sum(revenue)`, sql`sum(revenue0)`)} END AS revenue_rate
@@ -226,9 +275,11 @@ GROUP BY k ORDER BY k`;
 /** The KPI ks of METRICS.md §5. */
 export const RETENTION_KPI_KS = [1, 3, 6, 12] as const;
 
-export function retentionKpiQuery(asOf: string): SqlQuery {
-  return sql`WITH ${cellsCte({ asOf, period: 'month', mode: 'on' })},
-curve AS (SELECT k, ${div(sql`sum(active)`, sql`sum(size)`)} AS rate FROM cells0 WHERE complete GROUP BY k)
+export function retentionKpiQuery(asOf: string, firstCohort: FirstCohort = 'new'): SqlQuery {
+  return sql`WITH ${cellsCte({ asOf, period: 'month', mode: 'on' })}, ${firstCohortCte('month', firstCohort)},
+curve AS (
+  SELECT k, ${div(sql`sum(active)`, sql`sum(size)`)} AS rate FROM cells0
+  WHERE complete AND NOT coalesce(cidx = (SELECT cidx FROM fc) AND (SELECT existing FROM fc), FALSE) GROUP BY k)
 SELECT (SELECT rate FROM curve WHERE k = 1) AS retention_m1,
        (SELECT rate FROM curve WHERE k = 3) AS retention_m3,
        (SELECT rate FROM curve WHERE k = 6) AS retention_m6,
@@ -266,19 +317,32 @@ export const retentionPanel: PanelDescriptor<'retention', RetentionResult> = {
   weight: 508,
   kpis: ['retention_m1', 'retention_m3', 'retention_m6', 'retention_m12'],
   async run(db, settings, { asOf }) {
-    const tp: RetentionParams = { asOf, period: settings.cohortPeriod, mode: settings.retentionMode, clock: settings.cohortClock };
+    const tp: RetentionParams = {
+      asOf,
+      period: settings.cohortPeriod,
+      mode: settings.retentionMode,
+      clock: settings.cohortClock,
+      firstCohort: settings.firstCohort,
+    };
     const cells = { table: 'retention_cells' };
     await db.exec(retentionCellsTable(tp, cells.table));
     const curve = await rows<RetentionCurvePoint>(db, retentionCurveQuery(tp, cells, { completeThrough: settings.completeThrough }));
     // The KPIs are the monthly "on" curve: read off the curve when that is the one drawn.
     const kpis =
       tp.period === 'month' && tp.mode === 'on' && tp.clock === 'calendar' && settings.completeThrough === null
-        ? kpisFromCurve(curve) : await one<RetentionKpiRow>(db, retentionKpiQuery(asOf));
-    return { cells: await rows<CohortCell>(db, cohortCellsQuery(tp, cells)), curve, kpis };
+        ? kpisFromCurve(curve)
+        : await one<RetentionKpiRow>(db, retentionKpiQuery(asOf, settings.firstCohort));
+    return {
+      cells: await rows<CohortCell>(db, cohortCellsQuery(tp, cells)),
+      curve,
+      kpis,
+      firstCohort: await one<FirstCohortRow>(db, firstCohortQuery(tp.period, settings.firstCohort)),
+    };
   },
   metrics: (r) => ({ ...r.kpis }),
   tables: (r) => [
     { name: 'curve', title: 'dash.col.k', rows: r.curve },
     { name: 'cohorts', title: 'dash.col.cohort', rows: r.cells },
+    { name: 'first_cohort', title: 'dash.col.cohort', rows: [r.firstCohort], inReport: false },
   ],
 };

@@ -19,11 +19,15 @@ import {
 } from './theme.ts';
 import type { DashboardResult } from '../analyses/index.ts';
 import type { Settings } from '../model/settings.ts';
+import type { Translate } from './theme.ts';
 import { cardFormat, chartContextOf, type CardContext, type ChartCardSpec } from './cards.ts';
 
 import type { ActivityRow, CohortCell as CohortResult, RetentionCurvePoint } from '../analyses/retention.ts';
 
-export type CohortCell = Pick<CohortResult, 'cohort' | 'cohort_label' | 'k' | 'size' | 'active' | 'rate' | 'revenue_rate' | 'complete'>;
+export type CohortCell = Pick<CohortResult, 'cohort' | 'cohort_label' | 'k' | 'size' | 'active' | 'rate' | 'revenue_rate' | 'complete'> & {
+  /** A first cohort of customers from before the data starts: its label is marked with *. */
+  readonly existing?: boolean;
+};
 export type AverageRetentionRow = Pick<RetentionCurvePoint, 'k' | 'cohorts' | 'rate' | 'revenue_rate'>;
 export type ActiveLapsedRow = Pick<ActivityRow, 'date' | 'active' | 'lapsed'>;
 export type CohortPeriodKind = 'week' | 'month' | 'quarter';
@@ -57,6 +61,20 @@ export function periodTicks(ks: readonly number[], plotWidth: number, period: Co
   return ks.filter((k) => k % step === 0);
 }
 
+/**
+ * One sentence, when the first cohort is taken for customers from before the data starts:
+ * which cohort, why, and that it is left out of the averages (empty otherwise).
+ */
+export function firstCohortNote(
+  fc: { readonly cohort_label: string | null; readonly size: number | null; readonly next_median: number | null; readonly by_rule: boolean; readonly existing: boolean } | undefined,
+  t: Translate,
+  f: { int(v: number | null | undefined): string },
+): string {
+  if (!fc?.existing || fc.cohort_label === null) return '';
+  const key = fc.by_rule ? 'dash.retention.firstCohortRule' : 'dash.retention.firstCohortSetting';
+  return ' ' + t(key, { cohort: fc.cohort_label, size: f.int(fc.size), median: f.int(fc.next_median) });
+}
+
 /** Cohort triangle: rows = cohorts, columns = k; incomplete cells are lighter and dashed. */
 export function cohortHeatmapChart(
   cells: readonly CohortCell[],
@@ -72,7 +90,7 @@ export function cohortHeatmapChart(
   const { locale, t } = ctx;
   const cohorts = [...new Set(data.map((c) => c.cohort))].sort();
   const ks = [...new Set(data.map((c) => c.k))].sort((a, b) => a - b);
-  const labels = new Map(data.map((c) => [c.cohort, c.cohort_label]));
+  const labels = new Map(data.map((c) => [c.cohort, c.existing ? `${c.cohort_label} *` : c.cohort_label]));
   const label = (c: string): string => labels.get(c) ?? c;
   // Period 0 is 100 % by definition; colour the rest on their own range so it stays readable.
   const later = data.filter((c) => c.k > 0).map((c) => c.value);
@@ -294,9 +312,9 @@ export function retentionCards(
           : t(measure === 'revenue' ? 'dash.retention.heatTitleRevenue' : 'dash.retention.heatTitle', { rate: f.pct(k1), period: periodName }),
       // Revenue retention reads the revenue of period k itself, whatever the mode.
       subtitle:
-        measure === 'revenue'
+        (measure === 'revenue'
           ? t('dash.retention.heatSubtitleRevenue', { period: periodName, units: unitsName })
-          : t(`dash.retention.heatSubtitle.${s.retentionMode}`, { period: periodName, units: unitsName }),
+          : t(`dash.retention.heatSubtitle.${s.retentionMode}`, { period: periodName, units: unitsName })) + firstCohortNote(ret.firstCohort, t, f),
       build: (w) => cohortHeatmapChart(ret.cells, chartContextOf(ctx, w), { period, measure }),
     },
     {

@@ -228,7 +228,11 @@ export interface AutoMapResult {
  * next to an amount it adds nothing and "price" there is as likely a list price.
  * Ties on an optional field go to the leftmost column.
  */
-export function autoMap(labels: readonly string[], sampleRows: readonly (readonly string[])[]): AutoMapResult {
+export function autoMap(
+  labels: readonly string[],
+  sampleRows: readonly (readonly string[])[],
+  opts: { readonly proposeByValues?: boolean } = {},
+): AutoMapResult {
   const candidates = new Map<MappingField, { column: number; priority: number }[]>();
   labels.forEach((label, column) => {
     const m = bestMatch(label);
@@ -255,7 +259,7 @@ export function autoMap(labels: readonly string[], sampleRows: readonly (readonl
   if (mapping.amount !== undefined || amountAmbiguous) delete mapping.unit_price;
 
   const proposed: { field: MappingField; column: number }[] = [];
-  for (const field of ['date', 'amount'] as const) {
+  for (const field of opts.proposeByValues === false ? [] : (['date', 'amount'] as const)) {
     const named = mapping[field] !== undefined || ambiguous.some((a) => a.field === field);
     const viaProduct = field === 'amount' && mapping.quantity !== undefined && mapping.unit_price !== undefined;
     if (named || viaProduct) continue;

@@ -45,7 +45,8 @@ const SURVEY_DATE_LABELS: ReadonlySet<string> = new Set(
 );
 
 export function surveyAutoMap(labels: readonly string[], sampleRows: readonly (readonly string[])[]): AutoMapResult {
-  const a = autoMap(labels, sampleRows);
+  // A survey needs no date or amount: nothing is proposed by its values.
+  const a = autoMap(labels, sampleRows, { proposeByValues: false });
   const keep: readonly MappingField[] = ['customer', 'order', 'date', 'score'];
   const mapping: Partial<Record<MappingField, number>> = {};
   for (const f of keep) if (a.mapping[f] !== undefined) mapping[f] = a.mapping[f];

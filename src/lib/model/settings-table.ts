@@ -140,6 +140,15 @@ export const SETTINGS_TABLE: readonly SettingDef[] = [
     help: 'average curve over the cohorts complete through period K only; auto = every complete cell',
   },
   {
+    key: 'firstCohort',
+    param: 'first',
+    flag: 'first-cohort',
+    kind: 'choice',
+    values: ['auto', 'new', 'existing'],
+    panels: ['overview', 'retention'],
+    help: 'the first cohort: new customers, or customers from before the data starts (left out of cohort averages); auto = existing when it is more than twice the median of the next three',
+  },
+  {
     key: 'retentionMode',
     param: 'rmode',
     flag: 'retention-mode',

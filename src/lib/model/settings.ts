@@ -7,6 +7,8 @@ import type { Dimension } from './schema.ts';
 export type CohortPeriod = 'week' | 'month' | 'quarter';
 /** Retention periods: calendar periods after the cohort's, or rolling 7/30/91-day windows since each customer's first purchase. */
 export type CohortClock = 'calendar' | 'rolling';
+/** Whether the first cohort's customers are new, or were customers before the data starts (METRICS.md §5). */
+export type FirstCohort = 'auto' | 'new' | 'existing';
 export type RetentionMode = 'on' | 'on_or_after';
 export type RetentionMeasure = 'customers' | 'revenue';
 export type ScoreScale = '1-5' | '1-7' | '0-10' | '1-10';
@@ -51,6 +53,11 @@ export interface Settings {
    * point k ≤ K over the same cohorts, those whose period K is complete.
    */
   readonly completeThrough: number | null;
+  /**
+   * The first cohort's customers: new, or already customers when the data starts (left out of
+   * the cohort averages and of new-customer counts); auto = by the rule of METRICS.md §5.
+   */
+  readonly firstCohort: FirstCohort;
   readonly retentionMode: RetentionMode;
   readonly retentionMeasure: RetentionMeasure;
   /** null = detected from the observed scores. */
@@ -81,6 +88,7 @@ export const DEFAULT_SETTINGS: Settings = {
   cohortPeriod: 'month',
   cohortClock: 'calendar',
   completeThrough: null,
+  firstCohort: 'auto',
   retentionMode: 'on',
   retentionMeasure: 'customers',
   scoreScale: null,

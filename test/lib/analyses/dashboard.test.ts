@@ -20,8 +20,11 @@ let db: NodeDb;
 async function q<T>(query: SqlQuery): Promise<T[]> {
   return (await db.query<Row>(query)) as unknown as T[];
 }
+// The fixture's January cohort (4 customers against a median of 1 for the next three) would be
+// taken by the rule for customers from before the data starts; these tests count it as new, and
+// the rule has its own test below.
 function run(s: Partial<Settings> = {}): Promise<DashboardResult> {
-  return runDashboard(db, { ...DEFAULT_SETTINGS, ...s }, MAPPED);
+  return runDashboard(db, { ...DEFAULT_SETTINGS, firstCohort: 'new', ...s }, MAPPED);
 }
 
 beforeAll(async () => {
@@ -48,7 +51,7 @@ describe('overview and metrics (default settings)', () => {
 
   it('tells each phase as it starts, in order, with the share of the run done before it', async () => {
     const told: DashboardPhase[] = [];
-    const result = await runDashboard(db, DEFAULT_SETTINGS, MAPPED, (phase) => told.push(phase));
+    const result = await runDashboard(db, { ...DEFAULT_SETTINGS, firstCohort: 'new' }, MAPPED, (phase) => told.push(phase));
     expect(told).toEqual([...DASHBOARD_PHASES]);
     expect(result.overview).toEqual(r.overview);
     expect(phaseStart('canonical')).toBe(0);
@@ -387,3 +390,29 @@ describe('customer list and profit', () => {
     expect(topCount(0.2, 1)).toBe(1);
   });
 });
+
+describe('the first cohort (METRICS.md §5): new, or customers from before the data starts', () => {
+  it('by the rule: January (4) is more than twice the median of February … April (2, 1, 1 → 1), so it is left out', async () => {
+    const r = await run({ firstCohort: 'auto' });
+    expect(r.retention.firstCohort).toEqual({ cohort_label: '2024-01', size: 4, next_median: 1, by_rule: true, existing: true });
+    // Marked, still shown; the average and the KPIs are over February … May:
+    // k1 = (0 + 1 + 0 + 1) / (2 + 1 + 1 + 1) = 2/5; k3 = (1 + 1) / (2 + 1) = 2/3.
+    expect(r.retention.cells.filter((c) => c.existing).map((c) => c.cohort_label)).toEqual(Array(6).fill('2024-01'));
+    expect(r.retention.curve.find((p) => p.k === 1)).toMatchObject({ cohorts: 4, size: 5, active: 2 });
+    expect(metricsOf(r, REPORT).retention_m1).toBeCloseTo(2 / 5, 12);
+    expect(metricsOf(r, REPORT).retention_m3).toBeCloseTo(2 / 3, 12);
+  });
+
+  it('the setting overrides the rule either way', async () => {
+    const asNew = await run({ firstCohort: 'new' });
+    expect([asNew.retention.firstCohort.existing, asNew.retention.firstCohort.by_rule]).toEqual([false, true]);
+    expect(metricsOf(asNew, REPORT).retention_m1).toBeCloseTo(1 / 3, 12);
+    const quarter = await run({ firstCohort: 'existing', cohortPeriod: 'quarter' });
+    // Quarter cohorts: Q1 (7) and Q2 (3): by the rule 7 > 2 × 3 too, and "existing" leaves Q1 out whatever the rule.
+    expect(quarter.retention.firstCohort).toEqual({ cohort_label: '2024-Q1', size: 7, next_median: 3, by_rule: true, existing: true });
+    expect(quarter.retention.curve).toEqual([{ k: 0, cohorts: 1, size: 3, active: 3, rate: 1, revenue_rate: 1 }]);
+    // The KPIs are monthly: "existing" leaves January out of them as well.
+    expect(metricsOf(quarter, REPORT).retention_m1).toBeCloseTo(2 / 5, 12);
+  });
+});
+

@@ -14,7 +14,9 @@ import { loadLines } from './fixture.ts';
 const MAPPED: Mapped = { category: true, region: true, channel: false, order: true };
 
 let db: NodeDb;
-const run = (s: Partial<Settings> = {}) => runDashboard(db, { ...DEFAULT_SETTINGS, ...s }, MAPPED);
+// The fixture's first month counts as new customers here; the rule for customers from before
+// the data starts is tested in dashboard.test.ts and below.
+const run = (s: Partial<Settings> = {}) => runDashboard(db, { ...DEFAULT_SETTINGS, firstCohort: 'new', ...s }, MAPPED);
 const tuples = (rows: readonly { period: string; revenue: number; orders: number; customers: number; new_customers: number }[]) =>
   rows.map((r) => [r.period, r.revenue, r.orders, r.customers, r.new_customers]);
 
@@ -120,3 +122,16 @@ describe('dataset facts', () => {
     expect(singleCurrency([{ currency: 'EURO' }])).toBeNull();
   });
 });
+
+describe('new customers when the first month holds customers from before the data starts', () => {
+  it('counts none as new in that month, and the others as before', async () => {
+    const asNew = (await run()).overview.trend;
+    const existing = (await run({ firstCohort: 'existing' })).overview.trend;
+    // The first month with a first purchase is January 2024 (December holds only a return).
+    const first = asNew.findIndex((m) => m.new_customers > 0);
+    expect([asNew[first]?.period, asNew[first]?.new_customers, existing[first]?.new_customers]).toEqual(['2024-01-01', 4, 0]);
+    expect(existing.filter((_, i) => i !== first)).toEqual(asNew.filter((_, i) => i !== first));
+    expect(existing.map((m) => m.customers)).toEqual(asNew.map((m) => m.customers));
+  });
+});
+

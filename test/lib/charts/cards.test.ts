@@ -75,10 +75,12 @@ describe('chart cards', () => {
 
   it('on revenue retention, the retention cards speak of revenue, not of customers buying', () => {
     const settings = { ...DEFAULT_SETTINGS, retentionMeasure: 'revenue' as const };
+    // The note on a first cohort of customers from before the data starts speaks of customers; it has its own test.
+    const plain = { ...result, retention: { ...result.retention, firstCohort: { ...result.retention.firstCohort, existing: false } } };
     const words = { en: { no: /customer|buying/i, yes: /revenue/ }, 'zh-CN': { no: /客户/, yes: /收入/ } } as const;
     for (const mode of ['on', 'on_or_after'] as const) {
       for (const locale of LOCALES) {
-        const cards = retentionCards(result, { ...settings, retentionMode: mode }, ctx(locale));
+        const cards = retentionCards(plain, { ...settings, retentionMode: mode }, ctx(locale));
         for (const id of ['cohorts', 'retention-curves']) {
           const card = cardById(cards, id);
           for (const text of [card.title, card.subtitle]) {
@@ -100,4 +102,16 @@ describe('chart cards', () => {
     const none = retentionCards(result, DEFAULT_SETTINGS, ctx('en'), { selected: [] })[1];
     expect(renderSvg(curves?.build(700) ?? { marks: [] })).not.toBe(renderSvg(none?.build(700) ?? { marks: [] }));
   });
+
+  it('says when the first cohort is taken for customers from before the data starts, and why, in both languages', () => {
+    const fc = { cohort_label: '2010-12', size: 885, next_median: 417, by_rule: true, existing: true };
+    const withRule = { ...result, retention: { ...result.retention, firstCohort: fc } };
+    const en = cardById(retentionCards(withRule, DEFAULT_SETTINGS, ctx('en')), 'cohorts').subtitle;
+    expect(en).toContain('Cohort 2010-12 (marked *) holds 885 customers, more than twice the 417');
+    const zh = cardById(retentionCards(withRule, DEFAULT_SETTINGS, ctx('zh-CN')), 'cohorts').subtitle;
+    expect(zh).toContain('同期群 2010-12（标 *）有 885 位客户');
+    const asNew = { ...result, retention: { ...result.retention, firstCohort: { ...fc, existing: false } } };
+    expect(cardById(retentionCards(asNew, DEFAULT_SETTINGS, ctx('en')), 'cohorts').subtitle).not.toContain('2010-12');
+  });
 });
+

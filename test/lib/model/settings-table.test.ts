@@ -17,9 +17,9 @@ function otherValue(def: SettingDef): string {
     case 'int':
       return String(def.min + 1 === DEFAULT_SETTINGS[def.key] ? def.min + 2 : def.min + 1);
     case 'number':
-      return String(def.min + 1);
+      return String(def.min + 1 === DEFAULT_SETTINGS[def.key] ? def.min + 2 : def.min + 1);
     case 'share':
-      return def.key === 'tierB' ? '0.97' : def.key === 'tierA' ? '0.7' : '0.3';
+      return def.key === 'tierB' ? '0.97' : def.key === 'tierA' ? '0.7' : def.key === 'paceThreshold' ? '0.6' : '0.3';
     case 'choice':
       return def.values.find((v) => v !== DEFAULT_SETTINGS[def.key]) ?? def.values[0] ?? '';
     case 'date':
@@ -32,7 +32,7 @@ describe('the settings table', () => {
     expect(SETTINGS_TABLE.map((d) => d.key).sort()).toEqual([...KEYS].sort());
     expect(new Set(SETTINGS_TABLE.map((d) => d.param)).size).toBe(SETTINGS_TABLE.length);
     expect(new Set(SETTINGS_TABLE.map((d) => d.flag)).size).toBe(SETTINGS_TABLE.length);
-    for (const d of SETTINGS_TABLE) expect(d.flag).toMatch(/^[a-z]+(-[a-z]+)*$/);
+    for (const d of SETTINGS_TABLE) expect(d.flag).toMatch(/^[a-z][a-z0-9]*(-[a-z0-9]+)*$/);
   });
 
   it('accepts every default it declares, and nothing outside the bounds', () => {
