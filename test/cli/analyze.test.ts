@@ -27,6 +27,9 @@ import { ROOT, runCli, type Run } from './run-cli.ts';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { inspectFile } from '../../src/lib/ingest/load.ts';
 import { METRIC_IDS, type Metrics } from '../../src/lib/model/metrics.ts';
+import { CLV_METRIC_IDS } from '../../src/lib/clv/fit.ts';
+
+const CLV_NULLS = Object.fromEntries(CLV_METRIC_IDS.map((id) => [id, null])) as Record<(typeof CLV_METRIC_IDS)[number], null>;
 
 const FIX = 'test/fixtures/cli/';
 const SALES = `${FIX}sales_gb18030.csv`;
@@ -173,6 +176,8 @@ describe('analyze --json on a GB18030 sales file with a survey keyed by order id
       km_reached_share: 3 / 4,
       median_days_to_second_repeaters: 87,
       nps_responses: null,
+      // Three repeat customers, fewer than the 20 the lifetime-value models need: refused, no numbers.
+      ...CLV_NULLS,
     };
     for (const id of METRIC_IDS) {
       const want = expected[id];

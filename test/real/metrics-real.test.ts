@@ -16,6 +16,7 @@ import { mappedOf } from '../../src/lib/model/mapped.ts';
 import { METRIC_IDS, type MetricId, type Metrics } from '../../src/lib/model/metrics.ts';
 import { DEFAULT_SETTINGS, type Settings } from '../../src/lib/model/settings.ts';
 import { readCdnow, readOlist, readOnlineRetail, referenceMetrics, referenceRetentionCurve, type RefDataset } from './independent.ts';
+import { CLV_METRIC_IDS, type ClvMetricId } from '../../src/lib/clv/fit.ts';
 
 const DATA = new URL('../../../shared/data/', import.meta.url).pathname;
 const OLIST = `${DATA}olist-sample/`;
@@ -247,6 +248,8 @@ describe.each([cdnow, onlineRetail, olist])('$name through loadDataset', (ds) =>
       rows_rejected: r.rejected,
       rows_skipped: r.skipped,
       ...computed,
+      // Not compared here: the lifetime-value fits are checked against published values (test/lib/clv, test/cli).
+      ...(Object.fromEntries(CLV_METRIC_IDS.map((id) => [id, product[id]])) as Pick<Metrics, ClvMetricId>),
     };
     expect(disagreements(product, reference)).toEqual([]);
     expect(result.linesAfterAsOf).toBe(linesAfterAsOf);

@@ -269,7 +269,7 @@ export interface OverviewResult extends OverviewRow {
 
 export const overviewPanel: PanelDescriptor<'overview', OverviewResult> = {
   id: 'overview',
-  weight: 0.05,
+  weight: 0.04,
   kpis: ['customers', 'orders', 'revenue', 'returns_value', 'aov', 'orders_per_customer', 'active_customers', 'lapsed_customers'],
   async run(db, settings, { asOf }) {
     const row = await one<OverviewRow>(db, overviewQuery({ asOf, churnWindowDays: settings.churnWindowDays }));

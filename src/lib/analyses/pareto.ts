@@ -278,7 +278,7 @@ export function profitDecilesQuery(): SqlQuery {
 
 export const paretoPanel: PanelDescriptor<'pareto', ParetoResult> = {
   id: 'pareto',
-  weight: 0.06,
+  weight: 0.04,
   kpis: ['top20_share', 'gini', 'tier_a_customers', 'tier_a_customer_share'],
   async run(db, settings) {
     const pp: ParetoParams = { tierA: settings.tierA, tierB: settings.tierB, topShare: settings.topShare };

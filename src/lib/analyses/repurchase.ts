@@ -224,7 +224,7 @@ ORDER BY dimension, customers DESC, value NULLS LAST`;
 
 export const repurchasePanel: PanelDescriptor<'repurchase', RepurchaseResult> = {
   id: 'repurchase',
-  weight: 0.15,
+  weight: 0.11,
   kpis: ['repurchase_rate', 'repeat_order_share', 'median_days_to_second', 'km_reached_share', 'median_days_to_second_repeaters'],
   async run(db, _settings, { asOf, mapped }) {
     const rp: RepurchaseParams = { asOf, dimensions: mappedDimensions(mapped) };

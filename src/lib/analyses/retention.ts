@@ -262,7 +262,7 @@ function kpisFromCurve(curve: readonly RetentionCurvePoint[]): RetentionKpiRow {
 
 export const retentionPanel: PanelDescriptor<'retention', RetentionResult> = {
   id: 'retention',
-  weight: 0.21,
+  weight: 0.16,
   kpis: ['retention_m1', 'retention_m3', 'retention_m6', 'retention_m12'],
   async run(db, settings, { asOf }) {
     const tp: RetentionParams = { asOf, period: settings.cohortPeriod, mode: settings.retentionMode, clock: settings.cohortClock };

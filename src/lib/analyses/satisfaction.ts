@@ -245,7 +245,7 @@ GROUP BY q.quadrant, q.high, q.loyal, q.ord ORDER BY q.ord`;
 
 export const satisfactionPanel: PanelDescriptor<'satisfaction', SatisfactionResult> = {
   id: 'satisfaction',
-  weight: 0.04,
+  weight: 0.03,
   kpis: ['customers_with_score', 'satisfaction_mean', 'quadrant_loyalists', 'quadrant_mercenaries', 'quadrant_hostages', 'quadrant_defectors', 'nps'],
   async run(db, settings, { mapped }) {
     const sp: SatisfactionParams = { scale: settings.scoreScale, highSatisfaction: settings.highSatisfaction, loyalMinOrders: settings.loyalMinOrders };

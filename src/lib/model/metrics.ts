@@ -41,6 +41,21 @@ export const METRIC_KINDS = {
   km_reached_share: 'ratio',
   median_days_to_second_repeaters: 'days',
   nps_responses: 'count',
+  bgnbd_r: 'decimal',
+  bgnbd_alpha: 'decimal',
+  bgnbd_a: 'decimal',
+  bgnbd_b: 'decimal',
+  bgnbd_ll: 'decimal',
+  gg_p: 'decimal',
+  gg_q: 'decimal',
+  gg_gamma: 'decimal',
+  gg_ll: 'decimal',
+  clv_customers: 'count',
+  clv_expected_alive: 'decimal',
+  clv_expected_purchases: 'decimal',
+  clv_total: 'money',
+  clv_holdout_actual: 'count',
+  clv_holdout_expected: 'decimal',
 } as const satisfies Record<string, MetricKind>;
 
 export type MetricId = keyof typeof METRIC_KINDS;

@@ -10,6 +10,8 @@ export type CohortClock = 'calendar' | 'rolling';
 export type RetentionMode = 'on' | 'on_or_after';
 export type RetentionMeasure = 'customers' | 'revenue';
 export type ScoreScale = '1-5' | '1-7' | '0-10' | '1-10';
+/** The time unit of the lifetime-value models (METRICS.md §12). */
+export type ClvUnit = 'day' | 'week' | 'month';
 
 export interface Filters {
   /** Inclusive ISO dates (YYYY-MM-DD); null = open. */
@@ -59,6 +61,14 @@ export interface Settings {
   readonly highSatisfaction: number | null;
   /** Loyal (behavioural proxy): n_orders ≥ this. */
   readonly loyalMinOrders: number;
+  /** Lifetime value: calibration end c (ISO); null = the as-of date (no holdout). */
+  readonly calibrationEnd: string | null;
+  /** Lifetime value: the models' time unit. */
+  readonly clvUnit: ClvUnit;
+  /** Lifetime value: horizon H in `clvUnit`s; null = 52 weeks (364 days) in that unit. */
+  readonly horizon: number | null;
+  /** Lifetime value: monthly discount rate d. */
+  readonly discount: number;
   readonly filters: Filters;
 }
 
@@ -76,5 +86,9 @@ export const DEFAULT_SETTINGS: Settings = {
   scoreScale: null,
   highSatisfaction: null,
   loyalMinOrders: 2,
+  calibrationEnd: null,
+  clvUnit: 'week',
+  horizon: null,
+  discount: 0.01,
   filters: { from: null, to: null, dims: {} },
 };
