@@ -401,11 +401,13 @@ describe('analyze --customers', () => {
     const run = await analyze(SALES, '--customers', file, '--json');
     const out = json(run) as Output & { customers: { rows: number } };
     const text = readFileSync(file, 'utf8');
-    expect(text.startsWith('\uFEFFcustomer_id,rank,value,n_orders,first_date,last_date,recency_days,tier,score,quadrant\r\n')).toBe(true);
+    // The lifetime-value columns follow; empty here, where the models refuse (3 repeat customers < 20).
+    expect(text.startsWith('\uFEFFcustomer_id,rank,value,n_orders,first_date,last_date,recency_days,tier,score,quadrant,p_alive,expected_purchases,expected_spend,clv\r\n')).toBe(true);
     const rows = text.trim().split('\r\n').slice(1);
     expect(rows).toHaveLength(out.metrics.customers ?? -1);
     expect(out.customers.rows).toBe(rows.length);
     // C001: 100 + 50 + 35 = 185, the largest value, rank 1.
     expect(rows[0]?.split(',').slice(0, 4)).toEqual(['C001', '1', '185', '3']);
+    expect(rows[0]?.split(',').slice(-4)).toEqual(['', '', '', '']);
   });
 });
