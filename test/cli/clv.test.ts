@@ -103,7 +103,7 @@ describe('analyze: lifetime value on CDNOW', () => {
     const top = out.tables.clv.top_customers?.[0] as { customer_id: string; x: number; t_x: number; t_cal: number; clv: number };
     const row = byId.get(top.customer_id) as string[];
     // P(alive) from FHL 2005 eq. 13 with the printed parameters, written out here.
-    const { bgnbd_r: r, bgnbd_alpha: alpha, bgnbd_a: a, bgnbd_b: b } = m as Record<string, number>;
+    const { bgnbd_r: r, bgnbd_alpha: alpha, bgnbd_a: a, bgnbd_b: b } = m as unknown as Record<'bgnbd_r' | 'bgnbd_alpha' | 'bgnbd_a' | 'bgnbd_b', number>;
     const x = top.x;
     const pAlive = 1 / (1 + (a / (b + x - 1)) * ((alpha + top.t_cal) / (alpha + top.t_x)) ** (r + x));
     expect(Number(row[col('p_alive')])).toBeCloseTo(pAlive, 10);
