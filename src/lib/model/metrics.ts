@@ -5,7 +5,8 @@
  */
 
 /** How a metric's value reads (formatting in the page, the report and exports). */
-export type MetricKind = 'count' | 'money' | 'ratio' | 'days' | 'decimal' | 'index' | 'points';
+/** `parameter`: a fitted model parameter or log-likelihood, shown to 4 decimals (published fits are compared at that precision). */
+export type MetricKind = 'count' | 'money' | 'ratio' | 'days' | 'decimal' | 'index' | 'points' | 'parameter';
 
 export const METRIC_KINDS = {
   rows_read: 'count',
@@ -41,15 +42,15 @@ export const METRIC_KINDS = {
   km_reached_share: 'ratio',
   median_days_to_second_repeaters: 'days',
   nps_responses: 'count',
-  bgnbd_r: 'decimal',
-  bgnbd_alpha: 'decimal',
-  bgnbd_a: 'decimal',
-  bgnbd_b: 'decimal',
-  bgnbd_ll: 'decimal',
-  gg_p: 'decimal',
-  gg_q: 'decimal',
-  gg_gamma: 'decimal',
-  gg_ll: 'decimal',
+  bgnbd_r: 'parameter',
+  bgnbd_alpha: 'parameter',
+  bgnbd_a: 'parameter',
+  bgnbd_b: 'parameter',
+  bgnbd_ll: 'parameter',
+  gg_p: 'parameter',
+  gg_q: 'parameter',
+  gg_gamma: 'parameter',
+  gg_ll: 'parameter',
   clv_customers: 'count',
   clv_expected_alive: 'decimal',
   clv_expected_purchases: 'decimal',
