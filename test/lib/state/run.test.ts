@@ -59,6 +59,10 @@ describe('RunState', () => {
         seen.push(run.progress);
         onPhase?.('pareto');
         seen.push(run.progress);
+        // A long panel's own progress: half of the lifetime-value step (weight 0.25) after 0.75 done.
+        onPhase?.('clv', 0.5);
+        seen.push(run.progress);
+        onPhase?.('pareto');
         await gate.promise;
         return RESULT;
       },
@@ -70,14 +74,15 @@ describe('RunState', () => {
     const going = run.run(DB, DEFAULT_SETTINGS, MAPPED);
     await new Promise((r) => setTimeout(r, 0));
     expect(run.loading).toBe(true);
-    expect(run.progress).toEqual({ step: 'pareto', done: expect.closeTo(0.54, 10) });
+    expect(run.progress).toEqual({ step: 'pareto', done: expect.closeTo(0.41, 10) });
     gate.resolve();
     await going;
     expect(seen).toEqual([
       { step: 'facts', done: 0 },
       { step: 'facts', done: 0 },
       { step: 'canonical', done: 0 },
-      { step: 'pareto', done: expect.closeTo(0.54, 10) },
+      { step: 'pareto', done: expect.closeTo(0.41, 10) },
+      { step: 'clv', done: expect.closeTo(0.875, 10) },
     ]);
     expect(run.progress).toBeNull();
     expect(run.loading).toBe(false);
