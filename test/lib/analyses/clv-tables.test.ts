@@ -3,7 +3,7 @@
  * are tested in test/lib/clv, the whole panel on CDNOW in test/cli/clv.test.ts).
  */
 import { describe, expect, it } from 'vitest';
-import { clvBins, clvGrid, clvHorizon, niceStep, pAliveBins, topCustomers, TOP_CUSTOMERS } from '../../../src/lib/analyses/clv.ts';
+import { clvBins, clvGrid, clvHorizon, niceStep, pAliveBins, topCustomers, TOP_CUSTOMERS } from '../../../src/lib/analyses/clv-tables.ts';
 import type { ClvCustomerArrays } from '../../../src/lib/clv/clv.ts';
 
 const f = (...v: number[]) => Float64Array.from(v);
