@@ -46,6 +46,14 @@ describe('lifetime value in the page', () => {
     for (const id of ['clv-p-alive', 'clv-distribution', 'clv-grid-alive', 'clv-holdout-x', 'clv-cumulative', 'clv-top']) {
       await page.locator(`${panel} [data-testid=chart-${id}] svg`).first().waitFor({ state: 'visible', timeout: 30_000 });
     }
+
+    // A calibration end after the as-of date (1998-06-30) is taken as the as-of date, and the page says so.
+    await page.locator('[data-testid=setting-calibration-end]').fill('1999-01-01');
+    await page.locator('[data-testid=setting-calibration-end]').dispatchEvent('change');
+    await page.locator('[data-testid=clv-calibration-clamped]').waitFor({ state: 'visible', timeout: 60_000 });
+    await session.waitIdle();
+    expect(await page.locator(`${panel} [data-metric=clv_holdout_actual]`).count()).toBe(0);
+    expect(await m('clv_customers')).toBe(2357);
     expect(session.pageErrors).toEqual([]);
     expect(session.offOrigin).toEqual([]);
   });
