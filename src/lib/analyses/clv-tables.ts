@@ -293,6 +293,40 @@ export function clvPanelResult(
 }
 
 /** Read the summary and fit it with `fitter`; `onShare` is told how far the fit is (0 … 1). */
+/**
+ * A 64-bit fingerprint (two 32-bit FNV-1a-style lanes) of the summary, the customer ids and
+ * the fit's settings: the fit is deterministic, so equal fingerprints give the same result.
+ */
+export function summaryFingerprint(ids: readonly string[], summary: ClvSummary, opts: ClvSettings): string {
+  let h1 = 0x811c9dc5;
+  let h2 = 0x01000193 ^ ids.length;
+  const word = (w: number): void => {
+    h1 = Math.imul(h1 ^ w, 0x01000193);
+    h2 = Math.imul(h2 ^ w, 0x5bd1e995) ^ (h2 >>> 15);
+  };
+  for (const a of [summary.x, summary.tx, summary.T, summary.zbar, summary.holdoutX, summary.holdoutWeekly]) {
+    if (a === null) {
+      word(-1);
+      continue;
+    }
+    word(a.length);
+    const u = new Uint32Array(a.buffer, a.byteOffset, a.length * 2);
+    for (let i = 0; i < u.length; i++) word(u[i] as number);
+  }
+  for (const id of ids) {
+    word(id.length);
+    for (let i = 0; i < id.length; i++) word(id.charCodeAt(i));
+  }
+  return `${(h1 >>> 0).toString(16)}.${(h2 >>> 0).toString(16)}.${JSON.stringify(opts)}`;
+}
+
+/**
+ * The last fit, by fingerprint: a run for a setting of another panel (a tier cut, the churn
+ * window) reads the same summary and reuses it instead of fitting again.
+ */
+let lastFit: { readonly key: string; readonly fit: ClvResult } | null = null;
+
+/** Read the summary and fit it with `fitter` (unless the last fit had the same summary and settings); `onShare` is told how far the run is (0 … 1). */
 export async function runClv(
   db: DbClient,
   settings: Settings,
@@ -308,8 +342,14 @@ export async function runClv(
   const rfm = { x: summary.x.slice(), tx: summary.tx.slice(), T: summary.T.slice() };
   const horizon = clvHorizon(settings);
   const opts: ClvSettings = { unit, horizon, monthlyDiscount: settings.discount, holdoutDays };
-  const stageShare: Record<ClvProgress['stage'], number> = { bgnbd: 0.3, 'gamma-gamma': 0.6, predict: 0.7, holdout: 0.9 };
-  const fit = await fitter(summary, opts, (p) => onShare?.(stageShare[p.stage] + (p.total ? (0.1 * p.done) / p.total : 0)));
+  const key = summaryFingerprint(ids, summary, opts);
+  let fit: ClvResult;
+  if (lastFit !== null && lastFit.key === key) fit = lastFit.fit;
+  else {
+    const stageShare: Record<ClvProgress['stage'], number> = { bgnbd: 0.3, 'gamma-gamma': 0.6, predict: 0.7, holdout: 0.9 };
+    fit = await fitter(summary, opts, (p) => onShare?.(stageShare[p.stage] + (p.total ? (0.1 * p.done) / p.total : 0)));
+    lastFit = { key, fit };
+  }
   return clvPanelResult(fit, ids, rfm, { calibrationEnd, asOf, unit, horizon, monthlyDiscount: settings.discount, holdoutDays });
 }
 

@@ -1,9 +1,14 @@
 /**
  * The lifetime-value panel's aggregate tables, on hand-made predictions (the models themselves
- * are tested in test/lib/clv, the whole panel on CDNOW in test/cli/clv.test.ts).
+ * are tested in test/lib/clv, the whole panel on CDNOW in test/cli/clv.test.ts), and its run's
+ * reuse of the last fit.
  */
 import { describe, expect, it } from 'vitest';
-import { clvBins, clvGrid, clvHorizon, niceStep, pAliveBins, topCustomers, TOP_CUSTOMERS } from '../../../src/lib/analyses/clv-tables.ts';
+import { clvBins, clvGrid, clvHorizon, niceStep, pAliveBins, runClv, topCustomers, TOP_CUSTOMERS } from '../../../src/lib/analyses/clv-tables.ts';
+import { fitClvSync } from '../../../src/lib/clv/fit.ts';
+import { NodeDb } from '../../../src/lib/db/duckdb-node.ts';
+import { DEFAULT_SETTINGS } from '../../../src/lib/model/settings.ts';
+import { loadCdnow } from '../clv/cdnow.ts';
 import type { ClvCustomerArrays } from '../../../src/lib/clv/clv.ts';
 
 const f = (...v: number[]) => Float64Array.from(v);
@@ -75,5 +80,34 @@ describe('lifetime-value tables', () => {
     // Without a spend model: by expected purchases, and no spend or CLV.
     const noSpend = topCustomers(ids, z, z, z, c, false);
     expect(noSpend[0]).toMatchObject({ customer_id: 'c000', expected_purchases: 120, clv: null, expected_spend: null });
+  });
+});
+
+describe('the lifetime-value run', () => {
+  it('fits once for the same summary and settings, again when either changes', async () => {
+    const db = await NodeDb.open();
+    try {
+      await loadCdnow(db);
+      let fits = 0;
+      const fitter: Parameters<typeof runClv>[3] = (s, o, p) => {
+        fits++;
+        return Promise.resolve(fitClvSync(s, o, p));
+      };
+      const base = { ...DEFAULT_SETTINGS, calibrationEnd: '1997-09-30' };
+      const a = await runClv(db, base, '1998-06-30', fitter);
+      // Another panel's setting: same summary, same fit settings.
+      const b = await runClv(db, { ...base, tierA: 0.7, churnWindowDays: 90 }, '1998-06-30', fitter);
+      expect(fits).toBe(1);
+      expect(b.metrics).toEqual(a.metrics);
+      expect(b.top).toEqual(a.top);
+      await runClv(db, { ...base, discount: 0.02 }, '1998-06-30', fitter);
+      expect(fits).toBe(2);
+      // Another calibration end: another summary.
+      await runClv(db, { ...base, calibrationEnd: '1997-12-31' }, '1998-06-30', fitter);
+      expect(fits).toBe(3);
+      expect(a.metrics.clv_customers).toBe(2357);
+    } finally {
+      await db.close();
+    }
   });
 });
