@@ -156,15 +156,43 @@ export function pAliveBins(pAlive: Float64Array, x: Float64Array): PAliveBinRow[
 }
 
 /** CLV_BINS − 1 bins of a nice width up to about the 99th percentile, then one open bin. Empty without a spend model. */
+/** The k-th smallest of `a[0 … n)` (0-based), reordering `a`: quickselect, linear on average. */
+export function kthSmallest(a: Float64Array, n: number, k: number): number {
+  let lo = 0;
+  let hi = n - 1;
+  while (hi > lo) {
+    const pivot = a[(lo + hi) >> 1] as number;
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      while ((a[i] as number) < pivot) i++;
+      while ((a[j] as number) > pivot) j--;
+      if (i <= j) {
+        const t = a[i] as number;
+        a[i++] = a[j] as number;
+        a[j--] = t;
+      }
+    }
+    if (k <= j) hi = j;
+    else if (k >= i) lo = i;
+    else break;
+  }
+  return a[k] as number;
+}
+
+/** CLV_BINS − 1 bins of a nice width up to about the 99th percentile, then one open bin. Empty without a spend model. */
 export function clvBins(clv: Float64Array): ClvBinRow[] {
-  const v = Array.from(clv).filter((c) => Number.isFinite(c));
-  if (v.length === 0) return [];
-  v.sort((a, b) => a - b);
-  const p99 = v[Math.min(v.length - 1, Math.floor(0.99 * (v.length - 1)))] as number;
+  let n = 0;
+  const v = new Float64Array(clv.length);
+  for (const c of clv) if (Number.isFinite(c)) v[n++] = c;
+  if (n === 0) return [];
+  // The percentile by selection, not a sort: this runs on the page's main thread.
+  const p99 = kthSmallest(v, n, Math.min(n - 1, Math.floor(0.99 * (n - 1))));
   const step = niceStep(Math.max(p99, 0) / (CLV_BINS - 1));
   const rows: { from: number; to: number | null; customers: number; clv: number }[] = [];
   for (let b = 0; b < CLV_BINS; b++) rows.push({ from: b * step, to: b === CLV_BINS - 1 ? null : (b + 1) * step, customers: 0, clv: 0 });
-  for (const c of v) {
+  for (const c of clv) {
+    if (!Number.isFinite(c)) continue;
     const b = Math.min(CLV_BINS - 1, Math.max(0, Math.floor(c / step)));
     const row = rows[b] as (typeof rows)[number];
     row.customers++;

@@ -4,7 +4,7 @@
  * reuse of the last fit.
  */
 import { describe, expect, it } from 'vitest';
-import { clvBins, clvGrid, clvHorizon, niceStep, pAliveBins, runClv, topCustomers, TOP_CUSTOMERS } from '../../../src/lib/analyses/clv-tables.ts';
+import { clvBins, clvGrid, clvHorizon, kthSmallest, niceStep, pAliveBins, runClv, topCustomers, TOP_CUSTOMERS } from '../../../src/lib/analyses/clv-tables.ts';
 import { fitClvSync } from '../../../src/lib/clv/fit.ts';
 import { NodeDb } from '../../../src/lib/db/duckdb-node.ts';
 import { DEFAULT_SETTINGS } from '../../../src/lib/model/settings.ts';
@@ -108,6 +108,18 @@ describe('the lifetime-value run', () => {
       expect(a.metrics.clv_customers).toBe(2357);
     } finally {
       await db.close();
+    }
+  });
+});
+
+describe('kthSmallest', () => {
+  it('agrees with a sort on random data, duplicates included', () => {
+    let seed = 7;
+    const rand = () => ((seed = (seed * 16807) % 2147483647) / 2147483647);
+    for (const n of [1, 2, 3, 10, 101, 1000]) {
+      const a = Float64Array.from({ length: n }, () => Math.floor(rand() * 20));
+      const sorted = [...a].sort((x, y) => x - y);
+      for (const k of [0, n >> 1, n - 1, Math.floor(0.99 * (n - 1))]) expect(kthSmallest(a.slice(), n, k), `n ${n} k ${k}`).toBe(sorted[k]);
     }
   });
 });
