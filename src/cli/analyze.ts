@@ -171,9 +171,14 @@ function panelTables(result: DashboardResult): Record<string, Record<string, rea
 
 async function writeCustomers(db: NodeDb, path: string, result: DashboardResult, settings: Settings): Promise<number> {
   const rows = await db.query(customerListFor(result, settings));
+  // Panels with per-customer values (the lifetime-value predictions) add columns after the list's own.
+  const extra = PANEL_REGISTRY.flatMap((panel) => (panel.customerColumns ? [panel.customerColumns(result[panel.id] as never)] : []));
   const csv = toCsv(
-    [...CUSTOMER_LIST_COLUMNS],
-    rows.map((r) => CUSTOMER_LIST_COLUMNS.map((c) => r[c] ?? null)),
+    [...CUSTOMER_LIST_COLUMNS, ...extra.flatMap((e) => e.columns)],
+    rows.map((r) => [
+      ...CUSTOMER_LIST_COLUMNS.map((c) => r[c] ?? null),
+      ...extra.flatMap((e) => e.values.get(String(r.customer_id)) ?? e.columns.map(() => null)),
+    ]),
   );
   try {
     writeFileSync(path, csv);

@@ -14,6 +14,7 @@ export const VIEW_REGISTRY: { readonly [K in PanelId]: () => Promise<{ default: 
   repurchase: () => import('./RepurchaseView.svelte'),
   retention: () => import('./RetentionView.svelte'),
   satisfaction: () => import('./SatisfactionView.svelte'),
+  clv: () => import('./ClvView.svelte'),
 };
 
 const loaded = new Map<PanelId, Promise<PanelView>>();

@@ -29,6 +29,9 @@ import { ROOT, runCli, type Run } from './run-cli.ts';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { inspectFile } from '../../src/lib/ingest/load.ts';
 import { METRIC_IDS, type Metrics } from '../../src/lib/model/metrics.ts';
+import { CLV_METRIC_IDS } from '../../src/lib/clv/fit.ts';
+
+const CLV_NULLS = Object.fromEntries(CLV_METRIC_IDS.map((id) => [id, null])) as Record<(typeof CLV_METRIC_IDS)[number], null>;
 
 const FIX = 'test/fixtures/cli/';
 const SALES = `${FIX}sales_gb18030.csv`;
@@ -236,6 +239,8 @@ describe('analyze --json on a GB18030 sales file with a survey keyed by order id
       key_dark: null,
       key_potential: null,
       key_ordinary: null,
+      // Three repeat customers, fewer than the 20 the lifetime-value models need: refused, no numbers.
+      ...CLV_NULLS,
     };
     for (const id of METRIC_IDS) {
       const want = expected[id];
@@ -460,12 +465,14 @@ describe('analyze --customers', () => {
     const run = await analyze(SALES, '--customers', file, '--json');
     const out = json(run) as Output & { customers: { rows: number } };
     const text = readFileSync(file, 'utf8');
-    expect(text.startsWith('\uFEFFcustomer_id,rank,value,n_orders,first_date,last_date,recency_days,tier,score,quadrant\r\n')).toBe(true);
+    // The lifetime-value columns follow; empty here, where the models refuse (3 repeat customers < 20).
+    expect(text.startsWith('\uFEFFcustomer_id,rank,value,n_orders,first_date,last_date,recency_days,tier,score,quadrant,p_alive,expected_purchases,expected_spend,clv\r\n')).toBe(true);
     const rows = text.trim().split('\r\n').slice(1);
     expect(rows).toHaveLength(out.metrics.customers ?? -1);
     expect(out.customers.rows).toBe(rows.length);
     // C001: 100 + 50 + 35 = 185, the largest value, rank 1.
     expect(rows[0]?.split(',').slice(0, 4)).toEqual(['C001', '1', '185', '3']);
+    expect(rows[0]?.split(',').slice(-4)).toEqual(['', '', '', '']);
   });
 });
 

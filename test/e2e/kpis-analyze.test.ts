@@ -6,6 +6,7 @@
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { CLV_METRIC_IDS } from '../../src/lib/clv/fit.ts';
 import { METRIC_IDS } from '../../src/lib/model/metrics.ts';
 import { FIXTURES, ROOT, useApp, type AppSession } from './harness.ts';
 
@@ -28,6 +29,10 @@ async function pageMetrics(session: AppSession): Promise<Record<string, number |
   await session.waitForPanels(['overview']);
   const out: Record<string, number | null> = {};
   for (const id of METRIC_IDS) out[id] = await session.readMetric(id, '[data-testid=panel-overview]');
+  // The lifetime-value metrics are shown in their own panel.
+  await session.page.locator('[data-testid=tab-clv]').click();
+  await session.page.locator('[data-testid=clv-view]').waitFor({ state: 'visible' });
+  for (const id of CLV_METRIC_IDS) out[id] = await session.readMetric(id, '[data-testid=panel-clv]');
   return out;
 }
 

@@ -21,6 +21,7 @@ export type * from './pareto.ts';
 export type * from './repurchase.ts';
 export type * from './retention.ts';
 export type * from './satisfaction.ts';
+export type * from './clv.ts';
 export type * from './customer-list.ts';
 export type * from './panel.ts';
 export type { PanelId, PanelResults } from './registry.ts';
@@ -68,8 +69,8 @@ export function phaseStart(phase: DashboardPhase): number {
   return done;
 }
 
-/** Told as each phase of a run starts. */
-export type OnPhase = (phase: DashboardPhase) => void;
+/** Told as each phase of a run starts, and, by a long panel, how far into it the run is (`share` 0 … 1). */
+export type OnPhase = (phase: DashboardPhase, share?: number) => void;
 
 /** Rebuild f_lines / orders / customers (and the customer rankings) for the settings' filters and as-of date. */
 export async function derive(db: DbClient, settings: Settings, mapped: Mapped): Promise<void> {
@@ -104,7 +105,7 @@ export async function runDashboard(db: DbClient, settings: Settings, mapped: Map
   const results: Partial<Record<PanelId, unknown>> = {};
   for (const panel of PANEL_REGISTRY) {
     onPhase?.(panel.id);
-    results[panel.id] = await panel.run(db, settings, ctx);
+    results[panel.id] = await panel.run(db, settings, { ...ctx, progress: (share) => onPhase?.(panel.id, share) });
     lap(panel.id);
   }
   return {

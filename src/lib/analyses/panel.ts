@@ -15,6 +15,16 @@ export interface PanelContext {
   /** The as-of date in use (ISO): the setting, else the latest day with a kept line (1970-01-01 when none is left). */
   readonly asOf: string;
   readonly mapped: Mapped;
+  /** Told how far the panel's run is (0 … 1), for a panel whose step is long (a model fit). */
+  readonly progress?: (share: number) => void;
+}
+
+/** Values a panel adds to each row of the per-customer table (`analyze --customers`), after its own columns. */
+export interface CustomerColumns {
+  /** Column names (snake_case), in order. */
+  readonly columns: readonly string[];
+  /** By customer id, one value per column; a customer without an entry gets empty cells. */
+  readonly values: ReadonlyMap<string, readonly (number | string | null)[]>;
 }
 
 /** One aggregate table of a panel (never customer-level rows). */
@@ -43,6 +53,8 @@ export interface PanelDescriptor<Id extends string = string, R = unknown> {
   metrics(result: R): Partial<Metrics>;
   /** Its aggregate tables for the report, `analyze --json` and publishing. */
   tables(result: R): readonly PanelTable[];
+  /** Per-customer columns the panel adds to the customer table; absent for most panels. */
+  customerColumns?(result: R): CustomerColumns;
 }
 
 /** The result type of a descriptor. */

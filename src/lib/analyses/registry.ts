@@ -4,6 +4,7 @@
  * A panel is one module exporting one `PanelDescriptor`; add it here, and its view to
  * `views/registry.ts` (docs/ARCHITECTURE.md, "Adding a panel").
  */
+import { clvPanel } from './clv.ts';
 import { overviewPanel } from './overview.ts';
 import type { PanelDescriptor, ResultOf } from './panel.ts';
 import { paretoPanel } from './pareto.ts';
@@ -11,7 +12,7 @@ import { repurchasePanel } from './repurchase.ts';
 import { retentionPanel } from './retention.ts';
 import { satisfactionPanel } from './satisfaction.ts';
 
-export const PANEL_REGISTRY = [overviewPanel, paretoPanel, repurchasePanel, retentionPanel, satisfactionPanel] as const;
+export const PANEL_REGISTRY = [overviewPanel, paretoPanel, repurchasePanel, retentionPanel, satisfactionPanel, clvPanel] as const;
 
 type Registered = (typeof PANEL_REGISTRY)[number];
 export type PanelId = Registered['id'];

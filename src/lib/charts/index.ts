@@ -5,6 +5,7 @@
 import type { DashboardResult, PanelId } from '../analyses/index.ts';
 import type { Settings } from '../model/settings.ts';
 import type { CardContext, ChartCardSpec } from './cards.ts';
+import { clvCards } from './clv.ts';
 import { overviewCards } from './overview.ts';
 import { paretoCards } from './pareto.ts';
 import { repurchaseCards } from './repurchase.ts';
@@ -21,4 +22,5 @@ export const PANEL_CARDS: { readonly [K in PanelId]: PanelCards } = {
   repurchase: repurchaseCards,
   retention: (result, settings, ctx) => retentionCards(result, settings, ctx),
   satisfaction: satisfactionCards,
+  clv: clvCards,
 };

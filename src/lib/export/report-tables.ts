@@ -168,6 +168,67 @@ export const REPORT_TABLES: Readonly<Record<string, ReportTableSpec>> = {
       PCT('value_share', 'dash.col.valueShare'),
     ],
   },
+  'clv.totals': {
+    title: 'dash.clv.totals',
+    columns: [
+      COUNT('customers', 'dash.col.customers'),
+      { key: 'expected_alive', label: 'metric.clv_expected_alive.label', kind: 'number' },
+      { key: 'expected_purchases', label: 'metric.clv_expected_purchases.label', kind: 'number' },
+      MONEY('clv_total', 'metric.clv_total.label'),
+      COUNT('holdout_actual', 'metric.clv_holdout_actual.label'),
+      { key: 'holdout_expected', label: 'metric.clv_holdout_expected.label', kind: 'number' },
+    ],
+  },
+  'clv.parameters': {
+    title: 'dash.clv.parameters',
+    columns: [
+      { key: 'model', label: 'dash.col.model', kind: 'text' },
+      { key: 'parameter', label: 'dash.col.parameter', kind: 'text' },
+      { key: 'value', label: 'dash.col.value', kind: 'number' },
+      { key: 'll', label: 'dash.col.ll', kind: 'number' },
+      COUNT('n', 'dash.col.n'),
+    ],
+  },
+  'clv.refusals': {
+    title: 'dash.clv.refusals',
+    columns: [
+      { key: 'model', label: 'dash.col.model', kind: 'text' },
+      { key: 'reason', label: 'dash.col.reason', kind: 'text', text: (r, t) => t(`dash.clv.reason.${str(r.reason)}`, { have: str(r.have), needed: str(r.needed), parameter: str(r.parameter), value: str(r.value) }) },
+    ],
+  },
+  'clv.p_alive': {
+    title: 'dash.clv.pAliveTitle',
+    columns: [
+      { key: 'from', label: 'dash.col.pAlive', kind: 'text', text: (r) => `${num(r.from).toFixed(1)}–${num(r.to).toFixed(1)}` },
+      COUNT('customers', 'dash.col.customers'),
+      COUNT('one_time', 'dash.col.oneTime'),
+    ],
+  },
+  'clv.clv_distribution': {
+    title: 'dash.clv.distributionTitle',
+    columns: [MONEY('from', 'dash.col.range'), COUNT('customers', 'dash.col.customers'), MONEY('clv', 'dash.col.clv')],
+  },
+  'clv.top_customers': {
+    title: 'dash.clv.topSubtitle',
+    columns: [
+      COUNT('rank', 'dash.col.rank'),
+      { key: 'customer_id', label: 'dash.col.customer', kind: 'text' },
+      COUNT('x', 'dash.col.x'),
+      { key: 'p_alive', label: 'dash.col.pAlive', kind: 'number' },
+      { key: 'expected_purchases', label: 'dash.col.expectedPurchases', kind: 'number' },
+      MONEY('expected_spend', 'dash.col.expectedSpend'),
+      MONEY('clv', 'dash.col.clv'),
+    ],
+  },
+  'clv.holdout_by_x': {
+    title: 'dash.clv.holdoutXTitle',
+    columns: [
+      { key: 'x', label: 'dash.col.x', kind: 'text', text: (r) => (num(r.x) >= 7 ? '7+' : str(r.x)) },
+      COUNT('customers', 'dash.col.customers'),
+      COUNT('actual', 'dash.col.actual'),
+      { key: 'expected', label: 'dash.col.expected', kind: 'number' },
+    ],
+  },
 };
 
 /** One cell as text, by its column's kind. */

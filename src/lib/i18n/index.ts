@@ -81,5 +81,7 @@ export function formatMetric(locale: Locale, id: MetricId, v: number | null | un
       return formatNumber(locale, v, 3);
     case 'points':
       return formatNumber(locale, v, 1);
+    case 'parameter':
+      return formatNumber(locale, v, 4);
   }
 }

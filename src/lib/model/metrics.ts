@@ -5,7 +5,8 @@
  */
 
 /** How a metric's value reads (formatting in the page, the report and exports). */
-export type MetricKind = 'count' | 'money' | 'ratio' | 'days' | 'decimal' | 'index' | 'points';
+/** `parameter`: a fitted model parameter or log-likelihood, shown to 4 decimals (published fits are compared at that precision). */
+export type MetricKind = 'count' | 'money' | 'ratio' | 'days' | 'decimal' | 'index' | 'points' | 'parameter';
 
 export const METRIC_KINDS = {
   rows_read: 'count',
@@ -76,6 +77,21 @@ export const METRIC_KINDS = {
   key_dark: 'count',
   key_potential: 'count',
   key_ordinary: 'count',
+  bgnbd_r: 'parameter',
+  bgnbd_alpha: 'parameter',
+  bgnbd_a: 'parameter',
+  bgnbd_b: 'parameter',
+  bgnbd_ll: 'parameter',
+  gg_p: 'parameter',
+  gg_q: 'parameter',
+  gg_gamma: 'parameter',
+  gg_ll: 'parameter',
+  clv_customers: 'count',
+  clv_expected_alive: 'decimal',
+  clv_expected_purchases: 'decimal',
+  clv_total: 'money',
+  clv_holdout_actual: 'count',
+  clv_holdout_expected: 'decimal',
 } as const satisfies Record<string, MetricKind>;
 
 export type MetricId = keyof typeof METRIC_KINDS;

@@ -12,6 +12,8 @@ export type FirstCohort = 'auto' | 'new' | 'existing';
 export type RetentionMode = 'on' | 'on_or_after';
 export type RetentionMeasure = 'customers' | 'revenue';
 export type ScoreScale = '1-5' | '1-7' | '0-10' | '1-10';
+/** The time unit of the lifetime-value models (METRICS.md §12). */
+export type ClvUnit = 'day' | 'week' | 'month';
 
 export interface Filters {
   /** Inclusive ISO dates (YYYY-MM-DD); null = open. */
@@ -76,6 +78,14 @@ export interface Settings {
   readonly paceThreshold: number;
   /** The high/low cut of the eight RFM classes (§7): the customers' mean or median. */
   readonly rfm8Basis: 'mean' | 'median';
+  /** Lifetime value: calibration end c (ISO); null = the as-of date (no holdout). */
+  readonly calibrationEnd: string | null;
+  /** Lifetime value: the models' time unit. */
+  readonly clvUnit: ClvUnit;
+  /** Lifetime value: horizon H in `clvUnit`s; null = 52 weeks (364 days) in that unit. */
+  readonly horizon: number | null;
+  /** Lifetime value: monthly discount rate d. */
+  readonly discount: number;
   readonly filters: Filters;
 }
 
@@ -99,5 +109,9 @@ export const DEFAULT_SETTINGS: Settings = {
   periodDays: 90,
   paceThreshold: 0.5,
   rfm8Basis: 'mean',
+  calibrationEnd: null,
+  clvUnit: 'week',
+  horizon: null,
+  discount: 0.01,
   filters: { from: null, to: null, dims: {} },
 };

@@ -57,9 +57,9 @@ export function thinCurve<T extends { readonly customer_share: number }>(curve: 
   return out;
 }
 
-/** The result as published in aggregates mode: no row per customer. */
+/** The result as published in aggregates mode: no row per customer (the lifetime-value panel keeps its aggregates only). */
 export function aggregatesOnly(r: DashboardResult): DashboardResult {
-  return { ...r, pareto: { ...r.pareto, curve: thinCurve(r.pareto.curve) } };
+  return { ...r, pareto: { ...r.pareto, curve: thinCurve(r.pareto.curve) }, clv: { ...r.clv, top: [], perCustomer: null } };
 }
 
 const ROWS_MISSING = Symbol('published rows missing');

@@ -5,7 +5,7 @@
  * first run, and kept until `clear()` (which the page calls whenever no dataset is loaded).
  */
 import type { DbClient, Row } from '../db/client.ts';
-import { datasetFacts, phaseStart, type DashboardPhase, type DashboardResult, type DatasetFacts, type OnPhase } from '../analyses/index.ts';
+import { datasetFacts, PHASE_WEIGHTS, phaseStart, type DashboardPhase, type DashboardResult, type DatasetFacts, type OnPhase } from '../analyses/index.ts';
 import { currencyTotalsQuery, type CurrencyTotalRow } from '../analyses/overview.ts';
 import type { Mapped } from '../model/derive.ts';
 import type { Settings } from '../model/settings.ts';
@@ -50,8 +50,8 @@ export class RunState {
     this.progress = { step: 'facts', done: 0 };
     try {
       await this.ensureFacts(db, mapped);
-      const onPhase: OnPhase = (phase) => {
-        if (token === this.token) this.progress = { step: phase, done: phaseStart(phase) };
+      const onPhase: OnPhase = (phase, share = 0) => {
+        if (token === this.token) this.progress = { step: phase, done: phaseStart(phase) + Math.min(1, Math.max(0, share)) * PHASE_WEIGHTS[phase] };
       };
       const result = await this.runDashboard(db, settings, mapped, onPhase);
       if (token !== this.token) return;

@@ -51,13 +51,23 @@ describe('overview and metrics (default settings)', () => {
 
   it('tells each phase as it starts, in order, with the share of the run done before it', async () => {
     const told: DashboardPhase[] = [];
-    const result = await runDashboard(db, { ...DEFAULT_SETTINGS, firstCohort: 'new' }, MAPPED, (phase) => told.push(phase));
+    const within: [DashboardPhase, number][] = [];
+    const result = await runDashboard(db, { ...DEFAULT_SETTINGS, firstCohort: 'new' }, MAPPED, (phase, share) =>
+      share === undefined ? told.push(phase) : within.push([phase, share]),
+    );
     expect(told).toEqual([...DASHBOARD_PHASES]);
     expect(result.overview).toEqual(r.overview);
+    // The lifetime-value panel also says how far into its step it is (here: the summary is read, then both models refuse).
+    expect(within.length).toBeGreaterThan(0);
+    expect(within.every(([p, s]) => p === 'clv' && s > 0 && s <= 1)).toBe(true);
     expect(phaseStart('canonical')).toBe(0);
     expect(phaseStart('pareto')).toBeCloseTo(PHASE_WEIGHTS.canonical + PHASE_WEIGHTS.overview, 10);
     expect(phaseStart('satisfaction')).toBeCloseTo(
       DASHBOARD_PHASES.slice(0, DASHBOARD_PHASES.indexOf('satisfaction')).reduce((s, p) => s + PHASE_WEIGHTS[p], 0),
+      10,
+    );
+    expect(phaseStart('clv')).toBeCloseTo(
+      DASHBOARD_PHASES.slice(0, DASHBOARD_PHASES.indexOf('clv')).reduce((s, p) => s + PHASE_WEIGHTS[p], 0),
       10,
     );
     expect(DASHBOARD_PHASES.reduce((s, p) => s + PHASE_WEIGHTS[p], 0)).toBeCloseTo(1, 10);

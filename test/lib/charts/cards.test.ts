@@ -37,7 +37,9 @@ describe('chart cards', () => {
     for (const locale of LOCALES) {
       it(`${id} (${locale}): titled cards that render at 700 px`, () => {
         const cards = [result, withProfit].flatMap((r) => PANEL_CARDS[id](r, DEFAULT_SETTINGS, ctx(locale)));
-        expect(cards.length).toBeGreaterThan(0);
+        // The fixture has too few repeat customers for the lifetime-value models: that panel refuses and draws no card.
+        if (id === 'clv' && result.clv.bgnbd !== null) expect(cards).toEqual([]);
+        else expect(cards.length).toBeGreaterThan(0);
         for (const card of cards) {
           for (const text of [card.title, card.subtitle]) {
             expect(text.trim(), card.id).not.toBe('');

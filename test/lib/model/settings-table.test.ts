@@ -17,9 +17,10 @@ function otherValue(def: SettingDef): string {
     case 'int':
       return String(def.min + 1 === DEFAULT_SETTINGS[def.key] ? def.min + 2 : def.min + 1);
     case 'number':
+      if (def.min + 1 > def.max) return String((def.min + def.max) / 2);
       return String(def.min + 1 === DEFAULT_SETTINGS[def.key] ? def.min + 2 : def.min + 1);
     case 'share':
-      return def.key === 'tierB' ? '0.97' : def.key === 'tierA' ? '0.7' : def.key === 'paceThreshold' ? '0.6' : '0.3';
+      return def.key === 'tierB' ? '0.97' : def.key === 'tierA' ? '0.7' : def.key === 'paceThreshold' ? '0.6' : def.max >= 0.3 ? '0.3' : String((def.min + def.max) / 2);
     case 'choice':
       return def.values.find((v) => v !== DEFAULT_SETTINGS[def.key]) ?? def.values[0] ?? '';
     case 'date':

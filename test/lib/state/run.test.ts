@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { PHASE_WEIGHTS, type DashboardResult, type DatasetFacts } from '../../../src/lib/analyses/index.ts';
+import { PHASE_WEIGHTS, phaseStart, type DashboardResult, type DatasetFacts } from '../../../src/lib/analyses/index.ts';
 import type { DbClient } from '../../../src/lib/db/client.ts';
 import type { Mapped } from '../../../src/lib/model/derive.ts';
 import { DEFAULT_SETTINGS } from '../../../src/lib/model/settings.ts';
@@ -59,6 +59,10 @@ describe('RunState', () => {
         seen.push(run.progress);
         onPhase?.('pareto');
         seen.push(run.progress);
+        // A long panel's own progress: half-way through the lifetime-value step.
+        onPhase?.('clv', 0.5);
+        seen.push(run.progress);
+        onPhase?.('pareto');
         await gate.promise;
         return RESULT;
       },
@@ -78,6 +82,7 @@ describe('RunState', () => {
       { step: 'facts', done: 0 },
       { step: 'canonical', done: 0 },
       { step: 'pareto', done: expect.closeTo(PHASE_WEIGHTS.canonical + PHASE_WEIGHTS.overview, 10) },
+      { step: 'clv', done: expect.closeTo(phaseStart('clv') + 0.5 * PHASE_WEIGHTS.clv, 10) },
     ]);
     expect(run.progress).toBeNull();
     expect(run.loading).toBe(false);
