@@ -10,6 +10,9 @@ import { paretoCards } from './pareto.ts';
 import { repurchaseCards } from './repurchase.ts';
 import { retentionCards } from './retention.ts';
 import { satisfactionCards } from './satisfaction.ts';
+import { segmentsCards } from './segments.ts';
+import { lifecycleCards } from './lifecycle.ts';
+import { compositionCards } from './composition.ts';
 
 export type { CardContext, ChartCardSpec } from './cards.ts';
 
@@ -21,4 +24,7 @@ export const PANEL_CARDS: { readonly [K in PanelId]: PanelCards } = {
   repurchase: repurchaseCards,
   retention: (result, settings, ctx) => retentionCards(result, settings, ctx),
   satisfaction: satisfactionCards,
+  segments: segmentsCards,
+  lifecycle: lifecycleCards,
+  composition: (result, settings, ctx) => compositionCards(result, settings, ctx),
 };
