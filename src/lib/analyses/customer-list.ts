@@ -79,7 +79,8 @@ l AS (
   SELECT r.customer_id, r.rank, r.value, r.n_orders, r.first_date, r.last_date, r.score,
          CASE WHEN cuts.a IS NULL THEN NULL WHEN r.rank <= cuts.a THEN 'A' WHEN r.rank <= cuts.b THEN 'B' ELSE 'C' END AS tier,
          ${quadrant} AS quadrant, cs.r_score, cs.f_score, cs.m_score, cs.rfm_segment, cs.rfm8_class, cs.stage
-  FROM r CROSS JOIN cuts LEFT JOIN customer_segments cs ON cs.customer_id = r.customer_id)
+  FROM r CROSS JOIN cuts
+  LEFT JOIN (SELECT customer_id AS cs_id, r_score, f_score, m_score, rfm_segment, rfm8_class, stage FROM customer_segments) cs ON cs.cs_id = r.customer_id)
 SELECT customer_id, rank::INTEGER AS rank, value::DOUBLE AS value, n_orders::INTEGER AS n_orders,
        ${isoDate(sql`first_date`)} AS first_date, ${isoDate(sql`last_date`)} AS last_date,
        date_diff('day', last_date, ${asOfDate(p.asOf)})::INTEGER AS recency_days,
