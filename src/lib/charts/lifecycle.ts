@@ -61,7 +61,8 @@ export function migrationChart(cells: readonly MigrationCell[], ctx: ChartContex
     marginLeft,
     marginBottom: narrow ? 64 : 44,
     x: { domain: STAGE_ORDER, tickFormat: name, label: t('chart.stage.toAxis'), tickRotate: narrow ? -30 : 0 },
-    y: { domain: FROM_ORDER, tickFormat: name, label: t('chart.stage.fromAxis') },
+    // Rows are named in the subtitle: an axis label here would stick out left of the row names.
+    y: { domain: FROM_ORDER, tickFormat: name, label: null },
     color: { type: 'linear', domain: [0, 1], range: ['#F3F6FA', PALETTE.primary], label: t('chart.stage.fromShare') },
     marks: [
       Plot.cell(cells, {
