@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { PANEL_REGISTRY } from '../../src/lib/analyses/registry.ts';
-import { ROOT, useApp, type AppSession } from './harness.ts';
+import { FIXTURES, ROOT, useApp, type AppSession } from './harness.ts';
 
 const DEMO_SALES = join(ROOT, 'public', 'demo', 'sales.csv');
 const DEMO_SURVEY = join(ROOT, 'public', 'demo', 'survey.csv');
@@ -96,5 +96,20 @@ describe('segments, lifecycle and composition panels', () => {
     }
     expect(session.pageErrors).toEqual([]);
     expect(session.offOrigin).toEqual([]);
+  });
+
+  it('say so on the composition panel when no dimension is mapped (CDNOW has none)', async () => {
+    const session = app();
+    const page = await session.openApp();
+    await session.dropFile(join(FIXTURES, 'cdnow_head.txt'));
+    await session.waitForReport();
+    await page.locator('[data-testid=continue]').click();
+    await session.waitForPanels(['overview']);
+    await openTab(session, 'composition');
+    await page.locator('[data-testid=composition-no-dimension]').waitFor({ state: 'visible' });
+    expect(await page.locator('[data-testid=chart-composition]').count()).toBe(0);
+    // New against returning revenue needs no dimension.
+    expect(await page.locator('[data-testid=chart-new-returning] svg').count()).toBeGreaterThan(0);
+    expect(session.pageErrors).toEqual([]);
   });
 });
