@@ -1,9 +1,9 @@
-import type { CurrencyChoice, CurrencyTotalRow, DashboardResult, PanelId, Quadrant, Tier } from '../lib/analyses/index.ts';
+import type { CurrencyChoice, CurrencyTotalRow, CustomerFilter, DashboardResult, PanelId } from '../lib/analyses/index.ts';
 import type { Metrics } from '../lib/model/metrics.ts';
 import type { SettingsState } from '../lib/state/settings.svelte.ts';
 
-/** Exports the customers behind a tier or a quadrant; null where there are no customer rows. */
-export type CustomerExport = ((filter: { tier?: Tier; quadrant?: Quadrant }, name: string) => Promise<void>) | null;
+/** Exports the customers behind a tier, a quadrant, a segment, a class or a stage; null where there are no customer rows. */
+export type CustomerExport = ((filter: CustomerFilter, name: string) => Promise<void>) | null;
 
 /** What every dashboard panel's view receives from `Dashboard.svelte` (each takes what it needs). */
 export interface PanelProps {

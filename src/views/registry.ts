@@ -14,6 +14,9 @@ export const VIEW_REGISTRY: { readonly [K in PanelId]: () => Promise<{ default: 
   repurchase: () => import('./RepurchaseView.svelte'),
   retention: () => import('./RetentionView.svelte'),
   satisfaction: () => import('./SatisfactionView.svelte'),
+  segments: () => import('./SegmentsView.svelte'),
+  lifecycle: () => import('./LifecycleView.svelte'),
+  composition: () => import('./CompositionView.svelte'),
   clv: () => import('./ClvView.svelte'),
 };
 

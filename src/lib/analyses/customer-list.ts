@@ -1,9 +1,12 @@
 /**
- * The customers behind a tier or a quadrant, for export (one row per customer).
+ * The customers behind a tier, a quadrant, an RFM segment, one of the eight classes or a
+ * lifecycle stage, for export (one row per customer), with their RFM scores, segment, class
+ * and stage from `customer_segments` (segments.ts).
  */
 import { join, raw, sql, type SqlQuery } from '../db/sql.ts';
 import type { Settings } from '../model/settings.ts';
 import type { Tier } from './pareto.ts';
+import type { Rfm8Class, RfmSegment, Stage } from './segments.ts';
 import { quadrantCase, type Quadrant } from './satisfaction.ts';
 import { asOfDate, isoDate, type SqlFragment } from './common.ts';
 
@@ -17,6 +20,18 @@ export interface CustomerListParams {
   /** Keep only this tier / quadrant; omitted = everyone. */
   readonly tier?: Tier;
   readonly quadrant?: Quadrant;
+  readonly segment?: RfmSegment;
+  readonly rfm8Class?: Rfm8Class;
+  readonly stage?: Stage;
+}
+
+/** Which customers a list keeps (none set = everyone). */
+export interface CustomerFilter {
+  readonly tier?: Tier;
+  readonly quadrant?: Quadrant;
+  readonly segment?: RfmSegment;
+  readonly rfm8Class?: Rfm8Class;
+  readonly stage?: Stage;
 }
 
 /** Ordered by value descending, then customer id (the Pareto rank). */
@@ -34,6 +49,14 @@ export interface CustomerListRow {
   readonly score: number | null;
   /** null without a score or a scale. */
   readonly quadrant: Quadrant | null;
+  /** RFM scores 1–5 at as_of (METRICS.md §7); null for a customer without a purchase by as_of. */
+  readonly r_score: number | null;
+  readonly f_score: number | null;
+  readonly m_score: number | null;
+  readonly rfm_segment: RfmSegment | null;
+  readonly rfm8_class: Rfm8Class | null;
+  /** Lifecycle stage at as_of (§8). */
+  readonly stage: Stage | null;
 }
 
 export function customerListQuery(p: CustomerListParams): SqlQuery {
@@ -41,6 +64,9 @@ export function customerListQuery(p: CustomerListParams): SqlQuery {
   const conds: SqlFragment[] = [];
   if (p.tier) conds.push(sql`tier = ${p.tier}`);
   if (p.quadrant) conds.push(sql`quadrant = ${p.quadrant}`);
+  if (p.segment) conds.push(sql`rfm_segment = ${p.segment}`);
+  if (p.rfm8Class) conds.push(sql`rfm8_class = ${p.rfm8Class}`);
+  if (p.stage) conds.push(sql`stage = ${p.stage}`);
   const where = conds.length ? sql`WHERE ${join(conds, ' AND ')}` : raw('');
   return sql`WITH r AS (
   SELECT *, row_number() OVER (ORDER BY value DESC, customer_id) AS rank,
@@ -52,12 +78,15 @@ cuts AS (SELECT min(rank) FILTER (WHERE total > 0 AND cum::DOUBLE >= ${p.tierA}:
 l AS (
   SELECT r.customer_id, r.rank, r.value, r.n_orders, r.first_date, r.last_date, r.score,
          CASE WHEN cuts.a IS NULL THEN NULL WHEN r.rank <= cuts.a THEN 'A' WHEN r.rank <= cuts.b THEN 'B' ELSE 'C' END AS tier,
-         ${quadrant} AS quadrant
-  FROM r, cuts)
+         ${quadrant} AS quadrant, cs.r_score, cs.f_score, cs.m_score, cs.rfm_segment, cs.rfm8_class, cs.stage
+  FROM r CROSS JOIN cuts
+  LEFT JOIN (SELECT customer_id AS cs_id, r_score, f_score, m_score, rfm_segment, rfm8_class, stage FROM customer_segments) cs ON cs.cs_id = r.customer_id)
 SELECT customer_id, rank::INTEGER AS rank, value::DOUBLE AS value, n_orders::INTEGER AS n_orders,
        ${isoDate(sql`first_date`)} AS first_date, ${isoDate(sql`last_date`)} AS last_date,
        date_diff('day', last_date, ${asOfDate(p.asOf)})::INTEGER AS recency_days,
-       tier, score::DOUBLE AS score, quadrant
+       tier, score::DOUBLE AS score, quadrant,
+       r_score::INTEGER AS r_score, f_score::INTEGER AS f_score, m_score::INTEGER AS m_score,
+       rfm_segment::VARCHAR AS rfm_segment, rfm8_class::VARCHAR AS rfm8_class, stage::VARCHAR AS stage
 FROM l ${where} ORDER BY rank`;
 }
 
@@ -69,7 +98,7 @@ FROM l ${where} ORDER BY rank`;
 export function customerListFor(
   run: { readonly asOf: string | null; readonly satisfaction: { readonly scaleInfo: { readonly high: number | null } } },
   settings: Pick<Settings, 'tierA' | 'tierB' | 'loyalMinOrders'>,
-  filter: { readonly tier?: Tier; readonly quadrant?: Quadrant } = {},
+  filter: CustomerFilter = {},
 ): SqlQuery {
   return customerListQuery({
     asOf: run.asOf ?? '1970-01-01',
@@ -82,4 +111,21 @@ export function customerListFor(
 }
 
 /** The columns of `CustomerListRow`, in order. */
-export const CUSTOMER_LIST_COLUMNS = ['customer_id', 'rank', 'value', 'n_orders', 'first_date', 'last_date', 'recency_days', 'tier', 'score', 'quadrant'] as const;
+export const CUSTOMER_LIST_COLUMNS = [
+  'customer_id',
+  'rank',
+  'value',
+  'n_orders',
+  'first_date',
+  'last_date',
+  'recency_days',
+  'tier',
+  'score',
+  'quadrant',
+  'r_score',
+  'f_score',
+  'm_score',
+  'rfm_segment',
+  'rfm8_class',
+  'stage',
+] as const;

@@ -11,8 +11,21 @@ import { paretoPanel } from './pareto.ts';
 import { repurchasePanel } from './repurchase.ts';
 import { retentionPanel } from './retention.ts';
 import { satisfactionPanel } from './satisfaction.ts';
+import { segmentsPanel } from './segments.ts';
+import { lifecyclePanel } from './lifecycle.ts';
+import { compositionPanel } from './composition.ts';
 
-export const PANEL_REGISTRY = [overviewPanel, paretoPanel, repurchasePanel, retentionPanel, satisfactionPanel, clvPanel] as const;
+export const PANEL_REGISTRY = [
+  overviewPanel,
+  paretoPanel,
+  repurchasePanel,
+  retentionPanel,
+  satisfactionPanel,
+  segmentsPanel,
+  lifecyclePanel,
+  compositionPanel,
+  clvPanel,
+] as const;
 
 type Registered = (typeof PANEL_REGISTRY)[number];
 export type PanelId = Registered['id'];

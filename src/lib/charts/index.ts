@@ -11,6 +11,9 @@ import { paretoCards } from './pareto.ts';
 import { repurchaseCards } from './repurchase.ts';
 import { retentionCards } from './retention.ts';
 import { satisfactionCards } from './satisfaction.ts';
+import { segmentsCards } from './segments.ts';
+import { lifecycleCards } from './lifecycle.ts';
+import { compositionCards } from './composition.ts';
 
 export type { CardContext, ChartCardSpec } from './cards.ts';
 
@@ -22,5 +25,8 @@ export const PANEL_CARDS: { readonly [K in PanelId]: PanelCards } = {
   repurchase: repurchaseCards,
   retention: (result, settings, ctx) => retentionCards(result, settings, ctx),
   satisfaction: satisfactionCards,
+  segments: segmentsCards,
+  lifecycle: lifecycleCards,
+  composition: (result, settings, ctx) => compositionCards(result, settings, ctx),
   clv: clvCards,
 };

@@ -40,6 +40,28 @@ const dayBin: ReportColumn['text'] = (r, t) =>
 const COUNT = (key: string, label: string): ReportColumn => ({ key, label, kind: 'int' });
 const PCT = (key: string, label: string): ReportColumn => ({ key, label, kind: 'percent' });
 const MONEY = (key: string, label: string): ReportColumn => ({ key, label, kind: 'money' });
+const NUM = (key: string, label: string): ReportColumn => ({ key, label, kind: 'number' });
+
+/** "lo–hi", one number when they are equal, a dash when there is none (a score no customer has). */
+const range = (lo: unknown, hi: unknown): string => (lo === null || lo === undefined ? '–' : lo === hi ? str(lo) : `${str(lo)}–${str(hi)}`);
+
+/** A composition group: tier, RFM segment or lifecycle stage. */
+function compositionGroup(r: Readonly<Record<string, unknown>>, t: Translate): string {
+  if (r.group === null || r.group === undefined) return '–';
+  if (r.grouping === 'tier') return t('chart.pareto.tier', { tier: str(r.group) });
+  return t(r.grouping === 'segment' ? `chart.seg.${str(r.group)}` : `chart.stage.${str(r.group)}`);
+}
+
+/** The columns of a segment's or a class's row after its name. */
+const GROUP_COLUMNS: readonly ReportColumn[] = [
+  COUNT('customers', 'dash.col.customers'),
+  PCT('customer_share', 'dash.col.customerShare'),
+  MONEY('revenue', 'dash.col.revenue'),
+  PCT('revenue_share', 'dash.col.revenueShare'),
+  NUM('avg_r', 'dash.col.avgR'),
+  NUM('avg_f', 'dash.col.avgF'),
+  MONEY('avg_m', 'dash.col.avgM'),
+];
 
 /** Keyed by `<panel>.<table name>` of the registry. */
 export const REPORT_TABLES: Readonly<Record<string, ReportTableSpec>> = {
@@ -227,6 +249,113 @@ export const REPORT_TABLES: Readonly<Record<string, ReportTableSpec>> = {
       COUNT('customers', 'dash.col.customers'),
       COUNT('actual', 'dash.col.actual'),
       { key: 'expected', label: 'dash.col.expected', kind: 'number' },
+    ],
+  },
+  'segments.rfm_grid': {
+    title: 'rpt.table.rfmGrid',
+    columns: [
+      COUNT('r_score', 'dash.col.rScore'),
+      COUNT('f_score', 'dash.col.fScore'),
+      { key: 'segment', label: 'dash.col.segment', kind: 'text', text: (r, t) => t(`chart.seg.${str(r.segment)}`) },
+      COUNT('customers', 'dash.col.customers'),
+      MONEY('avg_m', 'dash.col.avgM'),
+      PCT('revenue_share', 'dash.col.revenueShare'),
+      NUM('avg_recency', 'dash.col.avgR'),
+    ],
+  },
+  'segments.rfm_segments': {
+    title: 'rpt.table.rfmSegments',
+    columns: [
+      { key: 'id', label: 'dash.col.segment', kind: 'text', text: (r, t) => t(`chart.seg.${str(r.id)}`) },
+      ...GROUP_COLUMNS,
+      { key: 'id', label: 'dash.col.action', kind: 'text', text: (r, t) => t(`dash.seg.action.${str(r.id)}`) },
+    ],
+  },
+  'segments.rfm8_classes': {
+    title: 'rpt.table.rfm8Classes',
+    columns: [{ key: 'id', label: 'dash.col.rfm8Class', kind: 'text', text: (r, t) => t(`chart.rfm8.${str(r.id)}`) }, ...GROUP_COLUMNS],
+  },
+  'segments.rfm8_thresholds': {
+    title: 'rpt.table.rfm8Thresholds',
+    columns: [
+      { key: 'basis', label: 'dash.col.basis', kind: 'text', text: (r, t) => t(`dash.seg.basis.${str(r.basis)}`) },
+      NUM('r', 'dash.col.rCut'),
+      NUM('f', 'dash.col.fCut'),
+      MONEY('m', 'dash.col.mCut'),
+    ],
+  },
+  'segments.rfm_score_boundaries': {
+    title: 'rpt.table.rfmScoreBoundaries',
+    columns: [
+      COUNT('score', 'dash.col.score'),
+      { key: 'r_min', label: 'dash.col.rRange', kind: 'text', text: (r) => range(r.r_min, r.r_max) },
+      COUNT('r_customers', 'dash.col.rCustomers'),
+      { key: 'f_min', label: 'dash.col.fRange', kind: 'text', text: (r) => range(r.f_min, r.f_max) },
+      COUNT('f_customers', 'dash.col.fCustomers'),
+      MONEY('m_min', 'dash.col.mMin'),
+      MONEY('m_max', 'dash.col.mMax'),
+      COUNT('m_customers', 'dash.col.mCustomers'),
+    ],
+  },
+  'lifecycle.lifecycle_stages': {
+    title: 'rpt.table.lifecycleStages',
+    columns: [
+      { key: 'stage', label: 'dash.col.stage', kind: 'text', text: (r, t) => t(`chart.stage.${str(r.stage)}`) },
+      COUNT('customers', 'dash.col.customers'),
+      PCT('customer_share', 'dash.col.customerShare'),
+      MONEY('revenue_365', 'dash.col.revenue365'),
+      { key: 'stage', label: 'dash.col.strategy', kind: 'text', text: (r, t) => t(`dash.life.strategy.${str(r.stage)}`) },
+    ],
+  },
+  'lifecycle.lifecycle_migration': {
+    title: 'rpt.table.lifecycleMigration',
+    columns: [
+      { key: 'from', label: 'dash.col.fromStage', kind: 'text', text: (r, t) => t(`chart.stage.${str(r.from)}`) },
+      { key: 'to', label: 'dash.col.toStage', kind: 'text', text: (r, t) => t(`chart.stage.${str(r.to)}`) },
+      COUNT('customers', 'dash.col.customers'),
+      PCT('from_share', 'dash.col.fromShare'),
+      PCT('share', 'dash.col.share'),
+    ],
+  },
+  'lifecycle.lifecycle_history': {
+    title: 'rpt.table.lifecycleHistory',
+    columns: [
+      { key: 'date', label: 'dash.col.date', kind: 'date' },
+      COUNT('exploration', 'chart.stage.exploration'),
+      COUNT('formation', 'chart.stage.formation'),
+      COUNT('stability', 'chart.stage.stability'),
+      COUNT('decline', 'chart.stage.decline'),
+      COUNT('lost', 'chart.stage.lost'),
+    ],
+  },
+  'lifecycle.lifecycle_summary': {
+    title: 'rpt.table.lifecycleSummary',
+    columns: [
+      { key: 'from_date', label: 'dash.col.fromDate', kind: 'date' },
+      COUNT('returning_customers', 'dash.col.returningCustomers'),
+      COUNT('new_customers_period', 'dash.col.newCustomersPeriod'),
+    ],
+  },
+  'composition.composition': {
+    title: 'rpt.table.composition',
+    columns: [
+      { key: 'dimension', label: 'dash.col.dimension', kind: 'text', text: (r, t) => t(`dash.dim.${str(r.dimension)}`) },
+      { key: 'value', label: 'dash.col.dimValue', kind: 'text', text: (r, t) => (r.other === true ? t('chart.comp.other') : r.value === null ? t('chart.blank') : str(r.value)) },
+      { key: 'grouping', label: 'dash.col.grouping', kind: 'text', text: (r, t) => t(`dash.comp.grouping.${str(r.grouping)}`) },
+      { key: 'group', label: 'dash.col.group', kind: 'text', text: (r, t) => compositionGroup(r, t) },
+      COUNT('customers', 'dash.col.customers'),
+      MONEY('revenue', 'dash.col.revenue'),
+      { ...MONEY('profit', 'dash.col.profit'), optional: true },
+    ],
+  },
+  'composition.new_vs_returning': {
+    title: 'rpt.table.newVsReturning',
+    columns: [
+      { key: 'month', label: 'dash.col.month', kind: 'text', text: (r) => str(r.month).slice(0, 7) },
+      COUNT('new_customers', 'dash.col.newCustomers'),
+      MONEY('new_revenue', 'dash.col.newRevenue'),
+      COUNT('returning_customers', 'dash.col.returningBuyers'),
+      MONEY('returning_revenue', 'dash.col.returningRevenue'),
     ],
   },
 };

@@ -2,6 +2,8 @@
  * Strings of the dashboard panels and charts, merged into the zh-CN and en catalogues.
  * Placeholders: `{name}`. Both locales have exactly the same keys (a test checks).
  */
+import { segmentsMessages } from './segments.ts';
+
 const en = {
   'chart.noData': 'No data for this chart',
   'chart.customers': '{n} customers',
@@ -389,6 +391,7 @@ const en = {
   'dash.satisfaction.npsTitle': 'Net Promoter Score: {nps}',
   'dash.satisfaction.distTitle': 'Mean satisfaction score: {mean}',
   'dash.satisfaction.distSubtitle': 'Customers per satisfaction level (customer score rounded half up).',
+  ...segmentsMessages.en,
 } as const;
 
 export type DashboardKey = keyof typeof en;
@@ -780,6 +783,7 @@ const zhCN: Record<DashboardKey, string> = {
   'dash.satisfaction.npsTitle': '净推荐值（NPS）：{nps}',
   'dash.satisfaction.distTitle': '平均满意度评分：{mean}',
   'dash.satisfaction.distSubtitle': '各满意度等级的客户数（客户评分四舍五入）。',
+  ...segmentsMessages['zh-CN'],
 };
 
 export const dashboardMessages: { readonly 'zh-CN': Record<DashboardKey, string>; readonly en: Record<DashboardKey, string> } = {

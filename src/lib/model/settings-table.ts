@@ -77,7 +77,7 @@ export const SETTINGS_TABLE: readonly SettingDef[] = [
     kind: 'int',
     min: 1,
     max: 3650,
-    panels: ['overview', 'retention'],
+    panels: ['overview', 'retention', 'segments', 'lifecycle', 'composition', 'warnings'],
     help: 'churn window W in days: active = bought within W days of the as-of date',
   },
   {

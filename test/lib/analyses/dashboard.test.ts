@@ -362,16 +362,38 @@ describe('filters', () => {
 });
 
 describe('customer list and profit', () => {
-  it('lists the customers of a tier and of a quadrant', async () => {
-    await derive(db, DEFAULT_SETTINGS, MAPPED);
+  it('lists the customers of a tier, a quadrant, a segment, a class and a stage', async () => {
+    // A run writes customer_segments, which the lists join for the scores, segment, class and stage.
+    await run();
     const base = { asOf: '2024-06-30', tierA: 0.8, tierB: 0.95, high: 4, loyalMinOrders: 2 };
+    // (recency, purchase orders, value) at 06-30, 10 customers (R01 only returned):
+    // C01 141 2 200 · C02 107 2 100 (its 0 order is a purchase) · C03 157 1 500 · C04 56 3 75
+    // C05 137 1 0 · C06 0 3 180 · C07 71 1 90 · C08 29 2 20 · C09 15 1 5 · C10 180 1 30.
+    // Scores 1 + ⌊5(rank − 1)/9⌋: C07 R rank 6 → 3, F rank 1 → 1, M rank 6 → 3;
+    // C04 R rank 7 → 4, F rank 9 (tied with C06) → 5, M rank 5 → 3.
+    // Segments: C07 (3, 1) about to sleep; C04 (4, 5) loyal. Means 89.3 days, 1.7 orders, 120:
+    // C07 R high, F low, M low → general develop; C04 R high, F high, M low → general value.
+    // Stages: C07 one purchase day → exploration; C04 days 02-01, 05-05 (g 94), 56 ≤ 2 × 94,
+    // p 2 < 4 → formation.
     const b = await db.query(customerListQuery({ ...base, tier: 'B' }));
     expect(b).toEqual([
-      { customer_id: 'C07', rank: 5, value: 90, n_orders: 1, first_date: '2024-04-20', last_date: '2024-04-20', recency_days: 71, tier: 'B', score: null, quadrant: null },
-      { customer_id: 'C04', rank: 6, value: 75, n_orders: 3, first_date: '2024-02-01', last_date: '2024-05-05', recency_days: 56, tier: 'B', score: 13 / 3, quadrant: 'loyalists' },
+      {
+        customer_id: 'C07', rank: 5, value: 90, n_orders: 1, first_date: '2024-04-20', last_date: '2024-04-20', recency_days: 71, tier: 'B', score: null, quadrant: null,
+        r_score: 3, f_score: 1, m_score: 3, rfm_segment: 'about_to_sleep', rfm8_class: 'general_develop', stage: 'exploration',
+      },
+      {
+        customer_id: 'C04', rank: 6, value: 75, n_orders: 3, first_date: '2024-02-01', last_date: '2024-05-05', recency_days: 56, tier: 'B', score: 13 / 3, quadrant: 'loyalists',
+        r_score: 4, f_score: 5, m_score: 3, rfm_segment: 'loyal', rfm8_class: 'general_value', stage: 'formation',
+      },
     ]);
     const hostages = await db.query(customerListQuery({ ...base, quadrant: 'hostages' }));
     expect(hostages.map((h) => h.customer_id)).toEqual(['C06', 'C02']);
+    expect((await db.query(customerListQuery({ ...base, segment: 'loyal' }))).map((r) => r.customer_id)).toContain('C04');
+    expect((await db.query(customerListQuery({ ...base, segment: 'about_to_sleep' }))).every((r) => r.rfm_segment === 'about_to_sleep')).toBe(true);
+    expect((await db.query(customerListQuery({ ...base, rfm8Class: 'general_develop' }))).map((r) => r.customer_id)).toContain('C07');
+    const exploring = await db.query(customerListQuery({ ...base, stage: 'exploration' }));
+    // One purchase day, not lost (≤ 180 days): C03, C05, C07, C09, C10 (exactly 180: not yet lost).
+    expect(exploring.map((r) => r.customer_id).sort()).toEqual(['C03', 'C05', 'C07', 'C09', 'C10']);
   });
 
   it('profit view with the 20/60/20 split', async () => {

@@ -105,11 +105,13 @@ describe('customer list export', () => {
     const csv = await textOf(await blobOf(csvChunks(src, undefined, 2), 'text/csv'));
     await src.release();
     expect(csv.split('\r\n')).toEqual([
-      '\uFEFFcustomer_id,rank,value,n_orders,first_date,last_date,recency_days,tier,score,quadrant',
-      'B,1,30,1,2024-01-02,2024-01-02,1,A,,',
+      '\uFEFFcustomer_id,rank,value,n_orders,first_date,last_date,recency_days,tier,score,quadrant,r_score,f_score,m_score,rfm_segment,rfm8_class,stage',
+      // Scores 1 + ⌊5(rank − 1)/2⌋ capped at 5: R B 1, A and C (tied) 3; F B and C 1, A 5; M C 1, A 3, B 5.
+      // Means 1/3 day, 4/3 orders, 46/3 value: B R low F low M high, A high high low, C high low low.
+      'B,1,30,1,2024-01-02,2024-01-02,1,A,,,1,1,5,hibernating,important_retain,exploration',
       // 45 of 46 (97.8 %) is reached at rank 2: A ends there, and so does B.
-      'A,2,15,2,2024-01-01,2024-01-03,0,A,,',
-      'C,3,1,1,2024-01-03,2024-01-03,0,C,,',
+      'A,2,15,2,2024-01-01,2024-01-03,0,A,,,3,5,3,loyal,general_value,formation',
+      'C,3,1,1,2024-01-03,2024-01-03,0,C,,,3,1,1,about_to_sleep,general_develop,exploration',
       '',
     ]);
     expect(await db.query(`SELECT count(*)::INTEGER AS n FROM duckdb_tables() WHERE table_name LIKE 'export__%'`)).toEqual([{ n: 0 }]);
