@@ -14,6 +14,9 @@ export const VIEW_REGISTRY: { readonly [K in PanelId]: () => Promise<{ default: 
   repurchase: () => import('./RepurchaseView.svelte'),
   retention: () => import('./RetentionView.svelte'),
   satisfaction: () => import('./SatisfactionView.svelte'),
+  segments: () => import('./SegmentsView.svelte'),
+  warnings: () => import('./WarningsView.svelte'),
+  key_customers: () => import('./KeyCustomersView.svelte'),
 };
 
 const loaded = new Map<PanelId, Promise<PanelView>>();

@@ -10,8 +10,11 @@ import { paretoPanel } from './pareto.ts';
 import { repurchasePanel } from './repurchase.ts';
 import { retentionPanel } from './retention.ts';
 import { satisfactionPanel } from './satisfaction.ts';
+import { segmentsPanel } from './segments.ts';
+import { warningsPanel } from './warnings.ts';
+import { keyCustomersPanel } from './key-customers.ts';
 
-export const PANEL_REGISTRY = [overviewPanel, paretoPanel, repurchasePanel, retentionPanel, satisfactionPanel] as const;
+export const PANEL_REGISTRY = [overviewPanel, paretoPanel, repurchasePanel, retentionPanel, satisfactionPanel, segmentsPanel, warningsPanel, keyCustomersPanel] as const;
 
 type Registered = (typeof PANEL_REGISTRY)[number];
 export type PanelId = Registered['id'];

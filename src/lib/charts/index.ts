@@ -10,6 +10,8 @@ import { paretoCards } from './pareto.ts';
 import { repurchaseCards } from './repurchase.ts';
 import { retentionCards } from './retention.ts';
 import { satisfactionCards } from './satisfaction.ts';
+import { warningsCards } from './warnings.ts';
+import { keyCustomersCards } from './key-customers.ts';
 
 export type { CardContext, ChartCardSpec } from './cards.ts';
 
@@ -21,4 +23,7 @@ export const PANEL_CARDS: { readonly [K in PanelId]: PanelCards } = {
   repurchase: repurchaseCards,
   retention: (result, settings, ctx) => retentionCards(result, settings, ctx),
   satisfaction: satisfactionCards,
+  segments: () => [],
+  warnings: warningsCards,
+  key_customers: keyCustomersCards,
 };
