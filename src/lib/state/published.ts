@@ -57,9 +57,17 @@ export function thinCurve<T extends { readonly customer_share: number }>(curve: 
   return out;
 }
 
-/** The result as published in aggregates mode: no row per customer. */
+/**
+ * The result as published in aggregates mode: no row per customer (the warning lists' first
+ * pages and the key-customer scatter name customers, so they are left out; the totals stay).
+ */
 export function aggregatesOnly(r: DashboardResult): DashboardResult {
-  return { ...r, pareto: { ...r.pareto, curve: thinCurve(r.pareto.curve) } };
+  return {
+    ...r,
+    pareto: { ...r.pareto, curve: thinCurve(r.pareto.curve) },
+    warnings: { ...r.warnings, churn: { total: r.warnings.churn.total, rows: [] }, pace: { total: r.warnings.pace.total, rows: [] } },
+    key_customers: { ...r.key_customers, points: [] },
+  };
 }
 
 const ROWS_MISSING = Symbol('published rows missing');
