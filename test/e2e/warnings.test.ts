@@ -119,6 +119,37 @@ describe('warnings panel', () => {
     expect(session.pageErrors).toEqual([]);
   });
 
+  it('on the demo (cost mapped): key classes on the scatter, a class list exported and a customer opened', async () => {
+    const session = app();
+    const page = await session.openApp('demo');
+    await session.waitForReport();
+    await page.locator('[data-testid=continue]').first().click();
+    await page.locator('[data-testid=tab-key_customers]').waitFor({ timeout: 120_000 });
+    await session.waitIdle(120_000);
+    await page.locator('[data-testid=tab-key_customers]').click();
+    const panel = page.locator('[data-testid=panel-key_customers]');
+    await panel.locator('[data-testid=chart-key-scatter] svg').first().waitFor({ timeout: 30_000 });
+    const red = Number(await panel.locator('div[data-metric=key_red]').getAttribute('data-value'));
+    expect(red).toBeGreaterThan(0);
+    await panel.locator('[data-testid=key-list-red]').click();
+    const list = panel.locator('[data-testid=key-list]');
+    await list.waitFor();
+    expect(Number(await list.getAttribute('data-total'))).toBe(red);
+    await panel.locator('[data-testid=export-key-format]').selectOption('csv');
+    const [file] = await Promise.all([page.waitForEvent('download', { timeout: 120_000 }), panel.locator('[data-testid=export-key]').click()]);
+    const csv = readFileSync((await file.path()) ?? '').toString('utf8');
+    expect(csv.startsWith('\uFEFFValue rank,Customer,Value,Profit,Margin,Class\r\n')).toBe(true);
+    const rows = csv.slice(1).split('\r\n').slice(1, -1).map((r) => r.split(','));
+    expect(rows).toHaveLength(red);
+    expect(new Set(rows.map((r) => r[5]))).toEqual(new Set(['red']));
+    await list.locator('[data-testid=customer-open]').first().click();
+    const dialog = panel.locator('[data-testid=customer-detail]');
+    await dialog.locator('[data-testid=customer-detail-orders] tbody tr').first().waitFor({ timeout: 30_000 });
+    await page.keyboard.press('Escape');
+    await page.waitForFunction(() => !(document.querySelector('[data-testid=panel-key_customers] [data-testid=customer-detail]') as HTMLDialogElement | null)?.open);
+    expect(session.pageErrors).toEqual([]);
+  });
+
   it('~100 k customers in decline: the list reads, sorts, pages and exports without long main-thread tasks', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'll-warn-'));
     try {
