@@ -150,6 +150,31 @@ describe('warnings panel', () => {
     expect(session.pageErrors).toEqual([]);
   });
 
+  it('without profit or cost: key customers name the column they need and list customers by value', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'll-key-'));
+    try {
+      // Values: C3 300, C1 100 (two orders), C2 50.
+      const path = join(dir, 'no-cost.csv');
+      writeFileSync(path, 'customer_id,order_id,order_date,amount\nC1,O1,2024-01-02,60\nC1,O2,2024-02-02,40\nC2,O3,2024-01-05,50\nC3,O4,2024-03-01,300\n');
+      const session = app();
+      const page = await session.openApp();
+      await session.dropFile(path);
+      await session.waitForReport();
+      await page.locator('[data-testid=continue]').first().click();
+      await page.locator('[data-testid=tab-key_customers]').waitFor({ timeout: 120_000 });
+      await session.waitIdle(120_000);
+      await page.locator('[data-testid=tab-key_customers]').click();
+      const panel = page.locator('[data-testid=panel-key_customers]');
+      expect(await panel.locator('[data-testid=key-needs-profit]').textContent()).toMatch(/profit column, or a cost column/);
+      const list = panel.locator('[data-testid=key-list]');
+      await list.waitFor();
+      expect(await list.locator('[data-testid=customer-open]').allTextContents()).toEqual(['C3', 'C1', 'C2']);
+      expect(await panel.locator('[data-testid=chart-key-scatter]').count()).toBe(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('~100 k customers in decline: the list reads, sorts, pages and exports without long main-thread tasks', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'll-warn-'));
     try {
