@@ -7,8 +7,11 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { tableFromIPC } from 'apache-arrow';
+import { readParquet } from 'parquet-wasm/esm';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
+import { parquetInit } from '../lib/export/fixture.ts';
 import { DIST, useApp } from './harness.ts';
 
 const PAGE_SIZE = 100;
@@ -21,10 +24,15 @@ async function settled(page: Page, kind: string): Promise<void> {
   await page.waitForFunction((k) => document.querySelector(`[data-testid=warning-list-${k}]`)?.getAttribute('aria-busy') === 'false', kind, { timeout: 120_000 });
 }
 
-async function exportCsv(page: Page, kind: string): Promise<string> {
-  await page.locator(`[data-testid=export-${kind}-format]`).selectOption('csv');
+async function exportFile(page: Page, kind: string, format: 'csv' | 'xlsx' | 'parquet'): Promise<Buffer> {
+  await page.locator(`[data-testid=export-${kind}-format]`).selectOption(format);
   const [file] = await Promise.all([page.waitForEvent('download', { timeout: 120_000 }), page.locator(`[data-testid=export-${kind}]`).click()]);
-  return readFileSync((await file.path()) ?? '').toString('utf8');
+  expect(file.suggestedFilename()).toBe(`follow-up-${kind}.${format}`);
+  return readFileSync((await file.path()) ?? '');
+}
+
+async function exportCsv(page: Page, kind: string): Promise<string> {
+  return (await exportFile(page, kind, 'csv')).toString('utf8');
 }
 
 /** Records long tasks from now on; `take()` returns their durations (ms) and starts again. */
@@ -92,6 +100,15 @@ describe('warnings panel', () => {
     expect(rows.map((r) => Number(r[0]))).toEqual(rows.map((_, i) => i + 1));
     expect(rows.slice(0, first.length).map((r) => r[1])).toEqual(first);
     expect(new Set(rows.map((r) => r[2]))).toEqual(new Set(['decline']));
+    // The same list as Parquet (typed columns) and as a workbook.
+    const pq = await exportFile(page, 'churn', 'parquet');
+    parquetInit();
+    const table = tableFromIPC(readParquet(new Uint8Array(pq)).intoIPCStream());
+    expect(table.numRows).toBe(total);
+    expect(table.schema.fields.slice(0, 3).map((f) => `${f.name}:${String(f.type)}`)).toEqual(['rank:Int32', 'customer_id:Utf8', 'stage:Utf8']);
+    expect(Array.from(table.getChild('customer_id')?.toArray() as string[]).slice(0, first.length)).toEqual(first);
+    const xlsx = await exportFile(page, 'churn', 'xlsx');
+    expect(xlsx.subarray(0, 2).toString('latin1')).toBe('PK');
     // With the latest line's mapped columns.
     await page.locator('[data-testid=churn-with-line]').check();
     const wide = await exportCsv(page, 'churn');
