@@ -52,7 +52,7 @@ export interface WarningRow {
 
 /** The columns a list can be sorted by (anything else is refused by the type). */
 export const WARNING_SORTS = [
-  'rank', 'customer_id', 'value', 'value_365', 'drop', 'current', 'baseline', 'recency_days', 'overdue_days', 'p', 'first_date', 'last_date',
+  'rank', 'customer_id', 'value', 'value_365', 'drop', 'current', 'baseline', 'recency_days', 'overdue_days', 'p', 'g', 'first_date', 'last_date',
 ] as const;
 export type WarningSort = (typeof WARNING_SORTS)[number];
 

@@ -59,6 +59,9 @@ describe('follow-up sheet', () => {
     ]);
     const asc = await db.query(followUpQuery({ kind: 'churn', sort: 'value', descending: false }));
     expect(asc.map((r) => [r.rank, r.customer_id])).toEqual([[1, 'Y'], [2, 'B']]);
+    // Both gaps are 10 days: the tie falls to the id.
+    const byGap = await db.query(followUpQuery({ kind: 'churn', sort: 'g', descending: true }));
+    expect(byGap.map((r) => [r.customer_id, r.g])).toEqual([['B', 10], ['Y', 10]]);
   });
 
   it('adds the latest line’s mapped columns, not the first order’s', async () => {
