@@ -1,4 +1,5 @@
 import type { CurrencyChoice, CurrencyTotalRow, CustomerFilter, DashboardResult, PanelId } from '../lib/analyses/index.ts';
+import type { DbClient } from '../lib/db/client.ts';
 import type { Metrics } from '../lib/model/metrics.ts';
 import type { SettingsState } from '../lib/state/settings.svelte.ts';
 
@@ -19,4 +20,6 @@ export interface PanelProps {
   readonly currencyChoice: CurrencyChoice | null;
   /** Per currency group after the date and dimension filters; empty until read. */
   readonly currencyTotals: readonly CurrencyTotalRow[];
+  /** The engine, for views that read customer lists a page at a time (null in a published summary). */
+  readonly db?: DbClient | null;
 }

@@ -17,6 +17,8 @@ export const VIEW_REGISTRY: { readonly [K in PanelId]: () => Promise<{ default: 
   segments: () => import('./SegmentsView.svelte'),
   lifecycle: () => import('./LifecycleView.svelte'),
   composition: () => import('./CompositionView.svelte'),
+  warnings: () => import('./WarningsView.svelte'),
+  key_customers: () => import('./KeyCustomersView.svelte'),
   clv: () => import('./ClvView.svelte'),
 };
 

@@ -80,6 +80,8 @@ export interface KeyCustomersResult {
   readonly points: readonly KeyPoint[];
   /** Customers that could be drawn (value > 0 with a class), before thinning. */
   readonly pointsTotal: number;
+  /** The smallest value among the large customers (the scatter's vertical cut line); null when none. */
+  readonly largeCut: number | null;
 }
 
 export function keySummaryQuery(): SqlQuery {
@@ -128,6 +130,7 @@ export async function runKeyCustomers(db: DbClient, p: KeyCustomersParams = {}):
     classes: hasProfit ? await rows<KeyClassRow>(db, keyClassesQuery()) : [],
     points: points.map(({ total: _total, ...pt }) => pt),
     pointsTotal: points[0]?.total ?? 0,
+    largeCut: hasProfit ? (await one<{ cut: number | null }>(db, sql`SELECT (min(value) FILTER (WHERE large))::DOUBLE AS cut FROM customer_keys`)).cut : null,
   };
 }
 

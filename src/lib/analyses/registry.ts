@@ -14,6 +14,8 @@ import { satisfactionPanel } from './satisfaction.ts';
 import { segmentsPanel } from './segments.ts';
 import { lifecyclePanel } from './lifecycle.ts';
 import { compositionPanel } from './composition.ts';
+import { warningsPanel } from './warnings.ts';
+import { keyCustomersPanel } from './key-customers.ts';
 
 export const PANEL_REGISTRY = [
   overviewPanel,
@@ -24,6 +26,8 @@ export const PANEL_REGISTRY = [
   segmentsPanel,
   lifecyclePanel,
   compositionPanel,
+  warningsPanel,
+  keyCustomersPanel,
   clvPanel,
 ] as const;
 

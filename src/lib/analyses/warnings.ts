@@ -52,7 +52,7 @@ export interface WarningRow {
 
 /** The columns a list can be sorted by (anything else is refused by the type). */
 export const WARNING_SORTS = [
-  'rank', 'customer_id', 'value', 'value_365', 'drop', 'current', 'baseline', 'recency_days', 'overdue_days', 'p', 'first_date', 'last_date',
+  'rank', 'customer_id', 'value', 'value_365', 'drop', 'current', 'baseline', 'recency_days', 'overdue_days', 'p', 'g', 'first_date', 'last_date',
 ] as const;
 export type WarningSort = (typeof WARNING_SORTS)[number];
 
@@ -81,6 +81,8 @@ export interface WarningsResult {
   /** The first page of each list in its own order. */
   readonly churn: WarningPage;
   readonly pace: WarningPage;
+  /** Churn-warning customers among the large ones of §10 (Pareto rank ≤ ⌈0.2 × customers⌉, all orders). */
+  readonly keyDecline: number;
 }
 
 export const WARNING_PAGE_SIZE = 100;
@@ -123,6 +125,12 @@ SELECT customer_id, stage, rfm_segment, tier, ${isoDate(sql`first_date`)} AS fir
 FROM l ORDER BY ${orderOf(p)} LIMIT ${limit} OFFSET ${offset}`;
 }
 
+/** Churn-warning customers whose Pareto rank (§4, all orders) is within the first ⌈0.2 × customers⌉. */
+export function keyDeclineQuery(): SqlQuery {
+  return raw(`SELECT count(*)::INTEGER AS n FROM customer_segments
+WHERE churn_flag AND value_rank <= (SELECT ceil(round(0.2 * count(*), 9)) FROM customer_keys)`);
+}
+
 export function warningCountQuery(p: WarningListParams): SqlQuery {
   return sql`SELECT count(*)::INTEGER AS total FROM customer_segments WHERE ${whereOf(p)}`;
 }
@@ -144,6 +152,7 @@ export async function runWarnings(db: DbClient, _p: SegmentParams, pageSize = WA
     summary: await one<WarningSummaryRow>(db, warningSummaryQuery()),
     churn: await warningPage(db, first('churn')),
     pace: await warningPage(db, first('pace')),
+    keyDecline: (await one<{ n: number }>(db, keyDeclineQuery())).n,
   };
 }
 

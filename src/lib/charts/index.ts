@@ -14,6 +14,8 @@ import { satisfactionCards } from './satisfaction.ts';
 import { segmentsCards } from './segments.ts';
 import { lifecycleCards } from './lifecycle.ts';
 import { compositionCards } from './composition.ts';
+import { warningsCards } from './warnings.ts';
+import { keyCustomersCards } from './key-customers.ts';
 
 export type { CardContext, ChartCardSpec } from './cards.ts';
 
@@ -28,5 +30,7 @@ export const PANEL_CARDS: { readonly [K in PanelId]: PanelCards } = {
   segments: segmentsCards,
   lifecycle: lifecycleCards,
   composition: (result, settings, ctx) => compositionCards(result, settings, ctx),
+  warnings: warningsCards,
+  key_customers: keyCustomersCards,
   clv: clvCards,
 };

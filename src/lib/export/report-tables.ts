@@ -63,6 +63,27 @@ const GROUP_COLUMNS: readonly ReportColumn[] = [
   MONEY('avg_m', 'dash.col.avgM'),
 ];
 
+/** The columns of a warning list (METRICS.md §9) as the report shows them. */
+function warningColumns(): ReportColumn[] {
+  return [
+    { key: 'customer_id', label: 'dash.warnings.col.customer_id', kind: 'text' },
+    { key: 'stage', label: 'dash.warnings.col.stage', kind: 'text', text: (r, t) => t(`dash.warnings.stage.${str(r.stage)}`) },
+    { key: 'rfm_segment', label: 'dash.warnings.col.rfm_segment', kind: 'text', text: (r, t) => t(`dash.warnings.segment.${str(r.rfm_segment)}`) },
+    { key: 'tier', label: 'dash.warnings.col.tier', kind: 'text' },
+    { key: 'first_date', label: 'dash.warnings.col.first_date', kind: 'date' },
+    { key: 'last_date', label: 'dash.warnings.col.last_date', kind: 'date' },
+    COUNT('p', 'dash.warnings.col.p'),
+    { key: 'g', label: 'dash.warnings.col.g', kind: 'number' },
+    COUNT('recency_days', 'dash.warnings.col.recency_days'),
+    { key: 'overdue_days', label: 'dash.warnings.col.overdue_days', kind: 'number' },
+    MONEY('value', 'dash.warnings.col.value'),
+    MONEY('value_365', 'dash.warnings.col.value_365'),
+    MONEY('current', 'dash.warnings.col.current'),
+    MONEY('baseline', 'dash.warnings.col.baseline'),
+    MONEY('drop', 'dash.warnings.col.drop'),
+  ];
+}
+
 /** Keyed by `<panel>.<table name>` of the registry. */
 export const REPORT_TABLES: Readonly<Record<string, ReportTableSpec>> = {
   'overview.activity': {
@@ -356,6 +377,38 @@ export const REPORT_TABLES: Readonly<Record<string, ReportTableSpec>> = {
       MONEY('new_revenue', 'dash.col.newRevenue'),
       COUNT('returning_customers', 'dash.col.returningBuyers'),
       MONEY('returning_revenue', 'dash.col.returningRevenue'),
+    ],
+  },
+  'warnings.warning_summary': {
+    title: 'rpt.table.warningSummary',
+    columns: [
+      COUNT('churn_warning_customers', 'metric.churn_warning_customers.label'),
+      MONEY('churn_warning_value', 'metric.churn_warning_value.label'),
+      COUNT('pace_assessed_customers', 'dash.warnings.col.assessed'),
+      COUNT('pace_warning_customers', 'metric.pace_warning_customers.label'),
+      MONEY('pace_warning_drop', 'metric.pace_warning_drop.label'),
+    ],
+  },
+  'warnings.churn_warning': { title: 'rpt.table.churnWarning', columns: warningColumns() },
+  'warnings.pace_warning': { title: 'rpt.table.paceWarning', columns: warningColumns() },
+  'key_customers.key_summary': {
+    title: 'rpt.table.keySummary',
+    columns: [
+      COUNT('customers', 'dash.col.customers'),
+      COUNT('customers_with_profit', 'dash.key.col.customers_with_profit'),
+      MONEY('total_profit', 'dash.key.col.total_profit'),
+      PCT('overall_margin', 'dash.key.col.overall_margin'),
+      COUNT('large_customers', 'dash.key.col.large_customers'),
+    ],
+  },
+  'key_customers.key_classes': {
+    title: 'rpt.table.keyClasses',
+    columns: [
+      { key: 'key_class', label: 'dash.key.col.key_class', kind: 'text', text: (r, t) => t(`chart.key.class.${str(r.key_class)}`) },
+      COUNT('customers', 'dash.col.customers'),
+      MONEY('revenue', 'dash.key.col.revenue'),
+      MONEY('profit', 'dash.key.col.profit'),
+      PCT('profit_share', 'dash.key.col.profit_share'),
     ],
   },
 };

@@ -9,7 +9,8 @@ import type { PlotOptions } from '@observablehq/plot';
 import type { DashboardResult } from '../analyses/index.ts';
 import type { ChartCardSpec } from '../charts/cards.ts';
 import { PANEL_REGISTRY, type PanelId } from '../analyses/registry.ts';
-import { formatInteger, formatNumber, formatPercent, hasKey, type Locale } from '../i18n/index.ts';
+import { formatInteger, formatMoney, formatNumber, formatPercent, hasKey, type Locale } from '../i18n/index.ts';
+import { todoLines } from '../analyses/todo.ts';
 import type { LoadReport } from '../ingest/types.ts';
 import { METRIC_IDS, type MetricId, type Metrics } from '../model/metrics.ts';
 import { MAPPING_FIELDS } from '../model/schema.ts';
@@ -85,6 +86,8 @@ export interface ReportDoc {
   /** ISO date-time of generation. */
   readonly generated: string;
   readonly asOf: string | null;
+  /** The "to do" lines (warnings worth acting on); shown first. */
+  readonly todo: readonly string[];
   readonly panels: readonly ReportPanel[];
   /** Label / value pairs. */
   readonly settings: readonly (readonly [string, string])[];
@@ -256,6 +259,12 @@ export function reportDoc(src: ReportSource): ReportDoc {
     title: t('rpt.title'),
     generated: generated.toISOString(),
     asOf: result.asOf,
+    todo: todoLines(result.warnings, src.settings.paceThreshold, {
+      t,
+      int,
+      money: (v) => formatMoney(locale, v, src.currency ?? null),
+      pct: (v) => formatPercent(locale, v, 0),
+    }).map((l) => l.text),
     panels,
     settings: settingsRows(src.settings, result.asOf, t, locale),
     mapping,
@@ -348,6 +357,7 @@ export function reportHtml(doc: ReportDoc, t: Translate): string {
     doc.asOf ?? '–',
   )} · ${escapeHtml(t('rpt.localOnly'))}</p>
 </header>
+${doc.todo.length ? `<section class="todo"><h2>${escapeHtml(t('todo.title'))}</h2><ul>${doc.todo.map((l) => `<li>${escapeHtml(l)}</li>`).join('')}</ul></section>` : ''}
 <section>
 <h2>${escapeHtml(t('rpt.settingsTitle'))}</h2>
 ${pairsHtml(doc.settings)}

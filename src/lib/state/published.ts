@@ -57,9 +57,19 @@ export function thinCurve<T extends { readonly customer_share: number }>(curve: 
   return out;
 }
 
-/** The result as published in aggregates mode: no row per customer (the lifetime-value panel keeps its aggregates only). */
+/**
+ * The result as published in aggregates mode: no row per customer (the warning lists' first
+ * pages, the key-customer scatter and the lifetime-value top customers name customers, so
+ * they are left out; the totals stay).
+ */
 export function aggregatesOnly(r: DashboardResult): DashboardResult {
-  return { ...r, pareto: { ...r.pareto, curve: thinCurve(r.pareto.curve) }, clv: { ...r.clv, top: [], perCustomer: null } };
+  return {
+    ...r,
+    pareto: { ...r.pareto, curve: thinCurve(r.pareto.curve) },
+    warnings: { ...r.warnings, churn: { total: r.warnings.churn.total, rows: [] }, pace: { total: r.warnings.pace.total, rows: [] } },
+    key_customers: { ...r.key_customers, points: [] },
+    clv: { ...r.clv, top: [], perCustomer: null },
+  };
 }
 
 const ROWS_MISSING = Symbol('published rows missing');

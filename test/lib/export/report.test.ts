@@ -91,6 +91,23 @@ describe('reportHtml', () => {
     expect(html).toContain(translate('zh-CN', 'rpt.title'));
   });
 
+  it('opens with the to-do lines, before the settings, leaving out warnings without customers', () => {
+    const s = result.warnings.summary;
+    const warned = { ...result, warnings: { ...result.warnings, keyDecline: 2, summary: { ...s, churn_warning_customers: 3, churn_warning_value: 1234.5, pace_warning_customers: 0 } } };
+    const doc = reportDoc(source('en', { result: warned }));
+    expect(doc.todo).toHaveLength(2);
+    expect(doc.todo[0]).toMatch(/^3 customers are overdue, \D*1,234\.50 a year at risk$/);
+    expect(doc.todo[1]).toBe('2 key customers in decline');
+    const html = reportHtml(doc, (k, p) => translate('en', k, p));
+    expect(html.indexOf('<h2>To do</h2>')).toBeGreaterThan(0);
+    expect(html.indexOf('<h2>To do</h2>')).toBeLessThan(html.indexOf('<h2>Settings and data</h2>'));
+    const zh = reportDoc(source('zh-CN', { result: warned }));
+    expect(zh.todo[1]).toBe('2 位关键客户处于衰退期');
+    const none = reportDoc(source('en', { result: { ...warned, warnings: { ...warned.warnings, keyDecline: 0, summary: { ...s, churn_warning_customers: 0, pace_warning_customers: 0 } } } }));
+    expect(none.todo).toEqual([]);
+    expect(reportHtml(none, (k, p) => translate('en', k, p))).not.toContain('<h2>To do</h2>');
+  });
+
   it('lists customers only when asked', () => {
     const lists = [{ title: 'All', columns: ['id'], rows: [['C001']] }];
     const html = reportHtml(reportDoc(source('en', { customerLists: lists })), (k, p) => translate('en', k, p));

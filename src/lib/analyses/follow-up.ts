@@ -1,0 +1,118 @@
+/**
+ * Whole lists behind the warnings and key-customer panels, for the follow-up sheet (回访表)
+ * and the class exports: every row of a filtered list in the list's own order, with names
+ * stable enough to stream through export/stream.ts. The page itself reads lists a page at a
+ * time (warnings.ts `warningPage`, `keyClassPage` here).
+ */
+import type { DbClient } from '../db/client.ts';
+import { join, raw, sql, type SqlQuery } from '../db/sql.ts';
+import { isoDate, one, rows, type SqlFragment } from './common.ts';
+import type { KeyClass } from './segments.ts';
+import { WARNING_SORTS, type WarningListParams } from './warnings.ts';
+
+/** A warning list without paging: what the follow-up sheet exports. */
+export type WarningFilter = Omit<WarningListParams, 'limit' | 'offset'>;
+
+/** Columns of the follow-up sheet, in order (`withLine` adds LATEST_LINE_COLUMNS after them). */
+export const FOLLOW_UP_COLUMNS = [
+  'rank', 'customer_id', 'stage', 'rfm_segment', 'tier', 'first_date', 'last_date', 'p', 'g', 'recency_days', 'overdue_days',
+  'value', 'value_365', 'current', 'baseline', 'drop',
+] as const;
+
+/**
+ * The file's mapped columns as they stood on the customer's latest line (latest order_ts
+ * on or before the as-of date, after the filters; ties: the later line of the file). Only
+ * mapped columns are kept in `lines`, so the file's other columns cannot be exported.
+ */
+export const LATEST_LINE_COLUMNS = ['product', 'category', 'region', 'channel'] as const;
+
+function whereOf(p: WarningFilter): SqlFragment {
+  const conds: SqlFragment[] = [raw(p.kind === 'churn' ? 'churn_flag' : 'pace_flag')];
+  if (p.tier) conds.push(sql`tier = ${p.tier}`);
+  if (p.segment) conds.push(sql`rfm_segment = ${p.segment}`);
+  if (p.region !== undefined) conds.push(sql`first_region = ${p.region}`);
+  if (p.category !== undefined) conds.push(sql`first_category = ${p.category}`);
+  return join(conds, ' AND ');
+}
+
+function orderOf(p: WarningFilter): string {
+  if (!(WARNING_SORTS as readonly string[]).includes(p.sort)) throw new RangeError(`unknown sort column: ${p.sort}`);
+  const column = p.sort === 'rank' ? (p.kind === 'churn' ? 'value_365' : 'drop') : p.sort;
+  const dir = p.sort === 'rank' || p.descending ? 'DESC' : 'ASC';
+  return column === 'customer_id' ? `customer_id ${dir}` : `${column} ${dir} NULLS LAST, customer_id`;
+}
+
+/**
+ * Every customer of a warning list in the order the page shows it (`rank` = the 1-based
+ * position in that order), the same columns as `WarningRow`; with `withLine`, the mapped
+ * columns of each customer's latest line. Reads `customer_segments` (and `f_lines`).
+ */
+export function followUpQuery(p: WarningFilter, withLine = false): SqlQuery {
+  const order = raw(orderOf(p));
+  const line = withLine
+    ? sql`, ll.product::VARCHAR AS product, ll.category::VARCHAR AS category, ll.region::VARCHAR AS region, ll.channel::VARCHAR AS channel`
+    : raw('');
+  const from = withLine
+    ? raw(`l LEFT JOIN (
+  SELECT customer_id, product, category, region, channel
+  FROM f_lines WHERE customer_id IN (SELECT customer_id FROM l)
+  QUALIFY row_number() OVER (PARTITION BY customer_id ORDER BY order_ts DESC, file_no DESC, line_no DESC) = 1) ll USING (customer_id)`)
+    : raw('l');
+  return sql`WITH l AS (
+  SELECT customer_id, stage, rfm_segment, tier, first_date, last_date, p, g, recency_days, overdue_days, value, value_365,
+         current_net AS current, baseline, baseline - current_net::DOUBLE AS drop
+  FROM customer_segments WHERE ${whereOf(p)})
+SELECT (row_number() OVER (ORDER BY ${order}))::INTEGER AS rank, customer_id::VARCHAR AS customer_id, stage::VARCHAR AS stage,
+       rfm_segment::VARCHAR AS rfm_segment, tier::VARCHAR AS tier, ${isoDate(sql`first_date`)} AS first_date, ${isoDate(sql`last_date`)} AS last_date,
+       p::INTEGER AS p, g::DOUBLE AS g, recency_days::INTEGER AS recency_days, overdue_days::DOUBLE AS overdue_days,
+       value::DOUBLE AS value, value_365::DOUBLE AS value_365, current::DOUBLE AS current, baseline::DOUBLE AS baseline, drop::DOUBLE AS drop${line}
+FROM ${from}
+ORDER BY ${order}`;
+}
+
+/** The values a list can be narrowed to: the tiers, segments, regions and categories its customers have. */
+export interface WarningFilterChoices {
+  readonly regions: readonly string[];
+  readonly categories: readonly string[];
+}
+
+export async function warningFilterChoices(db: DbClient): Promise<WarningFilterChoices> {
+  const got = await rows<{ kind: string; v: string }>(
+    db,
+    sql`SELECT * FROM (
+  SELECT DISTINCT 'region' AS kind, first_region::VARCHAR AS v FROM customer_segments WHERE (churn_flag OR pace_flag) AND first_region IS NOT NULL
+  UNION ALL
+  SELECT DISTINCT 'category' AS kind, first_category::VARCHAR AS v FROM customer_segments WHERE (churn_flag OR pace_flag) AND first_category IS NOT NULL)
+ORDER BY kind, v LIMIT 2000`,
+  );
+  return { regions: got.filter((r) => r.kind === 'region').map((r) => r.v), categories: got.filter((r) => r.kind === 'category').map((r) => r.v) };
+}
+
+/** One customer of a key class (or of the revenue ranking when no class is given). */
+export interface KeyCustomerRow {
+  /** Pareto rank of §4 (value descending, then id). */
+  readonly value_rank: number;
+  readonly customer_id: string;
+  readonly value: number;
+  readonly profit: number | null;
+  readonly margin: number | null;
+  readonly key_class: KeyClass | null;
+}
+
+/** Customers of a key class (every customer when null), by value descending then id. Reads `customer_keys`. */
+export function keyClassQuery(keyClass: KeyClass | null, limit?: number, offset = 0): SqlQuery {
+  const where = keyClass === null ? raw('TRUE') : sql`key_class = ${keyClass}`;
+  const page = limit === undefined ? raw('') : sql` LIMIT ${Math.max(1, Math.min(10_000, Math.floor(limit)))} OFFSET ${Math.max(0, Math.floor(offset))}`;
+  return sql`SELECT value_rank::INTEGER AS value_rank, customer_id::VARCHAR AS customer_id, value::DOUBLE AS value, profit::DOUBLE AS profit,
+       margin::DOUBLE AS margin, key_class::VARCHAR AS key_class
+FROM customer_keys WHERE ${where}
+ORDER BY value_rank, customer_id${page}`;
+}
+
+export async function keyClassPage(db: DbClient, keyClass: KeyClass | null, limit: number, offset: number): Promise<{ total: number; rows: KeyCustomerRow[] }> {
+  const where = keyClass === null ? raw('TRUE') : sql`key_class = ${keyClass}`;
+  return {
+    total: (await one<{ n: number }>(db, sql`SELECT count(*)::INTEGER AS n FROM customer_keys WHERE ${where}`)).n,
+    rows: await rows<KeyCustomerRow>(db, keyClassQuery(keyClass, limit, offset)),
+  };
+}
