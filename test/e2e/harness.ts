@@ -10,6 +10,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, expect } from 'vitest';
+import { PANEL_IDS, type PanelId } from '../../src/lib/analyses/registry.ts';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 /** The production build under test: dist/, or LL_DIST when set (lets several builds coexist). */
@@ -27,8 +28,9 @@ export const CHROMIUM_ARGS = [
   '--disable-sync',
 ];
 
-export const PANELS = ['overview', 'pareto', 'repurchase', 'retention', 'satisfaction'] as const;
-export type Panel = (typeof PANELS)[number];
+/** The dashboard's tabs, in order: the panel registry's ids. */
+export const PANELS = PANEL_IDS;
+export type Panel = PanelId;
 
 // ---------------------------------------------------------------- server
 
@@ -252,10 +254,12 @@ export class AppSession {
     for (const p of panels) {
       const tab = this.page.locator(`[data-testid=tab-${p}]`).first();
       if ((await tab.count()) > 0 && (await tab.getAttribute('aria-selected')) !== 'true') await tab.click();
-      await this.page
-        .locator(`[data-testid=panel-${p}]`)
+      // Drawn: a chart, or the panel's own word that it has nothing to draw (a model that refused, no mapped column).
+      const panel = this.page.locator(`[data-testid=panel-${p}]`);
+      await panel
         .locator('svg, canvas')
         .first()
+        .or(panel.locator('.ll-notice, [role=status]').first())
         .waitFor({ state: 'visible', timeout: timeoutMs });
     }
     await this.waitIdle(timeoutMs);
