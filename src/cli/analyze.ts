@@ -17,8 +17,9 @@ import { translate } from '../lib/i18n/index.ts';
 import { inspectFile, loadDataset, type FileOverrides, type InputFile } from '../lib/ingest/load.ts';
 import { MapArgError, parseMapArg } from '../lib/ingest/mapping.ts';
 import { IngestError, type ColumnMapping, type LoadReport } from '../lib/ingest/types.ts';
-import { CUSTOMER_LIST_COLUMNS, customerListFor, metricsOf, runDashboard, type DashboardResult } from '../lib/analyses/index.ts';
+import { customerListFor, metricsOf, runDashboard, type DashboardResult } from '../lib/analyses/index.ts';
 import { PANEL_REGISTRY } from '../lib/analyses/registry.ts';
+import { customerTable } from '../lib/analyses/customer-table.ts';
 import { toCsv } from '../lib/export/csv.ts';
 import type { ParseOptions } from '../lib/ingest/types.ts';
 import { currencyTotalsQuery, currencyView, type CurrencyTotalRow, type CurrencyView } from '../lib/analyses/overview.ts';
@@ -172,14 +173,8 @@ function panelTables(result: DashboardResult): Record<string, Record<string, rea
 async function writeCustomers(db: NodeDb, path: string, result: DashboardResult, settings: Settings): Promise<number> {
   const rows = await db.query(customerListFor(result, settings));
   // Panels with per-customer values (the lifetime-value predictions) add columns after the list's own.
-  const extra = PANEL_REGISTRY.flatMap((panel) => (panel.customerColumns ? [panel.customerColumns(result[panel.id] as never)] : []));
-  const csv = toCsv(
-    [...CUSTOMER_LIST_COLUMNS, ...extra.flatMap((e) => e.columns)],
-    rows.map((r) => [
-      ...CUSTOMER_LIST_COLUMNS.map((c) => r[c] ?? null),
-      ...extra.flatMap((e) => e.values.get(String(r.customer_id)) ?? e.columns.map(() => null)),
-    ]),
-  );
+  const table = customerTable(rows, result);
+  const csv = toCsv(table.columns, table.rows);
   try {
     writeFileSync(path, csv);
   } catch (e) {

@@ -258,8 +258,8 @@ export class AppSession {
       const panel = this.page.locator(`[data-testid=panel-${p}]`);
       await panel
         .locator('svg, canvas')
+        .or(panel.locator('.ll-notice, [role=status]'))
         .first()
-        .or(panel.locator('.ll-notice, [role=status]').first())
         .waitFor({ state: 'visible', timeout: timeoutMs });
     }
     await this.waitIdle(timeoutMs);

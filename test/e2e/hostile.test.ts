@@ -82,7 +82,9 @@ describe('hostile input in the browser', () => {
     const marks = Object.fromEntries(visits.map((v) => [v.panel, v.marks]));
     const tables = Object.fromEntries(visits.map((v) => [v.panel, v.tables]));
     console.log('marks hovered per panel', marks, 'tables opened per panel', tables);
-    for (const v of visits) expect(v.tables, v.panel).toBeGreaterThan(0);
+    // The lifetime-value models refuse a file this small: that panel says why and draws no table.
+    for (const v of visits) if (v.panel !== 'clv') expect(v.tables, v.panel).toBeGreaterThan(0);
+    expect(await session.page.locator('[data-testid^=clv-refused-]').count()).toBeGreaterThan(0);
     expect(visits.reduce((s, v) => s + v.marks, 0)).toBeGreaterThan(50);
 
     const text = visits.map((v) => v.text).join('\n');

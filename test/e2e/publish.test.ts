@@ -129,7 +129,7 @@ describe('published dashboard', () => {
     expect(await s.page.locator('[data-testid=published]').getAttribute('data-mode')).toBe('parquet');
     for (const id of KPIS) expect([id, await s.read(id)]).toEqual([id, expected[id]]);
     // Every row is here: no panel says it needs them, and the controls and exports work.
-    const none = { page: {}, overview: {}, pareto: {}, repurchase: {}, retention: {}, satisfaction: {} };
+    const none = { page: {}, ...Object.fromEntries(PANELS.map((p) => [p, {}])) };
     expect(await notices(s.page)).toEqual(none);
     expect(await s.page.locator('[data-needs-rows]').count()).toBe(0);
     const c = await controls(s.page);
@@ -169,12 +169,14 @@ describe('published dashboard', () => {
       expect([locale, await notices(s.page)]).toEqual([locale, expectedNotices(messages)]);
       const c = await controls(s.page);
       // as-of, churn window ×2, top share, tier A/B, cohort period, periods (calendar/rolling), complete through K,
-      // mode, measure, scale, high satisfaction, loyal minimum
-      expect(c.settings.map(([id]) => id).sort()).toEqual([
-        'setting-as-of', 'setting-churn-window', 'setting-cohort-clock', 'setting-cohort-period', 'setting-complete-through',
-        'setting-high-satisfaction', 'setting-loyal-min', 'setting-retention-churn-window',
-        'setting-retention-measure', 'setting-retention-mode', 'setting-score-scale', 'setting-tier-a', 'setting-tier-b', 'setting-top-share',
-      ]);
+      // mode, measure, scale, high satisfaction, loyal minimum — and those of the later panels, all disabled too
+      expect(c.settings.map(([id]) => id)).toEqual(
+        expect.arrayContaining([
+          'setting-as-of', 'setting-churn-window', 'setting-cohort-clock', 'setting-cohort-period', 'setting-complete-through',
+          'setting-high-satisfaction', 'setting-loyal-min', 'setting-retention-churn-window',
+          'setting-retention-measure', 'setting-retention-mode', 'setting-score-scale', 'setting-tier-a', 'setting-tier-b', 'setting-top-share',
+        ]),
+      );
       expect(c.settings.filter(([, disabled]) => !disabled)).toEqual([]);
       expect(c.filters.length).toBeGreaterThanOrEqual(2);
       expect(c.filters.every(Boolean)).toBe(true);

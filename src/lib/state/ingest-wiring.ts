@@ -3,7 +3,7 @@
  * the mapper (a missing or ambiguous column) are returned as a proposal; every other
  * problem is thrown as the IngestError the page shows.
  */
-import parquetWasmUrl from 'parquet-wasm/esm/parquet_wasm_bg.wasm?url';
+import { parquetInit } from '../wasm-assets.ts';
 import { DEFAULT_PARSE } from '../ingest/build-lines.ts';
 import { inspectFile, loadDataset, type FileOverrides, type InputFile } from '../ingest/load.ts';
 import { readBlob, releaseBuffer } from '../ingest/bytes.ts';
@@ -12,7 +12,6 @@ import { IngestError } from '../ingest/types.ts';
 import type { IngestApi } from './ingest-api.ts';
 
 // parquet-wasm loads with the first Parquet file, like the reader that uses it.
-const parquetInit = async () => (await import('parquet-wasm/esm')).default({ module_or_path: parquetWasmUrl });
 
 /** Codes that mean "ask the user", not "this file cannot be loaded". */
 export const ASK_USER = new Set(['MISSING_REQUIRED_COLUMNS', 'AMBIGUOUS_COLUMN_MAPPING']);
