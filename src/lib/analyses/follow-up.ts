@@ -5,10 +5,10 @@
  * time (warnings.ts `warningPage`, `keyClassPage` here).
  */
 import type { DbClient } from '../db/client.ts';
-import { join, raw, sql, type SqlQuery } from '../db/sql.ts';
-import { isoDate, one, rows, type SqlFragment } from './common.ts';
+import { raw, sql, type SqlQuery } from '../db/sql.ts';
+import { isoDate, one, rows } from './common.ts';
 import type { KeyClass } from './segments.ts';
-import { WARNING_SORTS, type WarningListParams } from './warnings.ts';
+import { warningOrder, warningWhere, type WarningListParams } from './warnings.ts';
 
 /** A warning list without paging: what the follow-up sheet exports. */
 export type WarningFilter = Omit<WarningListParams, 'limit' | 'offset'>;
@@ -26,29 +26,13 @@ export const FOLLOW_UP_COLUMNS = [
  */
 export const LATEST_LINE_COLUMNS = ['product', 'category', 'region', 'channel'] as const;
 
-function whereOf(p: WarningFilter): SqlFragment {
-  const conds: SqlFragment[] = [raw(p.kind === 'churn' ? 'churn_flag' : 'pace_flag')];
-  if (p.tier) conds.push(sql`tier = ${p.tier}`);
-  if (p.segment) conds.push(sql`rfm_segment = ${p.segment}`);
-  if (p.region !== undefined) conds.push(sql`first_region = ${p.region}`);
-  if (p.category !== undefined) conds.push(sql`first_category = ${p.category}`);
-  return join(conds, ' AND ');
-}
-
-function orderOf(p: WarningFilter): string {
-  if (!(WARNING_SORTS as readonly string[]).includes(p.sort)) throw new RangeError(`unknown sort column: ${p.sort}`);
-  const column = p.sort === 'rank' ? (p.kind === 'churn' ? 'value_365' : 'drop') : p.sort;
-  const dir = p.sort === 'rank' || p.descending ? 'DESC' : 'ASC';
-  return column === 'customer_id' ? `customer_id ${dir}` : `${column} ${dir} NULLS LAST, customer_id`;
-}
-
 /**
  * Every customer of a warning list in the order the page shows it (`rank` = the 1-based
  * position in that order), the same columns as `WarningRow`; with `withLine`, the mapped
  * columns of each customer's latest line. Reads `customer_segments` (and `f_lines`).
  */
 export function followUpQuery(p: WarningFilter, withLine = false): SqlQuery {
-  const order = raw(orderOf(p));
+  const order = warningOrder(p);
   const line = withLine
     ? sql`, ll.product::VARCHAR AS product, ll.category::VARCHAR AS category, ll.region::VARCHAR AS region, ll.channel::VARCHAR AS channel`
     : raw('');
@@ -61,7 +45,7 @@ export function followUpQuery(p: WarningFilter, withLine = false): SqlQuery {
   return sql`WITH l AS (
   SELECT customer_id, stage, rfm_segment, tier, first_date, last_date, p, g, recency_days, overdue_days, value, value_365,
          current_net AS current, baseline, baseline - current_net::DOUBLE AS drop
-  FROM customer_segments WHERE ${whereOf(p)})
+  FROM customer_segments WHERE ${warningWhere(p)})
 SELECT (row_number() OVER (ORDER BY ${order}))::INTEGER AS rank, customer_id::VARCHAR AS customer_id, stage::VARCHAR AS stage,
        rfm_segment::VARCHAR AS rfm_segment, tier::VARCHAR AS tier, ${isoDate(sql`first_date`)} AS first_date, ${isoDate(sql`last_date`)} AS last_date,
        p::INTEGER AS p, g::DOUBLE AS g, recency_days::INTEGER AS recency_days, overdue_days::DOUBLE AS overdue_days,

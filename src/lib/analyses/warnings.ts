@@ -96,7 +96,8 @@ export function warningSummaryQuery(): SqlQuery {
 FROM customer_segments`);
 }
 
-function whereOf(p: WarningListParams): SqlFragment {
+/** The rows of one warning list under its filters (also the follow-up sheet's). */
+export function warningWhere(p: Omit<WarningListParams, 'limit' | 'offset'>): SqlFragment {
   const conds: SqlFragment[] = [raw(p.kind === 'churn' ? 'churn_flag' : 'pace_flag')];
   if (p.tier) conds.push(sql`tier = ${p.tier}`);
   if (p.segment) conds.push(sql`rfm_segment = ${p.segment}`);
@@ -105,7 +106,8 @@ function whereOf(p: WarningListParams): SqlFragment {
   return join(conds, ' AND ');
 }
 
-function orderOf(p: WarningListParams): SqlFragment {
+/** A warning list's order: the whitelisted sort column, ties by customer id (a total order). */
+export function warningOrder(p: Omit<WarningListParams, 'limit' | 'offset'>): SqlFragment {
   if (!(WARNING_SORTS as readonly string[]).includes(p.sort)) throw new RangeError(`unknown sort column: ${p.sort}`);
   const column = p.sort === 'rank' ? (p.kind === 'churn' ? 'value_365' : 'drop') : p.sort;
   const dir = p.sort === 'rank' || p.descending ? 'DESC' : 'ASC';
@@ -118,11 +120,11 @@ const LIST_COLUMNS = raw(`customer_id, stage, rfm_segment, tier, first_date, las
 export function warningListQuery(p: WarningListParams): SqlQuery {
   const limit = Math.max(1, Math.min(10_000, Math.floor(p.limit)));
   const offset = Math.max(0, Math.floor(p.offset));
-  return sql`WITH l AS (SELECT ${LIST_COLUMNS} FROM customer_segments WHERE ${whereOf(p)})
+  return sql`WITH l AS (SELECT ${LIST_COLUMNS} FROM customer_segments WHERE ${warningWhere(p)})
 SELECT customer_id, stage, rfm_segment, tier, ${isoDate(sql`first_date`)} AS first_date, ${isoDate(sql`last_date`)} AS last_date,
        p::INTEGER AS p, g::DOUBLE AS g, recency_days::INTEGER AS recency_days, overdue_days::DOUBLE AS overdue_days,
        value::DOUBLE AS value, value_365::DOUBLE AS value_365, current::DOUBLE AS current, baseline::DOUBLE AS baseline, drop::DOUBLE AS drop
-FROM l ORDER BY ${orderOf(p)} LIMIT ${limit} OFFSET ${offset}`;
+FROM l ORDER BY ${warningOrder(p)} LIMIT ${limit} OFFSET ${offset}`;
 }
 
 /** Churn-warning customers whose Pareto rank (§4, all orders) is within the first ⌈0.2 × customers⌉. */
@@ -132,7 +134,7 @@ WHERE churn_flag AND value_rank <= (SELECT ceil(round(0.2 * count(*), 9)) FROM c
 }
 
 export function warningCountQuery(p: WarningListParams): SqlQuery {
-  return sql`SELECT count(*)::INTEGER AS total FROM customer_segments WHERE ${whereOf(p)}`;
+  return sql`SELECT count(*)::INTEGER AS total FROM customer_segments WHERE ${warningWhere(p)}`;
 }
 
 export async function warningPage(db: DbClient, p: WarningListParams): Promise<WarningPage> {
