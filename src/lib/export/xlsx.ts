@@ -52,6 +52,17 @@ export class XlsxTooLargeError extends Error {
   }
 }
 
+/** What a failed export says: the workbook's row limit, or the cause, shortened. */
+export function exportFailure(
+  e: unknown,
+  t: (key: string, params?: Readonly<Record<string, string | number>>) => string,
+  int: (n: number) => string,
+): string {
+  return e instanceof XlsxTooLargeError
+    ? t('exp.tooLarge', { rows: int(e.rows), max: int(XLSX_MAX_ROWS) })
+    : t('exp.failed', { detail: e instanceof Error ? e.message.slice(0, 160) : String(e) });
+}
+
 /** One sheet: the header (labels) and every row of the source. */
 export async function xlsxBlob(
   source: ExportSource,

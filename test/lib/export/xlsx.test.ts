@@ -2,7 +2,7 @@ import readXlsxFile from 'read-excel-file/universal';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NodeDb } from '../../../src/lib/db/duckdb-node.ts';
 import { LINES_HEADER, openLines, openTable } from '../../../src/lib/export/stream.ts';
-import { guardText, utcDate, xlsxBlob, xlsxCell, XlsxTooLargeError, XLSX_MAX_ROWS, XLSX_SHEET_ROWS } from '../../../src/lib/export/xlsx.ts';
+import { exportFailure, guardText, utcDate, xlsxBlob, xlsxCell, XlsxTooLargeError, XLSX_MAX_ROWS, XLSX_SHEET_ROWS } from '../../../src/lib/export/xlsx.ts';
 import { linesOf, loadSales, SALES_CSV, text } from './fixture.ts';
 
 let db: NodeDb;
@@ -66,5 +66,15 @@ describe('xlsxBlob', () => {
     await expect(xlsxBlob(rows(2_000_000))).rejects.toBeInstanceOf(XlsxTooLargeError);
     await expect(xlsxBlob(rows(XLSX_MAX_ROWS + 1))).rejects.toBeInstanceOf(XlsxTooLargeError);
     expect(XLSX_MAX_ROWS).toBeLessThan(XLSX_SHEET_ROWS);
+  });
+});
+
+describe('exportFailure', () => {
+  it('names the workbook row limit for a too-large XLSX, and the shortened cause otherwise', () => {
+    const t = (key: string, p?: Readonly<Record<string, string | number>>) => `${key} ${JSON.stringify(p ?? {})}`;
+    const int = (n: number) => `#${n}`;
+    expect(exportFailure(new XlsxTooLargeError(250_000), t, int)).toBe(`exp.tooLarge {"rows":"#250000","max":"#${XLSX_MAX_ROWS}"}`);
+    expect(exportFailure(new Error('x'.repeat(200)), t, int)).toBe(`exp.failed {"detail":"${'x'.repeat(160)}"}`);
+    expect(exportFailure('disk full', t, int)).toBe('exp.failed {"detail":"disk full"}');
   });
 });
