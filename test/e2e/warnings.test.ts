@@ -4,6 +4,7 @@
  * in decline, reading, sorting, paging and exporting the list is recorded with the
  * browser's long-task observer (the durations are printed, not asserted).
  */
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,7 +13,7 @@ import { readParquet } from 'parquet-wasm/esm';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { parquetInit } from '../lib/export/fixture.ts';
-import { DIST, useApp } from './harness.ts';
+import { DIST, ROOT, useApp } from './harness.ts';
 
 const PAGE_SIZE = 100;
 
@@ -29,6 +30,21 @@ async function exportFile(page: Page, kind: string, format: 'csv' | 'xlsx' | 'pa
   const [file] = await Promise.all([page.waitForEvent('download', { timeout: 120_000 }), page.locator(`[data-testid=export-${kind}]`).click()]);
   expect(file.suggestedFilename()).toBe(`follow-up-${kind}.${format}`);
   return readFileSync((await file.path()) ?? '');
+}
+
+/** The lifetime-value columns of `analyze --customers` on the demo's sales, by customer id. */
+function analyzeLifetime(): Map<string, { p_alive: number; clv: number }> {
+  const dir = mkdtempSync(join(tmpdir(), 'll-customers-'));
+  try {
+    const out = join(dir, 'customers.csv');
+    execFileSync(process.execPath, [join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), join(ROOT, 'src', 'cli', 'analyze.ts'), join(ROOT, 'public', 'demo', 'sales.csv'), '--customers', out], { cwd: ROOT, stdio: 'ignore' });
+    const [head = '', ...lines] = readFileSync(out, 'utf8').replace(/^\uFEFF/, '').trim().split(/\r?\n/);
+    const cols = head.split(',');
+    const at = (name: string) => cols.indexOf(name);
+    return new Map(lines.map((l) => l.split(',')).map((c) => [c[at('customer_id')] ?? '', { p_alive: Number(c[at('p_alive')]), clv: Number(c[at('clv')]) }]));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 async function exportCsv(page: Page, kind: string): Promise<string> {
@@ -125,6 +141,14 @@ describe('warnings panel', () => {
     expect(await dialog.locator('[data-testid=customer-detail-title]').textContent()).toContain(id);
     expect(await dialog.locator('[data-field=stage]').textContent()).toBe('Decline');
     expect(await dialog.locator('[data-testid=customer-detail-orders] tbody tr').count()).toBeGreaterThan(1);
+    // Its lifetime-value figures are the model's, the same as analyze --customers.
+    const cli = analyzeLifetime().get(id);
+    expect(cli, `${id} in analyze --customers`).toBeDefined();
+    const life = dialog.locator('[data-testid=customer-detail-lifetime]');
+    for (const field of ['p_alive', 'clv'] as const) {
+      const shown = Number(await life.locator(`[data-field=${field}]`).getAttribute('data-value'));
+      expect(Math.abs(shown - (cli?.[field] ?? NaN)), field).toBeLessThanOrEqual(1e-9 * Math.max(1, Math.abs(shown)));
+    }
     await page.keyboard.press('Escape');
     await page.waitForFunction(() => !(document.querySelector('[data-testid=panel-warnings] [data-testid=customer-detail]') as HTMLDialogElement | null)?.open);
     await page.waitForFunction((want) => document.activeElement?.textContent?.trim() === want, id);

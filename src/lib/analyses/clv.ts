@@ -31,10 +31,40 @@ export const clvPanel: PanelDescriptor<'clv', ClvPanelResult> = {
   ],
   customerColumns: (r) => {
     const out = new Map<string, readonly (number | null)[]>();
-    if (r.perCustomer === null) return { columns: CLV_CUSTOMER_COLUMNS, values: out };
-    const { ids, values: v } = r.perCustomer;
-    const num = (a: Float64Array, i: number): number | null => (Number.isFinite(a[i]) ? (a[i] as number) : null);
-    ids.forEach((id, i) => out.set(id, [num(v.pAlive, i), num(v.expectedPurchases, i), num(v.expectedSpend, i), num(v.clv, i)]));
+    for (const id of r.perCustomer?.ids ?? []) {
+      const c = customerLifetime(r, id);
+      if (c) out.set(id, [c.p_alive, c.expected_purchases, c.expected_spend, c.clv]);
+    }
     return { columns: CLV_CUSTOMER_COLUMNS, values: out };
   },
 };
+
+/** One customer's predictions (METRICS.md §12), each null where its model was refused. */
+export interface CustomerLifetime {
+  readonly p_alive: number | null;
+  readonly expected_purchases: number | null;
+  readonly expected_spend: number | null;
+  readonly clv: number | null;
+}
+
+const indexCache = new WeakMap<readonly string[], ReadonlyMap<string, number>>();
+
+/**
+ * The customer's row of the fitted model, or null when BG/NBD was refused or the customer
+ * was not modelled (no purchase on or before the calibration end). The id → row index is
+ * built once per fit, so a list can look up every row it shows.
+ */
+export function customerLifetime(r: ClvPanelResult | undefined, customerId: string): CustomerLifetime | null {
+  const per = r?.perCustomer;
+  if (!per) return null;
+  let index = indexCache.get(per.ids);
+  if (index === undefined) {
+    index = new Map(per.ids.map((id, i) => [id, i]));
+    indexCache.set(per.ids, index);
+  }
+  const i = index.get(customerId);
+  if (i === undefined) return null;
+  const v = per.values;
+  const num = (a: Float64Array): number | null => (Number.isFinite(a[i]) ? (a[i] as number) : null);
+  return { p_alive: num(v.pAlive), expected_purchases: num(v.expectedPurchases), expected_spend: num(v.expectedSpend), clv: num(v.clv) };
+}

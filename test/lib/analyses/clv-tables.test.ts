@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { clvBins, clvGrid, clvHorizon, kthSmallest, niceStep, pAliveBins, runClv, topCustomers, TOP_CUSTOMERS } from '../../../src/lib/analyses/clv-tables.ts';
+import { customerLifetime } from '../../../src/lib/analyses/clv.ts';
 import { fitClvSync } from '../../../src/lib/clv/fit.ts';
 import { NodeDb } from '../../../src/lib/db/duckdb-node.ts';
 import { DEFAULT_SETTINGS } from '../../../src/lib/model/settings.ts';
@@ -106,6 +107,14 @@ describe('the lifetime-value run', () => {
       await runClv(db, { ...base, calibrationEnd: '1997-12-31' }, '1998-06-30', fitter);
       expect(fits).toBe(3);
       expect(a.metrics.clv_customers).toBe(2357);
+      // One customer's row (the detail dialog's figures) is the same as the top table's.
+      for (const row of a.top.slice(0, 5)) {
+        expect(customerLifetime(a, row.customer_id)).toEqual({ p_alive: row.p_alive, expected_purchases: row.expected_purchases, expected_spend: row.expected_spend, clv: row.clv });
+      }
+      // Not modelled (no purchase by the calibration end), and a refused model: nothing.
+      expect(customerLifetime(a, 'no such customer')).toBeNull();
+      expect(customerLifetime({ ...a, perCustomer: null }, a.top[0]?.customer_id ?? '')).toBeNull();
+      expect(customerLifetime(undefined, a.top[0]?.customer_id ?? '')).toBeNull();
     } finally {
       await db.close();
     }
