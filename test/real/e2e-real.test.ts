@@ -24,12 +24,13 @@ function independentCounts(): { lines: number; missingCustomer: number; missingU
   let duplicates = 0;
   const seen = new Set<string>();
   const units = (price: string) => {
-    const [whole = '0', frac = ''] = price.split('.');
-    return Number(whole) * 10_000 + Number(frac.padEnd(4, '0'));
+    const [whole = '0', frac = ''] = price.replace(/^-/, '').split('.');
+    const u = Number(whole) * 10_000 + Number(frac.padEnd(4, '0'));
+    return price.startsWith('-') ? -u : u;
   };
   for (const row of rows) {
     // Quantity, InvoiceDate, UnitPrice, CustomerID and Country are the last five fields and
-    // never quoted in this file (a Description may hold commas); no price is negative.
+    // never quoted in this file (a Description may hold commas). Two bad-debt lines have a negative price.
     const fields = row.split(',');
     const n = fields.length;
     if ((fields[n - 2] ?? '').trim() === '') {
