@@ -16,7 +16,7 @@ import { NodeDb } from '../lib/db/duckdb-node.ts';
 import { translate } from '../lib/i18n/index.ts';
 import { inspectFile, loadDataset, type FileOverrides, type InputFile } from '../lib/ingest/load.ts';
 import { MapArgError, parseMapArg } from '../lib/ingest/mapping.ts';
-import { IngestError, type ColumnMapping, type LoadReport } from '../lib/ingest/types.ts';
+import { IngestError, type ColumnMapping, type LoadReport, type RejectReason } from '../lib/ingest/types.ts';
 import { customerListFor, metricsOf, runDashboard, type DashboardResult } from '../lib/analyses/index.ts';
 import { PANEL_REGISTRY } from '../lib/analyses/registry.ts';
 import { customerTable } from '../lib/analyses/customer-table.ts';
@@ -125,7 +125,12 @@ function summary(report: LoadReport, metrics: Metrics, asOf: string | null, curr
     out.push(
       `${f.role} ${f.name}: ${f.format}${f.sheet === undefined ? '' : ` sheet ${f.sheet}`}, ${f.encoding}, read ${f.rows_read}, kept ${f.rows_kept}, rejected ${f.rows_rejected}, skipped ${f.rows_skipped}`,
     );
-    for (const [reason, n] of Object.entries(f.rejectedByReason)) out.push(`  rejected ${reason}: ${n}`);
+    for (const [reason, n] of Object.entries(f.rejectedByReason)) {
+      const sums = (f.rejectedAmounts ?? []).filter((a) => a.reason === reason).map((a) => `${a.currency ? `${a.currency} ` : ''}${Number(a.amount).toFixed(2)}`);
+      const unreadable = f.rejectedUnreadable?.[reason as RejectReason] ?? 0;
+      const carry = [...(sums.length ? [`amount ${sums.join(' + ')}`] : []), ...(unreadable ? [`${unreadable} without a readable amount`] : [])];
+      out.push(`  rejected ${reason}: ${n}${carry.length ? ` (${carry.join('; ')})` : ''}`);
+    }
     for (const [reason, n] of Object.entries(f.skippedByReason)) out.push(`  skipped ${reason}: ${n}`);
     for (const w of f.warnings) out.push(`  warning ${w.code}: ${w.count}${w.detail ? ` (${w.detail})` : ''}`);
   }

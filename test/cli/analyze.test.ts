@@ -126,8 +126,8 @@ describe('analyze --json on a GB18030 sales file with a survey keyed by order id
       ['survey_by_order.csv', 'utf-8'],
     ]);
     expect(out.report.rejected).toEqual([
-      { file: 0, line: 8, reason: 'missing_customer_id' },
-      { file: 1, line: 10, reason: 'missing_score' },
+      { file: 0, line: 8, reason: 'missing_customer_id', text: ',刘洋,O11,2024-03-01,15.00' },
+      { file: 1, line: 10, reason: 'missing_score', text: 'O7,' },
     ]);
   });
 
@@ -260,6 +260,8 @@ describe('--as-of and --churn-window', () => {
     expect([out.metrics.customers, out.metrics.orders, out.metrics.revenue]).toEqual([4, 5, 470]);
     expect(out.settings).toMatchObject({ cohortClock: 'rolling', completeThrough: 2 });
     expect(runs.asOfEarlierText.stdout).toMatch(/\nas of 2024-03-31\n {2}4 lines after the as-of date set aside\n/);
+    // Line 8 has no customer id; its amount, 15.00, is what the rejected row carries.
+    expect(runs.asOfEarlierText.stdout).toContain('\n  rejected missing_customer_id: 1 (amount 15.00)\n');
     expect(runs.badClock.code).toBe(2);
     expect(runs.badClock.stderr).toMatch(/--cohort-clock takes one of calendar, rolling, not "lunar"/);
   });

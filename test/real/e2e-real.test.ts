@@ -12,17 +12,34 @@ import { ROOT, useApp } from '../e2e/harness.ts';
 const FILE = join(ROOT, '..', 'shared', 'data', 'online-retail', 'online_retail.csv');
 const REPORT = '[data-testid=load-report]';
 
-/** Data lines, and lines with a blank CustomerID (counted with a plain split, not the ingest). */
-function independentCounts(): { lines: number; missingCustomer: number } {
+/**
+ * Data lines, lines with a blank CustomerID, the revenue those carry (units of 1e-4) and the
+ * lines with a CustomerID that repeat an earlier one exactly (a plain split, not the ingest).
+ */
+function independentCounts(): { lines: number; missingCustomer: number; missingUnits: number; duplicates: number } {
   const text = readFileSync(FILE, 'utf8');
   const rows = text.split(/\r?\n/).slice(1).filter((l) => l !== '');
   let missing = 0;
+  let missingUnits = 0;
+  let duplicates = 0;
+  const seen = new Set<string>();
+  const units = (price: string) => {
+    const [whole = '0', frac = ''] = price.replace(/^-/, '').split('.');
+    const u = Number(whole) * 10_000 + Number(frac.padEnd(4, '0'));
+    return price.startsWith('-') ? -u : u;
+  };
   for (const row of rows) {
-    // CustomerID and Country are the last two fields and never quoted in this file.
+    // Quantity, InvoiceDate, UnitPrice, CustomerID and Country are the last five fields and
+    // never quoted in this file (a Description may hold commas). Two bad-debt lines have a negative price.
     const fields = row.split(',');
-    if ((fields[fields.length - 2] ?? '').trim() === '') missing++;
+    const n = fields.length;
+    if ((fields[n - 2] ?? '').trim() === '') {
+      missing++;
+      missingUnits += Number(fields[n - 5]) * units(fields[n - 3] ?? '');
+    } else if (seen.has(row)) duplicates++;
+    else seen.add(row);
   }
-  return { lines: rows.length, missingCustomer: missing };
+  return { lines: rows.length, missingCustomer: missing, missingUnits, duplicates };
 }
 
 /**
@@ -43,7 +60,7 @@ describe.skipIf(!existsSync(FILE))('online_retail.csv in the page', () => {
 
   it('maps the columns itself and accounts for every line, the guest lines as missing_customer_id', async () => {
     const expected = independentCounts();
-    expect(expected).toEqual({ lines: 541_909, missingCustomer: 135_080 });
+    expect(expected).toMatchObject({ lines: 541_909, missingCustomer: 135_080 });
 
     const session = app();
     const page = await session.openApp();
@@ -66,6 +83,10 @@ describe.skipIf(!existsSync(FILE))('online_retail.csv in the page', () => {
     expect(missing).toBe(expected.missingCustomer);
     expect((kept ?? 0) + (rejected ?? 0) + (skipped ?? 0)).toBe(read);
     expect(await page.locator('[data-testid=ingest-error]').count()).toBe(0);
+    // The report says what the rejected rows carry and that the exact duplicates were kept.
+    const revenue = new Intl.NumberFormat('zh-CN', { minimumFractionDigits: 2, maximumFractionDigits: 2 }).format(expected.missingUnits / 10_000);
+    expect(await page.locator(`${REPORT} [data-reason=missing_customer_id]`).innerText()).toContain(`涉及收入 ${revenue}`);
+    expect(await page.locator('[data-testid=duplicates]').innerText()).toContain(`有 ${new Intl.NumberFormat('zh-CN').format(expected.duplicates)} 行`);
     const mapper = (await page.locator('[data-testid=column-mapping]').first().textContent()) ?? '';
     for (const label of ['CustomerID', 'InvoiceDate']) expect(mapper).toContain(label);
     await expect.poll(() => page.locator('[data-testid=continue]').isEnabled()).toBe(true);

@@ -35,6 +35,7 @@ import {
   type ColumnMapping,
   type ParseOptions,
   type RejectReason,
+  type RejectedAmount,
   type RejectedLine,
   type SkipReason,
   type SkippedLine,
@@ -194,6 +195,36 @@ export interface BuildLinesSpec {
    * raw, stage and target then never coexist (at 5 M lines the raw text is ~1 GB).
    */
   readonly dropRawWhenCounted?: boolean;
+  /** What joins a rejected line's cells when it is shown as text (the file's delimiter; default ','). */
+  readonly delimiter?: string;
+}
+
+/** Rejected lines per file that carry their text; the page shows the first 50 of all files. */
+export const REJECTED_LINES_WITH_TEXT = 100;
+/** A rejected line's text is cut to this many characters, the last one an ellipsis. */
+export const REJECTED_LINE_CHARS = 160;
+
+/**
+ * The raw row as one line of text: its fields (as many as it had) joined by `delimiter`,
+ * cut with an ellipsis past `REJECTED_LINE_CHARS`. Display only: the page renders it as text.
+ */
+export function lineText(columnCount: number, delimiter: string): Fragment {
+  const cells = Array.from({ length: columnCount }, (_, i) => cell(i));
+  if (cells.length === 0) return raw("''");
+  const joined = sql`array_to_string(list_slice([${join(cells)}], 1, greatest(n_fields, 1)), ${delimiter})`;
+  return sql`list_transform([${joined}], t -> CASE WHEN length(t) > ${raw(String(REJECTED_LINE_CHARS))} THEN left(t, ${raw(String(REJECTED_LINE_CHARS - 1))}) || '…' ELSE t END)[1]`;
+}
+
+/**
+ * The text of the first `REJECTED_LINES_WITH_TEXT` rejected lines of a file, by line number.
+ * Read from the raw table, so call it before `releaseRaw`.
+ */
+export async function rejectedLineTexts(db: DbClient, spec: BuildLinesSpec): Promise<Map<number, string>> {
+  const rows = await db.query(sql`SELECT line_no::INTEGER AS line_no, ${lineText(spec.columnCount, spec.delimiter ?? ',')}::VARCHAR AS text
+    FROM ${ident(spec.rawTable)}
+    WHERE line_no IN (SELECT line_no FROM ${ident(spec.stage)} WHERE status = 'rejected' ORDER BY line_no LIMIT ${raw(String(REJECTED_LINES_WITH_TEXT))})
+    ORDER BY line_no`);
+  return new Map(rows.map((r) => [Number(r.line_no), String(r.text ?? '')]));
 }
 
 /** Drop the raw table when the spec says it is no longer needed (see `dropRawWhenCounted`). */
@@ -382,6 +413,9 @@ export interface BuildLinesResult {
   readonly rows_skipped: number;
   readonly rejectedByReason: Partial<Record<RejectReason, number>>;
   readonly skippedByReason: Partial<Record<SkipReason, number>>;
+  /** Sales files only (see `FileReport.rejectedAmounts`). */
+  readonly rejectedAmounts?: readonly RejectedAmount[];
+  readonly rejectedUnreadable?: Partial<Record<RejectReason, number>>;
   readonly rejected: readonly RejectedLine[];
   readonly skipped: readonly SkippedLine[];
   readonly warnings: readonly Warning[];
@@ -422,6 +456,7 @@ export async function buildLines(db: DbClient, spec: BuildLinesSpec, parse: Pars
   const stage = ident(spec.stage);
 
   const { rowsRead, kept, rejected: rejectedN, skipped: skippedN } = await accountFor(db, spec.rawTable, spec.stage);
+  const texts = await rejectedLineTexts(db, spec);
   await releaseRaw(db, spec);
 
   const target = ident(spec.target);
@@ -450,7 +485,7 @@ export async function buildLines(db: DbClient, spec: BuildLinesSpec, parse: Pars
     if (g.status === 'rejected') {
       const reason = g.reason as RejectReason;
       rejectedByReason[reason] = (rejectedByReason[reason] ?? 0) + lines.length;
-      for (const l of lines) rejected.push({ file: spec.fileNo, line: Number(l), reason });
+      for (const l of lines) rejected.push(withText({ file: spec.fileNo, line: Number(l), reason }, texts));
     } else {
       const reason = g.reason as SkipReason;
       skippedByReason[reason] = (skippedByReason[reason] ?? 0) + lines.length;
@@ -462,7 +497,7 @@ export async function buildLines(db: DbClient, spec: BuildLinesSpec, parse: Pars
     if (r.status === 'rejected') {
       const reason = r.reason as RejectReason;
       rejectedByReason[reason] = (rejectedByReason[reason] ?? 0) + 1;
-      rejected.push({ file: spec.fileNo, line, reason, value: String(r.value) });
+      rejected.push(withText({ file: spec.fileNo, line, reason, value: String(r.value) }, texts));
     } else {
       const reason = r.reason as SkipReason;
       skippedByReason[reason] = (skippedByReason[reason] ?? 0) + 1;
@@ -474,6 +509,7 @@ export async function buildLines(db: DbClient, spec: BuildLinesSpec, parse: Pars
   skipped.sort(byLine);
 
   const warnings = await stageWarnings(db, spec.stage, p, spec.mapping);
+  const { rejectedAmounts, rejectedUnreadable } = await amountsOfRejected(db, spec.stage);
   return {
     parse: { dayMonthOrder: p.dayMonthOrder, decimal: p.decimal, dedupe: p.dedupe },
     rows_read: rowsRead,
@@ -482,10 +518,44 @@ export async function buildLines(db: DbClient, spec: BuildLinesSpec, parse: Pars
     rows_skipped: skippedN,
     rejectedByReason,
     skippedByReason,
+    rejectedAmounts,
+    rejectedUnreadable,
     rejected,
     skipped,
     warnings,
   };
+}
+
+/** `line` with its text, when it is one of the lines whose text was read. */
+export function withText(line: RejectedLine, texts: ReadonlyMap<number, string>): RejectedLine {
+  const text = texts.get(line.line);
+  return text === undefined || text === '' ? line : { ...line, text };
+}
+
+/**
+ * What the rejected rows of a sales stage carry: per reason and currency as written, the
+ * exact sum of the amounts that could be read; per reason, the rows whose amount could not.
+ */
+async function amountsOfRejected(
+  db: DbClient,
+  stage: string,
+): Promise<{ rejectedAmounts: RejectedAmount[]; rejectedUnreadable: Partial<Record<RejectReason, number>> }> {
+  const rows = await db.query(sql`SELECT reason::VARCHAR AS reason, currency::VARCHAR AS currency,
+      sum(amount)::VARCHAR AS amount, count(amount)::INTEGER AS readable, (count(*) - count(amount))::INTEGER AS unreadable
+    FROM ${ident(stage)} WHERE status = 'rejected'
+    GROUP BY reason, currency ORDER BY reason, currency NULLS FIRST`);
+  const rejectedAmounts: RejectedAmount[] = [];
+  const rejectedUnreadable: Partial<Record<RejectReason, number>> = {};
+  for (const r of rows) {
+    const reason = r.reason as RejectReason;
+    const readable = num(r, 'readable');
+    if (readable > 0) {
+      rejectedAmounts.push({ reason, currency: typeof r.currency === 'string' ? r.currency : null, amount: String(r.amount), rows: readable });
+    }
+    const unreadable = num(r, 'unreadable');
+    if (unreadable > 0) rejectedUnreadable[reason] = (rejectedUnreadable[reason] ?? 0) + unreadable;
+  }
+  return { rejectedAmounts, rejectedUnreadable };
 }
 
 async function stageWarnings(db: DbClient, stage: string, p: ResolvedParse, mapping: ColumnMapping): Promise<Warning[]> {

@@ -389,7 +389,7 @@ function fileWarnings(insp: FileInspection, stats: NormalizeStats): Warning[] {
   };
   if (insp.encoding && insp.encoding !== 'utf-8') add('encoding_not_utf8', 1, insp.encoding);
   if (insp.encodingGuessed) add('encoding_guessed', 1, insp.encoding ?? undefined);
-  if (insp.encoding === 'utf-8' && insp.bomLength === 3) add('bom_stripped', 1);
+  // A UTF-8 byte-order mark is what Excel writes ("CSV UTF-8"): read as usual, not worth a word.
   add('nul_bytes_removed', stats.nulRecords, String(stats.nulRemoved));
   const labels = labelCounts(insp.headerCells.length ? insp.headerCells : insp.labels, insp.labels, insp.mapping);
   add('empty_column_names', insp.headerLine > 0 || insp.format === 'parquet' ? labels.empty : 0);
@@ -506,7 +506,8 @@ export async function loadDataset(db: DbClient, sales: readonly InputFile[], opt
       progress({ stage: 'map', done: k, total: inputs.length });
 
       const parse: ParseOptions = { ...DEFAULT_PARSE, ...input.o.parse };
-      const spec = { rawTable, columnCount: insp.columnCount, fileNo: k, mapping: insp.mapping, stage: `stage__${k}`, dropRawWhenCounted: true };
+      const delimiter = insp.dialect?.delimiter === 'whitespace' ? ' ' : (insp.dialect?.delimiter ?? ',');
+      const spec = { rawTable, columnCount: insp.columnCount, fileNo: k, mapping: insp.mapping, stage: `stage__${k}`, dropRawWhenCounted: true, delimiter };
       let result: BuildLinesResult;
       try {
         result =
@@ -540,6 +541,8 @@ export async function loadDataset(db: DbClient, sales: readonly InputFile[], opt
         rows_skipped: result.rows_skipped,
         rejectedByReason: result.rejectedByReason,
         skippedByReason: result.skippedByReason,
+        ...(result.rejectedAmounts ? { rejectedAmounts: result.rejectedAmounts } : {}),
+        ...(result.rejectedUnreadable ? { rejectedUnreadable: result.rejectedUnreadable } : {}),
         warnings: w,
       });
       // Not push(...list): a file can have hundreds of thousands of rejected lines.

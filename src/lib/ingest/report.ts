@@ -3,7 +3,53 @@
  * line number, reason and offending value, as spreadsheet-safe CSV.
  */
 import { toCsv, type CsvCell } from '../export/csv.ts';
-import type { LoadReport, RejectReason, SkipReason } from './types.ts';
+import type { MappingField } from '../model/schema.ts';
+import type { FileReport, LoadReport, RejectReason, SkipReason } from './types.ts';
+
+/**
+ * Exact duplicate rows of the sales files: `kept` in files loaded as they are (they count
+ * in every total), `removed` in files loaded with de-duplication (counted as skipped rows,
+ * reason `duplicate_row`, so rows_read = kept + rejected + skipped still holds).
+ */
+export function duplicateRows(report: Pick<LoadReport, 'files'>): { kept: number; removed: number } {
+  let kept = 0;
+  let removed = 0;
+  for (const f of report.files) {
+    if (f.role !== 'sales') continue;
+    if (f.parse.dedupe) removed += f.skippedByReason.duplicate_row ?? 0;
+    else kept += f.warnings.find((w) => w.code === 'exact_duplicate_rows')?.count ?? 0;
+  }
+  return { kept, removed };
+}
+
+/** What the rejected rows of one reason carry: a sum per currency as written, and the rows without a readable amount. */
+export interface ReasonAmounts {
+  readonly sums: readonly { readonly currency: string | null; readonly amount: number }[];
+  readonly unreadable: number;
+}
+
+/**
+ * The amounts of a file's rejected rows of `reason`; null when the report has none (a survey,
+ * or a report stored before amounts were kept). The exact decimal sum becomes a number for
+ * display: cents stay exact below 2^53 / 100.
+ */
+export function reasonAmounts(f: Pick<FileReport, 'rejectedAmounts' | 'rejectedUnreadable'>, reason: RejectReason): ReasonAmounts | null {
+  if (f.rejectedAmounts === undefined) return null;
+  const sums = f.rejectedAmounts.filter((a) => a.reason === reason).map((a) => ({ currency: a.currency, amount: Number(a.amount) }));
+  const unreadable = f.rejectedUnreadable?.[reason] ?? 0;
+  return sums.length === 0 && unreadable === 0 ? null : { sums, unreadable };
+}
+
+/** Columns of a file that no field reads, by their labels (trimmed, unnamed ones left out), in file order. */
+export function unusedColumns(f: Pick<FileReport, 'labels' | 'mapping'>): string[] {
+  const used = new Set(Object.values(f.mapping));
+  return f.labels.flatMap((l, i) => (used.has(i) || l.trim() === '' ? [] : [l.trim()]));
+}
+
+/** The message key naming a field for a file of this role: a survey's date is the date of the response, not of an order. */
+export function fieldKey(role: 'sales' | 'survey', field: MappingField): string {
+  return role === 'survey' && field === 'date' ? 'field.survey_date' : `field.${field}`;
+}
 
 export interface ProblemRow {
   readonly file: string;

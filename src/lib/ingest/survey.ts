@@ -8,7 +8,9 @@ import { ident, quoteIdentifier, raw, sql } from '../db/sql.ts';
 import { SURVEY_DDL } from '../model/schema.ts';
 import {
   accountFor,
+  rejectedLineTexts,
   releaseRaw,
+  withText,
   cell,
   resolveParse,
   rowShapeReasons,
@@ -106,6 +108,7 @@ export async function buildSurvey(db: DbClient, spec: BuildLinesSpec, parse: Par
   await db.exec(stageSql(spec, p));
   const stage = ident(spec.stage);
   const { rowsRead, kept, rejected: rejectedN, skipped: skippedN } = await accountFor(db, spec.rawTable, spec.stage);
+  const texts = await rejectedLineTexts(db, spec);
   await releaseRaw(db, spec);
   await db.exec(sql`INSERT INTO ${ident(spec.target)}
     SELECT ${spec.fileNo}::INTEGER, line_no, customer_id, order_id, response_date, score
@@ -120,7 +123,8 @@ export async function buildSurvey(db: DbClient, spec: BuildLinesSpec, parse: Par
     if (r.status === 'rejected') {
       const reason = r.reason as RejectReason;
       rejectedByReason[reason] = (rejectedByReason[reason] ?? 0) + 1;
-      rejected.push(typeof r.value === 'string' && r.value !== '' ? { file: spec.fileNo, line, reason, value: r.value } : { file: spec.fileNo, line, reason });
+      const base = typeof r.value === 'string' && r.value !== '' ? { file: spec.fileNo, line, reason, value: r.value } : { file: spec.fileNo, line, reason };
+      rejected.push(withText(base, texts));
     } else {
       const reason = r.reason as SkipReason;
       skippedByReason[reason] = (skippedByReason[reason] ?? 0) + 1;

@@ -106,6 +106,24 @@ export interface RejectedLine {
   readonly reason: RejectReason;
   /** The offending value (trimmed to 80 characters), when there is one. */
   readonly value?: string;
+  /**
+   * The line as text: its cells joined by the file's delimiter, cut with an ellipsis when
+   * long (`REJECTED_LINE_CHARS`). Only the first `REJECTED_LINES_WITH_TEXT` rejected lines
+   * of each file carry it: a file can reject hundreds of thousands.
+   */
+  readonly text?: string;
+}
+
+/**
+ * The amounts the rejected rows of one reason carry, in one currency as written (null:
+ * none written). `amount` is the exact sum of the amounts that could be read, as decimal
+ * text ("1234.5600"); `rows` how many rows it sums.
+ */
+export interface RejectedAmount {
+  readonly reason: RejectReason;
+  readonly currency: string | null;
+  readonly amount: string;
+  readonly rows: number;
 }
 
 export interface SkippedLine {
@@ -136,6 +154,10 @@ export interface FileReport {
   readonly rows_skipped: number;
   readonly rejectedByReason: Partial<Record<RejectReason, number>>;
   readonly skippedByReason: Partial<Record<SkipReason, number>>;
+  /** Sales files: the amounts their rejected rows carry (absent in reports stored before it existed). */
+  readonly rejectedAmounts?: readonly RejectedAmount[];
+  /** Sales files: per reason, the rejected rows whose amount itself could not be read. */
+  readonly rejectedUnreadable?: Partial<Record<RejectReason, number>>;
   readonly warnings: readonly Warning[];
 }
 

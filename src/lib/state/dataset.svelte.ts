@@ -352,6 +352,18 @@ export class DatasetState {
     if (entry) entry.parse = { ...entry.parse, ...parse };
   }
 
+  /** The files of the report are at hand (not data restored from the device), so they can be loaded again. */
+  get canRemoveDuplicates(): boolean {
+    return this.status === 'loaded' && this.files.some((f) => f.role === 'sales' && f.inspection !== null && !f.parse.dedupe);
+  }
+
+  /** Load the same files again, with exact duplicate rows of the sales files removed (counted as skipped). */
+  async removeDuplicates(): Promise<void> {
+    if (!this.canRemoveDuplicates) return;
+    for (const f of this.files) if (f.role === 'sales') f.parse = { ...f.parse, dedupe: true };
+    await this.load();
+  }
+
   get canConfirm(): boolean {
     return !this.rereading && this.files.every((f) => f.inspection && missingFor(f.role, f.mapping).length === 0 && duplicateFields(f.mapping).length === 0);
   }

@@ -17,7 +17,7 @@ const REJECTS = [
   'too_few_fields', 'too_many_fields', 'unclosed_quote', 'invalid_encoding', 'line_too_long',
   'missing_score', 'unparseable_score',
 ];
-const SKIPS = ['blank_row', 'title_row', 'summary_row', 'footer_row'];
+const SKIPS = ['blank_row', 'title_row', 'summary_row', 'footer_row', 'duplicate_row'];
 const WARNINGS = [
   'bom_stripped', 'encoding_not_utf8', 'exact_duplicate_rows', 'multiple_currencies', 'refund_rows',
   'mixed_date_formats', 'excel_serial_dates', 'epoch_dates', 'ambiguous_day_month_order', 'decimal_comma',
@@ -77,5 +77,18 @@ describe('merged catalogues (page + dashboard)', () => {
     expect(keys(CATALOGUES['zh-CN'])).toEqual(keys(CATALOGUES.en));
     const clash = Object.keys(dashboardMessages.en).filter((k) => Object.hasOwn(en, k));
     expect(clash).toEqual([]);
+  });
+});
+
+describe('plain words in the panels', () => {
+  it('explain Kaplan–Meier (censoring) in one plain sentence wherever a panel names it, in both languages', async () => {
+    const { dashboardMessages } = await import('../../../src/lib/i18n/dashboard.ts');
+    const plain = { en: 'history is too short to tell', 'zh-CN': '历史太短' } as const;
+    for (const locale of ['en', 'zh-CN'] as const) {
+      const named = Object.entries(dashboardMessages[locale]).filter(([k, text]) => /^dash\.(repurchase|retention|headline)\./.test(k) && text.includes('Kaplan'));
+      expect(named.length).toBeGreaterThan(0);
+      expect(named.filter(([, text]) => !text.includes(plain[locale])).map(([k]) => k)).toEqual([]);
+    }
+    expect(dashboardMessages.en['dash.col.censored']).not.toMatch(/censor/i);
   });
 });

@@ -269,7 +269,7 @@ describe('buildLines', () => {
     const spec = { columnCount: 3, mapping: CDA, target: 'lines_stage', stage: 'stage_t' };
     await buildLines(db, { ...spec, rawTable: 'raw_a', fileNo: 0 }, DEFAULT_PARSE);
     const b = await buildLines(db, { ...spec, rawTable: 'raw_b', fileNo: 1 }, DEFAULT_PARSE);
-    expect(b.rejected).toEqual([{ file: 1, line: 3, reason: 'unparseable_date', value: 'x' }]);
+    expect(b.rejected).toEqual([{ file: 1, line: 3, reason: 'unparseable_date', value: 'x', text: 'C3,x,3' }]);
     expect(await db.query('SELECT file_no, line_no, customer_id FROM lines_stage ORDER BY file_no')).toEqual([
       { file_no: 0, line_no: 2, customer_id: 'C1' },
       { file_no: 1, line_no: 2, customer_id: 'C2' },

@@ -129,7 +129,7 @@ describe('loadDataset', () => {
       ['a.csv', 1, 1],
       ['b.tsv', 1, 0],
     ]);
-    expect(r.rejected).toEqual([{ file: 0, line: 3, reason: 'unparseable_amount', value: 'x' }]);
+    expect(r.rejected).toEqual([{ file: 0, line: 3, reason: 'unparseable_amount', value: 'x', text: 'C2,O2,2023-01-06,x' }]);
     expect((await lines()).map((x) => [x.file_no, x.line_no, x.customer_id, x.order_id, x.a])).toEqual([
       [0, 2, 'C1', 'O1', '10.00'],
       [1, 2, 'C1', null, '5.50'],
@@ -159,8 +159,8 @@ describe('loadDataset', () => {
     });
     expect(r.files[1]).toMatchObject({ role: 'survey', rows_read: 4, rows_kept: 1, rows_rejected: 2, rows_skipped: 1 });
     expect(r.rejected).toEqual([
-      { file: 1, line: 3, reason: 'missing_score' },
-      { file: 1, line: 4, reason: 'unparseable_score', value: '很好' },
+      { file: 1, line: 3, reason: 'missing_score', text: 'O2,,2023-01-09' },
+      { file: 1, line: 4, reason: 'unparseable_score', value: '很好', text: 'O3,很好,2023-01-09' },
     ]);
     expect(await db.query('SELECT customer_id, order_id, response_date::VARCHAR AS d, score FROM survey')).toEqual([
       { customer_id: null, order_id: 'O1', d: '2023-01-09', score: 9 },
@@ -226,6 +226,69 @@ describe('loadDataset', () => {
       { code: 'unusual_column_names', count: 1 },
       { code: 'unused_columns', count: 3 },
     ]);
+  });
+});
+
+describe('what the load report says about rejected rows', () => {
+  it('sums the amounts of the rejected rows per reason, exactly, and counts those without one', async () => {
+    const r = await loadDataset(db, [
+      text(
+        'r.csv',
+        [
+          'customer,date,amount',
+          'C1,2023-01-05,10.10',
+          ',2023-01-06,20.25',
+          ',2023-01-07,-5.10',
+          ',2023-01-08,abc',
+          'C2,,7.00',
+          'C3,not a date,0.015',
+          'C4,2023-01-09,x',
+          '',
+        ].join('\n'),
+      ),
+    ]);
+    expect(r.files[0]?.rejectedByReason).toEqual({ missing_customer_id: 3, missing_date: 1, unparseable_date: 1, unparseable_amount: 1 });
+    // missing_customer_id: 20.25 + (-5.10) = 15.15 over 2 rows; "abc" cannot be read.
+    expect(r.files[0]?.rejectedAmounts).toEqual([
+      { reason: 'missing_customer_id', currency: null, amount: '15.1500', rows: 2 },
+      { reason: 'missing_date', currency: null, amount: '7.0000', rows: 1 },
+      { reason: 'unparseable_date', currency: null, amount: '0.0150', rows: 1 },
+    ]);
+    expect(r.files[0]?.rejectedUnreadable).toEqual({ missing_customer_id: 1, unparseable_amount: 1 });
+  });
+
+  it('keeps each rejected line as text, joined by the file’s delimiter and cut with an ellipsis when long', async () => {
+    const long = 'x'.repeat(300);
+    const r = await loadDataset(db, [text('t.tsv', `customer\tdate\tamount\tnote\n\t2023-01-06\t5\t<b>hi</b>\nC1\t2023-01-06\t5\tok\n\t2023-01-07\t1\t${long}\n`)]);
+    const [first, second] = r.rejected;
+    expect(first).toEqual({ file: 0, line: 2, reason: 'missing_customer_id', text: '\t2023-01-06\t5\t<b>hi</b>' });
+    expect(second?.text).toBe(`\t2023-01-07\t1\t${'x'.repeat(160 - 1 - 14)}…`);
+    expect(second?.text).toHaveLength(160);
+  });
+
+  it('gives the text of the first 100 rejected lines of a file only', async () => {
+    const body = Array.from({ length: 120 }, (_, i) => `,2023-01-06,${i}`).join('\n');
+    const r = await loadDataset(db, [text('m.csv', `customer,date,amount\nC1,2023-01-05,1\n${body}\n`)]);
+    expect(r.rejected).toHaveLength(120);
+    expect(r.rejected.filter((x) => x.text !== undefined).map((x) => x.line)).toEqual(Array.from({ length: 100 }, (_, i) => i + 3));
+  });
+
+  it('says nothing about a UTF-8 byte-order mark (Excel writes one)', async () => {
+    const body = new TextEncoder().encode('customer,date,amount\nC1,2023-01-05,10\n');
+    const r = await loadDataset(db, [{ name: 'bom.csv', bytes: new Uint8Array([0xef, 0xbb, 0xbf, ...body]) }]);
+    expect(r.files[0]).toMatchObject({ encoding: 'utf-8', rows_kept: 1 });
+    expect(r.warnings).toEqual([]);
+  });
+
+  it('counts removed duplicates under skipped, so read = kept + rejected + skipped still holds', async () => {
+    const file = text('d.csv', 'customer,date,amount\nC1,2023-01-05,10\nC1,2023-01-05,10\nC1,2023-01-05,10\nC2,2023-01-06,5\n,2023-01-06,5\n,2023-01-06,5\n');
+    const kept = await loadDataset(db, [file]);
+    expect(kept).toMatchObject({ rows_read: 6, rows_kept: 4, rows_rejected: 2, rows_skipped: 0 });
+    expect(kept.warnings).toContainEqual({ code: 'exact_duplicate_rows', count: 2 });
+    const removed = await loadDataset(db, [file], { overrides: [{ parse: { dedupe: true } }] });
+    expect(removed).toMatchObject({ rows_read: 6, rows_kept: 2, rows_rejected: 2, rows_skipped: 2 });
+    expect(removed.files[0]?.skippedByReason).toEqual({ duplicate_row: 2 });
+    expect(removed.files[0]?.parse.dedupe).toBe(true);
   });
 });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { problemRows, problemsCsv } from '../../../src/lib/ingest/report.ts';
+import { duplicateRows, fieldKey, problemRows, problemsCsv, reasonAmounts, unusedColumns } from '../../../src/lib/ingest/report.ts';
 import type { FileReport, LoadReport } from '../../../src/lib/ingest/types.ts';
 
 const file = (name: string) => ({ name }) as FileReport;
@@ -38,5 +38,63 @@ describe('problem lines', () => {
         'a.csv,9,rejected,<missing_date>,\r\n' +
         "b'); SELECT 1; --.csv,4,rejected,<unparseable_amount>,'=1+2\r\n",
     );
+  });
+});
+
+const sales = (over: Partial<FileReport>): FileReport =>
+  ({
+    name: 's.csv',
+    role: 'sales',
+    labels: [],
+    mapping: {},
+    parse: { dayMonthOrder: 'auto', decimal: 'auto', dedupe: false },
+    skippedByReason: {},
+    warnings: [],
+    ...over,
+  }) as FileReport;
+
+describe('what the report says', () => {
+  it('counts duplicates kept where files were loaded as they are, removed where de-duplicated', () => {
+    const kept = sales({ warnings: [{ code: 'exact_duplicate_rows', count: 5 }] });
+    const removed = sales({
+      parse: { dayMonthOrder: 'auto', decimal: 'auto', dedupe: true },
+      skippedByReason: { duplicate_row: 3, blank_row: 1 },
+      warnings: [{ code: 'exact_duplicate_rows', count: 3 }],
+    });
+    const survey = { ...kept, role: 'survey' } as FileReport;
+    expect(duplicateRows({ files: [kept, removed, survey] })).toEqual({ kept: 5, removed: 3 });
+    expect(duplicateRows({ files: [sales({})] })).toEqual({ kept: 0, removed: 0 });
+  });
+
+  it('gives the amounts of one reason, per currency, with the rows without one', () => {
+    const f = sales({
+      rejectedAmounts: [
+        { reason: 'missing_customer_id', currency: null, amount: '1234.5600', rows: 2 },
+        { reason: 'missing_customer_id', currency: 'USD', amount: '-0.0100', rows: 1 },
+        { reason: 'missing_date', currency: null, amount: '7.0000', rows: 1 },
+      ],
+      rejectedUnreadable: { missing_customer_id: 4, unparseable_amount: 2 },
+    });
+    expect(reasonAmounts(f, 'missing_customer_id')).toEqual({
+      sums: [
+        { currency: null, amount: 1234.56 },
+        { currency: 'USD', amount: -0.01 },
+      ],
+      unreadable: 4,
+    });
+    expect(reasonAmounts(f, 'unparseable_amount')).toEqual({ sums: [], unreadable: 2 });
+    expect(reasonAmounts(f, 'unclosed_quote')).toBeNull();
+    // A report stored before the amounts were kept says nothing about them.
+    expect(reasonAmounts(sales({}), 'missing_customer_id')).toBeNull();
+  });
+
+  it('names the columns no field reads, leaving unnamed ones out', () => {
+    expect(unusedColumns({ labels: ['客户ID', ' 备注 ', '日期', '', '地址', '金额'], mapping: { customer: 0, date: 2, amount: 5 } })).toEqual(['备注', '地址']);
+  });
+
+  it('calls a survey’s date the survey date', () => {
+    expect(fieldKey('survey', 'date')).toBe('field.survey_date');
+    expect(fieldKey('sales', 'date')).toBe('field.date');
+    expect(fieldKey('survey', 'score')).toBe('field.score');
   });
 });

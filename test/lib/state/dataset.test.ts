@@ -85,6 +85,29 @@ describe('dataset flow', () => {
     expect(ds.mapped).toEqual({ category: false, region: false, channel: false, order: false });
   });
 
+  it('loads the same files again with exact duplicates removed, from the report', async () => {
+    const api = fakeApi((f) => (f.name === '调查.csv' ? inspection({ mapping: { customer: 0, score: 2 } }) : inspection()));
+    const ds = ready(api);
+    await ds.choose([file('销售.csv')], [file('调查.csv')]);
+    await expect.poll(() => ds.status).toBe('loaded');
+    expect(ds.canRemoveDuplicates).toBe(true);
+    await ds.removeDuplicates();
+    expect(ds.status).toBe('loaded');
+    expect(api.loads).toHaveLength(2);
+    expect(api.loads[1]?.map((i) => [i.role, i.parse.dedupe, i.mapping])).toEqual([
+      ['sales', true, { customer: 0, date: 1, amount: 2 }],
+      ['survey', false, { customer: 0, score: 2 }],
+    ]);
+    // Once removed there is nothing left to offer.
+    expect(ds.canRemoveDuplicates).toBe(false);
+  });
+
+  it('offers no removal for data restored from the device (its files are not at hand)', () => {
+    const ds = ready(fakeApi(() => inspection()));
+    expect(ds.restore(REPORT)).toBe(true);
+    expect(ds.canRemoveDuplicates).toBe(false);
+  });
+
   it('asks when a required field is missing, then loads the confirmed mapping', async () => {
     const api = fakeApi(() => inspection({ mapping: { customer: 0, amount: 2 }, missing: ['date'] }));
     const ds = ready(api);
