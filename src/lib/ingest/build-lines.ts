@@ -41,6 +41,7 @@ import {
   type Warning,
 } from './types.ts';
 import { RAW_FLAG } from './raw-format.ts';
+import { collectInfoSql, contactStageColumns, type InfoSpec } from './customer-info.ts';
 
 export { RAW_FLAG } from './raw-format.ts';
 
@@ -194,6 +195,8 @@ export interface BuildLinesSpec {
    * raw, stage and target then never coexist (at 5 M lines the raw text is ~1 GB).
    */
   readonly dropRawWhenCounted?: boolean;
+  /** Contact fields and unused columns to collect per customer into `table` (customer-info.ts). */
+  readonly info?: { readonly spec: InfoSpec; readonly table: string };
 }
 
 /** Drop the raw table when the spec says it is no longer needed (see `dropRawWhenCounted`). */
@@ -352,6 +355,7 @@ export function stageSql(spec: BuildLinesSpec, p: ResolvedParse): Fragment[] {
       ${m.profit !== undefined ? optionalAmount(m.profit) : m.cost !== undefined ? sql`amount - cost_v` : raw('NULL::DECIMAL(18,4)')} AS profit,
       ${m.score === undefined ? raw('NULL::DOUBLE') : unlessSimple(sql`TRY_CAST(${cell(m.score)} AS DOUBLE)`, scoreValue(cleanText(cell(m.score))))} AS score,
       currency,
+      ${contactStageColumns(spec.info?.spec, cell)},
       date_kind,
       cust_t <> cust_raw AS cust_trimmed,
       cust_placeholder,
@@ -422,6 +426,8 @@ export async function buildLines(db: DbClient, spec: BuildLinesSpec, parse: Pars
   const stage = ident(spec.stage);
 
   const { rowsRead, kept, rejected: rejectedN, skipped: skippedN } = await accountFor(db, spec.rawTable, spec.stage);
+  // Before the raw table goes: the unused cells of each customer's latest line are read from it.
+  if (spec.info) await db.exec(collectInfoSql(spec.stage, spec.rawTable, spec.fileNo, spec.info.spec, spec.info.table));
   await releaseRaw(db, spec);
 
   const target = ident(spec.target);
