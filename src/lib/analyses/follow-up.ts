@@ -5,7 +5,9 @@
  * time (warnings.ts `warningPage`, `keyClassPage` here).
  */
 import type { DbClient } from '../db/client.ts';
-import { raw, sql, type SqlQuery } from '../db/sql.ts';
+import { join, raw, sql, type SqlQuery } from '../db/sql.ts';
+import type { UnusedColumn } from '../model/mapped.ts';
+import type { ContactField } from '../model/schema.ts';
 import { isoDate, one, rows } from './common.ts';
 import type { KeyClass } from './segments.ts';
 import { warningOrder, warningWhere, type WarningListParams } from './warnings.ts';
@@ -21,18 +23,44 @@ export const FOLLOW_UP_COLUMNS = [
 
 /**
  * The file's mapped columns as they stood on the customer's latest line (latest order_ts
- * on or before the as-of date, after the filters; ties: the later line of the file). Only
- * mapped columns are kept in `lines`, so the file's other columns cannot be exported.
+ * on or before the as-of date, after the filters; ties: the later line of the file).
  */
 export const LATEST_LINE_COLUMNS = ['product', 'category', 'region', 'channel'] as const;
+
+/** What the follow-up sheet adds to a warning list's columns. */
+export interface FollowUpExtras {
+  /** Contact fields after the id (`customer_info`: latest non-empty value of each). */
+  readonly contacts?: readonly ContactField[];
+  /**
+   * Unused columns of the customer's latest line over all loaded lines (`customer_info`:
+   * neither the filters nor the as-of date apply, as the load keeps that line only), trimmed;
+   * written as `unused_1`, `unused_2` … in this order (headings: their labels).
+   */
+  readonly unused?: readonly UnusedColumn[];
+}
+
+/** The output name of the i-th unused column chosen (0-based). */
+export const unusedColumnName = (i: number): string => `unused_${i + 1}`;
 
 /**
  * Every customer of a warning list in the order the page shows it (`rank` = the 1-based
  * position in that order), the same columns as `WarningRow`; with `withLine`, the mapped
- * columns of each customer's latest line. Reads `customer_segments` (and `f_lines`).
+ * columns of each customer's latest line; with `extras`, contact fields and unused columns.
+ * Reads `customer_segments` (and `f_lines`, `customer_info`).
  */
-export function followUpQuery(p: WarningFilter, withLine = false): SqlQuery {
+export function followUpQuery(p: WarningFilter, withLine = false, extras: FollowUpExtras = {}): SqlQuery {
   const order = warningOrder(p);
+  const contacts = extras.contacts ?? [];
+  const unused = extras.unused ?? [];
+  const info = contacts.length > 0 || unused.length > 0;
+  const cellOf = (u: UnusedColumn) =>
+    sql`nullif(trim(CASE ${join(u.sources.map((s) => sql`WHEN ci.file_no = ${s.file}::INTEGER THEN ci.cells[${s.index + 1}::INTEGER]`), ' ')} END), '')`;
+  const infoCols = info
+    ? sql`${raw(contacts.map((f) => `, ci.${f}::VARCHAR AS ${f}`).join(''))}${join(
+        unused.map((u, i) => sql`, ${cellOf(u)}::VARCHAR AS ${raw(unusedColumnName(i))}`),
+        '',
+      )}`
+    : raw('');
   const line = withLine
     ? sql`, ll.product::VARCHAR AS product, ll.category::VARCHAR AS category, ll.region::VARCHAR AS region, ll.channel::VARCHAR AS channel`
     : raw('');
@@ -49,8 +77,8 @@ export function followUpQuery(p: WarningFilter, withLine = false): SqlQuery {
 SELECT (row_number() OVER (ORDER BY ${order}))::INTEGER AS rank, customer_id::VARCHAR AS customer_id, stage::VARCHAR AS stage,
        rfm_segment::VARCHAR AS rfm_segment, tier::VARCHAR AS tier, ${isoDate(sql`first_date`)} AS first_date, ${isoDate(sql`last_date`)} AS last_date,
        p::INTEGER AS p, g::DOUBLE AS g, recency_days::INTEGER AS recency_days, overdue_days::DOUBLE AS overdue_days,
-       value::DOUBLE AS value, value_365::DOUBLE AS value_365, current::DOUBLE AS current, baseline::DOUBLE AS baseline, drop::DOUBLE AS drop${line}
-FROM ${from}
+       value::DOUBLE AS value, value_365::DOUBLE AS value_365, current::DOUBLE AS current, baseline::DOUBLE AS baseline, drop::DOUBLE AS drop${line}${infoCols}
+FROM ${from}${info ? raw(' LEFT JOIN customer_info ci USING (customer_id)') : raw('')}
 ORDER BY ${order}`;
 }
 

@@ -512,7 +512,8 @@ export async function loadDataset(db: DbClient, sales: readonly InputFile[], opt
 
       const parse: ParseOptions = { ...DEFAULT_PARSE, ...input.o.parse };
       const spec = { rawTable, columnCount: insp.columnCount, fileNo: k, mapping: insp.mapping, stage: `stage__${k}`, dropRawWhenCounted: true };
-      const info = input.role === 'sales' ? infoSpec(insp.mapping, insp.columnCount) : null;
+      // Unused columns by the labels (none for a file without a header): what the report can name.
+      const info = input.role === 'sales' ? infoSpec(insp.mapping, insp.labels.length) : null;
       let result: BuildLinesResult;
       try {
         result =
