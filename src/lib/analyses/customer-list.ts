@@ -140,6 +140,12 @@ export function customerListFor(
   });
 }
 
+/** The quadrants' names in the page's language (the chart's labels), for `quadrantLabels`. */
+export function quadrantLabels(t: (key: string) => string): Record<Quadrant, string> {
+  const name = (q: Quadrant) => t(`chart.satisfaction.quadrant.${q}`);
+  return { loyalists: name('loyalists'), mercenaries: name('mercenaries'), hostages: name('hostages'), defectors: name('defectors') };
+}
+
 /** The columns of a list with `contacts`, in order: the id, the contact fields, then `CUSTOMER_LIST_COLUMNS`' others. */
 export function customerListColumns(contacts: readonly ContactField[] = []): string[] {
   const [id, ...rest] = CUSTOMER_LIST_COLUMNS;

@@ -32,7 +32,7 @@ const ERP = [
   'K3,不合格,137-3,not a date,10,广州路',
 ].join('\n');
 
-interface InfoRow {
+type InfoRow = {
   customer_id: string;
   name: string | null;
   phone: string | null;
@@ -40,7 +40,7 @@ interface InfoRow {
   file_no: number;
   line_no: number;
   cells: string | null;
-}
+};
 
 async function info(db: NodeDb): Promise<InfoRow[]> {
   return db.query<InfoRow>(`SELECT customer_id, name, phone, contact, file_no, line_no, cells[1] AS cells
