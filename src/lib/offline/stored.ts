@@ -68,13 +68,11 @@ export async function persistLoaded(db: DbClient): Promise<void> {
     `INSERT INTO ${target}.${table} SELECT * FROM temp.main.${table}`,
     `DROP TABLE temp.main.${table}`,
   ];
-  const statements = [
-    'BEGIN TRANSACTION',
-    ...copy(LINES_DDL, 'lines'),
-    ...copy(SURVEY_DDL, 'survey'),
-    ...copy(CUSTOMER_INFO_DDL, 'customer_info'),
-    'COMMIT',
-  ];
+  // TEMP lines built by hand (not by a load) have no customer_info: an empty one is stored.
+  const info = (await tableExists(db, 'customer_info', 'temp'))
+    ? copy(CUSTOMER_INFO_DDL, 'customer_info')
+    : [CUSTOMER_INFO_DDL.replace('CREATE OR REPLACE TABLE customer_info', `CREATE OR REPLACE TABLE ${target}.customer_info`)];
+  const statements = ['BEGIN TRANSACTION', ...copy(LINES_DDL, 'lines'), ...copy(SURVEY_DDL, 'survey'), ...info, 'COMMIT'];
   try {
     await db.exec(statements.join(';\n'));
   } catch (e) {
