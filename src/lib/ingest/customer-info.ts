@@ -17,21 +17,10 @@ import { ident, join, raw, sql, type SqlQuery } from '../db/sql.ts';
 import { CONTACT_FIELDS, CUSTOMER_INFO_DDL, type ContactField } from '../model/schema.ts';
 import type { Fragment } from './parse.ts';
 import { trimText } from './parse.ts';
+import { unusedColumns } from './mapping.ts';
 import type { ColumnMapping } from './types.ts';
 
-/**
- * The unused columns kept per file, at most: the cells travel as one list per customer, so a
- * 300-column export would otherwise put 300 cells on each of its customers.
- */
-export const MAX_UNUSED_COLUMNS = 64;
-
-/** The file's columns no field is mapped to, left to right, at most `MAX_UNUSED_COLUMNS`. */
-export function unusedColumns(mapping: ColumnMapping, columnCount: number): number[] {
-  const used = new Set(Object.values(mapping));
-  const out: number[] = [];
-  for (let c = 0; c < columnCount && out.length < MAX_UNUSED_COLUMNS; c++) if (!used.has(c)) out.push(c);
-  return out;
-}
+export { MAX_UNUSED_COLUMNS, unusedColumns } from './mapping.ts';
 
 /** What a sales file contributes to `customer_info`. */
 export interface InfoSpec {

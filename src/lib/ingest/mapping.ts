@@ -357,6 +357,20 @@ export function autoMap(
   return proposed.length > 0 ? { mapping, ambiguous, missing, proposed } : { mapping, ambiguous, missing };
 }
 
+/**
+ * The unused columns kept per file, at most: the cells travel as one list per customer, so a
+ * 300-column export would otherwise put 300 cells on each of its customers.
+ */
+export const MAX_UNUSED_COLUMNS = 64;
+
+/** The file's columns no field is mapped to, left to right, at most `MAX_UNUSED_COLUMNS`. */
+export function unusedColumns(mapping: ColumnMapping, columnCount: number): number[] {
+  const used = new Set(Object.values(mapping));
+  const out: number[] = [];
+  for (let c = 0; c < columnCount && out.length < MAX_UNUSED_COLUMNS; c++) if (!used.has(c)) out.push(c);
+  return out;
+}
+
 /** The fields a mapping still lacks (same rule as `autoMap`'s `missing`). */
 export function missingFields(mapping: ColumnMapping): MappingField[] {
   const missing: MappingField[] = REQUIRED_FIELDS.filter((f) => mapping[f] === undefined);

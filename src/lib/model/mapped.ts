@@ -1,5 +1,4 @@
-import { unusedColumns } from '../ingest/customer-info.ts';
-import { isContactLikeLabel, isNpsLabel } from '../ingest/mapping.ts';
+import { isContactLikeLabel, isNpsLabel, unusedColumns } from '../ingest/mapping.ts';
 import type { LoadReport } from '../ingest/types.ts';
 import type { Mapped } from './derive.ts';
 import { CONTACT_FIELDS, type Dimension } from './schema.ts';
