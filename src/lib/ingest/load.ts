@@ -106,6 +106,11 @@ export interface LoadEnv {
    * that load the same `InputFile` twice must leave this off.
    */
   readonly releaseInputs?: boolean;
+  /**
+   * Build `customer_info` (contact fields, unused columns of each customer's latest line;
+   * default true). Off, it is left empty: for measuring what it costs (test/bench/contacts.ts).
+   */
+  readonly customerInfo?: boolean;
 }
 
 const EMPTY_AUTO: AutoMapResult = { mapping: {}, ambiguous: [], missing: [] };
@@ -513,7 +518,7 @@ export async function loadDataset(db: DbClient, sales: readonly InputFile[], opt
       const parse: ParseOptions = { ...DEFAULT_PARSE, ...input.o.parse };
       const spec = { rawTable, columnCount: insp.columnCount, fileNo: k, mapping: insp.mapping, stage: `stage__${k}`, dropRawWhenCounted: true };
       // Unused columns by the labels (none for a file without a header): what the report can name.
-      const info = input.role === 'sales' ? infoSpec(insp.mapping, insp.labels.length) : null;
+      const info = input.role === 'sales' && options.customerInfo !== false ? infoSpec(insp.mapping, insp.labels.length) : null;
       let result: BuildLinesResult;
       try {
         result =
