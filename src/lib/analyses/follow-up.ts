@@ -105,26 +105,40 @@ export interface KeyCustomerRow {
   /** Pareto rank of §4 (value descending, then id). */
   readonly value_rank: number;
   readonly customer_id: string;
+  /** Contact fields, when asked for (latest non-empty value each, `customer_info`). */
+  readonly name?: string | null;
+  readonly phone?: string | null;
+  readonly contact?: string | null;
   readonly value: number;
   readonly profit: number | null;
   readonly margin: number | null;
   readonly key_class: KeyClass | null;
 }
 
-/** Customers of a key class (every customer when null), by value descending then id. Reads `customer_keys`. */
-export function keyClassQuery(keyClass: KeyClass | null, limit?: number, offset = 0): SqlQuery {
+/**
+ * Customers of a key class (every customer when null), by value descending then id, with the
+ * contact fields asked for after the id. Reads `customer_keys` (and `customer_info`).
+ */
+export function keyClassQuery(keyClass: KeyClass | null, limit?: number, offset = 0, contacts: readonly ContactField[] = []): SqlQuery {
   const where = keyClass === null ? raw('TRUE') : sql`key_class = ${keyClass}`;
   const page = limit === undefined ? raw('') : sql` LIMIT ${Math.max(1, Math.min(10_000, Math.floor(limit)))} OFFSET ${Math.max(0, Math.floor(offset))}`;
-  return sql`SELECT value_rank::INTEGER AS value_rank, customer_id::VARCHAR AS customer_id, value::DOUBLE AS value, profit::DOUBLE AS profit,
+  const info = contacts.length > 0;
+  return sql`SELECT value_rank::INTEGER AS value_rank, customer_id::VARCHAR AS customer_id${raw(contacts.map((f) => `, ci.${f}::VARCHAR AS ${f}`).join(''))}, value::DOUBLE AS value, profit::DOUBLE AS profit,
        margin::DOUBLE AS margin, key_class::VARCHAR AS key_class
-FROM customer_keys WHERE ${where}
+FROM customer_keys${info ? raw(' LEFT JOIN customer_info ci USING (customer_id)') : raw('')} WHERE ${where}
 ORDER BY value_rank, customer_id${page}`;
 }
 
-export async function keyClassPage(db: DbClient, keyClass: KeyClass | null, limit: number, offset: number): Promise<{ total: number; rows: KeyCustomerRow[] }> {
+export async function keyClassPage(
+  db: DbClient,
+  keyClass: KeyClass | null,
+  limit: number,
+  offset: number,
+  contacts: readonly ContactField[] = [],
+): Promise<{ total: number; rows: KeyCustomerRow[] }> {
   const where = keyClass === null ? raw('TRUE') : sql`key_class = ${keyClass}`;
   return {
     total: (await one<{ n: number }>(db, sql`SELECT count(*)::INTEGER AS n FROM customer_keys WHERE ${where}`)).n,
-    rows: await rows<KeyCustomerRow>(db, keyClassQuery(keyClass, limit, offset)),
+    rows: await rows<KeyCustomerRow>(db, keyClassQuery(keyClass, limit, offset, contacts)),
   };
 }

@@ -23,7 +23,7 @@ import { NodeDb } from '../../../src/lib/db/duckdb-node.ts';
 import { derive } from '../../../src/lib/analyses/index.ts';
 import { customerContacts } from '../../../src/lib/analyses/customer-info.ts';
 import { customerListQuery } from '../../../src/lib/analyses/customer-list.ts';
-import { followUpQuery } from '../../../src/lib/analyses/follow-up.ts';
+import { followUpQuery, keyClassPage, keyClassQuery } from '../../../src/lib/analyses/follow-up.ts';
 import { buildSegmentTables } from '../../../src/lib/analyses/segments.ts';
 import { loadDataset } from '../../../src/lib/ingest/load.ts';
 import { mappedOf } from '../../../src/lib/model/mapped.ts';
@@ -93,6 +93,19 @@ describe('contact fields and unused columns', () => {
     const plain = await db.query(customerListQuery({ ...base, quadrant: 'hostages' }));
     expect(plain.map((r) => [r.customer_id, r.quadrant])).toEqual([['A', 'hostages'], ['Y', 'hostages']]);
     expect(Object.keys(plain[0] ?? {})).not.toContain('name');
+  });
+
+  it('go into the key-customer lists after the id', async () => {
+    const all = await db.query(keyClassQuery(null, undefined, 0, ['name', 'phone']));
+    expect(all.map((r) => [r.value_rank, r.customer_id, r.name, r.phone])).toEqual([
+      [1, 'B', 'B公司', '139'],
+      [2, 'A', 'A店', null],
+      [3, 'Y', 'Y厂', '137'],
+      [4, 'Z', 'Z', '136'],
+    ]);
+    expect(Object.keys(all[0] ?? {}).slice(0, 4)).toEqual(['value_rank', 'customer_id', 'name', 'phone']);
+    const page = await keyClassPage(db, null, 1, 2, ['name']);
+    expect(page.rows.map((r) => [r.customer_id, r.name])).toEqual([['Y', 'Y厂']]);
   });
 
   it('are read for a page of a list by id', async () => {
