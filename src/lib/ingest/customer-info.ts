@@ -37,13 +37,25 @@ export function infoSpec(mapping: ColumnMapping, columnCount: number): InfoSpec 
   return Object.keys(contacts).length === 0 && unused.length === 0 ? null : { contacts, unused };
 }
 
-const KEY = 'STRUCT(t TIMESTAMP, f INTEGER, l INTEGER)';
+/**
+ * The order of "latest" as one HUGEINT: (order_ts, file, line) packed as
+ * (epoch µs + 2^63) · 2^48 + file · 2^32 + line, never negative, so that one integer
+ * compares as the three would (aggregating with a struct key took 2.4 times as long). Files
+ * below 2^16, lines below 2^32.
+ */
+const LINE_BITS = 4294967296n;
+const FILE_BITS = 281474976710656n;
+export function lineKey(fileNo: number): Fragment {
+  return raw(
+    `((epoch_us(order_ts)::HUGEINT + 9223372036854775808) * ${FILE_BITS} + ${Math.max(0, Math.floor(fileNo))}::HUGEINT * ${LINE_BITS} + line_no)`,
+  );
+}
 
 /** The per-file rows, merged at the end of the load (TEMP). */
 export function infoStageDdl(table: string): SqlQuery {
   return sql`CREATE OR REPLACE TEMP TABLE ${ident(table)} (
-  customer_id VARCHAR NOT NULL, k ${raw(KEY)} NOT NULL,
-  name VARCHAR, name_k ${raw(KEY)}, phone VARCHAR, phone_k ${raw(KEY)}, contact VARCHAR, contact_k ${raw(KEY)},
+  customer_id VARCHAR NOT NULL, k HUGEINT NOT NULL,
+  name VARCHAR, name_k HUGEINT, phone VARCHAR, phone_k HUGEINT, contact VARCHAR, contact_k HUGEINT,
   cells VARCHAR[])`;
 }
 
@@ -69,17 +81,18 @@ export function contactStageColumns(spec: InfoSpec | null | undefined, cell: (c:
  * non-empty value with its line's key.
  */
 export function collectInfoSql(stage: string, rawTable: string, fileNo: number, spec: InfoSpec, target: string): SqlQuery {
-  const key = sql`{'t': order_ts, 'f': ${fileNo}::INTEGER, 'l': line_no}`;
+  const key = lineKey(fileNo);
   const latest = (f: ContactField) =>
     spec.contacts[f] === undefined
-      ? sql`NULL::VARCHAR AS ${ident(f)}, NULL::${raw(KEY)} AS ${ident(`${f}_k`)}`
+      ? sql`NULL::VARCHAR AS ${ident(f)}, NULL::HUGEINT AS ${ident(`${f}_k`)}`
       : sql`arg_max(${ident(`${f}_v`)}, ${key}) FILTER (WHERE ${ident(`${f}_v`)} IS NOT NULL) AS ${ident(f)},
         max(${key}) FILTER (WHERE ${ident(`${f}_v`)} IS NOT NULL) AS ${ident(`${f}_k`)}`;
   const cells = spec.unused.length
     ? sql`[${join(spec.unused.map((c) => sql`r.${ident(`c${c}`)}`))}]::VARCHAR[]`
     : raw('NULL::VARCHAR[]');
   const join_ = spec.unused.length
-    ? sql`LEFT JOIN (SELECT * FROM ${ident(rawTable)} WHERE line_no IN (SELECT struct_extract(k, 'l') FROM per_customer)) r ON r.line_no = struct_extract(p.k, 'l')`
+    ? sql`LEFT JOIN (SELECT * FROM ${ident(rawTable)} WHERE line_no IN (SELECT (k % ${raw(String(LINE_BITS))})::INTEGER FROM per_customer)) r
+        ON r.line_no = (p.k % ${raw(String(LINE_BITS))})::INTEGER`
     : raw('');
   return sql`INSERT INTO ${ident(target)}
 WITH per_customer AS (
@@ -96,6 +109,7 @@ SELECT customer_id,
        arg_max(name, name_k) FILTER (WHERE name IS NOT NULL),
        arg_max(phone, phone_k) FILTER (WHERE phone IS NOT NULL),
        arg_max(contact, contact_k) FILTER (WHERE contact IS NOT NULL),
-       struct_extract(max(k), 'f'), struct_extract(max(k), 'l'), arg_max_null(cells, k)
+       ((max(k) // ${raw(String(LINE_BITS))}) % ${raw(String(FILE_BITS / LINE_BITS))})::INTEGER,
+       (max(k) % ${raw(String(LINE_BITS))})::INTEGER, arg_max_null(cells, k)
 FROM ${ident(from)} GROUP BY customer_id ORDER BY customer_id`;
 }
