@@ -37,7 +37,10 @@ const HELP = `${USAGE}
 
 Input:
   --survey FILE           a satisfaction/NPS survey keyed by customer or order id
-  --map FIELD=COLUMN      map a canonical field to a column label (or #N), repeatable
+  --map FIELD=COLUMN      map a canonical field to a column label (or #N), repeatable;
+                          fields: ${MAPPING_FIELDS.join(', ')}
+                          (name, phone and contact are contact fields: --customers
+                          writes each customer's latest non-empty value after the id)
   --sheet NAME            the sheet of an .xlsx sales file to read (default: the first with
                           customer, date and amount columns)
   --date-order dmy|mdy    how to read dates such as 03/04/2024 (default: decided from the

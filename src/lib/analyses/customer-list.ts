@@ -4,6 +4,7 @@
  * and stage from `customer_segments` (segments.ts).
  */
 import { join, raw, sql, type SqlQuery } from '../db/sql.ts';
+import type { ContactField } from '../model/schema.ts';
 import type { Settings } from '../model/settings.ts';
 import type { Tier } from './pareto.ts';
 import type { Rfm8Class, RfmSegment, Stage } from './segments.ts';
@@ -23,6 +24,10 @@ export interface CustomerListParams {
   readonly segment?: RfmSegment;
   readonly rfm8Class?: Rfm8Class;
   readonly stage?: Stage;
+  /** Contact fields to add after the id (from `customer_info`, latest non-empty value each). */
+  readonly contacts?: readonly ContactField[];
+  /** Write the quadrant as these labels (an export in the page's language) instead of its id. */
+  readonly quadrantLabels?: Readonly<Record<Quadrant, string>>;
 }
 
 /** Which customers a list keeps (none set = everyone). */
@@ -37,6 +42,13 @@ export interface CustomerFilter {
 /** Ordered by value descending, then customer id (the Pareto rank). */
 export interface CustomerListRow {
   readonly customer_id: string;
+  /**
+   * Contact fields, present when the list asks for them (`contacts`): the value of the
+   * customer's latest kept line on which the field is not empty (schema.ts `customer_info`).
+   */
+  readonly name?: string | null;
+  readonly phone?: string | null;
+  readonly contact?: string | null;
   readonly rank: number;
   readonly value: number;
   readonly n_orders: number;
@@ -68,6 +80,17 @@ export function customerListQuery(p: CustomerListParams): SqlQuery {
   if (p.rfm8Class) conds.push(sql`rfm8_class = ${p.rfm8Class}`);
   if (p.stage) conds.push(sql`stage = ${p.stage}`);
   const where = conds.length ? sql`WHERE ${join(conds, ' AND ')}` : raw('');
+  const contacts = p.contacts ?? [];
+  const info = contacts.length
+    ? raw(' LEFT JOIN (SELECT customer_id AS ci_id, name AS ci_name, phone AS ci_phone, contact AS ci_contact FROM customer_info) ci ON ci.ci_id = r.customer_id')
+    : raw('');
+  const contactCols = contacts.length ? raw(`, ${contacts.map((f) => `ci_${f}`).join(', ')}`) : raw('');
+  const contactOut = raw(contacts.map((f) => `ci_${f}::VARCHAR AS ${f}, `).join(''));
+  const labels = p.quadrantLabels;
+  const quadrantOut = labels
+    ? sql`CASE quadrant WHEN 'loyalists' THEN ${labels.loyalists} WHEN 'mercenaries' THEN ${labels.mercenaries}
+       WHEN 'hostages' THEN ${labels.hostages} WHEN 'defectors' THEN ${labels.defectors} END::VARCHAR`
+    : raw('quadrant');
   return sql`WITH r AS (
   SELECT *, row_number() OVER (ORDER BY value DESC, customer_id) AS rank,
          sum(value) OVER (ORDER BY value DESC, customer_id ROWS UNBOUNDED PRECEDING) AS cum,
@@ -78,13 +101,13 @@ cuts AS (SELECT min(rank) FILTER (WHERE total > 0 AND cum::DOUBLE >= ${p.tierA}:
 l AS (
   SELECT r.customer_id, r.rank, r.value, r.n_orders, r.first_date, r.last_date, r.score,
          CASE WHEN cuts.a IS NULL THEN NULL WHEN r.rank <= cuts.a THEN 'A' WHEN r.rank <= cuts.b THEN 'B' ELSE 'C' END AS tier,
-         ${quadrant} AS quadrant, cs.r_score, cs.f_score, cs.m_score, cs.rfm_segment, cs.rfm8_class, cs.stage
+         ${quadrant} AS quadrant, cs.r_score, cs.f_score, cs.m_score, cs.rfm_segment, cs.rfm8_class, cs.stage${contactCols}
   FROM r CROSS JOIN cuts
-  LEFT JOIN (SELECT customer_id AS cs_id, r_score, f_score, m_score, rfm_segment, rfm8_class, stage FROM customer_segments) cs ON cs.cs_id = r.customer_id)
-SELECT customer_id, rank::INTEGER AS rank, value::DOUBLE AS value, n_orders::INTEGER AS n_orders,
+  LEFT JOIN (SELECT customer_id AS cs_id, r_score, f_score, m_score, rfm_segment, rfm8_class, stage FROM customer_segments) cs ON cs.cs_id = r.customer_id${info})
+SELECT customer_id, ${contactOut}rank::INTEGER AS rank, value::DOUBLE AS value, n_orders::INTEGER AS n_orders,
        ${isoDate(sql`first_date`)} AS first_date, ${isoDate(sql`last_date`)} AS last_date,
        date_diff('day', last_date, ${asOfDate(p.asOf)})::INTEGER AS recency_days,
-       tier, score::DOUBLE AS score, quadrant,
+       tier, score::DOUBLE AS score, ${quadrantOut} AS quadrant,
        r_score::INTEGER AS r_score, f_score::INTEGER AS f_score, m_score::INTEGER AS m_score,
        rfm_segment::VARCHAR AS rfm_segment, rfm8_class::VARCHAR AS rfm8_class, stage::VARCHAR AS stage
 FROM l ${where} ORDER BY rank`;
@@ -92,15 +115,22 @@ FROM l ${where} ORDER BY rank`;
 
 /**
  * The customer list of a dashboard run (everyone, or one tier or quadrant), with the run's
- * as-of date and thresholds: the one place the page's exports, the report and `analyze
- * --customers` get it from.
+ * as-of date and thresholds, and the contact fields the data maps: the one place the page's
+ * exports, the report and `analyze --customers` get it from.
  */
 export function customerListFor(
-  run: { readonly asOf: string | null; readonly satisfaction: { readonly scaleInfo: { readonly high: number | null } } },
+  run: {
+    readonly asOf: string | null;
+    readonly satisfaction: { readonly scaleInfo: { readonly high: number | null } };
+    readonly mapped?: { readonly contacts?: readonly ContactField[] };
+  },
   settings: Pick<Settings, 'tierA' | 'tierB' | 'loyalMinOrders'>,
   filter: CustomerFilter = {},
+  opts: { readonly quadrantLabels?: Readonly<Record<Quadrant, string>> } = {},
 ): SqlQuery {
   return customerListQuery({
+    contacts: run.mapped?.contacts ?? [],
+    ...opts,
     asOf: run.asOf ?? '1970-01-01',
     tierA: settings.tierA,
     tierB: settings.tierB,
@@ -110,7 +140,19 @@ export function customerListFor(
   });
 }
 
-/** The columns of `CustomerListRow`, in order. */
+/** The quadrants' names in the page's language (the chart's labels), for `quadrantLabels`. */
+export function quadrantLabels(t: (key: string) => string): Record<Quadrant, string> {
+  const name = (q: Quadrant) => t(`chart.satisfaction.quadrant.${q}`);
+  return { loyalists: name('loyalists'), mercenaries: name('mercenaries'), hostages: name('hostages'), defectors: name('defectors') };
+}
+
+/** The columns of a list with `contacts`, in order: the id, the contact fields, then `CUSTOMER_LIST_COLUMNS`' others. */
+export function customerListColumns(contacts: readonly ContactField[] = []): string[] {
+  const [id, ...rest] = CUSTOMER_LIST_COLUMNS;
+  return [id, ...contacts, ...rest];
+}
+
+/** The columns of `CustomerListRow` without contact fields, in order. */
 export const CUSTOMER_LIST_COLUMNS = [
   'customer_id',
   'rank',

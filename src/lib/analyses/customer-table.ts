@@ -1,10 +1,11 @@
 /**
- * A customer list as a table: the list query's columns, then the per-customer columns that
+ * A customer list as a table: the list query's columns (the contact fields the data maps
+ * after the id), then the per-customer columns that
  * panels compute outside SQL (the lifetime-value predictions), matched by customer id. The
  * page's customer exports and `analyze --customers` both write this table.
  */
 import type { Cell } from '../db/client.ts';
-import { CUSTOMER_LIST_COLUMNS } from './customer-list.ts';
+import { customerListColumns } from './customer-list.ts';
 import type { DashboardResult } from './index.ts';
 import { PANEL_REGISTRY } from './registry.ts';
 
@@ -14,11 +15,12 @@ export interface CustomerTable {
 }
 
 export function customerTable(rows: readonly Readonly<Record<string, Cell>>[], result: DashboardResult): CustomerTable {
+  const base = customerListColumns(result.mapped.contacts ?? []);
   const extra = PANEL_REGISTRY.flatMap((panel) => (panel.customerColumns ? [panel.customerColumns(result[panel.id] as never)] : []));
   return {
-    columns: [...CUSTOMER_LIST_COLUMNS, ...extra.flatMap((e) => e.columns)],
+    columns: [...base, ...extra.flatMap((e) => e.columns)],
     rows: rows.map((r) => [
-      ...CUSTOMER_LIST_COLUMNS.map((c) => r[c] ?? null),
+      ...base.map((c) => r[c] ?? null),
       ...extra.flatMap((e) => e.values.get(String(r.customer_id)) ?? e.columns.map(() => null)),
     ]),
   };

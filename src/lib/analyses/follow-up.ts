@@ -5,7 +5,9 @@
  * time (warnings.ts `warningPage`, `keyClassPage` here).
  */
 import type { DbClient } from '../db/client.ts';
-import { raw, sql, type SqlQuery } from '../db/sql.ts';
+import { join, raw, sql, type SqlQuery } from '../db/sql.ts';
+import type { UnusedColumn } from '../model/mapped.ts';
+import type { ContactField } from '../model/schema.ts';
 import { isoDate, one, rows } from './common.ts';
 import type { KeyClass } from './segments.ts';
 import { warningOrder, warningWhere, type WarningListParams } from './warnings.ts';
@@ -21,18 +23,44 @@ export const FOLLOW_UP_COLUMNS = [
 
 /**
  * The file's mapped columns as they stood on the customer's latest line (latest order_ts
- * on or before the as-of date, after the filters; ties: the later line of the file). Only
- * mapped columns are kept in `lines`, so the file's other columns cannot be exported.
+ * on or before the as-of date, after the filters; ties: the later line of the file).
  */
 export const LATEST_LINE_COLUMNS = ['product', 'category', 'region', 'channel'] as const;
+
+/** What the follow-up sheet adds to a warning list's columns. */
+export interface FollowUpExtras {
+  /** Contact fields after the id (`customer_info`: latest non-empty value of each). */
+  readonly contacts?: readonly ContactField[];
+  /**
+   * Unused columns of the customer's latest line over all loaded lines (`customer_info`:
+   * neither the filters nor the as-of date apply, as the load keeps that line only), trimmed;
+   * written as `unused_1`, `unused_2` … in this order (headings: their labels).
+   */
+  readonly unused?: readonly UnusedColumn[];
+}
+
+/** The output name of the i-th unused column chosen (0-based). */
+export const unusedColumnName = (i: number): string => `unused_${i + 1}`;
 
 /**
  * Every customer of a warning list in the order the page shows it (`rank` = the 1-based
  * position in that order), the same columns as `WarningRow`; with `withLine`, the mapped
- * columns of each customer's latest line. Reads `customer_segments` (and `f_lines`).
+ * columns of each customer's latest line; with `extras`, contact fields and unused columns.
+ * Reads `customer_segments` (and `f_lines`, `customer_info`).
  */
-export function followUpQuery(p: WarningFilter, withLine = false): SqlQuery {
+export function followUpQuery(p: WarningFilter, withLine = false, extras: FollowUpExtras = {}): SqlQuery {
   const order = warningOrder(p);
+  const contacts = extras.contacts ?? [];
+  const unused = extras.unused ?? [];
+  const info = contacts.length > 0 || unused.length > 0;
+  const cellOf = (u: UnusedColumn) =>
+    sql`nullif(trim(CASE ${join(u.sources.map((s) => sql`WHEN ci.file_no = ${s.file}::INTEGER THEN ci.cells[${s.index + 1}::INTEGER]`), ' ')} END), '')`;
+  const infoCols = info
+    ? sql`${raw(contacts.map((f) => `, ci.${f}::VARCHAR AS ${f}`).join(''))}${join(
+        unused.map((u, i) => sql`, ${cellOf(u)}::VARCHAR AS ${raw(unusedColumnName(i))}`),
+        '',
+      )}`
+    : raw('');
   const line = withLine
     ? sql`, ll.product::VARCHAR AS product, ll.category::VARCHAR AS category, ll.region::VARCHAR AS region, ll.channel::VARCHAR AS channel`
     : raw('');
@@ -49,8 +77,8 @@ export function followUpQuery(p: WarningFilter, withLine = false): SqlQuery {
 SELECT (row_number() OVER (ORDER BY ${order}))::INTEGER AS rank, customer_id::VARCHAR AS customer_id, stage::VARCHAR AS stage,
        rfm_segment::VARCHAR AS rfm_segment, tier::VARCHAR AS tier, ${isoDate(sql`first_date`)} AS first_date, ${isoDate(sql`last_date`)} AS last_date,
        p::INTEGER AS p, g::DOUBLE AS g, recency_days::INTEGER AS recency_days, overdue_days::DOUBLE AS overdue_days,
-       value::DOUBLE AS value, value_365::DOUBLE AS value_365, current::DOUBLE AS current, baseline::DOUBLE AS baseline, drop::DOUBLE AS drop${line}
-FROM ${from}
+       value::DOUBLE AS value, value_365::DOUBLE AS value_365, current::DOUBLE AS current, baseline::DOUBLE AS baseline, drop::DOUBLE AS drop${line}${infoCols}
+FROM ${from}${info ? raw(' LEFT JOIN customer_info ci USING (customer_id)') : raw('')}
 ORDER BY ${order}`;
 }
 
@@ -77,26 +105,40 @@ export interface KeyCustomerRow {
   /** Pareto rank of §4 (value descending, then id). */
   readonly value_rank: number;
   readonly customer_id: string;
+  /** Contact fields, when asked for (latest non-empty value each, `customer_info`). */
+  readonly name?: string | null;
+  readonly phone?: string | null;
+  readonly contact?: string | null;
   readonly value: number;
   readonly profit: number | null;
   readonly margin: number | null;
   readonly key_class: KeyClass | null;
 }
 
-/** Customers of a key class (every customer when null), by value descending then id. Reads `customer_keys`. */
-export function keyClassQuery(keyClass: KeyClass | null, limit?: number, offset = 0): SqlQuery {
+/**
+ * Customers of a key class (every customer when null), by value descending then id, with the
+ * contact fields asked for after the id. Reads `customer_keys` (and `customer_info`).
+ */
+export function keyClassQuery(keyClass: KeyClass | null, limit?: number, offset = 0, contacts: readonly ContactField[] = []): SqlQuery {
   const where = keyClass === null ? raw('TRUE') : sql`key_class = ${keyClass}`;
   const page = limit === undefined ? raw('') : sql` LIMIT ${Math.max(1, Math.min(10_000, Math.floor(limit)))} OFFSET ${Math.max(0, Math.floor(offset))}`;
-  return sql`SELECT value_rank::INTEGER AS value_rank, customer_id::VARCHAR AS customer_id, value::DOUBLE AS value, profit::DOUBLE AS profit,
+  const info = contacts.length > 0;
+  return sql`SELECT value_rank::INTEGER AS value_rank, customer_id::VARCHAR AS customer_id${raw(contacts.map((f) => `, ci.${f}::VARCHAR AS ${f}`).join(''))}, value::DOUBLE AS value, profit::DOUBLE AS profit,
        margin::DOUBLE AS margin, key_class::VARCHAR AS key_class
-FROM customer_keys WHERE ${where}
+FROM customer_keys${info ? raw(' LEFT JOIN customer_info ci USING (customer_id)') : raw('')} WHERE ${where}
 ORDER BY value_rank, customer_id${page}`;
 }
 
-export async function keyClassPage(db: DbClient, keyClass: KeyClass | null, limit: number, offset: number): Promise<{ total: number; rows: KeyCustomerRow[] }> {
+export async function keyClassPage(
+  db: DbClient,
+  keyClass: KeyClass | null,
+  limit: number,
+  offset: number,
+  contacts: readonly ContactField[] = [],
+): Promise<{ total: number; rows: KeyCustomerRow[] }> {
   const where = keyClass === null ? raw('TRUE') : sql`key_class = ${keyClass}`;
   return {
     total: (await one<{ n: number }>(db, sql`SELECT count(*)::INTEGER AS n FROM customer_keys WHERE ${where}`)).n,
-    rows: await rows<KeyCustomerRow>(db, keyClassQuery(keyClass, limit, offset)),
+    rows: await rows<KeyCustomerRow>(db, keyClassQuery(keyClass, limit, offset, contacts)),
   };
 }

@@ -98,6 +98,9 @@ export const en = {
   'field.cost': 'Cost',
   'field.profit': 'Profit',
   'field.score': 'Satisfaction score',
+  'field.name': 'Customer name',
+  'field.phone': 'Phone',
+  'field.contact': 'Contact person',
 
   'progress.read': 'Reading the file',
   'progress.decode': 'Converting characters',

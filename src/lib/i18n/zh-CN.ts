@@ -97,6 +97,9 @@ export const zhCN: Record<MessageKey, string> = {
   'field.cost': '成本',
   'field.profit': '毛利',
   'field.score': '满意度评分',
+  'field.name': '客户名称',
+  'field.phone': '电话',
+  'field.contact': '联系人',
 
   'progress.read': '正在读取文件',
   'progress.decode': '正在转换字符编码',

@@ -42,6 +42,7 @@ import {
   type Warning,
 } from './types.ts';
 import { RAW_FLAG } from './raw-format.ts';
+import { collectInfoSql, contactStageColumns, type InfoSpec } from './customer-info.ts';
 
 export { RAW_FLAG } from './raw-format.ts';
 
@@ -197,6 +198,8 @@ export interface BuildLinesSpec {
   readonly dropRawWhenCounted?: boolean;
   /** What joins a rejected line's cells when it is shown as text (the file's delimiter; default ','). */
   readonly delimiter?: string;
+  /** Contact fields and unused columns to collect per customer into `table` (customer-info.ts). */
+  readonly info?: { readonly spec: InfoSpec; readonly table: string };
 }
 
 /** Rejected lines per file that carry their text; the page shows the first 50 of all files. */
@@ -383,6 +386,7 @@ export function stageSql(spec: BuildLinesSpec, p: ResolvedParse): Fragment[] {
       ${m.profit !== undefined ? optionalAmount(m.profit) : m.cost !== undefined ? sql`amount - cost_v` : raw('NULL::DECIMAL(18,4)')} AS profit,
       ${m.score === undefined ? raw('NULL::DOUBLE') : unlessSimple(sql`TRY_CAST(${cell(m.score)} AS DOUBLE)`, scoreValue(cleanText(cell(m.score))))} AS score,
       currency,
+      ${contactStageColumns(spec.info?.spec, cell)},
       date_kind,
       cust_t <> cust_raw AS cust_trimmed,
       cust_placeholder,
@@ -457,6 +461,8 @@ export async function buildLines(db: DbClient, spec: BuildLinesSpec, parse: Pars
 
   const { rowsRead, kept, rejected: rejectedN, skipped: skippedN } = await accountFor(db, spec.rawTable, spec.stage);
   const texts = await rejectedLineTexts(db, spec);
+  // Before the raw table goes: the unused cells of each customer's latest line are read from it.
+  if (spec.info) await db.exec(collectInfoSql(spec.stage, spec.rawTable, spec.fileNo, spec.info.spec, spec.info.table));
   await releaseRaw(db, spec);
 
   const target = ident(spec.target);

@@ -11,6 +11,7 @@ import type { MappingField } from '../model/schema.ts';
 import { buildLines, createRawSql, DEFAULT_PARSE, linesDdl, type BuildLinesResult } from './build-lines.ts';
 import { fileKindError, SNIFF_BYTES, sniffKind, bomOf, releaseBuffer, type FileKind } from './bytes.ts';
 import { detectEncoding, toUtf8 } from './decode.ts';
+import { customerInfoDdl, finishInfoSql, infoSpec, infoStageDdl } from './customer-info.ts';
 import { detectHeader, effectiveWidth } from './header.ts';
 import { autoMap, labelCounts, missingFields, scoreHeader, type AutoMapResult } from './mapping.ts';
 import {
@@ -105,6 +106,11 @@ export interface LoadEnv {
    * that load the same `InputFile` twice must leave this off.
    */
   readonly releaseInputs?: boolean;
+  /**
+   * Build `customer_info` (contact fields, unused columns of each customer's latest line;
+   * default true). Off, it is left empty: for measuring what it costs (test/bench/contacts.ts).
+   */
+  readonly customerInfo?: boolean;
 }
 
 const EMPTY_AUTO: AutoMapResult = { mapping: {}, ambiguous: [], missing: [] };
@@ -377,6 +383,9 @@ export const DEFAULT_MAX_BYTES = 1024 * 1024 * 1024;
 
 const STAGE_LINES = 'lines__next';
 const STAGE_SURVEY = 'survey__next';
+/** Per-file customer rows (customer-info.ts), merged into STAGE_INFO after the last file. */
+const STAGE_INFO_FILES = 'customer_info__files';
+const STAGE_INFO = 'customer_info__next';
 
 function fileError(e: FileInspection['error'] & object, name: string, index: number): IngestError {
   return new IngestError(e.code, { ...e.detail, file: name, fileIndex: index });
@@ -489,6 +498,7 @@ export async function loadDataset(db: DbClient, sales: readonly InputFile[], opt
     const stageDdl = (ddl: string) => (options.linesInTemp ? ddl.replace('CREATE OR REPLACE TABLE', 'CREATE OR REPLACE TEMP TABLE') : ddl);
     await db.exec(stageDdl(linesDdl(STAGE_LINES)));
     await db.exec(stageDdl(surveyDdl(STAGE_SURVEY)));
+    await db.exec(infoStageDdl(STAGE_INFO_FILES));
     for (const [k, input] of inputs.entries()) {
       const insp = inspections[k];
       if (!insp) continue;
@@ -508,11 +518,13 @@ export async function loadDataset(db: DbClient, sales: readonly InputFile[], opt
       const parse: ParseOptions = { ...DEFAULT_PARSE, ...input.o.parse };
       const delimiter = insp.dialect?.delimiter === 'whitespace' ? ' ' : (insp.dialect?.delimiter ?? ',');
       const spec = { rawTable, columnCount: insp.columnCount, fileNo: k, mapping: insp.mapping, stage: `stage__${k}`, dropRawWhenCounted: true, delimiter };
+      // Unused columns by the labels (none for a file without a header): what the report can name.
+      const info = input.role === 'sales' && options.customerInfo !== false ? infoSpec(insp.mapping, insp.labels.length) : null;
       let result: BuildLinesResult;
       try {
         result =
           input.role === 'sales'
-            ? await buildLines(db, { ...spec, target: STAGE_LINES }, parse)
+            ? await buildLines(db, { ...spec, target: STAGE_LINES, ...(info ? { info: { spec: info, table: STAGE_INFO_FILES } } : {}) }, parse)
             : await buildSurvey(db, { ...spec, target: STAGE_SURVEY }, parse);
       } catch (e) {
         if (e instanceof IngestError) throw new IngestError(e.code, { ...e.detail, file: input.file.name, fileIndex: k });
@@ -553,16 +565,20 @@ export async function loadDataset(db: DbClient, sales: readonly InputFile[], opt
       await db.exec(sql`DROP TABLE IF EXISTS ${ident(`stage__${k}`)}`);
     }
     progress({ stage: 'derive', done: 0, total: 1 });
+    await db.exec(customerInfoDdl(STAGE_INFO, options.linesInTemp === true));
+    await db.exec(finishInfoSql(STAGE_INFO_FILES, STAGE_INFO));
+    await db.exec(sql`DROP TABLE IF EXISTS ${ident(STAGE_INFO_FILES)}`);
     await db.exec('BEGIN TRANSACTION');
     try {
       // Unqualified names find a TEMP table first: both places are cleared.
       const stored = await databaseSchema(db);
-      for (const t of ['lines', 'survey']) {
+      for (const t of ['lines', 'survey', 'customer_info']) {
         await db.exec(`DROP TABLE IF EXISTS temp.main.${t}`);
         await db.exec(`DROP TABLE IF EXISTS ${stored}.${t}`);
       }
       await db.exec(sql`ALTER TABLE ${ident(STAGE_LINES)} RENAME TO lines`);
       await db.exec(sql`ALTER TABLE ${ident(STAGE_SURVEY)} RENAME TO survey`);
+      await db.exec(sql`ALTER TABLE ${ident(STAGE_INFO)} RENAME TO customer_info`);
       await db.exec('COMMIT');
     } catch (e) {
       await db.exec('ROLLBACK');
@@ -574,6 +590,8 @@ export async function loadDataset(db: DbClient, sales: readonly InputFile[], opt
     for (const t of temps) await db.exec(sql`DROP TABLE IF EXISTS ${ident(t)}`);
     await db.exec(sql`DROP TABLE IF EXISTS ${ident(STAGE_LINES)}`);
     await db.exec(sql`DROP TABLE IF EXISTS ${ident(STAGE_SURVEY)}`);
+    await db.exec(sql`DROP TABLE IF EXISTS ${ident(STAGE_INFO_FILES)}`);
+    await db.exec(sql`DROP TABLE IF EXISTS ${ident(STAGE_INFO)}`);
   }
 
   const sum = (k: 'rows_read' | 'rows_kept' | 'rows_rejected' | 'rows_skipped') => files.reduce((s, f) => s + f[k], 0);

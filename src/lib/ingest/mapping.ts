@@ -7,12 +7,15 @@
  * ambiguous (the user must choose). Priority 3 names a specific column (实付金额 = the paid
  * amount, customer_unique_id = the person), 2 the usual name, 1 a loose one (total, 手机号).
  */
-import { MAPPING_FIELDS, type MappingField } from '../model/schema.ts';
+import { CONTACT_FIELDS, MAPPING_FIELDS, type ContactField, type MappingField } from '../model/schema.ts';
 import type { ColumnMapping } from './types.ts';
 
 type Synonyms = Readonly<Record<string, number>>;
 
-const SYNONYMS: Readonly<Record<MappingField, Synonyms>> = {
+type CoreField = Exclude<MappingField, ContactField>;
+const CORE_FIELDS = MAPPING_FIELDS.filter((f): f is CoreField => !(CONTACT_FIELDS as readonly string[]).includes(f));
+
+const SYNONYMS: Readonly<Record<CoreField, Synonyms>> = {
   customer: {
     客户id: 2, 客户编号: 2, 客户号: 2, 客户代码: 2, 客户编码: 2, 会员号: 2, 会员id: 2, 会员编号: 2,
     会员卡号: 2, 用户id: 2, 买家id: 2, 买家会员名: 2, 顾客id: 2, 顾客编号: 2, 客戶id: 2, 客戶編號: 2,
@@ -86,6 +89,42 @@ const SYNONYMS: Readonly<Record<MappingField, Synonyms>> = {
 };
 
 /**
+ * Contact fields, matched only among the columns no other field took: a file with 客户编码
+ * and 手机号 maps the code as the customer and the mobile number as the phone, one with
+ * only 手机号 keeps it as the customer (the loose customer synonyms above).
+ */
+const CONTACT_SYNONYMS: Readonly<Record<ContactField, Synonyms>> = {
+  name: {
+    客户名称: 3, 客户姓名: 3, 客戶名稱: 3, 客戶姓名: 3, 客户名: 2, 姓名: 2, 会员名称: 2, 会员姓名: 2, 顾客姓名: 2,
+    买家姓名: 2, 单位名称: 2, 往来单位: 2, 往来单位名称: 2, 购货单位: 2, 客户单位: 2, 公司名称: 1, 名称: 1,
+    customername: 3, clientname: 3, buyername: 2, membername: 2, fullname: 2, companyname: 1, name: 1,
+  },
+  phone: {
+    联系电话: 3, 聯絡電話: 3, 联系方式: 2, 手机: 2, 手機: 2, 手机号: 2, 手机号码: 2, 手機號碼: 2, 电话: 2, 電話: 2,
+    电话号码: 2, 移动电话: 2, 客户电话: 3, 会员手机: 2, 固定电话: 1, 座机: 1,
+    phone: 2, phonenumber: 3, telephone: 2, tel: 1, mobile: 2, mobilephone: 2, cellphone: 2, contactphone: 3,
+    contactnumber: 2,
+  },
+  contact: {
+    联系人: 3, 聯絡人: 3, 联系人姓名: 3, 对接人: 2, 收货人: 1,
+    contact: 2, contactperson: 3, contactname: 3, attn: 1,
+  },
+};
+
+/** Words of other contact-like columns (addresses, mail, messaging ids). */
+const CONTACT_LIKE = ['地址', 'address', '邮箱', 'email', 'mail', '微信', 'wechat', 'qq', '邮编', 'zip', 'postcode'];
+
+/**
+ * A column that holds how to reach the customer (a contact field's synonym, an address, a
+ * mail or messaging id): the follow-up sheet offers such unused columns ticked.
+ */
+export function isContactLikeLabel(label: string): boolean {
+  const key = normalizeLabel(label);
+  if (key === '') return false;
+  return CONTACT_FIELDS.some((f) => CONTACT_SYNONYMS[f][key] !== undefined) || CONTACT_LIKE.some((w) => key.includes(w));
+}
+
+/**
  * Labels of columns that are understood but have no field (a customer's name, a row type,
  * a note, a row number): not reported as unused, since there is nothing to map them to.
  */
@@ -129,7 +168,7 @@ function bestMatch(label: string): Match | null {
   const key = normalizeLabel(label);
   if (key === '') return null;
   let best: Match | null = null;
-  for (const field of MAPPING_FIELDS) {
+  for (const field of CORE_FIELDS) {
     const priority = SYNONYMS[field][key];
     if (priority !== undefined && (best === null || priority > best.priority)) best = { field, priority };
   }
@@ -144,6 +183,39 @@ export function matchField(label: string): MappingField | null {
 /** How many cells of a candidate header row name a known field (for header detection). */
 export function scoreHeader(cells: readonly string[]): number {
   return cells.reduce((n, c) => (bestMatch(c) ? n + 1 : n), 0);
+}
+
+function contactMatch(label: string): Match | null {
+  const key = normalizeLabel(label);
+  let best: Match | null = null;
+  for (const field of CONTACT_FIELDS) {
+    const priority = CONTACT_SYNONYMS[field][key];
+    if (priority !== undefined && (best === null || priority > best.priority)) best = { field, priority };
+  }
+  return best;
+}
+
+/**
+ * Contact fields among the columns `taken` leaves: per field the column with the highest
+ * priority (ties: the leftmost); a column serves one field.
+ */
+function contactMapping(labels: readonly string[], taken: ReadonlySet<number>): Partial<Record<ContactField, number>> {
+  const out: Partial<Record<ContactField, number>> = {};
+  const used = new Set(taken);
+  for (const field of CONTACT_FIELDS) {
+    let best: { column: number; priority: number } | null = null;
+    labels.forEach((label, column) => {
+      if (used.has(column)) return;
+      const m = contactMatch(label);
+      if (m?.field === field && (best === null || m.priority > best.priority)) best = { column, priority: m.priority };
+    });
+    const got = best as { column: number; priority: number } | null;
+    if (got !== null) {
+      out[field] = got.column;
+      used.add(got.column);
+    }
+  }
+  return out;
 }
 
 // Sample-value plausibility. Loose on purpose: it only vetoes columns whose values clearly
@@ -272,6 +344,7 @@ export function autoMap(
     } else if (columns.length > 1) ambiguous.push({ field, columns });
   }
   if (mapping.amount !== undefined) delete mapping.unit_price;
+  Object.assign(mapping, contactMapping(labels, new Set(Object.values(mapping))));
 
   const missing: MappingField[] = [];
   const isAmbiguous = (f: MappingField) => ambiguous.some((a) => a.field === f);
@@ -282,6 +355,20 @@ export function autoMap(
     (mapping.quantity !== undefined && mapping.unit_price !== undefined);
   if (!hasAmount && !isAmbiguous('amount')) missing.push('amount');
   return proposed.length > 0 ? { mapping, ambiguous, missing, proposed } : { mapping, ambiguous, missing };
+}
+
+/**
+ * The unused columns kept per file, at most: the cells travel as one list per customer, so a
+ * 300-column export would otherwise put 300 cells on each of its customers.
+ */
+export const MAX_UNUSED_COLUMNS = 64;
+
+/** The file's columns no field is mapped to, left to right, at most `MAX_UNUSED_COLUMNS`. */
+export function unusedColumns(mapping: ColumnMapping, columnCount: number): number[] {
+  const used = new Set(Object.values(mapping));
+  const out: number[] = [];
+  for (let c = 0; c < columnCount && out.length < MAX_UNUSED_COLUMNS; c++) if (!used.has(c)) out.push(c);
+  return out;
 }
 
 /** The fields a mapping still lacks (same rule as `autoMap`'s `missing`). */

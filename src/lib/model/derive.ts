@@ -5,7 +5,8 @@
  * date as a parameter, for recency, censoring and completeness).
  */
 import { join, raw, sql, type SqlQuery } from '../db/sql.ts';
-import { DIMENSIONS } from './schema.ts';
+import type { UnusedColumn } from './mapped.ts';
+import { DIMENSIONS, type ContactField } from './schema.ts';
 import { UNMARKED, type Filters } from './settings.ts';
 
 /** Which optional columns the user mapped (decides order keys and breakdowns). */
@@ -17,6 +18,10 @@ export interface Mapped {
   readonly order: boolean;
   /** The score column in use is named as a Net Promoter question (NPS, 推荐…, likelihood to recommend): a 0–10 scale. */
   readonly npsScore?: boolean;
+  /** Contact fields some sales file maps (schema.ts CONTACT_FIELDS): the customer lists' extra columns. */
+  readonly contacts?: readonly ContactField[];
+  /** The sales files' unmapped columns, whose latest-line text the follow-up sheet can add. */
+  readonly unused?: readonly UnusedColumn[];
 }
 
 export const NO_FILTERS: Filters = { from: null, to: null, dims: {} };

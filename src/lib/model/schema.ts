@@ -18,8 +18,19 @@ export const MAPPING_FIELDS = [
   'cost',
   'profit',
   'score',
+  'name',
+  'phone',
+  'contact',
 ] as const;
 export type MappingField = (typeof MAPPING_FIELDS)[number];
+
+/**
+ * Optional contact fields: the customer's name, phone and contact person. They never enter
+ * `lines` or any aggregate; per customer, each takes the value of the customer's latest kept
+ * line where it is not empty (`customer_info`).
+ */
+export const CONTACT_FIELDS = ['name', 'phone', 'contact'] as const;
+export type ContactField = (typeof CONTACT_FIELDS)[number];
 
 /** Optional dimension fields that the global filters and breakdowns can use. */
 export const DIMENSIONS = ['category', 'region', 'channel'] as const;
@@ -74,4 +85,25 @@ export const SURVEY_DDL = `CREATE OR REPLACE TABLE survey (
   order_id VARCHAR,
   response_date DATE,
   score DOUBLE NOT NULL
+)`;
+
+/**
+ * `customer_info`: one row per customer that has a contact value or whose file has unused
+ * columns; built at the end of a load from the kept lines (customer-info.ts), never from
+ * the filters, and never published in an aggregates-only site.
+ *   name, phone, contact VARCHAR NULL      per field, the trimmed value of the customer's
+ *                                          latest kept line (order_ts, then file, then line
+ *                                          number) on which it is not empty
+ *   file_no, line_no INTEGER                the customer's latest kept line (same order)
+ *   cells VARCHAR[] NULL                    that line's unused columns, as written, in the
+ *                                          order of `unusedColumns` for its file
+ */
+export const CUSTOMER_INFO_DDL = `CREATE OR REPLACE TABLE customer_info (
+  customer_id VARCHAR NOT NULL,
+  name VARCHAR,
+  phone VARCHAR,
+  contact VARCHAR,
+  file_no INTEGER NOT NULL,
+  line_no INTEGER NOT NULL,
+  cells VARCHAR[]
 )`;

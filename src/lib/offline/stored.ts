@@ -7,7 +7,7 @@ import type { DbClient } from '../db/client.ts';
 import { databaseSchema } from '../db/client.ts';
 import { ident, sql } from '../db/sql.ts';
 import type { LoadReport } from '../ingest/types.ts';
-import { LINES_DDL, SURVEY_DDL } from '../model/schema.ts';
+import { CUSTOMER_INFO_DDL, LINES_DDL, SURVEY_DDL } from '../model/schema.ts';
 
 export const STORE_TABLE = 'loyalty_lens_store';
 /** Bumped when the stored shape changes; an older record is then ignored, not misread. */
@@ -55,7 +55,7 @@ export function loadedInTemp(db: DbClient): Promise<boolean> {
 }
 
 /**
- * Copy a load's TEMP `lines` and `survey` (loadDataset with `linesInTemp`) into the
+ * Copy a load's TEMP `lines`, `survey` and `customer_info` (loadDataset with `linesInTemp`) into the
  * database, with their constraints, and drop the TEMP copies: afterwards the same names
  * find the stored tables. One call, one transaction: no other statement runs in between,
  * and a failure leaves the TEMP tables as they were.
@@ -68,7 +68,11 @@ export async function persistLoaded(db: DbClient): Promise<void> {
     `INSERT INTO ${target}.${table} SELECT * FROM temp.main.${table}`,
     `DROP TABLE temp.main.${table}`,
   ];
-  const statements = ['BEGIN TRANSACTION', ...copy(LINES_DDL, 'lines'), ...copy(SURVEY_DDL, 'survey'), 'COMMIT'];
+  // TEMP lines built by hand (not by a load) have no customer_info: an empty one is stored.
+  const info = (await tableExists(db, 'customer_info', 'temp'))
+    ? copy(CUSTOMER_INFO_DDL, 'customer_info')
+    : [CUSTOMER_INFO_DDL.replace('CREATE OR REPLACE TABLE customer_info', `CREATE OR REPLACE TABLE ${target}.customer_info`)];
+  const statements = ['BEGIN TRANSACTION', ...copy(LINES_DDL, 'lines'), ...copy(SURVEY_DDL, 'survey'), ...info, 'COMMIT'];
   try {
     await db.exec(statements.join(';\n'));
   } catch (e) {
@@ -106,7 +110,10 @@ export async function readStored(db: DbClient): Promise<StoredDataset | null> {
   } catch {
     return null;
   }
-  return isLoadReport(report) ? { report, storedAt } : null;
+  if (!isLoadReport(report)) return null;
+  // Data stored before customer_info existed: an empty one (no contacts, no unused cells).
+  if (!(await tableExists(db, 'customer_info'))) await db.exec(CUSTOMER_INFO_DDL);
+  return { report, storedAt };
 }
 
 /** Forget the record (the tables stay until they are replaced or the file is removed). */

@@ -15,6 +15,7 @@ import {
   type Progress,
 } from '../ingest/types.ts';
 import type { Mapped } from '../model/derive.ts';
+import { mappedOf } from '../model/mapped.ts';
 import type { MappingField } from '../model/schema.ts';
 import type { FileInspection, FileRole, IngestApi } from './ingest-api.ts';
 import type { LabelMapping } from './url.ts';
@@ -180,7 +181,8 @@ export class DatasetState {
     if (!this.report) return null;
     const sales = this.report.files.filter((f) => f.role === 'sales');
     const has = (field: MappingField) => sales.some((f) => f.mapping[field] !== undefined);
-    return { category: has('category'), region: has('region'), channel: has('channel'), order: has('order') };
+    const { contacts, unused } = mappedOf(this.report);
+    return { category: has('category'), region: has('region'), channel: has('channel'), order: has('order'), contacts, unused };
   }
 
   /** The confirmed mapping of the first sales file, by label (for the URL); from the report when restored. */

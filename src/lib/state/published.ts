@@ -9,7 +9,7 @@ import type { DashboardResult } from '../analyses/index.ts';
 import type { DbClient } from '../db/client.ts';
 import { ident, sql } from '../db/sql.ts';
 import type { LoadReport } from '../ingest/types.ts';
-import { LINES_DDL, SURVEY_DDL } from '../model/schema.ts';
+import { CUSTOMER_INFO_DDL, LINES_DDL, SURVEY_DDL } from '../model/schema.ts';
 import { DEFAULT_SETTINGS, type Settings } from '../model/settings.ts';
 import type { LabelMapping } from './url.ts';
 
@@ -65,6 +65,7 @@ export function thinCurve<T extends { readonly customer_share: number }>(curve: 
 export function aggregatesOnly(r: DashboardResult): DashboardResult {
   return {
     ...r,
+    mapped: { ...r.mapped, contacts: [], unused: [] },
     pareto: { ...r.pareto, curve: thinCurve(r.pareto.curve) },
     warnings: { ...r.warnings, churn: { total: r.warnings.churn.total, rows: [] }, pace: { total: r.warnings.pace.total, rows: [] } },
     key_customers: { ...r.key_customers, points: [] },
@@ -143,4 +144,6 @@ export async function loadPublishedTables(
   await insertCanonical(db, 'lines', await toIpc(await get(tables.lines)));
   if (tables.survey) await insertCanonical(db, 'survey', await toIpc(await get(tables.survey)));
   else await db.exec(SURVEY_DDL);
+  // A publication carries no contact values nor unused columns: the lists show none.
+  await db.exec(CUSTOMER_INFO_DDL);
 }

@@ -178,7 +178,7 @@ describe('loadDataset', () => {
     expect((err as IngestError).detail).toMatchObject({ file: 'bad.csv', fileIndex: 1 });
     expect((await lines()).map((x) => x.customer_id)).toEqual(['C1']);
     const tables = await db.query('SELECT table_name FROM information_schema.tables ORDER BY table_name');
-    expect(tables.map((t) => t.table_name)).toEqual(['lines', 'survey']);
+    expect(tables.map((t) => t.table_name)).toEqual(['customer_info', 'lines', 'survey']);
   });
 
   it('with linesInTemp, builds the same tables in memory (TEMP), replacing stored and TEMP ones alike', async () => {
@@ -193,6 +193,7 @@ describe('loadDataset', () => {
     expect(await lines()).toEqual(storedLines);
     // The stored tables were dropped, not left behind the TEMP ones; the raw and stage tables are gone.
     expect(await where()).toEqual([
+      { db: 'temp', t: 'customer_info' },
       { db: 'temp', t: 'lines' },
       { db: 'temp', t: 'survey' },
     ]);
@@ -200,6 +201,7 @@ describe('loadDataset', () => {
     await loadDataset(db, [text('b.csv', 'customer,date,amount\nC9,2023-01-05,99\n')], { linesInTemp: true });
     expect((await lines()).map((x) => x.customer_id)).toEqual(['C9']);
     expect(await where()).toEqual([
+      { db: 'temp', t: 'customer_info' },
       { db: 'temp', t: 'lines' },
       { db: 'temp', t: 'survey' },
     ]);
@@ -207,6 +209,7 @@ describe('loadDataset', () => {
     await loadDataset(db, [text('c.csv', 'customer,date,amount\nC7,2023-01-05,1\n')]);
     expect((await lines()).map((x) => x.customer_id)).toEqual(['C7']);
     expect(await where()).toEqual([
+      { db: 'memory', t: 'customer_info' },
       { db: 'memory', t: 'lines' },
       { db: 'memory', t: 'survey' },
     ]);

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   autoMap,
   headerKey,
+  isContactLikeLabel,
   isDescriptiveLabel,
   isUnusualLabel,
   labelCounts,
@@ -117,15 +118,28 @@ describe('autoMap', () => {
     expect(autoMap(['客户ID', '日期', '数量'], []).missing).toEqual(['amount']);
   });
 
-  it('maps a wholesale ERP export by its names: 开单日期, 销售金额, 成本金额; name and phone are understood', () => {
+  it('maps a wholesale ERP export by its names: 开单日期, 销售金额, 成本金额; 客户名称 → name, 联系电话 → phone', () => {
     const labels = ['单据编号', '客户编码', '客户名称', '联系电话', '开单日期', '销售金额', '成本金额', '区域'];
     const r = autoMap(labels, [['XS-001', 'K001', '华东贸易', '13800000001', '2024-03-01', '1,200.00', '900.00', '华东']]);
-    expect(r.mapping).toEqual({ order: 0, customer: 1, date: 4, amount: 5, cost: 6, region: 7 });
+    expect(r.mapping).toEqual({ order: 0, customer: 1, name: 2, phone: 3, date: 4, amount: 5, cost: 6, region: 7 });
     expect([r.missing, r.ambiguous, r.proposed]).toEqual([[], [], undefined]);
     expect(labelCounts(labels, labels, r.mapping).unused).toBe(0);
     for (const [label, field] of [['单据日期', 'date'], ['业务日期', 'date'], ['Document Date', 'date'], ['销售成本', 'cost'], ['Cost of sales', 'cost'], ['价税合计', 'amount']] as const) {
       expect(matchField(label), label).toBe(field);
     }
+  });
+
+  it('maps contact columns only among the columns the other fields leave', () => {
+    // 手机号 is a loose customer id: the customer when nothing better names one, the phone otherwise.
+    expect(autoMap(['手机号', '订单日期', '实付金额'], []).mapping).toEqual({ customer: 0, date: 1, amount: 2 });
+    expect(autoMap(['会员号', '手机号', '订单日期', '实付金额', '联系人'], []).mapping).toEqual({ customer: 0, phone: 1, date: 2, amount: 3, contact: 4 });
+    expect(autoMap(['Customer ID', 'Customer Name', 'Phone', 'Contact Person', 'Order Date', 'Amount'], []).mapping).toEqual({
+      customer: 0, name: 1, phone: 2, contact: 3, date: 4, amount: 5,
+    });
+    // Two phone columns: the higher priority wins (联系电话 3 over 手机 2), the other stays unused.
+    expect(autoMap(['客户ID', '手机', '联系电话', '日期', '金额'], []).mapping).toMatchObject({ phone: 2 });
+    expect(['地址', '收货地址', 'E-mail', '姓名', '手机'].every(isContactLikeLabel)).toBe(true);
+    expect(['备注', '区域', ''].some(isContactLikeLabel)).toBe(false);
   });
 
   it('proposes the one unnamed column whose values all read as dates (or money), and asks when several do', () => {

@@ -117,7 +117,7 @@ describe('hostile names, labels and values never become SQL text', () => {
     expect(leaks(needles)).toEqual([]);
     expect(db.registered.every((p) => !p.includes('DROP') && !p.includes("'"))).toBe(true);
 
-    expect(await tableNames()).toEqual(['lines', 'survey']);
+    expect(await tableNames()).toEqual(['customer_info', 'lines', 'survey']);
     const kept = await native.query<{ customer_id: string; category: string | null }>(
       'SELECT customer_id, category FROM lines WHERE file_no = 0 ORDER BY line_no',
     );

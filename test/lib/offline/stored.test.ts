@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { NodeDb } from '../../../src/lib/db/duckdb-node.ts';
 import type { LoadReport } from '../../../src/lib/ingest/types.ts';
 import { storageProblem } from '../../../src/lib/offline/problem.ts';
-import { LINES_DDL, SURVEY_DDL } from '../../../src/lib/model/schema.ts';
+import { CUSTOMER_INFO_DDL, LINES_DDL, SURVEY_DDL } from '../../../src/lib/model/schema.ts';
 import { clearStored, dropAllTables, isLoadReport, persistLoaded, readStored, writeStored } from '../../../src/lib/offline/stored.ts';
 
 const REPORT = {
@@ -95,6 +95,8 @@ describe('persistLoaded', () => {
     await db.exec(`INSERT INTO temp.main.lines (file_no, line_no, customer_id, order_ts, order_date, amount)
       SELECT 0, i, 'C' || (7 - i)::VARCHAR, TIMESTAMP '2024-01-01', DATE '2024-01-01', i FROM range(2, 9) r(i)`);
     await db.exec("INSERT INTO temp.main.survey (file_no, line_no, customer_id, score) VALUES (1, 2, 'C1', 9)");
+    await db.exec(temp(CUSTOMER_INFO_DDL));
+    await db.exec("INSERT INTO temp.main.customer_info VALUES ('C1', '华东贸易', '138', NULL, 0, 6, ['上海路'])");
   });
   afterEach(async () => db.close());
 
@@ -106,10 +108,12 @@ describe('persistLoaded', () => {
     expect(before).toEqual(['C5', 'C4', 'C3', 'C2', 'C1', 'C0', 'C-1']);
     await persistLoaded(db);
     expect(await tables()).toEqual([
+      { db: 'memory', t: 'customer_info' },
       { db: 'memory', t: 'lines' },
       { db: 'memory', t: 'survey' },
     ]);
     expect(await lineIds()).toEqual(before);
+    expect(await db.query("SELECT customer_id, name, cells[1] AS c FROM customer_info")).toEqual([{ customer_id: 'C1', name: '华东贸易', c: '上海路' }]);
     expect(await db.query('SELECT customer_id, score FROM survey')).toEqual([{ customer_id: 'C1', score: 9 }]);
     await expect(
       db.exec("INSERT INTO lines (file_no, line_no, customer_id, order_ts, order_date, amount) VALUES (0, 1, NULL, TIMESTAMP '2024-01-01', DATE '2024-01-01', 1)"),
@@ -125,6 +129,7 @@ describe('persistLoaded', () => {
     };
     await expect(persistLoaded(failing)).rejects.toThrow(/no_such_table/);
     expect(await tables()).toEqual([
+      { db: 'temp', t: 'customer_info' },
       { db: 'memory', t: 'lines' },
       { db: 'temp', t: 'lines' },
       { db: 'temp', t: 'survey' },

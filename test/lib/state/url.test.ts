@@ -29,6 +29,13 @@ describe('url state', () => {
     expect(back).toEqual({ settings, lang: 'zh-CN', panel: 'retention', mapping, demo: false, dropped: [] });
   });
 
+  it('round-trips the contact fields of a mapping by label', () => {
+    const mapping = { customer: '客户编码', date: '开单日期', amount: '销售金额', name: '客户名称', phone: '联系电话', contact: '对接人员' };
+    const query = writeUrlState({ settings: DEFAULT_SETTINGS, lang: null, panel: null, mapping });
+    expect(query).toContain(`m.phone=${encodeURIComponent('联系电话')}`);
+    expect(readUrlState(query).mapping).toEqual(mapping);
+  });
+
   it('writes the retention clock and complete-through K as clock= and thru=, and drops malformed ones', () => {
     const q = writeUrlState({ settings: { ...DEFAULT_SETTINGS, cohortClock: 'rolling', completeThrough: 6 }, lang: null, panel: null, mapping: {} });
     expect(q).toBe('?v=1&clock=rolling&thru=6');
