@@ -104,7 +104,8 @@ export function formatShort(
   if (Math.abs(v) < ABBREVIATE_FROM[locale]) {
     return { text: kind === 'money' ? formatMoney(locale, v, currency) : formatInteger(locale, v), abbreviated: false };
   }
-  const options: Intl.NumberFormatOptions = {
+  // roundingPriority (ES2023 Intl, in Node 20 and current browsers) is not in the configured lib.
+  const options: Intl.NumberFormatOptions & { roundingPriority: 'lessPrecision' } = {
     notation: 'compact',
     minimumFractionDigits: 0,
     maximumFractionDigits: 2,
