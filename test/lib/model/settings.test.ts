@@ -56,6 +56,6 @@ describe('the currency shown in links and flags', () => {
     expect(settingsFromFlags({}).currencyLabel).toBe('auto');
     expect(() => settingsFromFlags({ 'currency-label': 'dollars' })).toThrow(UsageError);
     expect(() => settingsFromFlags({ 'currency-label': 'dollars' })).toThrow(/--currency-label takes one of auto, CNY, .*USD/);
-    expect(settingsHelp()).toMatch(/--currency-label auto\|CNY\|.*a code wins over the file's \(default auto\)/);
+    expect(settingsHelp()).toMatch(/--currency-label VALUE +.*a code wins over the file's: auto, CNY, HKD, .*, CAD \(default auto\)\n/);
   });
 });
