@@ -5,7 +5,7 @@
  */
 import { DIMENSIONS, type Dimension } from '../lib/model/schema.ts';
 import { DEFAULT_SETTINGS, UNMARKED, isCurrencyChoice, type Settings } from '../lib/model/settings.ts';
-import { SETTINGS_TABLE, isIsoDate, parseSetting, type ChoiceSetting, type SettingDef, type SettingKey } from '../lib/model/settings-table.ts';
+import { SETTINGS_TABLE, isIsoDate, parseSetting, type SettingDef, type SettingKey } from '../lib/model/settings-table.ts';
 
 export class UsageError extends Error {}
 
@@ -132,11 +132,14 @@ function defaultText(def: SettingDef): string {
 /** The settings part of `--help`: every flag with what it takes and its default. */
 export function settingsHelp(): string {
   // A long list of choices goes into the text, so that it does not widen the flag column.
-  const long = (def: SettingDef): def is ChoiceSetting => def.kind === 'choice' && def.values.length > 5;
-  const rows: [string, string][] = SETTINGS_TABLE.map((def) => [
-    `--${def.flag} ${long(def) ? 'VALUE' : def.kind === 'choice' ? def.values.join('|') : def.kind.toUpperCase()}`,
-    `${def.help}${long(def) ? `: ${def.values.join(', ')}` : ''} (default ${defaultText(def)})`,
-  ]);
+  const rows: [string, string][] = SETTINGS_TABLE.map((def) => {
+    const values = def.kind === 'choice' ? def.values : null;
+    const long = values !== null && values.length > 5;
+    return [
+      `--${def.flag} ${long ? 'VALUE' : values !== null ? values.join('|') : def.kind.toUpperCase()}`,
+      `${def.help}${long ? `: ${values.join(', ')}` : ''} (default ${defaultText(def)})`,
+    ];
+  });
   rows.push(['--tier-cuts A,B', 'both tier cut points at once, e.g. 80,95']);
   rows.push(['--from DATE, --to DATE', 'keep lines dated in this range (inclusive)']);
   rows.push(['--filter DIM=VALUE', `keep lines whose ${DIMENSIONS.join('/')} is VALUE (repeatable; values of one dimension are OR-ed)`]);
