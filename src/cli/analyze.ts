@@ -25,7 +25,7 @@ import type { ParseOptions } from '../lib/ingest/types.ts';
 import { currencyTotalsQuery, currencyView, type CurrencyTotalRow, type CurrencyView } from '../lib/analyses/overview.ts';
 import { mappedOf } from '../lib/model/mapped.ts';
 import { METRIC_IDS, type Metrics } from '../lib/model/metrics.ts';
-import { UNMARKED, type Settings } from '../lib/model/settings.ts';
+import { UNMARKED, displayCurrency, type CurrencyLabel, type Settings } from '../lib/model/settings.ts';
 import { UsageError, settingOptions, settingsFromFlags, settingsHelp } from './settings-flags.ts';
 import { MAPPING_FIELDS, type Dimension } from '../lib/model/schema.ts';
 
@@ -116,13 +116,19 @@ function listCurrencies(totals: readonly CurrencyTotalRow[]): string {
   return totals.map((r) => `${groupName(r.currency)} (${r.lines} line${r.lines === 1 ? '' : 's'})`).join(', ');
 }
 
-function currencyLine(view: CurrencyView): string {
-  if (!view.mixed) return `currency ${view.analysed ?? '–'}`;
-  const others = view.totals.filter((r) => !r.shown);
-  return `currency ${view.analysed ?? '–'} only; not analysed: ${listCurrencies(others)}`;
+/** The currency money is written in: `--currency-label`, else the analysed group's named one. */
+function shownOf(view: CurrencyView, label: CurrencyLabel): string | null {
+  return displayCurrency(label, view.analysed === UNMARKED ? null : view.analysed);
 }
 
-function summary(report: LoadReport, metrics: Metrics, asOf: string | null, currency: CurrencyView, linesAfterAsOf: number): string {
+function currencyLine(view: CurrencyView, label: CurrencyLabel): string {
+  const shown = label === 'auto' ? '' : ` (amounts named ${label}, not converted)`;
+  if (!view.mixed) return `currency ${view.analysed ?? '–'}${shown}`;
+  const others = view.totals.filter((r) => !r.shown);
+  return `currency ${view.analysed ?? '–'} only${shown}; not analysed: ${listCurrencies(others)}`;
+}
+
+function summary(report: LoadReport, metrics: Metrics, asOf: string | null, currency: CurrencyView, label: CurrencyLabel, linesAfterAsOf: number): string {
   const out: string[] = [];
   for (const f of report.files) {
     out.push(
@@ -139,7 +145,7 @@ function summary(report: LoadReport, metrics: Metrics, asOf: string | null, curr
   }
   out.push(`as of ${asOf ?? '–'}`);
   if (linesAfterAsOf > 0) out.push(`  ${linesAfterAsOf} line${linesAfterAsOf === 1 ? '' : 's'} after the as-of date set aside`);
-  out.push(currencyLine(currency));
+  out.push(currencyLine(currency, label));
   if (currency.mixed) {
     for (const r of currency.totals) {
       out.push(`  ${groupName(r.currency).padEnd(4)} lines ${r.lines}, customers ${r.customers}, revenue ${r.revenue.toFixed(2)}${r.shown ? '  (analysed)' : ''}`);
@@ -258,6 +264,7 @@ async function main(argv: readonly string[]): Promise<number> {
         settings: { ...rest, currency: requested ?? null, filters: { from: filters.from, to: filters.to, dims: filters.dims } },
         currency: {
           analysed: currency.analysed,
+          shown: shownOf(currency, settings.currencyLabel),
           mixed: currency.mixed,
           totals: currency.totals.map((r) => ({
             currency: r.currency,
@@ -274,7 +281,7 @@ async function main(argv: readonly string[]): Promise<number> {
       };
       process.stdout.write(`${JSON.stringify(json, null, 2)}\n`);
     } else {
-      process.stdout.write(`${summary(report, metrics, result.asOf, currency, result.linesAfterAsOf)}\n`);
+      process.stdout.write(`${summary(report, metrics, result.asOf, currency, settings.currencyLabel, result.linesAfterAsOf)}\n`);
       if (customersWritten !== null) process.stdout.write(`customers: ${customersWritten} rows written to ${values.customers}\n`);
     }
     return 0;

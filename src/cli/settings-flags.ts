@@ -131,7 +131,15 @@ function defaultText(def: SettingDef): string {
 
 /** The settings part of `--help`: every flag with what it takes and its default. */
 export function settingsHelp(): string {
-  const rows: [string, string][] = SETTINGS_TABLE.map((def) => [`--${def.flag} ${def.kind === 'choice' ? def.values.join('|') : def.kind.toUpperCase()}`, `${def.help} (default ${defaultText(def)})`]);
+  // A long list of choices goes into the text, so that it does not widen the flag column.
+  const rows: [string, string][] = SETTINGS_TABLE.map((def) => {
+    const values = def.kind === 'choice' ? def.values : null;
+    const long = values !== null && values.length > 5;
+    return [
+      `--${def.flag} ${long ? 'VALUE' : values !== null ? values.join('|') : def.kind.toUpperCase()}`,
+      `${def.help}${long ? `: ${values.join(', ')}` : ''} (default ${defaultText(def)})`,
+    ];
+  });
   rows.push(['--tier-cuts A,B', 'both tier cut points at once, e.g. 80,95']);
   rows.push(['--from DATE, --to DATE', 'keep lines dated in this range (inclusive)']);
   rows.push(['--filter DIM=VALUE', `keep lines whose ${DIMENSIONS.join('/')} is VALUE (repeatable; values of one dimension are OR-ed)`]);

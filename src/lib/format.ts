@@ -81,3 +81,37 @@ export function formatCompact(locale: Locale, v: number | null | undefined): str
   if (!finite(v)) return EMPTY;
   return nf(locale, { notation: 'compact', maximumFractionDigits: 1 }).format(v);
 }
+
+/**
+ * From this size on a KPI is abbreviated: the first unit of the language's compact notation
+ * (万 = 10⁴ in Chinese; K = 10³ in English), the same units as the chart axes.
+ */
+export const ABBREVIATE_FROM: Readonly<Record<Locale, number>> = { 'zh-CN': 10_000, en: 1_000 };
+
+/**
+ * A KPI's money or count, abbreviated like the axes once it reaches `ABBREVIATE_FROM`, with up
+ * to 4 significant digits and 2 decimals (¥1,234,567.89 → "¥123.5万" / "CN¥1.23M"); below
+ * that, the exact `formatMoney` / `formatInteger`. `abbreviated` says which was used, so that
+ * the page can offer the exact value beside it.
+ */
+export function formatShort(
+  locale: Locale,
+  v: number | null | undefined,
+  kind: 'money' | 'count',
+  currency?: string | null,
+): { readonly text: string; readonly abbreviated: boolean } {
+  if (!finite(v)) return { text: EMPTY, abbreviated: false };
+  if (Math.abs(v) < ABBREVIATE_FROM[locale]) {
+    return { text: kind === 'money' ? formatMoney(locale, v, currency) : formatInteger(locale, v), abbreviated: false };
+  }
+  // roundingPriority (ES2023 Intl, in Node 20 and current browsers) is not in the configured lib.
+  const options: Intl.NumberFormatOptions & { roundingPriority: 'lessPrecision' } = {
+    notation: 'compact',
+    minimumFractionDigits: 0,
+    maximumFractionDigits: 2,
+    maximumSignificantDigits: 4,
+    roundingPriority: 'lessPrecision',
+    ...(kind === 'money' && currency ? { style: 'currency', currency } : {}),
+  };
+  return { text: nf(locale, options).format(v), abbreviated: true };
+}

@@ -59,7 +59,7 @@ interface Output {
     readonly cohortClock: string;
     readonly completeThrough: number | null;
   };
-  readonly currency: { readonly analysed: string | null; readonly mixed: boolean; readonly totals: readonly CurrencyTotal[] };
+  readonly currency: { readonly analysed: string | null; readonly shown: string | null; readonly mixed: boolean; readonly totals: readonly CurrencyTotal[] };
   readonly metrics: Metrics;
   readonly report: {
     readonly files: readonly { readonly name: string; readonly encoding: string; readonly labels: readonly string[]; readonly mapping: Record<string, number> }[];
@@ -93,6 +93,8 @@ const CASES = {
   badCurrency: [MIXED, '--currency', 'dollars', '--json'],
   singleWithCode: [SALES, '--currency', 'CNY', '--json'],
   singleUnmarked: [SALES, '--currency', 'none', '--json'],
+  labelled: [SALES, '--currency-label', 'USD', '--json'],
+  mixedLabelled: [MIXED, '--currency', 'usd', '--currency-label', 'EUR'],
   ambiguous: [`${FIX}ambiguous_dates.csv`, '--json'],
   ambiguousMdy: [`${FIX}ambiguous_dates.csv`, '--date-order', 'mdy', '--json'],
   settings: [SALES, '--tier-cuts', '60,90', '--cohort-period', 'quarter', '--retention-mode', 'on_or_after', '--top-share', '40%', '--json'],
@@ -392,10 +394,29 @@ describe('--currency on a file naming two currencies', () => {
 
   it('a file naming no currency is analysed whole: --currency none is accepted, a code is refused', () => {
     const o = json(runs.singleUnmarked);
-    expect(o.currency).toEqual({ analysed: null, mixed: false, totals: [{ currency: null, lines: 11, customers: 5, revenue: 590, analysed: true }] });
+    expect(o.currency).toEqual({ analysed: null, shown: null, mixed: false, totals: [{ currency: null, lines: 11, customers: 5, revenue: 590, analysed: true }] });
     expect(o.metrics.revenue).toBe(590);
     expect(runs.singleWithCode.code).toBe(2);
     expect(runs.singleWithCode.stderr).toMatch(/^analyze: --currency CNY: the amounts have none \(11 lines\); with fewer than two currencies named, every line is analysed\n/);
+  });
+});
+
+describe('--currency-label names the currency shown, converting nothing', () => {
+  it('names the amounts of a file that names none; auto shows the one a file names', () => {
+    const o = json(runs.labelled);
+    expect(o.currency.analysed).toBeNull();
+    expect(o.currency.shown).toBe('USD');
+    expect((o.settings as unknown as { currencyLabel: string }).currencyLabel).toBe('USD');
+    expect(o.metrics.revenue).toBe(590);
+    expect(json(runs.singleUnmarked).currency.shown).toBeNull();
+    expect(json(runs.mixed).currency.shown).toBe('CNY');
+    expect(json(runs.mixedUnmarked).currency.shown).toBeNull();
+  });
+
+  it('an explicit label wins over the analysed group\'s own currency, which it does not change', () => {
+    expect(runs.mixedLabelled.code).toBe(0);
+    expect(runs.mixedLabelled.stdout).toContain('currency USD only (amounts named EUR, not converted); not analysed: CNY (3 lines), none (1 line)\n');
+    expect(runs.mixedLabelled.stdout).toMatch(/\nrevenue +20\n/);
   });
 });
 

@@ -9,6 +9,7 @@
  *        customers M09 M10 M12 (M04–M06 only return: not customers)
  * Summing them as one (3588.75) is what the page must never show as revenue.
  */
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { FIXTURES, useApp, type AppSession } from './harness.ts';
@@ -92,4 +93,70 @@ describe('a file mixing currencies', () => {
     expect(await page.locator('[data-testid=currency-totals]').count()).toBe(0);
     expect(await page.locator('[data-testid=mixed-currencies]').count()).toBe(0);
   });
+});
+
+describe('the currency of amounts a file does not name', () => {
+  const app = useApp({ locale: 'en-US' });
+  const KPI = `${OVERVIEW} .kpi[data-metric=revenue]`;
+  const money2 = (v: number) => v.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+
+  it('the demo names none; picking CNY names every amount, the link keeps it, and exports confirm and name it', async () => {
+    const session = app();
+    const page = await session.openApp('?v=1&lang=en&demo');
+    await session.waitForReport();
+    await page.locator('[data-testid=continue]').first().click();
+    await session.waitForPanels(['overview']);
+    const revenue = await session.readMetric('revenue', OVERVIEW);
+    expect(revenue).toBeGreaterThan(1_000_000);
+    const exact = money2(revenue ?? NaN);
+
+    // No currency named: plain numbers, abbreviated like the axes, the exact value in the title and the table.
+    const setting = page.locator('[data-testid=setting-currency-label]');
+    expect(await setting.inputValue()).toBe('auto');
+    const abbr = page.locator(`${KPI} abbr`);
+    expect(await abbr.innerText()).toMatch(/^\d+(\.\d{1,2})?M$/);
+    expect(await abbr.getAttribute('title')).toBe(exact);
+    expect(await page.locator(`${OVERVIEW} td[data-metric=revenue]`).innerText()).toBe(exact);
+    // A count is abbreviated from 1,000 on, its data-value exact.
+    const customers = await session.readMetric('customers', OVERVIEW);
+    expect(Number.isInteger(customers)).toBe(true);
+    const customersKpi = page.locator(`${OVERVIEW} .kpi[data-metric=customers] .value`);
+    if ((customers ?? 0) >= 1000) expect(await customersKpi.locator('abbr').getAttribute('title')).toBe((customers ?? 0).toLocaleString('en-US'));
+    else expect(await customersKpi.innerText()).toBe(String(customers));
+
+    await setting.selectOption('CNY');
+    await expect.poll(() => abbr.getAttribute('title')).toBe(`CN¥${exact}`);
+    expect(await abbr.innerText()).toMatch(/^CN¥\d+(\.\d{1,2})?M$/);
+    expect(await session.readMetric('revenue', OVERVIEW)).toBe(revenue);
+    expect(await page.locator(`${OVERVIEW} td[data-metric=revenue]`).innerText()).toBe(`CN¥${exact}`);
+    await expect.poll(() => new URL(page.url()).searchParams.get('ccy')).toBe('CNY');
+    await expect.poll(() => page.locator('[data-testid=chart-revenue-trend] svg').first().textContent()).toContain('(CNY)');
+
+    // A chart's CSV: the money column names the currency; the page confirms the export, then lets it go.
+    const card = page.locator('[data-testid=chart-revenue-trend]');
+    await card.locator('details.export summary').click();
+    const [file] = await Promise.all([page.waitForEvent('download'), card.locator('details.export button', { hasText: 'CSV' }).click()]);
+    const csv = readFileSync((await file.path()) ?? '', 'utf8');
+    const header = csv.replace(/^\uFEFF/, '').split(/\r?\n/)[0] ?? '';
+    expect(header.split(',')).toContain('Net revenue (CNY)');
+    const rows = csv.replace(/^\uFEFF/, '').split(/\r?\n/).filter((l) => l !== '').length - 1;
+    const done = page.locator('[data-testid=export-done]');
+    expect(await done.getAttribute('role')).toBe('status');
+    await expect.poll(() => done.innerText()).toBe(`Exported ${file.suggestedFilename()} (${rows} rows)`);
+    await expect.poll(() => done.innerText(), { timeout: 15_000 }).toBe('');
+
+    // A link opened with ccy=CNY shows it again; the report confirms too.
+    const link = new URL(page.url()).search;
+    const again = await session.openApp(/(^|[?&])demo(&|$)/.test(link) ? link : `${link}&demo`);
+    await session.waitForReport();
+    await again.locator('[data-testid=continue]').first().click();
+    await session.waitForPanels(['overview']);
+    expect(await again.locator('[data-testid=setting-currency-label]').inputValue()).toBe('CNY');
+    await expect.poll(() => again.locator(`${KPI} abbr`).getAttribute('title')).toBe(`CN¥${exact}`);
+    const [report] = await Promise.all([again.waitForEvent('download', { timeout: 120_000 }), again.locator('[data-testid=report-download]').click()]);
+    await expect.poll(() => again.locator('[data-testid=export-done]').innerText()).toBe(`Exported ${report.suggestedFilename()}`);
+    const html = readFileSync((await report.path()) ?? '', 'utf8');
+    expect(html).toContain(`CN¥${exact}`);
+    expect(session.pageErrors).toEqual([]);
+  }, 240_000);
 });

@@ -65,6 +65,11 @@ describe('exports of all lines', () => {
     expect(csv.startsWith('\uFEFFcustomer_id,order_id,order_datetime,amount,')).toBe(true);
     const rows = csv.slice(1).split('\r\n').slice(1, -1);
     expect(rows.length).toBe(expected.count);
+    // The page says the export is done (a polite status line, in the page's language), then clears it.
+    const done = page.locator('[data-testid=export-done]');
+    expect(await done.getAttribute('role')).toBe('status');
+    await expect.poll(() => done.innerText()).toBe(`已导出 lines.csv（${expected.count.toLocaleString('zh-CN')} 行）`);
+    await expect.poll(() => done.innerText(), { timeout: 15_000 }).toBe('');
     const csvTotal = rows.reduce((s, r) => s + Number(r.split(',')[3]), 0);
     expect(csvTotal).toBeCloseTo(expected.total, 4);
 

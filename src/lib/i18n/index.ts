@@ -58,8 +58,8 @@ export function placeholders(template: string): string[] {
 // ---------------------------------------------------------------------------------------
 // Formatting. A null or non-finite value shows as EMPTY.
 
-export { EMPTY, formatBytes, formatCompact, formatDate, formatDuration, formatInteger, formatMoney, formatNumber, formatPercent } from '../format.ts';
-import { EMPTY, finite, formatInteger, formatMoney, formatNumber, formatPercent } from '../format.ts';
+export { EMPTY, formatBytes, formatCompact, formatDate, formatDuration, formatInteger, formatMoney, formatNumber, formatPercent, formatShort } from '../format.ts';
+import { EMPTY, finite, formatInteger, formatMoney, formatNumber, formatPercent, formatShort } from '../format.ts';
 
 export { METRIC_KINDS, type MetricKind } from '../model/metrics.ts';
 import { METRIC_KINDS } from '../model/metrics.ts';
@@ -84,4 +84,21 @@ export function formatMetric(locale: Locale, id: MetricId, v: number | null | un
     case 'parameter':
       return formatNumber(locale, v, 4);
   }
+}
+
+/**
+ * A KPI as the page shows it: a money or count value abbreviated like the axes from 万 / K on
+ * (`formatShort`), anything else as `formatMetric`. `exact` is `formatMetric`'s text.
+ */
+export function formatMetricShort(
+  locale: Locale,
+  id: MetricId,
+  v: number | null | undefined,
+  currency?: string | null,
+): { readonly text: string; readonly exact: string; readonly abbreviated: boolean } {
+  const exact = formatMetric(locale, id, v, currency);
+  const kind = METRIC_KINDS[id];
+  if (kind !== 'money' && kind !== 'count') return { text: exact, exact, abbreviated: false };
+  const short = formatShort(locale, v, kind, currency);
+  return { text: short.abbreviated ? short.text : exact, exact, abbreviated: short.abbreviated };
 }

@@ -10,6 +10,7 @@ import {
   formatDuration,
   formatInteger,
   formatMetric,
+  formatMetricShort,
   formatMoney,
   formatNumber,
   formatPercent,
@@ -57,6 +58,8 @@ class I18n {
   bytes = (n: number): string => formatBytes(this.locale, n);
   metric = (id: MetricId, v: number | null | undefined, currency?: string | null): string =>
     formatMetric(this.locale, id, v, currency);
+  /** Abbreviated from 万 / K on for money and counts; `exact` for a title or a table. */
+  metricShort = (id: MetricId, v: number | null | undefined, currency?: string | null) => formatMetricShort(this.locale, id, v, currency);
 }
 
 export const i18n = new I18n();

@@ -6,9 +6,10 @@
  *
  * Filters (date range, dimension values, currency) are not settings of one value and keep
  * their own link keys (`from`, `to`, `f.<dim>`, `cur`) and flags (`--from`, `--to`,
- * `--filter dim=value`, `--currency`).
+ * `--filter dim=value`, `--currency`). `--currency` picks the currency group analysed;
+ * `currencyLabel` (`--currency-label`) only names the currency money is shown in.
  */
-import { DEFAULT_SETTINGS, type Settings } from './settings.ts';
+import { CURRENCY_LABELS, DEFAULT_SETTINGS, type Settings } from './settings.ts';
 
 /** A setting of one value (the filters are not among them). */
 export type SettingKey = Exclude<keyof Settings, 'filters'>;
@@ -283,6 +284,15 @@ export const SETTINGS_TABLE: readonly SettingDef[] = [
     max: 0.2,
     panels: ['clv'],
     help: 'lifetime value: monthly discount rate, 0.01 or 1%',
+  },
+  {
+    key: 'currencyLabel',
+    param: 'ccy',
+    flag: 'currency-label',
+    kind: 'choice',
+    values: CURRENCY_LABELS,
+    panels: [],
+    help: 'the currency amounts are shown in (a name only, nothing is converted); auto = the one the file names, else none; a code wins over the file\'s',
   },
 ];
 

@@ -15,6 +15,26 @@ export type ScoreScale = '1-5' | '1-7' | '0-10' | '1-10';
 /** The time unit of the lifetime-value models (METRICS.md §12). */
 export type ClvUnit = 'day' | 'week' | 'month';
 
+/**
+ * The currency the amounts are shown in (a name only: nothing is converted). `auto` = the one
+ * the analysed amounts name, else none; a code names the amounts even when the file names
+ * another currency.
+ */
+export const CURRENCY_LABELS = ['auto', 'CNY', 'HKD', 'TWD', 'USD', 'EUR', 'GBP', 'JPY', 'KRW', 'SGD', 'AUD', 'CAD'] as const;
+export type CurrencyLabel = (typeof CURRENCY_LABELS)[number];
+
+export function isCurrencyLabel(v: unknown): v is CurrencyLabel {
+  return typeof v === 'string' && (CURRENCY_LABELS as readonly string[]).includes(v);
+}
+
+/**
+ * The currency money is shown in: the one picked, else (auto) the one the data names, else
+ * none. An explicit choice wins over the file's, for the user knows the amounts best.
+ */
+export function displayCurrency(label: CurrencyLabel, detected: string | null): string | null {
+  return label === 'auto' ? detected : label;
+}
+
 export interface Filters {
   /** Inclusive ISO dates (YYYY-MM-DD); null = open. */
   readonly from: string | null;
@@ -86,6 +106,8 @@ export interface Settings {
   readonly horizon: number | null;
   /** Lifetime value: monthly discount rate d. */
   readonly discount: number;
+  /** The currency money is shown in (`displayCurrency`); display only. */
+  readonly currencyLabel: CurrencyLabel;
   readonly filters: Filters;
 }
 
@@ -113,5 +135,6 @@ export const DEFAULT_SETTINGS: Settings = {
   clvUnit: 'week',
   horizon: null,
   discount: 0.01,
+  currencyLabel: 'auto',
   filters: { from: null, to: null, dims: {} },
 };

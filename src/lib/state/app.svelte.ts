@@ -85,11 +85,11 @@ export class AppState {
     if (this.device.stored && (this.viewRestored || !this.dataset.restored)) saveView(query);
   }
 
-  /** The analyses run whenever the loaded data or the settings change. */
+  /** The analyses run whenever the loaded data or the settings they read change (not the currency shown). */
   runAnalyses(): void {
     const db = this.dataset.db;
     const mapped = this.dataset.mapped;
-    const s = this.settings.value;
+    const s = this.settings.analysed;
     if (this.dataset.status === 'loaded' && db && mapped) void this.run.run(db, s, mapped);
     else this.run.clear();
   }
