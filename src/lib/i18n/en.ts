@@ -4,6 +4,7 @@
  */
 export const en = {
   'app.name': 'Loyalty Lens',
+  'app.nameShort': 'Loyalty Lens',
   'app.tagline': 'Customer loyalty from your sales exports: 80/20 tiers, repurchase, cohort retention, satisfaction.',
   'app.promise': 'Your files never leave this computer',
   'app.promiseDetail': 'Everything is computed in this browser tab. Nothing is uploaded.',

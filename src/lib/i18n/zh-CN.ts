@@ -3,6 +3,7 @@ import type { MessageKey } from './en.ts';
 
 export const zhCN: Record<MessageKey, string> = {
   'app.name': 'Loyalty Lens 客户忠诚度分析',
+  'app.nameShort': 'Loyalty Lens',
   'app.tagline': '用你的销售导出文件看客户忠诚度：二八分层、复购、同期群留存、满意度。',
   'app.promise': '文件不会离开你的电脑',
   'app.promiseDetail': '所有计算都在这个浏览器标签页里完成，不上传任何数据。',
