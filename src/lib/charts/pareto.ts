@@ -10,6 +10,7 @@ import {
   formatInteger,
   formatMoney,
   formatPercent,
+  labelWidth,
   moneyLabel,
   percentTick,
   type ChartContext,
@@ -56,8 +57,12 @@ export function lorenzChart(
     { share: markers.tierB, label: t('chart.pareto.cutB', { share: formatPercent(locale, markers.tierB, 0) }) },
   ];
   const size = Math.min(ctx.width, 560);
+  // The cut labels sit in the right margin, past the curve's end: inside the frame the curve
+  // (near 100 %) or the line of equality crossed them. A below its rule, B above, so they never meet.
+  const cutFont = 10;
   return {
     ...baseOptions(ctx, chartHeight(size, 0.75, 240, 420)),
+    marginRight: 12 + Math.max(...cuts.map((c) => labelWidth(c.label, cutFont))),
     x: { domain: [0, 1], tickFormat: pct, label: t('chart.pareto.customerShare'), grid: true },
     y: { domain: [Math.min(0, ...curve.map((p) => p.value_share)), Math.max(1, ...curve.map((p) => p.value_share))], tickFormat: pct, label: t('chart.pareto.valueShare'), grid: true },
     marks: [
@@ -79,7 +84,19 @@ export function lorenzChart(
         dx: 6,
       }),
       Plot.ruleY(cuts, { y: 'share', stroke: PALETTE.muted, strokeDasharray: '2,3' }),
-      Plot.text(cuts, { y: 'share', text: 'label', frameAnchor: 'right', textAnchor: 'end', dy: -6, fill: PALETTE.inkSoft }),
+      ...cuts.map((cut, i) =>
+        Plot.text([cut], {
+          y: 'share',
+          text: 'label',
+          frameAnchor: 'right',
+          textAnchor: 'start',
+          lineAnchor: i === 0 ? 'top' : 'bottom',
+          dx: 4,
+          dy: i === 0 ? 2 : -2,
+          fontSize: cutFont,
+          fill: PALETTE.inkSoft,
+        }),
+      ),
       Plot.lineY(curve, {
         x: 'customer_share',
         y: 'value_share',

@@ -53,7 +53,8 @@ export function satisfactionCurveChart(rows: readonly SatisfactionLevelRow[], ct
   return {
     ...baseOptions(ctx, chartHeight(ctx.width, 0.45, 220, 340)),
     marginTop: 40,
-    x: { label: t('chart.satisfaction.level'), ticks: data.map((r) => r.level), tickFormat: (v: number) => String(v) },
+    // Inset: the first and last levels' labels are centred on their dots, clear of the y axis.
+    x: { label: t('chart.satisfaction.level'), ticks: data.map((r) => r.level), tickFormat: (v: number) => String(v), inset: 14 },
     y: { label: t('chart.repurchaseRate'), tickFormat: percentTick(locale), domain: [0, 1], grid: true },
     color: { domain: SATISFACTION_GROUPS, range: GROUP_RANGE, legend: grouped, tickFormat: legend },
     marks: [
@@ -73,7 +74,8 @@ export function satisfactionCurveChart(rows: readonly SatisfactionLevelRow[], ct
         x: 'level',
         y: 'rate',
         text: (r: Level) => `${formatPercent(locale, r.rate, 0)}\nn=${formatInteger(locale, r.n)}`,
-        dy: -16,
+        lineAnchor: 'bottom',
+        dy: -8,
         fill: PALETTE.ink,
         fontSize: 10,
       }),
@@ -92,28 +94,59 @@ export function quadrantMapChart(rows: readonly QuadrantSummaryRow[], ctx: Chart
   const loyal = (l: boolean): string => t(l ? 'chart.satisfaction.loyalAt' : 'chart.satisfaction.notLoyalBelow', { n: th.loyalMinOrders });
   const data = rows.map((r) => ({ ...r, x: sat(r.high), y: loyal(r.loyal) }));
   type Tile = (typeof data)[number];
-  const describe = (r: Tile): string =>
-    [
-      t(`chart.satisfaction.quadrant.${r.quadrant}`),
-      t(`chart.satisfaction.dickBasu.${r.quadrant}`),
-      '',
-      `${t('chart.customers', { n: formatInteger(locale, r.customers) })} (${formatPercent(locale, r.share)})`,
-      `${t('chart.axis.value')}: ${formatMoney(locale, r.value, ctx.currency)} (${formatPercent(locale, r.value_share)})`,
-    ].join('\n');
+  // Each tile's text is fitted to the tile: each group (a name, a count and its share, a value
+  // and its share) wraps at spaces; the font shrinks (to 9 px) when a word alone is too wide;
+  // the chart grows when the lines are too many for its height. Text drawn past a tile ran
+  // into its neighbour.
+  const base = baseOptions(ctx, chartHeight(ctx.width, 0.5, 280, 380));
+  // On a narrow chart the axis labels take two lines, the condition under the name.
+  const narrow = ctx.width < 480;
+  const tick = (label: string): string => (narrow ? label.replace(/\s*([(（])/, '\n$1') : label);
+  const widest = (label: string): number => Math.max(...tick(label).split('\n').map((l) => labelWidth(l)));
+  const marginLeft = Math.min(200, 14 + Math.max(widest(loyal(true)), widest(loyal(false))));
+  const margin = { top: 8, right: 8, bottom: narrow ? 58 : 44 };
+  const padding = 0.03;
+  const bandShare = (1 - padding) / (2 + padding);
+  const room = (Number(base.width) - marginLeft - margin.right) * bandShare - 8;
+  const parts = (r: Tile): string[][] => [
+    [t(`chart.satisfaction.quadrant.${r.quadrant}`)],
+    [t(`chart.satisfaction.dickBasu.${r.quadrant}`)],
+    [''],
+    [t('chart.customers', { n: formatInteger(locale, r.customers) }), `(${formatPercent(locale, r.share)})`],
+    [`${t('chart.axis.value')}: ${formatMoney(locale, r.value, ctx.currency)}`, `(${formatPercent(locale, r.value_share)})`],
+  ];
+  const describe = (r: Tile): string => parts(r).map((group) => group.join(' ')).join('\n');
+  const linesAt = (r: Tile, px: number): string[] =>
+    parts(r).flatMap((group) => {
+      const lines: string[] = [];
+      for (const part of group.join(' ').split(' ')) {
+        const last = lines[lines.length - 1];
+        if (last !== undefined && labelWidth(`${last} ${part}`, px) <= room) lines[lines.length - 1] = `${last} ${part}`;
+        else lines.push(part);
+      }
+      return lines;
+    });
+  const fits = (px: number): boolean => data.every((r) => linesAt(r, px).every((l) => labelWidth(l, px) <= room));
+  const fontSize = [12, 11, 10].find(fits) ?? 9;
+  const lineHeight = 1.3;
+  const mostLines = Math.max(...data.map((r) => linesAt(r, fontSize).length));
+  const tileHeight = mostLines * fontSize * lineHeight + 8;
+  const height = Math.max(Number(base.height), Math.ceil(tileHeight / bandShare) + margin.top + margin.bottom);
   return {
-    ...baseOptions(ctx, chartHeight(ctx.width, 0.5, 280, 380)),
-    marginLeft: Math.min(200, 14 + Math.max(labelWidth(loyal(true)), labelWidth(loyal(false)))),
-    marginTop: 8,
-    marginBottom: 44,
-    marginRight: 8,
-    padding: 0.03,
-    x: { domain: [sat(false), sat(true)], label: t('chart.satisfaction.satisfactionAxis'), axis: 'bottom', tickSize: 0 },
-    y: { domain: [loyal(true), loyal(false)], label: null, axis: 'left', tickSize: 0 },
+    ...base,
+    height,
+    marginLeft,
+    marginTop: margin.top,
+    marginBottom: margin.bottom,
+    marginRight: margin.right,
+    padding,
+    x: { domain: [sat(false), sat(true)], label: t('chart.satisfaction.satisfactionAxis'), axis: 'bottom', tickSize: 0, tickFormat: tick },
+    y: { domain: [loyal(true), loyal(false)], label: null, axis: 'left', tickSize: 0, tickFormat: tick },
     color: { domain: QUADRANTS, range: QUADRANT_RANGE },
     opacity: { domain: [0, 1], range: [0.15, 0.75] },
     marks: [
       Plot.cell(data, { x: 'x', y: 'y', fill: 'quadrant', fillOpacity: (r: Tile) => r.share ?? 0, title: describe, tip: true }),
-      Plot.text(data, { x: 'x', y: 'y', text: describe, fill: PALETTE.ink, fontSize: 12, lineHeight: 1.3 }),
+      Plot.text(data, { x: 'x', y: 'y', text: (r: Tile) => linesAt(r, fontSize).join('\n'), fill: PALETTE.ink, fontSize, lineHeight }),
     ],
   };
 }

@@ -4,6 +4,7 @@
  */
 export const en = {
   'app.name': 'Loyalty Lens',
+  'app.nameShort': 'Loyalty Lens',
   'app.tagline': 'Customer loyalty from your sales exports: 80/20 tiers, repurchase, cohort retention, satisfaction.',
   'app.promise': 'Your files never leave this computer',
   'app.promiseDetail': 'Everything is computed in this browser tab. Nothing is uploaded.',
@@ -428,6 +429,7 @@ export const en = {
   'export.csv': 'Download CSV',
 
   'storage.stored': 'Stored on this device',
+  'storage.storedShort': 'Stored',
   'storage.storedAt': 'Stored {date}',
   'storage.size': 'Size on disk: {size}',
   'storage.where': 'Kept in this browser’s private storage for this page, not uploaded anywhere. It comes back when you reopen the page, also offline.',
@@ -441,7 +443,9 @@ export const en = {
   'storage.replaceNoteSaving': 'The data loaded last is being saved on this device. Loading new files replaces it.',
   'storage.open': 'Open the stored data',
   'storage.notStored': 'Not stored on this device',
+  'storage.notStoredShort': 'Not stored',
   'storage.saving': 'Saving on this device…',
+  'storage.savingShort': 'Saving…',
   'storage.savingDetail': 'The data is being written to this browser’s storage. The dashboard works meanwhile; a change may take a moment longer until it is done.',
   'storage.problem.unavailable': 'This browser does not let this page keep data (a private window, or the page was opened as a file). Everything works, but the data is gone when you close the tab.',
   'storage.problem.locked': 'The stored data is open in another tab of this page. This tab works in memory only; close the other tab and reload to use the stored data.',

@@ -3,6 +3,7 @@ import type { MessageKey } from './en.ts';
 
 export const zhCN: Record<MessageKey, string> = {
   'app.name': 'Loyalty Lens 客户忠诚度分析',
+  'app.nameShort': 'Loyalty Lens',
   'app.tagline': '用你的销售导出文件看客户忠诚度：二八分层、复购、同期群留存、满意度。',
   'app.promise': '文件不会离开你的电脑',
   'app.promiseDetail': '所有计算都在这个浏览器标签页里完成，不上传任何数据。',
@@ -427,6 +428,7 @@ export const zhCN: Record<MessageKey, string> = {
   'export.csv': '下载 CSV',
 
   'storage.stored': '已保存在本设备',
+  'storage.storedShort': '已保存',
   'storage.storedAt': '保存于 {date}',
   'storage.size': '占用空间：{size}',
   'storage.where': '保存在此浏览器为本页面保留的私有存储中，不会上传。重新打开页面（包括离线时）会自动恢复。',
@@ -440,7 +442,9 @@ export const zhCN: Record<MessageKey, string> = {
   'storage.replaceNoteSaving': '上次加载的数据正在保存到本设备。加载新文件会替换它。',
   'storage.open': '打开已保存的数据',
   'storage.notStored': '未保存在本设备',
+  'storage.notStoredShort': '未保存',
   'storage.saving': '正在保存到本设备…',
+  'storage.savingShort': '保存中…',
   'storage.savingDetail': '数据正在写入本浏览器的存储。仪表盘可照常使用；写入完成前，操作的响应可能稍慢。',
   'storage.problem.unavailable': '此浏览器不允许本页面保存数据（隐私窗口，或以文件方式打开了页面）。所有功能照常可用，但关闭标签页后数据不会保留。',
   'storage.problem.locked': '已保存的数据正在本页面的另一个标签页中使用。此标签页只在内存中工作；关闭另一个标签页并重新加载即可使用已保存的数据。',
