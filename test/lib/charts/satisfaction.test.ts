@@ -10,7 +10,7 @@ import { describeSpec } from './spec.ts';
 import { chartContext } from './context.ts';
 import { renderSvg } from './svg.ts';
 
-type Spec = { marks: { type: string; n: number; channels: Record<string, unknown> }[]; scales: Record<string, Record<string, unknown>> };
+type Spec = { marks: { type: string; n: number; channels: Record<string, unknown>; styles?: Record<string, unknown> }[]; scales: Record<string, Record<string, unknown>> };
 const ctx = chartContext('en', 600);
 const quadrants: QuadrantSummaryRow[] = [
   { quadrant: 'loyalists', high: true, loyal: true, customers: 3, share: 0.5, value: 300, value_share: 0.75 },
@@ -61,7 +61,7 @@ describe('satisfaction charts', () => {
     expect(d.marks[2]?.channels.fill).toEqual(['below', 'top_box']);
     expect(d.marks[3]?.channels.fill).toEqual(['#8C96A3', '#1F2933', '#1F2933']);
     expect(d.marks[4]?.channels.x).toEqual([1]);
-    expect(d.marks[4]?.styles.fill).toBe('#D5DAE0');
+    expect(d.marks[4]?.styles?.fill).toBe('#D5DAE0');
     expect((d.marks[4]?.channels.title as string[])[0]).toMatch(/\nSmall group \(fewer than 30 customers\): greyed, not used in headlines$/);
     await expect(renderSvg(spec)).toMatchFileSnapshot('./__snapshots__/satisfaction-curve-small.en.svg');
   });
