@@ -6,6 +6,7 @@ import { join, raw, sql, type SqlQuery } from '../db/sql.ts';
 import type { Dimension } from '../model/schema.ts';
 import { asOfDate, dayBinOf, dayBins, div, isoDate, type DayBinRow, type SqlFragment } from './common.ts';
 import { mappedDimensions } from '../model/mapped.ts';
+import { DEFAULT_SETTINGS } from '../model/settings.ts';
 import { one, rows } from './common.ts';
 import type { PanelDescriptor } from './panel.ts';
 
@@ -14,6 +15,8 @@ export interface RepurchaseParams {
   readonly asOf: string;
   /** First-order dimensions to break the repurchase rate down by (only mapped ones). */
   readonly dimensions: readonly Dimension[];
+  /** A group with fewer customers than this is `small` (default 30, METRICS.md §1). */
+  readonly minGroupSize?: number;
 }
 
 export interface RepurchaseSummaryRow {
@@ -91,6 +94,8 @@ export interface PeriodRepurchaseRow {
   /** returning ÷ buyers. */
   readonly rate: number | null;
   readonly complete: boolean;
+  /** buyers < minGroupSize: the month's rate is greyed. */
+  readonly small: boolean;
 }
 
 /** Repurchase rate by a dimension of the customer's first purchase order. */
@@ -98,9 +103,12 @@ export interface RepurchaseByDimRow {
   readonly dimension: Dimension;
   /** The dimension value; null = blank. */
   readonly value: string | null;
+  /** n: the group's customers (their first purchase order has this value). */
   readonly customers: number;
   readonly repeat_customers: number;
   readonly repurchase_rate: number | null;
+  /** customers < minGroupSize: greyed, sorted last within its dimension, never quoted in a headline. */
+  readonly small: boolean;
 }
 
 export interface RepurchaseResult {
@@ -206,7 +214,8 @@ r AS (
 SELECT strftime(t.m, '%Y-%m') AS period, strftime(t.m + INTERVAL 1 MONTH, '%Y-%m') AS next_period,
        t.buyers::INTEGER AS buyers, coalesce(r.returning, 0)::INTEGER AS returning,
        ${div(sql`coalesce(r.returning, 0)`, sql`t.buyers`)} AS rate,
-       last_day((t.m + INTERVAL 1 MONTH)::DATE) <= ${asOf} AS complete
+       last_day((t.m + INTERVAL 1 MONTH)::DATE) <= ${asOf} AS complete,
+       (t.buyers < ${minGroupSize(p)}) AS small
 FROM t LEFT JOIN r USING (m) ORDER BY t.m`;
 }
 
@@ -218,17 +227,21 @@ export function repurchaseByDimensionQuery(p: RepurchaseParams): SqlQuery | null
 FROM customers GROUP BY 2`,
   );
   return sql`SELECT dimension, value, customers::INTEGER AS customers, repeaters::INTEGER AS repeat_customers,
-       ${div(sql`repeaters`, sql`customers`)} AS repurchase_rate
+       ${div(sql`repeaters`, sql`customers`)} AS repurchase_rate, (customers < ${minGroupSize(p)}) AS small
 FROM (${join(parts, '\nUNION ALL\n')})
-ORDER BY dimension, customers DESC, value NULLS LAST`;
+ORDER BY dimension, small, customers DESC, value NULLS LAST`;
+}
+
+function minGroupSize(p: RepurchaseParams): number {
+  return p.minGroupSize ?? DEFAULT_SETTINGS.minGroupSize;
 }
 
 export const repurchasePanel: PanelDescriptor<'repurchase', RepurchaseResult> = {
   id: 'repurchase',
   weight: 398,
   kpis: ['repurchase_rate', 'repeat_order_share', 'median_days_to_second', 'km_reached_share', 'median_days_to_second_repeaters'],
-  async run(db, _settings, { asOf, mapped }) {
-    const rp: RepurchaseParams = { asOf, dimensions: mappedDimensions(mapped) };
+  async run(db, settings, { asOf, mapped }) {
+    const rp: RepurchaseParams = { asOf, dimensions: mappedDimensions(mapped), minGroupSize: settings.minGroupSize };
     const byDim = repurchaseByDimensionQuery(rp);
     const summary = await one<RepurchaseSummaryRow>(db, repurchaseSummaryQuery());
     const orderCounts = await rows<OrderCountRow>(db, orderCountsQuery());

@@ -5,7 +5,7 @@
  * ("rolling" clock).
  */
 import { raw, sql, type SqlQuery } from '../db/sql.ts';
-import type { CohortClock, CohortPeriod, FirstCohort, RetentionMode } from '../model/settings.ts';
+import { DEFAULT_SETTINGS, type CohortClock, type CohortPeriod, type FirstCohort, type RetentionMode } from '../model/settings.ts';
 import { asOfDate, div, isoDate, type SqlFragment } from './common.ts';
 import { one, rows } from './common.ts';
 import type { PanelDescriptor } from './panel.ts';
@@ -18,6 +18,8 @@ export interface RetentionParams {
   readonly clock?: CohortClock;
   /** The first cohort: new customers (when absent), already customers (left out of averages), or by the rule. */
   readonly firstCohort?: FirstCohort;
+  /** A cohort, or a point of the average curve, with fewer customers than this is `small` (default 30, METRICS.md §1). */
+  readonly minGroupSize?: number;
 }
 
 /** Length in days of a rolling window per cohort period (as Amplitude and Mixpanel count). */
@@ -59,6 +61,8 @@ export interface CohortCell {
   readonly complete: boolean;
   /** The first cohort, taken as customers from before the data starts: shown, left out of the averages. */
   readonly existing: boolean;
+  /** size < minGroupSize: the cohort is greyed and never quoted in a headline. */
+  readonly small: boolean;
 }
 
 /**
@@ -86,11 +90,14 @@ export interface RetentionCurvePoint {
   readonly k: number;
   /** Cohorts the point averages. */
   readonly cohorts: number;
+  /** Σ size(c) over the cohorts averaged at k: the customers the point rests on. */
   readonly size: number;
   readonly active: number;
   readonly rate: number | null;
   /** Σ revenue(c, k) ÷ Σ revenue(c, 0) over the same cohorts; null when that is ≤ 0. */
   readonly revenue_rate: number | null;
+  /** size < minGroupSize: the point is greyed and the headline never quotes it. */
+  readonly small: boolean;
 }
 
 /** retention_m1/m3/m6/m12: monthly cohorts, mode "on", whatever the settings. */
@@ -253,7 +260,8 @@ SELECT ${isoDate(sql`cohort_start`)} AS cohort, ${periodLabel(p.period, sql`coho
        size::INTEGER AS size, active::INTEGER AS active, ${div(sql`active`, sql`size`)} AS rate,
        revenue::DOUBLE AS revenue,
        CASE WHEN revenue0 > 0 THEN ${div(sql`revenue`, sql`revenue0`)} END AS revenue_rate,
-       complete, coalesce(cidx = (SELECT cidx FROM fc) AND (SELECT existing FROM fc), FALSE) AS existing
+       complete, coalesce(cidx = (SELECT cidx FROM fc) AND (SELECT existing FROM fc), FALSE) AS existing,
+       (size < ${minGroupSize(p)}) AS small
 FROM cells0 ORDER BY cidx, k`;
 }
 
@@ -267,9 +275,14 @@ export function retentionCurveQuery(p: RetentionParams, source: CellsSource = nu
   return sql`WITH ${cellsFrom(p, source)}, ${firstCohortCte(p.period, p.firstCohort ?? 'new')}
 SELECT k::INTEGER AS k, count(*)::INTEGER AS cohorts, sum(size)::INTEGER AS size, sum(active)::INTEGER AS active,
        ${div(sql`sum(active)`, sql`sum(size)`)} AS rate,
-       CASE WHEN sum(revenue0) > 0 THEN ${div(sql`sum(revenue)`, sql`sum(revenue0)`)} END AS revenue_rate
+       CASE WHEN sum(revenue0) > 0 THEN ${div(sql`sum(revenue)`, sql`sum(revenue0)`)} END AS revenue_rate,
+       (sum(size) < ${minGroupSize(p)}) AS small
 FROM cells0 WHERE ${where}
 GROUP BY k ORDER BY k`;
+}
+
+function minGroupSize(p: RetentionParams): number {
+  return p.minGroupSize ?? DEFAULT_SETTINGS.minGroupSize;
 }
 
 /** The KPI ks of METRICS.md §5. */
@@ -323,6 +336,7 @@ export const retentionPanel: PanelDescriptor<'retention', RetentionResult> = {
       mode: settings.retentionMode,
       clock: settings.cohortClock,
       firstCohort: settings.firstCohort,
+      minGroupSize: settings.minGroupSize,
     };
     const cells = { table: 'retention_cells' };
     await db.exec(retentionCellsTable(tp, cells.table));

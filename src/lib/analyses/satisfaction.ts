@@ -3,7 +3,7 @@
  * (derive.ts); this module detects the scale and builds the quadrant and curve tables.
  */
 import { raw, sql, type SqlQuery } from '../db/sql.ts';
-import type { ScoreScale } from '../model/settings.ts';
+import { DEFAULT_SETTINGS, type ScoreScale } from '../model/settings.ts';
 import { div, type SqlFragment } from './common.ts';
 import { one, rows } from './common.ts';
 import type { PanelDescriptor } from './panel.ts';
@@ -15,6 +15,8 @@ export interface SatisfactionParams {
   readonly highSatisfaction: number | null;
   /** Loyal = n_orders ≥ this. */
   readonly loyalMinOrders: number;
+  /** A level or group with fewer customers than this is `small` (default 30, METRICS.md §1). */
+  readonly minGroupSize?: number;
 }
 
 /** Observed range of the raw scores (order/response level) in use; nulls when none. */
@@ -79,6 +81,8 @@ export interface SatisfactionGroupRow {
   readonly repeat_customers: number;
   /** repeat (n_orders ≥ loyalMinOrders) customers ÷ n. */
   readonly repurchase_rate: number | null;
+  /** n < minGroupSize: greyed and never quoted in a headline. */
+  readonly small: boolean;
 }
 
 /** Satisfaction–loyalty curve: level = customer score rounded half up. */
@@ -90,6 +94,8 @@ export interface LevelRow {
   readonly repeat_customers: number;
   /** repeat (n_orders ≥ loyalMinOrders) customers ÷ n. */
   readonly repurchase_rate: number | null;
+  /** n < minGroupSize: greyed and never quoted in a headline. */
+  readonly small: boolean;
 }
 
 export interface QuadrantRow {
@@ -205,7 +211,8 @@ function groupOf(info: ScaleInfo, x: SqlFragment): SqlFragment {
 export function levelsQuery(p: SatisfactionParams, info: ScaleInfo): SqlQuery {
   return sql`SELECT level::INTEGER AS level, ${groupOf(info, sql`level`)}::VARCHAR AS "group", count(*)::INTEGER AS n,
        count(*) FILTER (WHERE loyal)::INTEGER AS repeat_customers,
-       ${div(sql`count(*) FILTER (WHERE loyal)`, sql`count(*)`)} AS repurchase_rate
+       ${div(sql`count(*) FILTER (WHERE loyal)`, sql`count(*)`)} AS repurchase_rate,
+       (count(*) < ${minGroupSize(p)}) AS small
 FROM (SELECT floor(score + 0.5) AS level, n_orders >= ${p.loyalMinOrders} AS loyal FROM customers WHERE score IS NOT NULL)
 GROUP BY level ORDER BY level`;
 }
@@ -216,9 +223,14 @@ export function groupsQuery(info: ScaleInfo, p: SatisfactionParams): SqlQuery | 
   return sql`WITH g(grp, ord) AS (VALUES ('top_box', 1), ('satisfied', 2), ('below', 3)),
 c AS (SELECT ${groupOf(info, sql`score`)} AS grp, n_orders >= ${p.loyalMinOrders} AS loyal FROM customers WHERE score IS NOT NULL)
 SELECT g.grp::VARCHAR AS "group", count(c.grp)::INTEGER AS n, (count(c.grp) FILTER (WHERE c.loyal))::INTEGER AS repeat_customers,
-       ${div(sql`count(c.grp) FILTER (WHERE c.loyal)`, sql`count(c.grp)`)} AS repurchase_rate
+       ${div(sql`count(c.grp) FILTER (WHERE c.loyal)`, sql`count(c.grp)`)} AS repurchase_rate,
+       (count(c.grp) < ${minGroupSize(p)}) AS small
 FROM g LEFT JOIN c USING (grp)
 GROUP BY g.grp, g.ord ORDER BY g.ord`;
+}
+
+function minGroupSize(p: SatisfactionParams): number {
+  return p.minGroupSize ?? DEFAULT_SETTINGS.minGroupSize;
 }
 
 /** `quadrant` of a customer for threshold `high` (SQL CASE; NULL without a score). */
@@ -249,7 +261,7 @@ export const satisfactionPanel: PanelDescriptor<'satisfaction', SatisfactionResu
   weight: 65,
   kpis: ['customers_with_score', 'satisfaction_mean', 'quadrant_loyalists', 'quadrant_mercenaries', 'quadrant_hostages', 'quadrant_defectors', 'nps'],
   async run(db, settings, { mapped }) {
-    const sp: SatisfactionParams = { scale: settings.scoreScale, highSatisfaction: settings.highSatisfaction, loyalMinOrders: settings.loyalMinOrders };
+    const sp: SatisfactionParams = { scale: settings.scoreScale, highSatisfaction: settings.highSatisfaction, loyalMinOrders: settings.loyalMinOrders, minGroupSize: settings.minGroupSize };
     const range = await one<ScoreRangeRow>(db, scoreRangeQuery());
     const info = scaleInfo(range, sp, mapped.npsScore ?? false);
     const quadrants = quadrantsQuery(info, sp);

@@ -14,6 +14,8 @@ import {
   monthAxis,
   labelWidth,
   percentTick,
+  SMALL_FILL,
+  smallGroupTip,
   type ChartContext,
 } from './theme.ts';
 import type { DashboardResult } from '../analyses/index.ts';
@@ -27,8 +29,9 @@ import type { KmPoint, OrderCountRow, PeriodRepurchaseRow as PeriodResult, Repur
 export type OrdersPerCustomerRow = Pick<OrderCountRow, 'bucket' | 'n_orders' | 'customers' | 'share'>;
 export type DayBin = Pick<DayBinRow, 'lo' | 'hi' | 'n' | 'share'>;
 export type SurvivalPoint = Pick<KmPoint, 'day' | 'cumulative' | 'at_risk'>;
-export type PeriodRepurchaseRow = Pick<PeriodResult, 'period' | 'next_period' | 'buyers' | 'returning' | 'rate' | 'complete'>;
-export type DimensionRepurchaseRow = Pick<RepurchaseByDimRow, 'value' | 'customers' | 'repeat_customers' | 'repurchase_rate'>;
+/** `small` absent = not small. */
+export type PeriodRepurchaseRow = Pick<PeriodResult, 'period' | 'next_period' | 'buyers' | 'returning' | 'rate' | 'complete'> & Partial<Pick<PeriodResult, 'small'>>;
+export type DimensionRepurchaseRow = Pick<RepurchaseByDimRow, 'value' | 'customers' | 'repeat_customers' | 'repurchase_rate'> & Partial<Pick<RepurchaseByDimRow, 'small'>>;
 
 export function ordersPerCustomerChart(rows: readonly OrdersPerCustomerRow[], ctx: ChartContext): PlotOptions {
   if (rows.length === 0) return emptyChart(ctx);
@@ -122,7 +125,7 @@ export function secondPurchaseCurveChart(points: readonly SurvivalPoint[], ctx: 
   };
 }
 
-/** 回购率 month over month; a month whose next month has not ended is drawn hollow. */
+/** 回购率 month over month; a month whose next month has not ended is drawn hollow, a small month grey. */
 export function periodRepurchaseChart(rows: readonly PeriodRepurchaseRow[], ctx: ChartContext): PlotOptions {
   const data = rows.filter((r) => r.rate !== null).map((r) => ({ ...r, date: isoDate(`${r.period}-01`) }));
   if (data.length === 0) return emptyChart(ctx);
@@ -139,14 +142,15 @@ export function periodRepurchaseChart(rows: readonly PeriodRepurchaseRow[], ctx:
       Plot.dot(data, {
         x: 'date',
         y: 'rate',
-        stroke: PALETTE.primary,
-        fill: (d: Point) => (d.complete ? PALETTE.primary : 'white'),
+        stroke: (d: Point) => (d.small ? PALETTE.muted : PALETTE.primary),
+        fill: (d: Point) => (!d.complete ? 'white' : d.small ? PALETTE.muted : PALETTE.primary),
         r: 3,
         title: (d: Point) =>
           [
             `${d.period} → ${d.next_period}: ${formatPercent(locale, d.rate)}`,
             t('chart.repurchase.returnedOf', { returned: formatInteger(locale, d.returning), customers: formatInteger(locale, d.buyers) }),
             ...(d.complete ? [] : [t('chart.repurchase.incomplete')]),
+            ...(d.small ? [smallGroupTip(ctx)] : []),
           ].join('\n'),
         tip: true,
       }),
@@ -154,7 +158,10 @@ export function periodRepurchaseChart(rows: readonly PeriodRepurchaseRow[], ctx:
   };
 }
 
-/** Repurchase rate per value of one dimension of the first order, with n on each bar. */
+/**
+ * Repurchase rate per value of one dimension of the first order, with n on each bar; small
+ * groups grey and below the others (each part sorted by rate).
+ */
 export function dimensionRepurchaseChart(rows: readonly DimensionRepurchaseRow[], ctx: ChartContext): PlotOptions {
   const { locale, t } = ctx;
   const data = rows
@@ -162,7 +169,9 @@ export function dimensionRepurchaseChart(rows: readonly DimensionRepurchaseRow[]
     .map((r) => ({ ...r, label: r.value ?? t('chart.blank'), rate: r.repurchase_rate ?? 0 }));
   if (data.length === 0) return emptyChart(ctx);
   type Bar = (typeof data)[number];
-  const order = [...data].sort((a, b) => b.rate - a.rate || a.label.localeCompare(b.label)).map((r) => r.label);
+  const order = [...data]
+    .sort((a, b) => Number(a.small ?? false) - Number(b.small ?? false) || b.rate - a.rate || a.label.localeCompare(b.label))
+    .map((r) => r.label);
   const longest = Math.max(...order.map((v) => labelWidth(v)));
   return {
     ...baseOptions(ctx, Math.max(120, 28 * order.length + 60)),
@@ -174,9 +183,10 @@ export function dimensionRepurchaseChart(rows: readonly DimensionRepurchaseRow[]
       Plot.barX(data, {
         x: 'rate',
         y: 'label',
-        fill: PALETTE.primary,
+        fill: (r: Bar) => (r.small ? SMALL_FILL : PALETTE.primary),
         title: (r: Bar) =>
-          `${r.label}: ${formatPercent(locale, r.rate)}\n${t('chart.repurchase.returnedOf', { returned: formatInteger(locale, r.repeat_customers), customers: formatInteger(locale, r.customers) })}`,
+          `${r.label}: ${formatPercent(locale, r.rate)}\n${t('chart.repurchase.returnedOf', { returned: formatInteger(locale, r.repeat_customers), customers: formatInteger(locale, r.customers) })}` +
+          (r.small ? `\n${smallGroupTip(ctx)}` : ''),
         tip: true,
       }),
       Plot.text(data, {
@@ -185,7 +195,7 @@ export function dimensionRepurchaseChart(rows: readonly DimensionRepurchaseRow[]
         text: (r: Bar) => `${formatPercent(locale, r.rate, 0)} (n=${formatInteger(locale, r.customers)})`,
         textAnchor: 'start',
         dx: 4,
-        fill: PALETTE.ink,
+        fill: (r: Bar) => (r.small ? PALETTE.muted : PALETTE.ink),
       }),
       Plot.ruleX([0], { stroke: PALETTE.ink }),
     ],
@@ -193,7 +203,7 @@ export function dimensionRepurchaseChart(rows: readonly DimensionRepurchaseRow[]
 }
 
 /** The Repurchase panel's chart cards, in page order (one per mapped dimension at the end). */
-export function repurchaseCards(result: DashboardResult, _settings: Settings, ctx: CardContext): ChartCardSpec[] {
+export function repurchaseCards(result: DashboardResult, settings: Settings, ctx: CardContext): ChartCardSpec[] {
   const { t } = ctx;
   const f = cardFormat(ctx);
   const r = result.repurchase;
@@ -209,17 +219,19 @@ export function repurchaseCards(result: DashboardResult, _settings: Settings, ct
   const dims = [...new Set(r.byDimension.map((d) => d.dimension))];
   const dimCard = (dim: Dimension): ChartCardSpec => {
     const rows = r.byDimension.filter((d) => d.dimension === dim);
-    const big = rows.filter((d) => d.repurchase_rate !== null && d.customers >= 10);
-    const pool = big.length > 0 ? big : rows.filter((d) => d.repurchase_rate !== null);
-    const best = [...pool].sort((a, b) => (b.repurchase_rate ?? 0) - (a.repurchase_rate ?? 0))[0];
+    // A small group never heads the card, however high its rate.
+    const rated = rows.filter((d) => d.repurchase_rate !== null);
+    const best = rated.filter((d) => !d.small).sort((a, b) => (b.repurchase_rate ?? 0) - (a.repurchase_rate ?? 0) || b.customers - a.customers)[0];
     const dimName = t(`dash.dim.${dim}`);
     return {
       id: `repurchase-by-${dim}`,
       title: best
         ? t('dash.repurchase.dimTitle', { dim: dimName, value: best.value ?? t('chart.blank'), rate: f.pct(best.repurchase_rate) })
-        : t('dash.repurchase.dimNone', { dim: dimName }),
+        : rated.length > 0
+          ? t('dash.repurchase.dimAllSmall', { dim: dimName, min: f.int(settings.minGroupSize) })
+          : t('dash.repurchase.dimNone', { dim: dimName }),
       subtitle: t('dash.repurchase.dimSubtitle', { dim: dimName }),
-      build: (w) => dimensionRepurchaseChart(rows, chartContextOf(ctx, w)),
+      build: (w) => dimensionRepurchaseChart(rows, { ...chartContextOf(ctx, w), minGroupSize: settings.minGroupSize }),
     };
   };
   return [
@@ -251,7 +263,7 @@ export function repurchaseCards(result: DashboardResult, _settings: Settings, ct
       id: 'period-repurchase',
       title: meanPeriodRate === null ? t('dash.repurchase.periodNone') : t('dash.repurchase.periodTitle', { rate: f.pct(meanPeriodRate, 1) }),
       subtitle: t('dash.repurchase.periodSubtitle'),
-      build: (w) => periodRepurchaseChart(r.byPeriod, chartContextOf(ctx, w)),
+      build: (w) => periodRepurchaseChart(r.byPeriod, { ...chartContextOf(ctx, w), minGroupSize: settings.minGroupSize }),
     },
     ...dims.map(dimCard),
   ];

@@ -15,6 +15,8 @@ import {
   labelWidth,
   monthAxis,
   percentTick,
+  SMALL_FILL,
+  smallGroupTip,
   type ChartContext,
 } from './theme.ts';
 import type { DashboardResult } from '../analyses/index.ts';
@@ -27,8 +29,11 @@ import type { ActivityRow, CohortCell as CohortResult, RetentionCurvePoint } fro
 export type CohortCell = Pick<CohortResult, 'cohort' | 'cohort_label' | 'k' | 'size' | 'active' | 'rate' | 'revenue_rate' | 'complete'> & {
   /** A first cohort of customers from before the data starts: its label is marked with *. */
   readonly existing?: boolean;
+  /** A small cohort (fewer customers than the minimum group size): its cells are grey. */
+  readonly small?: boolean;
 };
-export type AverageRetentionRow = Pick<RetentionCurvePoint, 'k' | 'cohorts' | 'rate' | 'revenue_rate'>;
+/** `size` and `small` absent = not small. */
+export type AverageRetentionRow = Pick<RetentionCurvePoint, 'k' | 'cohorts' | 'rate' | 'revenue_rate'> & Partial<Pick<RetentionCurvePoint, 'size' | 'small'>>;
 export type ActiveLapsedRow = Pick<ActivityRow, 'date' | 'active' | 'lapsed'>;
 export type CohortPeriodKind = 'week' | 'month' | 'quarter';
 export type RetentionMeasureKind = 'customers' | 'revenue';
@@ -75,7 +80,7 @@ export function firstCohortNote(
   return ' ' + t(key, { cohort: fc.cohort_label, size: f.int(fc.size), median: f.int(fc.next_median) });
 }
 
-/** Cohort triangle: rows = cohorts, columns = k; incomplete cells are lighter and dashed. */
+/** Cohort triangle: rows = cohorts, columns = k; incomplete cells are lighter and dashed, a small cohort's cells grey. */
 export function cohortHeatmapChart(
   cells: readonly CohortCell[],
   ctx: ChartContext,
@@ -92,8 +97,9 @@ export function cohortHeatmapChart(
   const ks = [...new Set(data.map((c) => c.k))].sort((a, b) => a - b);
   const labels = new Map(data.map((c) => [c.cohort, c.existing ? `${c.cohort_label} *` : c.cohort_label]));
   const label = (c: string): string => labels.get(c) ?? c;
-  // Period 0 is 100 % by definition; colour the rest on their own range so it stays readable.
-  const later = data.filter((c) => c.k > 0).map((c) => c.value);
+  // Period 0 is 100 % by definition; colour the rest on their own range so it stays readable
+  // (a small cohort's, grey anyway, does not stretch it).
+  const later = data.filter((c) => c.k > 0 && !c.small).map((c) => c.value);
   const top = later.length === 0 ? 1 : Math.max(0.05, ...later);
   const plotWidth = Math.max(280, ctx.width) - HEAT_MARGIN.left - HEAT_MARGIN.right;
   // Each cell is labelled when its widest percentage fits, at a smaller size if need be
@@ -108,6 +114,7 @@ export function cohortHeatmapChart(
       t('chart.retention.cohortSize', { n: formatInteger(locale, c.size) }),
       ...(opts.measure === 'customers' ? [t('chart.retention.activeOf', { active: formatInteger(locale, c.active), size: formatInteger(locale, c.size) })] : []),
       ...(c.complete ? [] : [t('chart.retention.incomplete')]),
+      ...(c.small ? [smallGroupTip(ctx)] : []),
     ].join('\n');
   return {
     ...baseOptions(ctx, Math.max(140, 22 * cohorts.length + 70)),
@@ -127,8 +134,8 @@ export function cohortHeatmapChart(
       label: t(opts.measure === 'revenue' ? 'chart.retention.revenueRetention' : 'chart.retention.customerRetention'),
     },
     marks: [
-      Plot.cell(data.filter((c) => c.complete), { x: 'k', y: 'cohort', fill: 'value', title: tipText, tip: true }),
-      Plot.cell(data.filter((c) => !c.complete), {
+      Plot.cell(data.filter((c) => c.complete && !c.small), { x: 'k', y: 'cohort', fill: 'value', title: tipText, tip: true }),
+      Plot.cell(data.filter((c) => !c.complete && !c.small), {
         x: 'k',
         y: 'cohort',
         fill: 'value',
@@ -139,13 +146,21 @@ export function cohortHeatmapChart(
         title: tipText,
         tip: true,
       }),
+      Plot.cell(data.filter((c) => c.small), {
+        x: 'k',
+        y: 'cohort',
+        fill: SMALL_FILL,
+        fillOpacity: (c: Cell) => (c.complete ? 1 : 0.5),
+        title: tipText,
+        tip: true,
+      }),
       ...(fontSize !== undefined
         ? [
             Plot.text(data, {
               x: 'k',
               y: 'cohort',
               text: (c: Cell) => formatPercent(locale, c.value, 0),
-              fill: (c: Cell) => (c.value > top * 0.55 && c.complete ? 'white' : PALETTE.ink),
+              fill: (c: Cell) => (c.value > top * 0.55 && c.complete && !c.small ? 'white' : PALETTE.ink),
               fontSize,
             }),
           ]
@@ -160,6 +175,9 @@ interface CurvePoint {
   readonly rate: number;
   /** The average's points: how many cohorts they average. */
   readonly cohorts?: number;
+  /** The average's points: the customers of those cohorts, and whether they are fewer than the minimum group size. */
+  readonly size?: number;
+  readonly small?: boolean;
 }
 
 const SERIES_COLOURS = [OKABE_ITO.orange, OKABE_ITO.green, OKABE_ITO.purple, OKABE_ITO.vermillion, OKABE_ITO.sky, OKABE_ITO.yellow];
@@ -176,7 +194,7 @@ export function retentionCurvesChart(
   // Period 0 is 100 % by definition: the curves start at k = 1 so the y axis can show the detail.
   const avg: CurvePoint[] = average.flatMap((r) => {
     const rate = cellRate(r, opts.measure);
-    return rate === null || r.k < 1 ? [] : [{ series: avgName, k: r.k, rate, cohorts: r.cohorts }];
+    return rate === null || r.k < 1 ? [] : [{ series: avgName, k: r.k, rate, cohorts: r.cohorts, size: r.size, small: r.small ?? false }];
   });
   const labels = new Map(cells.map((c) => [c.cohort, c.cohort_label]));
   const selected = opts.selected.map((c) => labels.get(c) ?? c);
@@ -203,10 +221,15 @@ export function retentionCurvesChart(
         x: 'k',
         y: 'rate',
         stroke: 'series',
-        fill: 'white',
+        fill: (p: CurvePoint) => (p.small ? SMALL_FILL : 'white'),
         r: 2.5,
         title: (p: CurvePoint) =>
-          `${p.series} · ${t('chart.retention.periodK', { k: p.k })}: ${formatPercent(locale, p.rate)}${p.cohorts === undefined ? '' : `\n${t('chart.retention.averages', { n: formatInteger(locale, p.cohorts) })}`}`,
+          [
+            `${p.series} · ${t('chart.retention.periodK', { k: p.k })}: ${formatPercent(locale, p.rate)}`,
+            ...(p.cohorts === undefined ? [] : [t('chart.retention.averages', { n: formatInteger(locale, p.cohorts) })]),
+            ...(p.size === undefined ? [] : [t('chart.customers', { n: formatInteger(locale, p.size) })]),
+            ...(p.small ? [smallGroupTip(ctx)] : []),
+          ].join('\n'),
         tip: true,
       }),
     ],
@@ -298,8 +321,11 @@ export function retentionCards(
   const unitsName = t(`dash.retention.units.${period}`);
   const selected = opts.selected ?? defaultCohortSelection(ret.cells);
   const rateOf = (p: RetentionCurvePoint | undefined): number | null => (p ? (measure === 'revenue' ? p.revenue_rate : p.rate) : null);
-  const k1 = rateOf(ret.curve.find((p) => p.k === 1));
-  const lastPoint = ret.curve.filter((p) => p.k > 0 && rateOf(p) !== null).at(-1);
+  // Headlines quote only points of the average curve that rest on at least minGroupSize customers.
+  const k1Point = ret.curve.find((p) => p.k === 1);
+  const k1 = k1Point?.small ? null : rateOf(k1Point);
+  const rated = ret.curve.filter((p) => p.k > 0 && rateOf(p) !== null);
+  const lastPoint = rated.filter((p) => !p.small).at(-1);
   const activity = result.overview.activity;
   const lastActivity = activity[activity.length - 1];
   const days = s.churnWindowDays;
@@ -308,14 +334,16 @@ export function retentionCards(
       id: 'cohorts',
       title:
         k1 === null
-          ? t('dash.retention.heatNone')
+          ? k1Point?.small
+            ? t('dash.retention.heatSmall', { min: f.int(s.minGroupSize), period: periodName })
+            : t('dash.retention.heatNone')
           : t(measure === 'revenue' ? 'dash.retention.heatTitleRevenue' : 'dash.retention.heatTitle', { rate: f.pct(k1), period: periodName }),
       // Revenue retention reads the revenue of period k itself, whatever the mode.
       subtitle:
         (measure === 'revenue'
           ? t('dash.retention.heatSubtitleRevenue', { period: periodName, units: unitsName })
           : t(`dash.retention.heatSubtitle.${s.retentionMode}`, { period: periodName, units: unitsName })) + firstCohortNote(ret.firstCohort, t, f),
-      build: (w) => cohortHeatmapChart(ret.cells, chartContextOf(ctx, w), { period, measure }),
+      build: (w) => cohortHeatmapChart(ret.cells, { ...chartContextOf(ctx, w), minGroupSize: s.minGroupSize }, { period, measure }),
     },
     {
       id: 'retention-curves',
@@ -326,12 +354,14 @@ export function retentionCards(
             period: periodName,
             rate: f.pct(rateOf(lastPoint)),
           })
-        : t('dash.retention.curveNone'),
+        : rated.length > 0
+          ? t('dash.retention.curveSmall', { min: f.int(s.minGroupSize) })
+          : t('dash.retention.curveNone'),
       subtitle:
         s.completeThrough !== null
           ? t('dash.retention.curveSubtitleThrough', { k: s.completeThrough, n: f.int(ret.curve[0]?.cohorts ?? 0) })
           : t(measure === 'revenue' ? 'dash.retention.curveSubtitleRevenue' : 'dash.retention.curveSubtitle', { period: periodName }),
-      build: (w) => retentionCurvesChart(ret.curve, ret.cells, chartContextOf(ctx, w), { period, measure, selected }),
+      build: (w) => retentionCurvesChart(ret.curve, ret.cells, { ...chartContextOf(ctx, w), minGroupSize: s.minGroupSize }, { period, measure, selected }),
     },
     {
       id: 'active-lapsed',

@@ -14,6 +14,8 @@ import {
   integerTicks,
   labelWidth,
   percentTick,
+  SMALL_FILL,
+  smallGroupTip,
   type ChartContext,
 } from './theme.ts';
 import type { DashboardResult } from '../analyses/index.ts';
@@ -26,7 +28,7 @@ export type { Quadrant, SatisfactionGroup };
 export const QUADRANTS: readonly Quadrant[] = ['loyalists', 'mercenaries', 'hostages', 'defectors'];
 export const SATISFACTION_GROUPS: readonly SatisfactionGroup[] = ['top_box', 'satisfied', 'below'];
 /** Jones & Sasser curve: repurchase rate per satisfaction level (customer score rounded half up). */
-export type SatisfactionLevelRow = Pick<LevelRow, 'level' | 'n' | 'repeat_customers' | 'repurchase_rate'> & Partial<Pick<LevelRow, 'group'>>;
+export type SatisfactionLevelRow = Pick<LevelRow, 'level' | 'n' | 'repeat_customers' | 'repurchase_rate'> & Partial<Pick<LevelRow, 'group' | 'small'>>;
 /** The three groups by customer score, for the curve's legend. */
 export type SatisfactionGroupSummary = Pick<SatisfactionGroupRow, 'group' | 'n' | 'repurchase_rate'>;
 
@@ -38,6 +40,7 @@ const QUADRANT_RANGE = QUADRANTS.map((q) => PALETTE.quadrants[q]);
 /**
  * The curve, each level's dot coloured by its group (top box, satisfied but not completely,
  * below); the legend gives each group's repurchase rate over its customers when `groups` is given.
+ * A small level's dot is grey whatever its group.
  */
 export function satisfactionCurveChart(rows: readonly SatisfactionLevelRow[], ctx: ChartContext, groups: readonly SatisfactionGroupSummary[] = []): PlotOptions {
   const data = rows.flatMap((r) => (r.repurchase_rate === null ? [] : [{ ...r, rate: r.repurchase_rate, group: r.group ?? 'below' }]));
@@ -50,6 +53,13 @@ export function satisfactionCurveChart(rows: readonly SatisfactionLevelRow[], ct
     return row ? `${name}: ${formatPercent(locale, row.repurchase_rate, 0)} (n=${formatInteger(locale, row.n)})` : name;
   };
   const grouped = groups.length > 0 || rows.some((r) => r.group !== undefined);
+  const levelTip = (r: Level): string =>
+    [
+      `${t('chart.satisfaction.level')} ${r.level}: ${formatPercent(locale, r.rate)}`,
+      t('chart.repurchase.returnedOf', { returned: formatInteger(locale, r.repeat_customers), customers: formatInteger(locale, r.n) }),
+      ...(grouped ? [t(`chart.satisfaction.group.${r.group}`)] : []),
+      ...(r.small ? [smallGroupTip(ctx)] : []),
+    ].join('\n');
   return {
     ...baseOptions(ctx, chartHeight(ctx.width, 0.45, 220, 340)),
     marginTop: 40,
@@ -60,25 +70,23 @@ export function satisfactionCurveChart(rows: readonly SatisfactionLevelRow[], ct
     marks: [
       Plot.ruleY([0], { stroke: PALETTE.ink }),
       Plot.lineY(data, { x: 'level', y: 'rate', stroke: PALETTE.primary, strokeWidth: 2.5 }),
-      Plot.dot(data, {
-        x: 'level',
-        y: 'rate',
-        r: grouped ? 5 : 4,
-        fill: grouped ? 'group' : PALETTE.primary,
-        stroke: 'white',
-        title: (r: Level) =>
-          `${t('chart.satisfaction.level')} ${r.level}: ${formatPercent(locale, r.rate)}\n${t('chart.repurchase.returnedOf', { returned: formatInteger(locale, r.repeat_customers), customers: formatInteger(locale, r.n) })}${grouped ? `\n${t(`chart.satisfaction.group.${r.group}`)}` : ''}`,
-        tip: true,
-      }),
+      Plot.dot(
+        data.filter((r) => !r.small),
+        { x: 'level', y: 'rate', r: grouped ? 5 : 4, fill: grouped ? 'group' : PALETTE.primary, stroke: 'white', title: levelTip, tip: true },
+      ),
       Plot.text(data, {
         x: 'level',
         y: 'rate',
         text: (r: Level) => `${formatPercent(locale, r.rate, 0)}\nn=${formatInteger(locale, r.n)}`,
         lineAnchor: 'bottom',
         dy: -8,
-        fill: PALETTE.ink,
+        fill: (r: Level) => (r.small ? PALETTE.muted : PALETTE.ink),
         fontSize: 10,
       }),
+      Plot.dot(
+        data.filter((r) => r.small),
+        { x: 'level', y: 'rate', r: grouped ? 5 : 4, fill: SMALL_FILL, stroke: PALETTE.muted, title: levelTip, tip: true },
+      ),
     ],
   };
 }
@@ -232,9 +240,11 @@ export function satisfactionCards(result: DashboardResult, settings: Settings, c
   const sat = result.satisfaction;
   if (!(sat.summary.customers_with_score > 0)) return [];
   const high = sat.scaleInfo.high;
+  // The curve's ends as quoted: the lowest and highest levels that are not small groups.
   const rated = sat.levels.filter((l) => l.repurchase_rate !== null);
-  const lo = rated[0];
-  const hi = rated[rated.length - 1];
+  const quotable = rated.filter((l) => !l.small);
+  const lo = quotable[0];
+  const hi = quotable[quotable.length - 1];
   const loyal = sat.quadrants.find((q) => q.quadrant === 'loyalists');
   const hostages = sat.quadrants.find((q) => q.quadrant === 'hostages');
   const { nps, satisfaction_mean: mean } = sat.summary;
@@ -243,10 +253,12 @@ export function satisfactionCards(result: DashboardResult, settings: Settings, c
       id: 'satisfaction-curve',
       title:
         !lo || !hi || lo === hi
-          ? t('dash.satisfaction.curveNone')
+          ? rated.length >= 2
+            ? t('dash.satisfaction.curveSmall', { min: f.int(settings.minGroupSize) })
+            : t('dash.satisfaction.curveNone')
           : t('dash.satisfaction.curveTitle', { lo: lo.level, loRate: f.pct(lo.repurchase_rate), hi: hi.level, hiRate: f.pct(hi.repurchase_rate) }),
       subtitle: t('dash.satisfaction.curveSubtitle', { n: settings.loyalMinOrders }),
-      build: (w) => satisfactionCurveChart(sat.levels, chartContextOf(ctx, w), sat.groups),
+      build: (w) => satisfactionCurveChart(sat.levels, { ...chartContextOf(ctx, w), minGroupSize: settings.minGroupSize }, sat.groups),
     },
     {
       id: 'quadrants',

@@ -5,6 +5,8 @@
  */
 import * as Plot from '@observablehq/plot';
 import type { PlotOptions } from '@observablehq/plot';
+import { formatInteger as formatInt } from '../format.ts';
+import { DEFAULT_SETTINGS } from '../model/settings.ts';
 
 export type Locale = 'zh-CN' | 'en';
 export type Translate = (key: string, params?: Readonly<Record<string, string | number>>) => string;
@@ -17,6 +19,16 @@ export interface ChartContext {
   readonly width: number;
   /** ISO 4217 code of the amounts when known (money axes then show it); null = unknown. */
   readonly currency?: string | null;
+  /** The minimum group size the tips name for a small group; absent = the default. */
+  readonly minGroupSize?: number;
+}
+
+/** The fill of a small group's bar, dot or cell (light grey: present, but not to be read as a finding). */
+export const SMALL_FILL = '#D5DAE0';
+
+/** The tip line of a small group (fewer customers than the minimum group size). */
+export function smallGroupTip(ctx: ChartContext): string {
+  return ctx.t('chart.smallGroup', { min: formatInt(ctx.locale, ctx.minGroupSize ?? DEFAULT_SETTINGS.minGroupSize) });
 }
 
 /** Okabe–Ito: distinguishable under the common colour-vision deficiencies. */

@@ -145,6 +145,7 @@ export const REPORT_TABLES: Readonly<Record<string, ReportTableSpec>> = {
       COUNT('returning', 'dash.col.returning'),
       PCT('rate', 'dash.col.rate'),
       { key: 'complete', label: 'dash.col.complete', kind: 'yesno' },
+      { key: 'small', label: 'dash.col.small', kind: 'yesno' },
     ],
   },
   'repurchase.by_dimension': {
@@ -155,6 +156,7 @@ export const REPORT_TABLES: Readonly<Record<string, ReportTableSpec>> = {
       COUNT('customers', 'dash.col.customers'),
       COUNT('repeat_customers', 'dash.col.repeaters'),
       PCT('repurchase_rate', 'chart.repurchaseRate'),
+      { key: 'small', label: 'dash.col.small', kind: 'yesno' },
     ],
   },
   'retention.curve': {
@@ -166,6 +168,7 @@ export const REPORT_TABLES: Readonly<Record<string, ReportTableSpec>> = {
       COUNT('active', 'dash.col.active'),
       PCT('rate', 'chart.retention.customerRetention'),
       PCT('revenue_rate', 'chart.retention.revenueRetention'),
+      { key: 'small', label: 'dash.col.small', kind: 'yesno' },
     ],
   },
   'retention.cohorts': {
@@ -179,6 +182,7 @@ export const REPORT_TABLES: Readonly<Record<string, ReportTableSpec>> = {
       MONEY('revenue', 'dash.col.revenue'),
       PCT('revenue_rate', 'chart.retention.revenueRetention'),
       { key: 'complete', label: 'dash.col.complete', kind: 'yesno' },
+      { key: 'small', label: 'dash.col.small', kind: 'yesno' },
     ],
   },
   'satisfaction.levels': {
@@ -189,6 +193,7 @@ export const REPORT_TABLES: Readonly<Record<string, ReportTableSpec>> = {
       COUNT('n', 'dash.col.customers'),
       COUNT('repeat_customers', 'dash.col.repeaters'),
       PCT('repurchase_rate', 'chart.repurchaseRate'),
+      { key: 'small', label: 'dash.col.small', kind: 'yesno' },
     ],
   },
   'satisfaction.groups': {
@@ -198,6 +203,7 @@ export const REPORT_TABLES: Readonly<Record<string, ReportTableSpec>> = {
       COUNT('n', 'dash.col.customers'),
       COUNT('repeat_customers', 'dash.col.repeaters'),
       PCT('repurchase_rate', 'chart.repurchaseRate'),
+      { key: 'small', label: 'dash.col.small', kind: 'yesno' },
     ],
   },
   'satisfaction.quadrants': {

@@ -181,6 +181,7 @@ function settingsRows(s: Settings, asOf: string | null, t: Translate, locale: Lo
     [t('rpt.setting.scale'), s.scoreScale ?? t('rpt.detected')],
     [t('rpt.setting.high'), s.highSatisfaction === null ? t('rpt.scaleDefault') : `≥ ${s.highSatisfaction}`],
     [t('rpt.setting.loyal'), `≥ ${s.loyalMinOrders}`],
+    [t('dash.smallGroups.setting'), String(s.minGroupSize)],
   ];
   const f = s.filters;
   const dims = Object.entries(f.dims).filter(([, v]) => v && v.length > 0);

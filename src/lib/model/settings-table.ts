@@ -199,6 +199,16 @@ export const SETTINGS_TABLE: readonly SettingDef[] = [
     help: 'a customer with at least this many orders counts as loyal',
   },
   {
+    key: 'minGroupSize',
+    param: 'mingroup',
+    flag: 'min-group-size',
+    kind: 'int',
+    min: 1,
+    max: 100000,
+    panels: ['repurchase', 'retention', 'satisfaction'],
+    help: 'groups with fewer customers than this are marked small, sorted last and never quoted in a headline',
+  },
+  {
     key: 'rfm8Basis',
     param: 'rfm8',
     flag: 'rfm8-basis',

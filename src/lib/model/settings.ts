@@ -88,6 +88,11 @@ export interface Settings {
   readonly highSatisfaction: number | null;
   /** Loyal (behavioural proxy): n_orders ≥ this. */
   readonly loyalMinOrders: number;
+  /**
+   * Groups (a dimension value, a score level, a cohort) with fewer customers than this are
+   * small: greyed, sorted last and never quoted in a headline (METRICS.md §1 "Small groups").
+   */
+  readonly minGroupSize: number;
   /** k (METRICS.md §8): a customer is in decline when recency_days > k × their own rhythm. */
   readonly overdueFactor: number;
   /** S (§8): purchase days from which a customer is in the stable stage. */
@@ -126,6 +131,7 @@ export const DEFAULT_SETTINGS: Settings = {
   scoreScale: null,
   highSatisfaction: null,
   loyalMinOrders: 2,
+  minGroupSize: 30,
   overdueFactor: 2,
   stableDays: 4,
   periodDays: 90,

@@ -442,7 +442,7 @@ describe('the first cohort (METRICS.md §5): new, or customers from before the d
     const quarter = await run({ firstCohort: 'existing', cohortPeriod: 'quarter' });
     // Quarter cohorts: Q1 (7) and Q2 (3): by the rule 7 > 2 × 3 too, and "existing" leaves Q1 out whatever the rule.
     expect(quarter.retention.firstCohort).toEqual({ cohort_label: '2024-Q1', size: 7, next_median: 3, by_rule: true, existing: true });
-    expect(quarter.retention.curve).toEqual([{ k: 0, cohorts: 1, size: 3, active: 3, rate: 1, revenue_rate: 1 }]);
+    expect(quarter.retention.curve).toEqual([{ k: 0, cohorts: 1, size: 3, active: 3, rate: 1, revenue_rate: 1, small: true }]);
     // The KPIs are monthly: "existing" leaves January out of them as well.
     expect(metricsOf(quarter, REPORT).retention_m1).toBeCloseTo(2 / 5, 12);
   });

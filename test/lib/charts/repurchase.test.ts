@@ -79,6 +79,21 @@ describe('repurchase charts', () => {
     await expect(renderSvg(dimensionRepurchaseChart(dims, zh))).toMatchFileSnapshot('./__snapshots__/repurchase-by-dimension.zh-CN.svg');
   });
 
+  it('by dimension: small groups grey and below the others, whatever their rate', async () => {
+    const dims = [
+      { value: 'N', customers: 40, repeat_customers: 12, repurchase_rate: 0.3, small: false },
+      { value: 'E', customers: 30, repeat_customers: 15, repurchase_rate: 0.5, small: false },
+      { value: 'W', customers: 1, repeat_customers: 1, repurchase_rate: 1, small: true },
+      { value: 'S', customers: 29, repeat_customers: 0, repurchase_rate: 0, small: true },
+    ];
+    const d = describeSpec(dimensionRepurchaseChart(dims, { ...ctx, minGroupSize: 30 })) as Spec;
+    expect(d.scales.y?.domain).toEqual(['E', 'N', 'W', 'S']);
+    expect(d.marks[0]?.channels.fill).toEqual(['#0072B2', '#0072B2', '#D5DAE0', '#D5DAE0']);
+    expect(d.marks[1]?.channels.text).toEqual(['30% (n=40)', '50% (n=30)', '100% (n=1)', '0% (n=29)']);
+    expect((d.marks[0]?.channels.title as string[])[2]).toBe('W: 100.0%\n1 of 1 customers\nSmall group (fewer than 30 customers): greyed, not used in headlines');
+    await expect(renderSvg(dimensionRepurchaseChart(dims, { ...ctx, minGroupSize: 30 }))).toMatchFileSnapshot('./__snapshots__/repurchase-by-dimension-small.en.svg');
+  });
+
   it('handles empty rows', () => {
     const specs = [
       ordersPerCustomerChart([], ctx),

@@ -30,11 +30,12 @@ describe('retention charts', () => {
     expect(d.marks.map((m) => [m.type, m.n])).toEqual([
       ['Cell', 3],
       ['Cell', 2],
+      ['Cell', 0],
       ['Text', 5],
     ]);
     expect(d.marks[1]?.styles.fillOpacity).toBe(0.35);
     expect(d.scales.color?.domain).toEqual([0, 0.6]);
-    expect(d.marks[2]?.channels.text).toEqual(['100%', '40%', '20%', '100%', '60%']);
+    expect(d.marks[3]?.channels.text).toEqual(['100%', '40%', '20%', '100%', '60%']);
     expect(d.scales.y?.ticks).toEqual(['2024-01', '2024-02']);
     for (const locale of ['en', 'zh-CN'] as const) {
       await expect(renderSvg(cohortHeatmapChart(cells, chartContext(locale, 600), { period: 'month', measure: 'customers' }))).toMatchFileSnapshot(
@@ -64,8 +65,30 @@ describe('retention charts', () => {
 
   it('heatmap on revenue reads revenue_rate and drops undefined cells', () => {
     const d = describeSpec(cohortHeatmapChart(cells, ctx, { period: 'month', measure: 'revenue' })) as Spec;
-    expect(d.marks[2]?.channels.text).toEqual(['100%', '50%', '120%', '100%']);
+    expect(d.marks[3]?.channels.text).toEqual(['100%', '50%', '120%', '100%']);
     expect(d.scales.color?.domain).toEqual([0, 1.2]);
+  });
+
+  it('heatmap: a small cohort is grey and does not stretch the colour range', async () => {
+    const withSmall: CohortCell[] = [
+      ...cells.map((c) => ({ ...c, small: false })),
+      { ...cell('2024-03-01', 0, 1, 1, 1, true), small: true },
+      { ...cell('2024-03-01', 1, 1, 1, 1, true), small: true },
+    ];
+    const d = describeSpec(cohortHeatmapChart(withSmall, { ...ctx, minGroupSize: 30 }, { period: 'month', measure: 'customers' })) as Spec;
+    expect(d.marks.map((m) => [m.type, m.n])).toEqual([
+      ['Cell', 3],
+      ['Cell', 2],
+      ['Cell', 2],
+      ['Text', 7],
+    ]);
+    // The March cohort's 100 % at k = 1 (one customer) leaves the range at the others' 60 %.
+    expect(d.scales.color?.domain).toEqual([0, 0.6]);
+    expect(d.marks[2]?.styles.fill).toBe('#D5DAE0');
+    expect((d.marks[2]?.channels.title as string[])[1]).toMatch(/Small group \(fewer than 30 customers\)/);
+    await expect(renderSvg(cohortHeatmapChart(withSmall, { ...ctx, minGroupSize: 30 }, { period: 'month', measure: 'customers' }))).toMatchFileSnapshot(
+      './__snapshots__/retention-heatmap-small.en.svg',
+    );
   });
 
   it('curves: the average plus only the complete cells of selected cohorts', async () => {

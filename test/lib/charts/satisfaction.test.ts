@@ -10,7 +10,7 @@ import { describeSpec } from './spec.ts';
 import { chartContext } from './context.ts';
 import { renderSvg } from './svg.ts';
 
-type Spec = { marks: { type: string; n: number; channels: Record<string, unknown> }[]; scales: Record<string, Record<string, unknown>> };
+type Spec = { marks: { type: string; n: number; channels: Record<string, unknown>; styles?: Record<string, unknown> }[]; scales: Record<string, Record<string, unknown>> };
 const ctx = chartContext('en', 600);
 const quadrants: QuadrantSummaryRow[] = [
   { quadrant: 'loyalists', high: true, loyal: true, customers: 3, share: 0.5, value: 300, value_share: 0.75 },
@@ -47,6 +47,23 @@ describe('satisfaction charts', () => {
     expect(curve.marks[2]?.channels.fill).toBeUndefined(); // without groups: one colour, no legend
     await expect(renderSvg(spec)).toMatchFileSnapshot('./__snapshots__/satisfaction-curve.zh-CN.svg');
     await expect(renderSvg(quadrantSummaryChart(quadrants, zh))).toMatchFileSnapshot('./__snapshots__/satisfaction-quadrant-summary.zh-CN.svg');
+  });
+
+  it('curve: a small level is a grey dot with a grey label, and its tip says why', async () => {
+    const levels = [
+      { level: 1, group: 'below' as const, n: 4, repeat_customers: 0, repurchase_rate: 0, small: true },
+      { level: 3, group: 'below' as const, n: 30, repeat_customers: 9, repurchase_rate: 0.3, small: false },
+      { level: 5, group: 'top_box' as const, n: 40, repeat_customers: 20, repurchase_rate: 0.5, small: false },
+    ];
+    const spec = satisfactionCurveChart(levels, { ...ctx, minGroupSize: 30 });
+    const d = describeSpec(spec) as Spec;
+    expect(d.marks[2]?.channels.x).toEqual([3, 5]);
+    expect(d.marks[2]?.channels.fill).toEqual(['below', 'top_box']);
+    expect(d.marks[3]?.channels.fill).toEqual(['#8C96A3', '#1F2933', '#1F2933']);
+    expect(d.marks[4]?.channels.x).toEqual([1]);
+    expect(d.marks[4]?.styles?.fill).toBe('#D5DAE0');
+    expect((d.marks[4]?.channels.title as string[])[0]).toMatch(/\nSmall group \(fewer than 30 customers\): greyed, not used in headlines$/);
+    await expect(renderSvg(spec)).toMatchFileSnapshot('./__snapshots__/satisfaction-curve-small.en.svg');
   });
 
   it('curve colours each level by its group and gives the satisfied-but-not-completely group its rate', async () => {
