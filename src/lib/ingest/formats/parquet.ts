@@ -3,10 +3,14 @@
  * The wasm module is initialised by the caller, because Node and the browser load it
  * differently (`initSync` with the file's bytes vs. `init` with a bundled URL).
  *
- * Values become the text the normalizer reads, one record batch at a time and column by
- * column: strings are decoded once per batch and cut at their offsets, timestamps and
- * numbers are read from their typed arrays. Types without such a path (decimals,
- * booleans, dictionaries, …) go through Arrow's `get`, one value at a time.
+ * A load puts the file's typed columns into the engine (`parquetRawInEngine`: record
+ * batches, one row group at a time) and makes the raw table there in SQL (parquet-sql.ts).
+ * The texts that SQL writes are defined here, in JavaScript: for the preview, for column
+ * types SQL has no exact text for, and as the reference the tests compare with. Values
+ * become text one record batch at a time and column by column: strings are decoded once per
+ * batch and cut at their offsets, timestamps and numbers are read from their typed arrays.
+ * Types without such a path (decimals, booleans, dictionaries, …) go through Arrow's `get`,
+ * one value at a time.
  */
 import { tableFromIPC, makeVector, DataType, Type, TimeUnit, DateUnit, type Data, type Field, type Schema, type Timestamp, type Date_ } from 'apache-arrow';
 import { ParquetFile, readParquet } from 'parquet-wasm/esm';
