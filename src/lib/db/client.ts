@@ -34,8 +34,14 @@ export interface DbClient {
    * with "Out of Memory Error: Allocation failure" on two threads, and loads it on one.
    */
   singleThreaded?<T>(work: () => Promise<T>): Promise<T>;
-  /** Load an Arrow IPC stream into a new table. */
-  insertArrowIPC(table: string, ipc: Uint8Array): Promise<void>;
+  /** Load an Arrow IPC stream into a new table (with `append`, into the existing one). */
+  insertArrowIPC(table: string, ipc: Uint8Array, options?: { readonly append?: boolean }): Promise<void>;
+  /**
+   * Optional: create TEMP `table` from a Parquet file's bytes with the engine's own reader,
+   * rows in file order (native DuckDB; the browser build has no Parquet reader offline and
+   * takes the file as Arrow through `insertArrowIPC`).
+   */
+  createTableFromParquet?(table: string, bytes: Uint8Array): Promise<void>;
   close(): Promise<void>;
 }
 

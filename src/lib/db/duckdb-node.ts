@@ -31,7 +31,7 @@ import {
 } from 'apache-arrow';
 import type { Cell, DbClient, Row } from './client.ts';
 import { QueryError } from './client.ts';
-import type { SqlQuery, SqlValue } from './sql.ts';
+import { ident, literal, sql, type SqlQuery, type SqlValue } from './sql.ts';
 
 function toCell(v: DuckDBValue): Cell {
   if (v === null || typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') return v;
@@ -175,7 +175,17 @@ export class NodeDb implements DbClient {
   }
 
   async insertArrowIPC(): Promise<void> {
-    throw new Error('insertArrowIPC is not available on the Node client; load Parquet through the text path');
+    throw new Error('insertArrowIPC is not available on the Node client; load Parquet with createTableFromParquet');
+  }
+
+  async createTableFromParquet(table: string, bytes: Uint8Array): Promise<void> {
+    const path = await this.registerBuffer(bytes);
+    try {
+      // One statement, insertion order kept: the file's row k lands at rowid k − 1.
+      await this.exec(sql`CREATE OR REPLACE TEMP TABLE ${ident(table)} AS SELECT * FROM read_parquet(${literal(path)})`);
+    } finally {
+      await this.dropBuffer(path);
+    }
   }
 
   async close(): Promise<void> {

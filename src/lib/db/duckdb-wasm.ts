@@ -380,9 +380,9 @@ export class WasmDb implements DbClient {
     if (this.files.delete(path)) await this.db.dropFile(path);
   }
 
-  async insertArrowIPC(table: string, ipc: Uint8Array): Promise<void> {
+  async insertArrowIPC(table: string, ipc: Uint8Array, options: { readonly append?: boolean } = {}): Promise<void> {
     try {
-      await this.conn.insertArrowFromIPCStream(ipc, { name: table, create: true });
+      await this.conn.insertArrowFromIPCStream(ipc, { name: table, create: options.append !== true });
     } catch (e) {
       throw new QueryError(messageOf(e), `-- insertArrowFromIPCStream ${table}`, e);
     }

@@ -111,7 +111,16 @@ export interface LoadEnv {
    * default true). Off, it is left empty: for measuring what it costs (test/bench/contacts.ts).
    */
   readonly customerInfo?: boolean;
+  /**
+   * Turn a Parquet file's typed columns into the raw table in the engine (default true).
+   * Off, its rows become text in JavaScript and are read like a text file's; the result is
+   * the same either way (tests compare).
+   */
+  readonly parquetInEngine?: boolean;
 }
+
+/** Rows of a Parquet file the preview decodes (and shows). */
+const PARQUET_PREVIEW_ROWS = 500;
 
 const EMPTY_AUTO: AutoMapResult = { mapping: {}, ambiguous: [], missing: [] };
 
@@ -119,6 +128,11 @@ const EMPTY_AUTO: AutoMapResult = { mapping: {}, ambiguous: [], missing: [] };
 interface Prepared {
   readonly inspection: FileInspection;
   readonly rows: () => Generator<NormalizedChunk, NormalizeStats, void>;
+  /**
+   * Parquet: build the raw table in the engine from the typed columns instead of reading
+   * `rows`; 'unsupported' when a column's type has no SQL text (`rows` is read then).
+   */
+  readonly rawInEngine?: (db: DbClient, rawTable: string, progress: (p: Progress) => void) => Promise<NormalizeStats | 'unsupported'>;
   /** Buffers `rows` reads besides the file's own bytes (text re-encoded to UTF-8). */
   readonly held: readonly Uint8Array[];
   /** How far `rows` has read its input, where that is known better than by chunks (workbooks). */
@@ -298,8 +312,9 @@ async function prepare(file: InputFile, role: Role, o: FileOverrides, env: LoadE
     }
     if (kind === 'parquet') {
       if (!env.parquetInit) return failed(base, 'UNREADABLE_PARQUET', { reason: 'no parquet reader' });
-      const { readParquetRows } = await import('./formats/parquet.ts');
-      const pq = await readParquetRows(bytes, env.parquetInit);
+      const { readParquetRows, parquetRows, parquetRawInEngine } = await import('./formats/parquet.ts');
+      // The preview decodes only the rows it shows; the load reads the rest.
+      const pq = await readParquetRows(bytes, env.parquetInit, PARQUET_PREVIEW_ROWS);
       const sampleRows: string[][] = [];
       const sampleLines: number[] = [];
       for (const r of pq.rows) {
@@ -321,7 +336,14 @@ async function prepare(file: InputFile, role: Role, o: FileOverrides, env: LoadE
         ...m,
       };
       const simpleCells = simpleSpec(role, env, inspection.mapping, labels.length);
-      return { inspection, rows: () => normalizeRows(pq.rows, labels.length, 0, { ...chunkOpts(env), simpleCells }), held: [] };
+      return {
+        inspection,
+        rows: () => normalizeRows(parquetRows(bytes).rows, labels.length, 0, { ...chunkOpts(env), simpleCells }),
+        ...(env.parquetInEngine === false
+          ? {}
+          : { rawInEngine: (db: DbClient, rawTable: string, progress: (p: Progress) => void) => parquetRawInEngine(db, bytes, pq.schema, rawTable, simpleCells, progress) }),
+        held: [],
+      };
     }
 
     const enc = o.encoding
@@ -437,6 +459,10 @@ async function readRaw(
 ): Promise<NormalizeStats | null> {
   const p = prepared[k];
   if (!p) return null;
+  if (p.rawInEngine) {
+    const stats = await p.rawInEngine(db, rawTable, progress);
+    if (stats !== 'unsupported') return stats.records === 0 ? null : stats;
+  }
   const gen = p.rows();
   let step = gen.next();
   const estimate = Math.max(1, Math.ceil(p.inspection.bytes / (16 * 1024 * 1024)));

@@ -3,15 +3,23 @@
  * The wasm module is initialised by the caller, because Node and the browser load it
  * differently (`initSync` with the file's bytes vs. `init` with a bundled URL).
  *
- * Values become the text the normalizer reads, one record batch at a time and column by
- * column: strings are decoded once per batch and cut at their offsets, timestamps and
- * numbers are read from their typed arrays. Types without such a path (decimals,
- * booleans, dictionaries, …) go through Arrow's `get`, one value at a time.
+ * A load puts the file's typed columns into the engine (`parquetRawInEngine`: record
+ * batches, one row group at a time) and makes the raw table there in SQL (parquet-sql.ts).
+ * The texts that SQL writes are defined here, in JavaScript: for the preview, for column
+ * types SQL has no exact text for, and as the reference the tests compare with. Values
+ * become text one record batch at a time and column by column: strings are decoded once per
+ * batch and cut at their offsets, timestamps and numbers are read from their typed arrays.
+ * Types without such a path (decimals, booleans, dictionaries, …) go through Arrow's `get`,
+ * one value at a time.
  */
-import { tableFromIPC, makeVector, DataType, Type, TimeUnit, DateUnit, type Data, type Timestamp, type Date_ } from 'apache-arrow';
-import { readParquet } from 'parquet-wasm/esm';
-import { IngestError } from '../types.ts';
-import type { CellRow } from '../normalize.ts';
+import { tableFromIPC, makeVector, DataType, Type, TimeUnit, DateUnit, type Data, type Field, type Schema, type Timestamp, type Date_ } from 'apache-arrow';
+import { ParquetFile, readParquet } from 'parquet-wasm/esm';
+import type { DbClient } from '../../db/client.ts';
+import { ident, sql } from '../../db/sql.ts';
+import { IngestError, type Progress } from '../types.ts';
+import type { CellRow, NormalizeStats } from '../normalize.ts';
+import type { SimpleCellSpec } from '../simple-cells.ts';
+import { nulStatsSql, parquetRawSql, textKind, type TextKind } from './parquet-sql.ts';
 
 /** A Parquet file as text rows: labels from the schema, row k (1-based) as line k. */
 export interface ParquetRows {
@@ -180,14 +188,23 @@ export function columnTextsByGet(data: Data): Texts {
  * Read a Parquet file. `init` must initialise the `parquet-wasm/esm` module (idempotent
  * is fine). Throws `IngestError('UNREADABLE_PARQUET')` when the file cannot be decoded.
  */
-export async function readParquetRows(bytes: Uint8Array, init: () => unknown): Promise<ParquetRows> {
+export async function readParquetRows(bytes: Uint8Array, init: () => unknown, limit?: number): Promise<ParquetRows & { readonly schema: Schema }> {
   await init();
+  return parquetRows(bytes, limit);
+}
+
+function unreadable(e: unknown): IngestError {
+  return new IngestError('UNREADABLE_PARQUET', { reason: e instanceof Error ? e.message.slice(0, 80) : 'unknown' });
+}
+
+/** `readParquetRows` once parquet-wasm is initialised; with `limit`, only the first rows are decoded. */
+export function parquetRows(bytes: Uint8Array, limit?: number): ParquetRows & { readonly schema: Schema } {
   let table;
   try {
-    const wasmTable = readParquet(bytes);
+    const wasmTable = readParquet(bytes, limit === undefined ? null : { limit });
     table = tableFromIPC(wasmTable.intoIPCStream());
   } catch (e) {
-    throw new IngestError('UNREADABLE_PARQUET', { reason: e instanceof Error ? e.message.slice(0, 80) : 'unknown' });
+    throw unreadable(e);
   }
   const batches = table.batches;
   const width = table.numCols;
@@ -203,5 +220,82 @@ export async function readParquetRows(bytes: Uint8Array, init: () => unknown): P
       }
     }
   }
-  return { labels: table.schema.fields.map((f) => f.name), rowCount: table.numRows, rows: { [Symbol.iterator]: rows } };
+  return { labels: table.schema.fields.map((f) => f.name), rowCount: table.numRows, rows: { [Symbol.iterator]: rows }, schema: table.schema };
+}
+
+/**
+ * Arrow types whose text `columnTexts` gives and parquet-sql.ts writes the same way in SQL.
+ * Others (binary, times, lists, 256-bit decimals, …) are read by the JavaScript path.
+ */
+function typedInEngine(field: Field): boolean {
+  const type = field.type as DataType;
+  if (DataType.isDictionary(type)) return DataType.isUtf8(type.dictionary) || DataType.isLargeUtf8(type.dictionary);
+  if (DataType.isDecimal(type)) return type.bitWidth === 128;
+  return (
+    DataType.isUtf8(type) || DataType.isLargeUtf8(type) || DataType.isInt(type) || (DataType.isFloat(type) && type.precision !== 0) ||
+    DataType.isDate(type) || DataType.isTimestamp(type) || DataType.isBool(type)
+  );
+}
+
+/** Put the file's columns into `table`, typed, one row group at a time (row k of the file at rowid k − 1). */
+async function typedTable(db: DbClient, bytes: Uint8Array, table: string, progress: (p: Progress) => void): Promise<void> {
+  if (db.createTableFromParquet) {
+    progress({ stage: 'parse', done: 0, total: 1 });
+    await db.createTableFromParquet(table, bytes);
+    progress({ stage: 'parse', done: 1, total: 1 });
+    return;
+  }
+  const file = await ParquetFile.fromFile(new Blob([bytes as Uint8Array<ArrayBuffer>]));
+  try {
+    const meta = file.metadata();
+    const groups = meta.numRowGroups();
+    if (groups === 0) throw new Error('no row groups');
+    for (let g = 0; g < groups; g++) {
+      const batch = await file.read({ rowGroups: [g], batchSize: Math.max(1, meta.rowGroup(g).numRows()) });
+      // The engine owns the stream once given; the decoded batch is freed with it.
+      await db.insertArrowIPC(table, batch.intoIPCStream(), { append: g > 0 });
+      progress({ stage: 'parse', done: g + 1, total: groups });
+    }
+  } finally {
+    file.free();
+  }
+}
+
+/**
+ * Build the normalized raw table of a Parquet file in the engine: its columns loaded as
+ * they are typed (Arrow record batches, or the engine's own reader where it has one), then
+ * turned into text cells and flags in SQL (parquet-sql.ts). 'unsupported' when a column has
+ * a type without an exact SQL text; the caller then reads the file's rows in JavaScript.
+ */
+export async function parquetRawInEngine(
+  db: DbClient,
+  bytes: Uint8Array,
+  schema: Schema,
+  rawTable: string,
+  simple: SimpleCellSpec | null,
+  progress: (p: Progress) => void,
+): Promise<NormalizeStats | 'unsupported'> {
+  if (schema.fields.length === 0 || !schema.fields.every(typedInEngine)) return 'unsupported';
+  const typed = `${rawTable}__typed`;
+  try {
+    try {
+      await typedTable(db, bytes, typed, progress);
+    } catch {
+      // Whatever the engine could not take (a name, a type) the JavaScript path reads.
+      return 'unsupported';
+    }
+    const types = await db.query(sql`SELECT data_type::VARCHAR AS t FROM duckdb_columns()
+      WHERE database_name = 'temp' AND table_name = ${typed} ORDER BY column_index`);
+    const kinds = types.map((r) => textKind(String(r.t)));
+    if (kinds.length !== schema.fields.length || kinds.some((k) => k === null)) return 'unsupported';
+    const known = kinds as TextKind[];
+    await db.exec(parquetRawSql(rawTable, typed, known, simple));
+    const nulQuery = nulStatsSql(typed, known);
+    const [nul] = nulQuery ? await db.query(nulQuery) : [];
+    const [count] = await db.query(sql`SELECT count(*)::INTEGER AS n FROM ${ident(rawTable)}`);
+    const records = Number(count?.n ?? 0);
+    return { records, byFlag: {}, nulRemoved: Number(nul?.removed ?? 0), nulRecords: Number(nul?.records ?? 0), lines: records };
+  } finally {
+    await db.exec(sql`DROP TABLE IF EXISTS ${ident(typed)}`);
+  }
 }
