@@ -247,7 +247,7 @@ describe('Parquet in the engine', () => {
     expect(arrowDb.batches).toBe(3);
     if ('error' in outcome) throw new Error(outcome.error);
     expect(outcome.report).toMatchObject({ rows_read: 5, rows_kept: 2, rows_rejected: 1, rows_skipped: 2 });
-    expect(outcome.report.rejected).toEqual([{ file: 0, line: 4, reason: 'unparseable_amount', value: '1e+21' }]);
+    expect(outcome.report.rejected).toEqual([{ file: 0, line: 4, reason: 'unparseable_amount', value: '1e+21', text: 'C2,2024-02-29,1e+21,1' }]);
     expect(outcome.report.skipped).toEqual([
       { file: 0, line: 2, reason: 'summary_row' },
       { file: 0, line: 3, reason: 'blank_row' },
@@ -277,6 +277,7 @@ describe('Parquet in the engine', () => {
       ['C1', '2023-12-31 23:30:00', '1234.5678', 'TRUE'],
       ['C2', '2024-01-01 00:00:00', '-0.0500', 'FALSE'],
     ]);
-    expect(outcome.report.rejected).toEqual([{ file: 0, line: 3, reason: 'missing_date' }]);
+    // The NULL member is an empty cell in the rejected line's text, as in the text path.
+    expect(outcome.report.rejected).toEqual([{ file: 0, line: 3, reason: 'missing_date', text: 'C3,,12.0000,,' }]);
   });
 });

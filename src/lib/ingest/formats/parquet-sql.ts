@@ -102,7 +102,7 @@ export function cellText(x: Fragment, v: Fragment, kind: TextKind): Fragment {
     case 'float':
       return jsNumberText(sql`${x}::DOUBLE`, v);
     case 'boolean':
-      return sql`CASE WHEN ${x} THEN 'TRUE' ELSE 'FALSE' END`;
+      return sql`CASE WHEN ${x} THEN 'TRUE' WHEN NOT ${x} THEN 'FALSE' END`;
     case 'date':
       return dayText(x);
     case 'timestamp':
