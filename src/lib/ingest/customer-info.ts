@@ -102,8 +102,17 @@ SELECT p.customer_id, p.k, p.name, p.name_k, p.phone, p.phone_k, p.contact, p.co
 FROM per_customer p ${join_}`;
 }
 
-/** Merge the per-file rows into `to` (created with `customerInfoDdl`): the latest over all files. */
-export function finishInfoSql(from: string, to: string): SqlQuery {
+/**
+ * Merge the per-file rows into `to` (created with `customerInfoDdl`): the latest over all
+ * files. `files` is how many files added rows: from one, they are copied as they are.
+ */
+export function finishInfoSql(from: string, to: string, files: number): SqlQuery {
+  const fileOf = sql`((k // ${raw(String(LINE_BITS))}) % ${raw(String(FILE_BITS / LINE_BITS))})::INTEGER`;
+  if (files <= 1) {
+    return sql`INSERT INTO ${ident(to)}
+SELECT customer_id, name, phone, contact, ${fileOf}, (k % ${raw(String(LINE_BITS))})::INTEGER, cells
+FROM ${ident(from)} ORDER BY customer_id`;
+  }
   return sql`INSERT INTO ${ident(to)}
 SELECT customer_id,
        arg_max(name, name_k) FILTER (WHERE name IS NOT NULL),

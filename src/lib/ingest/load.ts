@@ -494,6 +494,8 @@ export async function loadDataset(db: DbClient, sales: readonly InputFile[], opt
   const rejected: RejectedLine[] = [];
   const skipped: SkippedLine[] = [];
   const warnings: Warning[] = [];
+  /** Sales files that add rows to customer_info. */
+  let infoFiles = 0;
   try {
     const stageDdl = (ddl: string) => (options.linesInTemp ? ddl.replace('CREATE OR REPLACE TABLE', 'CREATE OR REPLACE TEMP TABLE') : ddl);
     await db.exec(stageDdl(linesDdl(STAGE_LINES)));
@@ -519,6 +521,7 @@ export async function loadDataset(db: DbClient, sales: readonly InputFile[], opt
       const spec = { rawTable, columnCount: insp.columnCount, fileNo: k, mapping: insp.mapping, stage: `stage__${k}`, dropRawWhenCounted: true };
       // Unused columns by the labels (none for a file without a header): what the report can name.
       const info = input.role === 'sales' && options.customerInfo !== false ? infoSpec(insp.mapping, insp.labels.length) : null;
+      if (info) infoFiles++;
       let result: BuildLinesResult;
       try {
         result =
@@ -563,7 +566,7 @@ export async function loadDataset(db: DbClient, sales: readonly InputFile[], opt
     }
     progress({ stage: 'derive', done: 0, total: 1 });
     await db.exec(customerInfoDdl(STAGE_INFO, options.linesInTemp === true));
-    await db.exec(finishInfoSql(STAGE_INFO_FILES, STAGE_INFO));
+    await db.exec(finishInfoSql(STAGE_INFO_FILES, STAGE_INFO, infoFiles));
     await db.exec(sql`DROP TABLE IF EXISTS ${ident(STAGE_INFO_FILES)}`);
     await db.exec('BEGIN TRANSACTION');
     try {
