@@ -566,7 +566,7 @@ export async function loadDataset(db: DbClient, sales: readonly InputFile[], opt
     }
     progress({ stage: 'derive', done: 0, total: 1 });
     await db.exec(customerInfoDdl(STAGE_INFO, options.linesInTemp === true));
-    await db.exec(finishInfoSql(STAGE_INFO_FILES, STAGE_INFO, infoFiles));
+    if (infoFiles > 0) await db.exec(finishInfoSql(STAGE_INFO_FILES, STAGE_INFO, infoFiles));
     await db.exec(sql`DROP TABLE IF EXISTS ${ident(STAGE_INFO_FILES)}`);
     await db.exec('BEGIN TRANSACTION');
     try {
