@@ -196,7 +196,7 @@ export interface BuildLinesSpec {
    */
   readonly dropRawWhenCounted?: boolean;
   /** Contact fields and unused columns to collect per customer into `table` (customer-info.ts). */
-  readonly info?: { readonly spec: InfoSpec; readonly table: string };
+  readonly info?: { readonly spec: InfoSpec; readonly table: string; readonly final?: boolean };
 }
 
 /** Drop the raw table when the spec says it is no longer needed (see `dropRawWhenCounted`). */
@@ -427,7 +427,7 @@ export async function buildLines(db: DbClient, spec: BuildLinesSpec, parse: Pars
 
   const { rowsRead, kept, rejected: rejectedN, skipped: skippedN } = await accountFor(db, spec.rawTable, spec.stage);
   // Before the raw table goes: the unused cells of each customer's latest line are read from it.
-  if (spec.info) await db.exec(collectInfoSql(spec.stage, spec.rawTable, spec.fileNo, spec.info.spec, spec.info.table));
+  if (spec.info) await db.exec(collectInfoSql(spec.stage, spec.rawTable, spec.fileNo, spec.info.spec, spec.info.table, spec.info.final));
   await releaseRaw(db, spec);
 
   const target = ident(spec.target);

@@ -78,41 +78,38 @@ export function contactStageColumns(spec: InfoSpec | null | undefined, cell: (c:
 /**
  * Append file `fileNo`'s rows: per customer of its kept lines, the latest line's key and
  * unused cells (read from `rawTable` for those lines only) and each contact field's latest
- * non-empty value with its line's key.
+ * non-empty value with its line's key. With `final` (the load's only file that adds rows),
+ * straight into `customer_info`'s shape, without the keys a merge would need.
  */
-export function collectInfoSql(stage: string, rawTable: string, fileNo: number, spec: InfoSpec, target: string): SqlQuery {
+export function collectInfoSql(stage: string, rawTable: string, fileNo: number, spec: InfoSpec, target: string, final = false): SqlQuery {
   const key = lineKey(fileNo);
-  const latest = (f: ContactField) =>
-    spec.contacts[f] === undefined
-      ? sql`NULL::VARCHAR AS ${ident(f)}, NULL::HUGEINT AS ${ident(`${f}_k`)}`
-      : sql`arg_max(${ident(`${f}_v`)}, ${key}) FILTER (WHERE ${ident(`${f}_v`)} IS NOT NULL) AS ${ident(f)},
-        max(${key}) FILTER (WHERE ${ident(`${f}_v`)} IS NOT NULL) AS ${ident(`${f}_k`)}`;
+  const latest = (f: ContactField) => {
+    const v = ident(`${f}_v`);
+    if (spec.contacts[f] === undefined) return sql`NULL::VARCHAR AS ${ident(f)}, NULL::HUGEINT AS ${ident(`${f}_k`)}`;
+    const value = sql`arg_max(${v}, ${key}) FILTER (WHERE ${v} IS NOT NULL) AS ${ident(f)}`;
+    return final ? sql`${value}, NULL::HUGEINT AS ${ident(`${f}_k`)}` : sql`${value}, max(${key}) FILTER (WHERE ${v} IS NOT NULL) AS ${ident(`${f}_k`)}`;
+  };
+  const lineOf = (k: Fragment) => sql`(${k} % ${raw(String(LINE_BITS))})::INTEGER`;
   const cells = spec.unused.length
     ? sql`[${join(spec.unused.map((c) => sql`r.${ident(`c${c}`)}`))}]::VARCHAR[]`
     : raw('NULL::VARCHAR[]');
   const join_ = spec.unused.length
-    ? sql`LEFT JOIN (SELECT * FROM ${ident(rawTable)} WHERE line_no IN (SELECT (k % ${raw(String(LINE_BITS))})::INTEGER FROM per_customer)) r
-        ON r.line_no = (p.k % ${raw(String(LINE_BITS))})::INTEGER`
+    ? sql`LEFT JOIN (SELECT * FROM ${ident(rawTable)} WHERE line_no IN (SELECT ${lineOf(raw('k'))} FROM per_customer)) r
+        ON r.line_no = ${lineOf(raw('p.k'))}`
     : raw('');
+  const out = final
+    ? sql`p.customer_id, p.name, p.phone, p.contact, ${fileNo}::INTEGER, ${lineOf(raw('p.k'))}, ${cells}`
+    : sql`p.customer_id, p.k, p.name, p.name_k, p.phone, p.phone_k, p.contact, p.contact_k, ${cells}`;
   return sql`INSERT INTO ${ident(target)}
 WITH per_customer AS (
   SELECT customer_id, max(${key}) AS k, ${join(CONTACT_FIELDS.map(latest), ', ')}
   FROM ${ident(stage)} WHERE status = 'kept' GROUP BY customer_id)
-SELECT p.customer_id, p.k, p.name, p.name_k, p.phone, p.phone_k, p.contact, p.contact_k, ${cells}
+SELECT ${out}
 FROM per_customer p ${join_}`;
 }
 
-/**
- * Merge the per-file rows into `to` (created with `customerInfoDdl`): the latest over all
- * files. `files` is how many files added rows: from one, they are copied as they are.
- */
-export function finishInfoSql(from: string, to: string, files: number): SqlQuery {
-  const fileOf = sql`((k // ${raw(String(LINE_BITS))}) % ${raw(String(FILE_BITS / LINE_BITS))})::INTEGER`;
-  if (files <= 1) {
-    return sql`INSERT INTO ${ident(to)}
-SELECT customer_id, name, phone, contact, ${fileOf}, (k % ${raw(String(LINE_BITS))})::INTEGER, cells
-FROM ${ident(from)} ORDER BY customer_id`;
-  }
+/** Merge the per-file rows into `to` (created with `customerInfoDdl`): the latest over all files. */
+export function finishInfoSql(from: string, to: string): SqlQuery {
   return sql`INSERT INTO ${ident(to)}
 SELECT customer_id,
        arg_max(name, name_k) FILTER (WHERE name IS NOT NULL),
@@ -120,5 +117,5 @@ SELECT customer_id,
        arg_max(contact, contact_k) FILTER (WHERE contact IS NOT NULL),
        ((max(k) // ${raw(String(LINE_BITS))}) % ${raw(String(FILE_BITS / LINE_BITS))})::INTEGER,
        (max(k) % ${raw(String(LINE_BITS))})::INTEGER, arg_max_null(cells, k)
-FROM ${ident(from)} GROUP BY customer_id ORDER BY customer_id`;
+FROM ${ident(from)} GROUP BY customer_id`;
 }

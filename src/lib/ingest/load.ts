@@ -494,13 +494,19 @@ export async function loadDataset(db: DbClient, sales: readonly InputFile[], opt
   const rejected: RejectedLine[] = [];
   const skipped: SkippedLine[] = [];
   const warnings: Warning[] = [];
-  /** Sales files that add rows to customer_info. */
-  let infoFiles = 0;
   try {
     const stageDdl = (ddl: string) => (options.linesInTemp ? ddl.replace('CREATE OR REPLACE TABLE', 'CREATE OR REPLACE TEMP TABLE') : ddl);
     await db.exec(stageDdl(linesDdl(STAGE_LINES)));
     await db.exec(stageDdl(surveyDdl(STAGE_SURVEY)));
     await db.exec(infoStageDdl(STAGE_INFO_FILES));
+    await db.exec(customerInfoDdl(STAGE_INFO, options.linesInTemp === true));
+    // Unused columns by the labels (none for a file without a header): what the report can name.
+    const infos = inputs.map((input, k) => {
+      const insp = inspections[k];
+      return input.role === 'sales' && insp && options.customerInfo !== false ? infoSpec(insp.mapping, insp.labels.length) : null;
+    });
+    // One file adding rows writes customer_info directly; several are merged after the last.
+    const single = infos.filter((i) => i !== null).length === 1;
     for (const [k, input] of inputs.entries()) {
       const insp = inspections[k];
       if (!insp) continue;
@@ -519,14 +525,12 @@ export async function loadDataset(db: DbClient, sales: readonly InputFile[], opt
 
       const parse: ParseOptions = { ...DEFAULT_PARSE, ...input.o.parse };
       const spec = { rawTable, columnCount: insp.columnCount, fileNo: k, mapping: insp.mapping, stage: `stage__${k}`, dropRawWhenCounted: true };
-      // Unused columns by the labels (none for a file without a header): what the report can name.
-      const info = input.role === 'sales' && options.customerInfo !== false ? infoSpec(insp.mapping, insp.labels.length) : null;
-      if (info) infoFiles++;
+      const info = infos[k] ?? null;
       let result: BuildLinesResult;
       try {
         result =
           input.role === 'sales'
-            ? await buildLines(db, { ...spec, target: STAGE_LINES, ...(info ? { info: { spec: info, table: STAGE_INFO_FILES } } : {}) }, parse)
+            ? await buildLines(db, { ...spec, target: STAGE_LINES, ...(info ? { info: single ? { spec: info, table: STAGE_INFO, final: true } : { spec: info, table: STAGE_INFO_FILES } } : {}) }, parse)
             : await buildSurvey(db, { ...spec, target: STAGE_SURVEY }, parse);
       } catch (e) {
         if (e instanceof IngestError) throw new IngestError(e.code, { ...e.detail, file: input.file.name, fileIndex: k });
@@ -565,8 +569,7 @@ export async function loadDataset(db: DbClient, sales: readonly InputFile[], opt
       await db.exec(sql`DROP TABLE IF EXISTS ${ident(`stage__${k}`)}`);
     }
     progress({ stage: 'derive', done: 0, total: 1 });
-    await db.exec(customerInfoDdl(STAGE_INFO, options.linesInTemp === true));
-    if (infoFiles > 0) await db.exec(finishInfoSql(STAGE_INFO_FILES, STAGE_INFO, infoFiles));
+    if (infos.filter((i) => i !== null).length > 1) await db.exec(finishInfoSql(STAGE_INFO_FILES, STAGE_INFO));
     await db.exec(sql`DROP TABLE IF EXISTS ${ident(STAGE_INFO_FILES)}`);
     await db.exec('BEGIN TRANSACTION');
     try {
