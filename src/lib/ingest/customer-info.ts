@@ -8,8 +8,9 @@
  * Per file, while its raw table is still there: the kept lines (stage) give each customer's
  * latest line and latest non-empty contact values; only for those latest lines are the
  * unused cells read back from the raw table (a semi-join on the line number), so the load
- * keeps one row of unused cells per customer, not one per line. After the last file the
- * per-file rows are merged into `customer_info` (latest over all files).
+ * keeps one row of unused cells per customer, not one per line. The only file that adds
+ * rows writes `customer_info` directly; with several, their per-file rows are merged after
+ * the last (latest over all files).
  *
  * "Latest" orders kept lines by order_ts, then file, then physical line number.
  */
