@@ -488,19 +488,20 @@ describe('analyze --customers', () => {
     const run = await analyze(SALES, '--customers', file, '--json');
     const out = json(run) as Output & { customers: { rows: number } };
     const text = readFileSync(file, 'utf8');
-    // The lifetime-value columns follow the segment columns; empty here, where the models refuse (3 repeat customers < 20).
+    // The fixture's 客户名称 is the name (a contact field), right after the id. The lifetime-value
+    // columns follow the segment columns; empty here, where the models refuse (3 repeat customers < 20).
     expect(
-      text.startsWith('\uFEFFcustomer_id,rank,value,n_orders,first_date,last_date,recency_days,tier,score,quadrant,r_score,f_score,m_score,rfm_segment,rfm8_class,stage,p_alive,expected_purchases,expected_spend,clv\r\n'),
+      text.startsWith('\uFEFFcustomer_id,name,rank,value,n_orders,first_date,last_date,recency_days,tier,score,quadrant,r_score,f_score,m_score,rfm_segment,rfm8_class,stage,p_alive,expected_purchases,expected_spend,clv\r\n'),
     ).toBe(true);
     const rows = text.trim().split('\r\n').slice(1);
     expect(rows).toHaveLength(out.metrics.customers ?? -1);
     expect(out.customers.rows).toBe(rows.length);
     // C001: 100 + 50 + 35 = 185, the largest value, rank 1.
-    expect(rows[0]?.split(',').slice(0, 4)).toEqual(['C001', '1', '185', '3']);
+    expect(rows[0]?.split(',').slice(0, 5)).toEqual(['C001', '张伟', '1', '185', '3']);
     // The scores, segment, class and stage worked out for the metrics above: C001 R 5, F 5,
     // M 5 (185, the largest value); C002 R 1, F 1, M 4 (180: value rank 4 of 5 → 1 + ⌊5·3/4⌋).
-    expect(rows[0]?.split(',').slice(10, 16)).toEqual(['5', '5', '5', 'champions', 'important_value', 'formation']);
-    expect(rows[1]?.split(',').slice(0, 1).concat(rows[1]?.split(',').slice(10, 16) ?? [])).toEqual(['C002', '1', '1', '4', 'hibernating', 'important_retain', 'lost']);
+    expect(rows[0]?.split(',').slice(11, 17)).toEqual(['5', '5', '5', 'champions', 'important_value', 'formation']);
+    expect(rows[1]?.split(',').slice(0, 1).concat(rows[1]?.split(',').slice(11, 17) ?? [])).toEqual(['C002', '1', '1', '4', 'hibernating', 'important_retain', 'lost']);
     expect(rows[0]?.split(',').slice(-4)).toEqual(['', '', '', '']);
   });
 });

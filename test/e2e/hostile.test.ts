@@ -128,6 +128,8 @@ describe('hostile input in the browser', () => {
     await session.dropFile(join(HOSTILE, '34_formula_injection_names.csv'));
     await session.waitForReport();
     await page.locator(`${REPORT} .actions button`).first().click();
+    // 客户名称 maps itself as the name; moved to product here, where the lines export shows it.
+    await page.locator('select[data-field=name]').selectOption('');
     const product = page.locator('select[data-field=product]');
     await product.selectOption('1');
     await page.locator('[data-testid=confirm-mapping]').click();

@@ -199,7 +199,7 @@ export interface BuildLinesSpec {
   /** What joins a rejected line's cells when it is shown as text (the file's delimiter; default ','). */
   readonly delimiter?: string;
   /** Contact fields and unused columns to collect per customer into `table` (customer-info.ts). */
-  readonly info?: { readonly spec: InfoSpec; readonly table: string };
+  readonly info?: { readonly spec: InfoSpec; readonly table: string; readonly final?: boolean };
 }
 
 /** Rejected lines per file that carry their text; the page shows the first 50 of all files. */
@@ -462,7 +462,7 @@ export async function buildLines(db: DbClient, spec: BuildLinesSpec, parse: Pars
   const { rowsRead, kept, rejected: rejectedN, skipped: skippedN } = await accountFor(db, spec.rawTable, spec.stage);
   const texts = await rejectedLineTexts(db, spec);
   // Before the raw table goes: the unused cells of each customer's latest line are read from it.
-  if (spec.info) await db.exec(collectInfoSql(spec.stage, spec.rawTable, spec.fileNo, spec.info.spec, spec.info.table));
+  if (spec.info) await db.exec(collectInfoSql(spec.stage, spec.rawTable, spec.fileNo, spec.info.spec, spec.info.table, spec.info.final));
   await releaseRaw(db, spec);
 
   const target = ident(spec.target);

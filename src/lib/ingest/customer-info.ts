@@ -8,8 +8,9 @@
  * Per file, while its raw table is still there: the kept lines (stage) give each customer's
  * latest line and latest non-empty contact values; only for those latest lines are the
  * unused cells read back from the raw table (a semi-join on the line number), so the load
- * keeps one row of unused cells per customer, not one per line. After the last file the
- * per-file rows are merged into `customer_info` (latest over all files).
+ * keeps one row of unused cells per customer, not one per line. The only file that adds
+ * rows writes `customer_info` directly; with several, their per-file rows are merged after
+ * the last (latest over all files).
  *
  * "Latest" orders kept lines by order_ts, then file, then physical line number.
  */
@@ -78,27 +79,33 @@ export function contactStageColumns(spec: InfoSpec | null | undefined, cell: (c:
 /**
  * Append file `fileNo`'s rows: per customer of its kept lines, the latest line's key and
  * unused cells (read from `rawTable` for those lines only) and each contact field's latest
- * non-empty value with its line's key.
+ * non-empty value with its line's key. With `final` (the load's only file that adds rows),
+ * straight into `customer_info`'s shape, without the keys a merge would need.
  */
-export function collectInfoSql(stage: string, rawTable: string, fileNo: number, spec: InfoSpec, target: string): SqlQuery {
+export function collectInfoSql(stage: string, rawTable: string, fileNo: number, spec: InfoSpec, target: string, final = false): SqlQuery {
   const key = lineKey(fileNo);
-  const latest = (f: ContactField) =>
-    spec.contacts[f] === undefined
-      ? sql`NULL::VARCHAR AS ${ident(f)}, NULL::HUGEINT AS ${ident(`${f}_k`)}`
-      : sql`arg_max(${ident(`${f}_v`)}, ${key}) FILTER (WHERE ${ident(`${f}_v`)} IS NOT NULL) AS ${ident(f)},
-        max(${key}) FILTER (WHERE ${ident(`${f}_v`)} IS NOT NULL) AS ${ident(`${f}_k`)}`;
+  const latest = (f: ContactField) => {
+    const v = ident(`${f}_v`);
+    if (spec.contacts[f] === undefined) return sql`NULL::VARCHAR AS ${ident(f)}, NULL::HUGEINT AS ${ident(`${f}_k`)}`;
+    const value = sql`arg_max(${v}, ${key}) FILTER (WHERE ${v} IS NOT NULL) AS ${ident(f)}`;
+    return final ? sql`${value}, NULL::HUGEINT AS ${ident(`${f}_k`)}` : sql`${value}, max(${key}) FILTER (WHERE ${v} IS NOT NULL) AS ${ident(`${f}_k`)}`;
+  };
+  const lineOf = (k: Fragment) => sql`(${k} % ${raw(String(LINE_BITS))})::INTEGER`;
   const cells = spec.unused.length
     ? sql`[${join(spec.unused.map((c) => sql`r.${ident(`c${c}`)}`))}]::VARCHAR[]`
     : raw('NULL::VARCHAR[]');
   const join_ = spec.unused.length
-    ? sql`LEFT JOIN (SELECT * FROM ${ident(rawTable)} WHERE line_no IN (SELECT (k % ${raw(String(LINE_BITS))})::INTEGER FROM per_customer)) r
-        ON r.line_no = (p.k % ${raw(String(LINE_BITS))})::INTEGER`
+    ? sql`LEFT JOIN (SELECT * FROM ${ident(rawTable)} WHERE line_no IN (SELECT ${lineOf(raw('k'))} FROM per_customer)) r
+        ON r.line_no = ${lineOf(raw('p.k'))}`
     : raw('');
+  const out = final
+    ? sql`p.customer_id, p.name, p.phone, p.contact, ${fileNo}::INTEGER, ${lineOf(raw('p.k'))}, ${cells}`
+    : sql`p.customer_id, p.k, p.name, p.name_k, p.phone, p.phone_k, p.contact, p.contact_k, ${cells}`;
   return sql`INSERT INTO ${ident(target)}
 WITH per_customer AS (
   SELECT customer_id, max(${key}) AS k, ${join(CONTACT_FIELDS.map(latest), ', ')}
   FROM ${ident(stage)} WHERE status = 'kept' GROUP BY customer_id)
-SELECT p.customer_id, p.k, p.name, p.name_k, p.phone, p.phone_k, p.contact, p.contact_k, ${cells}
+SELECT ${out}
 FROM per_customer p ${join_}`;
 }
 
@@ -111,5 +118,5 @@ SELECT customer_id,
        arg_max(contact, contact_k) FILTER (WHERE contact IS NOT NULL),
        ((max(k) // ${raw(String(LINE_BITS))}) % ${raw(String(FILE_BITS / LINE_BITS))})::INTEGER,
        (max(k) % ${raw(String(LINE_BITS))})::INTEGER, arg_max_null(cells, k)
-FROM ${ident(from)} GROUP BY customer_id ORDER BY customer_id`;
+FROM ${ident(from)} GROUP BY customer_id`;
 }

@@ -525,6 +525,14 @@ export async function loadDataset(db: DbClient, sales: readonly InputFile[], opt
     await db.exec(stageDdl(linesDdl(STAGE_LINES)));
     await db.exec(stageDdl(surveyDdl(STAGE_SURVEY)));
     await db.exec(infoStageDdl(STAGE_INFO_FILES));
+    await db.exec(customerInfoDdl(STAGE_INFO, options.linesInTemp === true));
+    // Unused columns by the labels (none for a file without a header): what the report can name.
+    const infos = inputs.map((input, k) => {
+      const insp = inspections[k];
+      return input.role === 'sales' && insp && options.customerInfo !== false ? infoSpec(insp.mapping, insp.labels.length) : null;
+    });
+    // One file adding rows writes customer_info directly; several are merged after the last.
+    const single = infos.filter((i) => i !== null).length === 1;
     for (const [k, input] of inputs.entries()) {
       const insp = inspections[k];
       if (!insp) continue;
@@ -544,13 +552,12 @@ export async function loadDataset(db: DbClient, sales: readonly InputFile[], opt
       const parse: ParseOptions = { ...DEFAULT_PARSE, ...input.o.parse };
       const delimiter = insp.dialect?.delimiter === 'whitespace' ? ' ' : (insp.dialect?.delimiter ?? ',');
       const spec = { rawTable, columnCount: insp.columnCount, fileNo: k, mapping: insp.mapping, stage: `stage__${k}`, dropRawWhenCounted: true, delimiter };
-      // Unused columns by the labels (none for a file without a header): what the report can name.
-      const info = input.role === 'sales' && options.customerInfo !== false ? infoSpec(insp.mapping, insp.labels.length) : null;
+      const info = infos[k] ?? null;
       let result: BuildLinesResult;
       try {
         result =
           input.role === 'sales'
-            ? await buildLines(db, { ...spec, target: STAGE_LINES, ...(info ? { info: { spec: info, table: STAGE_INFO_FILES } } : {}) }, parse)
+            ? await buildLines(db, { ...spec, target: STAGE_LINES, ...(info ? { info: single ? { spec: info, table: STAGE_INFO, final: true } : { spec: info, table: STAGE_INFO_FILES } } : {}) }, parse)
             : await buildSurvey(db, { ...spec, target: STAGE_SURVEY }, parse);
       } catch (e) {
         if (e instanceof IngestError) throw new IngestError(e.code, { ...e.detail, file: input.file.name, fileIndex: k });
@@ -591,8 +598,7 @@ export async function loadDataset(db: DbClient, sales: readonly InputFile[], opt
       await db.exec(sql`DROP TABLE IF EXISTS ${ident(`stage__${k}`)}`);
     }
     progress({ stage: 'derive', done: 0, total: 1 });
-    await db.exec(customerInfoDdl(STAGE_INFO, options.linesInTemp === true));
-    await db.exec(finishInfoSql(STAGE_INFO_FILES, STAGE_INFO));
+    if (infos.filter((i) => i !== null).length > 1) await db.exec(finishInfoSql(STAGE_INFO_FILES, STAGE_INFO));
     await db.exec(sql`DROP TABLE IF EXISTS ${ident(STAGE_INFO_FILES)}`);
     await db.exec('BEGIN TRANSACTION');
     try {

@@ -82,7 +82,7 @@ describe('dataset flow', () => {
     expect(ds.report).toEqual(REPORT);
     expect(api.loads).toHaveLength(1);
     expect(api.loads[0]?.[0]?.mapping).toEqual({ customer: 0, date: 1, amount: 2 });
-    expect(ds.mapped).toEqual({ category: false, region: false, channel: false, order: false });
+    expect(ds.mapped).toEqual({ category: false, region: false, channel: false, order: false, contacts: [], unused: [] });
   });
 
   it('loads the same files again with exact duplicates removed, from the report', async () => {
