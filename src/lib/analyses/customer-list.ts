@@ -1,7 +1,8 @@
 /**
- * The customers behind a tier, a quadrant, an RFM segment, one of the eight classes or a
- * lifecycle stage, for export (one row per customer), with their RFM scores, segment, class
- * and stage from `customer_segments` (segments.ts).
+ * The customers behind a tier, a quadrant, an RFM segment, one of the eight classes, a
+ * lifecycle stage or any other aggregate of a panel (drill.ts), for the customer list and its
+ * export (one row per customer), with their RFM scores, segment, class and stage from
+ * `customer_segments` (segments.ts).
  */
 import { join, raw, sql, type SqlQuery } from '../db/sql.ts';
 import type { Settings } from '../model/settings.ts';
@@ -9,6 +10,7 @@ import type { Tier } from './pareto.ts';
 import type { Rfm8Class, RfmSegment, Stage } from './segments.ts';
 import { quadrantCase, type Quadrant } from './satisfaction.ts';
 import { asOfDate, isoDate, type SqlFragment } from './common.ts';
+import { drillMembers, type Drill } from './drill.ts';
 
 export interface CustomerListParams {
   readonly asOf: string;
@@ -23,15 +25,24 @@ export interface CustomerListParams {
   readonly segment?: RfmSegment;
   readonly rfm8Class?: Rfm8Class;
   readonly stage?: Stage;
+  /** Keep only these customer ids (a query selecting `customer_id`, drill.ts `drillMembers`). */
+  readonly members?: SqlFragment;
+  /** Sort (a column of the list, then rank) and page; default: by rank, every row. */
+  readonly sort?: CustomerListSort;
+  readonly descending?: boolean;
+  readonly limit?: number;
+  readonly offset?: number;
 }
 
-/** Which customers a list keeps (none set = everyone). */
+/** Which customers a list keeps (none set = everyone; several = all of them at once). */
 export interface CustomerFilter {
   readonly tier?: Tier;
   readonly quadrant?: Quadrant;
   readonly segment?: RfmSegment;
   readonly rfm8Class?: Rfm8Class;
   readonly stage?: Stage;
+  /** Any other aggregate of a panel (a decile, a cohort cell, a migration cell …). */
+  readonly drill?: Drill;
 }
 
 /** Ordered by value descending, then customer id (the Pareto rank). */
@@ -60,6 +71,10 @@ export interface CustomerListRow {
 }
 
 export function customerListQuery(p: CustomerListParams): SqlQuery {
+  return listFragment(p);
+}
+
+function listFragment(p: CustomerListParams): SqlFragment {
   const quadrant = p.high === null ? raw('NULL::VARCHAR') : quadrantCase(p.high, p.loyalMinOrders);
   const conds: SqlFragment[] = [];
   if (p.tier) conds.push(sql`tier = ${p.tier}`);
@@ -67,7 +82,24 @@ export function customerListQuery(p: CustomerListParams): SqlQuery {
   if (p.segment) conds.push(sql`rfm_segment = ${p.segment}`);
   if (p.rfm8Class) conds.push(sql`rfm8_class = ${p.rfm8Class}`);
   if (p.stage) conds.push(sql`stage = ${p.stage}`);
+  if (p.members) conds.push(sql`customer_id IN (${p.members})`);
   const where = conds.length ? sql`WHERE ${join(conds, ' AND ')}` : raw('');
+  return sql`${customerListBody(p, quadrant, where)} ${listOrder(p)}`;
+}
+
+
+
+/** Sortable columns of the list (any of them; ties by rank). */
+export type CustomerListSort = (typeof CUSTOMER_LIST_COLUMNS)[number];
+
+function listOrder(p: CustomerListParams): SqlFragment {
+  const sort = p.sort && (CUSTOMER_LIST_COLUMNS as readonly string[]).includes(p.sort) && p.sort !== 'rank' ? p.sort : null;
+  const by = sort === null ? raw(`ORDER BY rank${p.descending ? ' DESC' : ''}`) : raw(`ORDER BY ${sort} ${p.descending ? 'DESC' : 'ASC'} NULLS LAST, rank`);
+  const limit = p.limit === undefined ? raw('') : sql` LIMIT ${Math.max(0, Math.floor(p.limit))} OFFSET ${Math.max(0, Math.floor(p.offset ?? 0))}`;
+  return sql`${by}${limit}`;
+}
+
+function customerListBody(p: CustomerListParams, quadrant: SqlFragment, where: SqlFragment): SqlFragment {
   return sql`WITH r AS (
   SELECT *, row_number() OVER (ORDER BY value DESC, customer_id) AS rank,
          sum(value) OVER (ORDER BY value DESC, customer_id ROWS UNBOUNDED PRECEDING) AS cum,
@@ -87,7 +119,12 @@ SELECT customer_id, rank::INTEGER AS rank, value::DOUBLE AS value, n_orders::INT
        tier, score::DOUBLE AS score, quadrant,
        r_score::INTEGER AS r_score, f_score::INTEGER AS f_score, m_score::INTEGER AS m_score,
        rfm_segment::VARCHAR AS rfm_segment, rfm8_class::VARCHAR AS rfm8_class, stage::VARCHAR AS stage
-FROM l ${where} ORDER BY rank`;
+FROM l ${where}`;
+}
+
+/** How many customers the list of `p` holds (its filters; sort and page ignored). */
+export function customerListCountQuery(p: CustomerListParams): SqlQuery {
+  return sql`SELECT count(*)::INTEGER AS n FROM (${listFragment({ ...p, sort: undefined, limit: undefined })})`;
 }
 
 /**
@@ -95,19 +132,33 @@ FROM l ${where} ORDER BY rank`;
  * as-of date and thresholds: the one place the page's exports, the report and `analyze
  * --customers` get it from.
  */
-export function customerListFor(
-  run: { readonly asOf: string | null; readonly satisfaction: { readonly scaleInfo: { readonly high: number | null } } },
-  settings: Pick<Settings, 'tierA' | 'tierB' | 'loyalMinOrders'>,
-  filter: CustomerFilter = {},
-): SqlQuery {
-  return customerListQuery({
-    asOf: run.asOf ?? '1970-01-01',
+export function customerListFor(run: CustomerListRun, settings: Settings, filter: CustomerFilter = {}, page: CustomerListPage = {}): SqlQuery {
+  return customerListQuery(customerListParams(run, settings, filter, page));
+}
+
+/** The run a customer list is read against: its as-of date and satisfaction thresholds. */
+export interface CustomerListRun {
+  readonly asOf: string | null;
+  readonly satisfaction: { readonly scaleInfo: { readonly high: number | null; readonly satisfied: number | null } };
+}
+
+export type CustomerListPage = Pick<CustomerListParams, 'sort' | 'descending' | 'limit' | 'offset'>;
+
+/** The list parameters of a run, its settings and a filter (drill members included). */
+export function customerListParams(run: CustomerListRun, settings: Settings, filter: CustomerFilter = {}, page: CustomerListPage = {}): CustomerListParams {
+  const asOf = run.asOf ?? '1970-01-01';
+  const { drill, ...plain } = filter;
+  const { high, satisfied } = run.satisfaction.scaleInfo;
+  return {
+    asOf,
     tierA: settings.tierA,
     tierB: settings.tierB,
-    high: run.satisfaction.scaleInfo.high,
+    high,
     loyalMinOrders: settings.loyalMinOrders,
-    ...filter,
-  });
+    ...plain,
+    ...(drill ? { members: drillMembers(drill, { asOf, settings, high, satisfied }) } : {}),
+    ...page,
+  };
 }
 
 /** The columns of `CustomerListRow`, in order. */
