@@ -9,7 +9,8 @@ import type { Settings } from '../model/settings.ts';
 import type { Tier } from './pareto.ts';
 import type { Rfm8Class, RfmSegment, Stage } from './segments.ts';
 import { quadrantCase, type Quadrant } from './satisfaction.ts';
-import { asOfDate, isoDate, type SqlFragment } from './common.ts';
+import type { DbClient } from '../db/client.ts';
+import { asOfDate, isoDate, one, rows, type SqlFragment } from './common.ts';
 import { drillMembers, type Drill } from './drill.ts';
 
 export interface CustomerListParams {
@@ -180,3 +181,21 @@ export const CUSTOMER_LIST_COLUMNS = [
   'rfm8_class',
   'stage',
 ] as const;
+
+/** One page of a customer list and how many customers the whole list holds. */
+export interface CustomerListPageResult {
+  readonly total: number;
+  readonly rows: readonly CustomerListRow[];
+}
+
+export async function customerListPage(
+  db: DbClient,
+  run: CustomerListRun,
+  settings: Settings,
+  filter: CustomerFilter,
+  page: CustomerListPage,
+): Promise<CustomerListPageResult> {
+  const p = customerListParams(run, settings, filter, page);
+  const total = await one<{ n: number }>(db, customerListCountQuery(p));
+  return { total: total.n, rows: await rows<CustomerListRow>(db, customerListQuery(p)) };
+}

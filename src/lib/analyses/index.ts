@@ -25,7 +25,7 @@ export type * from './clv.ts';
 export type * from './customer-list.ts';
 export type * from './panel.ts';
 export type { PanelId, PanelResults } from './registry.ts';
-export { CUSTOMER_LIST_COLUMNS, customerListCountQuery, customerListFor, customerListParams, customerListQuery } from './customer-list.ts';
+export { CUSTOMER_LIST_COLUMNS, customerListCountQuery, customerListFor, customerListPage, customerListParams, customerListQuery } from './customer-list.ts';
 export type * from './drill.ts';
 export { mappedDimensions };
 

@@ -17,6 +17,8 @@ export interface ChartContext {
   readonly width: number;
   /** ISO 4217 code of the amounts when known (money axes then show it); null = unknown. */
   readonly currency?: string | null;
+  /** Marks link to their customers' list (charts/drill.ts); only on a page with customer rows. */
+  readonly drill?: boolean;
 }
 
 /** Okabe–Ito: distinguishable under the common colour-vision deficiencies. */
