@@ -1,6 +1,7 @@
 /** Retention by cohort (METRICS.md §5): rows → Plot options. */
 import * as Plot from '@observablehq/plot';
 import type { PlotOptions } from '@observablehq/plot';
+import { drillChannel } from './drill.ts';
 import {
   OKABE_ITO,
   PALETTE,
@@ -127,7 +128,7 @@ export function cohortHeatmapChart(
       label: t(opts.measure === 'revenue' ? 'chart.retention.revenueRetention' : 'chart.retention.customerRetention'),
     },
     marks: [
-      Plot.cell(data.filter((c) => c.complete), { x: 'k', y: 'cohort', fill: 'value', title: tipText, tip: true }),
+      Plot.cell(data.filter((c) => c.complete), { x: 'k', y: 'cohort', fill: 'value', title: tipText, tip: true, ...drillChannel(ctx.drill, (c: Cell) => ({ drill: { kind: 'cohort', cohort: c.cohort, k: c.k } })) }),
       Plot.cell(data.filter((c) => !c.complete), {
         x: 'k',
         y: 'cohort',
@@ -136,6 +137,7 @@ export function cohortHeatmapChart(
         stroke: PALETTE.muted,
         strokeDasharray: '3,2',
         inset: 1,
+        ...drillChannel(ctx.drill, (c: Cell) => ({ drill: { kind: 'cohort', cohort: c.cohort, k: c.k } })),
         title: tipText,
         tip: true,
       }),
