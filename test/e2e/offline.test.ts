@@ -70,10 +70,8 @@ describe('offline, from a sub-path', () => {
       // Written to the device first: leaving before then asks (see persistence.test.ts).
       await page.locator('[data-testid=storage-indicator][data-state=stored]').waitFor({ state: 'visible', timeout: 30_000 });
 
-      // `?demo` loads the demo files, which come from the cache too.
+      // `?demo` loads the demo files, which come from the cache too, and opens the dashboard.
       await page.goto(`${appUrl}?demo`);
-      await page.locator('[data-testid=load-report]').waitFor({ state: 'visible', timeout: 90_000 });
-      await page.locator('[data-testid=continue]').click();
       await page.locator('[data-testid=panel-overview] svg').first().waitFor({ state: 'visible', timeout: 60_000 });
     } finally {
       await session.context.setOffline(false);
