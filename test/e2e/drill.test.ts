@@ -42,8 +42,8 @@ describe('customer lists from aggregates', () => {
     await page.locator('[data-testid=drill-sort-value]').click();
     await page.locator('[data-testid=drill-range]', { hasText: '1–' }).waitFor();
     await page.locator('[data-testid=drill-customer-open]').first().click();
-    await page.locator('[data-testid=customer-detail-facts]').waitFor({ timeout: 60_000 });
-    await page.locator('[data-testid=customer-detail-close]').click();
+    await page.locator('[data-testid=drill-list] [data-testid=customer-detail-facts]').waitFor({ timeout: 60_000 });
+    await page.locator('[data-testid=drill-list] [data-testid=customer-detail-close]').click();
     await closeList(page);
 
     // A cohort cell of the heatmap, by pointer: its customers active in that period.
