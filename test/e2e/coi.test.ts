@@ -52,9 +52,10 @@ async function engineInfo(page: Page): Promise<EngineInfo> {
 /** The demo through its button, then the Overview's metrics (`data-value` by metric id). */
 async function demoOverview(page: Page): Promise<Record<string, string>> {
   await page.locator('[data-testid=demo-button]').click();
-  await page.locator('[data-testid=load-report]').first().waitFor({ state: 'visible', timeout: 90_000 });
+  // After a reload the address holds a view (v=1), and the load opens the dashboard itself.
+  await page.locator('[data-testid=load-report]').or(page.locator('[data-testid=open-load-report]')).first().waitFor({ state: 'visible', timeout: 90_000 });
   await page.locator('[data-testid=busy]').first().waitFor({ state: 'detached', timeout: 90_000 });
-  await page.locator('[data-testid=continue]').click();
+  if (await page.locator('[data-testid=continue]').isVisible()) await page.locator('[data-testid=continue]').click();
   await page.locator('[data-testid=panel-overview] svg').first().waitFor({ state: 'visible', timeout: 60_000 });
   await page.locator('[data-testid=busy]').first().waitFor({ state: 'detached', timeout: 60_000 });
   return metricValues(page, '[data-testid=panel-overview]');
