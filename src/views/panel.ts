@@ -6,6 +6,9 @@ import type { SettingsState } from '../lib/state/settings.svelte.ts';
 /** Exports the customers behind a tier, a quadrant, a segment, a class or a stage; null where there are no customer rows. */
 export type CustomerExport = ((filter: CustomerFilter, name: string) => Promise<void>) | null;
 
+/** Opens the list of the customers behind an aggregate (heading, paging, export, detail); null where there are no customer rows. */
+export type CustomerDrill = ((filter: CustomerFilter) => void) | null;
+
 /** What every dashboard panel's view receives from `Dashboard.svelte` (each takes what it needs). */
 export interface PanelProps {
   readonly result: DashboardResult;
@@ -16,6 +19,8 @@ export interface PanelProps {
   /** Open another panel (headlines link to the panel they summarise). */
   readonly onpanel: (p: PanelId) => void;
   readonly onexport: CustomerExport;
+  /** Opens a customer list (tables' rows and charts' marks); absent or null without customer rows. */
+  readonly ondrill?: CustomerDrill;
   /** When the amounts name several currencies: the one analysed, and every group's lines. */
   readonly currencyChoice: CurrencyChoice | null;
   /** Per currency group after the date and dimension filters; empty until read. */

@@ -229,9 +229,24 @@ export class AppSession {
     return Number.isFinite(n) ? n : null;
   }
 
-  /** Waits until a load finished: the report is visible and nothing is busy. */
+  /**
+   * Waits until a load finished and shows its report: a shared link or `?demo` goes straight
+   * to the dashboard, whose "Data and load report" link then opens it (continue returns).
+   */
   async waitForReport(timeoutMs = 90_000): Promise<void> {
-    await this.page.locator('[data-testid=load-report]').first().waitFor({ state: 'visible', timeout: timeoutMs });
+    const report = this.page.locator('[data-testid=load-report]').first();
+    const back = this.page.locator('[data-testid=open-load-report]').first();
+    await report.or(back).waitFor({ state: 'visible', timeout: timeoutMs });
+    if (!(await report.isVisible())) {
+      await back.click();
+      await report.waitFor({ state: 'visible', timeout: timeoutMs });
+    }
+    await this.waitIdle(timeoutMs);
+  }
+
+  /** Waits until a load finished and the dashboard shows (a link's view, straight after the load). */
+  async waitForDashboard(timeoutMs = 90_000): Promise<void> {
+    await this.page.locator('[data-testid=dashboard][aria-busy=false]').first().waitFor({ state: 'visible', timeout: timeoutMs });
     await this.waitIdle(timeoutMs);
   }
 

@@ -19,11 +19,20 @@ describe('sharing a view', () => {
     expect(text).toContain('Pareto');
     expect(text).toContain('2024-07-01 – 2024-12-31');
 
+    // Dropping the file opens the shared view itself (not the load report), filters applied.
     await session.dropFile(join(ROOT, 'public', 'demo', 'sales.csv'));
-    await session.waitForReport();
+    await session.waitForDashboard();
     expect(await banner.count()).toBe(0);
-    await page.locator('[data-testid=continue]').click();
+    expect(await page.locator('[data-testid=load-report]').count()).toBe(0);
+    expect(await page.locator('[data-testid=tab-pareto]').getAttribute('aria-selected')).toBe('true');
+    expect(await page.locator('[data-testid=filters] input[type=date]').evaluateAll((els) => els.map((e) => (e as HTMLInputElement).value))).toEqual(['2024-07-01', '2024-12-31']);
     await session.waitForPanels(['pareto']);
+    // The load report is a click away, and leads back to the same view.
+    await page.locator('[data-testid=open-load-report]').click();
+    await page.locator('[data-testid=load-report]').waitFor();
+    await page.locator('[data-testid=continue]').click();
+    await session.waitForDashboard();
+    expect(await page.locator('[data-testid=tab-pareto]').getAttribute('aria-selected')).toBe('true');
 
     await page.locator('[data-testid=copy-link]').click();
     const done = page.locator('[data-testid=copy-link-done]');

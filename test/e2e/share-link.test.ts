@@ -206,6 +206,8 @@ describe('published summary (aggregates only)', () => {
         settings: [...document.querySelectorAll<HTMLInputElement>('[data-testid^="setting-"]')].map((e) => [e.dataset.testid, e.disabled, e.getAttribute('aria-describedby')]),
         filters: [...document.querySelectorAll<HTMLInputElement>('[data-testid=filters] input')].map((e) => e.disabled),
         exports: document.querySelectorAll('[data-testid=export-run], [data-testid^=export-tier-], [data-testid^=export-quadrant-], [data-testid=report-include-customers]').length,
+        // No customer list opens from a table row, a button or a chart mark.
+        drills: document.querySelectorAll('[data-testid^=drill-], [data-testid=row-customers], [data-testid=dashboard] svg a').length,
         tabsEnabled: [...document.querySelectorAll<HTMLButtonElement>('[role=tab]')].every((t) => !t.disabled),
       }));
       expect(state.settings.length).toBeGreaterThanOrEqual(9);
@@ -213,6 +215,7 @@ describe('published summary (aggregates only)', () => {
       expect(state.filters.length).toBeGreaterThanOrEqual(2);
       expect(state.filters.every(Boolean)).toBe(true);
       expect(state.exports).toBe(0);
+      expect(state.drills).toBe(0);
       expect(state.tabsEnabled).toBe(true);
       expect(await page.locator('#pub-frozen-note').innerText()).toBe('这些设置在发布汇总时已固定。');
       expect(await page.locator('[data-testid=needs-rows]').innerText()).toContain('需要客户级数据');

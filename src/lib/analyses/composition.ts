@@ -7,7 +7,7 @@
 import type { DbClient } from '../db/client.ts';
 import { raw, sql, type SqlQuery } from '../db/sql.ts';
 import type { Dimension } from '../model/schema.ts';
-import { asOfDate, div, isoDate, one, rows } from './common.ts';
+import { asOfDate, div, isoDate, one, rows, type SqlFragment } from './common.ts';
 import { mappedDimensions } from '../model/mapped.ts';
 import type { Metrics } from '../model/metrics.ts';
 import type { PanelDescriptor } from './panel.ts';
@@ -66,11 +66,16 @@ export interface CompositionResult {
   readonly summary: CompositionSummaryRow;
 }
 
-export function compositionQuery(dimension: Dimension, p: CompositionParams): SqlQuery {
+/**
+ * CTE `o`: one row per customer (at as_of) and shown value of `dimension` (`shown` null with
+ * `other` for the values beyond the first maxValues by revenue, and for blank ones without
+ * it), with the customer's tier, segment and stage and their lines' Σ amount and Σ profit.
+ */
+export function compositionCustomersCte(dimension: Dimension, p: CompositionParams): SqlFragment {
   const max = Math.max(1, Math.floor(p.maxValues ?? 20));
   const d = raw(dimension);
   // Lines are first summed per customer and value, so that the grouping sets count rows, not distinct ids.
-  return sql`WITH cv AS (
+  return sql`cv AS (
   SELECT customer_id, ${d} AS value, sum(amount) AS revenue, sum(profit) AS profit
   FROM f_lines WHERE order_date <= ${asOfDate(p.asOf)}
   GROUP BY ALL),
@@ -85,7 +90,11 @@ v AS (
 o AS (
   SELECT customer_id, shown, other, any_value(tier) AS tier, any_value(rfm_segment) AS rfm_segment, any_value(stage) AS stage,
          sum(revenue) AS revenue, sum(profit) AS profit
-  FROM v GROUP BY customer_id, shown, other),
+  FROM v GROUP BY customer_id, shown, other)`;
+}
+
+export function compositionQuery(dimension: Dimension, p: CompositionParams): SqlQuery {
+  return sql`WITH ${compositionCustomersCte(dimension, p)},
 g AS (
   SELECT shown, other, tier, rfm_segment, stage, GROUPING(tier, rfm_segment, stage) AS gid,
          count(*) AS customers, sum(revenue) AS revenue, sum(profit) AS profit

@@ -1,7 +1,8 @@
 /**
- * The customers behind a tier, a quadrant, an RFM segment, one of the eight classes or a
- * lifecycle stage, for export (one row per customer), with their RFM scores, segment, class
- * and stage from `customer_segments` (segments.ts).
+ * The customers behind a tier, a quadrant, an RFM segment, one of the eight classes, a
+ * lifecycle stage or any other aggregate of a panel (drill.ts), for the customer list and its
+ * export (one row per customer), with their RFM scores, segment, class and stage from
+ * `customer_segments` (segments.ts).
  */
 import { join, raw, sql, type SqlQuery } from '../db/sql.ts';
 import type { ContactField } from '../model/schema.ts';
@@ -9,7 +10,9 @@ import type { Settings } from '../model/settings.ts';
 import type { Tier } from './pareto.ts';
 import type { Rfm8Class, RfmSegment, Stage } from './segments.ts';
 import { quadrantCase, type Quadrant } from './satisfaction.ts';
-import { asOfDate, isoDate, type SqlFragment } from './common.ts';
+import type { DbClient } from '../db/client.ts';
+import { asOfDate, isoDate, one, rows, type SqlFragment } from './common.ts';
+import { drillMembers, type Drill } from './drill.ts';
 
 export interface CustomerListParams {
   readonly asOf: string;
@@ -24,19 +27,28 @@ export interface CustomerListParams {
   readonly segment?: RfmSegment;
   readonly rfm8Class?: Rfm8Class;
   readonly stage?: Stage;
+  /** Keep only these customer ids (a query selecting `customer_id`, drill.ts `drillMembers`). */
+  readonly members?: SqlFragment;
+  /** Sort (a column of the list, then rank) and page; default: by rank, every row. */
+  readonly sort?: CustomerListSort;
+  readonly descending?: boolean;
+  readonly limit?: number;
+  readonly offset?: number;
   /** Contact fields to add after the id (from `customer_info`, latest non-empty value each). */
   readonly contacts?: readonly ContactField[];
   /** Write the quadrant as these labels (an export in the page's language) instead of its id. */
   readonly quadrantLabels?: Readonly<Record<Quadrant, string>>;
 }
 
-/** Which customers a list keeps (none set = everyone). */
+/** Which customers a list keeps (none set = everyone; several = all of them at once). */
 export interface CustomerFilter {
   readonly tier?: Tier;
   readonly quadrant?: Quadrant;
   readonly segment?: RfmSegment;
   readonly rfm8Class?: Rfm8Class;
   readonly stage?: Stage;
+  /** Any other aggregate of a panel (a decile, a cohort cell, a migration cell …). */
+  readonly drill?: Drill;
 }
 
 /** Ordered by value descending, then customer id (the Pareto rank). */
@@ -72,6 +84,10 @@ export interface CustomerListRow {
 }
 
 export function customerListQuery(p: CustomerListParams): SqlQuery {
+  return listFragment(p);
+}
+
+function listFragment(p: CustomerListParams): SqlFragment {
   const quadrant = p.high === null ? raw('NULL::VARCHAR') : quadrantCase(p.high, p.loyalMinOrders);
   const conds: SqlFragment[] = [];
   if (p.tier) conds.push(sql`tier = ${p.tier}`);
@@ -79,7 +95,24 @@ export function customerListQuery(p: CustomerListParams): SqlQuery {
   if (p.segment) conds.push(sql`rfm_segment = ${p.segment}`);
   if (p.rfm8Class) conds.push(sql`rfm8_class = ${p.rfm8Class}`);
   if (p.stage) conds.push(sql`stage = ${p.stage}`);
+  if (p.members) conds.push(sql`customer_id IN (${p.members})`);
   const where = conds.length ? sql`WHERE ${join(conds, ' AND ')}` : raw('');
+  return sql`${customerListBody(p, quadrant, where)} ${listOrder(p)}`;
+}
+
+
+
+/** Sortable columns of the list (any of them; ties by rank). */
+export type CustomerListSort = (typeof CUSTOMER_LIST_COLUMNS)[number];
+
+function listOrder(p: CustomerListParams): SqlFragment {
+  const sort = p.sort && (CUSTOMER_LIST_COLUMNS as readonly string[]).includes(p.sort) && p.sort !== 'rank' ? p.sort : null;
+  const by = sort === null ? raw(`ORDER BY rank${p.descending ? ' DESC' : ''}`) : raw(`ORDER BY ${sort} ${p.descending ? 'DESC' : 'ASC'} NULLS LAST, rank`);
+  const limit = p.limit === undefined ? raw('') : sql` LIMIT ${Math.max(0, Math.floor(p.limit))} OFFSET ${Math.max(0, Math.floor(p.offset ?? 0))}`;
+  return sql`${by}${limit}`;
+}
+
+function customerListBody(p: CustomerListParams, quadrant: SqlFragment, where: SqlFragment): SqlFragment {
   const contacts = p.contacts ?? [];
   const info = contacts.length
     ? raw(' LEFT JOIN (SELECT customer_id AS ci_id, name AS ci_name, phone AS ci_phone, contact AS ci_contact FROM customer_info) ci ON ci.ci_id = r.customer_id')
@@ -110,7 +143,12 @@ SELECT customer_id, ${contactOut}rank::INTEGER AS rank, value::DOUBLE AS value, 
        tier, score::DOUBLE AS score, ${quadrantOut} AS quadrant,
        r_score::INTEGER AS r_score, f_score::INTEGER AS f_score, m_score::INTEGER AS m_score,
        rfm_segment::VARCHAR AS rfm_segment, rfm8_class::VARCHAR AS rfm8_class, stage::VARCHAR AS stage
-FROM l ${where} ORDER BY rank`;
+FROM l ${where}`;
+}
+
+/** How many customers the list of `p` holds (its filters; sort and page ignored). */
+export function customerListCountQuery(p: CustomerListParams): SqlQuery {
+  return sql`SELECT count(*)::INTEGER AS n FROM (${listFragment({ ...p, sort: undefined, limit: undefined })})`;
 }
 
 /**
@@ -118,26 +156,36 @@ FROM l ${where} ORDER BY rank`;
  * as-of date and thresholds, and the contact fields the data maps: the one place the page's
  * exports, the report and `analyze --customers` get it from.
  */
-export function customerListFor(
-  run: {
-    readonly asOf: string | null;
-    readonly satisfaction: { readonly scaleInfo: { readonly high: number | null } };
-    readonly mapped?: { readonly contacts?: readonly ContactField[] };
-  },
-  settings: Pick<Settings, 'tierA' | 'tierB' | 'loyalMinOrders'>,
-  filter: CustomerFilter = {},
-  opts: { readonly quadrantLabels?: Readonly<Record<Quadrant, string>> } = {},
-): SqlQuery {
-  return customerListQuery({
+export function customerListFor(run: CustomerListRun, settings: Settings, filter: CustomerFilter = {}, page: CustomerListPage = {}): SqlQuery {
+  return customerListQuery(customerListParams(run, settings, filter, page));
+}
+
+/** The run a customer list is read against: its as-of date and satisfaction thresholds. */
+export interface CustomerListRun {
+  readonly asOf: string | null;
+  readonly satisfaction: { readonly scaleInfo: { readonly high: number | null; readonly satisfied: number | null } };
+  readonly mapped?: { readonly contacts?: readonly ContactField[] };
+}
+
+/** A page of the list, and how it is written (the quadrant in the page's language for an export). */
+export type CustomerListPage = Pick<CustomerListParams, 'sort' | 'descending' | 'limit' | 'offset' | 'quadrantLabels'>;
+
+/** The list parameters of a run, its settings and a filter (drill members included). */
+export function customerListParams(run: CustomerListRun, settings: Settings, filter: CustomerFilter = {}, page: CustomerListPage = {}): CustomerListParams {
+  const asOf = run.asOf ?? '1970-01-01';
+  const { drill, ...plain } = filter;
+  const { high, satisfied } = run.satisfaction.scaleInfo;
+  return {
     contacts: run.mapped?.contacts ?? [],
-    ...opts,
-    asOf: run.asOf ?? '1970-01-01',
+    asOf,
     tierA: settings.tierA,
     tierB: settings.tierB,
-    high: run.satisfaction.scaleInfo.high,
+    high,
     loyalMinOrders: settings.loyalMinOrders,
-    ...filter,
-  });
+    ...plain,
+    ...(drill ? { members: drillMembers(drill, { asOf, settings, high, satisfied }) } : {}),
+    ...page,
+  };
 }
 
 /** The quadrants' names in the page's language (the chart's labels), for `quadrantLabels`. */
@@ -171,3 +219,21 @@ export const CUSTOMER_LIST_COLUMNS = [
   'rfm8_class',
   'stage',
 ] as const;
+
+/** One page of a customer list and how many customers the whole list holds. */
+export interface CustomerListPageResult {
+  readonly total: number;
+  readonly rows: readonly CustomerListRow[];
+}
+
+export async function customerListPage(
+  db: DbClient,
+  run: CustomerListRun,
+  settings: Settings,
+  filter: CustomerFilter,
+  page: CustomerListPage,
+): Promise<CustomerListPageResult> {
+  const p = customerListParams(run, settings, filter, page);
+  const total = await one<{ n: number }>(db, customerListCountQuery(p));
+  return { total: total.n, rows: await rows<CustomerListRow>(db, customerListQuery(p)) };
+}

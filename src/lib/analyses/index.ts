@@ -25,7 +25,17 @@ export type * from './clv.ts';
 export type * from './customer-list.ts';
 export type * from './panel.ts';
 export type { PanelId, PanelResults } from './registry.ts';
-export { CUSTOMER_LIST_COLUMNS, customerListColumns, customerListFor, customerListQuery, quadrantLabels } from './customer-list.ts';
+export {
+  CUSTOMER_LIST_COLUMNS,
+  customerListColumns,
+  customerListCountQuery,
+  customerListFor,
+  customerListPage,
+  customerListParams,
+  customerListQuery,
+  quadrantLabels,
+} from './customer-list.ts';
+export type * from './drill.ts';
 export { mappedDimensions };
 
 /** Everything the dashboard shows for one dataset and one set of settings: each panel's result under its id. */

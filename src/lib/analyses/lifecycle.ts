@@ -86,7 +86,8 @@ FROM ${stageList(STAGES, 'stage')} v CROSS JOIN t LEFT JOIN g USING (stage)
 ORDER BY v.ord`;
 }
 
-function migrationPairs(p: SegmentParams): SqlFragment {
+/** One row per customer at as_of: their stage at as_of − P (`from`, 'none' before their first purchase) and at as_of (`to`). */
+export function migrationPairs(p: SegmentParams): SqlFragment {
   const from = sql`(${asOfDate(p.asOf)} - INTERVAL (${p.periodDays}) DAY)::DATE`;
   return sql`SELECT c.customer_id, CASE WHEN s.customer_id IS NULL THEN 'none' ELSE ${stageCase(p, { p: 's.p', g: 's.g', recency: 's.recency' })} END AS "from",
        c.stage AS "to", c.first_date

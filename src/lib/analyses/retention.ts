@@ -132,7 +132,7 @@ export interface RetentionResult {
 const STEP: Record<CohortPeriod, string> = { week: '7 DAY', month: '1 MONTH', quarter: '3 MONTH' };
 
 /** A calendar period as a running integer (consecutive periods differ by 1). */
-function periodIndex(period: CohortPeriod, d: SqlFragment) {
+export function periodIndex(period: CohortPeriod, d: SqlFragment) {
   switch (period) {
     case 'month':
       return sql`(year(${d}) * 12 + month(${d}) - 1)`;

@@ -203,7 +203,8 @@ SELECT count(*)::INTEGER AS customers, count(score)::INTEGER AS customers_with_s
 FROM customers`;
 }
 
-function groupOf(info: ScaleInfo, x: SqlFragment): SqlFragment {
+/** The satisfaction group of a score expression `x` (by the scale's top box and satisfied thresholds). */
+export function groupOf(info: Pick<ScaleInfo, 'high' | 'satisfied'>, x: SqlFragment): SqlFragment {
   if (info.high === null || info.satisfied === null) return sql`'below'`;
   return sql`CASE WHEN ${x} >= ${info.high} THEN 'top_box' WHEN ${x} >= ${info.satisfied} THEN 'satisfied' ELSE 'below' END`;
 }

@@ -23,6 +23,8 @@ export interface CardContext {
   readonly t: Translate;
   /** ISO code when the amounts name exactly one currency. */
   readonly currency: string | null;
+  /** Marks link to their customers' list (charts/drill.ts); never in the report. */
+  readonly drill?: boolean;
 }
 
 /** The number formats of card titles (percentages default to whole numbers there). */
@@ -44,7 +46,7 @@ export function cardFormat(ctx: CardContext): CardFormat {
 
 /** The chart context of a card drawn at `width`. */
 export function chartContextOf(ctx: CardContext, width: number): ChartContext {
-  return { locale: ctx.locale, t: ctx.t, width, currency: ctx.currency };
+  return { locale: ctx.locale, t: ctx.t, width, currency: ctx.currency, ...(ctx.drill ? { drill: true } : {}) };
 }
 
 /** The card of `id` among `cards` (a view asks only for cards its result has). */

@@ -1,6 +1,7 @@
 /** Customer composition 客户构成 (METRICS.md §11): rows → Plot options, and the panel's cards. */
 import * as Plot from '@observablehq/plot';
 import type { PlotOptions } from '@observablehq/plot';
+import { drillChannel } from './drill.ts';
 import type { CompositionGrouping, CompositionRow, NewReturningRow } from '../analyses/composition.ts';
 import type { DashboardResult } from '../analyses/index.ts';
 import { RFM_SEGMENTS } from '../analyses/segments.ts';
@@ -68,6 +69,7 @@ export function compositionChart(rows: readonly CompositionRow[], grouping: Comp
         Plot.stackX({
           x: 'revenue',
           y: label,
+          ...drillChannel(ctx.drill, (r: CompositionRow) => ({ drill: { kind: 'composition', dimension: r.dimension, value: r.value, other: r.other, grouping: r.grouping, group: r.group } })),
           fill: (r: CompositionRow) => groupName(t, grouping, r.group),
           order: (r: CompositionRow) => (r.group === null ? order.length : order.indexOf(r.group)),
           title: (r: CompositionRow) =>
@@ -108,6 +110,7 @@ export function newReturningChart(rows: readonly NewReturningRow[], ctx: ChartCo
         Plot.stackY({
           x1: 'month',
           x2: (p: MonthPart) => end(p.month),
+          ...drillChannel(ctx.drill, (p: MonthPart) => ({ drill: { kind: 'newReturning', month: p.month.toISOString().slice(0, 10), isNew: p.part === 'new' } })),
           y: 'revenue',
           fill: (p: MonthPart) => name(p.part),
           order: (p: MonthPart) => (p.part === 'new' ? 0 : 1),

@@ -4,6 +4,7 @@
  */
 import * as Plot from '@observablehq/plot';
 import type { PlotOptions } from '@observablehq/plot';
+import { drillChannel } from './drill.ts';
 import type { DashboardResult } from '../analyses/index.ts';
 import type { KeyClassRow, KeyPoint } from '../analyses/key-customers.ts';
 import type { KeyClass } from '../analyses/segments.ts';
@@ -76,7 +77,7 @@ export function keyClassesChart(rows: readonly KeyClassRow[], ctx: ChartContext)
     x: { label: t('chart.key.profitShare'), tickFormat: percentTick(locale), grid: true },
     y: { label: null, domain: shown.map((r) => label(r.key_class)), padding: 0.25 },
     marks: [
-      Plot.barX(shown, { x: (r: KeyClassRow) => r.profit_share ?? 0, y: (r: KeyClassRow) => label(r.key_class), fill: (r: KeyClassRow) => KEY_CLASS_COLORS[r.key_class] }),
+      Plot.barX(shown, { x: (r: KeyClassRow) => r.profit_share ?? 0, y: (r: KeyClassRow) => label(r.key_class), fill: (r: KeyClassRow) => KEY_CLASS_COLORS[r.key_class], ...drillChannel(ctx.drill, (r: KeyClassRow) => ({ drill: { kind: 'keyClass', keyClass: r.key_class } })) }),
       Plot.text(shown, {
         x: (r: KeyClassRow) => r.profit_share ?? 0,
         y: (r: KeyClassRow) => label(r.key_class),

@@ -1,6 +1,7 @@
 /** Lifecycle stages, their migration and history (METRICS.md §8): rows → Plot options, and the panel's cards. */
 import * as Plot from '@observablehq/plot';
 import type { PlotOptions } from '@observablehq/plot';
+import { drillChannel } from './drill.ts';
 import type { DashboardResult } from '../analyses/index.ts';
 import type { FromStage, MigrationCell, StageHistoryRow, StageRow } from '../analyses/lifecycle.ts';
 import type { Stage } from '../analyses/segments.ts';
@@ -36,6 +37,7 @@ export function stageChart(rows: readonly StageRow[], ctx: ChartContext): PlotOp
       Plot.barY(data, {
         x: 'stage',
         y: 'customers',
+        ...drillChannel(ctx.drill, (r: StageRow) => ({ stage: r.stage })),
         fill: 'stage',
         title: (r: StageRow) =>
           [stageName(t, r.stage), t('chart.customers', { n: formatInteger(locale, r.customers) }), formatPercent(locale, r.customer_share), `${t('chart.stage.revenue365')}: ${formatMoney(locale, r.revenue_365, ctx.currency)}`].join('\n'),
@@ -68,6 +70,7 @@ export function migrationChart(cells: readonly MigrationCell[], ctx: ChartContex
       Plot.cell(cells, {
         x: 'to',
         y: 'from',
+        ...drillChannel(ctx.drill, (c: MigrationCell) => ({ drill: { kind: 'migration', from: c.from, to: c.to } })),
         fill: (c: MigrationCell) => c.from_share ?? 0,
         stroke: 'white',
         title: (c: MigrationCell) =>

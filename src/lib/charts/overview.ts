@@ -1,6 +1,7 @@
 /** Overview (METRICS.md §2): activity over time. */
 import * as Plot from '@observablehq/plot';
 import type { PlotOptions } from '@observablehq/plot';
+import { drillChannel } from './drill.ts';
 import {
   PALETTE,
   baseOptions,
@@ -49,6 +50,7 @@ export function revenueTrendChart(rows: readonly PeriodActivityRow[], ctx: Chart
         x: 'date',
         interval: 'month',
         y: 'revenue',
+        ...drillChannel(ctx.drill, (r: (typeof data)[number]) => ({ drill: { kind: 'month', month: r.period, newOnly: false } })),
         inset: 1,
         fill: (r: PeriodActivityRow) => (r.revenue < 0 ? PALETTE.accent : PALETTE.primary),
         title: (r: PeriodActivityRow & { date: Date }) =>
@@ -96,7 +98,7 @@ export function customerMixChart(rows: readonly PeriodActivityRow[], ctx: ChartC
       tickFormat: (k: string) => t(`chart.overview.${k}`),
     },
     marks: [
-      Plot.rectY(data, Plot.stackY({ x: 'date', interval: 'month', y: 'customers', fill: 'kind', inset: 1, title: 'title', tip: true, order: ['returning', 'new'] })),
+      Plot.rectY(data, Plot.stackY({ x: 'date', interval: 'month', y: 'customers', fill: 'kind', inset: 1, title: 'title', tip: true, order: ['returning', 'new'], ...drillChannel(ctx.drill, (r: CustomerMix) => (r.kind === 'new' ? { drill: { kind: 'month', month: r.date.toISOString().slice(0, 10), newOnly: true } } : null)) })),
       Plot.ruleY([0], { stroke: PALETTE.ink }),
     ],
   };

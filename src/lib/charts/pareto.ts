@@ -1,6 +1,7 @@
 /** Pareto (80/20) and value tiers (METRICS.md §4): rows → Plot options. */
 import * as Plot from '@observablehq/plot';
 import type { PlotOptions } from '@observablehq/plot';
+import { drillChannel } from './drill.ts';
 import {
   PALETTE,
   baseOptions,
@@ -179,7 +180,7 @@ export function tierShareChart(rows: readonly TierRow[], ctx: ChartContext): Plo
     y: { label: null, domain: measures.filter((m) => m.total > 0).map((m) => m.label), padding: 0.25 },
     color: { domain: ['A', 'B', 'C'], range: [PALETTE.tiers.A, PALETTE.tiers.B, PALETTE.tiers.C] },
     marks: [
-      Plot.barX(segments, { x1: 'x1', x2: 'x2', y: 'measure', fill: 'tier', stroke: 'white', strokeWidth: 1, title: 'title', tip: true }),
+      Plot.barX(segments, { x1: 'x1', x2: 'x2', y: 'measure', fill: 'tier', stroke: 'white', strokeWidth: 1, title: 'title', tip: true, ...drillChannel(ctx.drill, (s: TierSegment) => ({ tier: s.tier })) }),
       Plot.text(
         segments.filter((s) => s.share >= 0.06),
         {
@@ -199,7 +200,7 @@ function decileLabel(ctx: ChartContext, decile: number): string {
 }
 
 /** Share of value per 10 % of ranked customers; a zero baseline (a decile can be negative). */
-export function decileChart(rows: readonly DecileRow[], ctx: ChartContext, opts: { readonly xLabelKey?: string; readonly yLabelKey?: string } = {}): PlotOptions {
+export function decileChart(rows: readonly DecileRow[], ctx: ChartContext, opts: { readonly xLabelKey?: string; readonly yLabelKey?: string; readonly measure?: 'value' | 'profit' } = {}): PlotOptions {
   const data = rows.filter((r) => r.value_share !== null);
   if (data.length === 0) return emptyChart(ctx);
   const { locale } = ctx;
@@ -216,6 +217,7 @@ export function decileChart(rows: readonly DecileRow[], ctx: ChartContext, opts:
       Plot.barY(data, {
         x: 'decile',
         y: 'value_share',
+        ...drillChannel(ctx.drill, (r: DecileRow) => ({ drill: { kind: 'decile', measure: opts.measure ?? 'value', decile: r.decile } })),
         fill: (r: DecileRow) => (r.decile <= 2 ? PALETTE.primary : PALETTE.tiers.B),
         title: (r: DecileRow) =>
           `${decileLabel(ctx, r.decile)}: ${formatPercent(locale, r.value_share)} · ${ctx.t('chart.customers', { n: formatInteger(locale, r.customers) })} · ${formatMoney(locale, r.value, ctx.currency)}`,
@@ -246,6 +248,7 @@ export function tierValueChart(rows: readonly TierRow[], ctx: ChartContext): Plo
       Plot.barY(rows, {
         x: 'tier',
         y: 'value',
+        ...drillChannel(ctx.drill, (r: TierRow) => ({ tier: r.tier })),
         fill: 'tier',
         title: (r: TierRow) =>
           [
@@ -286,6 +289,7 @@ export function profitSplitChart(rows: readonly ProfitGroupRow[], ctx: ChartCont
       Plot.barY(data, {
         x: 'group',
         y: 'profit_share',
+        ...drillChannel(ctx.drill, (r: ProfitGroupRow) => ({ drill: { kind: 'profitGroup', group: r.group } })),
         fill: (r: ProfitGroupRow) => ((r.profit_share ?? 0) < 0 ? PALETTE.accent : PALETTE.positive),
         title: (r: ProfitGroupRow) =>
           `${label(r.group)}: ${formatPercent(locale, r.profit_share)} · ${formatMoney(locale, r.profit, ctx.currency)} · ${t('chart.customers', { n: formatInteger(locale, r.customers) })}`,
@@ -359,7 +363,7 @@ export function paretoCards(result: DashboardResult, settings: Settings, ctx: Ca
         title: t('dash.pareto.profitDecilesTitle', { share: f.pct(profit.summary.top20_share) }),
         subtitle: t('dash.pareto.profitDecilesSubtitle'),
         // Ranked by profit, not by value (analyses/pareto.ts, rankedTables).
-        build: (w) => decileChart(profit.deciles, chartContextOf(ctx, w), { xLabelKey: 'chart.pareto.decileAxisProfit', yLabelKey: 'chart.pareto.profitShare' }),
+        build: (w) => decileChart(profit.deciles, chartContextOf(ctx, w), { xLabelKey: 'chart.pareto.decileAxisProfit', yLabelKey: 'chart.pareto.profitShare', measure: 'profit' }),
       },
     );
   }

@@ -1,6 +1,7 @@
 /** Repurchase 复购 (METRICS.md §3): rows → Plot options. */
 import * as Plot from '@observablehq/plot';
 import type { PlotOptions } from '@observablehq/plot';
+import { drillChannel } from './drill.ts';
 import {
   PALETTE,
   baseOptions,
@@ -23,7 +24,7 @@ import type { Dimension } from '../model/schema.ts';
 import type { Settings } from '../model/settings.ts';
 import { cardFormat, chartContextOf, type CardContext, type ChartCardSpec } from './cards.ts';
 
-import type { DayBinRow } from '../analyses/common.ts';
+import { DAY_BIN_EDGES, type DayBinRow } from '../analyses/common.ts';
 import type { KmPoint, OrderCountRow, PeriodRepurchaseRow as PeriodResult, RepurchaseByDimRow } from '../analyses/repurchase.ts';
 
 export type OrdersPerCustomerRow = Pick<OrderCountRow, 'bucket' | 'n_orders' | 'customers' | 'share'>;
@@ -44,6 +45,7 @@ export function ordersPerCustomerChart(rows: readonly OrdersPerCustomerRow[], ct
       Plot.barY(rows, {
         x: 'bucket',
         y: 'customers',
+        ...drillChannel(ctx.drill, (d: OrdersPerCustomerRow) => ({ drill: { kind: 'orderCount', orders: d.n_orders } })),
         fill: (d: OrdersPerCustomerRow) => (d.n_orders >= 2 ? PALETTE.primary : PALETTE.muted),
         title: (d: OrdersPerCustomerRow) =>
           `${t('chart.orders', { n: d.bucket })}: ${t('chart.customers', { n: formatInteger(locale, d.customers) })} (${formatPercent(locale, d.share)})`,
@@ -72,7 +74,7 @@ export function dayBinTick(b: Pick<DayBin, 'lo' | 'hi'>): string {
 }
 
 /** Day bins (days to second purchase, gaps between orders) as bars with their share. */
-export function dayBinsChart(bins: readonly DayBin[], ctx: ChartContext, opts: { readonly yLabelKey: string }): PlotOptions {
+export function dayBinsChart(bins: readonly DayBin[], ctx: ChartContext, opts: { readonly yLabelKey: string; readonly drillDays?: boolean }): PlotOptions {
   const total = bins.reduce((s, b) => s + b.n, 0);
   if (bins.length === 0 || total === 0) return emptyChart(ctx);
   const { locale, t } = ctx;
@@ -86,6 +88,7 @@ export function dayBinsChart(bins: readonly DayBin[], ctx: ChartContext, opts: {
       Plot.barY(data, {
         x: 'label',
         y: 'n',
+        ...drillChannel(opts.drillDays ? ctx.drill : false, (b: Bin) => ({ drill: { kind: 'daysToSecond', bin: [0, ...DAY_BIN_EDGES].indexOf(b.lo) } })),
         fill: PALETTE.primary,
         title: (b: Bin) => `${b.title}: ${formatInteger(locale, b.n)} (${formatPercent(locale, b.share)})`,
         tip: true,
@@ -141,6 +144,7 @@ export function periodRepurchaseChart(rows: readonly PeriodRepurchaseRow[], ctx:
       Plot.lineY(complete, { x: 'date', y: 'rate', stroke: PALETTE.primary, strokeWidth: 2 }),
       Plot.dot(data, {
         x: 'date',
+        ...drillChannel(ctx.drill, (p: Point) => ({ drill: { kind: 'nextMonth', period: p.period, returning: true } })),
         y: 'rate',
         stroke: (d: Point) => (d.small ? PALETTE.muted : PALETTE.primary),
         fill: (d: Point) => (!d.complete ? 'white' : d.small ? PALETTE.muted : PALETTE.primary),
@@ -162,7 +166,7 @@ export function periodRepurchaseChart(rows: readonly PeriodRepurchaseRow[], ctx:
  * Repurchase rate per value of one dimension of the first order, with n on each bar; small
  * groups grey and below the others (each part sorted by rate).
  */
-export function dimensionRepurchaseChart(rows: readonly DimensionRepurchaseRow[], ctx: ChartContext): PlotOptions {
+export function dimensionRepurchaseChart(rows: readonly DimensionRepurchaseRow[], ctx: ChartContext, dimension?: Dimension): PlotOptions {
   const { locale, t } = ctx;
   const data = rows
     .filter((r) => r.repurchase_rate !== null)
@@ -183,6 +187,7 @@ export function dimensionRepurchaseChart(rows: readonly DimensionRepurchaseRow[]
       Plot.barX(data, {
         x: 'rate',
         y: 'label',
+        ...drillChannel(dimension === undefined ? false : ctx.drill, (r: Bar) => (dimension === undefined ? null : { drill: { kind: 'firstDimension', dimension, value: r.value } })),
         fill: (r: Bar) => (r.small ? SMALL_FILL : PALETTE.primary),
         title: (r: Bar) =>
           `${r.label}: ${formatPercent(locale, r.rate)}\n${t('chart.repurchase.returnedOf', { returned: formatInteger(locale, r.repeat_customers), customers: formatInteger(locale, r.customers) })}` +
@@ -231,7 +236,7 @@ export function repurchaseCards(result: DashboardResult, settings: Settings, ctx
           ? t('dash.repurchase.dimAllSmall', { dim: dimName, min: f.int(settings.minGroupSize) })
           : t('dash.repurchase.dimNone', { dim: dimName }),
       subtitle: t('dash.repurchase.dimSubtitle', { dim: dimName }),
-      build: (w) => dimensionRepurchaseChart(rows, { ...chartContextOf(ctx, w), minGroupSize: settings.minGroupSize }),
+      build: (w) => dimensionRepurchaseChart(rows, { ...chartContextOf(ctx, w), minGroupSize: settings.minGroupSize }, dim),
     };
   };
   return [
@@ -251,7 +256,7 @@ export function repurchaseCards(result: DashboardResult, settings: Settings, ctx
       id: 'days-to-second',
       title: median === null ? t('dash.repurchase.secondNone') : t('dash.repurchase.secondTitle', { days: f.num(median, 0) }),
       subtitle: t('dash.repurchase.secondSubtitle'),
-      build: (w) => dayBinsChart(r.daysToSecond, chartContextOf(ctx, w), { yLabelKey: 'chart.axis.customers' }),
+      build: (w) => dayBinsChart(r.daysToSecond, chartContextOf(ctx, w), { yLabelKey: 'chart.axis.customers', drillDays: true }),
     },
     {
       id: 'gaps',

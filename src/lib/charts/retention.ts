@@ -1,6 +1,7 @@
 /** Retention by cohort (METRICS.md §5): rows → Plot options. */
 import * as Plot from '@observablehq/plot';
 import type { PlotOptions } from '@observablehq/plot';
+import { drillChannel } from './drill.ts';
 import {
   OKABE_ITO,
   PALETTE,
@@ -134,7 +135,7 @@ export function cohortHeatmapChart(
       label: t(opts.measure === 'revenue' ? 'chart.retention.revenueRetention' : 'chart.retention.customerRetention'),
     },
     marks: [
-      Plot.cell(data.filter((c) => c.complete && !c.small), { x: 'k', y: 'cohort', fill: 'value', title: tipText, tip: true }),
+      Plot.cell(data.filter((c) => c.complete && !c.small), { x: 'k', y: 'cohort', fill: 'value', title: tipText, tip: true, ...drillChannel(ctx.drill, (c: Cell) => ({ drill: { kind: 'cohort', cohort: c.cohort, k: c.k } })) }),
       Plot.cell(data.filter((c) => !c.complete && !c.small), {
         x: 'k',
         y: 'cohort',
@@ -143,6 +144,7 @@ export function cohortHeatmapChart(
         stroke: PALETTE.muted,
         strokeDasharray: '3,2',
         inset: 1,
+        ...drillChannel(ctx.drill, (c: Cell) => ({ drill: { kind: 'cohort', cohort: c.cohort, k: c.k } })),
         title: tipText,
         tip: true,
       }),
@@ -151,6 +153,7 @@ export function cohortHeatmapChart(
         y: 'cohort',
         fill: SMALL_FILL,
         fillOpacity: (c: Cell) => (c.complete ? 1 : 0.5),
+        ...drillChannel(ctx.drill, (c: Cell) => ({ drill: { kind: 'cohort', cohort: c.cohort, k: c.k } })),
         title: tipText,
         tip: true,
       }),

@@ -1,6 +1,7 @@
 /** Satisfaction and loyalty (METRICS.md §6): rows → Plot options. */
 import * as Plot from '@observablehq/plot';
 import type { PlotOptions } from '@observablehq/plot';
+import { drillChannel } from './drill.ts';
 import {
   PALETTE,
   baseOptions,
@@ -72,7 +73,7 @@ export function satisfactionCurveChart(rows: readonly SatisfactionLevelRow[], ct
       Plot.lineY(data, { x: 'level', y: 'rate', stroke: PALETTE.primary, strokeWidth: 2.5 }),
       Plot.dot(
         data.filter((r) => !r.small),
-        { x: 'level', y: 'rate', r: grouped ? 5 : 4, fill: grouped ? 'group' : PALETTE.primary, stroke: 'white', title: levelTip, tip: true },
+        { x: 'level', y: 'rate', ...drillChannel(ctx.drill, (r: Level) => ({ drill: { kind: 'level', level: r.level } })), r: grouped ? 5 : 4, fill: grouped ? 'group' : PALETTE.primary, stroke: 'white', title: levelTip, tip: true },
       ),
       Plot.text(data, {
         x: 'level',
@@ -85,7 +86,7 @@ export function satisfactionCurveChart(rows: readonly SatisfactionLevelRow[], ct
       }),
       Plot.dot(
         data.filter((r) => r.small),
-        { x: 'level', y: 'rate', r: grouped ? 5 : 4, fill: SMALL_FILL, stroke: PALETTE.muted, title: levelTip, tip: true },
+        { x: 'level', y: 'rate', ...drillChannel(ctx.drill, (r: Level) => ({ drill: { kind: 'level', level: r.level } })), r: grouped ? 5 : 4, fill: SMALL_FILL, stroke: PALETTE.muted, title: levelTip, tip: true },
       ),
     ],
   };
@@ -153,7 +154,7 @@ export function quadrantMapChart(rows: readonly QuadrantSummaryRow[], ctx: Chart
     color: { domain: QUADRANTS, range: QUADRANT_RANGE },
     opacity: { domain: [0, 1], range: [0.15, 0.75] },
     marks: [
-      Plot.cell(data, { x: 'x', y: 'y', fill: 'quadrant', fillOpacity: (r: Tile) => r.share ?? 0, title: describe, tip: true }),
+      Plot.cell(data, { x: 'x', y: 'y', fill: 'quadrant', fillOpacity: (r: Tile) => r.share ?? 0, title: describe, tip: true, ...drillChannel(ctx.drill, (r: Tile) => ({ quadrant: r.quadrant })) }),
       Plot.text(data, { x: 'x', y: 'y', text: (r: Tile) => linesAt(r, fontSize).join('\n'), fill: PALETTE.ink, fontSize, lineHeight }),
     ],
   };
@@ -178,6 +179,7 @@ export function quadrantSummaryChart(rows: readonly QuadrantSummaryRow[], ctx: C
       Plot.barX(data, {
         x: 'customers',
         y: 'quadrant',
+        ...drillChannel(ctx.drill, (r: { readonly quadrant: Quadrant }) => ({ quadrant: r.quadrant })),
         fill: 'quadrant',
         title: (r: (typeof data)[number]) =>
           `${name(r.quadrant)} (${t(`chart.satisfaction.dickBasu.${r.quadrant}`)})\n${t('chart.customers', { n: formatInteger(locale, r.customers) })} (${formatPercent(locale, r.share)})\n${t('chart.axis.value')}: ${formatMoney(locale, r.value, ctx.currency)}`,
@@ -223,6 +225,7 @@ export function scoreDistributionChart(
       Plot.barY(data, {
         x: 'level',
         y: 'n',
+        ...drillChannel(ctx.drill, (d: Bar) => ({ drill: { kind: 'level', level: d.level } })),
         fill: 'band',
         title: (d: Bar) => `${d.level}: ${t('chart.customers', { n: formatInteger(locale, d.n) })} (${formatPercent(locale, d.share)})`,
         tip: true,

@@ -1,8 +1,10 @@
 /** RFM segments and the eight classes (METRICS.md §7): rows → Plot options, and the panel's cards. */
 import * as Plot from '@observablehq/plot';
 import type { PlotOptions } from '@observablehq/plot';
+import { drillChannel } from './drill.ts';
+import type { CustomerFilter } from '../analyses/customer-list.ts';
 import type { DashboardResult } from '../analyses/index.ts';
-import type { RfmCellRow, RfmSegment, SegmentRow } from '../analyses/segments.ts';
+import type { Rfm8Class, RfmCellRow, RfmSegment, SegmentRow } from '../analyses/segments.ts';
 import type { Settings } from '../model/settings.ts';
 import { cardFormat, chartContextOf, type CardContext, type ChartCardSpec } from './cards.ts';
 import { PALETTE, baseOptions, emptyChart, formatInteger, formatMoney, formatNumber, formatPercent, percentTick, type ChartContext } from './theme.ts';
@@ -88,6 +90,7 @@ export function rfmGridChart(cells: readonly GridCell[], ctx: ChartContext): Plo
     color: { type: 'linear', domain: [0, Math.max(1, max)], range: ['#F3F6FA', PALETTE.primary], label: t('chart.axis.customers') },
     marks: [
       Plot.rect(cells, {
+        ...drillChannel(ctx.drill, (c: GridCell) => ({ drill: { kind: 'rfmCell', r: c.r_score, f: c.f_score } })),
         x1: (c: GridCell) => c.f_score - 0.5,
         x2: (c: GridCell) => c.f_score + 0.5,
         y1: (c: GridCell) => c.r_score - 0.5,
@@ -127,7 +130,7 @@ export function rfmGridChart(cells: readonly GridCell[], ctx: ChartContext): Plo
 }
 
 /** Per group (segment or class): its share of customers (light bar) over its share of revenue (dark bar). */
-export function groupShareChart(rows: readonly GroupRow[], ctx: ChartContext, name: (id: string) => string): PlotOptions {
+export function groupShareChart(rows: readonly GroupRow[], ctx: ChartContext, name: (id: string) => string, drill?: (id: string) => CustomerFilter): PlotOptions {
   if (rows.length === 0 || rows.every((r) => r.customers === 0)) return emptyChart(ctx);
   const { locale, t } = ctx;
   const labels = rows.map((r) => name(r.id));
@@ -144,8 +147,8 @@ export function groupShareChart(rows: readonly GroupRow[], ctx: ChartContext, na
     x: { domain: [Math.min(0, ...rows.map((r) => r.revenue_share ?? 0)), max * 1.1], tickFormat: percentTick(locale), label: t('chart.seg.shareAxis'), grid: true },
     y: { domain: rows.map((r) => r.id), tickFormat: name, label: null, padding: 0.2 },
     marks: [
-      Plot.barX(rows, { x: (r: GroupRow) => r.customer_share ?? 0, y: 'id', fill: PALETTE.tiers.B, insetBottom: 14, title, tip: true }),
-      Plot.barX(rows, { x: (r: GroupRow) => r.revenue_share ?? 0, y: 'id', fill: PALETTE.primary, insetTop: 15, title }),
+      Plot.barX(rows, { x: (r: GroupRow) => r.customer_share ?? 0, y: 'id', fill: PALETTE.tiers.B, insetBottom: 14, title, tip: true, ...drillChannel(drill ? ctx.drill : false, (r: GroupRow) => drill?.(r.id) ?? null) }),
+      Plot.barX(rows, { x: (r: GroupRow) => r.revenue_share ?? 0, y: 'id', fill: PALETTE.primary, insetTop: 15, title, ...drillChannel(drill ? ctx.drill : false, (r: GroupRow) => drill?.(r.id) ?? null) }),
       Plot.text(rows, { x: (r: GroupRow) => Math.max(r.customer_share ?? 0, r.revenue_share ?? 0), y: 'id', text: (r: GroupRow) => formatInteger(locale, r.customers), textAnchor: 'start', dx: 4, fill: PALETTE.ink }),
       Plot.ruleX([0], { stroke: PALETTE.ink }),
     ],
@@ -174,7 +177,7 @@ export function segmentsCards(result: DashboardResult, settings: Settings, ctx: 
       id: 'rfm-segments',
       title: top ? t('dash.seg.segmentsTitle', { segment: segmentName(t, top.id), share: f.pct(top.customer_share), revenue: f.pct(top.revenue_share) }) : t('dash.seg.none'),
       subtitle: t('dash.seg.segmentsSubtitle'),
-      build: (w) => groupShareChart(s.segments, chartContextOf(ctx, w), (id) => segmentName(t, id)),
+      build: (w) => groupShareChart(s.segments, chartContextOf(ctx, w), (id) => segmentName(t, id), (id) => ({ segment: id as RfmSegment })),
     },
     {
       id: 'rfm8-classes',
@@ -184,7 +187,7 @@ export function segmentsCards(result: DashboardResult, settings: Settings, ctx: 
         f: f.num(th.f, 2),
         m: f.money(th.m),
       }),
-      build: (w) => groupShareChart(s.classes, chartContextOf(ctx, w), (id) => className(t, id)),
+      build: (w) => groupShareChart(s.classes, chartContextOf(ctx, w), (id) => className(t, id), (id) => ({ rfm8Class: id as Rfm8Class })),
     },
   ];
 }

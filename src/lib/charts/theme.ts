@@ -21,6 +21,8 @@ export interface ChartContext {
   readonly currency?: string | null;
   /** The minimum group size the tips name for a small group; absent = the default. */
   readonly minGroupSize?: number;
+  /** Marks link to their customers' list (charts/drill.ts); only on a page with customer rows. */
+  readonly drill?: boolean;
 }
 
 /** The fill of a small group's bar, dot or cell (light grey: present, but not to be read as a finding). */

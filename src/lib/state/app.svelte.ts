@@ -39,6 +39,11 @@ export class AppState {
   /** The data shown is the built-in demo (kept in links as `?demo`). */
   fromDemo = $state(false);
   demoError = $state<string | null>(null);
+  /**
+   * Opened from a shared link (a view) or `?demo`: once its data is loaded the page goes
+   * straight to that view, and the load report is a click away instead of a stop.
+   */
+  private straightToView = $state(false);
   /** The view stored with the device's data has been applied (until then, links are not saved over it). */
   private viewRestored = $state(false);
 
@@ -53,6 +58,7 @@ export class AppState {
     this.dataset.store = this.device;
     this.panel = this.initial.panel;
     this.fromDemo = this.initial.demo;
+    this.straightToView = this.initial.demo || new URLSearchParams(deps.search).has('v');
   }
 
   /** Registers the page's effects; call while the root component initialises. */
@@ -63,6 +69,14 @@ export class AppState {
     $effect(() => this.persistWhenIdle());
     $effect(() => this.guardLeaving());
     $effect(() => this.publishTimings());
+    $effect(() => this.openLinkedView());
+  }
+
+  /** A link's data, once loaded, opens on the link's panel, filters and settings (once: afterwards the report leads on as usual). */
+  openLinkedView(): void {
+    if (!this.straightToView || this.dataset.status !== 'loaded' || this.dataset.report === null) return;
+    this.straightToView = false;
+    this.screen = 'dashboard';
   }
 
   /** The document's language and title follow the chosen language. */
