@@ -121,15 +121,20 @@ FROM orders o JOIN customer_segments c USING (customer_id)
 WHERE o.is_purchase AND o.order_date <= ${asOfDate(asOf)}`;
 }
 
-/** Needs the tables of `buildSegmentTables` (same as_of). */
-export async function runComposition(db: DbClient, p: CompositionParams): Promise<CompositionResult> {
+/**
+ * Needs the tables of `buildSegmentTables` (same as_of). With `deferCrosses` the rows and the
+ * months are left empty, for `compositionCrosses` to fill when the panel is opened.
+ */
+export async function runComposition(db: DbClient, p: CompositionParams, deferCrosses = false): Promise<CompositionResult> {
+  const summary = await one<CompositionSummaryRow>(db, compositionSummaryQuery(p.asOf));
+  return { ...(deferCrosses ? { rows: [], months: [] } : await compositionCrosses(db, p)), summary };
+}
+
+/** The crosses by dimension and the months of new against returning revenue (the costly part). */
+export async function compositionCrosses(db: DbClient, p: CompositionParams): Promise<Pick<CompositionResult, 'rows' | 'months'>> {
   const all: CompositionRow[] = [];
   for (const d of p.dimensions) all.push(...(await rows<CompositionRow>(db, compositionQuery(d, p))));
-  return {
-    rows: all,
-    months: await rows<NewReturningRow>(db, newReturningQuery(p.asOf)),
-    summary: await one<CompositionSummaryRow>(db, compositionSummaryQuery(p.asOf)),
-  };
+  return { rows: all, months: await rows<NewReturningRow>(db, newReturningQuery(p.asOf)) };
 }
 
 export function compositionTables(r: CompositionResult): Record<string, readonly object[]> {
@@ -145,7 +150,11 @@ export const compositionPanel: PanelDescriptor<'composition', CompositionResult>
   id: 'composition',
   weight: 1192,
   kpis: ['new_customer_revenue_share'],
-  run: (db, _settings, { asOf, mapped }) => runComposition(db, { asOf, dimensions: mappedDimensions(mapped) }),
+  run: (db, _settings, { asOf, mapped, defer }) => runComposition(db, { asOf, dimensions: mappedDimensions(mapped) }, defer === true),
+  deferred: {
+    weight: 0,
+    complete: async (db, _settings, { asOf, mapped }, r) => ({ ...r, ...(await compositionCrosses(db, { asOf, dimensions: mappedDimensions(mapped) })) }),
+  },
   metrics: (r) => compositionMetrics(r) as Partial<Metrics>,
   tables: (r) => namedTables(compositionTables(r), 'dash.col.group'),
 };

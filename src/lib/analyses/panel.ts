@@ -17,6 +17,21 @@ export interface PanelContext {
   readonly mapped: Mapped;
   /** Told how far the panel's run is (0 … 1), for a panel whose step is long (a model fit). */
   readonly progress?: (share: number) => void;
+  /** True in a run that leaves each panel's `deferred` part for later (the page's); `run` then skips it. */
+  readonly defer?: boolean;
+}
+
+/**
+ * The part of a panel's result only its own tab shows (not its KPIs), when it costs much of
+ * a run: the page runs it when the tab is first opened; the report, publishing and `analyze`
+ * run it with the rest. It only reads the run's tables (never writes one), so a newer run
+ * that starts meanwhile is not disturbed by it.
+ */
+export interface DeferredPart<R> {
+  /** What it costs, in the units of `PanelDescriptor.weight`. */
+  readonly weight: number;
+  /** The whole result, from the one `run` gave with `ctx.defer` (whose deferred members are empty). */
+  complete(db: DbClient, settings: Settings, ctx: PanelContext, partial: R): Promise<R>;
 }
 
 /** Values a panel adds to each row of the per-customer table (`analyze --customers`), after its own columns. */
@@ -53,6 +68,8 @@ export interface PanelDescriptor<Id extends string = string, R = unknown> {
   metrics(result: R): Partial<Metrics>;
   /** Its aggregate tables for the report, `analyze --json` and publishing. */
   tables(result: R): readonly PanelTable[];
+  /** Tables left out of a deferring run (the monthly stage history, the composition crosses); absent for most panels. */
+  readonly deferred?: DeferredPart<R>;
   /** Per-customer columns the panel adds to the customer table; absent for most panels. */
   customerColumns?(result: R): CustomerColumns;
 }

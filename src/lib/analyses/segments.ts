@@ -4,7 +4,7 @@
  * lifecycle stage of §8, the warning figures of §9 and the key class of §10).
  *
  * Run after derive (which writes `orders`, `customers`, `ranked_value`): `segmentTables`
- * (or `buildSegmentTables`) writes `customer_keys`, `purchase_days`, `customer_segments`.
+ * (or `buildSegmentTables`) writes `customer_keys` and `customer_segments`.
  */
 import type { DbClient } from '../db/client.ts';
 import { raw, sql, type SqlQuery } from '../db/sql.ts';
@@ -96,28 +96,26 @@ export function stageCase(p: SegmentParams, cols: { p: string; g: string; recenc
 }
 
 /**
- * `purchase_days`: one row per customer and purchase day (distinct order_date of a
- * purchase order) up to as_of, with `i` = purchase days so far, `g` = the interpolated
- * median of the day gaps so far and `next_d` = the next purchase day (null on the last).
- * The state of a customer on any day D ≤ as_of is the row with the latest d ≤ D: stages at
- * other dates read it without another pass over orders. Only the states some panel reads
- * carry `g` (from i = 2): the last purchase day of each month (month-end history), the state
- * on as_of − P (migration) and the last one (as_of).
+ * `purchase_days` (a query, for a CTE): one row per customer and purchase day (distinct
+ * order_date of a purchase order) up to as_of, with `i` = purchase days so far, `g` = the
+ * interpolated median of the day gaps so far and `next_d` = the next purchase day (null on
+ * the last). The state of a customer on any day D ≤ as_of is the row with the latest d ≤ D.
+ * Only the states the stage history reads carry `g` (from i = 4): the last purchase day of
+ * each month and the last one (as_of). The states at as_of and at as_of − P are also columns
+ * of `customer_segments` (p, g; start_p, start_g, start_date), computed there without it.
  */
-export function purchaseDaysTable(asOf: string, periodDays: number): SqlQuery {
-  const start = sql`(${asOfDate(asOf)} - INTERVAL (${periodDays}) DAY)::DATE`;
+export function purchaseDaysQuery(asOf: string): SqlFragment {
   // Up to three purchase days the median has a closed form; beyond, a self-join over the
   // customer's earlier gaps (p·(p − 1)/2 pairs), at 1 M lines about a third of the time of
   // a windowed quantile_cont over the same rows.
-  return sql`CREATE OR REPLACE TEMP TABLE purchase_days AS
-WITH d AS (SELECT DISTINCT customer_id, order_date AS d FROM orders WHERE is_purchase AND order_date <= ${asOfDate(asOf)}),
+  return sql`WITH d AS (SELECT DISTINCT customer_id, order_date AS d FROM orders WHERE is_purchase AND order_date <= ${asOfDate(asOf)}),
 s AS (
   SELECT customer_id, d, row_number() OVER w AS i, date_diff('day', lag(d) OVER w, d) AS gap,
          date_diff('day', lag(d, 2) OVER w, d) AS gap2, lead(d) OVER w AS next_d
   FROM d WINDOW w AS (PARTITION BY customer_id ORDER BY d)),
 read AS (
   SELECT * FROM s
-  WHERE i >= 4 AND (next_d IS NULL OR date_trunc('month', next_d) <> date_trunc('month', d) OR (d <= ${start} AND next_d > ${start}))),
+  WHERE i >= 4 AND (next_d IS NULL OR date_trunc('month', next_d) <> date_trunc('month', d))),
 m AS (
   SELECT a.customer_id, a.i, quantile_cont(b.gap, 0.5) AS g
   FROM read a JOIN s b ON b.customer_id = a.customer_id AND b.i <= a.i AND b.i >= 2
@@ -194,13 +192,16 @@ export const CUSTOMER_SEGMENT_COLUMNS = {
   profit: 'Σ line profit over all orders (null without profit/cost)',
   margin: 'profit ÷ value over all orders (null when value ≤ 0)',
   key_class: 'KeyClass id (null without a profit figure)',
+  start_p: 'purchase days on or before as_of − P (0 when none)',
+  start_g: 'the rhythm g on as_of − P (null when start_p < 2)',
+  start_date: 'last purchase day on or before as_of − P (null when none)',
 } as const;
 
 /**
  * `customer_segments`: one row per customer with a purchase order on or before as_of,
  * every figure from their orders dated on or before as_of (METRICS.md §7–§10); tier and
  * key class are those of all their orders, as in §4 and §10. Needs `orders`, `customers`,
- * `ranked_value`, `customer_keys` and `purchase_days`.
+ * `ranked_value` and `customer_keys`.
  */
 export function customerSegmentsTable(p: SegmentParams): SqlQuery {
   const asOf = asOfDate(p.asOf);
@@ -227,10 +228,21 @@ b AS (
   SELECT customer_id, least(365, date_diff('day', first_date, ${start}) + 1) AS b,
          year_net - coalesce(list_sum([r.n FOR r IN window_returns IF r.d < first_date]), 0) AS base_net
   FROM o),
+-- The rhythm at as_of and at as_of − P: the median of the gaps between a customer's purchase
+-- days up to that day (a gap is dated by its later day). One aggregate per customer, where a
+-- state per purchase day would take a median per row (purchase_days, for the stage history).
+days AS (SELECT DISTINCT customer_id, order_date AS d FROM orders WHERE is_purchase AND order_date <= ${asOf}),
+gaps AS (SELECT customer_id, d, date_diff('day', lag(d) OVER (PARTITION BY customer_id ORDER BY d), d) AS gap FROM days),
+rhythm AS (
+  SELECT customer_id, count(*) AS p, quantile_cont(gap, 0.5) AS g,
+         count(*) FILTER (WHERE d <= ${start}) AS start_p,
+         quantile_cont(gap, 0.5) FILTER (WHERE d <= ${start}) AS start_g,
+         max(d) FILTER (WHERE d <= ${start}) AS start_date
+  FROM gaps GROUP BY customer_id),
 c AS (
-  SELECT o.* EXCLUDE (year_net, window_returns), pd.i AS p, pd.g, date_diff('day', o.last_date, ${asOf}) AS recency_days,
-         b.b AS b_days, b.base_net, count(*) OVER () AS n
-  FROM o JOIN purchase_days pd ON pd.customer_id = o.customer_id AND pd.next_d IS NULL
+  SELECT o.* EXCLUDE (year_net, window_returns), rh.p, rh.g, date_diff('day', o.last_date, ${asOf}) AS recency_days,
+         b.b AS b_days, b.base_net, rh.start_p, rh.start_g, rh.start_date, count(*) OVER () AS n
+  FROM o JOIN rhythm rh ON rh.customer_id = o.customer_id
   JOIN b ON b.customer_id = o.customer_id),
 s AS (
   SELECT *, ${score('recency_days DESC')} AS r_score, ${score('n_orders')} AS f_score, ${score('value')} AS m_score
@@ -261,13 +273,14 @@ SELECT x.customer_id, x.first_date, x.last_date, x.p::INTEGER AS p, x.g::DOUBLE 
        x.stage <> 'lost' AND x.pace_assessed AND x.base_net > 0
          AND x.current_net::DOUBLE * x.b_days < ${p.paceThreshold}::DOUBLE * ${p.periodDays} * x.base_net::DOUBLE AS pace_flag,
        k.first_category, k.first_region, k.first_channel,
-       k.tier, k.value_rank::INTEGER AS value_rank, k.profit, k.margin::DOUBLE AS margin, k.key_class
+       k.tier, k.value_rank::INTEGER AS value_rank, k.profit, k.margin::DOUBLE AS margin, k.key_class,
+       x.start_p::INTEGER AS start_p, x.start_g::DOUBLE AS start_g, x.start_date
 FROM x LEFT JOIN k ON k.customer_id = x.customer_id`;
 }
 
-/** The statements that write `customer_keys`, `purchase_days` and `customer_segments`, in order. */
+/** The statements that write `customer_keys` and `customer_segments`, in order. */
 export function segmentTables(p: SegmentParams): SqlQuery[] {
-  return [customerKeysTable(), purchaseDaysTable(p.asOf, p.periodDays), customerSegmentsTable(p)];
+  return [customerKeysTable(), customerSegmentsTable(p)];
 }
 
 export async function buildSegmentTables(db: DbClient, p: SegmentParams): Promise<void> {
@@ -439,7 +452,7 @@ export function namedTables(tables: Record<string, readonly object[]>, title: st
 
 /**
  * RFM segments and the eight classes. It runs first of the segment panels and writes the
- * per-customer tables (`customer_segments`, `purchase_days`, `customer_keys`) the lifecycle,
+ * per-customer tables (`customer_segments`, `customer_keys`) the lifecycle,
  * composition, warnings and key-customer panels read, so it must stay before them in the
  * registry (the registry test checks the order).
  */
