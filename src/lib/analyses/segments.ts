@@ -125,9 +125,9 @@ SELECT s.customer_id, s.d, s.i::INTEGER AS i,
 FROM s LEFT JOIN m USING (customer_id, i)`;
 }
 
-/** An R, F or M score: 1 + ⌊5·(rank − 1) ÷ (n − 1)⌋ capped at 5, 1 when n = 1. */
-function score(order: string): SqlFragment {
-  return sql`CASE WHEN n = 1 THEN 1 ELSE least(5, 1 + (5 * (rank() OVER (ORDER BY ${raw(order)}) - 1)) // (n - 1)) END`;
+/** An R, F or M score from its rank (ties share the lowest): 1 + ⌊5·(rank − 1) ÷ (n − 1)⌋ capped at 5, 1 when n = 1. */
+function score(rank: string): SqlFragment {
+  return sql`CASE WHEN n = 1 THEN 1 ELSE least(5, 1 + (5 * (${raw(rank)} - 1)) // (n - 1)) END`;
 }
 
 /** The segment of an (R, F) score pair: a partition of the 5 × 5 grid. */
@@ -222,31 +222,43 @@ WITH o AS (
   FROM orders WHERE order_date <= ${asOf}
   GROUP BY customer_id
   HAVING count(*) FILTER (WHERE is_purchase) > 0),
--- The baseline window (as_of − P − B, as_of − P] is the year before as_of − P, or starts on
--- first_date when B < 365: then only returns dated before the first purchase fall outside it.
-b AS (
-  SELECT customer_id, least(365, date_diff('day', first_date, ${start}) + 1) AS b,
-         year_net - coalesce(list_sum([r.n FOR r IN window_returns IF r.d < first_date]), 0) AS base_net
-  FROM o),
 -- The rhythm at as_of and at as_of − P: the median of the gaps between a customer's purchase
 -- days up to that day (a gap is dated by its later day). One aggregate per customer, where a
 -- state per purchase day would take a median per row (purchase_days, for the stage history).
+-- Up to three days (most customers) the median has a closed form; only longer histories are
+-- collected for quantile_cont.
 days AS (SELECT DISTINCT customer_id, order_date AS d FROM orders WHERE is_purchase AND order_date <= ${asOf}),
-gaps AS (SELECT customer_id, d, date_diff('day', lag(d) OVER (PARTITION BY customer_id ORDER BY d), d) AS gap FROM days),
+gaps AS (
+  SELECT customer_id, d, date_diff('day', lag(d) OVER w, d) AS gap,
+         count(*) OVER (w ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING) AS np,
+         count(*) FILTER (WHERE d <= ${start}) OVER (w ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING) AS ns
+  FROM days WINDOW w AS (PARTITION BY customer_id ORDER BY d)),
 rhythm AS (
-  SELECT customer_id, count(*) AS p, quantile_cont(gap, 0.5) AS g,
+  SELECT customer_id, count(*) AS p,
+         CASE count(*) WHEN 1 THEN NULL WHEN 2 THEN max(gap) WHEN 3 THEN sum(gap) / 2
+              ELSE quantile_cont(gap, 0.5) FILTER (WHERE np >= 4) END AS g,
          count(*) FILTER (WHERE d <= ${start}) AS start_p,
-         quantile_cont(gap, 0.5) FILTER (WHERE d <= ${start}) AS start_g,
+         CASE count(*) FILTER (WHERE d <= ${start}) WHEN 0 THEN NULL WHEN 1 THEN NULL
+              WHEN 2 THEN max(gap) FILTER (WHERE d <= ${start}) WHEN 3 THEN sum(gap) FILTER (WHERE d <= ${start}) / 2
+              ELSE quantile_cont(gap, 0.5) FILTER (WHERE d <= ${start} AND ns >= 4) END AS start_g,
          max(d) FILTER (WHERE d <= ${start}) AS start_date
   FROM gaps GROUP BY customer_id),
+-- The baseline window (as_of − P − B, as_of − P] is the year before as_of − P, or starts on
+-- first_date when B < 365: then only returns dated before the first purchase fall outside it.
 c AS (
   SELECT o.* EXCLUDE (year_net, window_returns), rh.p, rh.g, date_diff('day', o.last_date, ${asOf}) AS recency_days,
-         b.b AS b_days, b.base_net, rh.start_p, rh.start_g, rh.start_date, count(*) OVER () AS n
-  FROM o JOIN rhythm rh ON rh.customer_id = o.customer_id
-  JOIN b ON b.customer_id = o.customer_id),
+         least(365, date_diff('day', o.first_date, ${start}) + 1) AS b_days,
+         o.year_net - coalesce(list_sum([r.n FOR r IN o.window_returns IF r.d < o.first_date]), 0) AS base_net,
+         rh.start_p, rh.start_g, rh.start_date
+  FROM o JOIN rhythm rh ON rh.customer_id = o.customer_id),
+nn AS (SELECT count(*) AS n FROM c),
+-- R and F take few distinct values: their ranks come from one row per value, where a rank()
+-- window would sort every customer (rank = 1 + the customers before the value).
+rr AS (SELECT recency_days, 1 + sum(count(*)) OVER (ORDER BY recency_days DESC) - count(*) AS r_rank FROM c GROUP BY recency_days),
+fr AS (SELECT n_orders, 1 + sum(count(*)) OVER (ORDER BY n_orders) - count(*) AS f_rank FROM c GROUP BY n_orders),
 s AS (
-  SELECT *, ${score('recency_days DESC')} AS r_score, ${score('n_orders')} AS f_score, ${score('value')} AS m_score
-  FROM c),
+  SELECT c.*, nn.n, ${score('rr.r_rank')} AS r_score, ${score('fr.f_rank')} AS f_score, ${score('rank() OVER (ORDER BY c.value)')} AS m_score
+  FROM c CROSS JOIN nn JOIN rr ON rr.recency_days = c.recency_days JOIN fr ON fr.n_orders = c.n_orders),
 th AS (SELECT ${agg('recency_days')} AS r_th, ${agg('n_orders')} AS f_th, ${agg('value')} AS m_th FROM c),
 cuts AS (
   SELECT min(rank) FILTER (WHERE total > 0 AND cum::DOUBLE >= ${p.tierA}::DOUBLE * total::DOUBLE) AS a,
