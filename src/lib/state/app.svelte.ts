@@ -132,7 +132,7 @@ export class AppState {
       ...(engine ? { engine } : {}),
       ...(dataset.inspectMillis !== null ? { inspect: { total: dataset.inspectMillis } } : {}),
       ...(dataset.report && dataset.loadMillis !== null ? { ingest: { total: dataset.loadMillis, millis: dataset.report.millis } } : {}),
-      ...(run.result ? { dashboard: { total: run.result.millis, ...run.result.phases } } : {}),
+      ...(run.result ? { dashboard: { total: run.result.millis, ...run.result.phases, deferred: run.deferredMillis } } : {}),
       ...(device.restoreMillis !== null ? { restore: device.restoreMillis } : {}),
       ...(device.saveMillis !== null ? { save: device.saveMillis } : {}),
     };

@@ -45,6 +45,8 @@ export class RunState {
   facts = $state.raw<DatasetFacts | null>(null);
   /** The panel whose deferred part is running (opened for the first time since the run), with how far it is (0 … 1). */
   completing = $state.raw<{ readonly panel: PanelId; readonly done: number } | null>(null);
+  /** Milliseconds each deferred part of the current result took (for the benchmark). */
+  deferredMillis = $state.raw<Partial<Record<PanelId, number>>>({});
   /** Every currency group's lines, customers and revenue for the current result; empty unless the amounts name several. */
   currencyTotals = $state.raw<readonly CurrencyTotalRow[]>([]);
   private token = 0;
@@ -70,6 +72,7 @@ export class RunState {
     this.progress = { step: 'facts', done: 0 };
     this.completing = null;
     this.completions.clear();
+    this.deferredMillis = {};
     try {
       await this.ensureFacts(db, mapped);
       const onPhase: OnPhase = (phase, share = 0) => {
@@ -108,10 +111,12 @@ export class RunState {
       try {
         const base = this.result;
         if (base === null) return;
+        const t0 = performance.now();
         const whole = await this.completePanel(db, settings, base, id, (share) => {
           if (token === this.token) this.completing = { panel: id, done: share };
         });
         if (token !== this.token || this.result === null) return;
+        this.deferredMillis = { ...this.deferredMillis, [id]: performance.now() - t0 };
         // Other panels may have completed meanwhile: take only this panel's part.
         const current = this.result;
         this.result = { ...current, [id]: whole[id], pending: (current.pending ?? []).filter((p) => p !== id) };
