@@ -60,7 +60,7 @@ export class RunState {
     private readonly runDashboard: RunDashboard,
     private readonly readFacts: ReadFacts | null = datasetFacts,
     private readonly readTotals: ReadCurrencyTotals = readCurrencyTotals,
-    private readonly completePanel: CompletePanel = completePanel,
+    private readonly completeOne: CompletePanel = completePanel,
     /** Leave the panels' deferred parts for when each is opened (`complete`). */
     private readonly defer = false,
   ) {}
@@ -112,7 +112,7 @@ export class RunState {
         const base = this.result;
         if (base === null) return;
         const t0 = performance.now();
-        const whole = await this.completePanel(db, settings, base, id, (share) => {
+        const whole = await this.completeOne(db, settings, base, id, (share) => {
           if (token === this.token) this.completing = { panel: id, done: share };
         });
         if (token !== this.token || this.result === null) return;
