@@ -16,7 +16,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { createRequire } from 'node:module';
-import { createReadStream, readFileSync, statSync } from 'node:fs';
+import { createReadStream, readdirSync, readFileSync, statSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { basename, join } from 'node:path';
@@ -279,6 +279,63 @@ async function pageRun(session: AppSession, file: string, timeoutMs: number, pss
 }
 
 /**
+ * The floor: the page's own engine (the built `eh` worker and wasm, same origin, same
+ * browser) reading the same file with a plain `read_csv` into a table, and nothing else (no
+ * decoding, checks or analyses). Driven through the worker's message protocol in a fresh
+ * context; the bytes are in the page before the clock starts.
+ */
+async function floorRun(session: AppSession, file: string): Promise<Measured> {
+  const assets = join(DIST, 'assets');
+  const names = readdirSync(assets);
+  const worker = names.find((n) => /^duckdb-browser-eh\.worker-.*\.js$/.test(n));
+  const wasm = names.find((n) => /^duckdb-eh-.*\.wasm$/.test(n));
+  if (!worker || !wasm) return na('no eh worker or wasm in dist/assets');
+  const ctx = await session.browser.newContext();
+  try {
+    const page = await ctx.newPage();
+    await page.route('**/__bench/input.csv', (route) => route.fulfill({ path: file, contentType: 'text/csv' }));
+    // Any same-origin document will do: the worker must come from the server's origin.
+    await page.goto(`${session.server.url}/assets/${worker}`);
+    const out = await page.evaluate(
+      async ({ workerUrl, wasmUrl }) => {
+        const w = new Worker(workerUrl);
+        let next = 1;
+        const waiting = new Map<number, (m: { type: string; data: unknown }) => void>();
+        w.onmessage = (e: MessageEvent<{ requestId: number; type: string; data: unknown }>) => {
+          const done = waiting.get(e.data.requestId);
+          if (done && e.data.type !== 'INSTANTIATE_PROGRESS' && e.data.type !== 'LOG') {
+            waiting.delete(e.data.requestId);
+            done(e.data);
+          }
+        };
+        const ask = (type: string, data: unknown, transfer: Transferable[] = []) =>
+          new Promise<{ type: string; data: unknown }>((resolve, reject) => {
+            const id = next++;
+            waiting.set(id, (m) => (m.type === 'ERROR' ? reject(new Error(JSON.stringify(m.data))) : resolve(m)));
+            w.postMessage({ messageId: id, type, data }, transfer);
+          });
+        await ask('INSTANTIATE', [wasmUrl, null]);
+        await ask('OPEN', { path: ':memory:' });
+        const conn = (await ask('CONNECT', null)).data;
+        const bytes = new Uint8Array(await (await fetch('/__bench/input.csv')).arrayBuffer());
+        await ask('REGISTER_FILE_BUFFER', ['input.csv', bytes], [bytes.buffer]);
+        const t0 = performance.now();
+        await ask('RUN_QUERY', [conn, "CREATE TABLE t AS SELECT * FROM read_csv('input.csv')"]);
+        const ms = performance.now() - t0;
+        w.terminate();
+        return ms;
+      },
+      { workerUrl: `${session.server.url}/assets/${worker}`, wasmUrl: `${session.server.url}/assets/${wasm}` },
+    );
+    return ms(out);
+  } catch (e) {
+    return na(messageOf(e));
+  } finally {
+    await ctx.close();
+  }
+}
+
+/**
  * Page open → engine ready with the browser's cache warm, as a returning user opens the
  * page: one context (no request interception, which would turn the HTTP cache off), a first
  * visit, then `runs` reloads. The time is the engine's `readyAt`, in ms since navigation.
@@ -467,6 +524,8 @@ interface SizeResult {
   readonly native1: Record<'ingest' | 'queries', Series>;
   readonly nativeAll: Record<'ingest' | 'queries', Series>;
   readonly js: Series;
+  /** The page's engine reading the file with read_csv into a table, nothing else. */
+  readonly floor: Series;
   jsCheck: JsBaseline | null;
   nativeCheck: NativeRun['metrics'];
   rowsKept: number | null;
@@ -549,19 +608,20 @@ function report(results: readonly SizeResult[], args: Args, notes: readonly stri
     lines.push('');
   }
   lines.push('## Same ingest and SQL elsewhere', '');
-  lines.push('| lines | native 1 thread: ingest / queries | native all threads: ingest / queries | plain JS (PapaParse + Map) | ours ÷ native-1t | ours ÷ native-all | JS ÷ ours |');
-  lines.push('|---|---|---|---|---|---|---|');
+  lines.push('| lines | native 1 thread: ingest / queries | native all threads: ingest / queries | plain JS (PapaParse + Map) | floor: the page\'s read_csv | ours ÷ native-1t | ours ÷ native-all | ours ÷ floor | JS ÷ ours |');
+  lines.push('|---|---|---|---|---|---|---|---|---|');
   for (const r of results) {
     const ours = sumMedians(medianOf(r.page.ingest), medianOf(r.page.queries) ?? medianOf(r.page.panels));
     const n1 = sumMedians(medianOf(r.native1.ingest), medianOf(r.native1.queries));
     const nAll = sumMedians(medianOf(r.nativeAll.ingest), medianOf(r.nativeAll.queries));
     lines.push(
-      `| ${caseLabel(r)} | ${cell(r.native1.ingest)} / ${cell(r.native1.queries)} | ${cell(r.nativeAll.ingest)} / ${cell(r.nativeAll.queries)} | ${cell(r.js)} | ${fmtRatio(ours, n1)} | ${fmtRatio(ours, nAll)} | ${fmtRatio(medianOf(r.js), ours)} |`,
+      `| ${caseLabel(r)} | ${cell(r.native1.ingest)} / ${cell(r.native1.queries)} | ${cell(r.nativeAll.ingest)} / ${cell(r.nativeAll.queries)} | ${cell(r.js)} | ${cell(r.floor)} | ${fmtRatio(ours, n1)} | ${fmtRatio(ours, nAll)} | ${fmtRatio(ours, medianOf(r.floor))} | ${fmtRatio(medianOf(r.js), ours)} |`,
     );
   }
   lines.push('');
   lines.push(
     '"ours" = page ingest + panel queries (the page\'s own timings when it exposes them, else the time until all panels are painted); the write to the device, which the page does after the paint, is not in it (its own column above). ' +
+      '"floor" = the same page\'s DuckDB (the built eh worker and wasm, in the same browser) reading the same file with a plain `read_csv` into a table and nothing else: no decoding, checks, canonical tables or analyses. ' +
       'Ratios compare medians; n/a where a piece did not run.',
     '',
   );
@@ -590,6 +650,7 @@ function report(results: readonly SizeResult[], args: Args, notes: readonly stri
       ['native ingest', r.native1.ingest],
       ['native queries', r.native1.queries],
       ['JS baseline', r.js],
+      ['floor', r.floor],
     ] as const) {
       const w = whyNot(s);
       if (w) why.add(`${label}: ${w}`);
@@ -673,6 +734,7 @@ async function main(): Promise<void> {
         native1: { ingest: newSeries(), queries: newSeries() },
         nativeAll: { ingest: newSeries(), queries: newSeries() },
         js: newSeries(),
+        floor: newSeries(),
         jsCheck: null,
         nativeCheck: null,
         rowsKept: null,
@@ -694,6 +756,8 @@ async function main(): Promise<void> {
         } else {
           for (const k of PAGE_MEASURES) push(r.page[k], na('no page session'), first);
         }
+        if (session && format !== 'xlsx') push(r.floor, await floorRun(session, file), first);
+        else push(r.floor, na(session ? 'read_csv reads text files only' : 'no page session'), first);
         const n1 = await nativeRun(file, 1);
         push(r.native1.ingest, n1.ingest, first);
         push(r.native1.queries, n1.queries, first);
