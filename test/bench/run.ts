@@ -296,6 +296,8 @@ async function floorRun(session: AppSession, file: string): Promise<Measured> {
     await page.route('**/__bench/input.csv', (route) => route.fulfill({ path: file, contentType: 'text/csv' }));
     // Any same-origin document will do: the worker must come from the server's origin.
     await page.goto(`${session.server.url}/assets/${worker}`);
+    // tsx keeps function names with a helper the page does not have.
+    await page.evaluate('globalThis.__name = (f) => f');
     const out = await page.evaluate(
       async ({ workerUrl, wasmUrl }) => {
         const w = new Worker(workerUrl);

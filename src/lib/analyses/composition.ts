@@ -112,13 +112,9 @@ SELECT ${isoDate(sql`month`)} AS month,
 FROM o GROUP BY month ORDER BY month`;
 }
 
-export function compositionSummaryQuery(asOf: string): SqlQuery {
-  return sql`SELECT ${div(
-    sql`sum(o.order_net) FILTER (WHERE date_trunc('month', o.order_date) = date_trunc('month', c.first_date))`,
-    sql`sum(o.order_net)`,
-  )} AS new_customer_revenue_share
-FROM orders o JOIN customer_segments c USING (customer_id)
-WHERE o.is_purchase AND o.order_date <= ${asOfDate(asOf)}`;
+/** From the per-customer sums of `customer_segments` (the same orders: purchase orders dated on or before as_of). */
+export function compositionSummaryQuery(): SqlQuery {
+  return sql`SELECT ${div(sql`sum(first_month_net)`, sql`sum(purchase_net)`)} AS new_customer_revenue_share FROM customer_segments`;
 }
 
 /**
@@ -126,7 +122,7 @@ WHERE o.is_purchase AND o.order_date <= ${asOfDate(asOf)}`;
  * months are left empty, for `compositionCrosses` to fill when the panel is opened.
  */
 export async function runComposition(db: DbClient, p: CompositionParams, deferCrosses = false): Promise<CompositionResult> {
-  const summary = await one<CompositionSummaryRow>(db, compositionSummaryQuery(p.asOf));
+  const summary = await one<CompositionSummaryRow>(db, compositionSummaryQuery());
   return { ...(deferCrosses ? { rows: [], months: [] } : await compositionCrosses(db, p)), summary };
 }
 

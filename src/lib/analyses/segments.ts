@@ -195,6 +195,8 @@ export const CUSTOMER_SEGMENT_COLUMNS = {
   start_p: 'purchase days on or before as_of − P (0 when none)',
   start_g: 'the rhythm g on as_of − P (null when start_p < 2)',
   start_date: 'last purchase day on or before as_of − P (null when none)',
+  purchase_net: 'Σ order_net of purchase orders dated ≤ as_of',
+  first_month_net: 'Σ order_net of those in the month of first_date (new-customer revenue, §11)',
 } as const;
 
 /**
@@ -227,9 +229,10 @@ WITH o AS (
 -- state per purchase day would take a median per row (purchase_days, for the stage history).
 -- Up to three days (most customers) the median has a closed form; only longer histories are
 -- collected for quantile_cont.
-days AS (SELECT DISTINCT customer_id, order_date AS d FROM orders WHERE is_purchase AND order_date <= ${asOf}),
+days AS (SELECT customer_id, order_date AS d, sum(order_net) AS net FROM orders WHERE is_purchase AND order_date <= ${asOf} GROUP BY ALL),
 gaps AS (
-  SELECT customer_id, d, date_diff('day', lag(d) OVER w, d) AS gap,
+  SELECT customer_id, d, net, date_diff('day', lag(d) OVER w, d) AS gap,
+         date_trunc('month', d) = date_trunc('month', first_value(d) OVER w) AS first_month,
          count(*) OVER (w ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING) AS np,
          count(*) FILTER (WHERE d <= ${start}) OVER (w ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING) AS ns
   FROM days WINDOW w AS (PARTITION BY customer_id ORDER BY d)),
@@ -241,7 +244,8 @@ rhythm AS (
          CASE count(*) FILTER (WHERE d <= ${start}) WHEN 0 THEN NULL WHEN 1 THEN NULL
               WHEN 2 THEN max(gap) FILTER (WHERE d <= ${start}) WHEN 3 THEN sum(gap) FILTER (WHERE d <= ${start}) / 2
               ELSE quantile_cont(gap, 0.5) FILTER (WHERE d <= ${start} AND ns >= 4) END AS start_g,
-         max(d) FILTER (WHERE d <= ${start}) AS start_date
+         max(d) FILTER (WHERE d <= ${start}) AS start_date,
+         sum(net) AS purchase_net, sum(net) FILTER (WHERE first_month) AS first_month_net
   FROM gaps GROUP BY customer_id),
 -- The baseline window (as_of − P − B, as_of − P] is the year before as_of − P, or starts on
 -- first_date when B < 365: then only returns dated before the first purchase fall outside it.
@@ -249,7 +253,7 @@ c AS (
   SELECT o.* EXCLUDE (year_net, window_returns), rh.p, rh.g, date_diff('day', o.last_date, ${asOf}) AS recency_days,
          least(365, date_diff('day', o.first_date, ${start}) + 1) AS b_days,
          o.year_net - coalesce(list_sum([r.n FOR r IN o.window_returns IF r.d < o.first_date]), 0) AS base_net,
-         rh.start_p, rh.start_g, rh.start_date
+         rh.start_p, rh.start_g, rh.start_date, rh.purchase_net, rh.first_month_net
   FROM o JOIN rhythm rh ON rh.customer_id = o.customer_id),
 nn AS (SELECT count(*) AS n FROM c),
 -- R and F take few distinct values: their ranks come from one row per value, where a rank()
@@ -286,7 +290,8 @@ SELECT x.customer_id, x.first_date, x.last_date, x.p::INTEGER AS p, x.g::DOUBLE 
          AND x.current_net::DOUBLE * x.b_days < ${p.paceThreshold}::DOUBLE * ${p.periodDays} * x.base_net::DOUBLE AS pace_flag,
        k.first_category, k.first_region, k.first_channel,
        k.tier, k.value_rank::INTEGER AS value_rank, k.profit, k.margin::DOUBLE AS margin, k.key_class,
-       x.start_p::INTEGER AS start_p, x.start_g::DOUBLE AS start_g, x.start_date
+       x.start_p::INTEGER AS start_p, x.start_g::DOUBLE AS start_g, x.start_date,
+       x.purchase_net, x.first_month_net
 FROM x LEFT JOIN k ON k.customer_id = x.customer_id`;
 }
 
