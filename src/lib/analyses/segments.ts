@@ -208,6 +208,9 @@ export const CUSTOMER_SEGMENT_COLUMNS = {
 export function customerSegmentsTable(p: SegmentParams): SqlQuery {
   const asOf = asOfDate(p.asOf);
   const start = sql`(${asOf} - INTERVAL (${p.periodDays}) DAY)::DATE`;
+  // Bounds as DATEs: a DATE − INTERVAL is a TIMESTAMP, which every order's date would be cast to.
+  const yearAgo = sql`(${asOf} - INTERVAL 365 DAY)::DATE`;
+  const baseFrom = sql`(${start} - INTERVAL 365 DAY)::DATE`;
   const agg = (a: string) => raw(p.rfm8Basis === 'median' ? `quantile_cont(${a}, 0.5)` : `avg(${a})`);
   return sql`CREATE OR REPLACE TEMP TABLE customer_segments AS
 WITH o AS (
@@ -216,11 +219,11 @@ WITH o AS (
          max(order_date) FILTER (WHERE is_purchase) AS last_date,
          count(*) FILTER (WHERE is_purchase) AS n_orders,
          sum(order_net) AS value,
-         coalesce(sum(order_net) FILTER (WHERE order_date > ${asOf} - INTERVAL 365 DAY), 0) AS value_365,
+         coalesce(sum(order_net) FILTER (WHERE order_date > ${yearAgo}), 0) AS value_365,
          coalesce(sum(order_net) FILTER (WHERE order_date > ${start}), 0) AS current_net,
-         coalesce(sum(order_net) FILTER (WHERE order_date > ${start} - INTERVAL 365 DAY AND order_date <= ${start}), 0) AS year_net,
+         coalesce(sum(order_net) FILTER (WHERE order_date > ${baseFrom} AND order_date <= ${start}), 0) AS year_net,
          list({'d': order_date, 'n': order_net})
-           FILTER (WHERE NOT is_purchase AND order_date > ${start} - INTERVAL 365 DAY AND order_date <= ${start}) AS window_returns
+           FILTER (WHERE NOT is_purchase AND order_date > ${baseFrom} AND order_date <= ${start}) AS window_returns
   FROM orders WHERE order_date <= ${asOf}
   GROUP BY customer_id
   HAVING count(*) FILTER (WHERE is_purchase) > 0),
