@@ -148,7 +148,6 @@ export const compositionPanel: PanelDescriptor<'composition', CompositionResult>
   kpis: ['new_customer_revenue_share'],
   run: (db, _settings, { asOf, mapped, defer }) => runComposition(db, { asOf, dimensions: mappedDimensions(mapped) }, defer === true),
   deferred: {
-    weight: 0,
     complete: async (db, _settings, { asOf, mapped }, r) => ({ ...r, ...(await compositionCrosses(db, { asOf, dimensions: mappedDimensions(mapped) })) }),
   },
   metrics: (r) => compositionMetrics(r) as Partial<Metrics>,

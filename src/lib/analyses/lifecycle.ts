@@ -178,7 +178,6 @@ export const lifecyclePanel: PanelDescriptor<'lifecycle', LifecycleResult> = {
   kpis: ['stage_exploration', 'stage_formation', 'stage_stability', 'stage_decline', 'stage_lost', 'returning_customers', 'new_customers_period'],
   run: (db, settings, ctx) => runLifecycle(db, segmentParamsOf(settings, ctx), ctx.defer === true),
   deferred: {
-    weight: 0,
     complete: async (db, settings, ctx, r) => ({ ...r, history: await lifecycleHistory(db, segmentParamsOf(settings, ctx)) }),
   },
   metrics: (r) => lifecycleMetrics(r) as Partial<Metrics>,

@@ -28,8 +28,6 @@ export interface PanelContext {
  * that starts meanwhile is not disturbed by it.
  */
 export interface DeferredPart<R> {
-  /** What it costs, in the units of `PanelDescriptor.weight`. */
-  readonly weight: number;
   /** The whole result, from the one `run` gave with `ctx.defer` (whose deferred members are empty). */
   complete(db: DbClient, settings: Settings, ctx: PanelContext, partial: R): Promise<R>;
 }
