@@ -290,9 +290,10 @@ async function floorRun(session: AppSession, file: string): Promise<Measured> {
   const worker = names.find((n) => /^duckdb-browser-eh\.worker-.*\.js$/.test(n));
   const wasm = names.find((n) => /^duckdb-eh-.*\.wasm$/.test(n));
   if (!worker || !wasm) return na('no eh worker or wasm in dist/assets');
-  const ctx = await session.browser.newContext();
+  // A browser of its own: the app's session keeps its engine and data meanwhile.
+  const browser = await launchChromium();
   try {
-    const page = await ctx.newPage();
+    const page = await (await browser.newContext()).newPage();
     await page.route('**/__bench/input.csv', (route) => route.fulfill({ path: file, contentType: 'text/csv' }));
     // Any same-origin document will do: the worker must come from the server's origin.
     await page.goto(`${session.server.url}/assets/${worker}`);
@@ -333,7 +334,7 @@ async function floorRun(session: AppSession, file: string): Promise<Measured> {
   } catch (e) {
     return na(messageOf(e));
   } finally {
-    await ctx.close();
+    await browser.close().catch(() => undefined);
   }
 }
 

@@ -55,7 +55,8 @@ export interface PanelDescriptor<Id extends string = string, R = unknown> {
   readonly id: Id;
   /**
    * What its queries cost, for the progress bar: their median milliseconds in the page at
-   * 1 M lines (BENCHMARKS.md). Shares of a run are these over their sum with `CANONICAL_WEIGHT`.
+   * 1 M lines (BENCHMARKS.md), without its deferred part (which its own tab shows progress
+   * for). Shares of a run are these over their sum with `CANONICAL_WEIGHT`.
    */
   readonly weight: number;
   /** The KPIs the panel shows, in page order (ids of METRICS.md). */
