@@ -34,7 +34,7 @@ for (let i = 0; i < repeats; i++) {
   const d = await lap('dashboard', () => runDashboard(db, DEFAULT_SETTINGS, mapped));
   const p: SegmentParams = { ...SEGMENT_DEFAULTS, asOf: d.asOf ?? '1970-01-01', churnWindowDays: 180, tierA: 0.8, tierB: 0.95 };
   const t0 = performance.now();
-  await lap('purchase_days+customer_segments', () => buildSegmentTables(db, p));
+  await lap('customer_keys+customer_segments', () => buildSegmentTables(db, p));
   await lap('segments', () => runSegments(db, p));
   await lap('lifecycle', () => runLifecycle(db, p));
   await lap('warnings', () => runWarnings(db, p));

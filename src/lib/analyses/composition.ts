@@ -121,24 +121,25 @@ SELECT ${isoDate(sql`month`)} AS month,
 FROM o GROUP BY month ORDER BY month`;
 }
 
-export function compositionSummaryQuery(asOf: string): SqlQuery {
-  return sql`SELECT ${div(
-    sql`sum(o.order_net) FILTER (WHERE date_trunc('month', o.order_date) = date_trunc('month', c.first_date))`,
-    sql`sum(o.order_net)`,
-  )} AS new_customer_revenue_share
-FROM orders o JOIN customer_segments c USING (customer_id)
-WHERE o.is_purchase AND o.order_date <= ${asOfDate(asOf)}`;
+/** From the per-customer sums of `customer_segments` (the same orders: purchase orders dated on or before as_of). */
+export function compositionSummaryQuery(): SqlQuery {
+  return sql`SELECT ${div(sql`sum(first_month_net)`, sql`sum(purchase_net)`)} AS new_customer_revenue_share FROM customer_segments`;
 }
 
-/** Needs the tables of `buildSegmentTables` (same as_of). */
-export async function runComposition(db: DbClient, p: CompositionParams): Promise<CompositionResult> {
+/**
+ * Needs the tables of `buildSegmentTables` (same as_of). With `deferCrosses` the rows and the
+ * months are left empty, for `compositionCrosses` to fill when the panel is opened.
+ */
+export async function runComposition(db: DbClient, p: CompositionParams, deferCrosses = false): Promise<CompositionResult> {
+  const summary = await one<CompositionSummaryRow>(db, compositionSummaryQuery());
+  return { ...(deferCrosses ? { rows: [], months: [] } : await compositionCrosses(db, p)), summary };
+}
+
+/** The crosses by dimension and the months of new against returning revenue (the costly part). */
+export async function compositionCrosses(db: DbClient, p: CompositionParams): Promise<Pick<CompositionResult, 'rows' | 'months'>> {
   const all: CompositionRow[] = [];
   for (const d of p.dimensions) all.push(...(await rows<CompositionRow>(db, compositionQuery(d, p))));
-  return {
-    rows: all,
-    months: await rows<NewReturningRow>(db, newReturningQuery(p.asOf)),
-    summary: await one<CompositionSummaryRow>(db, compositionSummaryQuery(p.asOf)),
-  };
+  return { rows: all, months: await rows<NewReturningRow>(db, newReturningQuery(p.asOf)) };
 }
 
 export function compositionTables(r: CompositionResult): Record<string, readonly object[]> {
@@ -152,9 +153,12 @@ export function compositionMetrics(r: CompositionResult): Record<string, number 
 /** Customers, revenue and profit by dimension × tier, segment and stage; new vs returning revenue (reads the segments panel's tables). */
 export const compositionPanel: PanelDescriptor<'composition', CompositionResult> = {
   id: 'composition',
-  weight: 1192,
+  weight: 3,
   kpis: ['new_customer_revenue_share'],
-  run: (db, _settings, { asOf, mapped }) => runComposition(db, { asOf, dimensions: mappedDimensions(mapped) }),
+  run: (db, _settings, { asOf, mapped, defer }) => runComposition(db, { asOf, dimensions: mappedDimensions(mapped) }, defer === true),
+  deferred: {
+    complete: async (db, _settings, { asOf, mapped }, r) => ({ ...r, ...(await compositionCrosses(db, { asOf, dimensions: mappedDimensions(mapped) })) }),
+  },
   metrics: (r) => compositionMetrics(r) as Partial<Metrics>,
   tables: (r) => namedTables(compositionTables(r), 'dash.col.group'),
 };

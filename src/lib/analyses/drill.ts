@@ -4,7 +4,7 @@
  * composition cell … `drillMembers` selects their ids with the same definitions as the panel
  * queries that count them, so a list opened from an aggregate holds exactly its n customers.
  * Reads the derived tables of a dashboard run (`customers`, `orders`, `f_lines`,
- * `ranked_value`, `ranked_profit`, `customer_segments`, `customer_keys`, `purchase_days`).
+ * `ranked_value`, `ranked_profit`, `customer_segments`, `customer_keys`).
  */
 import { raw, sql } from '../db/sql.ts';
 import { DIMENSIONS, type Dimension } from '../model/schema.ts';

@@ -13,7 +13,7 @@ import { CHOICES_LIMIT, currenciesQuery, dimensionChoicesQuery, type CurrencyRow
 import { one, rows } from './common.ts';
 import type { PanelContext } from './panel.ts';
 import { rankedTables } from './pareto.ts';
-import { PANEL_IDS, PANEL_REGISTRY, type PanelId, type PanelResults } from './registry.ts';
+import { PANEL_IDS, PANEL_REGISTRY, panelOf, resultOf, type PanelId, type PanelResults } from './registry.ts';
 
 export type * from './common.ts';
 export type * from './overview.ts';
@@ -52,7 +52,17 @@ export type DashboardResult = PanelResults & {
   readonly millis: number;
   /** The same run step by step: the canonical tables, then each panel's queries. */
   readonly phases: Readonly<Record<DashboardPhase, number>>;
+  /**
+   * Panels whose deferred part (`PanelDescriptor.deferred`) has not run yet: their results
+   * lack those tables until `completePanel` adds them. Absent or empty: every part ran.
+   */
+  readonly pending?: readonly PanelId[];
 };
+
+export interface RunOptions {
+  /** Leave each panel's deferred part out (the page, which runs it when the panel is opened). */
+  readonly defer?: boolean;
+}
 
 /** The steps of a run: the canonical tables, then each panel in registry order. */
 export const DASHBOARD_PHASES: readonly DashboardPhase[] = ['canonical', ...PANEL_IDS];
@@ -97,7 +107,7 @@ export async function resolveAsOf(db: DbClient, settings: Settings): Promise<str
  * Derive the tables, then run every registered panel in order (the browser engine is single
  * threaded). Requires the canonical `lines` table (and `survey`, when a survey was loaded).
  */
-export async function runDashboard(db: DbClient, settings: Settings, mapped: Mapped, onPhase?: OnPhase): Promise<DashboardResult> {
+export async function runDashboard(db: DbClient, settings: Settings, mapped: Mapped, onPhase?: OnPhase, options: RunOptions = {}): Promise<DashboardResult> {
   const started = Date.now();
   const phases = Object.fromEntries(DASHBOARD_PHASES.map((p) => [p, 0])) as Record<DashboardPhase, number>;
   let lapStart = performance.now();
@@ -111,7 +121,8 @@ export async function runDashboard(db: DbClient, settings: Settings, mapped: Map
   const { as_of: dataAsOf, lines_after_as_of: linesAfterAsOf } = await one<DefaultAsOfRow>(db, defaultAsOfQuery());
   lap('canonical');
   // With no line left, every query still runs (on empty tables) so that the shapes stay the same.
-  const ctx: PanelContext = { asOf: settings.asOf ?? dataAsOf ?? '1970-01-01', mapped };
+  const defer = options.defer === true;
+  const ctx: PanelContext = { asOf: settings.asOf ?? dataAsOf ?? '1970-01-01', mapped, defer };
   const results: Partial<Record<PanelId, unknown>> = {};
   for (const panel of PANEL_REGISTRY) {
     onPhase?.(panel.id);
@@ -126,7 +137,35 @@ export async function runDashboard(db: DbClient, settings: Settings, mapped: Map
     linesAfterAsOf,
     millis: Date.now() - started,
     phases,
+    pending: defer ? PANEL_REGISTRY.flatMap((p) => (p.deferred ? [p.id] : [])) : [],
   };
+}
+
+/**
+ * Runs the deferred part of one panel of `result` (a no-op when it is not pending). Needs the
+ * tables of the run that gave `result`, with the same settings: call it before another run.
+ * `onProgress` is told 0 at the start (the part is one step).
+ */
+export async function completePanel(
+  db: DbClient,
+  settings: Settings,
+  result: DashboardResult,
+  id: PanelId,
+  onProgress?: (share: number) => void,
+): Promise<DashboardResult> {
+  const panel = panelOf(id);
+  if (!panel.deferred || !(result.pending ?? []).includes(id)) return result;
+  onProgress?.(0);
+  const ctx: PanelContext = { asOf: result.asOf ?? settings.asOf ?? '1970-01-01', mapped: result.mapped, progress: onProgress };
+  const whole = await panel.deferred.complete(db, settings, ctx, resultOf(result, id));
+  return { ...result, [id]: whole, pending: (result.pending ?? []).filter((p) => p !== id) };
+}
+
+/** `result` with every pending panel completed, for the report and exports that read them all. */
+export async function completeAll(db: DbClient, settings: Settings, result: DashboardResult): Promise<DashboardResult> {
+  let r = result;
+  for (const id of result.pending ?? []) r = await completePanel(db, settings, r, id);
+  return r;
 }
 
 /** The values one dimension filter offers, most lines first. */

@@ -1,11 +1,11 @@
 /**
  * Lifecycle stages, their migration over P days and their history month by month
- * (METRICS.md §8). Reads `customer_segments` and `purchase_days` (segments.ts).
+ * (METRICS.md §8). Reads `customer_segments` (segments.ts); the history reads `orders`.
  */
 import type { DbClient } from '../db/client.ts';
 import { raw, sql, type SqlQuery } from '../db/sql.ts';
-import { asOfDate, div, isoDate, one, rows, type SqlFragment } from './common.ts';
-import { stageCase, STAGES, type SegmentParams, type Stage } from './segments.ts';
+import { asOfDate, div, isoDate, rows, type SqlFragment } from './common.ts';
+import { purchaseDaysQuery, stageCase, STAGES, type SegmentParams, type Stage } from './segments.ts';
 import type { Metrics } from '../model/metrics.ts';
 import type { PanelDescriptor } from './panel.ts';
 import { namedTables, segmentParamsOf } from './segments.ts';
@@ -71,12 +71,6 @@ function stageList(ids: readonly string[], name: string): SqlFragment {
   return raw(`(SELECT * FROM (VALUES ${ids.map((id, i) => `(${i}, '${id}')`).join(', ')}) AS v(ord, ${name}))`);
 }
 
-/** The state row of each customer on `day` (a DATE expression): purchase_days with d ≤ day < next_d. */
-function stateOn(day: SqlFragment): SqlFragment {
-  return sql`SELECT customer_id, i AS p, g, date_diff('day', d, ${day}) AS recency
-FROM purchase_days WHERE d <= ${day} AND (next_d IS NULL OR next_d > ${day})`;
-}
-
 export function stagesQuery(): SqlQuery {
   return sql`WITH t AS (SELECT count(*) AS n FROM customer_segments),
 g AS (SELECT stage, count(*) AS customers, sum(value_365) AS revenue FROM customer_segments GROUP BY 1)
@@ -86,12 +80,11 @@ FROM ${stageList(STAGES, 'stage')} v CROSS JOIN t LEFT JOIN g USING (stage)
 ORDER BY v.ord`;
 }
 
-/** One row per customer at as_of: their stage at as_of − P (`from`, 'none' before their first purchase) and at as_of (`to`). */
+/** Each customer's stage at as_of − P (from the state `customer_segments` keeps for that day; 'none' before their first purchase) and at as_of. */
 export function migrationPairs(p: SegmentParams): SqlFragment {
   const from = sql`(${asOfDate(p.asOf)} - INTERVAL (${p.periodDays}) DAY)::DATE`;
-  return sql`SELECT c.customer_id, CASE WHEN s.customer_id IS NULL THEN 'none' ELSE ${stageCase(p, { p: 's.p', g: 's.g', recency: 's.recency' })} END AS "from",
-       c.stage AS "to", c.first_date
-FROM customer_segments c LEFT JOIN (${stateOn(from)}) s USING (customer_id)`;
+  return sql`SELECT customer_id, CASE WHEN start_p = 0 THEN 'none' ELSE ${stageCase(p, { p: 'start_p', g: 'start_g', recency: 'recency' })} END AS "from", "to"
+FROM (SELECT customer_id, start_p, start_g, date_diff('day', start_date, ${from}) AS recency, stage AS "to" FROM customer_segments)`;
 }
 
 export function migrationQuery(p: SegmentParams): SqlQuery {
@@ -105,18 +98,29 @@ SELECT "from", "to", n::INTEGER AS customers,
 FROM x ORDER BY f_ord, t_ord`;
 }
 
-export function lifecycleSummaryQuery(p: SegmentParams): SqlQuery {
-  const from = sql`(${asOfDate(p.asOf)} - INTERVAL (${p.periodDays}) DAY)::DATE`;
-  return sql`WITH m AS (${migrationPairs(p)})
-SELECT ${isoDate(from)} AS from_date,
-       (count(*) FILTER (WHERE "from" = 'lost' AND "to" <> 'lost'))::INTEGER AS returning_customers,
-       (count(*) FILTER (WHERE first_date > ${from}))::INTEGER AS new_customers_period
-FROM m`;
+/** as_of − days, ISO (calendar arithmetic in UTC, as DuckDB's DATE − INTERVAL). */
+function daysBefore(asOf: string, days: number): string {
+  return new Date(Date.parse(`${asOf}T00:00:00Z`) - days * 86_400_000).toISOString().slice(0, 10);
+}
+
+/**
+ * The period figures from the migration matrix: a customer is 'none' at as_of − P exactly
+ * when their first purchase day is after it, so no second pass over the customers is needed.
+ */
+export function lifecycleSummary(p: SegmentParams, migration: readonly MigrationCell[]): LifecycleSummaryRow {
+  let returning = 0;
+  let fresh = 0;
+  for (const c of migration) {
+    if (c.from === 'lost' && c.to !== 'lost') returning += c.customers;
+    if (c.from === 'none') fresh += c.customers;
+  }
+  return { from_date: daysBefore(p.asOf, p.periodDays), returning_customers: returning, new_customers_period: fresh };
 }
 
 export function stageHistoryQuery(p: SegmentParams): SqlQuery {
   const asOf = asOfDate(p.asOf);
-  return sql`WITH span AS (SELECT min(d) AS lo FROM purchase_days),
+  return sql`WITH purchase_days AS MATERIALIZED (${purchaseDaysQuery(p.asOf)}),
+span AS (SELECT min(d) AS lo FROM purchase_days),
 days AS (
   SELECT last_day(ms)::DATE AS day FROM span, generate_series(date_trunc('month', span.lo), date_trunc('month', ${asOf}), INTERVAL 1 MONTH) AS t(ms)
   WHERE span.lo IS NOT NULL AND last_day(ms) < ${asOf}
@@ -134,14 +138,24 @@ SELECT ${isoDate(sql`day`)} AS date,
 FROM c GROUP BY day ORDER BY day`;
 }
 
-/** Needs the tables of `buildSegmentTables` (same params). */
-export async function runLifecycle(db: DbClient, p: SegmentParams): Promise<LifecycleResult> {
+/**
+ * Needs the tables of `buildSegmentTables` (same params). With `deferHistory` the history is
+ * left empty, for `lifecycleHistory` to fill when the panel is opened.
+ */
+export async function runLifecycle(db: DbClient, p: SegmentParams, deferHistory = false): Promise<LifecycleResult> {
+  const stages = await rows<StageRow>(db, stagesQuery());
+  const migration = await rows<MigrationCell>(db, migrationQuery(p));
   return {
-    stages: await rows<StageRow>(db, stagesQuery()),
-    migration: await rows<MigrationCell>(db, migrationQuery(p)),
-    history: await rows<StageHistoryRow>(db, stageHistoryQuery(p)),
-    summary: await one<LifecycleSummaryRow>(db, lifecycleSummaryQuery(p)),
+    stages,
+    migration,
+    history: deferHistory ? [] : await lifecycleHistory(db, p),
+    summary: lifecycleSummary(p, migration),
   };
+}
+
+/** The stage history alone (the costly part: every customer at every month end). */
+export function lifecycleHistory(db: DbClient, p: SegmentParams): Promise<StageHistoryRow[]> {
+  return rows<StageHistoryRow>(db, stageHistoryQuery(p));
 }
 
 export function lifecycleTables(r: LifecycleResult): Record<string, readonly object[]> {
@@ -160,9 +174,12 @@ export function lifecycleMetrics(r: LifecycleResult): Record<string, number | nu
 /** Lifecycle stages at as_of, their migration over P days and their history (reads the segments panel's tables). */
 export const lifecyclePanel: PanelDescriptor<'lifecycle', LifecycleResult> = {
   id: 'lifecycle',
-  weight: 479,
+  weight: 57,
   kpis: ['stage_exploration', 'stage_formation', 'stage_stability', 'stage_decline', 'stage_lost', 'returning_customers', 'new_customers_period'],
-  run: (db, settings, ctx) => runLifecycle(db, segmentParamsOf(settings, ctx)),
+  run: (db, settings, ctx) => runLifecycle(db, segmentParamsOf(settings, ctx), ctx.defer === true),
+  deferred: {
+    complete: async (db, settings, ctx, r) => ({ ...r, history: await lifecycleHistory(db, segmentParamsOf(settings, ctx)) }),
+  },
   metrics: (r) => lifecycleMetrics(r) as Partial<Metrics>,
   tables: (r) => namedTables(lifecycleTables(r), 'dash.col.group'),
 };

@@ -17,6 +17,19 @@ export interface PanelContext {
   readonly mapped: Mapped;
   /** Told how far the panel's run is (0 … 1), for a panel whose step is long (a model fit). */
   readonly progress?: (share: number) => void;
+  /** True in a run that leaves each panel's `deferred` part for later (the page's); `run` then skips it. */
+  readonly defer?: boolean;
+}
+
+/**
+ * The part of a panel's result only its own tab shows (not its KPIs), when it costs much of
+ * a run: the page runs it when the tab is first opened; the report, publishing and `analyze`
+ * run it with the rest. It only reads the run's tables (never writes one), so a newer run
+ * that starts meanwhile is not disturbed by it.
+ */
+export interface DeferredPart<R> {
+  /** The whole result, from the one `run` gave with `ctx.defer` (whose deferred members are empty). */
+  complete(db: DbClient, settings: Settings, ctx: PanelContext, partial: R): Promise<R>;
 }
 
 /** Values a panel adds to each row of the per-customer table (`analyze --customers`), after its own columns. */
@@ -42,7 +55,8 @@ export interface PanelDescriptor<Id extends string = string, R = unknown> {
   readonly id: Id;
   /**
    * What its queries cost, for the progress bar: their median milliseconds in the page at
-   * 1 M lines (BENCHMARKS.md). Shares of a run are these over their sum with `CANONICAL_WEIGHT`.
+   * 1 M lines (BENCHMARKS.md), without its deferred part (which its own tab shows progress
+   * for). Shares of a run are these over their sum with `CANONICAL_WEIGHT`.
    */
   readonly weight: number;
   /** The KPIs the panel shows, in page order (ids of METRICS.md). */
@@ -53,6 +67,8 @@ export interface PanelDescriptor<Id extends string = string, R = unknown> {
   metrics(result: R): Partial<Metrics>;
   /** Its aggregate tables for the report, `analyze --json` and publishing. */
   tables(result: R): readonly PanelTable[];
+  /** Tables left out of a deferring run (the monthly stage history, the composition crosses); absent for most panels. */
+  readonly deferred?: DeferredPart<R>;
   /** Per-customer columns the panel adds to the customer table; absent for most panels. */
   customerColumns?(result: R): CustomerColumns;
 }

@@ -4,7 +4,7 @@
  * lifecycle stage of §8, the warning figures of §9 and the key class of §10).
  *
  * Run after derive (which writes `orders`, `customers`, `ranked_value`): `segmentTables`
- * (or `buildSegmentTables`) writes `customer_keys`, `purchase_days`, `customer_segments`.
+ * (or `buildSegmentTables`) writes `customer_keys` and `customer_segments`.
  */
 import type { DbClient } from '../db/client.ts';
 import { raw, sql, type SqlQuery } from '../db/sql.ts';
@@ -96,28 +96,26 @@ export function stageCase(p: SegmentParams, cols: { p: string; g: string; recenc
 }
 
 /**
- * `purchase_days`: one row per customer and purchase day (distinct order_date of a
- * purchase order) up to as_of, with `i` = purchase days so far, `g` = the interpolated
- * median of the day gaps so far and `next_d` = the next purchase day (null on the last).
- * The state of a customer on any day D ≤ as_of is the row with the latest d ≤ D: stages at
- * other dates read it without another pass over orders. Only the states some panel reads
- * carry `g` (from i = 2): the last purchase day of each month (month-end history), the state
- * on as_of − P (migration) and the last one (as_of).
+ * `purchase_days` (a query, for a CTE): one row per customer and purchase day (distinct
+ * order_date of a purchase order) up to as_of, with `i` = purchase days so far, `g` = the
+ * interpolated median of the day gaps so far and `next_d` = the next purchase day (null on
+ * the last). The state of a customer on any day D ≤ as_of is the row with the latest d ≤ D.
+ * Only the states the stage history reads carry `g` (from i = 4): the last purchase day of
+ * each month and the last one (as_of). The states at as_of and at as_of − P are also columns
+ * of `customer_segments` (p, g; start_p, start_g, start_date), computed there without it.
  */
-export function purchaseDaysTable(asOf: string, periodDays: number): SqlQuery {
-  const start = sql`(${asOfDate(asOf)} - INTERVAL (${periodDays}) DAY)::DATE`;
+export function purchaseDaysQuery(asOf: string): SqlFragment {
   // Up to three purchase days the median has a closed form; beyond, a self-join over the
   // customer's earlier gaps (p·(p − 1)/2 pairs), at 1 M lines about a third of the time of
   // a windowed quantile_cont over the same rows.
-  return sql`CREATE OR REPLACE TEMP TABLE purchase_days AS
-WITH d AS (SELECT DISTINCT customer_id, order_date AS d FROM orders WHERE is_purchase AND order_date <= ${asOfDate(asOf)}),
+  return sql`WITH d AS (SELECT DISTINCT customer_id, order_date AS d FROM orders WHERE is_purchase AND order_date <= ${asOfDate(asOf)}),
 s AS (
   SELECT customer_id, d, row_number() OVER w AS i, date_diff('day', lag(d) OVER w, d) AS gap,
          date_diff('day', lag(d, 2) OVER w, d) AS gap2, lead(d) OVER w AS next_d
   FROM d WINDOW w AS (PARTITION BY customer_id ORDER BY d)),
 read AS (
   SELECT * FROM s
-  WHERE i >= 4 AND (next_d IS NULL OR date_trunc('month', next_d) <> date_trunc('month', d) OR (d <= ${start} AND next_d > ${start}))),
+  WHERE i >= 4 AND (next_d IS NULL OR date_trunc('month', next_d) <> date_trunc('month', d))),
 m AS (
   SELECT a.customer_id, a.i, quantile_cont(b.gap, 0.5) AS g
   FROM read a JOIN s b ON b.customer_id = a.customer_id AND b.i <= a.i AND b.i >= 2
@@ -127,9 +125,9 @@ SELECT s.customer_id, s.d, s.i::INTEGER AS i,
 FROM s LEFT JOIN m USING (customer_id, i)`;
 }
 
-/** An R, F or M score: 1 + ⌊5·(rank − 1) ÷ (n − 1)⌋ capped at 5, 1 when n = 1. */
-function score(order: string): SqlFragment {
-  return sql`CASE WHEN n = 1 THEN 1 ELSE least(5, 1 + (5 * (rank() OVER (ORDER BY ${raw(order)}) - 1)) // (n - 1)) END`;
+/** An R, F or M score from its rank (ties share the lowest): 1 + ⌊5·(rank − 1) ÷ (n − 1)⌋ capped at 5, 1 when n = 1. */
+function score(rank: string): SqlFragment {
+  return sql`CASE WHEN n = 1 THEN 1 ELSE least(5, 1 + (5 * (${raw(rank)} - 1)) // (n - 1)) END`;
 }
 
 /** The segment of an (R, F) score pair: a partition of the 5 × 5 grid. */
@@ -194,17 +192,25 @@ export const CUSTOMER_SEGMENT_COLUMNS = {
   profit: 'Σ line profit over all orders (null without profit/cost)',
   margin: 'profit ÷ value over all orders (null when value ≤ 0)',
   key_class: 'KeyClass id (null without a profit figure)',
+  start_p: 'purchase days on or before as_of − P (0 when none)',
+  start_g: 'the rhythm g on as_of − P (null when start_p < 2)',
+  start_date: 'last purchase day on or before as_of − P (null when none)',
+  purchase_net: 'Σ order_net of purchase orders dated ≤ as_of',
+  first_month_net: 'Σ order_net of those in the month of first_date (new-customer revenue, §11)',
 } as const;
 
 /**
  * `customer_segments`: one row per customer with a purchase order on or before as_of,
  * every figure from their orders dated on or before as_of (METRICS.md §7–§10); tier and
  * key class are those of all their orders, as in §4 and §10. Needs `orders`, `customers`,
- * `ranked_value`, `customer_keys` and `purchase_days`.
+ * `ranked_value` and `customer_keys`.
  */
 export function customerSegmentsTable(p: SegmentParams): SqlQuery {
   const asOf = asOfDate(p.asOf);
   const start = sql`(${asOf} - INTERVAL (${p.periodDays}) DAY)::DATE`;
+  // Bounds as DATEs: a DATE − INTERVAL is a TIMESTAMP, which every order's date would be cast to.
+  const yearAgo = sql`(${asOf} - INTERVAL 365 DAY)::DATE`;
+  const baseFrom = sql`(${start} - INTERVAL 365 DAY)::DATE`;
   const agg = (a: string) => raw(p.rfm8Basis === 'median' ? `quantile_cont(${a}, 0.5)` : `avg(${a})`);
   return sql`CREATE OR REPLACE TEMP TABLE customer_segments AS
 WITH o AS (
@@ -213,28 +219,53 @@ WITH o AS (
          max(order_date) FILTER (WHERE is_purchase) AS last_date,
          count(*) FILTER (WHERE is_purchase) AS n_orders,
          sum(order_net) AS value,
-         coalesce(sum(order_net) FILTER (WHERE order_date > ${asOf} - INTERVAL 365 DAY), 0) AS value_365,
+         coalesce(sum(order_net) FILTER (WHERE order_date > ${yearAgo}), 0) AS value_365,
          coalesce(sum(order_net) FILTER (WHERE order_date > ${start}), 0) AS current_net,
-         coalesce(sum(order_net) FILTER (WHERE order_date > ${start} - INTERVAL 365 DAY AND order_date <= ${start}), 0) AS year_net,
+         coalesce(sum(order_net) FILTER (WHERE order_date > ${baseFrom} AND order_date <= ${start}), 0) AS year_net,
          list({'d': order_date, 'n': order_net})
-           FILTER (WHERE NOT is_purchase AND order_date > ${start} - INTERVAL 365 DAY AND order_date <= ${start}) AS window_returns
+           FILTER (WHERE NOT is_purchase AND order_date > ${baseFrom} AND order_date <= ${start}) AS window_returns
   FROM orders WHERE order_date <= ${asOf}
   GROUP BY customer_id
   HAVING count(*) FILTER (WHERE is_purchase) > 0),
+-- The rhythm at as_of and at as_of − P: the median of the gaps between a customer's purchase
+-- days up to that day (a gap is dated by its later day). One aggregate per customer, where a
+-- state per purchase day would take a median per row (purchase_days, for the stage history).
+-- Up to three days (most customers) the median has a closed form; only longer histories are
+-- collected for quantile_cont.
+days AS (SELECT customer_id, order_date AS d, sum(order_net) AS net FROM orders WHERE is_purchase AND order_date <= ${asOf} GROUP BY ALL),
+gaps AS (
+  SELECT customer_id, d, net, date_diff('day', lag(d) OVER w, d) AS gap,
+         date_trunc('month', d) = date_trunc('month', first_value(d) OVER w) AS first_month,
+         count(*) OVER (w ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING) AS np,
+         count(*) FILTER (WHERE d <= ${start}) OVER (w ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING) AS ns
+  FROM days WINDOW w AS (PARTITION BY customer_id ORDER BY d)),
+rhythm AS (
+  SELECT customer_id, count(*) AS p,
+         CASE count(*) WHEN 1 THEN NULL WHEN 2 THEN max(gap) WHEN 3 THEN sum(gap) / 2
+              ELSE quantile_cont(gap, 0.5) FILTER (WHERE np >= 4) END AS g,
+         count(*) FILTER (WHERE d <= ${start}) AS start_p,
+         CASE count(*) FILTER (WHERE d <= ${start}) WHEN 0 THEN NULL WHEN 1 THEN NULL
+              WHEN 2 THEN max(gap) FILTER (WHERE d <= ${start}) WHEN 3 THEN sum(gap) FILTER (WHERE d <= ${start}) / 2
+              ELSE quantile_cont(gap, 0.5) FILTER (WHERE d <= ${start} AND ns >= 4) END AS start_g,
+         max(d) FILTER (WHERE d <= ${start}) AS start_date,
+         sum(net) AS purchase_net, sum(net) FILTER (WHERE first_month) AS first_month_net
+  FROM gaps GROUP BY customer_id),
 -- The baseline window (as_of − P − B, as_of − P] is the year before as_of − P, or starts on
 -- first_date when B < 365: then only returns dated before the first purchase fall outside it.
-b AS (
-  SELECT customer_id, least(365, date_diff('day', first_date, ${start}) + 1) AS b,
-         year_net - coalesce(list_sum([r.n FOR r IN window_returns IF r.d < first_date]), 0) AS base_net
-  FROM o),
 c AS (
-  SELECT o.* EXCLUDE (year_net, window_returns), pd.i AS p, pd.g, date_diff('day', o.last_date, ${asOf}) AS recency_days,
-         b.b AS b_days, b.base_net, count(*) OVER () AS n
-  FROM o JOIN purchase_days pd ON pd.customer_id = o.customer_id AND pd.next_d IS NULL
-  JOIN b ON b.customer_id = o.customer_id),
+  SELECT o.* EXCLUDE (year_net, window_returns), rh.p, rh.g, date_diff('day', o.last_date, ${asOf}) AS recency_days,
+         least(365, date_diff('day', o.first_date, ${start}) + 1) AS b_days,
+         o.year_net - coalesce(list_sum([r.n FOR r IN o.window_returns IF r.d < o.first_date]), 0) AS base_net,
+         rh.start_p, rh.start_g, rh.start_date, rh.purchase_net, rh.first_month_net
+  FROM o JOIN rhythm rh ON rh.customer_id = o.customer_id),
+nn AS (SELECT count(*) AS n FROM c),
+-- R and F take few distinct values: their ranks come from one row per value, where a rank()
+-- window would sort every customer (rank = 1 + the customers before the value).
+rr AS (SELECT recency_days, 1 + sum(count(*)) OVER (ORDER BY recency_days DESC) - count(*) AS r_rank FROM c GROUP BY recency_days),
+fr AS (SELECT n_orders, 1 + sum(count(*)) OVER (ORDER BY n_orders) - count(*) AS f_rank FROM c GROUP BY n_orders),
 s AS (
-  SELECT *, ${score('recency_days DESC')} AS r_score, ${score('n_orders')} AS f_score, ${score('value')} AS m_score
-  FROM c),
+  SELECT c.*, nn.n, ${score('rr.r_rank')} AS r_score, ${score('fr.f_rank')} AS f_score, ${score('rank() OVER (ORDER BY c.value)')} AS m_score
+  FROM c CROSS JOIN nn JOIN rr ON rr.recency_days = c.recency_days JOIN fr ON fr.n_orders = c.n_orders),
 th AS (SELECT ${agg('recency_days')} AS r_th, ${agg('n_orders')} AS f_th, ${agg('value')} AS m_th FROM c),
 cuts AS (
   SELECT min(rank) FILTER (WHERE total > 0 AND cum::DOUBLE >= ${p.tierA}::DOUBLE * total::DOUBLE) AS a,
@@ -261,13 +292,15 @@ SELECT x.customer_id, x.first_date, x.last_date, x.p::INTEGER AS p, x.g::DOUBLE 
        x.stage <> 'lost' AND x.pace_assessed AND x.base_net > 0
          AND x.current_net::DOUBLE * x.b_days < ${p.paceThreshold}::DOUBLE * ${p.periodDays} * x.base_net::DOUBLE AS pace_flag,
        k.first_category, k.first_region, k.first_channel,
-       k.tier, k.value_rank::INTEGER AS value_rank, k.profit, k.margin::DOUBLE AS margin, k.key_class
+       k.tier, k.value_rank::INTEGER AS value_rank, k.profit, k.margin::DOUBLE AS margin, k.key_class,
+       x.start_p::INTEGER AS start_p, x.start_g::DOUBLE AS start_g, x.start_date,
+       x.purchase_net, x.first_month_net
 FROM x LEFT JOIN k ON k.customer_id = x.customer_id`;
 }
 
-/** The statements that write `customer_keys`, `purchase_days` and `customer_segments`, in order. */
+/** The statements that write `customer_keys` and `customer_segments`, in order. */
 export function segmentTables(p: SegmentParams): SqlQuery[] {
-  return [customerKeysTable(), purchaseDaysTable(p.asOf, p.periodDays), customerSegmentsTable(p)];
+  return [customerKeysTable(), customerSegmentsTable(p)];
 }
 
 export async function buildSegmentTables(db: DbClient, p: SegmentParams): Promise<void> {
@@ -439,13 +472,13 @@ export function namedTables(tables: Record<string, readonly object[]>, title: st
 
 /**
  * RFM segments and the eight classes. It runs first of the segment panels and writes the
- * per-customer tables (`customer_segments`, `purchase_days`, `customer_keys`) the lifecycle,
+ * per-customer tables (`customer_segments`, `customer_keys`) the lifecycle,
  * composition, warnings and key-customer panels read, so it must stay before them in the
  * registry (the registry test checks the order).
  */
 export const segmentsPanel: PanelDescriptor<'segments', SegmentsResult> = {
   id: 'segments',
-  weight: 1693,
+  weight: 1277,
   kpis: ['rfm_champions', 'rfm_loyal', 'rfm_at_risk', 'rfm_cant_lose', 'rfm_hibernating', 'rfm8_important_value'],
   async run(db, settings, ctx) {
     const p = segmentParamsOf(settings, ctx);

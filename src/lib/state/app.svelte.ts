@@ -6,13 +6,14 @@
  * follow the data and settings, a load is written to the device once the engine is idle,
  * and leaving is guarded until it is. Components render this state and call its methods.
  */
-import { runDashboard, type PanelId } from '../analyses/index.ts';
+import { completePanel, datasetFacts, runDashboard, type PanelId } from '../analyses/index.ts';
+import { PANEL_IDS } from '../analyses/registry.ts';
 import { i18n } from '../i18n/locale.svelte.ts';
 import { DeviceStorage, type StartEngine } from '../offline/device.svelte.ts';
 import { loadView, saveView } from '../offline/view-store.ts';
 import { DatasetState } from './dataset.svelte.ts';
 import type { IngestApi } from './ingest-api.ts';
-import { RunState } from './run.svelte.ts';
+import { readCurrencyTotals, RunState } from './run.svelte.ts';
 import { SettingsState } from './settings.svelte.ts';
 import { readUrlState, writeUrlState, type UrlState } from './url.ts';
 import type { DeviceFs } from '../offline/opfs.ts';
@@ -53,7 +54,8 @@ export class AppState {
     this.dataset = new DatasetState(deps.ingest);
     this.dataset.linkMapping = this.initial.mapping;
     this.settings = new SettingsState(this.initial.settings);
-    this.run = new RunState(runDashboard);
+    // Each panel's deferred tables run when the panel is first shown (`completeShownPanel`).
+    this.run = new RunState(runDashboard, datasetFacts, readCurrencyTotals, completePanel, true);
     this.device = new DeviceStorage(this.dataset, deps.startDb, deps.opfs);
     this.dataset.store = this.device;
     this.panel = this.initial.panel;
@@ -66,6 +68,7 @@ export class AppState {
     $effect(() => this.followLanguage());
     $effect(() => this.syncLink());
     $effect(() => this.runAnalyses());
+    $effect(() => this.completeShownPanel());
     $effect(() => this.persistWhenIdle());
     $effect(() => this.guardLeaving());
     $effect(() => this.publishTimings());
@@ -108,6 +111,12 @@ export class AppState {
     else this.run.clear();
   }
 
+  /** The panel shown runs the part of its result a run left for when it is opened (a no-op for most). */
+  completeShownPanel(): void {
+    const id = this.panel ?? PANEL_IDS[0];
+    if (id !== undefined && !this.run.loading && this.run.result?.pending?.includes(id)) void this.run.complete(id);
+  }
+
   /**
    * A load's tables go to this device once the engine is idle: after the dashboard's first
    * run (it starts as soon as the data is loaded), or at once when nothing runs.
@@ -137,7 +146,7 @@ export class AppState {
       ...(engine ? { engine } : {}),
       ...(dataset.inspectMillis !== null ? { inspect: { total: dataset.inspectMillis } } : {}),
       ...(dataset.report && dataset.loadMillis !== null ? { ingest: { total: dataset.loadMillis, millis: dataset.report.millis } } : {}),
-      ...(run.result ? { dashboard: { total: run.result.millis, ...run.result.phases } } : {}),
+      ...(run.result ? { dashboard: { total: run.result.millis, ...run.result.phases, deferred: run.deferredMillis } } : {}),
       ...(device.restoreMillis !== null ? { restore: device.restoreMillis } : {}),
       ...(device.saveMillis !== null ? { save: device.saveMillis } : {}),
     };

@@ -5,12 +5,24 @@
  * first run, and kept until `clear()` (which the page calls whenever no dataset is loaded).
  */
 import type { DbClient, Row } from '../db/client.ts';
-import { datasetFacts, PHASE_WEIGHTS, phaseStart, type DashboardPhase, type DashboardResult, type DatasetFacts, type OnPhase } from '../analyses/index.ts';
+import {
+  completePanel,
+  datasetFacts,
+  PHASE_WEIGHTS,
+  phaseStart,
+  type DashboardPhase,
+  type DashboardResult,
+  type DatasetFacts,
+  type OnPhase,
+  type PanelId,
+  type RunOptions,
+} from '../analyses/index.ts';
 import { currencyTotalsQuery, type CurrencyTotalRow } from '../analyses/overview.ts';
 import type { Mapped } from '../model/derive.ts';
 import type { Settings } from '../model/settings.ts';
 
-export type RunDashboard = (db: DbClient, settings: Settings, mapped: Mapped, onPhase?: OnPhase) => Promise<DashboardResult>;
+export type RunDashboard = (db: DbClient, settings: Settings, mapped: Mapped, onPhase?: OnPhase, options?: RunOptions) => Promise<DashboardResult>;
+export type CompletePanel = (db: DbClient, settings: Settings, result: DashboardResult, id: PanelId, onProgress?: (share: number) => void) => Promise<DashboardResult>;
 
 /** What a run is doing: reading the dataset's facts (filter choices), or a phase of the run; `done` is 0 … 1. */
 export interface RunProgress {
@@ -31,9 +43,16 @@ export class RunState {
   result = $state.raw<DashboardResult | null>(null);
   error = $state.raw<string | null>(null);
   facts = $state.raw<DatasetFacts | null>(null);
+  /** The panel whose deferred part is running (opened for the first time since the run), with how far it is (0 … 1). */
+  completing = $state.raw<{ readonly panel: PanelId; readonly done: number } | null>(null);
+  /** Milliseconds each deferred part of the current result took (for the benchmark). */
+  deferredMillis = $state.raw<Partial<Record<PanelId, number>>>({});
   /** Every currency group's lines, customers and revenue for the current result; empty unless the amounts name several. */
   currencyTotals = $state.raw<readonly CurrencyTotalRow[]>([]);
   private token = 0;
+  /** What the current result was run with, for its deferred parts. */
+  private ranWith: { readonly db: DbClient; readonly settings: Settings } | null = null;
+  private completions = new Map<PanelId, Promise<void>>();
   private factsFor: { db: DbClient; mapped: string } | null = null;
   private factsGeneration = 0;
 
@@ -41,6 +60,9 @@ export class RunState {
     private readonly runDashboard: RunDashboard,
     private readonly readFacts: ReadFacts | null = datasetFacts,
     private readonly readTotals: ReadCurrencyTotals = readCurrencyTotals,
+    private readonly completeOne: CompletePanel = completePanel,
+    /** Leave the panels' deferred parts for when each is opened (`complete`). */
+    private readonly defer = false,
   ) {}
 
   async run(db: DbClient, settings: Settings, mapped: Mapped): Promise<void> {
@@ -48,13 +70,17 @@ export class RunState {
     this.loading = true;
     this.error = null;
     this.progress = { step: 'facts', done: 0 };
+    this.completing = null;
+    this.completions.clear();
+    this.deferredMillis = {};
     try {
       await this.ensureFacts(db, mapped);
       const onPhase: OnPhase = (phase, share = 0) => {
         if (token === this.token) this.progress = { step: phase, done: phaseStart(phase) + Math.min(1, Math.max(0, share)) * PHASE_WEIGHTS[phase] };
       };
-      const result = await this.runDashboard(db, settings, mapped, onPhase);
+      const result = await this.runDashboard(db, settings, mapped, onPhase, { defer: this.defer });
       if (token !== this.token) return;
+      this.ranWith = { db, settings };
       this.result = result;
       this.currencyTotals = [];
       if ((this.facts?.currencies.length ?? 0) >= 2) void this.readCurrencyTotals(token, db, mapped);
@@ -67,6 +93,50 @@ export class RunState {
         this.progress = null;
       }
     }
+  }
+
+  /**
+   * Runs the deferred part of panel `id` of the current result, once (a no-op when nothing is
+   * pending); a newer run drops it. The page calls it when the panel is shown.
+   */
+  complete(id: PanelId): Promise<void> {
+    const pending = this.result?.pending ?? [];
+    if (!pending.includes(id) || this.loading || this.ranWith === null) return Promise.resolve();
+    const running = this.completions.get(id);
+    if (running) return running;
+    const token = this.token;
+    const { db, settings } = this.ranWith;
+    const work = (async () => {
+      this.completing = { panel: id, done: 0 };
+      try {
+        const base = this.result;
+        if (base === null) return;
+        const t0 = performance.now();
+        const whole = await this.completeOne(db, settings, base, id, (share) => {
+          if (token === this.token) this.completing = { panel: id, done: share };
+        });
+        if (token !== this.token || this.result === null) return;
+        this.deferredMillis = { ...this.deferredMillis, [id]: performance.now() - t0 };
+        // Other panels may have completed meanwhile: take only this panel's part.
+        const current = this.result;
+        this.result = { ...current, [id]: whole[id], pending: (current.pending ?? []).filter((p) => p !== id) };
+      } catch (e) {
+        if (token === this.token) this.error = e instanceof Error ? e.message : String(e);
+      } finally {
+        if (token === this.token) {
+          this.completing = null;
+          this.completions.delete(id);
+        }
+      }
+    })();
+    this.completions.set(id, work);
+    return work;
+  }
+
+  /** Every pending part of the current result (the report reads every panel); the result then. */
+  async completeAll(): Promise<DashboardResult | null> {
+    for (const id of this.result?.pending ?? []) await this.complete(id);
+    return this.result;
   }
 
   /** A convenience like the facts: the dashboard shows without the totals when they cannot be read. */
@@ -104,6 +174,9 @@ export class RunState {
     this.facts = null;
     this.currencyTotals = [];
     this.factsFor = null;
+    this.completing = null;
+    this.completions.clear();
+    this.ranWith = null;
     this.factsGeneration++;
   }
 }

@@ -6,7 +6,19 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NodeDb } from '../../../src/lib/db/duckdb-node.ts';
 import type { Row } from '../../../src/lib/db/client.ts';
 import type { SqlQuery } from '../../../src/lib/db/sql.ts';
-import { customerListQuery, DASHBOARD_PHASES, derive, metricsOf, PHASE_WEIGHTS, phaseStart, runDashboard, type DashboardPhase, type DashboardResult } from '../../../src/lib/analyses/index.ts';
+import {
+  completeAll,
+  completePanel,
+  customerListQuery,
+  DASHBOARD_PHASES,
+  derive,
+  metricsOf,
+  PHASE_WEIGHTS,
+  phaseStart,
+  runDashboard,
+  type DashboardPhase,
+  type DashboardResult,
+} from '../../../src/lib/analyses/index.ts';
 import { cohortCellsQuery, retentionCurveQuery, type CohortCell, type RetentionCurvePoint } from '../../../src/lib/analyses/retention.ts';
 import { topCount } from '../../../src/lib/analyses/pareto.ts';
 import { DEFAULT_SETTINGS, type Settings } from '../../../src/lib/model/settings.ts';
@@ -217,6 +229,31 @@ describe('overview and metrics (default settings)', () => {
     // the setting stays: ≥ 4 puts C01 C04 C05 C10 back among the highly satisfied, and the satisfied-only group is empty
     expect(high4.satisfaction.summary.quadrant_loyalists).toBe(3);
     expect(high4.satisfaction.groups.map((g) => g.n)).toEqual([5, 0, 4]);
+  });
+});
+
+describe('deferred parts', () => {
+  it('leaves the stage history and the composition crosses for later, and completing gives the whole run', async () => {
+    const settings = { ...DEFAULT_SETTINGS, firstCohort: 'new' as const };
+    const whole = await runDashboard(db, settings, MAPPED);
+    expect(whole.pending).toEqual([]);
+    const partial = await runDashboard(db, settings, MAPPED, undefined, { defer: true });
+    expect(partial.pending).toEqual(['lifecycle', 'composition']);
+    // The KPIs do not wait: every metric is there before any panel is completed.
+    expect(metricsOf(partial, REPORT)).toEqual(metricsOf(whole, REPORT));
+    expect([partial.lifecycle.history, partial.composition.rows, partial.composition.months]).toEqual([[], [], []]);
+    // The fixture has month ends and two mapped dimensions: the deferred parts are not empty.
+    expect(whole.lifecycle.history.length).toBeGreaterThan(1);
+    expect(whole.composition.rows.length).toBeGreaterThan(0);
+    const shares: number[] = [];
+    const one = await completePanel(db, settings, partial, 'lifecycle', (s) => shares.push(s));
+    expect(shares).toEqual([0]);
+    expect(one.pending).toEqual(['composition']);
+    expect(one.lifecycle).toEqual(whole.lifecycle);
+    expect(await completePanel(db, settings, one, 'lifecycle')).toBe(one);
+    const done = await completeAll(db, settings, partial);
+    expect(done.pending).toEqual([]);
+    for (const id of ['overview', 'segments', 'lifecycle', 'composition', 'warnings', 'key_customers'] as const) expect(done[id], id).toEqual(whole[id]);
   });
 });
 

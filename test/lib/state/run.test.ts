@@ -140,4 +140,55 @@ describe('RunState', () => {
     await new Promise((r) => setTimeout(r, 0));
     expect([failing.result, failing.error, failing.currencyTotals]).toEqual([RESULT, null, []]);
   });
+
+  it('runs a deferred part once when asked, with progress, and drops it when a newer run started', async () => {
+    const partial = { millis: 1, pending: ['lifecycle', 'composition'] } as unknown as DashboardResult;
+    const told: boolean[] = [];
+    const gate = deferred<void>();
+    const calls: string[] = [];
+    const run = new RunState(
+      async (_db, _s, _m, _on, options) => (told.push(options?.defer === true), partial),
+      null,
+      async () => [],
+      async (_db, _s, result, id, onProgress) => {
+        calls.push(id);
+        onProgress?.(0.5);
+        await gate.promise;
+        return { ...result, [id]: `${id} done`, pending: [] } as unknown as DashboardResult;
+      },
+      true,
+    );
+    await run.run(DB, DEFAULT_SETTINGS, MAPPED);
+    expect(told).toEqual([true]);
+    const first = run.complete('lifecycle');
+    const again = run.complete('lifecycle');
+    expect(run.completing).toEqual({ panel: 'lifecycle', done: 0.5 });
+    gate.resolve();
+    await Promise.all([first, again]);
+    expect(calls).toEqual(['lifecycle']);
+    // Only that panel's part is taken; the other stays pending.
+    expect([(run.result as unknown as Record<string, unknown>).lifecycle, run.result?.pending, run.completing]).toEqual(['lifecycle done', ['composition'], null]);
+    expect(Object.keys(run.deferredMillis)).toEqual(['lifecycle']);
+    await run.complete('overview');
+    expect(calls).toEqual(['lifecycle']);
+
+    // A newer run started while a part was running: its late result is dropped.
+    const slow = deferred<void>();
+    const stale = new RunState(
+      async () => partial,
+      null,
+      async () => [],
+      async (_db, _s, result, id) => {
+        await slow.promise;
+        return { ...result, [id]: 'stale', pending: [] } as unknown as DashboardResult;
+      },
+      true,
+    );
+    await stale.run(DB, DEFAULT_SETTINGS, MAPPED);
+    const late = stale.complete('composition');
+    await stale.run(DB, { ...DEFAULT_SETTINGS, churnWindowDays: 30 }, MAPPED);
+    slow.resolve();
+    await late;
+    expect(stale.result).toBe(partial);
+  });
 });
