@@ -38,6 +38,11 @@ export type QuadrantSummaryRow = Pick<QuadrantRow, 'quadrant' | 'high' | 'loyal'
 
 const QUADRANT_RANGE = QUADRANTS.map((q) => PALETTE.quadrants[q]);
 
+/** Inset of the curve's x scale, so the end levels' labels clear the y axis. */
+const CURVE_INSET = 14;
+/** Room a curve label takes across (10 px digits, "100%" or "n=1,234"), with a gap. */
+const LABEL_WIDTH = 34;
+
 /**
  * The curve, each level's dot coloured by its group (top box, satisfied but not completely,
  * below); the legend gives each group's repurchase rate over its customers when `groups` is given.
@@ -61,11 +66,19 @@ export function satisfactionCurveChart(rows: readonly SatisfactionLevelRow[], ct
       ...(grouped ? [t(`chart.satisfaction.group.${r.group}`)] : []),
       ...(r.small ? [smallGroupTip(ctx)] : []),
     ].join('\n');
+  // A label ("100%" over "n=198") needs about LABEL_WIDTH px: where the levels stand closer (a
+  // phone, 0–10), every second (or third …) level is labelled, the first always; the others'
+  // rate and n are in their tips and the table view.
+  const base = baseOptions(ctx, chartHeight(ctx.width, 0.45, 220, 340));
+  const span = ctx.width - Number(base.marginLeft ?? 0) - Number(base.marginRight ?? 0) - 2 * CURVE_INSET;
+  const spacing = data.length > 1 ? span / (data.length - 1) : span;
+  const every = Math.max(1, Math.ceil(LABEL_WIDTH / spacing));
+  const labelled = data.filter((_, i) => i % every === 0);
   return {
-    ...baseOptions(ctx, chartHeight(ctx.width, 0.45, 220, 340)),
+    ...base,
     marginTop: 40,
     // Inset: the first and last levels' labels are centred on their dots, clear of the y axis.
-    x: { label: t('chart.satisfaction.level'), ticks: data.map((r) => r.level), tickFormat: (v: number) => String(v), inset: 14 },
+    x: { label: t('chart.satisfaction.level'), ticks: data.map((r) => r.level), tickFormat: (v: number) => String(v), inset: CURVE_INSET },
     y: { label: t('chart.repurchaseRate'), tickFormat: percentTick(locale), domain: [0, 1], grid: true },
     color: { domain: SATISFACTION_GROUPS, range: GROUP_RANGE, legend: grouped, tickFormat: legend },
     marks: [
@@ -75,7 +88,7 @@ export function satisfactionCurveChart(rows: readonly SatisfactionLevelRow[], ct
         data.filter((r) => !r.small),
         { x: 'level', y: 'rate', ...drillChannel(ctx.drill, (r: Level) => ({ drill: { kind: 'level', level: r.level } })), r: grouped ? 5 : 4, fill: grouped ? 'group' : PALETTE.primary, stroke: 'white', title: levelTip, tip: true },
       ),
-      Plot.text(data, {
+      Plot.text(labelled, {
         x: 'level',
         y: 'rate',
         text: (r: Level) => `${formatPercent(locale, r.rate, 0)}\nn=${formatInteger(locale, r.n)}`,
