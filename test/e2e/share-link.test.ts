@@ -202,6 +202,8 @@ describe('published summary (aggregates only)', () => {
       const page = await session.openApp('v=1&churn=30&panel=pareto');
       await page.locator('[data-testid=published][data-mode=aggregates]').waitFor({ timeout: 60_000 });
       await page.locator('[data-testid=dashboard] [data-metric="customers"]').first().waitFor({ state: 'attached', timeout: 60_000 });
+      // Every panel's view is loaded on its own (the first screen waits for none): wait for the last one's setting.
+      await page.locator('[data-testid=setting-discount]').waitFor({ state: 'attached', timeout: 60_000 });
       const state = await page.evaluate(() => ({
         settings: [...document.querySelectorAll<HTMLInputElement>('[data-testid^="setting-"]')].map((e) => [e.dataset.testid, e.disabled, e.getAttribute('aria-describedby')]),
         filters: [...document.querySelectorAll<HTMLInputElement>('[data-testid=filters] input')].map((e) => e.disabled),
