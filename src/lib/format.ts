@@ -115,3 +115,8 @@ export function formatShort(
   };
   return { text: nf(locale, options).format(v), abbreviated: true };
 }
+
+/** An error as one short line for a message in the page (its own text, at most 160 characters). */
+export function errorDetail(e: unknown): string {
+  return e instanceof Error ? e.message.slice(0, 160) : String(e);
+}

@@ -4,6 +4,7 @@
  * A workbook is built whole in memory (see XLSX_MAX_ROWS), so large tables go to CSV or
  * Parquet instead.
  */
+import { errorDetail } from '../format.ts';
 import type { Cell as XlsxCell, Row as XlsxRow } from 'write-excel-file/universal';
 import type { Cell } from '../db/client.ts';
 import { FORMULA_START } from './csv.ts';
@@ -60,7 +61,7 @@ export function exportFailure(
 ): string {
   return e instanceof XlsxTooLargeError
     ? t('exp.tooLarge', { rows: int(e.rows), max: int(XLSX_MAX_ROWS) })
-    : t('exp.failed', { detail: e instanceof Error ? e.message.slice(0, 160) : String(e) });
+    : t('exp.failed', { detail: errorDetail(e) });
 }
 
 /** One sheet: the header (labels) and every row of the source. */
