@@ -9,6 +9,7 @@ import { clvMetrics, type ClvMetricId, type ClvProgress, type ClvResult, type Cl
 import { readClvSummary } from '../clv/summary.ts';
 import { isRefusal, type ClvModel, type ClvRefusal, type ClvRefusalReason, type ClvSummary } from '../clv/types.ts';
 import type { Settings } from '../model/settings.ts';
+import { CLV_BINS, clvBinOf, P_ALIVE_BINS, pAliveBinOf } from './clv-bins.ts';
 import type { DbClient } from '../db/client.ts';
 
 /** Fits a summary: the worker in the page, in-process elsewhere. */
@@ -126,8 +127,7 @@ export interface ClvPanelResult {
 }
 
 export const TOP_CUSTOMERS = 50;
-export const P_ALIVE_BINS = 10;
-export const CLV_BINS = 20;
+export { P_ALIVE_BINS, CLV_BINS } from './clv-bins.ts';
 export const GRID_FREQUENCIES = 10;
 export const GRID_RECENCY_BINS = 12;
 
@@ -148,7 +148,7 @@ export function pAliveBins(pAlive: Float64Array, x: Float64Array): PAliveBinRow[
   const customers = new Array<number>(P_ALIVE_BINS).fill(0);
   const oneTime = new Array<number>(P_ALIVE_BINS).fill(0);
   for (let i = 0; i < pAlive.length; i++) {
-    const b = Math.min(P_ALIVE_BINS - 1, Math.max(0, Math.floor((pAlive[i] as number) * P_ALIVE_BINS)));
+    const b = pAliveBinOf(pAlive[i] as number);
     customers[b] = (customers[b] as number) + 1;
     if (x[i] === 0) oneTime[b] = (oneTime[b] as number) + 1;
   }
@@ -192,8 +192,8 @@ export function clvBins(clv: Float64Array): ClvBinRow[] {
   const rows: { from: number; to: number | null; customers: number; clv: number }[] = [];
   for (let b = 0; b < CLV_BINS; b++) rows.push({ from: b * step, to: b === CLV_BINS - 1 ? null : (b + 1) * step, customers: 0, clv: 0 });
   for (const c of clv) {
-    if (!Number.isFinite(c)) continue;
-    const b = Math.min(CLV_BINS - 1, Math.max(0, Math.floor(c / step)));
+    const b = clvBinOf(c, step);
+    if (b === null) continue;
     const row = rows[b] as (typeof rows)[number];
     row.customers++;
     row.clv += c;

@@ -12,6 +12,7 @@ import type { Rfm8Class, RfmSegment, Stage } from './segments.ts';
 import { quadrantCase, type Quadrant } from './satisfaction.ts';
 import type { DbClient } from '../db/client.ts';
 import { asOfDate, isoDate, one, rows, type SqlFragment } from './common.ts';
+import type { ClvBinSource } from './clv-bins.ts';
 import { drillMembers, type Drill } from './drill.ts';
 
 export interface CustomerListParams {
@@ -165,6 +166,8 @@ export interface CustomerListRun {
   readonly asOf: string | null;
   readonly satisfaction: { readonly scaleInfo: { readonly high: number | null; readonly satisfied: number | null } };
   readonly mapped?: { readonly contacts?: readonly ContactField[] };
+  /** The lifetime-value fit (its bins' lists take their ids from it). */
+  readonly clv?: ClvBinSource | null;
 }
 
 /** A page of the list, and how it is written (the quadrant in the page's language for an export). */
@@ -183,7 +186,7 @@ export function customerListParams(run: CustomerListRun, settings: Settings, fil
     high,
     loyalMinOrders: settings.loyalMinOrders,
     ...plain,
-    ...(drill ? { members: drillMembers(drill, { asOf, settings, high, satisfied }) } : {}),
+    ...(drill ? { members: drillMembers(drill, { asOf, settings, high, satisfied, clv: run.clv ?? null }) } : {}),
     ...page,
   };
 }

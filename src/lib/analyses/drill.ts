@@ -6,14 +6,16 @@
  * Reads the derived tables of a dashboard run (`customers`, `orders`, `f_lines`,
  * `ranked_value`, `ranked_profit`, `customer_segments`, `customer_keys`).
  */
-import { raw, sql } from '../db/sql.ts';
+import { join, raw, sql } from '../db/sql.ts';
 import { DIMENSIONS, type Dimension } from '../model/schema.ts';
 import type { Settings } from '../model/settings.ts';
 import { asOfDate, dayBinOf, type SqlFragment } from './common.ts';
+import { clvBinIds, type ClvBinSource } from './clv-bins.ts';
 import { compositionCustomersCte, type CompositionGrouping } from './composition.ts';
-import { migrationPairs, type FromStage } from './lifecycle.ts';
+import { migrationPairs, stageStatesCtes, type FromStage } from './lifecycle.ts';
 import type { ProfitGroup } from './pareto.ts';
-import { firstCohortCte, periodIndex, ROLLING_DAYS } from './retention.ts';
+import { kmTimes } from './repurchase.ts';
+import { activeAtCondition, firstCohortCte, periodIndex, ROLLING_DAYS } from './retention.ts';
 import { groupOf, type SatisfactionGroup } from './satisfaction.ts';
 import { segmentParamsOf, type KeyClass, type Stage } from './segments.ts';
 
@@ -63,7 +65,23 @@ export type Drill =
   /** Composition: customers with purchase orders in `month` (ISO first day) that are new (their first month) or returning. */
   | { readonly kind: 'newReturning'; readonly month: string; readonly isNew: boolean }
   /** Key customers class. */
-  | { readonly kind: 'keyClass'; readonly keyClass: KeyClass };
+  | { readonly kind: 'keyClass'; readonly keyClass: KeyClass }
+  /**
+   * Overview activity at `date` (a month end or as_of, ISO): customers active then (a purchase
+   * order in [date − W, date]) or lapsed (first purchase on or before `date`, none in that window).
+   */
+  | { readonly kind: 'activeAt'; readonly date: string; readonly active: boolean }
+  /** Lifecycle stage history: customers in `stage` on `date` (a month end or as_of), from their orders on or before it. */
+  | { readonly kind: 'stageAt'; readonly date: string; readonly stage: Stage }
+  /**
+   * Kaplan–Meier curve at `day`: the customers at risk just before it (`atRisk`: second purchase
+   * or censoring on `day` or later) or those whose second purchase is on it (`events`).
+   */
+  | { readonly kind: 'km'; readonly day: number; readonly part: 'atRisk' | 'events' }
+  /** Lorenz curve point: the top `rank` customers by value (the Pareto rank, ties by id). */
+  | { readonly kind: 'topRank'; readonly rank: number }
+  /** Lifetime value: P(alive) tenth or CLV histogram bin `bin` (clv-bins.ts), ids from the model fit. */
+  | { readonly kind: 'clvBin'; readonly measure: 'pAlive' | 'clv'; readonly bin: number };
 
 export type DrillKind = Drill['kind'];
 
@@ -74,6 +92,8 @@ export interface DrillContext {
   /** The satisfaction thresholds in use (ScaleInfo). */
   readonly high: number | null;
   readonly satisfied: number | null;
+  /** The lifetime-value fit, for its bins' lists (absent: those lists are empty). */
+  readonly clv?: ClvBinSource | null;
 }
 
 const ISO_DAY = /^\d{4}-\d{2}-\d{2}$/;
@@ -112,6 +132,17 @@ WHERE o.is_purchase AND ${periodIndex(s.cohortPeriod, sql`cu.first_date`)} = ${p
     ? sql`floor(date_diff('day', first_date, least(last_date, ${asOf})) / ${len})::BIGINT`
     : sql`${periodIndex(s.cohortPeriod, sql`least(last_date, ${asOf})`)} - ${periodIndex(s.cohortPeriod, sql`first_date`)}`;
   return sql`SELECT customer_id FROM customers WHERE ${inCohort} AND ${lastK} >= ${k}`;
+}
+
+/** How many ids one bound list holds (a list longer than that is a union of several). */
+export const ID_CHUNK = 2000;
+
+/** Ids computed outside SQL as rows of `customer_id`: every id a bound parameter, never SQL text. */
+export function boundIds(ids: readonly string[]): SqlFragment {
+  if (ids.length === 0) return raw('SELECT NULL::VARCHAR AS customer_id WHERE FALSE');
+  const parts: SqlFragment[] = [];
+  for (let i = 0; i < ids.length; i += ID_CHUNK) parts.push(sql`SELECT unnest([${join(ids.slice(i, i + ID_CHUNK))}]::VARCHAR[]) AS customer_id`);
+  return join(parts, ' UNION ALL ');
 }
 
 /** The ids (one row each, column `customer_id`) of the customers `d` counts. */
@@ -184,5 +215,21 @@ WHERE o.is_purchase AND o.order_date <= ${asOf}
   AND (date_trunc('month', o.order_date) = date_trunc('month', c.first_date)) = ${d.isNew}`;
     case 'keyClass':
       return sql`SELECT customer_id FROM customer_keys WHERE key_class = ${d.keyClass}`;
+    case 'activeAt': {
+      const e = sql`CAST(${checkDate(d.date, ISO_DAY)} AS DATE)`;
+      const active = sql`SELECT DISTINCT o.customer_id FROM orders o WHERE ${activeAtCondition(e, s.churnWindowDays)}`;
+      return d.active ? active : sql`SELECT customer_id FROM customers WHERE first_date <= ${e} AND customer_id NOT IN (${active})`;
+    }
+    case 'stageAt':
+      return sql`WITH ${stageStatesCtes(segmentParamsOf(s, c), checkDate(d.date, ISO_DAY))}
+SELECT customer_id FROM c WHERE stage = ${d.stage}`;
+    case 'km':
+      return d.part === 'atRisk'
+        ? sql`SELECT customer_id FROM (${kmTimes(c.asOf)}) WHERE day >= ${Math.floor(d.day)}`
+        : sql`SELECT customer_id FROM (${kmTimes(c.asOf)}) WHERE day = ${Math.floor(d.day)} AND event`;
+    case 'topRank':
+      return sql`SELECT customer_id FROM ranked_value WHERE rank <= ${Math.floor(d.rank)}`;
+    case 'clvBin':
+      return boundIds(clvBinIds(c.clv, d.measure, Math.floor(d.bin)));
   }
 }

@@ -117,18 +117,31 @@ export function lifecycleSummary(p: SegmentParams, migration: readonly Migration
   return { from_date: daysBefore(p.asOf, p.periodDays), returning_customers: returning, new_customers_period: fresh };
 }
 
-export function stageHistoryQuery(p: SegmentParams): SqlQuery {
+/**
+ * The CTEs ending in `c` (customer_id, day, stage): each customer's stage on each day of the
+ * history (StageHistoryRow), or on `day` alone, from the orders on or before that day. The
+ * history counts these rows; the list of a point of it selects them.
+ */
+export function stageStatesCtes(p: SegmentParams, day?: string): SqlFragment {
   const asOf = asOfDate(p.asOf);
-  return sql`WITH purchase_days AS MATERIALIZED (${purchaseDaysQuery(p.asOf)}),
+  const days =
+    day === undefined
+      ? sql`SELECT last_day(ms)::DATE AS day FROM span, generate_series(date_trunc('month', span.lo), date_trunc('month', ${asOf}), INTERVAL 1 MONTH) AS t(ms)
+  WHERE span.lo IS NOT NULL AND last_day(ms) < ${asOf}
+  UNION ALL SELECT ${asOf} FROM span WHERE span.lo IS NOT NULL`
+      : sql`SELECT CAST(${day} AS DATE) AS day FROM span WHERE span.lo IS NOT NULL AND CAST(${day} AS DATE) <= ${asOf}`;
+  return sql`purchase_days AS MATERIALIZED (${purchaseDaysQuery(p.asOf)}),
 span AS (SELECT min(d) AS lo FROM purchase_days),
 days AS (
-  SELECT last_day(ms)::DATE AS day FROM span, generate_series(date_trunc('month', span.lo), date_trunc('month', ${asOf}), INTERVAL 1 MONTH) AS t(ms)
-  WHERE span.lo IS NOT NULL AND last_day(ms) < ${asOf}
-  UNION ALL SELECT ${asOf} FROM span WHERE span.lo IS NOT NULL),
+  ${days}),
 s AS (
-  SELECT days.day, pd.i AS p, pd.g, date_diff('day', pd.d, days.day) AS recency
+  SELECT days.day, pd.customer_id, pd.i AS p, pd.g, date_diff('day', pd.d, days.day) AS recency
   FROM purchase_days pd JOIN days ON pd.d <= days.day AND coalesce(pd.next_d, DATE '9999-12-31') > days.day),
-c AS (SELECT day, ${stageCase(p, { p: 'p', g: 'g', recency: 'recency' })} AS stage FROM s)
+c AS (SELECT customer_id, day, ${stageCase(p, { p: 'p', g: 'g', recency: 'recency' })} AS stage FROM s)`;
+}
+
+export function stageHistoryQuery(p: SegmentParams): SqlQuery {
+  return sql`WITH ${stageStatesCtes(p)}
 SELECT ${isoDate(sql`day`)} AS date,
        (count(*) FILTER (WHERE stage = 'lost'))::INTEGER AS lost,
        (count(*) FILTER (WHERE stage = 'exploration'))::INTEGER AS exploration,

@@ -166,13 +166,21 @@ export function gapsQuery(): SqlQuery {
   FROM orders WHERE is_purchase) WHERE days IS NOT NULL`);
 }
 
+/**
+ * Each customer the curve follows (first purchase on or before as_of): `day` = days to their
+ * second purchase order (`event`) or, without one by as_of, to as_of (censored). A KmPoint
+ * counts these rows: at_risk = day ≥ its day, events = day = its day and event.
+ */
+export function kmTimes(asOf: string): SqlFragment {
+  const a = asOfDate(asOf);
+  return sql`SELECT customer_id, CASE WHEN second_date <= ${a} THEN date_diff('day', first_date, second_date)
+              ELSE date_diff('day', first_date, ${a}) END AS day,
+         coalesce(second_date <= ${a}, false) AS event
+  FROM customers WHERE first_date <= ${a}`;
+}
+
 export function kaplanMeierQuery(p: RepurchaseParams): SqlQuery {
-  const asOf = asOfDate(p.asOf);
-  return sql`WITH t AS (
-  SELECT CASE WHEN second_date <= ${asOf} THEN date_diff('day', first_date, second_date)
-              ELSE date_diff('day', first_date, ${asOf}) END AS day,
-         coalesce(second_date <= ${asOf}, false) AS event
-  FROM customers WHERE first_date <= ${asOf}),
+  return sql`WITH t AS (${kmTimes(p.asOf)}),
 g AS (
   SELECT day, count(*) FILTER (WHERE event) AS events, count(*) FILTER (WHERE NOT event) AS censored
   FROM t GROUP BY day

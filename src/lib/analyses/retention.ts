@@ -299,6 +299,12 @@ SELECT (SELECT rate FROM curve WHERE k = 1) AS retention_m1,
        (SELECT rate FROM curve WHERE k = 12) AS retention_m12`;
 }
 
+/** An order `o` that makes its customer active at date `e` (ActivityRow): a purchase order in [e − W, e]. */
+export function activeAtCondition(e: SqlFragment, churnWindowDays: number): SqlFragment {
+  return sql`o.is_purchase AND o.order_date <= ${e}
+    AND o.order_date >= ${e} - ${churnWindowDays}::INTEGER`;
+}
+
 export function activityQuery(p: { readonly asOf: string; readonly churnWindowDays: number }): SqlQuery {
   const asOf = asOfDate(p.asOf);
   return sql`WITH pts AS (
@@ -312,8 +318,7 @@ firsts AS (SELECT first_date, count(*) AS n FROM customers GROUP BY first_date),
 acq AS (SELECT pts.e, sum(firsts.n) AS customers FROM pts JOIN firsts ON firsts.first_date <= pts.e GROUP BY pts.e),
 act AS (
   SELECT pts.e, count(DISTINCT o.customer_id) AS active
-  FROM pts JOIN orders o ON o.is_purchase AND o.order_date <= pts.e
-    AND o.order_date >= pts.e - ${p.churnWindowDays}::INTEGER
+  FROM pts JOIN orders o ON ${activeAtCondition(sql`pts.e`, p.churnWindowDays)}
   GROUP BY pts.e)
 SELECT ${isoDate(sql`acq.e`)} AS date, acq.customers::INTEGER AS customers,
        coalesce(act.active, 0)::INTEGER AS active, (acq.customers - coalesce(act.active, 0))::INTEGER AS lapsed
