@@ -25,16 +25,6 @@ export type * from './clv.ts';
 export type * from './customer-list.ts';
 export type * from './panel.ts';
 export type { PanelId, PanelResults } from './registry.ts';
-export {
-  CUSTOMER_LIST_COLUMNS,
-  customerListColumns,
-  customerListCountQuery,
-  customerListFor,
-  customerListPage,
-  customerListParams,
-  customerListQuery,
-  quadrantLabels,
-} from './customer-list.ts';
 export type * from './drill.ts';
 export { mappedDimensions };
 

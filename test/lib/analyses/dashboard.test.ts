@@ -6,19 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NodeDb } from '../../../src/lib/db/duckdb-node.ts';
 import type { Row } from '../../../src/lib/db/client.ts';
 import type { SqlQuery } from '../../../src/lib/db/sql.ts';
-import {
-  completeAll,
-  completePanel,
-  customerListQuery,
-  DASHBOARD_PHASES,
-  derive,
-  metricsOf,
-  PHASE_WEIGHTS,
-  phaseStart,
-  runDashboard,
-  type DashboardPhase,
-  type DashboardResult,
-} from '../../../src/lib/analyses/index.ts';
+import { completeAll, completePanel, DASHBOARD_PHASES, derive, metricsOf, PHASE_WEIGHTS, phaseStart, runDashboard, type DashboardPhase, type DashboardResult } from '../../../src/lib/analyses/index.ts';
+import { customerListQuery } from '../../../src/lib/analyses/customer-list.ts';
 import { cohortCellsQuery, retentionCurveQuery, type CohortCell, type RetentionCurvePoint } from '../../../src/lib/analyses/retention.ts';
 import { topCount } from '../../../src/lib/analyses/pareto.ts';
 import { DEFAULT_SETTINGS, type Settings } from '../../../src/lib/model/settings.ts';

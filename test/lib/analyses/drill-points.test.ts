@@ -5,7 +5,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NodeDb } from '../../../src/lib/db/duckdb-node.ts';
-import { customerListFor, runDashboard, type CustomerFilter, type CustomerListRun, type DashboardResult } from '../../../src/lib/analyses/index.ts';
+import { runDashboard, type CustomerFilter, type CustomerListRun, type DashboardResult } from '../../../src/lib/analyses/index.ts';
+import { customerListFor } from '../../../src/lib/analyses/customer-list.ts';
 import { clvBins, pAliveBins } from '../../../src/lib/analyses/clv-tables.ts';
 import { boundIds, ID_CHUNK } from '../../../src/lib/analyses/drill.ts';
 import type { ClvCustomerArrays } from '../../../src/lib/clv/clv.ts';

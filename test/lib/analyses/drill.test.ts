@@ -7,14 +7,8 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NodeDb } from '../../../src/lib/db/duckdb-node.ts';
-import {
-  customerListCountQuery,
-  customerListFor,
-  customerListParams,
-  runDashboard,
-  type CustomerFilter,
-  type DashboardResult,
-} from '../../../src/lib/analyses/index.ts';
+import { runDashboard, type CustomerFilter, type DashboardResult } from '../../../src/lib/analyses/index.ts';
+import { customerListCountQuery, customerListFor, customerListParams } from '../../../src/lib/analyses/customer-list.ts';
 import { inspectFile, loadDataset } from '../../../src/lib/ingest/load.ts';
 import { mappedOf } from '../../../src/lib/model/mapped.ts';
 import { DEFAULT_SETTINGS, type Settings } from '../../../src/lib/model/settings.ts';

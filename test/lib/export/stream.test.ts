@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { customerListQuery } from '../../../src/lib/analyses/index.ts';
+import { customerListQuery } from '../../../src/lib/analyses/customer-list.ts';
 import { NodeDb } from '../../../src/lib/db/duckdb-node.ts';
 import fc from 'fast-check';
 import { csvCell } from '../../../src/lib/export/csv.ts';
