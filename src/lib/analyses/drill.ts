@@ -80,8 +80,11 @@ export type Drill =
   | { readonly kind: 'km'; readonly day: number; readonly part: 'atRisk' | 'events' }
   /** Lorenz curve point: the top `rank` customers by value (the Pareto rank, ties by id). */
   | { readonly kind: 'topRank'; readonly rank: number }
-  /** Lifetime value: P(alive) tenth or CLV histogram bin `bin` (clv-bins.ts), ids from the model fit. */
-  | { readonly kind: 'clvBin'; readonly measure: 'pAlive' | 'clv'; readonly bin: number };
+  /**
+   * Lifetime value: P(alive) tenth or CLV histogram bin `bin` (clv-bins.ts), ids from the model
+   * fit; `from` and `to` (null: open) are the bin's edges, for the list's heading only.
+   */
+  | { readonly kind: 'clvBin'; readonly measure: 'pAlive' | 'clv'; readonly bin: number; readonly from?: number; readonly to?: number | null };
 
 export type DrillKind = Drill['kind'];
 

@@ -1,5 +1,7 @@
 /** Lifetime value (METRICS.md §12): rows → Plot options. */
 import * as Plot from '@observablehq/plot';
+import type { Drill } from '../analyses/drill.ts';
+import { drillChannel } from './drill.ts';
 import type { PlotOptions } from '@observablehq/plot';
 import type { ClvBinRow, ClvGridRow, ClvHoldoutXRow, ClvTopRow, PAliveBinRow } from '../analyses/clv.ts';
 import type { DashboardResult } from '../analyses/index.ts';
@@ -24,14 +26,24 @@ import {
 export type { ClvBinRow, ClvGridRow, ClvHoldoutXRow, ClvTopRow, PAliveBinRow };
 export type ClvUnitKind = 'day' | 'week' | 'month';
 
+/** The list behind P(alive) bin `bin` (a row of `pAlive`, in order). */
+export function pAliveBinDrill(bin: number, r: Pick<PAliveBinRow, 'from' | 'to'>): Drill {
+  return { kind: 'clvBin', measure: 'pAlive', bin, from: r.from, to: r.to };
+}
+
+/** The list behind CLV bin `bin` (a row of `clvBins`, in order). */
+export function clvBinDrill(bin: number, r: Pick<ClvBinRow, 'from' | 'to'>): Drill {
+  return { kind: 'clvBin', measure: 'clv', bin, from: r.from, to: r.to };
+}
+
 /** Customers by P(alive) in tenths, the ones without a repeat purchase (P(alive) = 1) stacked apart. */
 export function pAliveChart(rows: readonly PAliveBinRow[], ctx: ChartContext): PlotOptions {
   if (rows.every((r) => r.customers === 0)) return emptyChart(ctx);
   const { locale, t } = ctx;
   // Stacked by hand (one-time customers on top) so that the drawn values are the rows' own.
-  const data = rows.flatMap((r) => [
-    { from: r.from, to: r.to, group: 'repeat', n: r.customers - r.one_time, y1: 0, y2: r.customers - r.one_time },
-    { from: r.from, to: r.to, group: 'oneTime', n: r.one_time, y1: r.customers - r.one_time, y2: r.customers },
+  const data = rows.flatMap((r, bin) => [
+    { bin, from: r.from, to: r.to, group: 'repeat', n: r.customers - r.one_time, y1: 0, y2: r.customers - r.one_time },
+    { bin, from: r.from, to: r.to, group: 'oneTime', n: r.one_time, y1: r.customers - r.one_time, y2: r.customers },
   ]);
   const label = (g: string): string => t(g === 'oneTime' ? 'chart.clv.oneTime' : 'chart.clv.repeat');
   return {
@@ -49,6 +61,8 @@ export function pAliveChart(rows: readonly PAliveBinRow[], ctx: ChartContext): P
         inset: 1,
         title: (d: (typeof data)[number]) => `${formatNumber(locale, d.from, 1)}–${formatNumber(locale, d.to, 1)}\n${label(d.group)}: ${formatInteger(locale, d.n)}`,
         tip: true,
+        // Either part of a bar opens the whole bin: the count its list has is the bar's.
+        ...drillChannel(ctx.drill, (d: (typeof data)[number]) => ({ drill: pAliveBinDrill(d.bin, d) })),
       }),
       Plot.ruleY([0], { stroke: PALETTE.ink }),
     ],
@@ -61,7 +75,7 @@ export function clvDistributionChart(rows: readonly ClvBinRow[], ctx: ChartConte
   const { locale, t } = ctx;
   const first = rows[0] as ClvBinRow;
   const width = (first.to ?? first.from + 1) - first.from;
-  const data = rows.map((r) => ({ ...r, end: r.to ?? r.from + width }));
+  const data = rows.map((r, bin) => ({ ...r, bin, end: r.to ?? r.from + width }));
   const money = (v: number): string => formatMoney(locale, v, ctx.currency ?? null);
   return {
     ...baseOptions(ctx, chartHeight(ctx.width, 0.5, 220, 360)),
@@ -78,6 +92,7 @@ export function clvDistributionChart(rows: readonly ClvBinRow[], ctx: ChartConte
         title: (d: (typeof data)[number]) =>
           `${d.to === null ? `≥ ${money(d.from)}` : `${money(d.from)}–${money(d.to)}`}\n${t('chart.customers', { n: formatInteger(locale, d.customers) })}`,
         tip: true,
+        ...drillChannel(ctx.drill, (d: (typeof data)[number]) => (d.customers > 0 ? { drill: clvBinDrill(d.bin, d) } : null)),
       }),
       Plot.text(
         data.filter((d) => d.to === null && d.customers > 0),

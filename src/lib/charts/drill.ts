@@ -39,7 +39,7 @@ function range(from: number, to: number | undefined): string {
 }
 
 /** What a filter selects, in words (the list's heading): its parts joined. */
-export function drillTitle(filter: CustomerFilter, t: Translate, periodDays?: number): string {
+export function drillTitle(filter: CustomerFilter, t: Translate, periodDays?: number, churnWindowDays?: number): string {
   const parts: string[] = [];
   if (filter.tier) parts.push(t('chart.pareto.tier', { tier: filter.tier }));
   if (filter.quadrant) parts.push(t(`chart.satisfaction.quadrant.${filter.quadrant}`));
@@ -117,6 +117,25 @@ export function drillTitle(filter: CustomerFilter, t: Translate, periodDays?: nu
       case 'keyClass':
         parts.push(t(`chart.key.class.${d.keyClass}`));
         break;
+      case 'activeAt':
+        parts.push(t(d.active ? 'drill.activeAt' : 'drill.lapsedAt', { date: d.date, days: churnWindowDays ?? '' }));
+        break;
+      case 'stageAt':
+        parts.push(t('drill.stageAt', { date: d.date, stage: t(`dash.warnings.stage.${d.stage}`) }));
+        break;
+      case 'km':
+        parts.push(t(d.part === 'atRisk' ? 'drill.kmAtRisk' : 'drill.kmEvents', { day: d.day }));
+        break;
+      case 'topRank':
+        parts.push(t('drill.topRank', { n: d.rank }));
+        break;
+      case 'clvBin': {
+        const edge = (v: number) => String(Number(v.toPrecision(6)));
+        const r =
+          d.from === undefined ? `#${d.bin + 1}` : d.to === null || d.to === undefined ? `≥ ${edge(d.from)}` : `${edge(d.from)}–${edge(d.to)}`;
+        parts.push(t(d.measure === 'pAlive' ? 'drill.pAliveBin' : 'drill.clvBin', { range: r }));
+        break;
+      }
     }
   }
   return parts.length === 0 ? t('drill.everyone') : parts.join(' · ');

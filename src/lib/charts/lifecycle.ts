@@ -88,6 +88,8 @@ export function migrationChart(cells: readonly MigrationCell[], ctx: ChartContex
 }
 
 interface HistoryPoint {
+  /** ISO, as in the row. */
+  readonly day: string;
   readonly date: Date;
   readonly stage: Stage;
   readonly customers: number;
@@ -97,7 +99,7 @@ interface HistoryPoint {
 export function stageHistoryChart(rows: readonly StageHistoryRow[], ctx: ChartContext): PlotOptions {
   if (rows.length === 0) return emptyChart(ctx);
   const { locale, t } = ctx;
-  const points: HistoryPoint[] = rows.flatMap((r) => STAGE_ORDER.map((stage) => ({ date: isoDate(r.date), stage, customers: r[stage] })));
+  const points: HistoryPoint[] = rows.flatMap((r) => STAGE_ORDER.map((stage) => ({ day: r.date, date: isoDate(r.date), stage, customers: r[stage] })));
   return {
     ...baseOptions(ctx, chartHeight(ctx.width, 0.45, 240, 360)),
     x: monthAxis(ctx, points.map((p) => p.date)),
@@ -105,6 +107,27 @@ export function stageHistoryChart(rows: readonly StageHistoryRow[], ctx: ChartCo
     color: { domain: [...STAGE_ORDER], range: STAGE_ORDER.map((s) => STAGE_COLORS[s]), tickFormat: (id: Stage) => stageName(t, id), legend: true },
     marks: [
       Plot.areaY(points, { x: 'date', y: 'customers', fill: 'stage', order: [...STAGE_ORDER] }),
+      // A point in the middle of each stage's band at each date opens its customers.
+      ...(ctx.drill
+        ? [
+            Plot.dot(
+              points,
+              Plot.stackY({
+                x: 'date',
+                y: 'customers',
+                z: 'stage',
+                order: [...STAGE_ORDER],
+                r: 3.5,
+                fill: 'white',
+                stroke: PALETTE.ink,
+                strokeWidth: 1,
+                filter: (p: HistoryPoint) => p.customers > 0,
+                ariaLabel: (p: HistoryPoint) => `${p.day} ${stageName(t, p.stage)}: ${formatInteger(locale, p.customers)}`,
+                ...drillChannel(ctx.drill, (p: HistoryPoint) => ({ drill: { kind: 'stageAt', date: p.day, stage: p.stage } })),
+              }),
+            ),
+          ]
+        : []),
       Plot.ruleX(
         points,
         Plot.pointerX({

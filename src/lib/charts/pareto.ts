@@ -24,7 +24,18 @@ import type { DecileRow as DecileResult, LorenzPoint as LorenzResult, ProfitGrou
 
 export type { ProfitGroup, Tier };
 /** Cumulative shares of customers (ranked by value, descending) and of value. */
-export type LorenzPoint = Pick<LorenzResult, 'customer_share' | 'value_share'>;
+/** `rank` (the top customers the point stands for) lets the point open their list. */
+export type LorenzPoint = Pick<LorenzResult, 'customer_share' | 'value_share'> & Partial<Pick<LorenzResult, 'rank'>>;
+
+/** Of a curve, the first point at or past each `1 / steps` of customers (the points that open a list). */
+export function lorenzSteps(points: readonly LorenzPoint[], steps = 20): LorenzPoint[] {
+  const out: LorenzPoint[] = [];
+  for (let k = 1; k <= steps; k++) {
+    const p = points.find((q) => q.customer_share >= k / steps - 1e-12);
+    if (p !== undefined && p.rank !== undefined && p.rank > 0 && out.at(-1) !== p) out.push(p);
+  }
+  return out;
+}
 export type TierRow = Pick<TierResult, 'tier' | 'customers' | 'value' | 'orders' | 'aov' | 'repurchase_rate'>;
 export type DecileRow = Pick<DecileResult, 'decile' | 'customers' | 'value' | 'value_share'>;
 export type ProfitGroupRow = Pick<ProfitSplitRow, 'group' | 'customers' | 'profit' | 'profit_share'>;
@@ -104,6 +115,19 @@ export function lorenzChart(
         stroke: PALETTE.primary,
         strokeWidth: 2.5,
       }),
+      ...(ctx.drill
+        ? [
+            Plot.dot(lorenzSteps(points), {
+              x: 'customer_share',
+              y: 'value_share',
+              r: 3,
+              fill: 'white',
+              stroke: PALETTE.primary,
+              ariaLabel: (p: LorenzPoint) => t('chart.pareto.lorenzTip', { customers: formatPercent(locale, p.customer_share), value: formatPercent(locale, p.value_share) }),
+              ...drillChannel(ctx.drill, (p: LorenzPoint) => (p.rank === undefined ? null : { drill: { kind: 'topRank', rank: p.rank } })),
+            }),
+          ]
+        : []),
       Plot.dot(curve, Plot.pointerX({
         x: 'customer_share',
         y: 'value_share',

@@ -99,6 +99,17 @@ export function dayBinsChart(bins: readonly DayBin[], ctx: ChartContext, opts: {
   };
 }
 
+/** How many points of the Kaplan–Meier curve open a list (every row does in the table view). */
+export const KM_POINTS = 40;
+
+/** At most `max` of `xs`, evenly spaced through it, the first and the last included. */
+export function evenly<T>(xs: readonly T[], max: number): T[] {
+  if (xs.length <= max) return [...xs];
+  const out: T[] = [];
+  for (let k = 0; k < max; k++) out.push(xs[Math.round((k * (xs.length - 1)) / (max - 1))] as T);
+  return out;
+}
+
 /** Kaplan–Meier cumulative share of customers who made a second purchase within d days. */
 export function secondPurchaseCurveChart(points: readonly SurvivalPoint[], ctx: ChartContext): PlotOptions {
   if (points.length === 0) return emptyChart(ctx);
@@ -113,6 +124,20 @@ export function secondPurchaseCurveChart(points: readonly SurvivalPoint[], ctx: 
     marks: [
       Plot.areaY(curve, { x: 'day', y: 'cumulative', curve: 'step-after', fill: PALETTE.primary, fillOpacity: 0.1 }),
       Plot.lineY(curve, { x: 'day', y: 'cumulative', curve: 'step-after', stroke: PALETTE.primary, strokeWidth: 2 }),
+      // Points of the curve (at most KM_POINTS, evenly through it) open the customers still at risk there.
+      ...(ctx.drill
+        ? [
+            Plot.dot(evenly(points, KM_POINTS), {
+              x: 'day',
+              y: 'cumulative',
+              r: 3,
+              fill: 'white',
+              stroke: PALETTE.primary,
+              ariaLabel: (p: SurvivalPoint) => `${t('chart.repurchase.kmTip', { days: formatInteger(locale, p.day), share: formatPercent(locale, p.cumulative) })} ${t('chart.repurchase.atRisk', { n: formatInteger(locale, p.at_risk) })}`,
+              ...drillChannel(ctx.drill, (p: SurvivalPoint) => ({ drill: { kind: 'km', day: p.day, part: 'atRisk' } })),
+            }),
+          ]
+        : []),
       Plot.ruleY([0], { stroke: PALETTE.ink }),
       Plot.tip(
         curve,

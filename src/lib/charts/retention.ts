@@ -240,6 +240,8 @@ export function retentionCurvesChart(
 }
 
 interface ActiveLapsedPoint {
+  /** ISO, as in the row. */
+  readonly day: string;
   readonly date: Date;
   readonly status: 'active' | 'lapsed';
   readonly customers: number;
@@ -252,8 +254,8 @@ export function activeLapsedChart(rows: readonly ActiveLapsedRow[], ctx: ChartCo
   const data: ActiveLapsedPoint[] = rows.flatMap((r) => {
     const date = isoDate(r.date);
     return [
-      { date, status: 'active' as const, customers: r.active },
-      { date, status: 'lapsed' as const, customers: r.lapsed },
+      { day: r.date, date, status: 'active' as const, customers: r.active },
+      { day: r.date, date, status: 'lapsed' as const, customers: r.lapsed },
     ];
   });
   const label = (s: string): string => t(`chart.retention.${s}`, { days: churnWindowDays });
@@ -266,6 +268,27 @@ export function activeLapsedChart(rows: readonly ActiveLapsedRow[], ctx: ChartCo
       // Samples at month ends joined by straight lines: a step-after curve would give the last
       // sample (the as-of date, the number in the title) no width at all.
       Plot.areaY(data, Plot.stackY({ x: 'date', y: 'customers', fill: 'status', order: ['active', 'lapsed'], curve: 'linear' })),
+      // A point in the middle of each band at each sample opens its customers.
+      ...(ctx.drill
+        ? [
+            Plot.dot(
+              data,
+              Plot.stackY({
+                x: 'date',
+                y: 'customers',
+                z: 'status',
+                order: ['active', 'lapsed'],
+                r: 3.5,
+                fill: 'white',
+                stroke: PALETTE.ink,
+                strokeWidth: 1,
+                filter: (p: ActiveLapsedPoint) => p.customers > 0,
+                ariaLabel: (p: ActiveLapsedPoint) => `${p.day} ${label(p.status)}: ${formatInteger(locale, p.customers)}`,
+                ...drillChannel(ctx.drill, (p: ActiveLapsedPoint) => ({ drill: { kind: 'activeAt', date: p.day, active: p.status === 'active' } })),
+              }),
+            ),
+          ]
+        : []),
       Plot.ruleY([0], { stroke: PALETTE.ink }),
       Plot.tip(
         rows.map((r) => ({ ...r, day: isoDate(r.date) })),

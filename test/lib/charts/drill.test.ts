@@ -32,6 +32,14 @@ const FILTERS: [CustomerFilter, string][] = [
   [{ drill: { kind: 'composition', dimension: 'category', value: null, other: true, grouping: 'tier', group: 'B' } }, 'Category (other values) · Tier B'],
   [{ drill: { kind: 'newReturning', month: '2024-05-01', isNew: false } }, 'returning customers buying in 2024-05'],
   [{ drill: { kind: 'keyClass', keyClass: 'red' } }, 'Red face'],
+  [{ drill: { kind: 'activeAt', date: '2024-04-30', active: true } }, 'active on 2024-04-30 (a purchase in the 180 days up to it)'],
+  [{ drill: { kind: 'activeAt', date: '2024-04-30', active: false } }, 'lapsed on 2024-04-30 (customers by then, no purchase in the 180 days up to it)'],
+  [{ drill: { kind: 'stageAt', date: '2024-03-31', stage: 'lost' } }, 'Lost on 2024-03-31'],
+  [{ drill: { kind: 'km', day: 36, part: 'atRisk' } }, 'still at risk on day 36 (no second purchase before it, followed at least that long)'],
+  [{ drill: { kind: 'km', day: 36, part: 'events' } }, 'second purchase on day 36'],
+  [{ drill: { kind: 'topRank', rank: 3 } }, 'the top 3 customers by value'],
+  [{ drill: { kind: 'clvBin', measure: 'pAlive', bin: 9, from: 0.9, to: 1 } }, 'P(alive) 0.9–1'],
+  [{ drill: { kind: 'clvBin', measure: 'clv', bin: 19, from: 47.5, to: null } }, 'lifetime value ≥ 47.5'],
   [{ tier: 'B', drill: { kind: 'repeat', repeat: false } }, 'Tier B · one-time customers'],
 ];
 
@@ -48,7 +56,7 @@ describe('customer list links and headings', () => {
     for (const locale of ['en', 'zh-CN'] as const) {
       const { t } = chartContext(locale);
       for (const [f, en] of FILTERS) {
-        const title = drillTitle(f, t, 90);
+        const title = drillTitle(f, t, 90, 180);
         expect(title, JSON.stringify(f)).not.toMatch(/\{\w+\}/);
         if (locale === 'en' && en !== '') expect(title).toBe(en);
       }
