@@ -1,7 +1,8 @@
 /**
  * `?demo` opens the dashboard straight away (the load report a click away), and every
  * aggregate opens the list of its customers: a tier's table row, a cohort cell of the
- * heatmap, a chart card's table row by keyboard. The list is named after the selection,
+ * heatmap, a chart card's table row by keyboard, a point of the activity line and of the
+ * stage history and a lifetime-value bin by keyboard. The list is named after the selection,
  * counts what the aggregate counts, pages, and opens a customer.
  */
 import type { Page } from 'playwright-core';
@@ -18,6 +19,31 @@ async function listCount(page: Page): Promise<number> {
 async function closeList(page: Page): Promise<void> {
   await page.locator('[data-testid=drill-list-close]').click();
   await page.locator('[data-testid=drill-list]').waitFor({ state: 'detached' });
+}
+
+/**
+ * Clicks the mark of chart card `card` that stands for the most customers among those linking to
+ * a `kind` list, and expects the list to count what the mark shows (its label, or its tip's count).
+ */
+async function pointOpens(page: Page, card: string, kind: string): Promise<void> {
+  const marks = page.locator(`[data-testid=chart-${card}] svg a`);
+  await marks.first().waitFor({ state: 'attached', timeout: 60_000 });
+  const all = await marks.evaluateAll((links) =>
+    links.map((a) => {
+      const el = a.firstElementChild;
+      const text = el?.getAttribute('aria-label') ?? el?.querySelector('title')?.textContent ?? '';
+      const m = /([\d,]+)(?: customers)?\s*$/.exec(text.trim());
+      return { href: decodeURIComponent(a.getAttributeNS('http://www.w3.org/1999/xlink', 'href') ?? a.getAttribute('href') ?? ''), n: m ? Number((m[1] ?? '').replace(/,/g, '')) : -1 };
+    }),
+  );
+  const ofKind = all.map((x, i) => ({ ...x, i })).filter((x) => x.href.includes(`"kind":"${kind}"`));
+  expect(ofKind.length).toBeGreaterThan(0);
+  const best = ofKind.reduce((a, b) => (b.n > a.n ? b : a));
+  expect(best.n, `${card}: ${JSON.stringify(all.slice(0, 3))}`).toBeGreaterThan(0);
+  await marks.nth(best.i).focus();
+  await page.keyboard.press('Enter');
+  expect(await listCount(page)).toBe(best.n);
+  await closeList(page);
 }
 
 describe('customer lists from aggregates', () => {
@@ -69,6 +95,31 @@ describe('customer lists from aggregates', () => {
     await row.locator('[data-testid=row-customers]').focus();
     await page.keyboard.press('Enter');
     expect(await listCount(page)).toBe(customers);
+    await page.keyboard.press('Escape');
+    await page.locator('[data-testid=drill-list]').waitFor({ state: 'detached' });
+
+    // A point of the activity line (Overview): its list counts the customers the point stands for.
+    await page.locator('[data-testid=tab-overview]').click();
+    await pointOpens(page, 'activity', 'activeAt');
+
+    // A point of the stage history (drawn once the tab is opened): customers in that stage then.
+    await page.locator('[data-testid=tab-lifecycle]').click();
+    await pointOpens(page, 'stage-history', 'stageAt');
+
+    // A lifetime-value bin, from the chart and from its table row by keyboard: the bin's customers, ids from the model fit.
+    await page.locator('[data-testid=tab-clv]').click();
+    await session.waitForPanels(['clv']);
+    const bins = page.locator('[data-testid=chart-clv-distribution]');
+    if ((await bins.count()) > 0) await pointOpens(page, 'clv-distribution', 'clvBin');
+    const alive = page.locator('[data-testid=chart-clv-p-alive]');
+    await alive.getByRole('radio', { name: 'Table' }).click();
+    const fullest = alive.locator('.ll-table-wrap tbody tr').last();
+    const inBin = Number((await fullest.locator('td').nth(1).innerText()).replace(/\D/g, ''));
+    expect(inBin).toBeGreaterThan(0);
+    await fullest.locator('[data-testid=row-customers]').focus();
+    await page.keyboard.press('Enter');
+    expect(await listCount(page)).toBe(inBin);
+    expect(await page.locator('[data-testid=drill-list-title]').innerText()).toContain('P(alive) 0.9–1');
     await page.keyboard.press('Escape');
     await page.locator('[data-testid=drill-list]').waitFor({ state: 'detached' });
 

@@ -62,7 +62,12 @@ export function pAliveChart(rows: readonly PAliveBinRow[], ctx: ChartContext): P
         title: (d: (typeof data)[number]) => `${formatNumber(locale, d.from, 1)}–${formatNumber(locale, d.to, 1)}\n${label(d.group)}: ${formatInteger(locale, d.n)}`,
         tip: true,
         // Either part of a bar opens the whole bin: the count its list has is the bar's.
-        ...drillChannel(ctx.drill, (d: (typeof data)[number]) => ({ drill: pAliveBinDrill(d.bin, d) })),
+        ...(ctx.drill
+          ? {
+              ariaLabel: (d: (typeof data)[number]) => `${formatNumber(locale, d.from, 1)}–${formatNumber(locale, d.to, 1)}: ${t('chart.customers', { n: formatInteger(locale, d.y2) })}`,
+              ...drillChannel(ctx.drill, (d: (typeof data)[number]) => ({ drill: pAliveBinDrill(d.bin, d) })),
+            }
+          : {}),
       }),
       Plot.ruleY([0], { stroke: PALETTE.ink }),
     ],
@@ -92,7 +97,12 @@ export function clvDistributionChart(rows: readonly ClvBinRow[], ctx: ChartConte
         title: (d: (typeof data)[number]) =>
           `${d.to === null ? `≥ ${money(d.from)}` : `${money(d.from)}–${money(d.to)}`}\n${t('chart.customers', { n: formatInteger(locale, d.customers) })}`,
         tip: true,
-        ...drillChannel(ctx.drill, (d: (typeof data)[number]) => (d.customers > 0 ? { drill: clvBinDrill(d.bin, d) } : null)),
+        ...(ctx.drill
+          ? {
+              ariaLabel: (d: (typeof data)[number]) => `${d.to === null ? `≥ ${money(d.from)}` : `${money(d.from)}–${money(d.to)}`}: ${t('chart.customers', { n: formatInteger(locale, d.customers) })}`,
+              ...drillChannel(ctx.drill, (d: (typeof data)[number]) => (d.customers > 0 ? { drill: clvBinDrill(d.bin, d) } : null)),
+            }
+          : {}),
       }),
       Plot.text(
         data.filter((d) => d.to === null && d.customers > 0),
