@@ -178,11 +178,8 @@ export class DatasetState {
 
   /** Which optional columns the loaded sales files carry (for the analyses). */
   get mapped(): Mapped | null {
-    if (!this.report) return null;
-    const sales = this.report.files.filter((f) => f.role === 'sales');
-    const has = (field: MappingField) => sales.some((f) => f.mapping[field] !== undefined);
-    const { contacts, unused } = mappedOf(this.report);
-    return { category: has('category'), region: has('region'), channel: has('channel'), order: has('order'), contacts, unused };
+    // The one builder `analyze` uses too, so the page's run reads the same columns (the NPS label included).
+    return this.report ? mappedOf(this.report) : null;
   }
 
   /** The confirmed mapping of the first sales file, by label (for the URL); from the report when restored. */

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { DbClient } from '../../../src/lib/db/client.ts';
-import { IngestError, type LoadReport } from '../../../src/lib/ingest/types.ts';
+import { IngestError, type FileReport, type LoadReport } from '../../../src/lib/ingest/types.ts';
+import { mappedOf } from '../../../src/lib/model/mapped.ts';
 import {
   DatasetState,
   duplicateFields,
@@ -82,7 +83,25 @@ describe('dataset flow', () => {
     expect(ds.report).toEqual(REPORT);
     expect(api.loads).toHaveLength(1);
     expect(api.loads[0]?.[0]?.mapping).toEqual({ customer: 0, date: 1, amount: 2 });
-    expect(ds.mapped).toEqual({ category: false, region: false, channel: false, order: false, contacts: [], unused: [] });
+    expect(ds.mapped).toEqual({ category: false, region: false, channel: false, order: false, npsScore: false, contacts: [], unused: [] });
+  });
+
+  it('tells the run what analyze tells it: a score column named as the NPS question', async () => {
+    // The page once built its own Mapped and left npsScore out, so the page's satisfaction panel
+    // read a 0–10 recommendation score as a plain scale while analyze read it as NPS.
+    const sales: FileReport = {
+      name: 'sales.csv', bytes: 10, format: 'csv', role: 'sales', encoding: 'utf-8', encodingGuessed: false,
+      dialect: { delimiter: ',', quote: '"' }, headerLine: 1, labels: ['客户ID', '下单时间', '实付金额', '推荐意愿 (NPS)', '备注'],
+      mapping: { customer: 0, date: 1, amount: 2, score: 3 }, parse: { dayMonthOrder: 'auto', decimal: 'auto', dedupe: false },
+      rows_read: 3, rows_kept: 2, rows_rejected: 1, rows_skipped: 0, rejectedByReason: {}, skippedByReason: {}, warnings: [],
+    };
+    const report: LoadReport = { ...REPORT, files: [sales] };
+    const ds = ready(fakeApi(() => inspection(), () => report));
+    await ds.choose([file('销售.csv')]);
+    await expect.poll(() => ds.status).toBe('loaded');
+    expect(ds.mapped?.npsScore).toBe(true);
+    expect(ds.mapped).toEqual(mappedOf(report));
+    expect(ds.mapped?.unused?.map((u) => u.label)).toEqual(['备注']);
   });
 
   it('loads the same files again with exact duplicates removed, from the report', async () => {
