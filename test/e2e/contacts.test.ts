@@ -89,6 +89,14 @@ describe('contact fields', () => {
     const h = sheet[0] ?? [];
     const k1 = sheet.find((r) => r[1] === 'K1') ?? [];
     expect([k1[h.indexOf('客户名称')], k1[h.indexOf('电话')], k1[h.indexOf('地址')]]).toEqual(['华东贸易', '13800000001', '上海路2号']);
+    // Its Parquet keeps the column names, and names the unused column by its label as the CSV does.
+    await page.locator('[data-testid=export-churn-format]').selectOption('parquet');
+    const sheetPq = tableFromIPC(readParquet(new Uint8Array(await download(page, () => page.locator('[data-testid=export-churn]').click()))).intoIPCStream());
+    const names = sheetPq.schema.fields.map((f) => f.name);
+    expect(names).toContain('地址');
+    expect(names.filter((n) => n.startsWith('unused_'))).toEqual([]);
+    const pqIds = [...(sheetPq.getChild('customer_id')?.toArray() ?? [])] as string[];
+    expect(sheetPq.getChild('地址')?.get(pqIds.indexOf('K1'))).toBe('上海路2号');
     expect(session.pageErrors).toEqual([]);
   }, 300_000);
 });

@@ -43,6 +43,23 @@ export interface FollowUpExtras {
 export const unusedColumnName = (i: number): string => `unused_${i + 1}`;
 
 /**
+ * The names a follow-up sheet's columns take in a file that keeps column names (Parquet): an
+ * unused column under its label, as the CSV and workbook headings have it; every other column
+ * under its own name. A label that another column already has gets " (2)", " (3)" … added.
+ */
+export function followUpColumnNames(columns: readonly string[], unused: readonly UnusedColumn[]): string[] {
+  const taken = new Set(columns.filter((c) => !/^unused_\d+$/.test(c)));
+  return columns.map((c) => {
+    const u = unused.find((_, i) => unusedColumnName(i) === c);
+    if (!u) return c;
+    let name = u.label;
+    for (let k = 2; taken.has(name); k++) name = `${u.label} (${k})`;
+    taken.add(name);
+    return name;
+  });
+}
+
+/**
  * Every customer of a warning list in the order the page shows it (`rank` = the 1-based
  * position in that order), the same columns as `WarningRow`; with `withLine`, the mapped
  * columns of each customer's latest line; with `extras`, contact fields and unused columns.

@@ -23,7 +23,12 @@ import { NodeDb } from '../../../src/lib/db/duckdb-node.ts';
 import { derive } from '../../../src/lib/analyses/index.ts';
 import { customerContacts } from '../../../src/lib/analyses/customer-info.ts';
 import { customerListQuery } from '../../../src/lib/analyses/customer-list.ts';
-import { followUpQuery, keyClassPage, keyClassQuery } from '../../../src/lib/analyses/follow-up.ts';
+import { followUpColumnNames, followUpQuery, keyClassPage, keyClassQuery } from '../../../src/lib/analyses/follow-up.ts';
+import { tableFromIPC } from 'apache-arrow';
+import { readParquet } from 'parquet-wasm/esm';
+import { parquetBlob } from '../../../src/lib/export/parquet.ts';
+import { openQuery } from '../../../src/lib/export/stream.ts';
+import { parquetInit } from '../export/fixture.ts';
 import { buildSegmentTables } from '../../../src/lib/analyses/segments.ts';
 import { loadDataset } from '../../../src/lib/ingest/load.ts';
 import { mappedOf } from '../../../src/lib/model/mapped.ts';
@@ -114,5 +119,30 @@ describe('contact fields and unused columns', () => {
       { customer_id: 'A', name: 'A店', phone: null, contact: null },
       { customer_id: 'Y', name: 'Y厂', phone: '137', contact: null },
     ]);
+  });
+});
+
+describe('the follow-up sheet in a file that keeps column names', () => {
+  it('names the unused columns by their labels, unique against the other columns', () => {
+    const u = (label: string) => ({ label, sources: [{ file: 0, index: 0 }], contactLike: false });
+    expect(followUpColumnNames(['rank', 'customer_id', 'name', 'unused_1', 'unused_2'], [u('地址'), u('备注')])).toEqual(['rank', 'customer_id', 'name', '地址', '备注']);
+    // A label that is also a column's name (or a later label made so) is told apart.
+    expect(followUpColumnNames(['customer_id', 'value', 'unused_1', 'unused_2'], [u('value'), u('value (2)')])).toEqual(['customer_id', 'value', 'value (2)', 'value (2) (2)']);
+  });
+
+  it('writes them so into the Parquet file, read back', async () => {
+    const unused = mapped.unused ?? [];
+    const source = await openQuery(db, followUpQuery({ kind: 'churn', sort: 'rank', descending: true }, false, { unused }));
+    try {
+      const names = followUpColumnNames(source.columns.map((c) => c.name), unused);
+      const blob = await parquetBlob(source, parquetInit, { names });
+      parquetInit();
+      const t = tableFromIPC(readParquet(new Uint8Array(await blob.arrayBuffer())).intoIPCStream());
+      expect(t.schema.fields.slice(-2).map((f) => f.name)).toEqual(['地址', '备注']);
+      const ids = [...(t.getChild('customer_id')?.toArray() ?? [])] as string[];
+      expect(t.getChild('备注')?.get(ids.indexOf('Y'))).toBe('last');
+    } finally {
+      await source.release();
+    }
   });
 });
