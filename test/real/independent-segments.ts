@@ -137,6 +137,8 @@ export interface RefSegments {
   readonly metrics: Record<string, number | null>;
   readonly migration: Map<string, number>;
   readonly history: Map<string, Record<string, number>>;
+  /** The ids in each stage on an ISO day, from the purchase days on or before it. */
+  readonly stagesOn: (isoDay: string) => Map<string, string[]>;
   readonly stageRevenue: Record<string, number>;
   readonly churnOrder: string[];
   readonly paceOrder: string[];
@@ -411,7 +413,22 @@ export function referenceSegments(allLines: readonly SegLine[], s: SegSettings, 
   }
   metrics.new_customer_revenue_share = allRevenue === 0 ? null : newRevenue / allRevenue;
 
-  return { customers, metrics, migration, history, stageRevenue, churnOrder, paceOrder, keyClasses, composition: { cells, months } };
+  // Who is in which stage on a day (the customers behind a point of the history).
+  const stagesOn = (isoDay: string): Map<string, string[]> => {
+    const on = day(isoDay);
+    const out = new Map<string, string[]>();
+    for (const b of base) {
+      const before = b.days.filter((d) => d <= on);
+      if (before.length === 0) continue;
+      const stage = stageOn(before, on, s);
+      const ids = out.get(stage) ?? [];
+      ids.push(b.id);
+      out.set(stage, ids);
+    }
+    return out;
+  };
+
+  return { customers, metrics, migration, history, stagesOn, stageRevenue, churnOrder, paceOrder, keyClasses, composition: { cells, months } };
 }
 
 // ── Reading the files, with the columns §11 and §10 need ────────────────────────────────
