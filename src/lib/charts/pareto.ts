@@ -115,19 +115,6 @@ export function lorenzChart(
         stroke: PALETTE.primary,
         strokeWidth: 2.5,
       }),
-      ...(ctx.drill
-        ? [
-            Plot.dot(lorenzSteps(points), {
-              x: 'customer_share',
-              y: 'value_share',
-              r: 3,
-              fill: 'white',
-              stroke: PALETTE.primary,
-              ariaLabel: (p: LorenzPoint) => t('chart.pareto.lorenzTip', { customers: formatPercent(locale, p.customer_share), value: formatPercent(locale, p.value_share) }),
-              ...drillChannel(ctx.drill, (p: LorenzPoint) => (p.rank === undefined ? null : { drill: { kind: 'topRank', rank: p.rank } })),
-            }),
-          ]
-        : []),
       Plot.dot(curve, Plot.pointerX({
         x: 'customer_share',
         y: 'value_share',
@@ -157,6 +144,20 @@ export function lorenzChart(
               fill: PALETTE.accent,
             }),
           ]),
+      // Last, so that no marker covers a point that opens a list.
+      ...(ctx.drill
+        ? [
+            Plot.dot(lorenzSteps(points), {
+              x: 'customer_share',
+              y: 'value_share',
+              r: 3,
+              fill: 'white',
+              stroke: PALETTE.primary,
+              ariaLabel: (p: LorenzPoint) => t('chart.pareto.lorenzTip', { customers: formatPercent(locale, p.customer_share), value: formatPercent(locale, p.value_share) }),
+              ...drillChannel(ctx.drill, (p: LorenzPoint) => (p.rank === undefined ? null : { drill: { kind: 'topRank', rank: p.rank } })),
+            }),
+          ]
+        : []),
     ],
   };
 }
