@@ -18,8 +18,7 @@ export const KEY_CLASS_IDS: readonly KeyClass[] = ['red', 'white', 'dark', 'pote
  * margin = profit ÷ value when value > 0, large = Pareto rank ≤ ⌈0.2 × customers⌉,
  * rich = margin ≥ the overall margin (compared exactly, as profit × Σv ≥ Σp × value), and
  * key_class: dark when profit ≤ 0, red when large and rich, white when large, potential
- * when rich, else ordinary; null when the customer has no profit figure. It also carries the
- * dimensions of the customer's first purchase order (from `customers`), for `customer_segments`.
+ * when rich, else ordinary; null when the customer has no profit figure.
  */
 export function customerKeysTable(): SqlQuery {
   return raw(`CREATE OR REPLACE TEMP TABLE customer_keys AS
@@ -27,7 +26,7 @@ WITH kt AS (
   SELECT sum(profit) FILTER (WHERE value > 0) AS sp, sum(value) FILTER (WHERE value > 0 AND profit IS NOT NULL) AS sv
   FROM customers),
 kc AS (
-  SELECT rv.customer_id, rv.rank AS value_rank, cu.value, cu.profit, cu.first_category, cu.first_region, cu.first_channel,
+  SELECT rv.customer_id, rv.rank AS value_rank, cu.value, cu.profit,
          rv.rank <= ceil(round(0.2 * rv.n, 9)) AS large,
          cu.value > 0 AND kt.sv > 0 AND cu.profit::DECIMAL(38, 4) * kt.sv >= kt.sp * cu.value::DECIMAL(38, 4) AS rich
   FROM ranked_value rv JOIN customers cu USING (customer_id), kt)
@@ -35,8 +34,7 @@ SELECT customer_id, value_rank, value, profit,
        CASE WHEN value > 0 THEN profit::DOUBLE / value::DOUBLE END AS margin, large,
        CASE WHEN profit IS NULL THEN NULL WHEN profit <= 0 THEN 'dark'
             WHEN large AND rich THEN 'red' WHEN large THEN 'white'
-            WHEN rich THEN 'potential' ELSE 'ordinary' END AS key_class,
-       first_category, first_region, first_channel
+            WHEN rich THEN 'potential' ELSE 'ordinary' END AS key_class
 FROM kc`);
 }
 

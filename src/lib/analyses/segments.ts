@@ -303,9 +303,9 @@ cuts AS (
 -- value_rank > 0 always holds: the condition only lowers the planner's estimate of k, so that
 -- the join below hashes these few columns rather than the wide rows of x (~8 % of the statement).
 k AS (
-  SELECT kk.customer_id, kk.value_rank, kk.profit, kk.margin, kk.key_class, kk.first_category, kk.first_region, kk.first_channel,
+  SELECT kk.customer_id, kk.value_rank, kk.profit, kk.margin, kk.key_class, cu.first_category, cu.first_region, cu.first_channel,
          CASE WHEN cuts.a IS NULL THEN NULL WHEN kk.value_rank <= cuts.a THEN 'A' WHEN kk.value_rank <= cuts.b THEN 'B' ELSE 'C' END AS tier
-  FROM customer_keys kk, cuts WHERE kk.value_rank > 0),
+  FROM customer_keys kk JOIN customers cu USING (customer_id), cuts WHERE kk.value_rank > 0),
 x AS (
   SELECT s.*, s.recency_days < th.r_th AS r_high, s.n_orders > th.f_th AS f_high, s.value > th.m_th AS m_high,
          ${stageCase(p, { p: 's.p', g: 's.g', recency: 's.recency_days' })} AS stage,
