@@ -5,6 +5,11 @@
  *
  *   npx tsx test/bench/profile-panels.ts [--lines 1000000] [--engine native|wasm]
  *        [--runs 3] [--threads 1] [--explain PATTERN]   (native: EXPLAIN ANALYZE of the statements whose SQL matches)
+ *        [--defer]   (the page's run: each panel's deferred part left out)
+ *
+ * Each phase shows wall-clock ms and the process's CPU ms: on a shared machine the wall
+ * clock grows with the others' load, the CPU time much less (the wasm engine runs on this
+ * process's one thread), so compare two versions by CPU ms when the load is high.
  */
 import { createRequire } from 'node:module';
 import { readFileSync } from 'node:fs';
@@ -28,6 +33,7 @@ const engine = arg('engine', 'native');
 const runs = Number(arg('runs', '3'));
 const threads = Number(arg('threads', '1'));
 const explain = arg('explain', '');
+const defer = process.argv.includes('--defer');
 
 /** Just enough of a DbClient on the wasm engine's blocking bindings to load and run the dashboard. */
 class BlockingWasmDb implements DbClient {
@@ -104,6 +110,7 @@ interface Step {
   readonly sql: string;
   readonly query: SqlQuery | string;
   readonly ms: number;
+  readonly cpu: number;
 }
 
 /** Records every statement's time under the phase that ran it. */
@@ -113,8 +120,10 @@ class Tracing implements DbClient {
   constructor(private readonly inner: DbClient) {}
   private async time<T>(q: SqlQuery | string, f: () => Promise<T>): Promise<T> {
     const t0 = performance.now();
+    const c0 = process.cpuUsage();
     const v = await f();
-    this.steps.push({ phase: this.phase, sql: typeof q === 'string' ? q : q.text, query: q, ms: performance.now() - t0 });
+    const c = process.cpuUsage(c0);
+    this.steps.push({ phase: this.phase, sql: typeof q === 'string' ? q : q.text, query: q, ms: performance.now() - t0, cpu: (c.user + c.system) / 1000 });
     return v;
   }
   exec(q: SqlQuery | string): Promise<void> {
@@ -154,7 +163,7 @@ const base: DbClient = engine === 'wasm' ? await BlockingWasmDb.open() : await N
 const report = await loadDataset(base, [{ name: basename(file), bytes: new Uint8Array(readFileSync(file)) }]);
 const mapped = mappedOf(report);
 const db = new Tracing(base);
-await runDashboard(base, DEFAULT_SETTINGS, mapped);
+await runDashboard(base, DEFAULT_SETTINGS, mapped, undefined, { defer });
 const perRun: Step[][] = [];
 const totals: number[] = [];
 for (let i = 0; i < runs; i++) {
@@ -163,21 +172,30 @@ for (let i = 0; i < runs; i++) {
   const t0 = performance.now();
   await runDashboard(db, DEFAULT_SETTINGS, mapped, (phase) => {
     db.phase = phase;
-  });
+  }, { defer });
   totals.push(performance.now() - t0);
   perRun.push(db.steps);
 }
 console.log(`${lines} lines on ${engine}${engine === 'native' ? ` (${threads} thread(s))` : ''}: ${report.rows_kept} kept; median of ${runs} runs after a first`);
-console.log(`dashboard run: ${median(totals).toFixed(0)} ms`);
+console.log(`dashboard run${defer ? ' (deferred parts left out)' : ''}: ${median(totals).toFixed(0)} ms`);
+const phaseCpu: Partial<Record<DashboardPhase, number>> = {};
 for (const phase of DASHBOARD_PHASES) {
   const steps = perRun.map((r) => r.filter((s) => s.phase === phase));
   const phaseMs = median(steps.map((r) => r.reduce((a, s) => a + s.ms, 0)));
-  console.log(`\n${phase}: ${phaseMs.toFixed(0)} ms`);
+  const cpuMs = median(steps.map((r) => r.reduce((a, s) => a + s.cpu, 0)));
+  phaseCpu[phase] = cpuMs;
+  console.log(`\n${phase}: ${phaseMs.toFixed(0)} ms, CPU ${cpuMs.toFixed(0)} ms`);
   (steps[0] ?? []).forEach((s, k) => {
     const m = median(steps.map((r) => r[k]?.ms ?? NaN));
-    if (m >= 5) console.log(`  ${m.toFixed(0).padStart(6)}  ${label(s.sql)}`);
+    const c = median(steps.map((r) => r[k]?.cpu ?? NaN));
+    if (m >= 5) console.log(`  ${m.toFixed(0).padStart(6)}  CPU ${c.toFixed(0).padStart(6)}  ${label(s.sql)}`);
   });
 }
+// BENCHMARKS.md's ratio: the three segment panels against the run before them.
+const cpuOf = (ids: readonly DashboardPhase[]) => ids.reduce((a, id) => a + (phaseCpu[id] ?? 0), 0);
+const before = cpuOf(['canonical', 'overview', 'pareto', 'repurchase', 'retention', 'satisfaction']);
+const added = cpuOf(['segments', 'lifecycle', 'composition']);
+console.log(`\nCPU: run before the segment panels ${before.toFixed(0)} ms; segments + lifecycle + composition ${added.toFixed(0)} ms = ${((100 * added) / before).toFixed(1)} %`);
 if (explain && engine === 'native') {
   const re = new RegExp(explain, 'i');
   for (const s of perRun[0] ?? []) {

@@ -125,9 +125,21 @@ SELECT s.customer_id, s.d, s.i::INTEGER AS i,
 FROM s LEFT JOIN m USING (customer_id, i)`;
 }
 
-/** An R, F or M score from its rank (ties share the lowest): 1 + ⌊5·(rank − 1) ÷ (n − 1)⌋ capped at 5, 1 when n = 1. */
-function score(rank: string): SqlFragment {
-  return sql`CASE WHEN n = 1 THEN 1 ELSE least(5, 1 + (5 * (${raw(rank)} - 1)) // (n - 1)) END`;
+/**
+ * An R, F or M score is 1 + ⌊5·(rank − 1) ÷ (n − 1)⌋ capped at 5 (1 when n = 1), rank being
+ * 1 + the customers before the value (ties share the lowest). It is at least s exactly when
+ * rank − 1 ≥ k_s = ⌈(s − 1)·(n − 1) ÷ 5⌉, and rank is monotone in the value, so each score is
+ * a step of the value: `scoreCuts` gives c2 … c5, the last value (in rank order) whose rank
+ * exceeds k_s, from a CTE of (v, rank) rows, one per value; null when none does or n = 1.
+ */
+function scoreCuts(ranks: string, agg: 'min' | 'max'): SqlFragment {
+  const cut = (s: number) => `${agg}(v) FILTER (WHERE rank > (${s - 1} * (n - 1) + 4) // 5) AS c${s}`;
+  return raw(`SELECT ${[2, 3, 4, 5].map(cut).join(', ')} FROM ${ranks}, nn WHERE n > 1`);
+}
+
+/** The score of `value` from its cuts (`op` '<=' for R, whose rank runs from the largest value). */
+function scoreOf(value: string, op: '<=' | '>=', cuts: string): SqlFragment {
+  return raw(`CASE ${[5, 4, 3, 2].map((s) => `WHEN ${value} ${op} ${cuts}.c${s} THEN ${s}`).join(' ')} ELSE 1 END`);
 }
 
 /** The segment of an (R, F) score pair: a partition of the 5 × 5 grid. */
@@ -213,69 +225,87 @@ export function customerSegmentsTable(p: SegmentParams): SqlQuery {
   const baseFrom = sql`(${start} - INTERVAL 365 DAY)::DATE`;
   const agg = (a: string) => raw(p.rfm8Basis === 'median' ? `quantile_cont(${a}, 0.5)` : `avg(${a})`);
   return sql`CREATE OR REPLACE TEMP TABLE customer_segments AS
-WITH o AS (
-  SELECT customer_id,
-         min(order_date) FILTER (WHERE is_purchase) AS first_date,
-         max(order_date) FILTER (WHERE is_purchase) AS last_date,
-         count(*) FILTER (WHERE is_purchase) AS n_orders,
-         sum(order_net) AS value,
-         coalesce(sum(order_net) FILTER (WHERE order_date > ${yearAgo}), 0) AS value_365,
-         coalesce(sum(order_net) FILTER (WHERE order_date > ${start}), 0) AS current_net,
-         coalesce(sum(order_net) FILTER (WHERE order_date > ${baseFrom} AND order_date <= ${start}), 0) AS year_net,
-         list({'d': order_date, 'n': order_net})
-           FILTER (WHERE NOT is_purchase AND order_date > ${baseFrom} AND order_date <= ${start}) AS window_returns
-  FROM orders WHERE order_date <= ${asOf}
-  GROUP BY customer_id
-  HAVING count(*) FILTER (WHERE is_purchase) > 0),
--- The rhythm at as_of and at as_of − P: the median of the gaps between a customer's purchase
--- days up to that day (a gap is dated by its later day). One aggregate per customer, where a
--- state per purchase day would take a median per row (purchase_days, for the stage history).
--- Up to three days (most customers) the median has a closed form; only longer histories are
--- collected for quantile_cont.
-days AS (SELECT customer_id, order_date AS d, sum(order_net) AS net FROM orders WHERE is_purchase AND order_date <= ${asOf} GROUP BY ALL),
-gaps AS (
-  SELECT customer_id, d, net, date_diff('day', lag(d) OVER w, d) AS gap,
-         date_trunc('month', d) = date_trunc('month', first_value(d) OVER w) AS first_month,
-         count(*) OVER (w ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING) AS np,
-         count(*) FILTER (WHERE d <= ${start}) OVER (w ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING) AS ns
-  FROM days WINDOW w AS (PARTITION BY customer_id ORDER BY d)),
-rhythm AS (
-  SELECT customer_id, count(*) AS p,
-         CASE count(*) WHEN 1 THEN NULL WHEN 2 THEN max(gap) WHEN 3 THEN sum(gap) / 2
-              ELSE quantile_cont(gap, 0.5) FILTER (WHERE np >= 4) END AS g,
-         count(*) FILTER (WHERE d <= ${start}) AS start_p,
-         CASE count(*) FILTER (WHERE d <= ${start}) WHEN 0 THEN NULL WHEN 1 THEN NULL
-              WHEN 2 THEN max(gap) FILTER (WHERE d <= ${start}) WHEN 3 THEN sum(gap) FILTER (WHERE d <= ${start}) / 2
-              ELSE quantile_cont(gap, 0.5) FILTER (WHERE d <= ${start} AND ns >= 4) END AS start_g,
+-- One pass over the purchase orders in date order gives every per-customer figure: an order
+-- whose gap to the previous one is 0 is a second order on the same purchase day, so purchase
+-- days and their gaps need no separate distinct-day step. Up to three purchase days the median
+-- gap has a closed form ((last − first) ÷ (p − 1)); only longer histories feed quantile_cont.
+-- Returns (few) are summed apart and added to the purchase sums.
+WITH po AS MATERIALIZED (
+  SELECT customer_id, order_date AS d, order_net AS net,
+         date_diff('day', lag(order_date) OVER w, order_date)::INTEGER AS gap,
+         first_value(order_date) OVER w AS first_d,
+         count(*) OVER (w ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING) AS np
+  FROM orders WHERE is_purchase AND order_date <= ${asOf}
+  WINDOW w AS (PARTITION BY customer_id ORDER BY order_date)),
+pc AS (
+  SELECT customer_id, min(d) AS first_date, max(d) AS last_date, count(*) AS n_orders,
+         count(*) FILTER (WHERE gap IS NULL OR gap > 0) AS p,
+         count(*) FILTER (WHERE d <= ${start} AND (gap IS NULL OR gap > 0)) AS start_p,
          max(d) FILTER (WHERE d <= ${start}) AS start_date,
-         sum(net) AS purchase_net, sum(net) FILTER (WHERE first_month) AS first_month_net
-  FROM gaps GROUP BY customer_id),
+         sum(net) AS purchase_net,
+         sum(net) FILTER (WHERE date_trunc('month', d) = date_trunc('month', first_d)) AS first_month_net,
+         sum(net) FILTER (WHERE d > ${yearAgo}) AS p365,
+         sum(net) FILTER (WHERE d > ${start}) AS pcur,
+         sum(net) FILTER (WHERE d > ${baseFrom} AND d <= ${start}) AS pyear
+  FROM po GROUP BY customer_id),
+-- Medians in an aggregate of their own over the customers with four orders or more: fed
+-- through FILTER in the one above, every customer would hold their states.
+pq AS (
+  SELECT customer_id, quantile_cont(gap, 0.5) AS g_all, quantile_cont(gap, 0.5) FILTER (WHERE d <= ${start}) AS start_g_all
+  FROM po WHERE gap > 0 AND np >= 4 GROUP BY customer_id),
+ro AS (
+  SELECT customer_id, sum(order_net) AS rv,
+         sum(order_net) FILTER (WHERE order_date > ${yearAgo}) AS r365,
+         sum(order_net) FILTER (WHERE order_date > ${start}) AS rcur,
+         sum(order_net) FILTER (WHERE order_date > ${baseFrom} AND order_date <= ${start}) AS ryear,
+         min(order_date) FILTER (WHERE order_date > ${baseFrom} AND order_date <= ${start}) AS first_return,
+         list({'d': order_date, 'n': order_net}) FILTER (WHERE order_date > ${baseFrom} AND order_date <= ${start}) AS window_returns
+  FROM orders WHERE NOT is_purchase AND order_date <= ${asOf}
+  GROUP BY customer_id),
 -- The baseline window (as_of − P − B, as_of − P] is the year before as_of − P, or starts on
--- first_date when B < 365: then only returns dated before the first purchase fall outside it.
+-- first_date when B < 365: then only returns dated before the first purchase fall outside it
+-- (the list is read only for a customer who has one).
 c AS (
-  SELECT o.* EXCLUDE (year_net, window_returns), rh.p, rh.g, date_diff('day', o.last_date, ${asOf}) AS recency_days,
-         least(365, date_diff('day', o.first_date, ${start}) + 1) AS b_days,
-         o.year_net - coalesce(list_sum([r.n FOR r IN o.window_returns IF r.d < o.first_date]), 0) AS base_net,
-         rh.start_p, rh.start_g, rh.start_date, rh.purchase_net, rh.first_month_net
-  FROM o JOIN rhythm rh ON rh.customer_id = o.customer_id),
+  SELECT pc.customer_id, pc.first_date, pc.last_date, pc.n_orders,
+         pc.purchase_net + coalesce(ro.rv, 0) AS value,
+         coalesce(pc.p365, 0) + coalesce(ro.r365, 0) AS value_365,
+         coalesce(pc.pcur, 0) + coalesce(ro.rcur, 0) AS current_net,
+         pc.p,
+         CASE pc.p WHEN 1 THEN NULL WHEN 2 THEN date_diff('day', pc.first_date, pc.last_date)
+              WHEN 3 THEN date_diff('day', pc.first_date, pc.last_date) / 2 ELSE pq.g_all END AS g,
+         date_diff('day', pc.last_date, ${asOf}) AS recency_days,
+         least(365, date_diff('day', pc.first_date, ${start}) + 1) AS b_days,
+         coalesce(pc.pyear, 0) + CASE WHEN ro.first_return IS NULL THEN 0 WHEN ro.first_return >= pc.first_date THEN ro.ryear
+              ELSE coalesce(list_sum([r.n FOR r IN ro.window_returns IF r.d >= pc.first_date]), 0) END AS base_net,
+         pc.start_p,
+         CASE pc.start_p WHEN 0 THEN NULL WHEN 1 THEN NULL WHEN 2 THEN date_diff('day', pc.first_date, pc.start_date)
+              WHEN 3 THEN date_diff('day', pc.first_date, pc.start_date) / 2 ELSE pq.start_g_all END AS start_g,
+         pc.start_date, pc.purchase_net, pc.first_month_net
+  FROM pc LEFT JOIN ro ON ro.customer_id = pc.customer_id LEFT JOIN pq ON pq.customer_id = pc.customer_id),
 nn AS (SELECT count(*) AS n FROM c),
--- R and F take few distinct values: their ranks come from one row per value, where a rank()
--- window would sort every customer (rank = 1 + the customers before the value).
-rr AS (SELECT recency_days, 1 + sum(count(*)) OVER (ORDER BY recency_days DESC) - count(*) AS r_rank FROM c GROUP BY recency_days),
-fr AS (SELECT n_orders, 1 + sum(count(*)) OVER (ORDER BY n_orders) - count(*) AS f_rank FROM c GROUP BY n_orders),
+-- Ranks from one row per value (rank = 1 + the customers before the value), where a rank()
+-- window would sort every customer; each score is then a step of its value (scoreCuts).
+rr AS (SELECT recency_days AS v, 1 + sum(count(*)) OVER (ORDER BY recency_days DESC) - count(*) AS rank FROM c GROUP BY recency_days),
+fr AS (SELECT n_orders AS v, 1 + sum(count(*)) OVER (ORDER BY n_orders) - count(*) AS rank FROM c GROUP BY n_orders),
+mr AS (SELECT value AS v, 1 + sum(count(*)) OVER (ORDER BY value) - count(*) AS rank FROM c GROUP BY value),
+cuts_r AS (${scoreCuts('rr', 'max')}),
+cuts_f AS (${scoreCuts('fr', 'min')}),
+cuts_m AS (${scoreCuts('mr', 'min')}),
 s AS (
-  SELECT c.*, nn.n, ${score('rr.r_rank')} AS r_score, ${score('fr.f_rank')} AS f_score, ${score('rank() OVER (ORDER BY c.value)')} AS m_score
-  FROM c CROSS JOIN nn JOIN rr ON rr.recency_days = c.recency_days JOIN fr ON fr.n_orders = c.n_orders),
+  SELECT c.*, nn.n, ${scoreOf('c.recency_days', '<=', 'cuts_r')} AS r_score, ${scoreOf('c.n_orders', '>=', 'cuts_f')} AS f_score,
+         ${scoreOf('c.value', '>=', 'cuts_m')} AS m_score
+  FROM c, nn, cuts_r, cuts_f, cuts_m),
 th AS (SELECT ${agg('recency_days')} AS r_th, ${agg('n_orders')} AS f_th, ${agg('value')} AS m_th FROM c),
 cuts AS (
   SELECT min(rank) FILTER (WHERE total > 0 AND cum::DOUBLE >= ${p.tierA}::DOUBLE * total::DOUBLE) AS a,
          min(rank) FILTER (WHERE total > 0 AND cum::DOUBLE >= ${p.tierB}::DOUBLE * total::DOUBLE) AS b
   FROM ranked_value),
+-- value_rank > 0 always holds: the condition only lowers the planner's estimate of k, so that
+-- the join below hashes these few columns rather than the wide rows of x (~8 % of the statement).
 k AS (
-  SELECT kk.customer_id, kk.value_rank, kk.profit, kk.margin, kk.key_class,
-         cu.first_category, cu.first_region, cu.first_channel,
+  SELECT kk.customer_id, kk.value_rank, kk.profit, kk.margin, kk.key_class, cu.first_category, cu.first_region, cu.first_channel,
          CASE WHEN cuts.a IS NULL THEN NULL WHEN kk.value_rank <= cuts.a THEN 'A' WHEN kk.value_rank <= cuts.b THEN 'B' ELSE 'C' END AS tier
-  FROM customer_keys kk JOIN customers cu USING (customer_id), cuts),
+  FROM customer_keys kk JOIN customers cu USING (customer_id), cuts WHERE kk.value_rank > 0),
 x AS (
   SELECT s.*, s.recency_days < th.r_th AS r_high, s.n_orders > th.f_th AS f_high, s.value > th.m_th AS m_high,
          ${stageCase(p, { p: 's.p', g: 's.g', recency: 's.recency_days' })} AS stage,
@@ -478,7 +508,7 @@ export function namedTables(tables: Record<string, readonly object[]>, title: st
  */
 export const segmentsPanel: PanelDescriptor<'segments', SegmentsResult> = {
   id: 'segments',
-  weight: 1277,
+  weight: 827,
   kpis: ['rfm_champions', 'rfm_loyal', 'rfm_at_risk', 'rfm_cant_lose', 'rfm_hibernating', 'rfm8_important_value'],
   async run(db, settings, ctx) {
     const p = segmentParamsOf(settings, ctx);

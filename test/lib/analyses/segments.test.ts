@@ -174,3 +174,39 @@ it('documents every column of customer_segments', async () => {
   const cols = await db.query("SELECT column_name FROM duckdb_columns() WHERE table_name = 'customer_segments' ORDER BY column_index");
   expect(cols.map((c) => c.column_name)).toEqual(Object.keys(CUSTOMER_SEGMENT_COLUMNS));
 });
+
+/**
+ * The per-customer figures of customer_segments from purchase days and returns. as_of 2024-06-30,
+ * P = 90: as_of − P = 2024-04-01; value_365 over (2023-07-01, 2024-06-30]; baseline year
+ * (2023-04-02, 2024-04-01] from the first purchase day on.
+ *  U  −5 return 2023-05-01 (before the first purchase: outside the baseline), 100 + 50 on 2023-06-01
+ *     (one purchase day), −10 return 2023-08-01, 30 on 2024-05-01.
+ *     p 2, g 335 (2023-06-01 → 2024-05-01), n_orders 3, value 165, value_365 −10 + 30 = 20, current 30,
+ *     base_net 100 + 50 − 10 = 140, b_days (2024-04-01 − 2023-06-01) + 1 = 306, start_p 1 (g null),
+ *     purchase_net 180, first_month_net 150.
+ *  V  10 each on 01-01, 01-03 (twice), 01-10, 01-20, 03-01, 05-01, 06-30 (2024): 7 days, gaps
+ *     2, 7, 10, 41, 61, 60 → median (10 + 41)/2 = 25.5; by 04-01 5 days, gaps 2, 7, 10, 41 → 8.5.
+ *     n_orders 8, value 80, current 20, base 60, b_days 92, first month (January) 50.
+ *  W  20 each on 01-01, 02-01, 03-01, 06-01: gaps 31, 29, 92 → 31; by 04-01 3 days → (03-01 − 01-01)/2 = 30;
+ *     a −4 return on 02-15 (after the first purchase: in the baseline): value 76, base 56.
+ *  X  5 each on 01-10, 03-10, 06-10: gaps 60, 92 → 76; by 04-01 2 days → 60; b_days 83.
+ * Counting the second order of V's 01-03 as a day would give a gap of 0 (medians 10 and 7, p 8).
+ */
+it('takes rhythm, window sums and the state at as_of − P from purchase days and returns', async () => {
+  const V = ['01-01', '01-03', '01-03', '01-10', '01-20', '03-01', '05-01', '06-30'];
+  await run([
+    ['U', '2023-05-01', 'u0', -5], ['U', '2023-06-01', 'u1', 100], ['U', '2023-06-01', 'u2', 50], ['U', '2023-08-01', 'u3', -10], ['U', '2024-05-01', 'u4', 30],
+    ...V.map((d, i) => ['V', `2024-${d}`, `v${i}`, 10] as const),
+    ...['01-01', '02-01', '03-01', '06-01'].map((d, i) => ['W', `2024-${d}`, `w${i}`, 20] as const),
+    ['W', '2024-02-15', 'wr', -4],
+    ...['01-10', '03-10', '06-10'].map((d, i) => ['X', `2024-${d}`, `x${i}`, 5] as const),
+  ]);
+  expect(await db.query(`SELECT customer_id, p, g, n_orders, value::DOUBLE AS value, value_365::DOUBLE AS value_365, current_net::DOUBLE AS current,
+      base_net::DOUBLE AS base, b_days, start_p, start_g, start_date::VARCHAR AS start_date, purchase_net::DOUBLE AS purchase_net,
+      first_month_net::DOUBLE AS first_month_net FROM customer_segments ORDER BY customer_id`)).toEqual([
+    { customer_id: 'U', p: 2, g: 335, n_orders: 3, value: 165, value_365: 20, current: 30, base: 140, b_days: 306, start_p: 1, start_g: null, start_date: '2023-06-01', purchase_net: 180, first_month_net: 150 },
+    { customer_id: 'V', p: 7, g: 25.5, n_orders: 8, value: 80, value_365: 80, current: 20, base: 60, b_days: 92, start_p: 5, start_g: 8.5, start_date: '2024-03-01', purchase_net: 80, first_month_net: 50 },
+    { customer_id: 'W', p: 4, g: 31, n_orders: 4, value: 76, value_365: 76, current: 20, base: 56, b_days: 92, start_p: 3, start_g: 30, start_date: '2024-03-01', purchase_net: 80, first_month_net: 20 },
+    { customer_id: 'X', p: 3, g: 76, n_orders: 3, value: 15, value_365: 15, current: 5, base: 10, b_days: 83, start_p: 2, start_g: 60, start_date: '2024-03-10', purchase_net: 15, first_month_net: 5 },
+  ]);
+});
