@@ -26,6 +26,7 @@ import {
 import type { SheetRows } from './formats/xlsx.ts';
 import { simpleCellSpec, type SimpleCellSpec } from './simple-cells.ts';
 import { buildSurvey, surveyAutoMap, surveyDdl } from './survey.ts';
+import { typedCsvPlan, typedRawInEngine } from './typed-csv.ts';
 import {
   IngestError,
   type ColumnMapping,
@@ -117,6 +118,12 @@ export interface LoadEnv {
    * the same either way (tests compare).
    */
   readonly parquetInEngine?: boolean;
+  /**
+   * Let the engine read a text file whose lines are plain records straight into the raw
+   * table (typed-csv.ts; default true). Off, every text file goes through the normalizer;
+   * the result is the same either way (tests compare).
+   */
+  readonly typedCsv?: boolean;
 }
 
 /** Rows of a Parquet file the preview decodes (and shows). */
@@ -375,7 +382,19 @@ async function prepare(file: InputFile, role: Role, o: FileOverrides, env: LoadE
     const simpleCells = simpleSpec(role, env, inspection.mapping, preview.columnCount);
     // Re-encoded text is a buffer of its own; UTF-8 input is a view of the file's bytes.
     const held = utf8.buffer === bytes.buffer ? [] : [utf8];
-    return { inspection, rows: () => normalize(utf8, preview, { ...chunkOpts(env), simpleCells }), held };
+    return {
+      inspection,
+      rows: () => normalize(utf8, preview, { ...chunkOpts(env), simpleCells }),
+      ...(env.typedCsv === false
+        ? {}
+        : {
+            rawInEngine: async (db: DbClient, rawTable: string, progress: (p: Progress) => void) => {
+              const plan = typedCsvPlan(utf8, preview);
+              return typeof plan === 'string' ? 'unsupported' : typedRawInEngine(db, utf8, plan, rawTable, simpleCells, progress);
+            },
+          }),
+      held,
+    };
   } catch (e) {
     if (e instanceof IngestError) return failed(base, e.code, { ...e.detail });
     throw e;

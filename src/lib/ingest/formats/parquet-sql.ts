@@ -188,7 +188,7 @@ function isoDate(x: Fragment, v: Fragment, t: Fragment, kind: TextKind): Fragmen
  * `isSimpleRecord` (simple-cells.ts) on the row's texts, plus what `writeRowCells` adds: no
  * cell that needs quoting, no NUL removed. `x(k)` is column k, `t(k)` its text ('' when null).
  */
-function simpleTest(
+export function simpleTest(
   spec: SimpleCellSpec,
   kinds: readonly TextKind[],
   x: (k: number) => Fragment,
@@ -219,7 +219,7 @@ function simpleTest(
 }
 
 /** The cells whose end characters the simple test looks at. */
-function trimTested(spec: SimpleCellSpec): number[] {
+export function trimTested(spec: SimpleCellSpec): number[] {
   return [...new Set([spec.customer, ...(spec.customer !== 0 ? [0] : []), ...spec.texts, ...(spec.order !== null ? [spec.order] : [])])];
 }
 
