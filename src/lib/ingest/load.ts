@@ -26,7 +26,7 @@ import {
 import type { SheetRows } from './formats/xlsx.ts';
 import { simpleCellSpec, type SimpleCellSpec } from './simple-cells.ts';
 import { buildSurvey, surveyAutoMap, surveyDdl } from './survey.ts';
-import { typedCsvPlan, typedRawInEngine } from './typed-csv.ts';
+import { stageForSimpleRows, typedCsvPlan, typedRawInEngine } from './typed-csv.ts';
 import {
   IngestError,
   type ColumnMapping,
@@ -120,8 +120,9 @@ export interface LoadEnv {
   readonly parquetInEngine?: boolean;
   /**
    * Let the engine read a text file whose lines are plain records straight into the raw
-   * table (typed-csv.ts; default true). Off, every text file goes through the normalizer;
-   * the result is the same either way (tests compare).
+   * table, and stage a file whose rows are all simple by the simple branch of the rules
+   * alone (typed-csv.ts; default true). Off, every text file goes through the normalizer and
+   * the full rules; the result is the same either way (tests compare).
    */
   readonly typedCsv?: boolean;
 }
@@ -570,7 +571,18 @@ export async function loadDataset(db: DbClient, sales: readonly InputFile[], opt
 
       const parse: ParseOptions = { ...DEFAULT_PARSE, ...input.o.parse };
       const delimiter = insp.dialect?.delimiter === 'whitespace' ? ' ' : (insp.dialect?.delimiter ?? ',');
-      const spec = { rawTable, columnCount: insp.columnCount, fileNo: k, mapping: insp.mapping, stage: `stage__${k}`, dropRawWhenCounted: true, delimiter };
+      // A file whose rows are all simple is staged by the simple branch of the rules alone.
+      const simpleStage = input.role === 'sales' && options.typedCsv !== false ? await stageForSimpleRows(db, rawTable) : null;
+      const spec = {
+        rawTable,
+        columnCount: insp.columnCount,
+        fileNo: k,
+        mapping: insp.mapping,
+        stage: `stage__${k}`,
+        dropRawWhenCounted: true,
+        delimiter,
+        ...(simpleStage ? { stageSql: simpleStage } : {}),
+      };
       const info = infos[k] ?? null;
       let result: BuildLinesResult;
       try {

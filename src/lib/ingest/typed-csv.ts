@@ -7,7 +7,7 @@
  * loads random near-miss files both ways).
  *
  * A file qualifies only when every physical line after the header is exactly one record
- * that the normalizer would copy as it is: no quote character anywhere, no NUL, no U+FFFD,
+ * that the normalizer would copy as it is: no quote character anywhere, no NUL, no U+001F, no U+FFFD,
  * no CR but before LF, no empty line, no line over the record limit, the header on line 1
  * (or none) and a one-character delimiter. Row k of the read is then line k + headerLine.
  * The engine reads with `strict_mode`: a line with another number of fields than the header
@@ -17,10 +17,12 @@
  * rules, which are the same for both.
  */
 import type { DbClient } from '../db/client.ts';
+import { cell, stageSql, type BuildLinesSpec, type ResolvedParse } from './build-lines.ts';
+import { contactStageColumns } from './customer-info.ts';
 import { ident, join, literal, raw, sql } from '../db/sql.ts';
 import type { NormalizeStats } from './chunk-writer.ts';
-import { simpleTest, trimTested } from './formats/parquet-sql.ts';
-import type { Fragment } from './parse.ts';
+import { WORD_RE } from './formats/parquet-sql.ts';
+import { idValue, type Fragment } from './parse.ts';
 import { DEFAULT_MAX_RECORD_BYTES, type TextPreview } from './preview.ts';
 import { RAW_FLAG } from './raw-format.ts';
 import type { SimpleCellSpec } from './simple-cells.ts';
@@ -46,6 +48,7 @@ export type TypedCsvRefusal =
   | 'header'
   | 'quote'
   | 'nul'
+  | 'unit_separator'
   | 'replacement_char'
   | 'lone_cr'
   | 'empty_line'
@@ -71,6 +74,7 @@ export function typedCsvPlan(
   if (preview.headerLine !== 0 && preview.headerLine !== 1) return 'header';
   if (utf8.indexOf(QUOTE) >= 0) return 'quote';
   if (utf8.indexOf(0) >= 0) return 'nul';
+  if (utf8.indexOf(0x1f) >= 0) return 'unit_separator';
   for (let i = utf8.indexOf(0xef); i >= 0; i = utf8.indexOf(0xef, i + 1)) {
     if (utf8[i + 1] === 0xbf && utf8[i + 2] === 0xbd) return 'replacement_char';
   }
@@ -99,42 +103,71 @@ export function typedCsvPlan(
   return { delimiter: d, headerLine: preview.headerLine, columnCount: preview.columnCount, records };
 }
 
-/** Space and tab only: what the normalizer counts as nothing in a line (with the delimiters). */
-function blankCell(x: Fragment): Fragment {
-  return sql`(${x} IS NULL OR (list_contains([9, 32], ascii(${x})) AND regexp_matches(${x}, '^[ \t]*$')))`;
-}
-
 /**
  * The statement that makes `rawTable` from the registered file at `path`: `line_no`, `flag`
- * (blank, simple or data), `n_fields` and the cells as the normalizer's stream reads back
- * (an empty field is NULL; a blank row keeps no cells). `parallel = false` reads the file
- * in order, so `row_number() OVER ()` is the record's position in it.
+ * (simple or data), `n_fields` and the cells as the normalizer's stream reads back (an
+ * empty field is NULL). A line of spaces, tabs and delimiters is flagged data, not blank as
+ * the normalizer flags it: the rules find no filled cell in it and skip it as a blank row
+ * all the same (the property test has such lines), and its cells are never read.
+ * `parallel = false` reads the file in order, so `row_number() OVER ()` is the record's
+ * position in it.
  */
 export function typedRawSql(rawTable: string, path: string, plan: TypedCsvPlan, simple: SimpleCellSpec | null): Fragment {
   const n = plan.columnCount;
   const xs = Array.from({ length: n }, (_, k) => ident(`x${k}`));
   const x = (k: number) => xs[k] as Fragment;
-  const t = (k: number) => ident(`t${k}`);
   const columns = Array.from({ length: n }, (_, k) => sql`${literal(`x${k}`)}: 'VARCHAR'`);
-  const texts = xs.map((c, k) => sql`coalesce(${c}, '') AS ${t(k)}`);
-  const tested = simple ? trimTested(simple) : [];
-  const endCodes = tested.map((k) => sql`ascii(${t(k)}) AS ${ident(`f${k}`)}, ascii(right(${t(k)}, 1)) AS ${ident(`l${k}`)}`);
-  const ends = (k: number): [Fragment, Fragment] => [ident(`f${k}`), ident(`l${k}`)];
-  const kinds = xs.map(() => 'text' as const);
-  const flag = simple
-    ? sql`CASE WHEN blank THEN ${raw(String(RAW_FLAG.blank))} WHEN ${simpleTest(simple, kinds, x, x, t, ends)} THEN ${raw(String(RAW_FLAG.simpleData))} ELSE ${raw(String(RAW_FLAG.data))} END`
-    : sql`CASE WHEN blank THEN ${raw(String(RAW_FLAG.blank))} ELSE ${raw(String(RAW_FLAG.data))} END`;
-  const cells = xs.map((c, k) => sql`CASE WHEN blank THEN NULL ELSE ${c} END AS ${ident(`c${k}`)}`);
-  return sql`CREATE OR REPLACE TEMP TABLE ${ident(rawTable)} AS
-    WITH read AS (SELECT (row_number() OVER () + ${raw(String(plan.headerLine))}) AS line_no, * FROM read_csv(${literal(path)},
+  const cells = xs.map((c, k) => sql`${c} AS ${ident(`c${k}`)}`);
+  const read = sql`SELECT (row_number() OVER () + ${raw(String(plan.headerLine))}) AS line_no, * FROM read_csv(${literal(path)},
         delim = ${literal(plan.delimiter)}, quote = '"', escape = '"', header = false, skip = ${raw(String(plan.headerLine))},
-        auto_detect = false, columns = {${join(columns)}}, strict_mode = true, null_padding = false, parallel = false)),
-      texts AS (SELECT *, ${join(texts)} FROM read),
-      shaped AS (SELECT *, ${join(xs.map(blankCell), ' AND ')} AS blank
-        ${endCodes.length ? sql`, ${join(endCodes)}` : raw('')}
-        ${simple ? sql`, concat(${join(xs)}) AS all_text` : raw('')} FROM texts)
+        auto_detect = false, columns = {${join(columns)}}, strict_mode = true, null_padding = false, parallel = false)`;
+  const flag = simple
+    ? sql`CASE WHEN ${simpleTest(simple, x)} THEN ${raw(String(RAW_FLAG.simpleData))} ELSE ${raw(String(RAW_FLAG.data))} END`
+    : raw(String(RAW_FLAG.data));
+  return sql`CREATE OR REPLACE TEMP TABLE ${ident(rawTable)} AS
+    WITH read AS (${read})
     SELECT line_no::INTEGER AS line_no, (${flag})::UTINYINT AS flag, ${raw(String(n))}::INTEGER AS n_fields, ${join(cells)}
-    FROM shaped`;
+    FROM read`;
+}
+
+/**
+ * Code points a cell may not start or end with and be simple (`noTrim`, simple-cells.ts):
+ * up to space, and those whose UTF-8 lead byte is C2, C5, E2, E3 or EF.
+ */
+const SUSPECT = '\\x{0}-\\x{20}\\x{80}-\\x{bf}\\x{140}-\\x{17f}\\x{2000}-\\x{3fff}\\x{f000}-\\x{ffff}';
+const US_RE = '\\x{1f}';
+/** Text with nothing to trim at either end (empty allowed), and none of `also`. */
+const trimless = (also = '', required = false) => {
+  const end = `[^${SUSPECT}${also}]`;
+  const cell = `${end}([^${US_RE}${also}]*${end})?`;
+  return required ? cell : `(${cell})?`;
+};
+const ISO_DATE = '[0-9]{4}-[0-9]{2}-[0-9]{2}( [0-9]{2}:[0-9]{2}(:[0-9]{2})?)?';
+const SIGNED = '(-?[0-9]+(\\.[0-9]+)?)?';
+const UNSIGNED = '([0-9]+(\\.[0-9]+)?)?';
+/** The dotless ı, which `upper()` turns into I (simple-cells.ts `hasDotlessI`). */
+const DOTLESS_I = '\\x{131}';
+
+/**
+ * `isSimpleRecord` (simple-cells.ts) in two regular expressions, each run once per row on
+ * the row's tested cells joined by U+001F (which the file does not hold, so no cell can
+ * stand for two): one full match for the forms of the date, the numbers, and the ends of
+ * the customer, cell 0, text and order cells; one search for a cell starting with a
+ * placeholder or summary word. Seven expressions per cell took 1.9 s more per million rows.
+ */
+function simpleTest(spec: SimpleCellSpec, x: (k: number) => Fragment): Fragment {
+  const fields: [number, string][] = [[spec.date, ISO_DATE]];
+  for (const k of spec.numbers) fields.push([k, SIGNED]);
+  if (spec.score !== null) fields.push([spec.score, UNSIGNED]);
+  fields.push([spec.customer, trimless(`+${DOTLESS_I}`, true)]);
+  if (spec.customer !== 0) fields.push([0, trimless('', true)]);
+  for (const k of spec.texts) fields.push([k, trimless()]);
+  if (spec.order !== null) fields.push([spec.order, trimless(DOTLESS_I)]);
+  const joined = (cols: readonly number[]) => sql`concat_ws(${literal('\u001f')}, ${join(cols.map((k) => sql`coalesce(${x(k)}, '')`))})`;
+  const forms = fields.map(([, re]) => re).join(US_RE);
+  const worded = [spec.customer, ...(spec.customer !== 0 ? [0] : []), ...(spec.order !== null ? [spec.order] : [])];
+  const word = `(^|${US_RE})${WORD_RE.slice(1)}`;
+  return sql`(regexp_full_match(${joined(fields.map(([k]) => k))}, ${literal(forms)}) AND NOT regexp_matches(${joined(worded)}, ${literal(word)}))`;
 }
 
 /**
@@ -170,4 +203,80 @@ export async function typedRawInEngine(
   }
   progress({ stage: 'parse', done: 1, total: 1 });
   return { records, byFlag: {}, nulRemoved: 0, nulRecords: 0, lines: records + plan.headerLine };
+}
+
+/**
+ * The stage (build-lines.ts `stageSql`) of a raw table whose rows are all simple: the same
+ * columns and values, written by the simple branch of each expression alone. A simple row
+ * is never blank, a title, a summary or a footer row, its customer id is itself, its date
+ * is ISO and its numbers plain, so of the reasons only an ISO date that does not exist
+ * (2023-02-30), a missing amount and an amount that does not fit DECIMAL(18,4) remain.
+ * Under a decimal comma the simple branch does not apply: the full stage is returned.
+ */
+export function simpleStageSql(spec: BuildLinesSpec, p: ResolvedParse): Fragment[] {
+  const general = stageSql(spec, p);
+  const m = spec.mapping;
+  if (p.decimal !== '.' || m.customer === undefined || m.date === undefined) return general;
+  const direct = m.amount !== undefined;
+  const qtyCol = m.quantity;
+  const priceCol = m.unit_price;
+  const number = (c: number | undefined) => (c === undefined ? raw('NULL::DECIMAL(18,4)') : sql`TRY_CAST(${cell(c)} AS DECIMAL(18,4))`);
+  const text = (f: 'product' | 'category' | 'region' | 'channel') => {
+    const c = m[f];
+    return c === undefined ? raw('NULL::VARCHAR') : sql`nullif(${cell(c)}, '')`;
+  };
+  const amountCell = direct ? cell(m.amount as number) : cell(priceCol as number);
+  const cells = Array.from({ length: spec.columnCount }, (_, i) => ident(`c${i}`));
+  const rowHash = cells.length ? sql`hash(${join(cells)})` : sql`hash(line_no)`;
+  const createStage = sql`CREATE OR REPLACE TEMP TABLE ${ident(spec.stage)} AS
+    WITH base AS (SELECT *, ${cell(m.customer)} AS cust_t, ${cell(m.date)} AS date_c, ${amountCell} AS amt_c,
+        ${qtyCol === undefined ? raw("''") : cell(qtyCol)} AS qty_c FROM ${ident(spec.rawTable)}),
+      parsed AS (SELECT *, TRY_CAST(date_c AS TIMESTAMP) AS order_ts, TRY_CAST(amt_c AS DECIMAL(18,4)) AS amount_p,
+        ${qtyCol === undefined ? raw('NULL::DECIMAL(18,4)') : sql`TRY_CAST(qty_c AS DECIMAL(18,4))`} AS amount_q FROM base),
+      valued AS (SELECT *, ${direct ? sql`amount_p` : sql`CAST(amount_q * amount_p AS DECIMAL(18,4))`} AS amount FROM parsed),
+      classified AS (SELECT *, CASE
+          WHEN order_ts IS NULL THEN 'unparseable_date'
+          WHEN ${direct ? sql`amt_c = ''` : sql`(qty_c = '' OR amt_c = '')`} THEN 'missing_amount'
+          WHEN amount IS NULL THEN 'unparseable_amount'
+          ELSE NULL END AS reason, ${number(m.cost)} AS cost_v FROM valued)
+    SELECT line_no, flag,
+      CASE WHEN reason IS NULL THEN 'kept' ELSE 'rejected' END AS status,
+      reason,
+      CASE
+        WHEN reason = 'unparseable_date' THEN left(date_c, 80)
+        WHEN reason = 'unparseable_amount' THEN left(${direct ? sql`amt_c` : sql`CASE WHEN amount_q IS NULL THEN qty_c ELSE amt_c END`}, 80)
+        ELSE NULL END AS value,
+      cust_t AS customer_id,
+      ${m.order === undefined ? raw('NULL::VARCHAR') : idValue(cell(m.order))} AS order_id,
+      order_ts,
+      amount,
+      ${qtyCol === undefined ? raw('NULL::DOUBLE') : sql`amount_q::DOUBLE`} AS quantity,
+      ${priceCol === undefined ? raw('NULL::DOUBLE') : direct ? sql`${number(priceCol)}::DOUBLE` : sql`amount_p::DOUBLE`} AS unit_price,
+      ${text('product')} AS product,
+      ${text('category')} AS category,
+      ${text('region')} AS region,
+      ${text('channel')} AS channel,
+      cost_v AS cost,
+      ${m.profit !== undefined ? number(m.profit) : m.cost !== undefined ? sql`amount - cost_v` : raw('NULL::DECIMAL(18,4)')} AS profit,
+      ${m.score === undefined ? raw('NULL::DOUBLE') : sql`TRY_CAST(${cell(m.score)} AS DOUBLE)`} AS score,
+      NULL::VARCHAR AS currency,
+      ${contactStageColumns(spec.info?.spec, cell)},
+      'iso' AS date_kind,
+      false AS cust_trimmed,
+      false AS cust_placeholder,
+      false AS cust_sci,
+      CASE WHEN reason IS NULL THEN ${rowHash} END AS row_hash,
+      false AS dup_extra
+    FROM classified`;
+  return [createStage, ...general.slice(1)];
+}
+
+/**
+ * `simpleStageSql` when every row of `rawTable` is flagged simple, else null (the full stage
+ * then classifies the file). One count over the flag column.
+ */
+export async function stageForSimpleRows(db: DbClient, rawTable: string): Promise<typeof simpleStageSql | null> {
+  const [row] = await db.query(sql`SELECT count(*)::INTEGER AS n, count(*) FILTER (WHERE flag = ${raw(String(RAW_FLAG.simpleData))})::INTEGER AS simple FROM ${ident(rawTable)}`);
+  const n = Number(row?.n ?? 0);
+  return n > 0 && Number(row?.simple ?? -1) === n ? simpleStageSql : null;
 }

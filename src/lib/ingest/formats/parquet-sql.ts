@@ -139,7 +139,7 @@ const WORDS = [
   'total', 'subtotal', 'sub', 'grand', 'sum', 'average', 'avg',
   '无', '空', '合计', '合計', '小计', '小計', '总计', '總計', '累计', '累計', '总合计', '平均',
 ];
-const WORD_RE = `^(${WORDS.map((w) =>
+export const WORD_RE = `^(${WORDS.map((w) =>
   [...w].map((ch) => (/[a-z]/.test(ch) ? `[${ch}${ch.toUpperCase()}]` : /[a-zA-Z0-9\u4e00-\u9fff]/.test(ch) ? ch : `\\${ch}`)).join(''),
 ).join('|')})`;
 
