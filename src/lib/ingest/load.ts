@@ -26,7 +26,7 @@ import {
 import type { SheetRows } from './formats/xlsx.ts';
 import { simpleCellSpec, type SimpleCellSpec } from './simple-cells.ts';
 import { buildSurvey, surveyAutoMap, surveyDdl } from './survey.ts';
-import { stageForSimpleRows, typedCsvPlan, typedRawInEngine } from './typed-csv.ts';
+import { allRowsSimple, buildSimpleLines, simpleStageSql, typedCsvPlan, typedRawInEngine } from './typed-csv.ts';
 import {
   IngestError,
   type ColumnMapping,
@@ -571,8 +571,9 @@ export async function loadDataset(db: DbClient, sales: readonly InputFile[], opt
 
       const parse: ParseOptions = { ...DEFAULT_PARSE, ...input.o.parse };
       const delimiter = insp.dialect?.delimiter === 'whitespace' ? ' ' : (insp.dialect?.delimiter ?? ',');
-      // A file whose rows are all simple is staged by the simple branch of the rules alone.
-      const simpleStage = input.role === 'sales' && options.typedCsv !== false ? await stageForSimpleRows(db, rawTable) : null;
+      // A file whose rows are all simple is read by the simple branch of the rules alone:
+      // straight into the lines when every row is kept, else through a simple stage.
+      const allSimple = input.role === 'sales' && options.typedCsv !== false && (await allRowsSimple(db, rawTable));
       const spec = {
         rawTable,
         columnCount: insp.columnCount,
@@ -581,15 +582,17 @@ export async function loadDataset(db: DbClient, sales: readonly InputFile[], opt
         stage: `stage__${k}`,
         dropRawWhenCounted: true,
         delimiter,
-        ...(simpleStage ? { stageSql: simpleStage } : {}),
+        ...(allSimple ? { stageSql: simpleStageSql } : {}),
       };
       const info = infos[k] ?? null;
       let result: BuildLinesResult;
       try {
-        result =
-          input.role === 'sales'
-            ? await buildLines(db, { ...spec, target: STAGE_LINES, ...(info ? { info: single ? { spec: info, table: STAGE_INFO, final: true } : { spec: info, table: STAGE_INFO_FILES } } : {}) }, parse)
-            : await buildSurvey(db, { ...spec, target: STAGE_SURVEY }, parse);
+        if (input.role === 'sales') {
+          const sales = { ...spec, target: STAGE_LINES, ...(info ? { info: single ? { spec: info, table: STAGE_INFO, final: true } : { spec: info, table: STAGE_INFO_FILES } } : {}) };
+          result = (allSimple ? await buildSimpleLines(db, sales, parse) : null) ?? (await buildLines(db, sales, parse));
+        } else {
+          result = await buildSurvey(db, { ...spec, target: STAGE_SURVEY }, parse);
+        }
       } catch (e) {
         if (e instanceof IngestError) throw new IngestError(e.code, { ...e.detail, file: input.file.name, fileIndex: k });
         throw e;

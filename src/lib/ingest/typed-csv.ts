@@ -17,8 +17,17 @@
  * rules, which are the same for both.
  */
 import type { DbClient } from '../db/client.ts';
-import { cell, stageSql, type BuildLinesSpec, type ResolvedParse } from './build-lines.ts';
-import { contactStageColumns } from './customer-info.ts';
+import {
+  cell,
+  num,
+  releaseRaw,
+  resolveParse,
+  stageSql,
+  type BuildLinesResult,
+  type BuildLinesSpec,
+  type ResolvedParse,
+} from './build-lines.ts';
+import { collectInfoSql, contactStageColumns } from './customer-info.ts';
 import { ident, join, literal, raw, sql } from '../db/sql.ts';
 import type { NormalizeStats } from './chunk-writer.ts';
 import { WORD_RE } from './formats/parquet-sql.ts';
@@ -26,7 +35,7 @@ import { idValue, type Fragment } from './parse.ts';
 import { DEFAULT_MAX_RECORD_BYTES, type TextPreview } from './preview.ts';
 import { RAW_FLAG } from './raw-format.ts';
 import type { SimpleCellSpec } from './simple-cells.ts';
-import type { Progress } from './types.ts';
+import type { ParseOptions, Progress, Warning } from './types.ts';
 
 const LF = 0x0a;
 const CR = 0x0d;
@@ -206,17 +215,16 @@ export async function typedRawInEngine(
 }
 
 /**
- * The stage (build-lines.ts `stageSql`) of a raw table whose rows are all simple: the same
- * columns and values, written by the simple branch of each expression alone. A simple row
- * is never blank, a title, a summary or a footer row, its customer id is itself, its date
- * is ISO and its numbers plain, so of the reasons only an ISO date that does not exist
- * (2023-02-30), a missing amount and an amount that does not fit DECIMAL(18,4) remain.
- * Under a decimal comma the simple branch does not apply: the full stage is returned.
+ * The SELECT of the stage (build-lines.ts `stageSql`) for a raw table whose rows are all
+ * simple: the same columns and values, from the simple branch of each expression alone. A
+ * simple row is never blank, a title, a summary or a footer row, its customer id is itself,
+ * its date is ISO and its numbers plain, so of the reasons only an ISO date that does not
+ * exist (2023-02-30), a missing amount and an amount that does not fit DECIMAL(18,4) remain.
+ * Null when the mapping lacks a required field (the full stage says which).
  */
-export function simpleStageSql(spec: BuildLinesSpec, p: ResolvedParse): Fragment[] {
-  const general = stageSql(spec, p);
+function simpleStageSelect(spec: BuildLinesSpec): Fragment | null {
   const m = spec.mapping;
-  if (p.decimal !== '.' || m.customer === undefined || m.date === undefined) return general;
+  if (m.customer === undefined || m.date === undefined || (m.amount === undefined && (m.quantity === undefined || m.unit_price === undefined))) return null;
   const direct = m.amount !== undefined;
   const qtyCol = m.quantity;
   const priceCol = m.unit_price;
@@ -228,7 +236,7 @@ export function simpleStageSql(spec: BuildLinesSpec, p: ResolvedParse): Fragment
   const amountCell = direct ? cell(m.amount as number) : cell(priceCol as number);
   const cells = Array.from({ length: spec.columnCount }, (_, i) => ident(`c${i}`));
   const rowHash = cells.length ? sql`hash(${join(cells)})` : sql`hash(line_no)`;
-  const createStage = sql`CREATE OR REPLACE TEMP TABLE ${ident(spec.stage)} AS
+  return sql`
     WITH base AS (SELECT *, ${cell(m.customer)} AS cust_t, ${cell(m.date)} AS date_c, ${amountCell} AS amt_c,
         ${qtyCol === undefined ? raw("''") : cell(qtyCol)} AS qty_c FROM ${ident(spec.rawTable)}),
       parsed AS (SELECT *, TRY_CAST(date_c AS TIMESTAMP) AS order_ts, TRY_CAST(amt_c AS DECIMAL(18,4)) AS amount_p,
@@ -268,15 +276,86 @@ export function simpleStageSql(spec: BuildLinesSpec, p: ResolvedParse): Fragment
       CASE WHEN reason IS NULL THEN ${rowHash} END AS row_hash,
       false AS dup_extra
     FROM classified`;
-  return [createStage, ...general.slice(1)];
 }
 
 /**
- * `simpleStageSql` when every row of `rawTable` is flagged simple, else null (the full stage
- * then classifies the file). One count over the flag column.
+ * The stage statements for a raw table whose rows are all simple (`simpleStageSelect`,
+ * then the duplicate marking of `stageSql`). Under a decimal comma the simple branch does
+ * not apply: the full stage is returned.
  */
-export async function stageForSimpleRows(db: DbClient, rawTable: string): Promise<typeof simpleStageSql | null> {
+export function simpleStageSql(spec: BuildLinesSpec, p: ResolvedParse): Fragment[] {
+  const general = stageSql(spec, p);
+  const select = p.decimal === '.' ? simpleStageSelect(spec) : null;
+  if (select === null) return general;
+  return [sql`CREATE OR REPLACE TEMP TABLE ${ident(spec.stage)} AS ${select}`, ...general.slice(1)];
+}
+
+/** Whether every row of `rawTable` is flagged simple (and there is one). One count over the flag column. */
+export async function allRowsSimple(db: DbClient, rawTable: string): Promise<boolean> {
   const [row] = await db.query(sql`SELECT count(*)::INTEGER AS n, count(*) FILTER (WHERE flag = ${raw(String(RAW_FLAG.simpleData))})::INTEGER AS simple FROM ${ident(rawTable)}`);
   const n = Number(row?.n ?? 0);
-  return n > 0 && Number(row?.simple ?? -1) === n ? simpleStageSql : null;
+  return n > 0 && Number(row?.simple ?? -1) === n;
+}
+
+/**
+ * `buildLines` for a raw table whose rows are all simple, when every row is kept: the kept
+ * rows go from the raw table straight into the target, without a stage table, and the
+ * report is made from what the stage would have held (every row kept, no currency, ISO
+ * dates, ids as written: of the warnings only duplicates and refunds can occur). Null, with
+ * nothing written, when a row would be rejected, the amounts are read with a decimal comma
+ * or duplicates are to be skipped: `buildLines` then stages the file (with `simpleStageSql`).
+ */
+export async function buildSimpleLines(db: DbClient, spec: BuildLinesSpec, parse: ParseOptions): Promise<BuildLinesResult | null> {
+  if (parse.dedupe) return null;
+  const p = await resolveParse(db, spec.rawTable, spec.mapping, parse);
+  const select = p.decimal === '.' ? simpleStageSelect(spec) : null;
+  if (select === null) return null;
+  const target = ident(spec.target);
+  const count = async (q: Fragment) => num((await db.query(q))[0], 'n');
+  const before = await count(sql`SELECT count(*)::INTEGER AS n FROM ${target}`);
+  const rowsRead = await count(sql`SELECT count(*)::INTEGER AS n FROM ${ident(spec.rawTable)}`);
+  await db.exec(sql`INSERT INTO ${target}
+    SELECT ${spec.fileNo}::INTEGER, line_no, customer_id, order_id, order_ts, order_ts::DATE, amount,
+      quantity, unit_price, product, category, region, channel, cost, profit, score, currency
+    FROM (${select}) WHERE status = 'kept'`);
+  const kept = (await count(sql`SELECT count(*)::INTEGER AS n FROM ${target}`)) - before;
+  if (kept !== rowsRead) {
+    await db.exec(sql`DELETE FROM ${target} WHERE file_no = ${spec.fileNo}`);
+    return null;
+  }
+  const cells = Array.from({ length: spec.columnCount }, (_, i) => ident(`c${i}`));
+  const rowHash = sql`hash(${join(cells)})`;
+  // Rows sharing a hash are only candidates: the cells decide, as in `stageSql`.
+  const duplicates = await count(sql`SELECT coalesce(sum(n - 1), 0)::INTEGER AS n FROM (
+      SELECT count(*) AS n FROM ${ident(spec.rawTable)}
+      WHERE ${rowHash} IN (SELECT h FROM (SELECT ${rowHash} AS h FROM ${ident(spec.rawTable)}) GROUP BY h HAVING count(*) > 1)
+      GROUP BY ${join(cells)} HAVING count(*) > 1)`);
+  const refunds = await count(sql`SELECT count(*)::INTEGER AS n FROM ${target} WHERE file_no = ${spec.fileNo} AND amount < 0`);
+  if (spec.info) {
+    // The stage's rows for customer_info, read through a view (all kept: the select's are).
+    await db.exec(sql`CREATE OR REPLACE TEMP VIEW ${ident(spec.stage)} AS ${select}`);
+    try {
+      await db.exec(collectInfoSql(spec.stage, spec.rawTable, spec.fileNo, spec.info.spec, spec.info.table, spec.info.final));
+    } finally {
+      await db.exec(sql`DROP VIEW IF EXISTS ${ident(spec.stage)}`);
+    }
+  }
+  await releaseRaw(db, spec);
+  const warnings: Warning[] = [];
+  if (duplicates > 0) warnings.push({ code: 'exact_duplicate_rows', count: duplicates });
+  if (refunds > 0) warnings.push({ code: 'refund_rows', count: refunds });
+  return {
+    parse: { dayMonthOrder: p.dayMonthOrder, decimal: p.decimal, dedupe: p.dedupe },
+    rows_read: rowsRead,
+    rows_kept: kept,
+    rows_rejected: 0,
+    rows_skipped: 0,
+    rejectedByReason: {},
+    skippedByReason: {},
+    rejectedAmounts: [],
+    rejectedUnreadable: {},
+    rejected: [],
+    skipped: [],
+    warnings,
+  };
 }
