@@ -390,7 +390,7 @@ async function prepare(file: InputFile, role: Role, o: FileOverrides, env: LoadE
         ? {}
         : {
             rawInEngine: async (db: DbClient, rawTable: string, progress: (p: Progress) => void) => {
-              const plan = typedCsvPlan(utf8, preview);
+              const plan = typedCsvPlan(utf8, preview, simpleCells);
               return typeof plan === 'string' ? 'unsupported' : typedRawInEngine(db, utf8, plan, rawTable, simpleCells, progress);
             },
           }),

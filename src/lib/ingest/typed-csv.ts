@@ -34,7 +34,7 @@ import { WORD_RE } from './formats/parquet-sql.ts';
 import { idValue, type Fragment } from './parse.ts';
 import { DEFAULT_MAX_RECORD_BYTES, type TextPreview } from './preview.ts';
 import { RAW_FLAG } from './raw-format.ts';
-import type { SimpleCellSpec } from './simple-cells.ts';
+import { isSimpleRecord, type SimpleCellSpec } from './simple-cells.ts';
 import type { ParseOptions, Progress, Warning } from './types.ts';
 
 const LF = 0x0a;
@@ -49,6 +49,8 @@ export interface TypedCsvPlan {
   readonly columnCount: number;
   /** Records below the header: every non-empty line (there is no empty one). */
   readonly records: number;
+  /** Every record passed the simple test (`isSimpleRecord`): the engine flags them all simple. */
+  readonly allSimple: boolean;
 }
 
 /** Why a file is read by the normalizer instead (for tests and profiles). */
@@ -62,24 +64,24 @@ export type TypedCsvRefusal =
   | 'lone_cr'
   | 'empty_line'
   | 'long_line'
-  | 'field_count'
-  | 'engine';
-
-/** Lines whose field count is checked in JavaScript before the engine is asked to read the file. */
-const SAMPLE_LINES = 2000;
+  | 'field_count';
 
 /**
  * The plan for reading `utf8` with the engine, or why it is not read that way. Native
- * `indexOf` scans only, and one pass over the line ends: a few tens of milliseconds for
- * 90 MB, against the normalizer's copy of every byte.
+ * `indexOf` scans for the file-wide tests, then one pass over the lines that counts each
+ * line's fields and, with `simple`, applies the normalizer's own simple test
+ * (`isSimpleRecord`) until a line fails it: when every line passes, the engine's read needs
+ * no test of its own (`allSimple`).
  */
 export function typedCsvPlan(
   utf8: Uint8Array,
   preview: Pick<TextPreview, 'dialect' | 'headerLine' | 'columnCount'>,
+  simple: SimpleCellSpec | null = null,
   maxRecordBytes: number = DEFAULT_MAX_RECORD_BYTES,
 ): TypedCsvPlan | TypedCsvRefusal {
   const d = preview.dialect.delimiter;
-  if (d === 'whitespace' || preview.columnCount < 2) return 'dialect';
+  const n = preview.columnCount;
+  if (d === 'whitespace' || n < 2) return 'dialect';
   if (preview.headerLine !== 0 && preview.headerLine !== 1) return 'header';
   if (utf8.indexOf(QUOTE) >= 0) return 'quote';
   if (utf8.indexOf(0) >= 0) return 'nul';
@@ -91,6 +93,8 @@ export function typedCsvPlan(
     if (utf8[i + 1] !== LF) return 'lone_cr';
   }
   const delimiter = d.charCodeAt(0);
+  const ends = new Int32Array(n);
+  let testing = simple !== null && simple.width === n;
   let line = 1;
   let records = 0;
   for (let pos = 0; pos < utf8.length; line++) {
@@ -101,15 +105,20 @@ export function typedCsvPlan(
     if (end - pos > maxRecordBytes) return 'long_line';
     if (line > preview.headerLine) {
       records++;
-      if (records <= SAMPLE_LINES) {
-        let fields = 1;
-        for (let i = utf8.indexOf(delimiter, pos); i >= 0 && i < end; i = utf8.indexOf(delimiter, i + 1)) fields++;
-        if (fields !== preview.columnCount) return 'field_count';
+      let fields = 0;
+      for (let i = pos; i < end; i++) {
+        if (utf8[i] === delimiter) {
+          if (fields >= n - 1) return 'field_count';
+          ends[fields++] = i;
+        }
       }
+      if (fields !== n - 1) return 'field_count';
+      ends[n - 1] = end;
+      if (testing && !isSimpleRecord(utf8, pos, ends, simple as SimpleCellSpec)) testing = false;
     }
     pos = next;
   }
-  return { delimiter: d, headerLine: preview.headerLine, columnCount: preview.columnCount, records };
+  return { delimiter: d, headerLine: preview.headerLine, columnCount: n, records, allSimple: testing && records > 0 };
 }
 
 /**
@@ -130,7 +139,9 @@ export function typedRawSql(rawTable: string, path: string, plan: TypedCsvPlan, 
   const read = sql`SELECT (row_number() OVER () + ${raw(String(plan.headerLine))}) AS line_no, * FROM read_csv(${literal(path)},
         delim = ${literal(plan.delimiter)}, quote = '"', escape = '"', header = false, skip = ${raw(String(plan.headerLine))},
         auto_detect = false, columns = {${join(columns)}}, strict_mode = true, null_padding = false, parallel = false)`;
-  const flag = simple
+  const flag = plan.allSimple
+    ? raw(String(RAW_FLAG.simpleData))
+    : simple
     ? sql`CASE WHEN ${simpleTest(simple, x)} THEN ${raw(String(RAW_FLAG.simpleData))} ELSE ${raw(String(RAW_FLAG.data))} END`
     : raw(String(RAW_FLAG.data));
   return sql`CREATE OR REPLACE TEMP TABLE ${ident(rawTable)} AS
@@ -326,14 +337,21 @@ export async function buildSimpleLines(db: DbClient, spec: BuildLinesSpec, parse
   const cells = Array.from({ length: spec.columnCount }, (_, i) => ident(`c${i}`));
   const rowHash = sql`hash(${join(cells)})`;
   // Rows sharing a hash are only candidates: the cells decide, as in `stageSql`.
-  const duplicates = await count(sql`SELECT coalesce(sum(n - 1), 0)::INTEGER AS n FROM (
-      SELECT count(*) AS n FROM ${ident(spec.rawTable)}
-      WHERE ${rowHash} IN (SELECT h FROM (SELECT ${rowHash} AS h FROM ${ident(spec.rawTable)}) GROUP BY h HAVING count(*) > 1)
+  const duplicates = await count(sql`WITH hashed AS MATERIALIZED (SELECT line_no, ${rowHash} AS h FROM ${ident(spec.rawTable)}),
+      shared AS (SELECT line_no FROM hashed WHERE h IN (SELECT h FROM hashed GROUP BY h HAVING count(*) > 1))
+    SELECT coalesce(sum(n - 1), 0)::INTEGER AS n FROM (
+      SELECT count(*) AS n FROM ${ident(spec.rawTable)} WHERE line_no IN (SELECT line_no FROM shared)
       GROUP BY ${join(cells)} HAVING count(*) > 1)`);
   const refunds = await count(sql`SELECT count(*)::INTEGER AS n FROM ${target} WHERE file_no = ${spec.fileNo} AND amount < 0`);
   if (spec.info) {
-    // The stage's rows for customer_info, read through a view (all kept: the select's are).
-    await db.exec(sql`CREATE OR REPLACE TEMP VIEW ${ident(spec.stage)} AS ${select}`);
+    // The stage's kept rows for customer_info: the lines just written, with the contact
+    // cells (trimmed, as the stage has them) from the raw table when there are any.
+    const contacts = Object.keys(spec.info.spec.contacts).length > 0;
+    const rawCell = (c: number) => sql`coalesce(r.${ident(`c${c}`)}, '')`;
+    await db.exec(sql`CREATE OR REPLACE TEMP VIEW ${ident(spec.stage)} AS
+      SELECT l.line_no, 'kept' AS status, l.customer_id, l.order_ts, ${contactStageColumns(spec.info.spec, rawCell)}
+      FROM ${target} l ${contacts ? sql`JOIN ${ident(spec.rawTable)} r ON r.line_no = l.line_no` : raw('')}
+      WHERE l.file_no = ${raw(String(Math.floor(spec.fileNo)))}`);
     try {
       await db.exec(collectInfoSql(spec.stage, spec.rawTable, spec.fileNo, spec.info.spec, spec.info.table, spec.info.final));
     } finally {

@@ -98,9 +98,9 @@ async function expectSameLoads(
 async function rawBoth(text: string, headerLine: number, mapping: ColumnMapping): Promise<{ js: Row[]; engine: Row[] } | null> {
   const utf8 = new TextEncoder().encode(text.replace(/^\ufeff/, ''));
   const preview = previewText(utf8, { scoreHeader, headerLine });
-  const plan = typedCsvPlan(utf8, preview);
-  if (typeof plan === 'string') return null;
   const simple = simpleCellSpec(mapping, preview.columnCount);
+  const plan = typedCsvPlan(utf8, preview, simple);
+  if (typeof plan === 'string') return null;
   const paths: string[] = [];
   for (const chunk of normalize(utf8, preview, { simpleCells: simple })) paths.push(await db.registerBuffer(chunk.bytes));
   await db.exec(createRawSql('raw_js', paths, preview.columnCount));
@@ -362,7 +362,13 @@ describe('files left to the normalizer', () => {
   const clean = ['客户ID,下单时间,实付金额', 'C1,2023-01-05,1.5', 'C2,2023-01-06,2'];
 
   it('plans a clean file: delimiter, header line and record count', () => {
-    expect(plan(clean.join('\n'))).toEqual({ delimiter: ',', headerLine: 1, columnCount: 3, records: 2 });
+    expect(plan(clean.join('\n'))).toEqual({ delimiter: ',', headerLine: 1, columnCount: 3, records: 2, allSimple: false });
+    const utf8 = new TextEncoder().encode(clean.join('\n'));
+    const preview = previewText(utf8, { scoreHeader });
+    const mapping = { customer: 0, date: 1, amount: 2 };
+    expect(typedCsvPlan(utf8, preview, simpleCellSpec(mapping, 3))).toMatchObject({ records: 2, allSimple: true });
+    const untrimmed = new TextEncoder().encode(`${clean.join('\n')}\n C3,2023-01-07,3`);
+    expect(typedCsvPlan(untrimmed, previewText(untrimmed, { scoreHeader }), simpleCellSpec(mapping, 3))).toMatchObject({ records: 3, allSimple: false });
   });
 
   it.each([
@@ -383,13 +389,13 @@ describe('files left to the normalizer', () => {
 
   it('long_line: a record over the limit', () => {
     const utf8 = new TextEncoder().encode([...clean, `C3,2023-01-07,${'9'.repeat(100)}`].join('\n'));
-    expect(typedCsvPlan(utf8, previewText(utf8, { scoreHeader }), 64)).toBe('long_line');
+    expect(typedCsvPlan(utf8, previewText(utf8, { scoreHeader }), null, 64)).toBe('long_line');
   });
 
-  it('engine: a bad line past the sampled ones fails the engine read, and the normalizer reads the file', async () => {
+  it('field_count: a short line far down the file', async () => {
     const lines = [clean[0] as string, ...Array.from({ length: 2100 }, (_, k) => `C${k},2023-01-05,${k}.5`), '合计,100', 'C9,2023-01-05,1'];
     const text = lines.join('\n');
-    expect(plan(text)).toMatchObject({ records: 2102 });
+    expect(plan(text)).toBe('field_count');
     const { outcome, engine } = await expectSameLoads(text);
     expect(engine).toBe(false);
     if ('error' in outcome) throw new Error(outcome.error);
