@@ -1,20 +1,20 @@
 /**
  * The engine's own CSV reader for text files whose records are plain lines: the raw table
- * (build-lines.ts) made by one `read_csv` over the file's UTF-8 bytes, with the flags and
- * the simple test computed in SQL, instead of the JavaScript normalizer writing a second copy
- * of the file for the engine to read. build-lines.ts then reads the raw table as ever, so the
+ * (build-lines.ts) made by one `read_csv` over the file's UTF-8 bytes instead of the
+ * JavaScript normalizer writing a second copy of the file for the engine to read; then,
+ * for a sales file whose rows are all simple, the simple branch of the rules alone. The
  * rules, the line numbers and the load report are the same either way (a property test
  * loads random near-miss files both ways).
  *
  * A file qualifies only when every physical line after the header is exactly one record
- * that the normalizer would copy as it is: no quote character anywhere, no NUL, no U+001F, no U+FFFD,
- * no CR but before LF, no empty line, no line over the record limit, the header on line 1
- * (or none) and a one-character delimiter. Row k of the read is then line k + headerLine.
- * The engine reads with `strict_mode`: a line with another number of fields than the header
- * (a trailing delimiter, a short subtotal row) or invalid UTF-8 fails the read, and the file
- * goes through the normalizer, which flags those lines. Whatever the cells hold (blank rows,
- * subtotal rows, repeated headers, returns, odd amounts or dates, duplicates) is left to the
- * rules, which are the same for both.
+ * that the normalizer would copy as it is: no quote character anywhere, no NUL, U+001F or
+ * U+FFFD, no CR but before LF, no empty line, no line over the record limit, every line
+ * with the header's number of fields, the header on line 1 (or none) and a one-character
+ * delimiter. Row k of the read is then line k + headerLine. The engine reads with
+ * `strict_mode`: invalid UTF-8 fails the read and the file goes through the normalizer,
+ * which flags those lines. Not `store_rejects`: a rejected line leaves the read and would
+ * shift the number of every line after it. Whatever the cells hold (blank rows, subtotal
+ * rows, repeated headers, returns, odd amounts or dates, duplicates) is left to the rules.
  */
 import type { DbClient } from '../db/client.ts';
 import {
