@@ -205,7 +205,7 @@ export async function typedRawInEngine(
   simple: SimpleCellSpec | null,
   progress: (p: Progress) => void,
 ): Promise<NormalizeStats | 'unsupported'> {
-  progress({ stage: 'parse', done: 0, total: 1 });
+  progress({ stage: 'parse', done: 1, total: 1 });
   const path = await db.registerBuffer(utf8.slice());
   try {
     await db.exec(typedRawSql(rawTable, path, plan, simple));
@@ -221,7 +221,6 @@ export async function typedRawInEngine(
     await db.exec(sql`DROP TABLE IF EXISTS ${ident(rawTable)}`);
     return 'unsupported';
   }
-  progress({ stage: 'parse', done: 1, total: 1 });
   return { records, byFlag: {}, nulRemoved: 0, nulRecords: 0, lines: records + plan.headerLine };
 }
 
