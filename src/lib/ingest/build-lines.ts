@@ -200,6 +200,8 @@ export interface BuildLinesSpec {
   readonly delimiter?: string;
   /** Contact fields and unused columns to collect per customer into `table` (customer-info.ts). */
   readonly info?: { readonly spec: InfoSpec; readonly table: string; readonly final?: boolean };
+  /** The statements that write the stage, when not `stageSql` (same columns and rows; typed-csv.ts `simpleStageSql`). */
+  readonly stageSql?: (spec: BuildLinesSpec, p: ResolvedParse) => Fragment[];
 }
 
 /** Rejected lines per file that carry their text; the page shows the first 50 of all files. */
@@ -456,7 +458,7 @@ export async function accountFor(
 /** Classify, append the kept rows to `spec.target`, and account for every raw row. */
 export async function buildLines(db: DbClient, spec: BuildLinesSpec, parse: ParseOptions): Promise<BuildLinesResult> {
   const p = await resolveParse(db, spec.rawTable, spec.mapping, parse);
-  for (const statement of stageSql(spec, p)) await db.exec(statement);
+  for (const statement of (spec.stageSql ?? stageSql)(spec, p)) await db.exec(statement);
   const stage = ident(spec.stage);
 
   const { rowsRead, kept, rejected: rejectedN, skipped: skippedN } = await accountFor(db, spec.rawTable, spec.stage);

@@ -26,6 +26,7 @@ import {
 import type { SheetRows } from './formats/xlsx.ts';
 import { simpleCellSpec, type SimpleCellSpec } from './simple-cells.ts';
 import { buildSurvey, surveyAutoMap, surveyDdl } from './survey.ts';
+import { allRowsSimple, buildSimpleLines, simpleStageSql, typedCsvPlan, typedRawInEngine } from './typed-csv.ts';
 import {
   IngestError,
   type ColumnMapping,
@@ -117,6 +118,13 @@ export interface LoadEnv {
    * the same either way (tests compare).
    */
   readonly parquetInEngine?: boolean;
+  /**
+   * Let the engine read a text file whose lines are plain records straight into the raw
+   * table, and stage a file whose rows are all simple by the simple branch of the rules
+   * alone (typed-csv.ts; default true). Off, every text file goes through the normalizer and
+   * the full rules; the result is the same either way (tests compare).
+   */
+  readonly typedCsv?: boolean;
 }
 
 /** Rows of a Parquet file the preview decodes (and shows). */
@@ -375,7 +383,20 @@ async function prepare(file: InputFile, role: Role, o: FileOverrides, env: LoadE
     const simpleCells = simpleSpec(role, env, inspection.mapping, preview.columnCount);
     // Re-encoded text is a buffer of its own; UTF-8 input is a view of the file's bytes.
     const held = utf8.buffer === bytes.buffer ? [] : [utf8];
-    return { inspection, rows: () => normalize(utf8, preview, { ...chunkOpts(env), simpleCells }), held };
+    return {
+      inspection,
+      rows: () => normalize(utf8, preview, { ...chunkOpts(env), simpleCells }),
+      // Sales files only: the property tests compare the two ways on the sales rules.
+      ...(env.typedCsv === false || role !== 'sales'
+        ? {}
+        : {
+            rawInEngine: async (db: DbClient, rawTable: string, progress: (p: Progress) => void) => {
+              const plan = typedCsvPlan(utf8, preview, simpleCells);
+              return typeof plan === 'string' ? 'unsupported' : typedRawInEngine(db, utf8, plan, rawTable, simpleCells, progress);
+            },
+          }),
+      held,
+    };
   } catch (e) {
     if (e instanceof IngestError) return failed(base, e.code, { ...e.detail });
     throw e;
@@ -551,14 +572,28 @@ export async function loadDataset(db: DbClient, sales: readonly InputFile[], opt
 
       const parse: ParseOptions = { ...DEFAULT_PARSE, ...input.o.parse };
       const delimiter = insp.dialect?.delimiter === 'whitespace' ? ' ' : (insp.dialect?.delimiter ?? ',');
-      const spec = { rawTable, columnCount: insp.columnCount, fileNo: k, mapping: insp.mapping, stage: `stage__${k}`, dropRawWhenCounted: true, delimiter };
+      // A file whose rows are all simple is read by the simple branch of the rules alone:
+      // straight into the lines when every row is kept, else through a simple stage.
+      const allSimple = input.role === 'sales' && options.typedCsv !== false && (await allRowsSimple(db, rawTable));
+      const spec = {
+        rawTable,
+        columnCount: insp.columnCount,
+        fileNo: k,
+        mapping: insp.mapping,
+        stage: `stage__${k}`,
+        dropRawWhenCounted: true,
+        delimiter,
+        ...(allSimple ? { stageSql: simpleStageSql } : {}),
+      };
       const info = infos[k] ?? null;
       let result: BuildLinesResult;
       try {
-        result =
-          input.role === 'sales'
-            ? await buildLines(db, { ...spec, target: STAGE_LINES, ...(info ? { info: single ? { spec: info, table: STAGE_INFO, final: true } : { spec: info, table: STAGE_INFO_FILES } } : {}) }, parse)
-            : await buildSurvey(db, { ...spec, target: STAGE_SURVEY }, parse);
+        if (input.role === 'sales') {
+          const sales = { ...spec, target: STAGE_LINES, ...(info ? { info: single ? { spec: info, table: STAGE_INFO, final: true } : { spec: info, table: STAGE_INFO_FILES } } : {}) };
+          result = (allSimple ? await buildSimpleLines(db, sales, parse) : null) ?? (await buildLines(db, sales, parse));
+        } else {
+          result = await buildSurvey(db, { ...spec, target: STAGE_SURVEY }, parse);
+        }
       } catch (e) {
         if (e instanceof IngestError) throw new IngestError(e.code, { ...e.detail, file: input.file.name, fileIndex: k });
         throw e;

@@ -139,7 +139,7 @@ const WORDS = [
   'total', 'subtotal', 'sub', 'grand', 'sum', 'average', 'avg',
   '无', '空', '合计', '合計', '小计', '小計', '总计', '總計', '累计', '累計', '总合计', '平均',
 ];
-const WORD_RE = `^(${WORDS.map((w) =>
+export const WORD_RE = `^(${WORDS.map((w) =>
   [...w].map((ch) => (/[a-z]/.test(ch) ? `[${ch}${ch.toUpperCase()}]` : /[a-zA-Z0-9\u4e00-\u9fff]/.test(ch) ? ch : `\\${ch}`)).join(''),
 ).join('|')})`;
 
@@ -188,7 +188,7 @@ function isoDate(x: Fragment, v: Fragment, t: Fragment, kind: TextKind): Fragmen
  * `isSimpleRecord` (simple-cells.ts) on the row's texts, plus what `writeRowCells` adds: no
  * cell that needs quoting, no NUL removed. `x(k)` is column k, `t(k)` its text ('' when null).
  */
-function simpleTest(
+export function simpleTest(
   spec: SimpleCellSpec,
   kinds: readonly TextKind[],
   x: (k: number) => Fragment,
@@ -219,7 +219,7 @@ function simpleTest(
 }
 
 /** The cells whose end characters the simple test looks at. */
-function trimTested(spec: SimpleCellSpec): number[] {
+export function trimTested(spec: SimpleCellSpec): number[] {
   return [...new Set([spec.customer, ...(spec.customer !== 0 ? [0] : []), ...spec.texts, ...(spec.order !== null ? [spec.order] : [])])];
 }
 

@@ -1,0 +1,378 @@
+/**
+ * The engine's own CSV reader for text files whose records are plain lines: the raw table
+ * (build-lines.ts) made by one `read_csv` over the file's UTF-8 bytes instead of the
+ * JavaScript normalizer writing a second copy of the file for the engine to read; then,
+ * for a sales file whose rows are all simple, the simple branch of the rules alone. The
+ * rules, the line numbers and the load report are the same either way (a property test
+ * loads random near-miss files both ways).
+ *
+ * A file qualifies only when every physical line after the header is exactly one record
+ * that the normalizer would copy as it is: no quote character anywhere, no NUL, U+001F or
+ * U+FFFD, no CR but before LF, no empty line, no line over the record limit, every line
+ * with the header's number of fields, the header on line 1 (or none) and a one-character
+ * delimiter. Row k of the read is then line k + headerLine. The engine reads with
+ * `strict_mode`: invalid UTF-8 fails the read and the file goes through the normalizer,
+ * which flags those lines. Not `store_rejects`: a rejected line leaves the read and would
+ * shift the number of every line after it. Whatever the cells hold (blank rows, subtotal
+ * rows, repeated headers, returns, odd amounts or dates, duplicates) is left to the rules.
+ */
+import type { DbClient } from '../db/client.ts';
+import {
+  cell,
+  num,
+  releaseRaw,
+  resolveParse,
+  stageSql,
+  type BuildLinesResult,
+  type BuildLinesSpec,
+  type ResolvedParse,
+} from './build-lines.ts';
+import { collectInfoSql, contactStageColumns } from './customer-info.ts';
+import { ident, join, literal, raw, sql } from '../db/sql.ts';
+import type { NormalizeStats } from './chunk-writer.ts';
+import { WORD_RE } from './formats/parquet-sql.ts';
+import { idValue, type Fragment } from './parse.ts';
+import { DEFAULT_MAX_RECORD_BYTES, type TextPreview } from './preview.ts';
+import { RAW_FLAG } from './raw-format.ts';
+import { isSimpleRecord, type SimpleCellSpec } from './simple-cells.ts';
+import type { ParseOptions, Progress, Warning } from './types.ts';
+
+const LF = 0x0a;
+const CR = 0x0d;
+const QUOTE = 0x22;
+
+/** What the engine needs to read a qualifying file. */
+export interface TypedCsvPlan {
+  readonly delimiter: ',' | ';' | '\t' | '|';
+  /** 1 when line 1 is the header, 0 when the file has none. */
+  readonly headerLine: 0 | 1;
+  readonly columnCount: number;
+  /** Records below the header: every non-empty line (there is no empty one). */
+  readonly records: number;
+  /** Every record passed the simple test (`isSimpleRecord`): the engine flags them all simple. */
+  readonly allSimple: boolean;
+}
+
+/** Why a file is read by the normalizer instead (for tests and profiles). */
+export type TypedCsvRefusal =
+  | 'dialect'
+  | 'header'
+  | 'quote'
+  | 'nul'
+  | 'unit_separator'
+  | 'replacement_char'
+  | 'lone_cr'
+  | 'empty_line'
+  | 'long_line'
+  | 'field_count';
+
+/**
+ * The plan for reading `utf8` with the engine, or why it is not read that way. Native
+ * `indexOf` scans for the file-wide tests, then one pass over the lines that counts each
+ * line's fields and, with `simple`, applies the normalizer's own simple test
+ * (`isSimpleRecord`) until a line fails it: when every line passes, the engine's read needs
+ * no test of its own (`allSimple`).
+ */
+export function typedCsvPlan(
+  utf8: Uint8Array,
+  preview: Pick<TextPreview, 'dialect' | 'headerLine' | 'columnCount'>,
+  simple: SimpleCellSpec | null = null,
+  maxRecordBytes: number = DEFAULT_MAX_RECORD_BYTES,
+): TypedCsvPlan | TypedCsvRefusal {
+  const d = preview.dialect.delimiter;
+  const n = preview.columnCount;
+  if (d === 'whitespace' || n < 2) return 'dialect';
+  if (preview.headerLine !== 0 && preview.headerLine !== 1) return 'header';
+  if (utf8.indexOf(QUOTE) >= 0) return 'quote';
+  if (utf8.indexOf(0) >= 0) return 'nul';
+  if (utf8.indexOf(0x1f) >= 0) return 'unit_separator';
+  for (let i = utf8.indexOf(0xef); i >= 0; i = utf8.indexOf(0xef, i + 1)) {
+    if (utf8[i + 1] === 0xbf && utf8[i + 2] === 0xbd) return 'replacement_char';
+  }
+  for (let i = utf8.indexOf(CR); i >= 0; i = utf8.indexOf(CR, i + 1)) {
+    if (utf8[i + 1] !== LF) return 'lone_cr';
+  }
+  const delimiter = d.charCodeAt(0);
+  const ends = new Int32Array(n);
+  let testing = simple !== null && simple.width === n;
+  let line = 1;
+  let records = 0;
+  for (let pos = 0; pos < utf8.length; line++) {
+    const lf = utf8.indexOf(LF, pos);
+    const next = lf < 0 ? utf8.length : lf + 1;
+    const end = lf < 0 ? utf8.length : lf > pos && utf8[lf - 1] === CR ? lf - 1 : lf;
+    if (end === pos) return 'empty_line';
+    if (end - pos > maxRecordBytes) return 'long_line';
+    if (line > preview.headerLine) {
+      records++;
+      let fields = 0;
+      for (let i = pos; i < end; i++) {
+        if (utf8[i] === delimiter) {
+          if (fields >= n - 1) return 'field_count';
+          ends[fields++] = i;
+        }
+      }
+      if (fields !== n - 1) return 'field_count';
+      ends[n - 1] = end;
+      if (testing && !isSimpleRecord(utf8, pos, ends, simple as SimpleCellSpec)) testing = false;
+    }
+    pos = next;
+  }
+  return { delimiter: d, headerLine: preview.headerLine, columnCount: n, records, allSimple: testing && records > 0 };
+}
+
+/**
+ * The statement that makes `rawTable` from the registered file at `path`: `line_no`, `flag`
+ * (simple or data), `n_fields` and the cells as the normalizer's stream reads back (an
+ * empty field is NULL). A line of spaces, tabs and delimiters is flagged data, not blank as
+ * the normalizer flags it: the rules find no filled cell in it and skip it as a blank row
+ * all the same (the property test has such lines), and its cells are never read.
+ * `parallel = false` reads the file in order, so `row_number() OVER ()` is the record's
+ * position in it.
+ */
+export function typedRawSql(rawTable: string, path: string, plan: TypedCsvPlan, simple: SimpleCellSpec | null): Fragment {
+  const n = plan.columnCount;
+  const xs = Array.from({ length: n }, (_, k) => ident(`x${k}`));
+  const x = (k: number) => xs[k] as Fragment;
+  const columns = Array.from({ length: n }, (_, k) => sql`${literal(`x${k}`)}: 'VARCHAR'`);
+  const cells = xs.map((c, k) => sql`${c} AS ${ident(`c${k}`)}`);
+  const read = sql`SELECT (row_number() OVER () + ${raw(String(plan.headerLine))}) AS line_no, * FROM read_csv(${literal(path)},
+        delim = ${literal(plan.delimiter)}, quote = '"', escape = '"', header = false, skip = ${raw(String(plan.headerLine))},
+        auto_detect = false, columns = {${join(columns)}}, strict_mode = true, null_padding = false, parallel = false)`;
+  const flag = plan.allSimple
+    ? raw(String(RAW_FLAG.simpleData))
+    : simple
+    ? sql`CASE WHEN ${simpleTest(simple, x)} THEN ${raw(String(RAW_FLAG.simpleData))} ELSE ${raw(String(RAW_FLAG.data))} END`
+    : raw(String(RAW_FLAG.data));
+  return sql`CREATE OR REPLACE TEMP TABLE ${ident(rawTable)} AS
+    WITH read AS (${read})
+    SELECT line_no::INTEGER AS line_no, (${flag})::UTINYINT AS flag, ${raw(String(n))}::INTEGER AS n_fields, ${join(cells)}
+    FROM read`;
+}
+
+/**
+ * Code points a cell may not start or end with and be simple (`noTrim`, simple-cells.ts):
+ * up to space, and those whose UTF-8 lead byte is C2, C5, E2, E3 or EF.
+ */
+const SUSPECT = '\\x{0}-\\x{20}\\x{80}-\\x{bf}\\x{140}-\\x{17f}\\x{2000}-\\x{3fff}\\x{f000}-\\x{ffff}';
+const US_RE = '\\x{1f}';
+/** Text with nothing to trim at either end (empty allowed), and none of `also`. */
+const trimless = (also = '', required = false) => {
+  const end = `[^${SUSPECT}${also}]`;
+  const cell = `${end}([^${US_RE}${also}]*${end})?`;
+  return required ? cell : `(${cell})?`;
+};
+const ISO_DATE = '[0-9]{4}-[0-9]{2}-[0-9]{2}( [0-9]{2}:[0-9]{2}(:[0-9]{2})?)?';
+const SIGNED = '(-?[0-9]+(\\.[0-9]+)?)?';
+const UNSIGNED = '([0-9]+(\\.[0-9]+)?)?';
+/** The dotless ı, which `upper()` turns into I (simple-cells.ts `hasDotlessI`). */
+const DOTLESS_I = '\\x{131}';
+
+/**
+ * `isSimpleRecord` (simple-cells.ts) in two regular expressions, each run once per row on
+ * the row's tested cells joined by U+001F (which the file does not hold, so no cell can
+ * stand for two): one full match for the forms of the date, the numbers, and the ends of
+ * the customer, cell 0, text and order cells; one search for a cell starting with a
+ * placeholder or summary word. Seven expressions per cell took 1.9 s more per million rows.
+ */
+function simpleTest(spec: SimpleCellSpec, x: (k: number) => Fragment): Fragment {
+  const fields: [number, string][] = [[spec.date, ISO_DATE]];
+  for (const k of spec.numbers) fields.push([k, SIGNED]);
+  if (spec.score !== null) fields.push([spec.score, UNSIGNED]);
+  fields.push([spec.customer, trimless(`+${DOTLESS_I}`, true)]);
+  if (spec.customer !== 0) fields.push([0, trimless('', true)]);
+  for (const k of spec.texts) fields.push([k, trimless()]);
+  if (spec.order !== null) fields.push([spec.order, trimless(DOTLESS_I)]);
+  const joined = (cols: readonly number[]) => sql`concat_ws(${literal('\u001f')}, ${join(cols.map((k) => sql`coalesce(${x(k)}, '')`))})`;
+  const forms = fields.map(([, re]) => re).join(US_RE);
+  const worded = [spec.customer, ...(spec.customer !== 0 ? [0] : []), ...(spec.order !== null ? [spec.order] : [])];
+  const word = `(^|${US_RE})${WORD_RE.slice(1)}`;
+  return sql`(regexp_full_match(${joined(fields.map(([k]) => k))}, ${literal(forms)}) AND NOT regexp_matches(${joined(worded)}, ${literal(word)}))`;
+}
+
+/**
+ * Read a qualifying file into `rawTable` with the engine. 'unsupported' when the engine
+ * refuses it (a line with another field count, invalid UTF-8) or reads another number of
+ * records than the file has lines: the caller then reads the file with the normalizer.
+ * The engine gets a copy of the bytes (the browser's engine takes over the buffer it is
+ * given, and the normalizer may still need them).
+ */
+export async function typedRawInEngine(
+  db: DbClient,
+  utf8: Uint8Array,
+  plan: TypedCsvPlan,
+  rawTable: string,
+  simple: SimpleCellSpec | null,
+  progress: (p: Progress) => void,
+): Promise<NormalizeStats | 'unsupported'> {
+  progress({ stage: 'parse', done: 1, total: 1 });
+  const path = await db.registerBuffer(utf8.slice());
+  try {
+    await db.exec(typedRawSql(rawTable, path, plan, simple));
+  } catch {
+    await db.exec(sql`DROP TABLE IF EXISTS ${ident(rawTable)}`);
+    return 'unsupported';
+  } finally {
+    await db.dropBuffer(path);
+  }
+  const [row] = await db.query(sql`SELECT count(*)::INTEGER AS n, coalesce(max(line_no), 0)::INTEGER AS last FROM ${ident(rawTable)}`);
+  const records = Number(row?.n ?? -1);
+  if (records !== plan.records || Number(row?.last ?? -1) !== plan.records + plan.headerLine) {
+    await db.exec(sql`DROP TABLE IF EXISTS ${ident(rawTable)}`);
+    return 'unsupported';
+  }
+  return { records, byFlag: {}, nulRemoved: 0, nulRecords: 0, lines: records + plan.headerLine };
+}
+
+/**
+ * The SELECT of the stage (build-lines.ts `stageSql`) for a raw table whose rows are all
+ * simple: the same columns and values, from the simple branch of each expression alone. A
+ * simple row is never blank, a title, a summary or a footer row, its customer id is itself,
+ * its date is ISO and its numbers plain, so of the reasons only an ISO date that does not
+ * exist (2023-02-30), a missing amount and an amount that does not fit DECIMAL(18,4) remain.
+ * Null when the mapping lacks a required field (the full stage says which).
+ */
+function simpleStageSelect(spec: BuildLinesSpec): Fragment | null {
+  const m = spec.mapping;
+  if (m.customer === undefined || m.date === undefined || (m.amount === undefined && (m.quantity === undefined || m.unit_price === undefined))) return null;
+  const direct = m.amount !== undefined;
+  const qtyCol = m.quantity;
+  const priceCol = m.unit_price;
+  const number = (c: number | undefined) => (c === undefined ? raw('NULL::DECIMAL(18,4)') : sql`TRY_CAST(${cell(c)} AS DECIMAL(18,4))`);
+  const text = (f: 'product' | 'category' | 'region' | 'channel') => {
+    const c = m[f];
+    return c === undefined ? raw('NULL::VARCHAR') : sql`nullif(${cell(c)}, '')`;
+  };
+  const amountCell = direct ? cell(m.amount as number) : cell(priceCol as number);
+  const cells = Array.from({ length: spec.columnCount }, (_, i) => ident(`c${i}`));
+  const rowHash = cells.length ? sql`hash(${join(cells)})` : sql`hash(line_no)`;
+  return sql`
+    WITH base AS (SELECT *, ${cell(m.customer)} AS cust_t, ${cell(m.date)} AS date_c, ${amountCell} AS amt_c,
+        ${qtyCol === undefined ? raw("''") : cell(qtyCol)} AS qty_c FROM ${ident(spec.rawTable)}),
+      parsed AS (SELECT *, TRY_CAST(date_c AS TIMESTAMP) AS order_ts, TRY_CAST(amt_c AS DECIMAL(18,4)) AS amount_p,
+        ${qtyCol === undefined ? raw('NULL::DECIMAL(18,4)') : sql`TRY_CAST(qty_c AS DECIMAL(18,4))`} AS amount_q FROM base),
+      valued AS (SELECT *, ${direct ? sql`amount_p` : sql`CAST(amount_q * amount_p AS DECIMAL(18,4))`} AS amount FROM parsed),
+      classified AS (SELECT *, CASE
+          WHEN order_ts IS NULL THEN 'unparseable_date'
+          WHEN ${direct ? sql`amt_c = ''` : sql`(qty_c = '' OR amt_c = '')`} THEN 'missing_amount'
+          WHEN amount IS NULL THEN 'unparseable_amount'
+          ELSE NULL END AS reason, ${number(m.cost)} AS cost_v FROM valued)
+    SELECT line_no, flag,
+      CASE WHEN reason IS NULL THEN 'kept' ELSE 'rejected' END AS status,
+      reason,
+      CASE
+        WHEN reason = 'unparseable_date' THEN left(date_c, 80)
+        WHEN reason = 'unparseable_amount' THEN left(${direct ? sql`amt_c` : sql`CASE WHEN amount_q IS NULL THEN qty_c ELSE amt_c END`}, 80)
+        ELSE NULL END AS value,
+      cust_t AS customer_id,
+      ${m.order === undefined ? raw('NULL::VARCHAR') : idValue(cell(m.order))} AS order_id,
+      order_ts,
+      amount,
+      ${qtyCol === undefined ? raw('NULL::DOUBLE') : sql`amount_q::DOUBLE`} AS quantity,
+      ${priceCol === undefined ? raw('NULL::DOUBLE') : direct ? sql`${number(priceCol)}::DOUBLE` : sql`amount_p::DOUBLE`} AS unit_price,
+      ${text('product')} AS product,
+      ${text('category')} AS category,
+      ${text('region')} AS region,
+      ${text('channel')} AS channel,
+      cost_v AS cost,
+      ${m.profit !== undefined ? number(m.profit) : m.cost !== undefined ? sql`amount - cost_v` : raw('NULL::DECIMAL(18,4)')} AS profit,
+      ${m.score === undefined ? raw('NULL::DOUBLE') : sql`TRY_CAST(${cell(m.score)} AS DOUBLE)`} AS score,
+      NULL::VARCHAR AS currency,
+      ${contactStageColumns(spec.info?.spec, cell)},
+      'iso' AS date_kind,
+      false AS cust_trimmed,
+      false AS cust_placeholder,
+      false AS cust_sci,
+      CASE WHEN reason IS NULL THEN ${rowHash} END AS row_hash,
+      false AS dup_extra
+    FROM classified`;
+}
+
+/**
+ * The stage statements for a raw table whose rows are all simple (`simpleStageSelect`,
+ * then the duplicate marking of `stageSql`). Under a decimal comma the simple branch does
+ * not apply: the full stage is returned.
+ */
+export function simpleStageSql(spec: BuildLinesSpec, p: ResolvedParse): Fragment[] {
+  const general = stageSql(spec, p);
+  const select = p.decimal === '.' ? simpleStageSelect(spec) : null;
+  if (select === null) return general;
+  return [sql`CREATE OR REPLACE TEMP TABLE ${ident(spec.stage)} AS ${select}`, ...general.slice(1)];
+}
+
+/** Whether every row of `rawTable` is flagged simple (and there is one). One count over the flag column. */
+export async function allRowsSimple(db: DbClient, rawTable: string): Promise<boolean> {
+  const [row] = await db.query(sql`SELECT count(*)::INTEGER AS n, count(*) FILTER (WHERE flag = ${raw(String(RAW_FLAG.simpleData))})::INTEGER AS simple FROM ${ident(rawTable)}`);
+  const n = Number(row?.n ?? 0);
+  return n > 0 && Number(row?.simple ?? -1) === n;
+}
+
+/**
+ * `buildLines` for a raw table whose rows are all simple, when every row is kept: the kept
+ * rows go from the raw table straight into the target, without a stage table, and the
+ * report is made from what the stage would have held (every row kept, no currency, ISO
+ * dates, ids as written: of the warnings only duplicates and refunds can occur). Null, with
+ * nothing written, when a row would be rejected, the amounts are read with a decimal comma
+ * or duplicates are to be skipped: `buildLines` then stages the file (with `simpleStageSql`).
+ */
+export async function buildSimpleLines(db: DbClient, spec: BuildLinesSpec, parse: ParseOptions): Promise<BuildLinesResult | null> {
+  if (parse.dedupe) return null;
+  const p = await resolveParse(db, spec.rawTable, spec.mapping, parse);
+  const select = p.decimal === '.' ? simpleStageSelect(spec) : null;
+  if (select === null) return null;
+  const target = ident(spec.target);
+  const count = async (q: Fragment) => num((await db.query(q))[0], 'n');
+  const before = await count(sql`SELECT count(*)::INTEGER AS n FROM ${target}`);
+  const rowsRead = await count(sql`SELECT count(*)::INTEGER AS n FROM ${ident(spec.rawTable)}`);
+  await db.exec(sql`INSERT INTO ${target}
+    SELECT ${spec.fileNo}::INTEGER, line_no, customer_id, order_id, order_ts, order_ts::DATE, amount,
+      quantity, unit_price, product, category, region, channel, cost, profit, score, currency
+    FROM (${select}) WHERE status = 'kept'`);
+  const kept = (await count(sql`SELECT count(*)::INTEGER AS n FROM ${target}`)) - before;
+  if (kept !== rowsRead) {
+    await db.exec(sql`DELETE FROM ${target} WHERE file_no = ${spec.fileNo}`);
+    return null;
+  }
+  const cells = Array.from({ length: spec.columnCount }, (_, i) => ident(`c${i}`));
+  const rowHash = sql`hash(${join(cells)})`;
+  // Rows sharing a hash are only candidates: the cells decide, as in `stageSql`.
+  const duplicates = await count(sql`WITH hashed AS MATERIALIZED (SELECT line_no, ${rowHash} AS h FROM ${ident(spec.rawTable)}),
+      shared AS (SELECT line_no FROM hashed WHERE h IN (SELECT h FROM hashed GROUP BY h HAVING count(*) > 1))
+    SELECT coalesce(sum(n - 1), 0)::INTEGER AS n FROM (
+      SELECT count(*) AS n FROM ${ident(spec.rawTable)} WHERE line_no IN (SELECT line_no FROM shared)
+      GROUP BY ${join(cells)} HAVING count(*) > 1)`);
+  const refunds = await count(sql`SELECT count(*)::INTEGER AS n FROM ${target} WHERE file_no = ${spec.fileNo} AND amount < 0`);
+  if (spec.info) {
+    // The stage's kept rows for customer_info: the lines just written, with the contact
+    // cells (trimmed, as the stage has them) from the raw table when there are any.
+    const contacts = Object.keys(spec.info.spec.contacts).length > 0;
+    const rawCell = (c: number) => sql`coalesce(r.${ident(`c${c}`)}, '')`;
+    await db.exec(sql`CREATE OR REPLACE TEMP VIEW ${ident(spec.stage)} AS
+      SELECT l.line_no, 'kept' AS status, l.customer_id, l.order_ts, ${contactStageColumns(spec.info.spec, rawCell)}
+      FROM ${target} l ${contacts ? sql`JOIN ${ident(spec.rawTable)} r ON r.line_no = l.line_no` : raw('')}
+      WHERE l.file_no = ${raw(String(Math.floor(spec.fileNo)))}`);
+    try {
+      await db.exec(collectInfoSql(spec.stage, spec.rawTable, spec.fileNo, spec.info.spec, spec.info.table, spec.info.final));
+    } finally {
+      await db.exec(sql`DROP VIEW IF EXISTS ${ident(spec.stage)}`);
+    }
+  }
+  await releaseRaw(db, spec);
+  const warnings: Warning[] = [];
+  if (duplicates > 0) warnings.push({ code: 'exact_duplicate_rows', count: duplicates });
+  if (refunds > 0) warnings.push({ code: 'refund_rows', count: refunds });
+  return {
+    parse: { dayMonthOrder: p.dayMonthOrder, decimal: p.decimal, dedupe: p.dedupe },
+    rows_read: rowsRead,
+    rows_kept: kept,
+    rows_rejected: 0,
+    rows_skipped: 0,
+    rejectedByReason: {},
+    skippedByReason: {},
+    rejectedAmounts: [],
+    rejectedUnreadable: {},
+    rejected: [],
+    skipped: [],
+    warnings,
+  };
+}

@@ -1,0 +1,414 @@
+/**
+ * Text files read by the engine (typed-csv.ts) against the normalizer (the reference, the
+ * load with `typedCsv: false`): random near-miss files must give the same `lines` table and
+ * the same load report; each reason a file is left to the normalizer has a fixture.
+ */
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { DbClient, Row } from '../../../src/lib/db/client.ts';
+import { NodeDb } from '../../../src/lib/db/duckdb-node.ts';
+import type { SqlQuery } from '../../../src/lib/db/sql.ts';
+import { loadDataset, type LoadOptions } from '../../../src/lib/ingest/load.ts';
+import { createRawSql, RAW_FLAG } from '../../../src/lib/ingest/build-lines.ts';
+import { normalize, previewText } from '../../../src/lib/ingest/normalize.ts';
+import { simpleCellSpec } from '../../../src/lib/ingest/simple-cells.ts';
+import { scoreHeader } from '../../../src/lib/ingest/mapping.ts';
+import { typedCsvPlan, typedRawInEngine } from '../../../src/lib/ingest/typed-csv.ts';
+import { IngestError, type ColumnMapping, type LoadReport } from '../../../src/lib/ingest/types.ts';
+
+/** Counts the loads whose raw table the engine read from the file itself. */
+class CountingDb implements DbClient {
+  engineReads = 0;
+  normalizedReads = 0;
+  simpleStages = 0;
+  directLines = 0;
+  constructor(private readonly db: NodeDb) {}
+  exec(q: SqlQuery | string): Promise<void> {
+    const text = typeof q === 'string' ? q : q.text;
+    if (text.includes('row_number() OVER ()') && text.includes('read_csv(')) this.engineReads++;
+    else if (text.includes('read_csv(')) this.normalizedReads++;
+    if (text.includes("'iso' AS date_kind")) this.simpleStages++;
+    if (/^INSERT INTO "lines__next"[\s\S]*'iso' AS date_kind/.test(text)) this.directLines++;
+    return this.db.exec(q);
+  }
+  query<T extends Row = Row>(q: SqlQuery | string): Promise<T[]> {
+    return this.db.query<T>(q);
+  }
+  registerBuffer(bytes: Uint8Array): Promise<string> {
+    return this.db.registerBuffer(bytes);
+  }
+  dropBuffer(path: string): Promise<void> {
+    return this.db.dropBuffer(path);
+  }
+  insertArrowIPC(): Promise<void> {
+    return this.db.insertArrowIPC();
+  }
+  close(): Promise<void> {
+    return Promise.resolve();
+  }
+}
+
+let db: NodeDb;
+beforeAll(async () => {
+  db = await NodeDb.open();
+});
+afterAll(async () => {
+  await db.close();
+});
+
+async function linesDump(on: DbClient): Promise<Row[]> {
+  return on.query(`SELECT file_no, line_no, customer_id, order_id, order_ts::VARCHAR AS ts, order_date::VARCHAR AS d,
+      amount::VARCHAR AS amount, quantity, unit_price, product, category, region, channel, cost::VARCHAR AS cost,
+      profit::VARCHAR AS profit, score, currency FROM lines ORDER BY file_no, line_no`);
+}
+
+async function infoDump(on: DbClient): Promise<Row[]> {
+  return on.query('SELECT customer_id, name, phone, contact, file_no, line_no, cells::VARCHAR AS cells FROM customer_info ORDER BY customer_id');
+}
+
+type Outcome = { report: Omit<LoadReport, 'millis'>; lines: Row[]; info: Row[] } | { error: string };
+
+async function load(on: DbClient, text: string | Uint8Array, options: LoadOptions): Promise<Outcome> {
+  const bytes = typeof text === 'string' ? new TextEncoder().encode(text) : text;
+  try {
+    const { millis: _, ...report } = await loadDataset(on, [{ name: 'sales.csv', bytes }], options);
+    return { report, lines: await linesDump(on), info: await infoDump(on) };
+  } catch (e) {
+    if (e instanceof IngestError) return { error: `${e.code} ${JSON.stringify(e.detail)}` };
+    throw e;
+  }
+}
+
+/** Loads `text` through the normalizer and the default way; expects one outcome and says which way the default took. */
+async function expectSameLoads(
+  text: string | Uint8Array,
+  options: LoadOptions = {},
+): Promise<{ outcome: Outcome; engine: boolean; simpleStage: boolean; direct: boolean }> {
+  const reference = await load(db, text, { ...options, typedCsv: false });
+  const counting = new CountingDb(db);
+  const typed = await load(counting, text, options);
+  expect(typed).toEqual(reference);
+  return { outcome: reference, engine: counting.engineReads > 0 && counting.normalizedReads === 0, simpleStage: counting.simpleStages > 0, direct: counting.directLines > 0 };
+}
+
+/**
+ * The raw table both ways: the normalizer's (normalize + createRawSql) and the engine's.
+ * Null when the file does not qualify or the engine refuses it.
+ */
+async function rawBoth(text: string, headerLine: number, mapping: ColumnMapping): Promise<{ js: Row[]; engine: Row[] } | null> {
+  const utf8 = new TextEncoder().encode(text.replace(/^\ufeff/, ''));
+  const preview = previewText(utf8, { scoreHeader, headerLine });
+  const simple = simpleCellSpec(mapping, preview.columnCount);
+  const plan = typedCsvPlan(utf8, preview, simple);
+  if (typeof plan === 'string') return null;
+  const paths: string[] = [];
+  for (const chunk of normalize(utf8, preview, { simpleCells: simple })) paths.push(await db.registerBuffer(chunk.bytes));
+  await db.exec(createRawSql('raw_js', paths, preview.columnCount));
+  for (const p of paths) await db.dropBuffer(p);
+  if ((await typedRawInEngine(db, utf8, plan, 'raw_engine', simple, () => {})) === 'unsupported') return null;
+  const dump = (t: string) => db.query(`SELECT * EXCLUDE (line_no, flag), line_no::INTEGER AS line_no, flag::INTEGER AS flag FROM ${t} ORDER BY line_no`);
+  return { js: await dump('raw_js'), engine: await dump('raw_engine') };
+}
+
+// ── random near-miss files ───────────────────────────────────────────────────────────────
+
+const ids = fc.oneof(
+  fc.constantFrom('C001', 'C002', 'C003', ' C004', 'C005 ', '00123', 'null', 'N/A', '-', '合计', '小计：3', 'Total', 'nıl', '客户甲',
+    '会员\u3000乙', '1.38E+10', '\u00a0C006', 'C\u00a0007', '  ', '\u3000', 'ſum', 'undefined', '无', 'Grand total', '', '客户ID', 'a\u001fb'),
+  fc.stringMatching(/^[A-Za-z0-9 ]{0,5}$/),
+);
+const orders = fc.constantFrom('2312120001', '', 'N/A', ' 77', 'O-1', 'nıl', '订单号');
+const dates = fc.constantFrom('2023-01-05', '2023-01-05 08:26', '2023-01-05 08:26:59', '2023/1/5', '5/1/2023', '13/1/2023', '2023年1月5日',
+  '20230105', '45000', '1700000000000', 'junk', '2023-02-30', ' 2023-01-05', '2023-01-05 ', '2023-01-05T08:26:00+08:00', '', '２０２３-01-05',
+  '9999-12-31', '0001-01-01', '2023-13-01', '2023-1-5', '2023-01-05 25:00', '下单时间', 'infinity');
+const amounts = fc.constantFrom('12.50', '31.97', '-5.00', '0', '1.23456', '0.00005', '9999999.9999', '12345678901234567890', '￥1,234.50',
+  '(5.00)', 'RMB 99', '$5', '1e3', '', ' 7 ', '-0.5', '12.3.4', '.5', '5.', '+3', '实付金额', '12.5元');
+const quantities = fc.constantFrom('1', '2', '', '-1', '0.5', 'x', '数量');
+const products = fc.constantFrom('数据线', '坚果礼盒', ' 耳机', 'Tee ', '平均', '', '\t', '𠀋字', 'a b', 'Sum');
+const scores = fc.constantFrom('4', '5', '', '3.5', '-1', '10', '4,5', 'x', '满意度');
+const notes = fc.constantFrom('', '备注', 'ok', '  ', 'note: x');
+
+const costs = fc.constantFrom('1.00', '', '-2', 'x', '3.14159');
+const row = fc.tuple(ids, orders, dates, amounts, quantities, products, scores, costs, notes);
+/** Rows whose mapped cells are all clean (simple), with the values that are still rejected. */
+const cleanRow = fc.tuple(
+  fc.constantFrom('C001', 'C002', 'C003', '客户甲', 'c-9', 'Ab 1'),
+  fc.constantFrom('2312120001', '', 'O-1', '77'),
+  // Mostly kept; now and then a date that does not exist or an amount that is missing or too large.
+  fc.oneof(
+    { arbitrary: fc.constantFrom('2023-01-05', '2023-01-05 08:26', '2024-02-29 23:59:59', '9999-12-31', '0001-01-01'), weight: 12 },
+    { arbitrary: fc.constantFrom('2023-02-30', '2023-01-05 25:00'), weight: 1 },
+  ),
+  // Quantity × price stays below 9.2e10: a larger product overflows the engine's decimal product and fails the load (the full rules too).
+  fc.oneof(
+    { arbitrary: fc.constantFrom('12.50', '31.97', '-5.00', '0', '1.23456', '0.00005', '9999999.9999'), weight: 12 },
+    { arbitrary: fc.constantFrom('12345678901234567890', ''), weight: 1 },
+  ),
+  fc.constantFrom('1', '2', '', '-1', '0.5', '1000'),
+  fc.constantFrom('数据线', '坚果礼盒', '', 'a b', 'Sum'),
+  fc.constantFrom('4', '5', '', '3.5', '10'),
+  fc.constantFrom('1.00', '', '-2', '3.14159'),
+  fc.constantFrom('', '备注', 'ok', '  ', 'note: x'),
+);
+const HEADER = ['客户ID', '订单号', '下单时间', '实付金额', '数量', '商品', '满意度', '成本', '备注'];
+const MAPPINGS = [
+  { customer: 0, order: 1, date: 2, amount: 3, quantity: 4, product: 5, score: 6, cost: 7 },
+  { customer: 0, order: 1, date: 2, unit_price: 3, quantity: 4, category: 5, profit: 7 },
+  { order: 0, customer: 1, date: 2, amount: 3, region: 5, channel: 8 },
+];
+
+/** A line that breaks the engine's conditions, put somewhere in an otherwise clean file. */
+const structural = fc.oneof(
+  fc.constant({ kind: 'none' }),
+  fc.constantFrom(
+  { kind: 'trailing_delimiter' },
+  { kind: 'short_row' },
+  { kind: 'long_row' },
+  { kind: 'blank_line' },
+  { kind: 'quote' },
+  { kind: 'only_delimiters' },
+  { kind: 'spaces_only' },
+  { kind: 'nul' },
+  { kind: 'lone_cr' },
+  { kind: 'subtotal' },
+  ),
+);
+
+const fileArb = fc.record({
+  rows: fc.oneof(fc.array(row, { minLength: 1, maxLength: 12 }), fc.array(cleanRow, { minLength: 1, maxLength: 12 })),
+  mapping: fc.nat({ max: MAPPINGS.length - 1 }),
+  dups: fc.array(fc.nat({ max: 11 }), { maxLength: 3 }),
+  delimiter: fc.constantFrom(',', ';', '\t', '|'),
+  header: fc.boolean(),
+  crlf: fc.boolean(),
+  finalBreak: fc.boolean(),
+  bom: fc.boolean(),
+  structural,
+  at: fc.nat({ max: 14 }),
+  dedupe: fc.boolean(),
+  simpleCells: fc.constantFrom(true, true, false),
+});
+
+type FileSpec = typeof fileArb extends fc.Arbitrary<infer T> ? T : never;
+
+function fileText(f: FileSpec): string {
+  const rows = [...f.rows, ...f.dups.flatMap((i) => (f.rows[i] ? [f.rows[i]] : []))].map((r) => r.join(f.delimiter));
+  const extra: Record<string, string | null> = {
+    none: null,
+    trailing_delimiter: `${['C9', '1', '2023-01-05', '1', '1', 'p', '4', '1', 'n'].join(f.delimiter)}${f.delimiter}`,
+    short_row: `合计${f.delimiter}${f.delimiter}${f.delimiter}100`,
+    long_row: Array.from({ length: 10 }, (_, k) => `v${k}`).join(f.delimiter),
+    blank_line: '',
+    quote: ['"C,1"', '1', '2023-01-05', '1', '1', 'p', '4', '1', 'n'].join(f.delimiter),
+    only_delimiters: f.delimiter.repeat(8),
+    spaces_only: ` ${f.delimiter} ${f.delimiter.repeat(7)}`,
+    nul: ['C\u00009', '1', '2023-01-05', '1', '1', 'p', '4', '1', 'n'].join(f.delimiter),
+    lone_cr: ['C9', '1', '2023-01-05', '1\r1', '1', 'p', '4', '1', 'n'].join(f.delimiter),
+    subtotal: ['小计', '', '', '100.00', '', '', '', '', ''].join(f.delimiter),
+  };
+  const line = extra[f.structural.kind];
+  if (line !== null && line !== undefined) rows.splice(Math.min(f.at, rows.length), 0, line);
+  const lines = f.header ? [HEADER.join(f.delimiter), ...rows] : rows;
+  const eol = f.crlf ? '\r\n' : '\n';
+  return `${f.bom ? '\ufeff' : ''}${lines.join(eol)}${f.finalBreak ? eol : ''}`;
+}
+
+describe('text files read by the engine', () => {
+  it('loads random near-miss files exactly as the normalizer does: same lines, customer info and report', async () => {
+    let engine = 0;
+    let simpleStages = 0;
+    let direct = 0;
+    let runs = 0;
+    await fc.assert(
+      fc.asyncProperty(fileArb, async (f) => {
+        const { engine: viaEngine, simpleStage: viaSimpleStage, direct: viaDirect } = await expectSameLoads(fileText(f), {
+          simpleCells: f.simpleCells,
+          overrides: [{ mapping: MAPPINGS[f.mapping], headerLine: f.header ? 1 : 0, parse: { dayMonthOrder: 'dmy', ...(f.dedupe ? { dedupe: true } : {}) } }],
+        });
+        runs++;
+        if (viaEngine) engine++;
+        if (viaSimpleStage) simpleStages++;
+        if (viaDirect) direct++;
+      }),
+      { numRuns: 120, seed: 20261206 },
+    );
+    // The property means something only if both shortcuts were taken often.
+    expect(engine).toBeGreaterThan(runs / 4);
+    expect(simpleStages).toBeGreaterThan(runs / 10);
+    expect(direct).toBeGreaterThan(runs / 20);
+    expect(simpleStages).toBeGreaterThan(direct);
+  }, 400_000);
+
+  it('makes the raw table the normalizer makes: same lines, flags and cells (a blank line is flagged data)', async () => {
+    let compared = 0;
+    await fc.assert(
+      fc.asyncProperty(fileArb, async (f) => {
+        const both = await rawBoth(fileText(f), f.header ? 1 : 0, MAPPINGS[f.mapping] as ColumnMapping);
+        if (both === null) return;
+        compared++;
+        const expected = both.js.map((r) => (r.flag === RAW_FLAG.blank ? { ...r, flag: RAW_FLAG.data } : r));
+        const engine = both.engine.map((r, i) => (both.js[i]?.flag === RAW_FLAG.blank ? { ...r, ...Object.fromEntries(Object.keys(r).filter((k) => /^c[0-9]+$/.test(k)).map((k) => [k, null])) } : r));
+        expect(engine).toEqual(expected);
+      }),
+      { numRuns: 300, seed: 7 },
+    );
+    expect(compared).toBeGreaterThan(100);
+  }, 300_000);
+
+  it('reads a clean file with the subtle rows the rules handle: a hand-worked fixture', async () => {
+    // Line 1 header. 2: kept. 3: the same line again (kept, counted as a duplicate). 4: a
+    // return (-5.0000, kept, a refund). 5: 合计 (summary_row, skipped). 6: the header again
+    // (its date 下单时间 does not parse: rejected). 7: only delimiters (blank_row, skipped).
+    // 8: 1.23456 rounds to 1.2346 (kept). 9: 2023-02-30 (unparseable_date, rejected).
+    // 10: ' C4' (trimmed to C4, kept, a warning). 11: 12345678901234567890 does not fit
+    // DECIMAL(18,4) (unparseable_amount, rejected).
+    const text = [
+      '客户ID,下单时间,实付金额,备注',
+      'C1,2023-01-05,31.97,a',
+      'C1,2023-01-05,31.97,a',
+      'C2,2023-01-06 08:26,-5.00,',
+      '合计,,26.97,',
+      '客户ID,下单时间,实付金额,备注',
+      ',,,',
+      'C3,2023-12-31 23:59:59,1.23456,b',
+      'C3,2023-02-30,1,',
+      ' C4,2024-02-29,0,',
+      'C5,2024-03-01,12345678901234567890,',
+    ].join('\n');
+    const { outcome, engine } = await expectSameLoads(text);
+    expect(engine).toBe(true);
+    if ('error' in outcome) throw new Error(outcome.error);
+    expect(outcome.report).toMatchObject({ rows_read: 10, rows_kept: 5, rows_rejected: 3, rows_skipped: 2 });
+    expect(outcome.report.skipped).toEqual([
+      { file: 0, line: 5, reason: 'summary_row' },
+      { file: 0, line: 7, reason: 'blank_row' },
+    ]);
+    expect(outcome.report.rejected.map((r) => [r.line, r.reason, r.value])).toEqual([
+      [6, 'unparseable_date', '下单时间'],
+      [9, 'unparseable_date', '2023-02-30'],
+      [11, 'unparseable_amount', '12345678901234567890'],
+    ]);
+    expect(outcome.lines.map((l) => [l.line_no, l.customer_id, l.ts, l.amount])).toEqual([
+      [2, 'C1', '2023-01-05 00:00:00', '31.9700'],
+      [3, 'C1', '2023-01-05 00:00:00', '31.9700'],
+      [4, 'C2', '2023-01-06 08:26:00', '-5.0000'],
+      [8, 'C3', '2023-12-31 23:59:59', '1.2346'],
+      [10, 'C4', '2024-02-29 00:00:00', '0.0000'],
+    ]);
+    const codes = outcome.report.files[0]?.warnings.map((w) => [w.code, w.count]);
+    expect(codes).toEqual(expect.arrayContaining([['exact_duplicate_rows', 1], ['refund_rows', 1], ['ids_whitespace_trimmed', 1]]));
+  });
+
+  it('loads a file whose rows are all kept straight into lines: a hand-worked fixture', async () => {
+    // Every row simple and kept. Line 3 repeats line 2 (one duplicate); line 4 is a return
+    // (-5.0000, one refund); line 5 has 1.23456 × 2: 1.2346 × 2.0000 = 2.4692. The contact
+    // column (联系电话) keeps the latest non-empty phone per customer: C1's at line 3.
+    const text = [
+      '客户ID,下单时间,单价,数量,联系电话,地址',
+      'C1,2023-01-05,31.97,1,138 0000,北京',
+      'C1,2023-01-05,31.97,1,138 0000,北京',
+      'C2,2023-01-06 08:26,-5.00,1,,上海',
+      'C3,2023-12-31 23:59:59,1.23456,2,,',
+    ].join('\n');
+    const counting = new CountingDb(db);
+    const outcome = await load(counting, text, {});
+    expect(counting.directLines).toBe(1);
+    expect(await load(db, text, { typedCsv: false })).toEqual(outcome);
+    if ('error' in outcome) throw new Error(outcome.error);
+    expect(outcome.report).toMatchObject({ rows_read: 4, rows_kept: 4, rows_rejected: 0, rows_skipped: 0 });
+    expect(outcome.lines.map((l) => [l.line_no, l.customer_id, l.amount, l.quantity, l.unit_price])).toEqual([
+      [2, 'C1', '31.9700', 1, 31.97],
+      [3, 'C1', '31.9700', 1, 31.97],
+      [4, 'C2', '-5.0000', 1, -5],
+      [5, 'C3', '2.4692', 2, 1.2346],
+    ]);
+    expect(outcome.report.files[0]?.warnings.filter((w) => w.code === 'exact_duplicate_rows' || w.code === 'refund_rows')).toEqual([
+      { code: 'exact_duplicate_rows', count: 1 },
+      { code: 'refund_rows', count: 1 },
+    ]);
+    expect(outcome.info.map((r) => [r.customer_id, r.phone, r.line_no, r.cells])).toEqual([
+      ['C1', '138 0000', 3, '[北京]'],
+      ['C2', null, 4, '[上海]'],
+      ['C3', null, 5, '[NULL]'],
+    ]);
+  });
+
+  it('reads CRLF files, tab-separated files and files without a header line through the engine', async () => {
+    for (const text of [
+      '客户ID,下单时间,实付金额\r\nC1,2023-01-05,1.5\r\nC2,2023-01-06,2\r\n',
+      '客户ID\t下单时间\t实付金额\nC1\t2023-01-05\t1.5\nC2\t2023-01-06\t2',
+      '\ufeffcustomer;date;amount\nC1;2023-01-05;1.5\n',
+    ]) {
+      const { outcome, engine } = await expectSameLoads(text);
+      expect(engine).toBe(true);
+      if ('error' in outcome) throw new Error(outcome.error);
+      expect(outcome.lines.map((l) => [l.line_no, l.customer_id, l.amount])).toEqual(
+        text.includes('C2') ? [[2, 'C1', '1.5000'], [3, 'C2', '2.0000']] : [[2, 'C1', '1.5000']],
+      );
+    }
+    const headerless = 'C1,2023-01-05,1.5\nC2,2023-01-06,2\n';
+    const { outcome, engine } = await expectSameLoads(headerless, { overrides: [{ headerLine: 0, mapping: { customer: 0, date: 1, amount: 2 } }] });
+    expect(engine).toBe(true);
+    if ('error' in outcome) throw new Error(outcome.error);
+    expect(outcome.lines.map((l) => [l.line_no, l.customer_id])).toEqual([[1, 'C1'], [2, 'C2']]);
+  });
+});
+
+describe('files left to the normalizer', () => {
+  const plan = (text: string) => {
+    const utf8 = new TextEncoder().encode(text);
+    return typedCsvPlan(utf8, previewText(utf8, { scoreHeader }));
+  };
+  const clean = ['客户ID,下单时间,实付金额', 'C1,2023-01-05,1.5', 'C2,2023-01-06,2'];
+
+  it('plans a clean file: delimiter, header line and record count', () => {
+    expect(plan(clean.join('\n'))).toEqual({ delimiter: ',', headerLine: 1, columnCount: 3, records: 2, allSimple: false });
+    const utf8 = new TextEncoder().encode(clean.join('\n'));
+    const preview = previewText(utf8, { scoreHeader });
+    const mapping = { customer: 0, date: 1, amount: 2 };
+    expect(typedCsvPlan(utf8, preview, simpleCellSpec(mapping, 3))).toMatchObject({ records: 2, allSimple: true });
+    const untrimmed = new TextEncoder().encode(`${clean.join('\n')}\n C3,2023-01-07,3`);
+    expect(typedCsvPlan(untrimmed, previewText(untrimmed, { scoreHeader }), simpleCellSpec(mapping, 3))).toMatchObject({ records: 3, allSimple: false });
+  });
+
+  it.each([
+    ['quote', [...clean, '"C3",2023-01-07,3'].join('\n')],
+    ['nul', [...clean, 'C\u00003,2023-01-07,3'].join('\n')],
+    ['replacement_char', [...clean, 'C\ufffd,2023-01-07,3'].join('\n')],
+    ['lone_cr', [...clean, 'C3,2023-01-07,3\r'].join('\n')],
+    ['empty_line', [...clean, '', 'C3,2023-01-07,3'].join('\n')],
+    ['field_count', [...clean, 'C3,2023-01-07,3,'].join('\n')],
+    ['field_count', [...clean, '合计,,'.slice(0, 3)].join('\n')],
+    ['header', ['Sales report 2023', '', ...clean].join('\n')],
+    ['dialect', 'customer date amount\nC1 2023-01-05 1.5\nC2 2023-01-06 2\n'],
+  ])('%s: %j', async (reason, text) => {
+    expect(plan(text)).toBe(reason);
+    const { engine } = await expectSameLoads(text);
+    expect(engine).toBe(false);
+  });
+
+  it('long_line: a record over the limit', () => {
+    const utf8 = new TextEncoder().encode([...clean, `C3,2023-01-07,${'9'.repeat(100)}`].join('\n'));
+    expect(typedCsvPlan(utf8, previewText(utf8, { scoreHeader }), null, 64)).toBe('long_line');
+  });
+
+  it('field_count: a short line far down the file', async () => {
+    const lines = [clean[0] as string, ...Array.from({ length: 2100 }, (_, k) => `C${k},2023-01-05,${k}.5`), '合计,100', 'C9,2023-01-05,1'];
+    const text = lines.join('\n');
+    expect(plan(text)).toBe('field_count');
+    const { outcome, engine } = await expectSameLoads(text);
+    expect(engine).toBe(false);
+    if ('error' in outcome) throw new Error(outcome.error);
+    expect(outcome.report).toMatchObject({ rows_read: 2102, rows_kept: 2101, rows_skipped: 1 });
+    expect(outcome.report.skipped).toEqual([{ file: 0, line: 2102, reason: 'summary_row' }]);
+  });
+
+  it('engine: invalid UTF-8 fails the engine read, and the normalizer flags the line', async () => {
+    const head = new TextEncoder().encode(`${clean.join('\n')}\nC3,2023-01-07,`);
+    const bytes = new Uint8Array([...head, 0xff, 0x33, 0x0a, ...new TextEncoder().encode('C4,2023-01-08,4\n')]);
+    const { outcome, engine } = await expectSameLoads(bytes, { overrides: [{ encoding: 'utf-8' }] });
+    expect(engine).toBe(false);
+    if ('error' in outcome) throw new Error(outcome.error);
+    expect(outcome.report.rejected.map((r) => [r.line, r.reason])).toEqual([[4, 'invalid_encoding']]);
+  });
+});
