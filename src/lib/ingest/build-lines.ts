@@ -205,6 +205,14 @@ export interface BuildLinesSpec {
 }
 
 /** Rejected lines per file that carry their text; the page shows the first 50 of all files. */
+/**
+ * Quantity × unit price as DECIMAL(18,4). DuckDB types the product of two DECIMAL(18,4) as
+ * DECIMAL(18,8), which overflows (an error that stops the load) from about 9.2e10; widened
+ * first, a product that does not fit DECIMAL(18,4) is NULL and the row is rejected as an
+ * unparseable amount, as a too-large amount cell is.
+ */
+export const productAmount = sql`TRY_CAST(amount_q::DECIMAL(20,4) * amount_p AS DECIMAL(18,4))`;
+
 export const REJECTED_LINES_WITH_TEXT = 100;
 /** A rejected line's text is cut to this many characters, the last one an ellipsis. */
 export const REJECTED_LINE_CHARS = 160;
@@ -306,7 +314,7 @@ export function stageSql(spec: BuildLinesSpec, p: ResolvedParse): Fragment[] {
     FROM ${ident(spec.rawTable)}`;
   const kinds = sql`SELECT *, ${unlessSimple(raw("'iso'"), dateKind(ident('date_c')))} AS date_kind FROM base`;
 
-  const amountExpr = direct ? sql`amount_p` : sql`CAST(amount_q * amount_p AS DECIMAL(18,4))`;
+  const amountExpr = direct ? sql`amount_p` : productAmount;
   const parsed = sql`SELECT *,
       ${unlessSimple(ident('cust_t'), idValue(ident('cust_t')))} AS customer_id,
       ${unlessSimple(raw('false'), isPlaceholder(ident('cust_t')))} AS cust_placeholder,

@@ -20,6 +20,7 @@ import type { DbClient } from '../db/client.ts';
 import {
   cell,
   num,
+  productAmount,
   releaseRaw,
   resolveParse,
   stageSql,
@@ -251,7 +252,7 @@ function simpleStageSelect(spec: BuildLinesSpec): Fragment | null {
         ${qtyCol === undefined ? raw("''") : cell(qtyCol)} AS qty_c FROM ${ident(spec.rawTable)}),
       parsed AS (SELECT *, TRY_CAST(date_c AS TIMESTAMP) AS order_ts, TRY_CAST(amt_c AS DECIMAL(18,4)) AS amount_p,
         ${qtyCol === undefined ? raw('NULL::DECIMAL(18,4)') : sql`TRY_CAST(qty_c AS DECIMAL(18,4))`} AS amount_q FROM base),
-      valued AS (SELECT *, ${direct ? sql`amount_p` : sql`CAST(amount_q * amount_p AS DECIMAL(18,4))`} AS amount FROM parsed),
+      valued AS (SELECT *, ${direct ? sql`amount_p` : productAmount} AS amount FROM parsed),
       classified AS (SELECT *, CASE
           WHEN order_ts IS NULL THEN 'unparseable_date'
           WHEN ${direct ? sql`amt_c = ''` : sql`(qty_c = '' OR amt_c = '')`} THEN 'missing_amount'

@@ -120,6 +120,24 @@ describe('loadDataset', () => {
     expect(s?.s).toBe('270.5000');
   });
 
+  it.each([true, false])('rejects a quantity × price too large for an amount instead of stopping the load (engine read: %s)', async (typedCsv) => {
+    // 2 × 99,999,999,999.5 = 199,999,999,999 (above the 9.2e10 where DuckDB's DECIMAL(18,8)
+    // product overflowed); 100,000 × 99,999,999,999.9 ≈ 1e16 does not fit DECIMAL(18,4);
+    // 3 × 0.0005 = 0.0015 keeps its last digit.
+    const r = await loadDataset(
+      db,
+      [text('q.csv', 'customer_id,date,quantity,unit_price\nC1,2023-01-05,2,99999999999.5\nC2,2023-01-06,100000,99999999999.9\nC3,2023-01-07,3,0.0005\n')],
+      { typedCsv },
+    );
+    expect([r.rows_read, r.rows_kept, r.rows_rejected, r.rows_skipped]).toEqual([3, 2, 1, 0]);
+    expect(r.rejected.map((x) => [x.line, x.reason])).toEqual([[3, 'unparseable_amount']]);
+    const rows = await db.query('SELECT customer_id, amount::VARCHAR AS a FROM lines ORDER BY line_no');
+    expect(rows.map((x) => [x.customer_id, x.a])).toEqual([
+      ['C1', '199999999999.0000'],
+      ['C3', '0.0015'],
+    ]);
+  });
+
   it('appends several files into one lines table', async () => {
     const r = await loadDataset(db, [
       text('a.csv', '客户ID,订单号,订单日期,金额\nC1,O1,2023-01-05,10\nC2,O2,2023-01-06,x\n'),
