@@ -6,10 +6,8 @@
  *   npx tsx test/bench/profile-panels.ts [--lines 1000000] [--engine native|wasm]
  *        [--runs 3] [--threads 1] [--explain PATTERN]   (native: EXPLAIN ANALYZE of the statements whose SQL matches)
  */
-import { createRequire } from 'node:module';
 import { readFileSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
-import { ConsoleLogger, createDuckDB, LogLevel, NODE_RUNTIME, type DuckDBConnection } from '@duckdb/duckdb-wasm/blocking';
+import { basename } from 'node:path';
 import { runDashboard, DASHBOARD_PHASES, type DashboardPhase } from '../../src/lib/analyses/index.ts';
 import type { DbClient, Row } from '../../src/lib/db/client.ts';
 import { NodeDb } from '../../src/lib/db/duckdb-node.ts';
@@ -18,6 +16,7 @@ import { loadDataset } from '../../src/lib/ingest/load.ts';
 import { mappedOf } from '../../src/lib/model/mapped.ts';
 import { DEFAULT_SETTINGS } from '../../src/lib/model/settings.ts';
 import { salesCsv } from './files.ts';
+import { BlockingWasmDb } from './wasm-blocking.ts';
 
 function arg(name: string, fallback: string): string {
   const at = process.argv.indexOf(`--${name}`);
@@ -28,76 +27,6 @@ const engine = arg('engine', 'native');
 const runs = Number(arg('runs', '3'));
 const threads = Number(arg('threads', '1'));
 const explain = arg('explain', '');
-
-/** Just enough of a DbClient on the wasm engine's blocking bindings to load and run the dashboard. */
-class BlockingWasmDb implements DbClient {
-  private seq = 0;
-  private constructor(
-    private readonly db: Awaited<ReturnType<typeof createDuckDB>>,
-    private readonly conn: DuckDBConnection,
-  ) {}
-
-  static async open(): Promise<BlockingWasmDb> {
-    const dist = dirname(createRequire(import.meta.url).resolve('@duckdb/duckdb-wasm/dist/duckdb-eh.wasm'));
-    const db = await createDuckDB(
-      {
-        mvp: { mainModule: join(dist, 'duckdb-mvp.wasm'), mainWorker: join(dist, 'duckdb-node-mvp.worker.cjs') },
-        eh: { mainModule: join(dist, 'duckdb-eh.wasm'), mainWorker: join(dist, 'duckdb-node-eh.worker.cjs') },
-      },
-      new ConsoleLogger(LogLevel.WARNING),
-      NODE_RUNTIME,
-    );
-    await db.instantiate();
-    db.open({});
-    const conn = db.connect();
-    conn.query('SET autoinstall_known_extensions=false');
-    conn.query('SET autoload_known_extensions=false');
-    return new BlockingWasmDb(db, conn);
-  }
-
-  private run(query: SqlQuery | string) {
-    const q = typeof query === 'string' ? { text: query, params: [] } : query;
-    if (q.params.length === 0) return this.conn.query(q.text);
-    const stmt = this.conn.prepare(q.text);
-    try {
-      return stmt.query(...q.params);
-    } finally {
-      stmt.close();
-    }
-  }
-
-  async exec(query: SqlQuery | string): Promise<void> {
-    this.run(query);
-  }
-
-  async query<T extends Row = Row>(query: SqlQuery | string): Promise<T[]> {
-    const t = this.run(query);
-    return t.toArray().map((r: { toJSON(): Record<string, unknown> }) => {
-      const out: Record<string, unknown> = {};
-      for (const [k, v] of Object.entries(r.toJSON())) out[k] = typeof v === 'bigint' ? Number(v) : v;
-      return out as T;
-    });
-  }
-
-  async registerBuffer(bytes: Uint8Array): Promise<string> {
-    const name = `buf_${++this.seq}.csv`;
-    this.db.registerFileBuffer(name, bytes);
-    return name;
-  }
-
-  async dropBuffer(path: string): Promise<void> {
-    this.db.dropFile(path);
-  }
-
-  async insertArrowIPC(table: string, ipc: Uint8Array): Promise<void> {
-    this.conn.insertArrowFromIPCStream(ipc, { name: table, create: true });
-  }
-
-  async close(): Promise<void> {
-    this.conn.close();
-    this.db.reset();
-  }
-}
 
 interface Step {
   readonly phase: DashboardPhase;

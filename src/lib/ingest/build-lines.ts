@@ -599,14 +599,29 @@ async function stageWarnings(db: DbClient, stage: string, p: ResolvedParse, mapp
 
 /** Separator of normalized raw text (ASCII unit separator); fields are quoted with `"`. */
 export const RAW_DELIMITER = '\u001f';
+/** The longest normalized line the engine's reader accepts when the caller does not know better. */
 export const RAW_MAX_LINE_BYTES = 64 * 1024 * 1024;
+/** The least `max_line_size` given to the reader (DuckDB's own default). */
+export const RAW_MIN_LINE_BYTES = 2 * 1024 * 1024;
+
+/**
+ * The reader's `max_line_size` for chunks whose longest line is `longest` bytes. DuckDB's
+ * CSV reader allocates buffers of 16 × `max_line_size` (two at a time): at 64 MB that was
+ * 2.3 GB of engine memory for a 100 MB file, memory the engine kept for the rest of the
+ * session. The longest line is known (chunk-writer.ts), so the reader gets what it needs.
+ */
+export function rawLineLimit(longest: number | undefined): number {
+  if (longest === undefined) return RAW_MAX_LINE_BYTES;
+  return Math.max(RAW_MIN_LINE_BYTES, Math.ceil((longest + 1024) / 65536) * 65536);
+}
 
 /**
  * Create a raw table from registered chunks of normalized raw text (or, with `append`,
  * add them to it): one record per line, `line_no US flag US n_fields US c0 US … c{N-1}`,
- * `"` quoting, `\n` line ends.
+ * `"` quoting, `\n` line ends. `longestLine`: the longest line in the chunks, in bytes
+ * (unknown: up to `RAW_MAX_LINE_BYTES`).
  */
-export function createRawSql(table: string, paths: readonly string[], columnCount: number, append = false): Fragment {
+export function createRawSql(table: string, paths: readonly string[], columnCount: number, append = false, longestLine?: number): Fragment {
   const columns = [
     sql`'line_no': 'INTEGER'`,
     sql`'flag': 'UTINYINT'`,
@@ -617,6 +632,6 @@ export function createRawSql(table: string, paths: readonly string[], columnCoun
   return sql`${into} SELECT * FROM read_csv(
       [${join(paths.map((p) => literal(p)))}],
       delim = ${literal(RAW_DELIMITER)}, quote = '"', escape = '"', header = false, auto_detect = false,
-      new_line = '\\n', columns = {${join(columns)}}, max_line_size = ${raw(String(RAW_MAX_LINE_BYTES))},
+      new_line = '\\n', columns = {${join(columns)}}, max_line_size = ${raw(String(rawLineLimit(longestLine)))},
       strict_mode = true, null_padding = false, parallel = false)`;
 }
