@@ -38,7 +38,7 @@ export class BlockingWasmDb implements DbClient {
 
   /** The engine's linear memory now: it only grows, so it is the high-water mark so far. */
   get heapBytes(): number {
-    return this.db.mod.HEAPU8.length;
+    return (this.db.mod as unknown as { readonly HEAPU8: Uint8Array }).HEAPU8.length;
   }
 
   private run(query: SqlQuery | string) {

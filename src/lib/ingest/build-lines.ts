@@ -8,7 +8,7 @@
  * n_fields INTEGER, c0 … c{N-1} VARCHAR (positional names; labels never reach SQL).
  */
 import type { DbClient, Row } from '../db/client.ts';
-import { ident, join, literal, quoteIdentifier, raw, sql } from '../db/sql.ts';
+import { createWorkTable, ident, join, literal, quoteIdentifier, raw, sql, tableIdent } from '../db/sql.ts';
 import { LINES_DDL } from '../model/schema.ts';
 import {
   amountFromClean,
@@ -101,12 +101,12 @@ export async function resolveParse(
   mapping: ColumnMapping,
   parse: ParseOptions,
 ): Promise<ResolvedParse> {
-  const dataRows = sql`(SELECT * FROM ${ident(rawTable)} WHERE ${IS_DATA})`;
+  const dataRows = sql`(SELECT * FROM ${tableIdent(rawTable)} WHERE ${IS_DATA})`;
   let dayMonthOrder: DateOrder = parse.dayMonthOrder === 'mdy' ? 'mdy' : 'dmy';
   let ambiguousOrder = false;
   if (mapping.date !== undefined) {
     const dateCell = cell(mapping.date);
-    const candidates = sql`(SELECT * FROM ${ident(rawTable)} WHERE ${IS_DATA} AND regexp_matches(${dateCell}, ${literal(DM_CANDIDATE)}))`;
+    const candidates = sql`(SELECT * FROM ${tableIdent(rawTable)} WHERE ${IS_DATA} AND regexp_matches(${dateCell}, ${literal(DM_CANDIDATE)}))`;
     const [row] = await db.query(dateOrderStatsQuery(candidates, cleanText(dateCell)));
     const decision = decideDateOrder({
       dm_values: Number(row?.dm_values ?? 0),
@@ -224,15 +224,15 @@ export function lineText(columnCount: number, delimiter: string): Fragment {
  */
 export async function rejectedLineTexts(db: DbClient, spec: BuildLinesSpec): Promise<Map<number, string>> {
   const rows = await db.query(sql`SELECT line_no::INTEGER AS line_no, ${lineText(spec.columnCount, spec.delimiter ?? ',')}::VARCHAR AS text
-    FROM ${ident(spec.rawTable)}
-    WHERE line_no IN (SELECT line_no FROM ${ident(spec.stage)} WHERE status = 'rejected' ORDER BY line_no LIMIT ${raw(String(REJECTED_LINES_WITH_TEXT))})
+    FROM ${tableIdent(spec.rawTable)}
+    WHERE line_no IN (SELECT line_no FROM ${tableIdent(spec.stage)} WHERE status = 'rejected' ORDER BY line_no LIMIT ${raw(String(REJECTED_LINES_WITH_TEXT))})
     ORDER BY line_no`);
   return new Map(rows.map((r) => [Number(r.line_no), String(r.text ?? '')]));
 }
 
 /** Drop the raw table when the spec says it is no longer needed (see `dropRawWhenCounted`). */
 export async function releaseRaw(db: DbClient, spec: BuildLinesSpec): Promise<void> {
-  if (spec.dropRawWhenCounted) await db.exec(sql`DROP TABLE IF EXISTS ${ident(spec.rawTable)}`);
+  if (spec.dropRawWhenCounted) await db.exec(sql`DROP TABLE IF EXISTS ${tableIdent(spec.rawTable)}`);
 }
 
 /** Code points a cell may start with and still be blank (see `TRIM_CHARS` in parse.ts). */
@@ -301,7 +301,7 @@ export function stageSql(spec: BuildLinesSpec, p: ResolvedParse): Fragment[] {
       ${qtyCol === undefined ? raw("''") : cleaned(cell(qtyCol))} AS qty_c,
       ${m.order === undefined ? raw("''") : trimmed(cell(m.order))} AS order_t
       ${join(optionalTexts.map((f) => sql`, ${trimmed(cell(m[f] as number))} AS ${ident(`${f}_t`)}`), '')}
-    FROM ${ident(spec.rawTable)}`;
+    FROM ${tableIdent(spec.rawTable)}`;
   const kinds = sql`SELECT *, ${unlessSimple(raw("'iso'"), dateKind(ident('date_c')))} AS date_kind FROM base`;
 
   const amountExpr = direct ? sql`amount_p` : sql`CAST(amount_q * amount_p AS DECIMAL(18,4))`;
@@ -359,7 +359,7 @@ export function stageSql(spec: BuildLinesSpec, p: ResolvedParse): Fragment[] {
 
   const SKIPS = "['title_row', 'blank_row', 'summary_row', 'footer_row']";
   const rowHash = cells.length ? sql`hash(${join(cells.map((_, i) => ident(`c${i}`)))})` : sql`hash(line_no)`;
-  const createStage = sql`CREATE OR REPLACE TEMP TABLE ${ident(spec.stage)} AS
+  const createStage = sql`${createWorkTable(spec.stage)} AS
     WITH base AS (${base}), kinds AS (${kinds}), parsed AS (${parsed}), valued AS (${valued}), completed AS (${completed}),
       filled AS (${filled}), counted AS (${counted}), firsts AS (${firsts}), classified AS (${classified})
     SELECT line_no, flag,
@@ -397,9 +397,9 @@ export function stageSql(spec: BuildLinesSpec, p: ResolvedParse): Fragment[] {
 
   // Rows sharing a hash are only candidates: the cells themselves decide, as before.
   const groupCols = cells.length ? join(cells.map((_, i) => ident(`c${i}`))) : raw('line_no');
-  const stage = ident(spec.stage);
+  const stage = tableIdent(spec.stage);
   const extras = sql`SELECT unnest(list_filter(lines, x -> x <> first_line)) AS line_no
-    FROM (SELECT min(line_no) AS first_line, list(line_no) AS lines FROM ${ident(spec.rawTable)}
+    FROM (SELECT min(line_no) AS first_line, list(line_no) AS lines FROM ${tableIdent(spec.rawTable)}
           WHERE line_no IN (SELECT line_no FROM ${stage} WHERE row_hash IN
             (SELECT row_hash FROM ${stage} WHERE row_hash IS NOT NULL GROUP BY row_hash HAVING count(*) > 1))
           GROUP BY ${groupCols} HAVING count(*) > 1)`;
@@ -437,12 +437,12 @@ export async function accountFor(
   stageTable: string,
 ): Promise<{ rowsRead: number; kept: number; rejected: number; skipped: number }> {
   const [acct] = await db.query(sql`SELECT
-      (SELECT count(*) FROM ${ident(rawTable)})::INTEGER AS raw_rows,
+      (SELECT count(*) FROM ${tableIdent(rawTable)})::INTEGER AS raw_rows,
       count(*)::INTEGER AS stage_rows,
       count(*) FILTER (WHERE status = 'kept')::INTEGER AS kept,
       count(*) FILTER (WHERE status = 'rejected')::INTEGER AS rejected,
       count(*) FILTER (WHERE status = 'skipped')::INTEGER AS skipped
-    FROM ${ident(stageTable)}`);
+    FROM ${tableIdent(stageTable)}`);
   const rowsRead = num(acct, 'raw_rows');
   const kept = num(acct, 'kept');
   const rejected = num(acct, 'rejected');
@@ -457,7 +457,7 @@ export async function accountFor(
 export async function buildLines(db: DbClient, spec: BuildLinesSpec, parse: ParseOptions): Promise<BuildLinesResult> {
   const p = await resolveParse(db, spec.rawTable, spec.mapping, parse);
   for (const statement of stageSql(spec, p)) await db.exec(statement);
-  const stage = ident(spec.stage);
+  const stage = tableIdent(spec.stage);
 
   const { rowsRead, kept, rejected: rejectedN, skipped: skippedN } = await accountFor(db, spec.rawTable, spec.stage);
   const texts = await rejectedLineTexts(db, spec);
@@ -465,7 +465,7 @@ export async function buildLines(db: DbClient, spec: BuildLinesSpec, parse: Pars
   if (spec.info) await db.exec(collectInfoSql(spec.stage, spec.rawTable, spec.fileNo, spec.info.spec, spec.info.table, spec.info.final));
   await releaseRaw(db, spec);
 
-  const target = ident(spec.target);
+  const target = tableIdent(spec.target);
   const [before] = await db.query(sql`SELECT count(*)::INTEGER AS n FROM ${target}`);
   await db.exec(sql`INSERT INTO ${target}
     SELECT ${spec.fileNo}::INTEGER, line_no, customer_id, order_id, order_ts, order_ts::DATE, amount,
@@ -548,7 +548,7 @@ async function amountsOfRejected(
 ): Promise<{ rejectedAmounts: RejectedAmount[]; rejectedUnreadable: Partial<Record<RejectReason, number>> }> {
   const rows = await db.query(sql`SELECT reason::VARCHAR AS reason, currency::VARCHAR AS currency,
       sum(amount)::VARCHAR AS amount, count(amount)::INTEGER AS readable, (count(*) - count(amount))::INTEGER AS unreadable
-    FROM ${ident(stage)} WHERE status = 'rejected'
+    FROM ${tableIdent(stage)} WHERE status = 'rejected'
     GROUP BY reason, currency ORDER BY reason, currency NULLS FIRST`);
   const rejectedAmounts: RejectedAmount[] = [];
   const rejectedUnreadable: Partial<Record<RejectReason, number>> = {};
@@ -578,7 +578,7 @@ async function stageWarnings(db: DbClient, stage: string, p: ResolvedParse, mapp
       string_agg(DISTINCT currency, ',' ORDER BY currency) FILTER (WHERE status = 'kept') AS currency_list,
       count(*) FILTER (WHERE dup_extra)::INTEGER AS duplicates,
       count(*) FILTER (WHERE status = 'kept' AND date_kind = 'dm')::INTEGER AS dm_kept
-    FROM ${ident(stage)}`);
+    FROM ${tableIdent(stage)}`);
   const out: Warning[] = [];
   const add = (code: Warning['code'], count: number, detail?: string) => {
     if (count > 0) out.push(detail === undefined ? { code, count } : { code, count, detail });
@@ -628,7 +628,7 @@ export function createRawSql(table: string, paths: readonly string[], columnCoun
     sql`'n_fields': 'INTEGER'`,
     ...Array.from({ length: columnCount }, (_, i) => sql`${literal(`c${i}`)}: 'VARCHAR'`),
   ];
-  const into = append ? sql`INSERT INTO ${ident(table)}` : sql`CREATE OR REPLACE TEMP TABLE ${ident(table)} AS`;
+  const into = append ? sql`INSERT INTO ${tableIdent(table)}` : sql`${createWorkTable(table)} AS`;
   return sql`${into} SELECT * FROM read_csv(
       [${join(paths.map((p) => literal(p)))}],
       delim = ${literal(RAW_DELIMITER)}, quote = '"', escape = '"', header = false, auto_detect = false,

@@ -6,7 +6,7 @@
  */
 import type { DbClient } from '../db/client.ts';
 import { databaseSchema } from '../db/client.ts';
-import { ident, sql } from '../db/sql.ts';
+import { ident, sql, tableIdent } from '../db/sql.ts';
 import type { MappingField } from '../model/schema.ts';
 import { buildLines, createRawSql, DEFAULT_PARSE, linesDdl, type BuildLinesResult } from './build-lines.ts';
 import { fileKindError, SNIFF_BYTES, sniffKind, bomOf, releaseBuffer, type FileKind } from './bytes.ts';
@@ -117,6 +117,16 @@ export interface LoadEnv {
    * the same either way (tests compare).
    */
   readonly parquetInEngine?: boolean;
+  /**
+   * Keep a load's working tables (each file's raw text table and its stage) in a compressed
+   * in-memory database (`ATTACH ':memory:' (COMPRESS)`) instead of plain TEMP tables
+   * (default true). Their text is mostly repeats (ids, dates, product names): at 1 M lines
+   * the raw table took 26 MB there against 163 MB as a TEMP table, and the engine's memory
+   * is what limits the size of a file a tab can load. Off: for comparison (tests, benchmark).
+   */
+  readonly compressWork?: boolean;
+  /** Normalized text read into the raw table per statement (default `READ_SLICE_BYTES`). */
+  readonly readSliceBytes?: number;
 }
 
 /** Rows of a Parquet file the preview decodes (and shows). */
@@ -449,6 +459,13 @@ function mergeWarnings(into: Warning[], next: readonly Warning[]): void {
  * one statement, then drop the chunks. Null when the file has no record to read. The
  * chunk generator lives only in this frame, so nothing here outlives the read.
  */
+/**
+ * Normalized text registered with the engine before it is read into the raw table: the
+ * engine copies each registered buffer into its own memory, so reading the whole file in
+ * one statement held all of it there at once (0.5 GB at 5 M lines) beside the raw table.
+ */
+export const READ_SLICE_BYTES = 128 * 1024 * 1024;
+
 async function readRaw(
   db: DbClient,
   prepared: readonly (Prepared | null)[],
@@ -456,9 +473,11 @@ async function readRaw(
   rawTable: string,
   buffers: string[],
   progress: (p: Progress) => void,
+  env: LoadEnv,
 ): Promise<NormalizeStats | null> {
   const p = prepared[k];
   if (!p) return null;
+  const slice = env.readSliceBytes ?? READ_SLICE_BYTES;
   if (p.rawInEngine) {
     const stats = await p.rawInEngine(db, rawTable, progress);
     if (stats !== 'unsupported') return stats.records === 0 ? null : stats;
@@ -466,26 +485,48 @@ async function readRaw(
   const gen = p.rows();
   let step = gen.next();
   const estimate = Math.max(1, Math.ceil(p.inspection.bytes / (16 * 1024 * 1024)));
-  // All chunks are read by one statement: measured at 1 M lines, one read_csv over the
-  // list took 1.1 s where a statement per chunk (overlapping the normalizer) took 3 s.
-  const paths: string[] = [];
+  // Chunks are read READ_SLICE_BYTES at a time, by one statement each: measured at 1 M
+  // lines, one read_csv over a list of chunks took 1.1 s where a statement per chunk
+  // (overlapping the normalizer) took 3 s.
+  let paths: string[] = [];
+  let sliceBytes = 0;
   let longest = 0;
+  let chunks = 0;
+  let created = false;
+  const flush = async () => {
+    await db.exec(createRawSql(rawTable, paths, p.inspection.columnCount, created, longest));
+    created = true;
+    for (const path of paths) {
+      await db.dropBuffer(path);
+      buffers.splice(buffers.indexOf(path), 1);
+    }
+    paths = [];
+    sliceBytes = 0;
+    longest = 0;
+  };
   while (!step.done) {
     longest = Math.max(longest, step.value.longestLine);
+    sliceBytes += step.value.bytes.length;
     const path = await db.registerBuffer(step.value.bytes);
     buffers.push(path);
     paths.push(path);
+    chunks++;
     const read = p.progress?.();
-    progress(read ? { stage: 'parse', done: read.done, total: read.total } : { stage: 'parse', done: Math.min(paths.length, estimate), total: Math.max(estimate, paths.length) });
+    progress(read ? { stage: 'parse', done: read.done, total: read.total } : { stage: 'parse', done: Math.min(chunks, estimate), total: Math.max(estimate, chunks) });
+    if (sliceBytes >= slice) await flush();
     step = gen.next();
   }
-  if (paths.length === 0) return null;
-  await db.exec(createRawSql(rawTable, paths, p.inspection.columnCount, false, longest));
-  for (const path of paths) {
-    await db.dropBuffer(path);
-    buffers.splice(buffers.indexOf(path), 1);
-  }
+  if (paths.length > 0) await flush();
+  if (!created) return null;
   return step.value;
+}
+
+/** The compressed in-memory database a load keeps its working tables in (see `compressWork`). */
+export const WORK_DATABASE = 'load_work';
+
+async function attachWork(db: DbClient): Promise<string> {
+  await db.exec(`ATTACH IF NOT EXISTS ':memory:' AS ${WORK_DATABASE} (COMPRESS)`);
+  return WORK_DATABASE;
 }
 
 /**
@@ -524,6 +565,7 @@ export async function loadDataset(db: DbClient, sales: readonly InputFile[], opt
   const warnings: Warning[] = [];
   try {
     const stageDdl = (ddl: string) => (options.linesInTemp ? ddl.replace('CREATE OR REPLACE TABLE', 'CREATE OR REPLACE TEMP TABLE') : ddl);
+    const work = options.compressWork !== false ? await attachWork(db) : null;
     await db.exec(stageDdl(linesDdl(STAGE_LINES)));
     await db.exec(stageDdl(surveyDdl(STAGE_SURVEY)));
     await db.exec(infoStageDdl(STAGE_INFO_FILES));
@@ -538,9 +580,11 @@ export async function loadDataset(db: DbClient, sales: readonly InputFile[], opt
     for (const [k, input] of inputs.entries()) {
       const insp = inspections[k];
       if (!insp) continue;
-      const rawTable = `raw__${k}`;
-      temps.push(rawTable, `stage__${k}`);
-      const stats = await readRaw(db, prepared, k, rawTable, buffers, progress);
+      // A Parquet file read in the engine builds its raw table beside a typed TEMP one (parquet.ts).
+      const rawTable = work && !prepared[k]?.rawInEngine ? `${work}.raw__${k}` : `raw__${k}`;
+      const stageTable = work ? `${work}.stage__${k}` : `stage__${k}`;
+      temps.push(rawTable, stageTable);
+      const stats = await readRaw(db, prepared, k, rawTable, buffers, progress, options);
       if (stats === null) throw fileError({ code: 'NO_DATA_ROWS', detail: {} }, input.file.name, k);
       if (options.releaseInputs) {
         // The rows are in the engine: the file and what was made of it go now, not at the
@@ -553,7 +597,7 @@ export async function loadDataset(db: DbClient, sales: readonly InputFile[], opt
 
       const parse: ParseOptions = { ...DEFAULT_PARSE, ...input.o.parse };
       const delimiter = insp.dialect?.delimiter === 'whitespace' ? ' ' : (insp.dialect?.delimiter ?? ',');
-      const spec = { rawTable, columnCount: insp.columnCount, fileNo: k, mapping: insp.mapping, stage: `stage__${k}`, dropRawWhenCounted: true, delimiter };
+      const spec = { rawTable, columnCount: insp.columnCount, fileNo: k, mapping: insp.mapping, stage: stageTable, dropRawWhenCounted: true, delimiter };
       const info = infos[k] ?? null;
       let result: BuildLinesResult;
       try {
@@ -596,8 +640,8 @@ export async function loadDataset(db: DbClient, sales: readonly InputFile[], opt
       for (const r of result.rejected) rejected.push(r);
       for (const r of result.skipped) skipped.push(r);
       mergeWarnings(warnings, w);
-      await db.exec(sql`DROP TABLE IF EXISTS ${ident(rawTable)}`);
-      await db.exec(sql`DROP TABLE IF EXISTS ${ident(`stage__${k}`)}`);
+      await db.exec(sql`DROP TABLE IF EXISTS ${tableIdent(rawTable)}`);
+      await db.exec(sql`DROP TABLE IF EXISTS ${tableIdent(stageTable)}`);
     }
     progress({ stage: 'derive', done: 0, total: 1 });
     if (infos.filter((i) => i !== null).length > 1) await db.exec(finishInfoSql(STAGE_INFO_FILES, STAGE_INFO));
@@ -621,7 +665,8 @@ export async function loadDataset(db: DbClient, sales: readonly InputFile[], opt
     progress({ stage: 'derive', done: 1, total: 1 });
   } finally {
     for (const path of buffers) await db.dropBuffer(path);
-    for (const t of temps) await db.exec(sql`DROP TABLE IF EXISTS ${ident(t)}`);
+    for (const t of temps) await db.exec(sql`DROP TABLE IF EXISTS ${tableIdent(t)}`);
+    await db.exec(`DETACH DATABASE IF EXISTS ${WORK_DATABASE}`);
     await db.exec(sql`DROP TABLE IF EXISTS ${ident(STAGE_LINES)}`);
     await db.exec(sql`DROP TABLE IF EXISTS ${ident(STAGE_SURVEY)}`);
     await db.exec(sql`DROP TABLE IF EXISTS ${ident(STAGE_INFO_FILES)}`);
