@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, expect } from 'vitest';
 import { PANEL_IDS, type PanelId } from '../../src/lib/analyses/registry.ts';
+import { startStaticServer } from './coi-server.ts';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 /** The production build under test: dist/, or LL_DIST when set (lets several builds coexist). */
@@ -127,6 +128,8 @@ function originOf(url: string): string {
 export interface SessionOptions {
   readonly outDir?: string;
   readonly locale?: string;
+  /** Serve the build with COOP/COEP (coi-server.ts), so the page runs the threads engine (`coi`). */
+  readonly isolate?: boolean;
 }
 
 /**
@@ -152,7 +155,9 @@ export class AppSession {
     if (!existsSync(CHROMIUM_PATH)) {
       throw new Error(`${CHROMIUM_PATH} not found: install chromium: apt-get install -y chromium`);
     }
-    const server = await startPreview(options.outDir ? { outDir: options.outDir } : {});
+    const server = options.isolate
+      ? await startStaticServer(options.outDir ?? DIST, { isolate: true }).then((s) => ({ url: s.url, pid: process.pid, stop: () => s.stop() }))
+      : await startPreview(options.outDir ? { outDir: options.outDir } : {});
     try {
       const browser = await launchChromium();
       return new AppSession(server, browser, options.locale ?? 'zh-CN');
