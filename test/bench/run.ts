@@ -9,7 +9,10 @@
  *            --no-export, --no-xlsx, --sizes 100000,1000000 (Parquet, the export and the
  *            workbook then at every size given), --formats xlsx,csv (only those; writes
  *            .bench/BENCHMARKS-formats.md)
- *            --coi (the page served with COOP/COEP: duckdb-wasm's threads build), --page-only (the
+ *            --coi (the page served with COOP/COEP: duckdb-wasm's threads build), --memory (the
+ *            page's database file held open first, so it keeps the data in memory as without
+ *            OPFS: on --coi the only way it runs on more than one thread), --out-dir DIR (a
+ *            build elsewhere than dist/, e.g. of another commit), --page-only (the
  *            page alone: no floor, native or plain-JS rows; with --coi or --formats it writes
  *            .bench/BENCHMARKS-formats.md, not BENCHMARKS.md)
  *   .xlsx (files.ts: salesXlsx) runs at 100 k and 200 k: the writer builds a workbook whole.
@@ -55,6 +58,8 @@ interface Args {
   readonly build: boolean;
   readonly smoke: boolean;
   readonly coi: boolean;
+  readonly memory: boolean;
+  readonly outDir: string | null;
   readonly pageOnly: boolean;
   readonly argv: readonly string[];
 }
@@ -85,7 +90,7 @@ function parseArgs(argv: readonly string[]): Args {
           ...(!smoke && !argv.includes('--no-xlsx') ? (['xlsx'] as const) : []),
         ];
   const parquetMax = large || sizesAt >= 0 ? Infinity : 1_000_000;
-  return { sizes, formats, parquetMax, xlsxSizes: sizesAt >= 0 ? sizes : XLSX_SIZES, runs, build: !argv.includes('--no-build'), smoke, coi: argv.includes('--coi'), pageOnly: argv.includes('--page-only'), argv };
+  return { sizes, formats, parquetMax, xlsxSizes: sizesAt >= 0 ? sizes : XLSX_SIZES, runs, build: !argv.includes('--no-build'), smoke, coi: argv.includes('--coi'), memory: argv.includes('--memory'), outDir: argv.includes('--out-dir') ? (argv[argv.indexOf('--out-dir') + 1] ?? null) : null, pageOnly: argv.includes('--page-only'), argv };
 }
 
 /** Panels with a part the page runs when the panel is first opened. */
@@ -97,6 +102,12 @@ type DeferredId = (typeof DEFERRED_IDS)[number];
  * base64 string: over ~384 MB that exceeds V8's longest string and the whole run crashed.
  */
 const FLOOR_MAX_BYTES = 256 * 2 ** 20;
+
+/** Holds the page's database file open, so the page keeps its data in memory (as when OPFS is unavailable). */
+const HOLD_DEVICE_FILE = `navigator.storage?.getDirectory()
+  .then((d) => d.getFileHandle('loyalty-lens.duckdb', { create: true }))
+  .then((h) => h.createWritable())
+  .then((w) => { window.__deviceLock = w; });`;
 
 /** A measurement, or why it could not be taken. */
 type Measured = { readonly ok: true; readonly ms: number } | { readonly ok: false; readonly why: string };
@@ -607,7 +618,7 @@ function report(results: readonly SizeResult[], args: Args, notes: readonly stri
   );
   lines.push('');
   const bundles = [...new Set(results.map((r) => r.engineBundle).filter((b): b is string => b !== null))];
-  lines.push(`## The page (headless Chromium, duckdb-wasm ${bundles.length ? bundles.join(', ') : args.coi ? 'coi' : 'eh'})`, '');
+  lines.push(`## The page (headless Chromium, duckdb-wasm ${bundles.length ? bundles.join(', ') : args.coi ? 'coi' : 'eh'}${args.memory ? ', data kept in memory' : ''})`, '');
   lines.push('| lines | file MB | engine start | ingest (file → report) | panel queries | continue → 5 panels painted | written to the device, after the paint | filter → repainted | peak PSS MB | first run ingest / panels |');
   lines.push('|---|---|---|---|---|---|---|---|---|---|');
   for (const r of results) {
@@ -723,7 +734,11 @@ async function main(): Promise<void> {
 
   let session: AppSession | null = null;
   try {
-    session = await AppSession.start({ isolate: args.coi });
+    session = await AppSession.start({
+      isolate: args.coi,
+      ...(args.outDir ? { outDir: args.outDir } : {}),
+      ...(args.memory ? { initScript: HOLD_DEVICE_FILE } : {}),
+    });
   } catch (e) {
     notes.push(`page not run: ${messageOf(e)}`);
   }
@@ -829,7 +844,7 @@ async function main(): Promise<void> {
   // A run of some formats only is not the benchmark: it does not replace BENCHMARKS.md.
   const target = args.smoke
     ? join(BENCH_DIR, 'BENCHMARKS-smoke.md')
-    : args.argv.includes('--formats') || args.coi || args.pageOnly
+    : args.argv.includes('--formats') || args.coi || args.memory || args.outDir !== null || args.pageOnly
       ? join(BENCH_DIR, 'BENCHMARKS-formats.md')
       : join(ROOT, 'BENCHMARKS.md');
   await mkdir(BENCH_DIR, { recursive: true });

@@ -130,6 +130,8 @@ export interface SessionOptions {
   readonly locale?: string;
   /** Serve the build with COOP/COEP (coi-server.ts), so the page runs the threads engine (`coi`). */
   readonly isolate?: boolean;
+  /** A script every page of the session runs before its own (`BrowserContext.addInitScript`). */
+  readonly initScript?: string;
 }
 
 /**
@@ -148,6 +150,7 @@ export class AppSession {
     readonly server: PreviewServer,
     readonly browser: Browser,
     private readonly locale: string,
+    private readonly initScript: string | null = null,
   ) {}
 
   static async start(options: SessionOptions = {}): Promise<AppSession> {
@@ -160,7 +163,7 @@ export class AppSession {
       : await startPreview(options.outDir ? { outDir: options.outDir } : {});
     try {
       const browser = await launchChromium();
-      return new AppSession(server, browser, options.locale ?? 'zh-CN');
+      return new AppSession(server, browser, options.locale ?? 'zh-CN', options.initScript ?? null);
     } catch (e) {
       await server.stop();
       throw e;
@@ -203,6 +206,7 @@ export class AppSession {
     ctx.on('request', (req) => {
       if (leaves(req.url())) record(req.url());
     });
+    if (this.initScript !== null) await ctx.addInitScript(this.initScript);
     const page = await ctx.newPage();
     page.on('console', (msg) => {
       if (msg.type() === 'error') this.consoleErrors.push(msg.text());

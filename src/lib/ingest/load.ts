@@ -127,6 +127,8 @@ export interface LoadEnv {
   readonly compressWork?: boolean;
   /** Normalized text read into the raw table per statement (default `READ_SLICE_BYTES`). */
   readonly readSliceBytes?: number;
+  /** Raw lines staged per statement (default `STAGE_SLICE_LINES` in build-lines.ts). */
+  readonly stageSliceLines?: number;
 }
 
 /** Rows of a Parquet file the preview decodes (and shows). */
@@ -603,7 +605,7 @@ export async function loadDataset(db: DbClient, sales: readonly InputFile[], opt
       try {
         result =
           input.role === 'sales'
-            ? await buildLines(db, { ...spec, target: STAGE_LINES, ...(info ? { info: single ? { spec: info, table: STAGE_INFO, final: true } : { spec: info, table: STAGE_INFO_FILES } } : {}) }, parse)
+            ? await buildLines(db, { ...spec, target: STAGE_LINES, ...(info ? { info: single ? { spec: info, table: STAGE_INFO, final: true } : { spec: info, table: STAGE_INFO_FILES } } : {}) }, parse, options.stageSliceLines)
             : await buildSurvey(db, { ...spec, target: STAGE_SURVEY }, parse);
       } catch (e) {
         if (e instanceof IngestError) throw new IngestError(e.code, { ...e.detail, file: input.file.name, fileIndex: k });

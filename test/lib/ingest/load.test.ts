@@ -365,21 +365,25 @@ describe('loadDataset: working tables in slices, in a compressed database', () =
     expect(plainTables.lines.length).toBe(77);
     expect(plainTables.info.length).toBe(18); // C000 … C016, and C030
     let reads = 0;
+    let staged = 0;
     const counting = new Proxy(db, {
       get(target, key) {
         const v: unknown = Reflect.get(target, key);
         if (key === 'exec') {
           return (q: Parameters<NodeDb['exec']>[0]) => {
-            if ((typeof q === 'string' ? q : q.text).includes('read_csv(')) reads++;
+            const text = typeof q === 'string' ? q : q.text;
+            if (text.includes('read_csv(')) reads++;
+            if (/^\s*(CREATE OR REPLACE TABLE|INSERT INTO) "load_work"\."stage__0"/.test(text)) staged++;
             return target.exec(q);
           };
         }
         return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
       },
     });
-    const sliced = omitMillis(await loadDataset(counting, [file()], { chunkBytes: 64, readSliceBytes: 256 }));
-    // ~4 kB of normalized text, read 256 bytes (four 64-byte chunks) at a time.
+    const sliced = omitMillis(await loadDataset(counting, [file()], { chunkBytes: 64, readSliceBytes: 256, stageSliceLines: 7 }));
+    // ~4 kB of normalized text, read 256 bytes (four 64-byte chunks) at a time; lines 2 … 81 staged 7 at a time.
     expect(reads).toBeGreaterThan(10);
+    expect(staged).toBe(12);
     expect(sliced).toEqual(plain);
     expect(await snapshot()).toEqual(plainTables);
   });
