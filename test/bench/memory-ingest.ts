@@ -5,9 +5,11 @@
  * it is the peak so far), the buffers registered with it, and what the engine says it holds
  * (`duckdb_memory()`, by tag). A line is printed whenever the linear memory grew.
  *
- *   npx tsx test/bench/memory-ingest.ts --lines 1000000 [--all] [--dashboard]
+ *   npx tsx test/bench/memory-ingest.ts --lines 1000000 [--all] [--dashboard] [--file PATH]
+ *   --file: the engine on a database file, `lines` loaded straight into it (as the page does
+ *   with a large load on the device) instead of into TEMP tables.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync, statSync } from 'node:fs';
 import { basename } from 'node:path';
 import { loadavg } from 'node:os';
 import { runDashboard } from '../../src/lib/analyses/index.ts';
@@ -74,14 +76,20 @@ class Watching implements DbClient {
 }
 
 const file = await salesCsv(lines);
-const base = await BlockingWasmDb.open();
+const dbFile = arg('file', '');
+if (dbFile) for (const f of [dbFile, `${dbFile}.wal`]) rmSync(f, { force: true });
+const base = await BlockingWasmDb.open(dbFile || undefined);
 const db = new Watching(base);
 console.log(`${lines} lines (${basename(file)}), load average ${loadavg()[0]?.toFixed(1)}; heap at start ${mb(base.heapBytes)} MB`);
 const t0 = performance.now();
-const report = await loadDataset(db, [{ name: basename(file), bytes: new Uint8Array(readFileSync(file)) }], { linesInTemp: true, releaseInputs: true });
+const report = await loadDataset(db, [{ name: basename(file), bytes: new Uint8Array(readFileSync(file)) }], { linesInTemp: !dbFile, releaseInputs: true });
 console.log(`load: ${((performance.now() - t0) / 1000).toFixed(1)} s, ${report.rows_kept} kept; heap ${mb(base.heapBytes)} MB; rss ${mb(process.memoryUsage().rss)} MB`);
 if (process.argv.includes('--dashboard')) {
   await runDashboard(db, DEFAULT_SETTINGS, mappedOf(report));
   console.log(`dashboard: heap ${mb(base.heapBytes)} MB`);
+}
+if (dbFile) {
+  await db.exec('CHECKPOINT');
+  console.log(`database file ${mb(statSync(dbFile).size)} MB; heap ${mb(base.heapBytes)} MB`);
 }
 await base.close();

@@ -18,7 +18,8 @@ export class BlockingWasmDb implements DbClient {
     private readonly conn: DuckDBConnection,
   ) {}
 
-  static async open(): Promise<BlockingWasmDb> {
+  /** `path`: a database file (as the page's database on the device); in memory without. */
+  static async open(path?: string): Promise<BlockingWasmDb> {
     const dist = dirname(createRequire(import.meta.url).resolve('@duckdb/duckdb-wasm/dist/duckdb-eh.wasm'));
     const db = await createDuckDB(
       {
@@ -29,7 +30,7 @@ export class BlockingWasmDb implements DbClient {
       NODE_RUNTIME,
     );
     await db.instantiate();
-    db.open({});
+    db.open(path === undefined ? {} : { path });
     const conn = db.connect();
     conn.query('SET autoinstall_known_extensions=false');
     conn.query('SET autoload_known_extensions=false');
