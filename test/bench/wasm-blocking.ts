@@ -4,7 +4,7 @@
  */
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { ConsoleLogger, createDuckDB, LogLevel, NODE_RUNTIME, type DuckDBConnection } from '@duckdb/duckdb-wasm/blocking';
+import { ConsoleLogger, createDuckDB, DuckDBAccessMode, LogLevel, NODE_RUNTIME, type DuckDBConnection } from '@duckdb/duckdb-wasm/blocking';
 import type { DbClient, Row } from '../../src/lib/db/client.ts';
 import type { SqlQuery } from '../../src/lib/db/sql.ts';
 
@@ -30,7 +30,7 @@ export class BlockingWasmDb implements DbClient {
       NODE_RUNTIME,
     );
     await db.instantiate();
-    db.open(path === undefined ? {} : { path });
+    db.open(path === undefined ? {} : { path, accessMode: DuckDBAccessMode.READ_WRITE });
     const conn = db.connect();
     conn.query('SET autoinstall_known_extensions=false');
     conn.query('SET autoload_known_extensions=false');

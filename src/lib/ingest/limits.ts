@@ -44,8 +44,8 @@ export function textBytes(files: readonly { readonly size: number; readonly name
  * Up to this much text a load keeps `lines` in memory as TEMP tables, written to the device
  * after the first paint (a table written to the database file is compressed, which would
  * delay the report); above it, `lines` goes straight into the database. In memory a line
- * takes ~190 bytes (1 GB at 5 M lines), in the file on the device ~60, and the engine's
- * memory is what limits the size of a load.
+ * took ~170 bytes (0.8 GB at 5 M lines), in the database file ~30 (test/bench/memory-ingest.ts),
+ * and the engine's memory is what limits the size of a load.
  */
 export const LINES_IN_MEMORY_MAX_BYTES = 256 * MB;
 
