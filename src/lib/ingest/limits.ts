@@ -5,11 +5,18 @@ const MB = 1024 * 1024;
 /** The engine's memory a load may plan on: wasm32 addresses 4 GB; 1 GB is left for the dashboard's queries and for fragmentation. */
 export const ENGINE_BUDGET_BYTES = 3 * 1024 * MB;
 
-/** Engine memory at the peak of a load and the dashboard run that does not grow with the file (measured, test/bench/memory-ingest.ts). */
-export const ENGINE_BASE_BYTES = 400 * MB;
+/**
+ * Engine memory at the peak of a load and the dashboard run after it, as `base + perByte ×
+ * text`, through the two points measured with test/bench/memory-ingest.ts --dashboard
+ * --file (the page's engine, a large load's lines in the database file): 533 MB at 1 M
+ * lines (89.2 MB of text), 2014 MB at 5 M (448 MB). The peak is the dashboard's TEMP tables
+ * (orders, customers, segments), not the load (755 MB at 5 M). At 10 M lines (901 MB) the
+ * load took 1240 MB and the dashboard then ran out of the engine's 3.1 GB memory limit.
+ */
+export const ENGINE_BASE_BYTES = 165 * MB;
 
-/** Engine memory at that peak per byte of text loaded (measured at 1 M and 5 M lines, test/bench/memory-ingest.ts). */
-export const ENGINE_BYTES_PER_TEXT_BYTE = 2.5;
+/** Engine memory at that peak per byte of text: (2014 − 533) / (448 − 89.2). */
+export const ENGINE_BYTES_PER_TEXT_BYTE = 4.13;
 
 /** The most text a load may hold so that `base + perByte × text` stays within `budget`, in whole MB. */
 export function maxTextBytes(budget: number, base: number, perByte: number): number {
@@ -19,7 +26,7 @@ export function maxTextBytes(budget: number, base: number, perByte: number): num
 
 /**
  * The most a browser tab analyses in one load, measured as text: what the engine's measured
- * peak allows within its budget (about ten million lines of a typical export).
+ * peak allows within its budget (703 MB, about seven and a half million lines of a typical export).
  */
 export const BROWSER_MAX_BYTES = maxTextBytes(ENGINE_BUDGET_BYTES, ENGINE_BASE_BYTES, ENGINE_BYTES_PER_TEXT_BYTE);
 

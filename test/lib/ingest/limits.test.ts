@@ -57,9 +57,12 @@ describe('linesInMemory', () => {
 });
 
 describe('checkSize', () => {
-  it('accepts text files up to the limit in total (the 896 MB, 10 M-line benchmark file fits)', () => {
+  it('accepts text files up to the limit in total (the 448 MB, 5 M-line benchmark file fits; the 901 MB, 10 M-line one does not)', () => {
+    // (3072 − 165) / 4.13 = 703.9 MB.
+    expect(BROWSER_MAX_BYTES).toBe(703 * MB);
     expect(() => checkSize([{ size: BROWSER_MAX_BYTES - 1, name: 'a.csv' }, { size: 1, name: 'b.csv' }])).not.toThrow();
-    expect(() => checkSize([{ size: 896 * MB, name: 'sales-10000000.csv' }])).not.toThrow();
+    expect(() => checkSize([{ size: 448 * MB, name: 'sales-5000000.csv' }])).not.toThrow();
+    expect(refusal([{ size: 901 * MB, name: 'sales-10000000.csv' }]).detail).toEqual({ sizeMB: 901, textMB: 901, limitMB: 703 });
   });
 
   it('refuses a larger total with the size, the size as text and the limit in MB, before anything is read', () => {
@@ -73,9 +76,9 @@ describe('checkSize', () => {
     expect(textFactor('销售.PARQUET')).toBe(6);
     expect(textFactor('book.xlsx')).toBe(4);
     expect(textFactor('sales.csv')).toBe(1);
-    // A 12 M-line Parquet file (~180 MB) would be ~1080 MB of text: refused; a 10 M-line one (~150 MB, ~900 MB of text) loads.
-    expect(refusal([{ size: 180 * MB, name: 'big.parquet' }]).detail).toEqual({ sizeMB: 180, textMB: 1080, limitMB: BROWSER_MAX_BYTES / MB });
-    expect(() => checkSize([{ size: 150 * MB, name: 'ten-million.parquet' }])).not.toThrow();
+    // A 10 M-line Parquet file (~150 MB) would be ~900 MB of text: refused; a 5 M-line one (~75 MB, ~450 MB of text) loads.
+    expect(refusal([{ size: 150 * MB, name: 'big.parquet' }]).detail).toEqual({ sizeMB: 150, textMB: 900, limitMB: 703 });
+    expect(() => checkSize([{ size: 75 * MB, name: 'five-million.parquet' }])).not.toThrow();
   });
 
   it('takes a smaller limit (e.g. for a device with little memory)', () => {
