@@ -457,17 +457,18 @@ function mergeWarnings(into: Warning[], next: readonly Warning[]): void {
 }
 
 /**
- * Register file k's normalized chunks with the engine and read them into `rawTable` with
- * one statement, then drop the chunks. Null when the file has no record to read. The
- * chunk generator lives only in this frame, so nothing here outlives the read.
- */
-/**
  * Normalized text registered with the engine before it is read into the raw table: the
  * engine copies each registered buffer into its own memory, so reading the whole file in
  * one statement held all of it there at once (0.5 GB at 5 M lines) beside the raw table.
  */
 export const READ_SLICE_BYTES = 128 * 1024 * 1024;
 
+/**
+ * Register file k's normalized chunks with the engine and read them into `rawTable`, one
+ * statement per `readSliceBytes` of chunks, dropping each slice's chunks once read. Null
+ * when the file has no record to read. The chunk generator lives only in this frame, so
+ * nothing here outlives the read.
+ */
 async function readRaw(
   db: DbClient,
   prepared: readonly (Prepared | null)[],
