@@ -9,6 +9,12 @@
  *            --no-export, --no-xlsx, --sizes 100000,1000000 (Parquet, the export and the
  *            workbook then at every size given), --formats xlsx,csv (only those; writes
  *            .bench/BENCHMARKS-formats.md)
+ *            --coi (the page served with COOP/COEP: duckdb-wasm's threads build), --memory (the
+ *            page's database file held open first, so it keeps the data in memory as without
+ *            OPFS: on --coi the only way it runs on more than one thread), --out-dir DIR (a
+ *            build elsewhere than dist/, e.g. of another commit), --page-only (the
+ *            page alone: no floor, native or plain-JS rows; with --coi or --formats it writes
+ *            .bench/BENCHMARKS-formats.md, not BENCHMARKS.md)
  *   .xlsx (files.ts: salesXlsx) runs at 100 k and 200 k: the writer builds a workbook whole.
  *
  * Any piece that is not there yet (page, ingest, analyses) is reported as "n/a" with the
@@ -51,6 +57,10 @@ interface Args {
   readonly runs: number;
   readonly build: boolean;
   readonly smoke: boolean;
+  readonly coi: boolean;
+  readonly memory: boolean;
+  readonly outDir: string | null;
+  readonly pageOnly: boolean;
   readonly argv: readonly string[];
 }
 
@@ -80,12 +90,24 @@ function parseArgs(argv: readonly string[]): Args {
           ...(!smoke && !argv.includes('--no-xlsx') ? (['xlsx'] as const) : []),
         ];
   const parquetMax = large || sizesAt >= 0 ? Infinity : 1_000_000;
-  return { sizes, formats, parquetMax, xlsxSizes: sizesAt >= 0 ? sizes : XLSX_SIZES, runs, build: !argv.includes('--no-build'), smoke, argv };
+  return { sizes, formats, parquetMax, xlsxSizes: sizesAt >= 0 ? sizes : XLSX_SIZES, runs, build: !argv.includes('--no-build'), smoke, coi: argv.includes('--coi'), memory: argv.includes('--memory'), outDir: argv.includes('--out-dir') ? (argv[argv.indexOf('--out-dir') + 1] ?? null) : null, pageOnly: argv.includes('--page-only'), argv };
 }
 
 /** Panels with a part the page runs when the panel is first opened. */
 const DEFERRED_IDS = PANEL_REGISTRY.flatMap((p) => (p.deferred ? [p.id] : []));
 type DeferredId = (typeof DEFERRED_IDS)[number];
+
+/**
+ * The floor hands the file to its page with route.fulfill, which turns the body into one
+ * base64 string: over ~384 MB that exceeds V8's longest string and the whole run crashed.
+ */
+const FLOOR_MAX_BYTES = 256 * 2 ** 20;
+
+/** Holds the page's database file open, so the page keeps its data in memory (as when OPFS is unavailable). */
+const HOLD_DEVICE_FILE = `navigator.storage?.getDirectory()
+  .then((d) => d.getFileHandle('loyalty-lens.duckdb', { create: true }))
+  .then((h) => h.createWritable())
+  .then((w) => { window.__deviceLock = w; });`;
 
 /** A measurement, or why it could not be taken. */
 type Measured = { readonly ok: true; readonly ms: number } | { readonly ok: false; readonly why: string };
@@ -120,6 +142,8 @@ interface PageRun {
   readonly save: Measured;
   readonly peakPssMb: number | null;
   readonly rowsKept: number | null;
+  /** `data-engine-bundle` and `data-engine-threads` of the page (e.g. "coi, 2 threads"). */
+  readonly engineBundle: string | null;
 }
 
 type Timings = Record<string, number>;
@@ -254,6 +278,12 @@ async function pageRun(session: AppSession, file: string, timeoutMs: number, pss
     }
   }
 
+  const engineBundle = await session.page
+    .evaluate(() => {
+      const d = document.documentElement.dataset;
+      return d.engineBundle ? `${d.engineBundle}${d.engineCoiError ? ` (coi failed: ${d.engineCoiError})` : ''}` : null;
+    })
+    .catch(() => null);
   const t = await pageTimings(session);
   const engine = pick(t, ['engine.total', 'engine', 'engineStart', 'engine_ms']);
   const ingest = pick(t, ['ingest.total', 'ingest', 'load', 'load.total', 'load.millis']);
@@ -275,6 +305,7 @@ async function pageRun(session: AppSession, file: string, timeoutMs: number, pss
     save,
     peakPssMb: pss.peakMb(),
     rowsKept,
+    engineBundle,
   };
 }
 
@@ -532,6 +563,7 @@ interface SizeResult {
   jsCheck: JsBaseline | null;
   nativeCheck: NativeRun['metrics'];
   rowsKept: number | null;
+  engineBundle: string | null;
 }
 
 const PAGE_MEASURES = ['engine', 'ingest', 'queries', 'panels', 'filter', 'save'] as const;
@@ -585,7 +617,8 @@ function report(results: readonly SizeResult[], args: Args, notes: readonly stri
       `first visit ${firstCell(engineCached)} ms. The "engine start" column below is a cold start: each run opens a fresh context.`,
   );
   lines.push('');
-  lines.push('## The page (headless Chromium, duckdb-wasm eh)', '');
+  const bundles = [...new Set(results.map((r) => r.engineBundle).filter((b): b is string => b !== null))];
+  lines.push(`## The page (headless Chromium, duckdb-wasm ${bundles.length ? bundles.join(', ') : args.coi ? 'coi' : 'eh'}${args.memory ? ', data kept in memory' : ''})`, '');
   lines.push('| lines | file MB | engine start | ingest (file → report) | panel queries | continue → 5 panels painted | written to the device, after the paint | filter → repainted | peak PSS MB | first run ingest / panels |');
   lines.push('|---|---|---|---|---|---|---|---|---|---|');
   for (const r of results) {
@@ -701,7 +734,11 @@ async function main(): Promise<void> {
 
   let session: AppSession | null = null;
   try {
-    session = await AppSession.start();
+    session = await AppSession.start({
+      isolate: args.coi,
+      ...(args.outDir ? { outDir: args.outDir } : {}),
+      ...(args.memory ? { initScript: HOLD_DEVICE_FILE } : {}),
+    });
   } catch (e) {
     notes.push(`page not run: ${messageOf(e)}`);
   }
@@ -741,6 +778,7 @@ async function main(): Promise<void> {
         jsCheck: null,
         nativeCheck: null,
         rowsKept: null,
+        engineBundle: null,
       };
       for (let run = 0; run <= args.runs; run++) {
         const first = run === 0;
@@ -752,6 +790,7 @@ async function main(): Promise<void> {
             for (const k of DEFERRED_IDS) push(r.deferred[k], p.deferred[k], first);
             if (!first) r.pssMb.push(p.peakPssMb);
             r.rowsKept = p.rowsKept;
+            r.engineBundle = p.engineBundle ?? r.engineBundle;
           } catch (e) {
             const m = na(messageOf(e));
             for (const k of PAGE_MEASURES) push(r.page[k], m, first);
@@ -759,23 +798,29 @@ async function main(): Promise<void> {
         } else {
           for (const k of PAGE_MEASURES) push(r.page[k], na('no page session'), first);
         }
-        if (session && format !== 'xlsx') push(r.floor, await floorRun(session, file), first);
+        if (args.pageOnly) {
+          for (const x of [r.floor, r.native1.ingest, r.native1.queries, r.nativeAll.ingest, r.nativeAll.queries, r.js]) push(x, na('--page-only'), first);
+        } else if (session && format !== 'xlsx' && statSync(file).size > FLOOR_MAX_BYTES) {
+          push(r.floor, na(`file over ${FLOOR_MAX_BYTES / 2 ** 20} MB: the floor hands it to the page through route.fulfill, which cannot`), first);
+        } else if (session && format !== 'xlsx') push(r.floor, await floorRun(session, file), first);
         else push(r.floor, na(session ? 'read_csv reads text files only' : 'no page session'), first);
-        const n1 = await nativeRun(file, 1);
-        push(r.native1.ingest, n1.ingest, first);
-        push(r.native1.queries, n1.queries, first);
-        r.nativeCheck = n1.metrics ?? r.nativeCheck;
-        const nAll = await nativeRun(file, cpus().length);
-        push(r.nativeAll.ingest, nAll.ingest, first);
-        push(r.nativeAll.queries, nAll.queries, first);
-        if (format !== 'csv') push(r.js, na('the JS baseline reads the plain CSV only'), first);
-        else {
-          try {
-            const j = await timed(() => jsBaseline(file));
-            push(r.js, ms(j.ms), first);
-            r.jsCheck = j.value;
-          } catch (e) {
-            push(r.js, na(messageOf(e)), first);
+        if (!args.pageOnly) {
+          const n1 = await nativeRun(file, 1);
+          push(r.native1.ingest, n1.ingest, first);
+          push(r.native1.queries, n1.queries, first);
+          r.nativeCheck = n1.metrics ?? r.nativeCheck;
+          const nAll = await nativeRun(file, cpus().length);
+          push(r.nativeAll.ingest, nAll.ingest, first);
+          push(r.nativeAll.queries, nAll.queries, first);
+          if (format !== 'csv') push(r.js, na('the JS baseline reads the plain CSV only'), first);
+          else {
+            try {
+              const j = await timed(() => jsBaseline(file));
+              push(r.js, ms(j.ms), first);
+              r.jsCheck = j.value;
+            } catch (e) {
+              push(r.js, na(messageOf(e)), first);
+            }
           }
         }
         const shown = (x: Series): string => {
@@ -799,7 +844,7 @@ async function main(): Promise<void> {
   // A run of some formats only is not the benchmark: it does not replace BENCHMARKS.md.
   const target = args.smoke
     ? join(BENCH_DIR, 'BENCHMARKS-smoke.md')
-    : args.argv.includes('--formats')
+    : args.argv.includes('--formats') || args.coi || args.memory || args.outDir !== null || args.pageOnly
       ? join(BENCH_DIR, 'BENCHMARKS-formats.md')
       : join(ROOT, 'BENCHMARKS.md');
   await mkdir(BENCH_DIR, { recursive: true });

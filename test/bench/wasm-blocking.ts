@@ -1,22 +1,25 @@
 /**
- * The page's engine (duckdb-wasm's `eh` build, one thread) in Node, through its blocking
- * bindings: just enough of a DbClient to load files and run the dashboard, for profiles.
+ * Just enough of a DbClient on duckdb-wasm's blocking bindings (the `eh` build, one thread,
+ * run in Node) to load a file and run the dashboard: the page's engine without a browser.
  */
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { ConsoleLogger, createDuckDB, LogLevel, NODE_RUNTIME, type DuckDBConnection } from '@duckdb/duckdb-wasm/blocking';
+import { ConsoleLogger, createDuckDB, DuckDBAccessMode, LogLevel, NODE_RUNTIME, type DuckDBConnection } from '@duckdb/duckdb-wasm/blocking';
 import type { DbClient, Row } from '../../src/lib/db/client.ts';
 import type { SqlQuery } from '../../src/lib/db/sql.ts';
 
-/** Just enough of a DbClient on the wasm engine's blocking bindings to load and run the dashboard. */
 export class BlockingWasmDb implements DbClient {
   private seq = 0;
+  /** Bytes of the buffers registered now (each is copied into the engine's memory). */
+  registeredBytes = 0;
+  private readonly sizes = new Map<string, number>();
   private constructor(
     private readonly db: Awaited<ReturnType<typeof createDuckDB>>,
     private readonly conn: DuckDBConnection,
   ) {}
 
-  static async open(): Promise<BlockingWasmDb> {
+  /** `path`: a database file (as the page's database on the device); in memory without. */
+  static async open(path?: string): Promise<BlockingWasmDb> {
     const dist = dirname(createRequire(import.meta.url).resolve('@duckdb/duckdb-wasm/dist/duckdb-eh.wasm'));
     const db = await createDuckDB(
       {
@@ -27,11 +30,16 @@ export class BlockingWasmDb implements DbClient {
       NODE_RUNTIME,
     );
     await db.instantiate();
-    db.open({});
+    db.open(path === undefined ? {} : { path, accessMode: DuckDBAccessMode.READ_WRITE });
     const conn = db.connect();
     conn.query('SET autoinstall_known_extensions=false');
     conn.query('SET autoload_known_extensions=false');
     return new BlockingWasmDb(db, conn);
+  }
+
+  /** The engine's linear memory now: it only grows, so it is the high-water mark so far. */
+  get heapBytes(): number {
+    return (this.db.mod as unknown as { readonly HEAPU8: Uint8Array }).HEAPU8.length;
   }
 
   private run(query: SqlQuery | string) {
@@ -61,11 +69,15 @@ export class BlockingWasmDb implements DbClient {
   async registerBuffer(bytes: Uint8Array): Promise<string> {
     const name = `buf_${++this.seq}.csv`;
     this.db.registerFileBuffer(name, bytes);
+    this.sizes.set(name, bytes.length);
+    this.registeredBytes += bytes.length;
     return name;
   }
 
   async dropBuffer(path: string): Promise<void> {
     this.db.dropFile(path);
+    this.registeredBytes -= this.sizes.get(path) ?? 0;
+    this.sizes.delete(path);
   }
 
   async insertArrowIPC(table: string, ipc: Uint8Array): Promise<void> {
@@ -77,4 +89,3 @@ export class BlockingWasmDb implements DbClient {
     this.db.reset();
   }
 }
-

@@ -169,10 +169,11 @@ describe('threads engine (coi) on a cross-origin isolated host', () => {
     console.log(`coi engine start ${info.startMillis?.toFixed(0)} ms, ${info.threads} threads`);
   });
 
-  // duckdb-wasm 1.32's threads bundle fails a ~90 MB load in memory on two threads with
-  // "Out of Memory Error: Allocation failure" (it looked like a hang: the load never reported).
-  // Loads therefore run on one thread (WasmDb.singleThreaded) and the threads come back for the
-  // dashboard's queries, which this test also runs.
+  // duckdb-wasm 1.32's threads bundle failed a ~90 MB load in memory on two threads with
+  // "Out of Memory Error: Allocation failure" (it looked like a hang: the load never reported),
+  // from the CSV reader's 64 MB max_line_size (see DbClient.singleThreaded). Loads run on one
+  // thread (WasmDb.singleThreaded) and the threads come back for the dashboard's queries,
+  // which this test also runs.
   it('in memory, coi loads a file of ~90 MB on one thread and keeps its threads for the dashboard', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'll-coi-'));
     try {

@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, expect } from 'vitest';
 import { PANEL_IDS, type PanelId } from '../../src/lib/analyses/registry.ts';
+import { startStaticServer } from './coi-server.ts';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 /** The production build under test: dist/, or LL_DIST when set (lets several builds coexist). */
@@ -127,6 +128,10 @@ function originOf(url: string): string {
 export interface SessionOptions {
   readonly outDir?: string;
   readonly locale?: string;
+  /** Serve the build with COOP/COEP (coi-server.ts), so the page runs the threads engine (`coi`). */
+  readonly isolate?: boolean;
+  /** A script every page of the session runs before its own (`BrowserContext.addInitScript`). */
+  readonly initScript?: string;
 }
 
 /**
@@ -145,6 +150,7 @@ export class AppSession {
     readonly server: PreviewServer,
     readonly browser: Browser,
     private readonly locale: string,
+    private readonly initScript: string | null = null,
   ) {}
 
   static async start(options: SessionOptions = {}): Promise<AppSession> {
@@ -152,10 +158,12 @@ export class AppSession {
     if (!existsSync(CHROMIUM_PATH)) {
       throw new Error(`${CHROMIUM_PATH} not found: install chromium: apt-get install -y chromium`);
     }
-    const server = await startPreview(options.outDir ? { outDir: options.outDir } : {});
+    const server = options.isolate
+      ? await startStaticServer(options.outDir ?? DIST, { isolate: true }).then((s) => ({ url: s.url, pid: process.pid, stop: () => s.stop() }))
+      : await startPreview(options.outDir ? { outDir: options.outDir } : {});
     try {
       const browser = await launchChromium();
-      return new AppSession(server, browser, options.locale ?? 'zh-CN');
+      return new AppSession(server, browser, options.locale ?? 'zh-CN', options.initScript ?? null);
     } catch (e) {
       await server.stop();
       throw e;
@@ -198,6 +206,7 @@ export class AppSession {
     ctx.on('request', (req) => {
       if (leaves(req.url())) record(req.url());
     });
+    if (this.initScript !== null) await ctx.addInitScript(this.initScript);
     const page = await ctx.newPage();
     page.on('console', (msg) => {
       if (msg.type() === 'error') this.consoleErrors.push(msg.text());

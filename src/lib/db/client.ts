@@ -30,8 +30,12 @@ export interface DbClient {
   queryArrowIPC?(query: SqlQuery | string): Promise<Uint8Array>;
   /**
    * Optional: run `work` with the engine on one thread, then give the threads back. Loads
-   * use it: duckdb-wasm 1.32's threads bundle (`coi`) fails a ~90 MB CSV load in memory
-   * with "Out of Memory Error: Allocation failure" on two threads, and loads it on one.
+   * use it. On duckdb-wasm 1.32's threads bundle (`coi`) a ~90 MB CSV load in memory on two
+   * threads used to fail with "Out of Memory Error: Allocation failure": the load gave the
+   * CSV reader a 64 MB max_line_size, and the reader allocates buffers of 16 × that, two at a
+   * time. Sized to the longest line (build-lines.ts `rawLineLimit`), a 1 M-line load on two
+   * threads completes (test/bench/run.ts --coi --memory), but it was no faster than on one
+   * on a loaded 2-core machine (BENCHMARKS.md), so loads stay on one thread.
    */
   singleThreaded?<T>(work: () => Promise<T>): Promise<T>;
   /** Load an Arrow IPC stream into a new table (with `append`, into the existing one). */

@@ -66,6 +66,19 @@ export function ident(name: string): Fragment {
 }
 
 /**
+ * A generated table name, bare (`raw__0`) or in a generated database (`load_work.raw__0`):
+ * each part quoted. Only for names this code base makes, never for text from a file.
+ */
+export function tableIdent(name: string): Fragment {
+  return fragment(name.split('.').map(quoteIdentifier).join('.'), []);
+}
+
+/** `CREATE OR REPLACE TEMP TABLE name` for a bare name, `CREATE OR REPLACE TABLE db.name` for one in a database. */
+export function createWorkTable(name: string): Fragment {
+  return name.includes('.') ? sql`CREATE OR REPLACE TABLE ${tableIdent(name)}` : sql`CREATE OR REPLACE TEMP TABLE ${tableIdent(name)}`;
+}
+
+/**
  * Trusted SQL text written in this code base (a keyword, an operator, a generated
  * expression). Never pass anything derived from a file to it.
  */

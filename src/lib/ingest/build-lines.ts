@@ -8,7 +8,7 @@
  * n_fields INTEGER, c0 … c{N-1} VARCHAR (positional names; labels never reach SQL).
  */
 import type { DbClient, Row } from '../db/client.ts';
-import { ident, join, literal, quoteIdentifier, raw, sql } from '../db/sql.ts';
+import { createWorkTable, ident, join, literal, quoteIdentifier, raw, sql, tableIdent } from '../db/sql.ts';
 import { LINES_DDL } from '../model/schema.ts';
 import {
   amountFromClean,
@@ -101,12 +101,12 @@ export async function resolveParse(
   mapping: ColumnMapping,
   parse: ParseOptions,
 ): Promise<ResolvedParse> {
-  const dataRows = sql`(SELECT * FROM ${ident(rawTable)} WHERE ${IS_DATA})`;
+  const dataRows = sql`(SELECT * FROM ${tableIdent(rawTable)} WHERE ${IS_DATA})`;
   let dayMonthOrder: DateOrder = parse.dayMonthOrder === 'mdy' ? 'mdy' : 'dmy';
   let ambiguousOrder = false;
   if (mapping.date !== undefined) {
     const dateCell = cell(mapping.date);
-    const candidates = sql`(SELECT * FROM ${ident(rawTable)} WHERE ${IS_DATA} AND regexp_matches(${dateCell}, ${literal(DM_CANDIDATE)}))`;
+    const candidates = sql`(SELECT * FROM ${tableIdent(rawTable)} WHERE ${IS_DATA} AND regexp_matches(${dateCell}, ${literal(DM_CANDIDATE)}))`;
     const [row] = await db.query(dateOrderStatsQuery(candidates, cleanText(dateCell)));
     const decision = decideDateOrder({
       dm_values: Number(row?.dm_values ?? 0),
@@ -201,7 +201,7 @@ export interface BuildLinesSpec {
   /** Contact fields and unused columns to collect per customer into `table` (customer-info.ts). */
   readonly info?: { readonly spec: InfoSpec; readonly table: string; readonly final?: boolean };
   /** The statements that write the stage, when not `stageSql` (same columns and rows; typed-csv.ts `simpleStageSql`). */
-  readonly stageSql?: (spec: BuildLinesSpec, p: ResolvedParse) => Fragment[];
+  readonly stageSql?: (spec: BuildLinesSpec, p: ResolvedParse, slices: readonly (readonly [number, number])[]) => Fragment[];
 }
 
 /** Rejected lines per file that carry their text; the page shows the first 50 of all files. */
@@ -234,15 +234,15 @@ export function lineText(columnCount: number, delimiter: string): Fragment {
  */
 export async function rejectedLineTexts(db: DbClient, spec: BuildLinesSpec): Promise<Map<number, string>> {
   const rows = await db.query(sql`SELECT line_no::INTEGER AS line_no, ${lineText(spec.columnCount, spec.delimiter ?? ',')}::VARCHAR AS text
-    FROM ${ident(spec.rawTable)}
-    WHERE line_no IN (SELECT line_no FROM ${ident(spec.stage)} WHERE status = 'rejected' ORDER BY line_no LIMIT ${raw(String(REJECTED_LINES_WITH_TEXT))})
+    FROM ${tableIdent(spec.rawTable)}
+    WHERE line_no IN (SELECT line_no FROM ${tableIdent(spec.stage)} WHERE status = 'rejected' ORDER BY line_no LIMIT ${raw(String(REJECTED_LINES_WITH_TEXT))})
     ORDER BY line_no`);
   return new Map(rows.map((r) => [Number(r.line_no), String(r.text ?? '')]));
 }
 
 /** Drop the raw table when the spec says it is no longer needed (see `dropRawWhenCounted`). */
 export async function releaseRaw(db: DbClient, spec: BuildLinesSpec): Promise<void> {
-  if (spec.dropRawWhenCounted) await db.exec(sql`DROP TABLE IF EXISTS ${ident(spec.rawTable)}`);
+  if (spec.dropRawWhenCounted) await db.exec(sql`DROP TABLE IF EXISTS ${tableIdent(spec.rawTable)}`);
 }
 
 /** Code points a cell may start with and still be blank (see `TRIM_CHARS` in parse.ts). */
@@ -275,7 +275,7 @@ export function rowTests(columnCount: number): { nonEmpty: Fragment; firstCell: 
  * among rows that share a hash, confirmed by grouping on the cells of those rows only, and
  * marked with an UPDATE (few rows), so the stage is written once.
  */
-export function stageSql(spec: BuildLinesSpec, p: ResolvedParse): Fragment[] {
+export function stageSql(spec: BuildLinesSpec, p: ResolvedParse, slices: readonly (readonly [number, number])[] = []): Fragment[] {
   const m = spec.mapping;
   if (m.customer === undefined || m.date === undefined) throw new IngestError('MISSING_REQUIRED_COLUMNS');
   const cells = Array.from({ length: spec.columnCount }, (_, i) => cell(i));
@@ -303,15 +303,17 @@ export function stageSql(spec: BuildLinesSpec, p: ResolvedParse): Fragment[] {
   const optionalTexts = (['product', 'category', 'region', 'channel'] as const).filter((f) => m[f] !== undefined);
   const trimmed = (c: Fragment) => unlessSimple(c, trimText(c));
   const cleaned = (c: Fragment) => unlessSimple(c, cleanText(c));
-  const base = sql`SELECT *,
-      ${cell(m.customer)} AS cust_raw,
-      ${trimmed(cell(m.customer))} AS cust_t,
-      ${cleaned(cell(m.date))} AS date_c,
+  const customerCol = m.customer;
+  const dateCol = m.date;
+  const baseOf = (range: Fragment) => sql`SELECT *,
+      ${cell(customerCol)} AS cust_raw,
+      ${trimmed(cell(customerCol))} AS cust_t,
+      ${cleaned(cell(dateCol))} AS date_c,
       ${cleaned(amountCell)} AS amt_c,
       ${qtyCol === undefined ? raw("''") : cleaned(cell(qtyCol))} AS qty_c,
       ${m.order === undefined ? raw("''") : trimmed(cell(m.order))} AS order_t
       ${join(optionalTexts.map((f) => sql`, ${trimmed(cell(m[f] as number))} AS ${ident(`${f}_t`)}`), '')}
-    FROM ${ident(spec.rawTable)}`;
+    FROM ${tableIdent(spec.rawTable)}${range}`;
   const kinds = sql`SELECT *, ${unlessSimple(raw("'iso'"), dateKind(ident('date_c')))} AS date_kind FROM base`;
 
   const amountExpr = direct ? sql`amount_p` : productAmount;
@@ -369,8 +371,8 @@ export function stageSql(spec: BuildLinesSpec, p: ResolvedParse): Fragment[] {
 
   const SKIPS = "['title_row', 'blank_row', 'summary_row', 'footer_row']";
   const rowHash = cells.length ? sql`hash(${join(cells.map((_, i) => ident(`c${i}`)))})` : sql`hash(line_no)`;
-  const createStage = sql`CREATE OR REPLACE TEMP TABLE ${ident(spec.stage)} AS
-    WITH base AS (${base}), kinds AS (${kinds}), parsed AS (${parsed}), valued AS (${valued}), completed AS (${completed}),
+  const stageOf = (range: Fragment) => sql`
+    WITH base AS (${baseOf(range)}), kinds AS (${kinds}), parsed AS (${parsed}), valued AS (${valued}), completed AS (${completed}),
       filled AS (${filled}), counted AS (${counted}), firsts AS (${firsts}), classified AS (${classified})
     SELECT line_no, flag,
       CASE WHEN reason IS NULL THEN 'kept' WHEN list_contains(${raw(SKIPS)}, reason) THEN 'skipped' ELSE 'rejected' END AS status,
@@ -404,19 +406,27 @@ export function stageSql(spec: BuildLinesSpec, p: ResolvedParse): Fragment[] {
       CASE WHEN reason IS NULL THEN ${rowHash} END AS row_hash,
       false AS dup_extra
     FROM classified`;
+  const between = ([lo, hi]: readonly [number, number]) => raw(` WHERE line_no BETWEEN ${Math.trunc(lo)} AND ${Math.trunc(hi)}`);
+  const [first, ...rest] = slices;
+  const createStage = first === undefined
+    ? [sql`${createWorkTable(spec.stage)} AS ${stageOf(raw(''))}`]
+    : [
+        sql`${createWorkTable(spec.stage)} AS ${stageOf(between(first))}`,
+        ...rest.map((r) => sql`INSERT INTO ${tableIdent(spec.stage)} SELECT * FROM (${stageOf(between(r))})`),
+      ];
 
   // Rows sharing a hash are only candidates: the cells themselves decide, as before.
   const groupCols = cells.length ? join(cells.map((_, i) => ident(`c${i}`))) : raw('line_no');
-  const stage = ident(spec.stage);
+  const stage = tableIdent(spec.stage);
   const extras = sql`SELECT unnest(list_filter(lines, x -> x <> first_line)) AS line_no
-    FROM (SELECT min(line_no) AS first_line, list(line_no) AS lines FROM ${ident(spec.rawTable)}
+    FROM (SELECT min(line_no) AS first_line, list(line_no) AS lines FROM ${tableIdent(spec.rawTable)}
           WHERE line_no IN (SELECT line_no FROM ${stage} WHERE row_hash IN
             (SELECT row_hash FROM ${stage} WHERE row_hash IS NOT NULL GROUP BY row_hash HAVING count(*) > 1))
           GROUP BY ${groupCols} HAVING count(*) > 1)`;
   const markDuplicates = p.dedupe
     ? sql`UPDATE ${stage} SET dup_extra = true, reason = 'duplicate_row', status = 'skipped' WHERE line_no IN (${extras})`
     : sql`UPDATE ${stage} SET dup_extra = true WHERE line_no IN (${extras})`;
-  return [createStage, markDuplicates];
+  return [...createStage, markDuplicates];
 }
 
 export interface BuildLinesResult {
@@ -447,12 +457,12 @@ export async function accountFor(
   stageTable: string,
 ): Promise<{ rowsRead: number; kept: number; rejected: number; skipped: number }> {
   const [acct] = await db.query(sql`SELECT
-      (SELECT count(*) FROM ${ident(rawTable)})::INTEGER AS raw_rows,
+      (SELECT count(*) FROM ${tableIdent(rawTable)})::INTEGER AS raw_rows,
       count(*)::INTEGER AS stage_rows,
       count(*) FILTER (WHERE status = 'kept')::INTEGER AS kept,
       count(*) FILTER (WHERE status = 'rejected')::INTEGER AS rejected,
       count(*) FILTER (WHERE status = 'skipped')::INTEGER AS skipped
-    FROM ${ident(stageTable)}`);
+    FROM ${tableIdent(stageTable)}`);
   const rowsRead = num(acct, 'raw_rows');
   const kept = num(acct, 'kept');
   const rejected = num(acct, 'rejected');
@@ -463,11 +473,27 @@ export async function accountFor(
   return { rowsRead, kept, rejected, skipped };
 }
 
+/**
+ * Raw lines staged per statement. A statement's rows are held whole until it commits; in a
+ * compressed database they are compressed only then, so staging 5 M lines at once took
+ * 0.9 GB of engine memory for a table that then held 0.3 GB.
+ */
+export const STAGE_SLICE_LINES = 1_000_000;
+
+/** Line-number ranges of at most `size` lines covering `from` … `to`. */
+export function lineSlices(from: number, to: number, size: number): [number, number][] {
+  const out: [number, number][] = [];
+  for (let lo = from; lo <= to; lo += size) out.push([lo, Math.min(to, lo + size - 1)]);
+  return out;
+}
+
 /** Classify, append the kept rows to `spec.target`, and account for every raw row. */
-export async function buildLines(db: DbClient, spec: BuildLinesSpec, parse: ParseOptions): Promise<BuildLinesResult> {
+export async function buildLines(db: DbClient, spec: BuildLinesSpec, parse: ParseOptions, sliceLines = STAGE_SLICE_LINES): Promise<BuildLinesResult> {
   const p = await resolveParse(db, spec.rawTable, spec.mapping, parse);
-  for (const statement of (spec.stageSql ?? stageSql)(spec, p)) await db.exec(statement);
-  const stage = ident(spec.stage);
+  const [range] = await db.query(sql`SELECT min(line_no)::INTEGER AS lo, max(line_no)::INTEGER AS hi FROM ${tableIdent(spec.rawTable)}`);
+  const slices = range?.lo === null || range?.lo === undefined ? [] : lineSlices(num(range, 'lo'), num(range, 'hi'), sliceLines);
+  for (const statement of (spec.stageSql ?? stageSql)(spec, p, slices.length > 1 ? slices : [])) await db.exec(statement);
+  const stage = tableIdent(spec.stage);
 
   const { rowsRead, kept, rejected: rejectedN, skipped: skippedN } = await accountFor(db, spec.rawTable, spec.stage);
   const texts = await rejectedLineTexts(db, spec);
@@ -475,7 +501,7 @@ export async function buildLines(db: DbClient, spec: BuildLinesSpec, parse: Pars
   if (spec.info) await db.exec(collectInfoSql(spec.stage, spec.rawTable, spec.fileNo, spec.info.spec, spec.info.table, spec.info.final));
   await releaseRaw(db, spec);
 
-  const target = ident(spec.target);
+  const target = tableIdent(spec.target);
   const [before] = await db.query(sql`SELECT count(*)::INTEGER AS n FROM ${target}`);
   await db.exec(sql`INSERT INTO ${target}
     SELECT ${spec.fileNo}::INTEGER, line_no, customer_id, order_id, order_ts, order_ts::DATE, amount,
@@ -558,7 +584,7 @@ async function amountsOfRejected(
 ): Promise<{ rejectedAmounts: RejectedAmount[]; rejectedUnreadable: Partial<Record<RejectReason, number>> }> {
   const rows = await db.query(sql`SELECT reason::VARCHAR AS reason, currency::VARCHAR AS currency,
       sum(amount)::VARCHAR AS amount, count(amount)::INTEGER AS readable, (count(*) - count(amount))::INTEGER AS unreadable
-    FROM ${ident(stage)} WHERE status = 'rejected'
+    FROM ${tableIdent(stage)} WHERE status = 'rejected'
     GROUP BY reason, currency ORDER BY reason, currency NULLS FIRST`);
   const rejectedAmounts: RejectedAmount[] = [];
   const rejectedUnreadable: Partial<Record<RejectReason, number>> = {};
@@ -588,7 +614,7 @@ async function stageWarnings(db: DbClient, stage: string, p: ResolvedParse, mapp
       string_agg(DISTINCT currency, ',' ORDER BY currency) FILTER (WHERE status = 'kept') AS currency_list,
       count(*) FILTER (WHERE dup_extra)::INTEGER AS duplicates,
       count(*) FILTER (WHERE status = 'kept' AND date_kind = 'dm')::INTEGER AS dm_kept
-    FROM ${ident(stage)}`);
+    FROM ${tableIdent(stage)}`);
   const out: Warning[] = [];
   const add = (code: Warning['code'], count: number, detail?: string) => {
     if (count > 0) out.push(detail === undefined ? { code, count } : { code, count, detail });
@@ -609,24 +635,39 @@ async function stageWarnings(db: DbClient, stage: string, p: ResolvedParse, mapp
 
 /** Separator of normalized raw text (ASCII unit separator); fields are quoted with `"`. */
 export const RAW_DELIMITER = '\u001f';
+/** The longest normalized line the engine's reader accepts when the caller does not know better. */
 export const RAW_MAX_LINE_BYTES = 64 * 1024 * 1024;
+/** The least `max_line_size` given to the reader (DuckDB's own default). */
+export const RAW_MIN_LINE_BYTES = 2 * 1024 * 1024;
+
+/**
+ * The reader's `max_line_size` for chunks whose longest line is `longest` bytes. DuckDB's
+ * CSV reader allocates buffers of 16 × `max_line_size` (two at a time): at 64 MB that was
+ * 2.3 GB of engine memory for a 100 MB file, memory the engine kept for the rest of the
+ * session. The longest line is known (chunk-writer.ts), so the reader gets what it needs.
+ */
+export function rawLineLimit(longest: number | undefined): number {
+  if (longest === undefined) return RAW_MAX_LINE_BYTES;
+  return Math.max(RAW_MIN_LINE_BYTES, Math.ceil((longest + 1024) / 65536) * 65536);
+}
 
 /**
  * Create a raw table from registered chunks of normalized raw text (or, with `append`,
  * add them to it): one record per line, `line_no US flag US n_fields US c0 US … c{N-1}`,
- * `"` quoting, `\n` line ends.
+ * `"` quoting, `\n` line ends. `longestLine`: the longest line in the chunks, in bytes
+ * (unknown: up to `RAW_MAX_LINE_BYTES`).
  */
-export function createRawSql(table: string, paths: readonly string[], columnCount: number, append = false): Fragment {
+export function createRawSql(table: string, paths: readonly string[], columnCount: number, append = false, longestLine?: number): Fragment {
   const columns = [
     sql`'line_no': 'INTEGER'`,
     sql`'flag': 'UTINYINT'`,
     sql`'n_fields': 'INTEGER'`,
     ...Array.from({ length: columnCount }, (_, i) => sql`${literal(`c${i}`)}: 'VARCHAR'`),
   ];
-  const into = append ? sql`INSERT INTO ${ident(table)}` : sql`CREATE OR REPLACE TEMP TABLE ${ident(table)} AS`;
+  const into = append ? sql`INSERT INTO ${tableIdent(table)}` : sql`${createWorkTable(table)} AS`;
   return sql`${into} SELECT * FROM read_csv(
       [${join(paths.map((p) => literal(p)))}],
       delim = ${literal(RAW_DELIMITER)}, quote = '"', escape = '"', header = false, auto_detect = false,
-      new_line = '\\n', columns = {${join(columns)}}, max_line_size = ${raw(String(RAW_MAX_LINE_BYTES))},
+      new_line = '\\n', columns = {${join(columns)}}, max_line_size = ${raw(String(rawLineLimit(longestLine)))},
       strict_mode = true, null_padding = false, parallel = false)`;
 }

@@ -17,6 +17,8 @@ export interface NormalizedChunk {
   readonly rows: number;
   readonly firstLine: number;
   readonly lastLine: number;
+  /** Bytes of the longest line in the chunk, its LF included (what the engine's reader must allow). */
+  readonly longestLine: number;
 }
 
 /** Totals over the whole file. */
@@ -88,6 +90,9 @@ export class ChunkWriter {
   lastLine = 0;
   /** Where the flag digit of the current record was written. */
   private flagAt = 0;
+  /** Where the current record starts, and the longest record of the chunk so far. */
+  private recordAt = 0;
+  private longest = 0;
   /** Scratch: positions of a plain record's cell ends. */
   private cellEnds = new Int32Array(0);
 
@@ -115,9 +120,10 @@ export class ChunkWriter {
 
   /** The current chunk; the writer starts over (the bytes now belong to the caller). */
   take(): NormalizedChunk {
-    const chunk = { bytes: this.out.subarray(0, this.len), rows: this.rows, firstLine: this.firstLine, lastLine: this.lastLine };
+    const chunk = { bytes: this.out.subarray(0, this.len), rows: this.rows, firstLine: this.firstLine, lastLine: this.lastLine, longestLine: this.longest };
     this.len = 0;
     this.rows = 0;
+    this.longest = 0;
     return chunk;
   }
 
@@ -126,6 +132,7 @@ export class ChunkWriter {
     if (this.rows === 0) this.firstLine = line;
     this.lastLine = line;
     this.rows++;
+    this.recordAt = this.len;
     this.writeUint(line);
     this.out[this.len++] = US;
     this.flagAt = this.len;
@@ -136,6 +143,7 @@ export class ChunkWriter {
 
   endRecord(): void {
     this.out[this.len++] = LF;
+    this.longest = Math.max(this.longest, this.len - this.recordAt);
   }
 
   private writeUint(value: number): void {
@@ -236,6 +244,7 @@ export class ChunkWriter {
     let p = base + to;
     out[p++] = LF;
     this.len = p;
+    this.longest = Math.max(this.longest, p - this.recordAt);
     return true;
   }
 

@@ -14,7 +14,7 @@
  *
  * "Latest" orders kept lines by order_ts, then file, then physical line number.
  */
-import { ident, join, raw, sql, type SqlQuery } from '../db/sql.ts';
+import { ident, join, raw, sql, tableIdent, type SqlQuery } from '../db/sql.ts';
 import { CONTACT_FIELDS, CUSTOMER_INFO_DDL, type ContactField } from '../model/schema.ts';
 import type { Fragment } from './parse.ts';
 import { trimText } from './parse.ts';
@@ -95,7 +95,7 @@ export function collectInfoSql(stage: string, rawTable: string, fileNo: number, 
     ? sql`[${join(spec.unused.map((c) => sql`r.${ident(`c${c}`)}`))}]::VARCHAR[]`
     : raw('NULL::VARCHAR[]');
   const join_ = spec.unused.length
-    ? sql`LEFT JOIN (SELECT * FROM ${ident(rawTable)} WHERE line_no IN (SELECT ${lineOf(raw('k'))} FROM per_customer)) r
+    ? sql`LEFT JOIN (SELECT * FROM ${tableIdent(rawTable)} WHERE line_no IN (SELECT ${lineOf(raw('k'))} FROM per_customer)) r
         ON r.line_no = ${lineOf(raw('p.k'))}`
     : raw('');
   const out = final
@@ -104,7 +104,7 @@ export function collectInfoSql(stage: string, rawTable: string, fileNo: number, 
   return sql`INSERT INTO ${ident(target)}
 WITH per_customer AS (
   SELECT customer_id, max(${key}) AS k, ${join(CONTACT_FIELDS.map(latest), ', ')}
-  FROM ${ident(stage)} WHERE status = 'kept' GROUP BY customer_id)
+  FROM ${tableIdent(stage)} WHERE status = 'kept' GROUP BY customer_id)
 SELECT ${out}
 FROM per_customer p ${join_}`;
 }

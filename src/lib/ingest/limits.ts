@@ -2,13 +2,33 @@ import { IngestError } from './types.ts';
 
 const MB = 1024 * 1024;
 
+/** The engine's memory a load may plan on: wasm32 addresses 4 GB; 1 GB is left for the dashboard's queries and for fragmentation. */
+export const ENGINE_BUDGET_BYTES = 3 * 1024 * MB;
+
 /**
- * The most a browser tab analyses in one load, measured as text. A 5-million-line CSV
- * (448 MB) loads in headless Chromium with the tab at about 5 GB (the file, the engine's
- * staging tables and the canonical tables; wasm memory never shrinks back), so twice that
- * would pass the engine's 4 GB address space: the limit leaves room above 5 M lines only.
+ * Engine memory at the peak of a load and the dashboard run after it, as `base + perByte ×
+ * text`, through the two points measured with test/bench/memory-ingest.ts --dashboard
+ * --file (the page's engine, a large load's lines in the database file): 533 MB at 1 M
+ * lines (89.2 MB of text), 2014 MB at 5 M (448 MB). The peak is the dashboard's TEMP tables
+ * (orders, customers, segments), not the load (755 MB at 5 M). At 10 M lines (901 MB) the
+ * load took 1240 MB and the dashboard then ran out of the engine's 3.1 GB memory limit.
  */
-export const BROWSER_MAX_BYTES = 512 * MB;
+export const ENGINE_BASE_BYTES = 165 * MB;
+
+/** Engine memory at that peak per byte of text: (2014 − 533) / (448 − 89.2). */
+export const ENGINE_BYTES_PER_TEXT_BYTE = 4.13;
+
+/** The most text a load may hold so that `base + perByte × text` stays within `budget`, in whole MB. */
+export function maxTextBytes(budget: number, base: number, perByte: number): number {
+  if (!(perByte > 0) || budget <= base) return 0;
+  return Math.floor((budget - base) / perByte / MB) * MB;
+}
+
+/**
+ * The most a browser tab analyses in one load, measured as text: what the engine's measured
+ * peak allows within its budget (703 MB, about seven and a half million lines of a typical export).
+ */
+export const BROWSER_MAX_BYTES = maxTextBytes(ENGINE_BUDGET_BYTES, ENGINE_BASE_BYTES, ENGINE_BYTES_PER_TEXT_BYTE);
 
 /**
  * How many bytes of text one byte of a compressed format becomes once read: the page turns
@@ -22,6 +42,24 @@ export function textFactor(name: string): number {
   return 1;
 }
 
+/** What the files come to as text (see `textFactor`). */
+export function textBytes(files: readonly { readonly size: number; readonly name?: string }[]): number {
+  return files.reduce((s, f) => s + f.size * textFactor(f.name ?? ''), 0);
+}
+
+/**
+ * Up to this much text a load keeps `lines` in memory as TEMP tables, written to the device
+ * after the first paint (a table written to the database file is compressed, which would
+ * delay the report); above it, `lines` goes straight into the database. In memory a line
+ * took ~170 bytes (0.8 GB at 5 M lines), in the database file ~30 (test/bench/memory-ingest.ts),
+ * and the engine's memory is what limits the size of a load.
+ */
+export const LINES_IN_MEMORY_MAX_BYTES = 256 * MB;
+
+export function linesInMemory(files: readonly { readonly size: number; readonly name?: string }[]): boolean {
+  return textBytes(files) <= LINES_IN_MEMORY_MAX_BYTES;
+}
+
 /**
  * Refuse files that would exhaust the tab before a single byte is read, naming their size,
  * their estimated size as text and the limit; the caller's message points to splitting the
@@ -29,7 +67,7 @@ export function textFactor(name: string): number {
  */
 export function checkSize(files: readonly { readonly size: number; readonly name?: string }[], limit = BROWSER_MAX_BYTES): void {
   const total = files.reduce((s, f) => s + f.size, 0);
-  const asText = files.reduce((s, f) => s + f.size * textFactor(f.name ?? ''), 0);
+  const asText = textBytes(files);
   if (asText > limit) {
     throw new IngestError('TOO_LARGE', { sizeMB: Math.ceil(total / MB), textMB: Math.ceil(asText / MB), limitMB: Math.floor(limit / MB) });
   }

@@ -6,7 +6,7 @@
  */
 import type { DbClient } from '../db/client.ts';
 import { databaseSchema } from '../db/client.ts';
-import { ident, sql } from '../db/sql.ts';
+import { ident, sql, tableIdent } from '../db/sql.ts';
 import type { MappingField } from '../model/schema.ts';
 import { buildLines, createRawSql, DEFAULT_PARSE, linesDdl, type BuildLinesResult } from './build-lines.ts';
 import { fileKindError, SNIFF_BYTES, sniffKind, bomOf, releaseBuffer, type FileKind } from './bytes.ts';
@@ -125,6 +125,18 @@ export interface LoadEnv {
    * the full rules; the result is the same either way (tests compare).
    */
   readonly typedCsv?: boolean;
+  /**
+   * Keep a load's working tables (each file's raw text table and its stage) in a compressed
+   * in-memory database (`ATTACH ':memory:' (COMPRESS)`) instead of plain TEMP tables
+   * (default true). Their text is mostly repeats (ids, dates, product names): at 1 M lines
+   * the raw table took 26 MB there against 163 MB as a TEMP table, and the engine's memory
+   * is what limits the size of a file a tab can load. Off: for comparison (tests, benchmark).
+   */
+  readonly compressWork?: boolean;
+  /** Normalized text read into the raw table per statement (default `READ_SLICE_BYTES`). */
+  readonly readSliceBytes?: number;
+  /** Raw lines staged per statement (default `STAGE_SLICE_LINES` in build-lines.ts). */
+  readonly stageSliceLines?: number;
 }
 
 /** Rows of a Parquet file the preview decodes (and shows). */
@@ -141,6 +153,8 @@ interface Prepared {
    * `rows`; 'unsupported' when a column's type has no SQL text (`rows` is read then).
    */
   readonly rawInEngine?: (db: DbClient, rawTable: string, progress: (p: Progress) => void) => Promise<NormalizeStats | 'unsupported'>;
+  /** `rawInEngine` can write its raw table into the load's work database (text files; Parquet's Arrow insert needs a TEMP table). */
+  readonly rawInWork?: boolean;
   /** Buffers `rows` reads besides the file's own bytes (text re-encoded to UTF-8). */
   readonly held: readonly Uint8Array[];
   /** How far `rows` has read its input, where that is known better than by chunks (workbooks). */
@@ -387,9 +401,12 @@ async function prepare(file: InputFile, role: Role, o: FileOverrides, env: LoadE
       inspection,
       rows: () => normalize(utf8, preview, { ...chunkOpts(env), simpleCells }),
       // Sales files only: the property tests compare the two ways on the sales rules.
-      ...(env.typedCsv === false || role !== 'sales'
+      // One statement reads the whole file, so only files of up to one read slice: a larger
+      // file is read a slice at a time, which bounds the engine's memory (limits.ts).
+      ...(env.typedCsv === false || role !== 'sales' || utf8.length > (env.readSliceBytes ?? READ_SLICE_BYTES)
         ? {}
         : {
+            rawInWork: true,
             rawInEngine: async (db: DbClient, rawTable: string, progress: (p: Progress) => void) => {
               const plan = typedCsvPlan(utf8, preview, simpleCells);
               return typeof plan === 'string' ? 'unsupported' : typedRawInEngine(db, utf8, plan, rawTable, simpleCells, progress);
@@ -466,9 +483,17 @@ function mergeWarnings(into: Warning[], next: readonly Warning[]): void {
 }
 
 /**
- * Register file k's normalized chunks with the engine and read them into `rawTable` with
- * one statement, then drop the chunks. Null when the file has no record to read. The
- * chunk generator lives only in this frame, so nothing here outlives the read.
+ * Normalized text registered with the engine before it is read into the raw table: the
+ * engine copies each registered buffer into its own memory, so reading the whole file in
+ * one statement held all of it there at once (0.5 GB at 5 M lines) beside the raw table.
+ */
+export const READ_SLICE_BYTES = 128 * 1024 * 1024;
+
+/**
+ * Register file k's normalized chunks with the engine and read them into `rawTable`, one
+ * statement per `readSliceBytes` of chunks, dropping each slice's chunks once read. Null
+ * when the file has no record to read. The chunk generator lives only in this frame, so
+ * nothing here outlives the read.
  */
 async function readRaw(
   db: DbClient,
@@ -477,9 +502,11 @@ async function readRaw(
   rawTable: string,
   buffers: string[],
   progress: (p: Progress) => void,
+  env: LoadEnv,
 ): Promise<NormalizeStats | null> {
   const p = prepared[k];
   if (!p) return null;
+  const slice = env.readSliceBytes ?? READ_SLICE_BYTES;
   if (p.rawInEngine) {
     const stats = await p.rawInEngine(db, rawTable, progress);
     if (stats !== 'unsupported') return stats.records === 0 ? null : stats;
@@ -487,24 +514,48 @@ async function readRaw(
   const gen = p.rows();
   let step = gen.next();
   const estimate = Math.max(1, Math.ceil(p.inspection.bytes / (16 * 1024 * 1024)));
-  // All chunks are read by one statement: measured at 1 M lines, one read_csv over the
-  // list took 1.1 s where a statement per chunk (overlapping the normalizer) took 3 s.
-  const paths: string[] = [];
+  // Chunks are read READ_SLICE_BYTES at a time, by one statement each: measured at 1 M
+  // lines, one read_csv over a list of chunks took 1.1 s where a statement per chunk
+  // (overlapping the normalizer) took 3 s.
+  let paths: string[] = [];
+  let sliceBytes = 0;
+  let longest = 0;
+  let chunks = 0;
+  let created = false;
+  const flush = async () => {
+    await db.exec(createRawSql(rawTable, paths, p.inspection.columnCount, created, longest));
+    created = true;
+    for (const path of paths) {
+      await db.dropBuffer(path);
+      buffers.splice(buffers.indexOf(path), 1);
+    }
+    paths = [];
+    sliceBytes = 0;
+    longest = 0;
+  };
   while (!step.done) {
+    longest = Math.max(longest, step.value.longestLine);
+    sliceBytes += step.value.bytes.length;
     const path = await db.registerBuffer(step.value.bytes);
     buffers.push(path);
     paths.push(path);
+    chunks++;
     const read = p.progress?.();
-    progress(read ? { stage: 'parse', done: read.done, total: read.total } : { stage: 'parse', done: Math.min(paths.length, estimate), total: Math.max(estimate, paths.length) });
+    progress(read ? { stage: 'parse', done: read.done, total: read.total } : { stage: 'parse', done: Math.min(chunks, estimate), total: Math.max(estimate, chunks) });
+    if (sliceBytes >= slice) await flush();
     step = gen.next();
   }
-  if (paths.length === 0) return null;
-  await db.exec(createRawSql(rawTable, paths, p.inspection.columnCount));
-  for (const path of paths) {
-    await db.dropBuffer(path);
-    buffers.splice(buffers.indexOf(path), 1);
-  }
+  if (paths.length > 0) await flush();
+  if (!created) return null;
   return step.value;
+}
+
+/** The compressed in-memory database a load keeps its working tables in (see `compressWork`). */
+export const WORK_DATABASE = 'load_work';
+
+async function attachWork(db: DbClient): Promise<string> {
+  await db.exec(`ATTACH IF NOT EXISTS ':memory:' AS ${WORK_DATABASE} (COMPRESS)`);
+  return WORK_DATABASE;
 }
 
 /**
@@ -543,6 +594,7 @@ export async function loadDataset(db: DbClient, sales: readonly InputFile[], opt
   const warnings: Warning[] = [];
   try {
     const stageDdl = (ddl: string) => (options.linesInTemp ? ddl.replace('CREATE OR REPLACE TABLE', 'CREATE OR REPLACE TEMP TABLE') : ddl);
+    const work = options.compressWork !== false ? await attachWork(db) : null;
     await db.exec(stageDdl(linesDdl(STAGE_LINES)));
     await db.exec(stageDdl(surveyDdl(STAGE_SURVEY)));
     await db.exec(infoStageDdl(STAGE_INFO_FILES));
@@ -557,9 +609,11 @@ export async function loadDataset(db: DbClient, sales: readonly InputFile[], opt
     for (const [k, input] of inputs.entries()) {
       const insp = inspections[k];
       if (!insp) continue;
-      const rawTable = `raw__${k}`;
-      temps.push(rawTable, `stage__${k}`);
-      const stats = await readRaw(db, prepared, k, rawTable, buffers, progress);
+      // A Parquet file read in the engine builds its raw table beside a typed TEMP one (parquet.ts).
+      const rawTable = work && (!prepared[k]?.rawInEngine || prepared[k]?.rawInWork) ? `${work}.raw__${k}` : `raw__${k}`;
+      const stageTable = work ? `${work}.stage__${k}` : `stage__${k}`;
+      temps.push(rawTable, stageTable);
+      const stats = await readRaw(db, prepared, k, rawTable, buffers, progress, options);
       if (stats === null) throw fileError({ code: 'NO_DATA_ROWS', detail: {} }, input.file.name, k);
       if (options.releaseInputs) {
         // The rows are in the engine: the file and what was made of it go now, not at the
@@ -580,7 +634,7 @@ export async function loadDataset(db: DbClient, sales: readonly InputFile[], opt
         columnCount: insp.columnCount,
         fileNo: k,
         mapping: insp.mapping,
-        stage: `stage__${k}`,
+        stage: stageTable,
         dropRawWhenCounted: true,
         delimiter,
         ...(allSimple ? { stageSql: simpleStageSql } : {}),
@@ -590,7 +644,7 @@ export async function loadDataset(db: DbClient, sales: readonly InputFile[], opt
       try {
         if (input.role === 'sales') {
           const sales = { ...spec, target: STAGE_LINES, ...(info ? { info: single ? { spec: info, table: STAGE_INFO, final: true } : { spec: info, table: STAGE_INFO_FILES } } : {}) };
-          result = (allSimple ? await buildSimpleLines(db, sales, parse) : null) ?? (await buildLines(db, sales, parse));
+          result = (allSimple ? await buildSimpleLines(db, sales, parse) : null) ?? (await buildLines(db, sales, parse, options.stageSliceLines));
         } else {
           result = await buildSurvey(db, { ...spec, target: STAGE_SURVEY }, parse);
         }
@@ -629,8 +683,8 @@ export async function loadDataset(db: DbClient, sales: readonly InputFile[], opt
       for (const r of result.rejected) rejected.push(r);
       for (const r of result.skipped) skipped.push(r);
       mergeWarnings(warnings, w);
-      await db.exec(sql`DROP TABLE IF EXISTS ${ident(rawTable)}`);
-      await db.exec(sql`DROP TABLE IF EXISTS ${ident(`stage__${k}`)}`);
+      await db.exec(sql`DROP TABLE IF EXISTS ${tableIdent(rawTable)}`);
+      await db.exec(sql`DROP TABLE IF EXISTS ${tableIdent(stageTable)}`);
     }
     progress({ stage: 'derive', done: 0, total: 1 });
     if (infos.filter((i) => i !== null).length > 1) await db.exec(finishInfoSql(STAGE_INFO_FILES, STAGE_INFO));
@@ -654,7 +708,8 @@ export async function loadDataset(db: DbClient, sales: readonly InputFile[], opt
     progress({ stage: 'derive', done: 1, total: 1 });
   } finally {
     for (const path of buffers) await db.dropBuffer(path);
-    for (const t of temps) await db.exec(sql`DROP TABLE IF EXISTS ${ident(t)}`);
+    for (const t of temps) await db.exec(sql`DROP TABLE IF EXISTS ${tableIdent(t)}`);
+    await db.exec(`DETACH DATABASE IF EXISTS ${WORK_DATABASE}`);
     await db.exec(sql`DROP TABLE IF EXISTS ${ident(STAGE_LINES)}`);
     await db.exec(sql`DROP TABLE IF EXISTS ${ident(STAGE_SURVEY)}`);
     await db.exec(sql`DROP TABLE IF EXISTS ${ident(STAGE_INFO_FILES)}`);

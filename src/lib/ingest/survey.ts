@@ -4,7 +4,7 @@
  * lines; the kept rows go to `survey` (SURVEY_DDL).
  */
 import type { DbClient } from '../db/client.ts';
-import { ident, quoteIdentifier, raw, sql } from '../db/sql.ts';
+import { createWorkTable, ident, quoteIdentifier, raw, sql, tableIdent } from '../db/sql.ts';
 import { SURVEY_DDL } from '../model/schema.ts';
 import {
   accountFor,
@@ -75,12 +75,12 @@ function stageSql(spec: BuildLinesSpec, p: ResolvedParse): Fragment {
   const keyCell = trimText(cell((m.customer ?? m.order) as number));
   const score = cleanText(cell(m.score));
   const date = m.date === undefined ? raw('NULL::TIMESTAMP') : dateValue(cleanText(cell(m.date)), p.dayMonthOrder);
-  return sql`CREATE OR REPLACE TEMP TABLE ${ident(spec.stage)} AS
+  return sql`${createWorkTable(spec.stage)} AS
     WITH base AS (
       SELECT line_no, flag, ${nonEmpty} AS n_nonempty, ${firstCell} AS first_cell, ${keyCell} AS key_t,
         ${id(m.customer)} AS customer_id, ${id(m.order)} AS order_id,
         ${score} AS score_c, ${date} AS response_ts
-      FROM ${ident(spec.rawTable)}
+      FROM ${tableIdent(spec.rawTable)}
     ), classified AS (
       SELECT *, ${scoreValue(ident('score_c'))} AS score,
         CASE
@@ -106,7 +106,7 @@ function stageSql(spec: BuildLinesSpec, p: ResolvedParse): Fragment {
 export async function buildSurvey(db: DbClient, spec: BuildLinesSpec, parse: ParseOptions): Promise<BuildLinesResult> {
   const p = await resolveParse(db, spec.rawTable, spec.mapping, { ...parse, decimal: '.' });
   await db.exec(stageSql(spec, p));
-  const stage = ident(spec.stage);
+  const stage = tableIdent(spec.stage);
   const { rowsRead, kept, rejected: rejectedN, skipped: skippedN } = await accountFor(db, spec.rawTable, spec.stage);
   const texts = await rejectedLineTexts(db, spec);
   await releaseRaw(db, spec);

@@ -29,7 +29,7 @@ import {
   type ResolvedParse,
 } from './build-lines.ts';
 import { collectInfoSql, contactStageColumns } from './customer-info.ts';
-import { ident, join, literal, raw, sql } from '../db/sql.ts';
+import { createWorkTable, ident, join, literal, raw, sql, tableIdent } from '../db/sql.ts';
 import type { NormalizeStats } from './chunk-writer.ts';
 import { WORD_RE } from './formats/parquet-sql.ts';
 import { idValue, type Fragment } from './parse.ts';
@@ -145,7 +145,7 @@ export function typedRawSql(rawTable: string, path: string, plan: TypedCsvPlan, 
     : simple
     ? sql`CASE WHEN ${simpleTest(simple, x)} THEN ${raw(String(RAW_FLAG.simpleData))} ELSE ${raw(String(RAW_FLAG.data))} END`
     : raw(String(RAW_FLAG.data));
-  return sql`CREATE OR REPLACE TEMP TABLE ${ident(rawTable)} AS
+  return sql`${createWorkTable(rawTable)} AS
     WITH read AS (${read})
     SELECT line_no::INTEGER AS line_no, (${flag})::UTINYINT AS flag, ${raw(String(n))}::INTEGER AS n_fields, ${join(cells)}
     FROM read`;
@@ -211,15 +211,15 @@ export async function typedRawInEngine(
   try {
     await db.exec(typedRawSql(rawTable, path, plan, simple));
   } catch {
-    await db.exec(sql`DROP TABLE IF EXISTS ${ident(rawTable)}`);
+    await db.exec(sql`DROP TABLE IF EXISTS ${tableIdent(rawTable)}`);
     return 'unsupported';
   } finally {
     await db.dropBuffer(path);
   }
-  const [row] = await db.query(sql`SELECT count(*)::INTEGER AS n, coalesce(max(line_no), 0)::INTEGER AS last FROM ${ident(rawTable)}`);
+  const [row] = await db.query(sql`SELECT count(*)::INTEGER AS n, coalesce(max(line_no), 0)::INTEGER AS last FROM ${tableIdent(rawTable)}`);
   const records = Number(row?.n ?? -1);
   if (records !== plan.records || Number(row?.last ?? -1) !== plan.records + plan.headerLine) {
-    await db.exec(sql`DROP TABLE IF EXISTS ${ident(rawTable)}`);
+    await db.exec(sql`DROP TABLE IF EXISTS ${tableIdent(rawTable)}`);
     return 'unsupported';
   }
   return { records, byFlag: {}, nulRemoved: 0, nulRecords: 0, lines: records + plan.headerLine };
@@ -249,7 +249,7 @@ function simpleStageSelect(spec: BuildLinesSpec): Fragment | null {
   const rowHash = cells.length ? sql`hash(${join(cells)})` : sql`hash(line_no)`;
   return sql`
     WITH base AS (SELECT *, ${cell(m.customer)} AS cust_t, ${cell(m.date)} AS date_c, ${amountCell} AS amt_c,
-        ${qtyCol === undefined ? raw("''") : cell(qtyCol)} AS qty_c FROM ${ident(spec.rawTable)}),
+        ${qtyCol === undefined ? raw("''") : cell(qtyCol)} AS qty_c FROM ${tableIdent(spec.rawTable)}),
       parsed AS (SELECT *, TRY_CAST(date_c AS TIMESTAMP) AS order_ts, TRY_CAST(amt_c AS DECIMAL(18,4)) AS amount_p,
         ${qtyCol === undefined ? raw('NULL::DECIMAL(18,4)') : sql`TRY_CAST(qty_c AS DECIMAL(18,4))`} AS amount_q FROM base),
       valued AS (SELECT *, ${direct ? sql`amount_p` : productAmount} AS amount FROM parsed),
@@ -294,16 +294,18 @@ function simpleStageSelect(spec: BuildLinesSpec): Fragment | null {
  * then the duplicate marking of `stageSql`). Under a decimal comma the simple branch does
  * not apply: the full stage is returned.
  */
-export function simpleStageSql(spec: BuildLinesSpec, p: ResolvedParse): Fragment[] {
-  const general = stageSql(spec, p);
+export function simpleStageSql(spec: BuildLinesSpec, p: ResolvedParse, slices: readonly (readonly [number, number])[] = []): Fragment[] {
+  const general = stageSql(spec, p, slices);
   const select = p.decimal === '.' ? simpleStageSelect(spec) : null;
   if (select === null) return general;
-  return [sql`CREATE OR REPLACE TEMP TABLE ${ident(spec.stage)} AS ${select}`, ...general.slice(1)];
+  // The general statements end with the duplicate marking, after the stage's creation.
+  const markDuplicates = general[general.length - 1] as Fragment;
+  return [sql`${createWorkTable(spec.stage)} AS ${select}`, markDuplicates];
 }
 
 /** Whether every row of `rawTable` is flagged simple (and there is one). One count over the flag column. */
 export async function allRowsSimple(db: DbClient, rawTable: string): Promise<boolean> {
-  const [row] = await db.query(sql`SELECT count(*)::INTEGER AS n, count(*) FILTER (WHERE flag = ${raw(String(RAW_FLAG.simpleData))})::INTEGER AS simple FROM ${ident(rawTable)}`);
+  const [row] = await db.query(sql`SELECT count(*)::INTEGER AS n, count(*) FILTER (WHERE flag = ${raw(String(RAW_FLAG.simpleData))})::INTEGER AS simple FROM ${tableIdent(rawTable)}`);
   const n = Number(row?.n ?? 0);
   return n > 0 && Number(row?.simple ?? -1) === n;
 }
@@ -324,7 +326,7 @@ export async function buildSimpleLines(db: DbClient, spec: BuildLinesSpec, parse
   const target = ident(spec.target);
   const count = async (q: Fragment) => num((await db.query(q))[0], 'n');
   const before = await count(sql`SELECT count(*)::INTEGER AS n FROM ${target}`);
-  const rowsRead = await count(sql`SELECT count(*)::INTEGER AS n FROM ${ident(spec.rawTable)}`);
+  const rowsRead = await count(sql`SELECT count(*)::INTEGER AS n FROM ${tableIdent(spec.rawTable)}`);
   await db.exec(sql`INSERT INTO ${target}
     SELECT ${spec.fileNo}::INTEGER, line_no, customer_id, order_id, order_ts, order_ts::DATE, amount,
       quantity, unit_price, product, category, region, channel, cost, profit, score, currency
@@ -337,10 +339,10 @@ export async function buildSimpleLines(db: DbClient, spec: BuildLinesSpec, parse
   const cells = Array.from({ length: spec.columnCount }, (_, i) => ident(`c${i}`));
   const rowHash = sql`hash(${join(cells)})`;
   // Rows sharing a hash are only candidates: the cells decide, as in `stageSql`.
-  const duplicates = await count(sql`WITH hashed AS MATERIALIZED (SELECT line_no, ${rowHash} AS h FROM ${ident(spec.rawTable)}),
+  const duplicates = await count(sql`WITH hashed AS MATERIALIZED (SELECT line_no, ${rowHash} AS h FROM ${tableIdent(spec.rawTable)}),
       shared AS (SELECT line_no FROM hashed WHERE h IN (SELECT h FROM hashed GROUP BY h HAVING count(*) > 1))
     SELECT coalesce(sum(n - 1), 0)::INTEGER AS n FROM (
-      SELECT count(*) AS n FROM ${ident(spec.rawTable)} WHERE line_no IN (SELECT line_no FROM shared)
+      SELECT count(*) AS n FROM ${tableIdent(spec.rawTable)} WHERE line_no IN (SELECT line_no FROM shared)
       GROUP BY ${join(cells)} HAVING count(*) > 1)`);
   const refunds = await count(sql`SELECT count(*)::INTEGER AS n FROM ${target} WHERE file_no = ${spec.fileNo} AND amount < 0`);
   if (spec.info) {
@@ -348,14 +350,16 @@ export async function buildSimpleLines(db: DbClient, spec: BuildLinesSpec, parse
     // cells (trimmed, as the stage has them) from the raw table when there are any.
     const contacts = Object.keys(spec.info.spec.contacts).length > 0;
     const rawCell = (c: number) => sql`coalesce(r.${ident(`c${c}`)}, '')`;
-    await db.exec(sql`CREATE OR REPLACE TEMP VIEW ${ident(spec.stage)} AS
+    // A TEMP view under the stage's bare name: the work database may not hold a view of TEMP tables.
+    const view = spec.stage.slice(spec.stage.lastIndexOf('.') + 1);
+    await db.exec(sql`CREATE OR REPLACE TEMP VIEW ${ident(view)} AS
       SELECT l.line_no, 'kept' AS status, l.customer_id, l.order_ts, ${contactStageColumns(spec.info.spec, rawCell)}
-      FROM ${target} l ${contacts ? sql`JOIN ${ident(spec.rawTable)} r ON r.line_no = l.line_no` : raw('')}
+      FROM ${target} l ${contacts ? sql`JOIN ${tableIdent(spec.rawTable)} r ON r.line_no = l.line_no` : raw('')}
       WHERE l.file_no = ${raw(String(Math.floor(spec.fileNo)))}`);
     try {
-      await db.exec(collectInfoSql(spec.stage, spec.rawTable, spec.fileNo, spec.info.spec, spec.info.table, spec.info.final));
+      await db.exec(collectInfoSql(view, spec.rawTable, spec.fileNo, spec.info.spec, spec.info.table, spec.info.final));
     } finally {
-      await db.exec(sql`DROP VIEW IF EXISTS ${ident(spec.stage)}`);
+      await db.exec(sql`DROP VIEW IF EXISTS ${ident(view)}`);
     }
   }
   await releaseRaw(db, spec);

@@ -7,7 +7,7 @@ import { parquetInit } from '../wasm-assets.ts';
 import { DEFAULT_PARSE } from '../ingest/build-lines.ts';
 import { inspectFile, loadDataset, type FileOverrides, type InputFile } from '../ingest/load.ts';
 import { readBlob, releaseBuffer } from '../ingest/bytes.ts';
-import { checkSize } from '../ingest/limits.ts';
+import { checkSize, linesInMemory } from '../ingest/limits.ts';
 import { IngestError } from '../ingest/types.ts';
 import type { IngestApi } from './ingest-api.ts';
 
@@ -68,8 +68,9 @@ export const ingestApi: IngestApi = {
         overrides: sales.map(overrides),
         ...(survey && surveyFile ? { survey: surveyFile, surveyOverrides: overrides(survey) } : {}),
         onProgress,
-        // In memory first; DeviceStorage.persistPending writes them to the device afterwards.
-        linesInTemp: true,
+        // In memory first, DeviceStorage.persistPending writes them to the device afterwards;
+        // a large load's lines go straight into the database (compressed there on the device).
+        linesInTemp: linesInMemory(inputs.map((i) => i.file)),
         // Each file is read afresh for its load, so the load may let its bytes go early.
         releaseInputs: true,
       });

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { NodeDb } from '../../../src/lib/db/duckdb-node.ts';
-import { buildLines, DEFAULT_PARSE, isSummary, linesDdl, RAW_FLAG, SUMMARY_RE } from '../../../src/lib/ingest/build-lines.ts';
+import { buildLines, DEFAULT_PARSE, isSummary, lineSlices, linesDdl, RAW_FLAG, SUMMARY_RE } from '../../../src/lib/ingest/build-lines.ts';
 import { literal, raw, sql } from '../../../src/lib/db/sql.ts';
 import { IngestError, type ColumnMapping, type ParseOptions } from '../../../src/lib/ingest/types.ts';
 import { makeRaw, type RawRecord } from './raw-helper.ts';
@@ -325,5 +325,18 @@ describe('isSummary', () => {
       'Total', ' total', 'TOTALS', 'Grand Total', 'average:', 'avg', 'Sum: 12', 'ſum', '\fsubtotal', '\u00a0Total',
       '合计', '合计：300', '　合计', '小計', '總計', '累计', '平均值', '总合计', 'Sub total',
     ]);
+  });
+});
+
+describe('lineSlices', () => {
+  it('covers the range with slices of at most the size, the last one cut short', () => {
+    expect(lineSlices(2, 81, 7)).toHaveLength(12);
+    expect(lineSlices(2, 81, 7).slice(0, 2)).toEqual([
+      [2, 8],
+      [9, 15],
+    ]);
+    expect(lineSlices(2, 81, 7).at(-1)).toEqual([79, 81]);
+    expect(lineSlices(1, 5, 10)).toEqual([[1, 5]]);
+    expect(lineSlices(3, 3, 1)).toEqual([[3, 3]]);
   });
 });

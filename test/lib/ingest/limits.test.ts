@@ -1,5 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { BROWSER_MAX_BYTES, checkSize, textFactor } from '../../../src/lib/ingest/limits.ts';
+import {
+  BROWSER_MAX_BYTES,
+  checkSize,
+  ENGINE_BASE_BYTES,
+  ENGINE_BUDGET_BYTES,
+  ENGINE_BYTES_PER_TEXT_BYTE,
+  LINES_IN_MEMORY_MAX_BYTES,
+  linesInMemory,
+  maxTextBytes,
+  textBytes,
+  textFactor,
+} from '../../../src/lib/ingest/limits.ts';
 import { IngestError } from '../../../src/lib/ingest/types.ts';
 
 const MB = 1024 * 1024;
@@ -14,25 +25,59 @@ function refusal(files: Parameters<typeof checkSize>[0]): IngestError {
   throw new Error('accepted');
 }
 
+describe('maxTextBytes', () => {
+  it('is the text that keeps base + perByte × text within the budget, in whole MB', () => {
+    // (3072 − 512) / 2.5 = 1024 MB exactly.
+    expect(maxTextBytes(3072 * MB, 512 * MB, 2.5)).toBe(1024 * MB);
+    // (3072 − 400) / 2.5 = 1068.8 MB: down to 1068.
+    expect(maxTextBytes(3072 * MB, 400 * MB, 2.5)).toBe(1068 * MB);
+    // (2048 − 0) / 3 = 682.67 MB: down to 682.
+    expect(maxTextBytes(2048 * MB, 0, 3)).toBe(682 * MB);
+    expect(maxTextBytes(1024 * MB, 1024 * MB, 2)).toBe(0);
+    expect(maxTextBytes(1024 * MB, 0, 0)).toBe(0);
+  });
+
+  it('sets the browser limit from the measured engine costs, and it fits the budget', () => {
+    expect(BROWSER_MAX_BYTES).toBe(maxTextBytes(ENGINE_BUDGET_BYTES, ENGINE_BASE_BYTES, ENGINE_BYTES_PER_TEXT_BYTE));
+    expect(ENGINE_BUDGET_BYTES).toBeLessThan(4 * 1024 * MB);
+    expect(ENGINE_BASE_BYTES + ENGINE_BYTES_PER_TEXT_BYTE * BROWSER_MAX_BYTES).toBeLessThanOrEqual(ENGINE_BUDGET_BYTES);
+    expect(ENGINE_BASE_BYTES + ENGINE_BYTES_PER_TEXT_BYTE * (BROWSER_MAX_BYTES + MB)).toBeGreaterThan(ENGINE_BUDGET_BYTES);
+  });
+});
+
+describe('linesInMemory', () => {
+  it('keeps lines in memory up to the threshold of text, Parquet and workbooks by the text they become', () => {
+    expect(LINES_IN_MEMORY_MAX_BYTES).toBe(256 * MB);
+    expect(textBytes([{ size: 10 * MB, name: 'a.parquet' }, { size: 5 * MB, name: 'b.xlsx' }, { size: 1 * MB, name: 'c.csv' }])).toBe(81 * MB);
+    expect(linesInMemory([{ size: 89 * MB, name: 'sales-1000000.csv' }])).toBe(true);
+    expect(linesInMemory([{ size: 256 * MB, name: 'a.csv' }])).toBe(true);
+    expect(linesInMemory([{ size: 200 * MB, name: 'a.csv' }, { size: 57 * MB, name: 'b.csv' }])).toBe(false);
+    expect(linesInMemory([{ size: 50 * MB, name: 'big.parquet' }])).toBe(false);
+  });
+});
+
 describe('checkSize', () => {
-  it('accepts text files up to the limit in total (the 448 MB, 5 M-line benchmark file fits)', () => {
-    expect(BROWSER_MAX_BYTES).toBe(512 * MB);
+  it('accepts text files up to the limit in total (the 448 MB, 5 M-line benchmark file fits; the 901 MB, 10 M-line one does not)', () => {
+    // (3072 − 165) / 4.13 = 703.9 MB.
+    expect(BROWSER_MAX_BYTES).toBe(703 * MB);
     expect(() => checkSize([{ size: BROWSER_MAX_BYTES - 1, name: 'a.csv' }, { size: 1, name: 'b.csv' }])).not.toThrow();
     expect(() => checkSize([{ size: 448 * MB, name: 'sales-5000000.csv' }])).not.toThrow();
+    expect(refusal([{ size: 901 * MB, name: 'sales-10000000.csv' }]).detail).toEqual({ sizeMB: 901, textMB: 901, limitMB: 703 });
   });
 
   it('refuses a larger total with the size, the size as text and the limit in MB, before anything is read', () => {
-    const e = refusal([{ size: 300 * MB, name: 'a.csv' }, { size: 250 * MB, name: 'b.tsv' }]);
+    const limitMB = BROWSER_MAX_BYTES / MB;
+    const e = refusal([{ size: 600 * MB, name: 'a.csv' }, { size: (limitMB - 599) * MB, name: 'b.tsv' }]);
     expect(e.code).toBe('TOO_LARGE');
-    expect(e.detail).toEqual({ sizeMB: 550, textMB: 550, limitMB: 512 });
+    expect(e.detail).toEqual({ sizeMB: limitMB + 1, textMB: limitMB + 1, limitMB });
   });
 
   it('counts compressed formats by the text they become', () => {
     expect(textFactor('销售.PARQUET')).toBe(6);
     expect(textFactor('book.xlsx')).toBe(4);
     expect(textFactor('sales.csv')).toBe(1);
-    // A 10 M-line Parquet file (~150 MB) would be ~900 MB of text: refused.
-    expect(refusal([{ size: 150 * MB, name: 'big.parquet' }]).detail).toEqual({ sizeMB: 150, textMB: 900, limitMB: 512 });
+    // A 10 M-line Parquet file (~150 MB) would be ~900 MB of text: refused; a 5 M-line one (~75 MB, ~450 MB of text) loads.
+    expect(refusal([{ size: 150 * MB, name: 'big.parquet' }]).detail).toEqual({ sizeMB: 150, textMB: 900, limitMB: 703 });
     expect(() => checkSize([{ size: 75 * MB, name: 'five-million.parquet' }])).not.toThrow();
   });
 

@@ -356,6 +356,65 @@ describe('loadDataset in small chunks', () => {
   });
 });
 
+describe('loadDataset: working tables in slices, in a compressed database', () => {
+  const body = [
+    '客户ID,订单日期,金额,商品,电话',
+    ...Array.from({ length: 80 }, (_, i) => {
+      if (i === 5) return 'C005,2023-13-01,4.00,笔,13800000005';
+      if (i === 12) return ',2023-01-05,5.00,本,';
+      if (i === 30 || i === 31) return 'C030,2023-01-30,30.50,"纸, A4",13800000030';
+      if (i === 50) return '合计,,999.00,,';
+      return `C${String(i % 17).padStart(3, '0')},2023-0${(i % 9) + 1}-${String((i % 27) + 1).padStart(2, '0')},${i}.25,品${i % 5},1380000${String(i).padStart(4, '0')}`;
+    }),
+  ].join('\n');
+  const file = () => text('slices.csv', body);
+  const snapshot = async () => ({
+    lines: await lines(),
+    info: await db.query('SELECT customer_id, phone, cells::VARCHAR AS cells FROM customer_info ORDER BY customer_id'),
+  });
+  const omitMillis = ({ millis: _millis, ...rest }: LoadReport) => rest;
+
+  it('gives the same report, lines and customer details read in many slices, compressed or not', async () => {
+    const plain = omitMillis(await loadDataset(db, [file()], { compressWork: false }));
+    const plainTables = await snapshot();
+    // 80 lines: 2023-13-01 and the blank id rejected, 合计 skipped; the two equal lines both kept.
+    expect([plain.rows_kept, plain.rows_rejected, plain.rows_skipped]).toEqual([77, 2, 1]);
+    expect(plain.warnings.find((w) => w.code === 'exact_duplicate_rows')?.count).toBe(1);
+    expect(plainTables.lines.length).toBe(77);
+    expect(plainTables.info.length).toBe(18); // C000 … C016, and C030
+    let reads = 0;
+    let staged = 0;
+    const counting = new Proxy(db, {
+      get(target, key) {
+        const v: unknown = Reflect.get(target, key);
+        if (key === 'exec') {
+          return (q: Parameters<NodeDb['exec']>[0]) => {
+            const text = typeof q === 'string' ? q : q.text;
+            if (text.includes('read_csv(')) reads++;
+            if (/^\s*(CREATE OR REPLACE TABLE|INSERT INTO) "load_work"\."stage__0"/.test(text)) staged++;
+            return target.exec(q);
+          };
+        }
+        return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+      },
+    });
+    const sliced = omitMillis(await loadDataset(counting, [file()], { chunkBytes: 64, readSliceBytes: 256, stageSliceLines: 7 }));
+    // ~4 kB of normalized text, read 256 bytes (four 64-byte chunks) at a time; lines 2 … 81 staged 7 at a time.
+    expect(reads).toBeGreaterThan(10);
+    expect(staged).toBe(12);
+    expect(sliced).toEqual(plain);
+    expect(await snapshot()).toEqual(plainTables);
+  });
+
+  it('leaves no working database behind, after a load and after a failed one', async () => {
+    const attached = async () => (await db.query("SELECT count(*)::INTEGER AS n FROM duckdb_databases() WHERE database_name = 'load_work'"))[0]?.n;
+    await loadDataset(db, [file()]);
+    expect(await attached()).toBe(0);
+    await expect(loadDataset(db, [file(), text('empty.csv', '客户ID,订单日期,金额\n')])).rejects.toThrow(IngestError);
+    expect(await attached()).toBe(0);
+  });
+});
+
 describe('loadDataset with releaseInputs', () => {
   const omitMillis = ({ millis: _millis, ...rest }: LoadReport) => rest;
 
