@@ -213,6 +213,14 @@ export interface BuildLinesSpec {
  */
 export const productAmount = sql`TRY_CAST(amount_q::DECIMAL(20,4) * amount_p AS DECIMAL(18,4))`;
 
+/**
+ * Amount − cost as DECIMAL(18,4), widened first: DuckDB keeps the difference of two
+ * DECIMAL(18,4) at width 18 and stops the load with an overflow error when it does not fit.
+ * A difference that does not fit leaves the line's profit unknown (NULL), as an unreadable
+ * cost does.
+ */
+export const profitFromCost = sql`TRY_CAST(amount::DECIMAL(19,4) - cost_v AS DECIMAL(18,4))`;
+
 export const REJECTED_LINES_WITH_TEXT = 100;
 /** A rejected line's text is cut to this many characters, the last one an ellipsis. */
 export const REJECTED_LINE_CHARS = 160;
@@ -395,7 +403,7 @@ export function stageSql(spec: BuildLinesSpec, p: ResolvedParse, slices: readonl
       ${optionalText('region')} AS region,
       ${optionalText('channel')} AS channel,
       cost_v AS cost,
-      ${m.profit !== undefined ? optionalAmount(m.profit) : m.cost !== undefined ? sql`amount - cost_v` : raw('NULL::DECIMAL(18,4)')} AS profit,
+      ${m.profit !== undefined ? optionalAmount(m.profit) : m.cost !== undefined ? profitFromCost : raw('NULL::DECIMAL(18,4)')} AS profit,
       ${m.score === undefined ? raw('NULL::DOUBLE') : unlessSimple(sql`TRY_CAST(${cell(m.score)} AS DOUBLE)`, scoreValue(cleanText(cell(m.score))))} AS score,
       currency,
       ${contactStageColumns(spec.info?.spec, cell)},

@@ -138,6 +138,18 @@ describe('loadDataset', () => {
     ]);
   });
 
+  it.each([true, false])('leaves the profit unknown when amount − cost does not fit, instead of stopping the load (engine read: %s)', async (typedCsv) => {
+    // 99,999,999,999,999 − (−0.99995 → −1.0000 at four decimals) = 100,000,000,000,000: one
+    // digit too many for DECIMAL(18,4); 10.5 − 4.25 = 6.25.
+    const r = await loadDataset(db, [text('c.csv', 'customer_id,date,amount,cost\nC1,2023-01-05,99999999999999,-0.99995\nC2,2023-01-06,10.5,4.25\n')], { typedCsv });
+    expect([r.rows_read, r.rows_kept, r.rows_rejected]).toEqual([2, 2, 0]);
+    const rows = await db.query('SELECT customer_id, profit::VARCHAR AS p FROM lines ORDER BY line_no');
+    expect(rows.map((x) => [x.customer_id, x.p])).toEqual([
+      ['C1', null],
+      ['C2', '6.2500'],
+    ]);
+  });
+
   it('appends several files into one lines table', async () => {
     const r = await loadDataset(db, [
       text('a.csv', '客户ID,订单号,订单日期,金额\nC1,O1,2023-01-05,10\nC2,O2,2023-01-06,x\n'),
