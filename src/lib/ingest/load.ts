@@ -615,6 +615,12 @@ export async function loadDataset(db: DbClient, sales: readonly InputFile[], opt
       temps.push(rawTable, stageTable);
       const stats = await readRaw(db, prepared, k, rawTable, buffers, progress, options);
       if (stats === null) throw fileError({ code: 'NO_DATA_ROWS', detail: {} }, input.file.name, k);
+      // The engine must hold every record the reader counted: a reader that silently returned
+      // fewer rows would otherwise look like a smaller, fully accounted file.
+      const [held] = await db.query(sql`SELECT count(*)::INTEGER AS n FROM ${tableIdent(rawTable)}`);
+      if (Number(held?.n) !== stats.records) {
+        throw fileError({ code: 'ACCOUNTING_MISMATCH', detail: { records: stats.records, in_engine: Number(held?.n) } }, input.file.name, k);
+      }
       if (options.releaseInputs) {
         // The rows are in the engine: the file and what was made of it go now, not at the
         // next collection (at 5 M lines, ~0.45 GB of bytes, twice that when re-encoded).
