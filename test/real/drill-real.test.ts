@@ -67,6 +67,13 @@ describe.each(DATASETS)('$name', (ds) => {
   afterAll(async () => {
     await db.close();
   });
+  /** The independent §7–§11 computation on the same lines, at the run's as-of date and settings. */
+  const reference = () =>
+    referenceSegments(
+      ds.segLines(),
+      { W: s.churnWindowDays, k: SEGMENT_DEFAULTS.overdueFactor, S: SEGMENT_DEFAULTS.stableDays, P: SEGMENT_DEFAULTS.periodDays, t: SEGMENT_DEFAULTS.paceThreshold, basis: 'mean', tierA: s.tierA, tierB: s.tierB, asOf: r.asOf ?? '' },
+      [],
+    );
 
   it('activity: active and lapsed at every point', async () => {
     expect(r.overview.activity.length).toBeGreaterThan(10);
@@ -82,12 +89,7 @@ describe.each(DATASETS)('$name', (ds) => {
   }, 600_000);
 
   it('stage history: every stage at every point, customer by customer as the independent history has them', async () => {
-    const asOf = r.asOf ?? '';
-    const ref = referenceSegments(
-      ds.segLines(),
-      { W: s.churnWindowDays, k: SEGMENT_DEFAULTS.overdueFactor, S: SEGMENT_DEFAULTS.stableDays, P: SEGMENT_DEFAULTS.periodDays, t: SEGMENT_DEFAULTS.paceThreshold, basis: 'mean', tierA: s.tierA, tierB: s.tierB, asOf },
-      [],
-    );
+    const ref = reference();
     expect(r.lifecycle.history.length).toBeGreaterThan(10);
     const bad: string[] = [];
     for (const h of r.lifecycle.history) {
@@ -114,12 +116,7 @@ describe.each(DATASETS)('$name', (ds) => {
   }, 900_000);
 
   it('Lorenz: every point lists its top customers, in the independent ranking by value', async () => {
-    const asOf = r.asOf ?? '';
-    const ref = referenceSegments(
-      ds.segLines(),
-      { W: s.churnWindowDays, k: SEGMENT_DEFAULTS.overdueFactor, S: SEGMENT_DEFAULTS.stableDays, P: SEGMENT_DEFAULTS.periodDays, t: SEGMENT_DEFAULTS.paceThreshold, basis: 'mean', tierA: s.tierA, tierB: s.tierB, asOf },
-      [],
-    );
+    const ref = reference();
     const ranking = [...ref.customers.values()].sort((a, b) => b.value - a.value || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)).map((c) => c.id);
     const n = r.overview.customers;
     expect(ranking.length).toBe(n);

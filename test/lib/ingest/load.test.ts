@@ -164,6 +164,8 @@ describe('loadDataset', () => {
       query: (q) => db.query(q),
       registerBuffer: (b) => db.registerBuffer(b),
       dropBuffer: (p) => db.dropBuffer(p),
+      insertArrowIPC: async () => {},
+      close: async () => {},
     };
     const body = 'customer_id,date,amount\nC1,2023-01-05,10\nC2,2023-01-06,11\nC3,2023-01-07,12\n';
     await expect(loadDataset(lossy, [text('lossy.csv', body)], { typedCsv })).rejects.toMatchObject({ code: 'ACCOUNTING_MISMATCH' });

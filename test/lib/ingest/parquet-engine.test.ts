@@ -31,6 +31,7 @@ import { NodeDb } from '../../../src/lib/db/duckdb-node.ts';
 import { ident, literal, sql, type SqlQuery } from '../../../src/lib/db/sql.ts';
 import { loadDataset, type LoadOptions } from '../../../src/lib/ingest/load.ts';
 import { IngestError, type ColumnMapping, type LoadReport } from '../../../src/lib/ingest/types.ts';
+import { linesDump } from './table-dumps.ts';
 
 const require = createRequire(import.meta.url);
 let ready = false;
@@ -90,11 +91,6 @@ afterAll(async () => {
   await db.close();
 });
 
-async function linesDump(on: DbClient): Promise<Row[]> {
-  return on.query(`SELECT file_no, line_no, customer_id, order_id, order_ts::VARCHAR AS ts, order_date::VARCHAR AS d,
-      amount::VARCHAR AS amount, quantity, unit_price, product, category, region, channel, cost::VARCHAR AS cost,
-      profit::VARCHAR AS profit, score, currency FROM lines ORDER BY file_no, line_no`);
-}
 
 type Outcome = { report: Omit<LoadReport, 'millis'>; lines: Row[] } | { error: string };
 

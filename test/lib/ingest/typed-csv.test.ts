@@ -15,6 +15,7 @@ import { simpleCellSpec } from '../../../src/lib/ingest/simple-cells.ts';
 import { scoreHeader } from '../../../src/lib/ingest/mapping.ts';
 import { typedCsvPlan, typedRawInEngine } from '../../../src/lib/ingest/typed-csv.ts';
 import { IngestError, type ColumnMapping, type LoadReport } from '../../../src/lib/ingest/types.ts';
+import { linesDump, infoDump } from './table-dumps.ts';
 
 /** Counts the loads whose raw table the engine read from the file itself. */
 class CountingDb implements DbClient {
@@ -56,15 +57,7 @@ afterAll(async () => {
   await db.close();
 });
 
-async function linesDump(on: DbClient): Promise<Row[]> {
-  return on.query(`SELECT file_no, line_no, customer_id, order_id, order_ts::VARCHAR AS ts, order_date::VARCHAR AS d,
-      amount::VARCHAR AS amount, quantity, unit_price, product, category, region, channel, cost::VARCHAR AS cost,
-      profit::VARCHAR AS profit, score, currency FROM lines ORDER BY file_no, line_no`);
-}
 
-async function infoDump(on: DbClient): Promise<Row[]> {
-  return on.query('SELECT customer_id, name, phone, contact, file_no, line_no, cells::VARCHAR AS cells FROM customer_info ORDER BY customer_id');
-}
 
 type Outcome = { report: Omit<LoadReport, 'millis'>; lines: Row[]; info: Row[] } | { error: string };
 
