@@ -855,7 +855,7 @@ const zhCN: Record<DashboardKey, string> = {
   'drill.activeAt': '{date} 活跃的客户（此前 {days} 天内有购买）',
   'drill.lapsedAt': '{date} 沉默的客户（此前已是客户，{days} 天内无购买）',
   'drill.stageAt': '{date} 处于{stage}的客户',
-  'drill.kmAtRisk': '第 {day} 天仍在观察中的客户（此前未第二次购买，且观察满 {day} 天）',
+  'drill.kmAtRisk': '第 {day} 天仍在观察中的客户（此前未第二次购买，且观察至少满这么久）',
   'drill.kmEvents': '第 {day} 天第二次购买的客户',
   'drill.topRank': '价值最高的 {n} 位客户',
   'drill.pAliveBin': '存活概率 P(alive) {range}',
