@@ -26,7 +26,8 @@ import {
 import type { SheetRows } from './formats/xlsx.ts';
 import { simpleCellSpec, type SimpleCellSpec } from './simple-cells.ts';
 import { buildSurvey, surveyAutoMap, surveyDdl } from './survey.ts';
-import { allRowsSimple, buildSimpleLines, simpleStageSql, typedCsvPlan, typedRawInEngine } from './typed-csv.ts';
+/** The engine's own read of plain text files, fetched with the first load (it is not needed on the first screen). */
+const typedCsv = () => import('./typed-csv.ts');
 import {
   IngestError,
   type ColumnMapping,
@@ -408,6 +409,7 @@ async function prepare(file: InputFile, role: Role, o: FileOverrides, env: LoadE
         : {
             rawInWork: true,
             rawInEngine: async (db: DbClient, rawTable: string, progress: (p: Progress) => void) => {
+              const { typedCsvPlan, typedRawInEngine } = await typedCsv();
               const plan = typedCsvPlan(utf8, preview, simpleCells);
               return typeof plan === 'string' ? 'unsupported' : typedRawInEngine(db, utf8, plan, rawTable, simpleCells, progress);
             },
@@ -634,7 +636,8 @@ export async function loadDataset(db: DbClient, sales: readonly InputFile[], opt
       const delimiter = insp.dialect?.delimiter === 'whitespace' ? ' ' : (insp.dialect?.delimiter ?? ',');
       // A file whose rows are all simple is read by the simple branch of the rules alone:
       // straight into the lines when every row is kept, else through a simple stage.
-      const allSimple = input.role === 'sales' && options.typedCsv !== false && (await allRowsSimple(db, rawTable));
+      const simple = input.role === 'sales' && options.typedCsv !== false ? await typedCsv() : null;
+      const allSimple = simple !== null && (await simple.allRowsSimple(db, rawTable));
       const spec = {
         rawTable,
         columnCount: insp.columnCount,
@@ -643,14 +646,14 @@ export async function loadDataset(db: DbClient, sales: readonly InputFile[], opt
         stage: stageTable,
         dropRawWhenCounted: true,
         delimiter,
-        ...(allSimple ? { stageSql: simpleStageSql } : {}),
+        ...(allSimple ? { stageSql: simple.simpleStageSql } : {}),
       };
       const info = infos[k] ?? null;
       let result: BuildLinesResult;
       try {
         if (input.role === 'sales') {
           const sales = { ...spec, target: STAGE_LINES, ...(info ? { info: single ? { spec: info, table: STAGE_INFO, final: true } : { spec: info, table: STAGE_INFO_FILES } } : {}) };
-          result = (allSimple ? await buildSimpleLines(db, sales, parse) : null) ?? (await buildLines(db, sales, parse, options.stageSliceLines));
+          result = (allSimple ? await simple.buildSimpleLines(db, sales, parse) : null) ?? (await buildLines(db, sales, parse, options.stageSliceLines));
         } else {
           result = await buildSurvey(db, { ...spec, target: STAGE_SURVEY }, parse);
         }

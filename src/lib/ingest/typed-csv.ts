@@ -32,7 +32,7 @@ import {
 import { collectInfoSql, contactStageColumns } from './customer-info.ts';
 import { createWorkTable, ident, join, literal, raw, sql, tableIdent } from '../db/sql.ts';
 import type { NormalizeStats } from './chunk-writer.ts';
-import { WORD_RE } from './formats/parquet-sql.ts';
+import { WORD_RE } from './simple-words.ts';
 import { idValue, type Fragment } from './parse.ts';
 import { DEFAULT_MAX_RECORD_BYTES, type TextPreview } from './preview.ts';
 import { RAW_FLAG } from './raw-format.ts';

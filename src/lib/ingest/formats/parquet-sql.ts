@@ -14,6 +14,7 @@ import { ident, join, literal, raw, sql } from '../../db/sql.ts';
 import type { Fragment } from '../parse.ts';
 import { RAW_FLAG } from '../raw-format.ts';
 import type { SimpleCellSpec } from '../simple-cells.ts';
+import { WORD_RE, WORDS } from '../simple-words.ts';
 
 /** How a column's engine type becomes text; null when there is no exact SQL form (the JavaScript path reads the file then). */
 export type TextKind = 'text' | 'integer' | 'float' | 'decimal' | 'boolean' | 'date' | 'timestamp' | 'timestamptz' | 'timestamp_other';
@@ -132,16 +133,6 @@ function suspect(code: Fragment): Fragment {
 function noTrim(first: Fragment, last: Fragment): Fragment {
   return sql`NOT coalesce(${suspect(first)} OR ${suspect(last)}, false)`;
 }
-
-/** The words of `startsWithWord` (simple-cells.ts), ASCII letters in either case. */
-const WORDS = [
-  'null', 'n/a', 'na', '#n/a', '-', '/', 'none', 'nan', 'nil', '(null)', 'undefined',
-  'total', 'subtotal', 'sub', 'grand', 'sum', 'average', 'avg',
-  '无', '空', '合计', '合計', '小计', '小計', '总计', '總計', '累计', '累計', '总合计', '平均',
-];
-export const WORD_RE = `^(${WORDS.map((w) =>
-  [...w].map((ch) => (/[a-z]/.test(ch) ? `[${ch}${ch.toUpperCase()}]` : /[a-zA-Z0-9\u4e00-\u9fff]/.test(ch) ? ch : `\\${ch}`)).join(''),
-).join('|')})`;
 
 /** First code points of the words, both cases: the pattern runs only on cells starting with one. */
 const WORD_FIRST = [...new Set(WORDS.flatMap((w) => [w, w.toUpperCase()].map((x) => x.codePointAt(0) as number)))];
