@@ -4,10 +4,11 @@ import { join } from 'node:path';
 import { Table, Utf8, vectorFromArray, tableFromArrays, tableToIPC } from 'apache-arrow';
 import { initSync, Table as WasmTable, writeParquet } from 'parquet-wasm/esm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DbClient } from '../../../src/lib/db/client.ts';
+import type { SqlQuery } from '../../../src/lib/db/sql.ts';
 import { NodeDb } from '../../../src/lib/db/duckdb-node.ts';
 import { inspectFile, loadDataset } from '../../../src/lib/ingest/load.ts';
 import { IngestError, type LoadReport, type Progress } from '../../../src/lib/ingest/types.ts';
+import { PassThroughDb } from './pass-through-db.ts';
 
 const FIXTURES = join(import.meta.dirname, '../../fixtures/load');
 const fixture = (name: string) => ({ name, bytes: new Uint8Array(readFileSync(join(FIXTURES, name))) });
@@ -154,19 +155,14 @@ describe('loadDataset', () => {
   it.each([true, false])('stops with ACCOUNTING_MISMATCH when the engine holds fewer raw rows than the reader counted (engine read: %s)', async (typedCsv) => {
     // A reader that silently loses a record: every statement that writes the raw table is
     // followed by the loss of its last line.
-    const lossy: DbClient = {
-      exec: async (q) => {
-        await db.exec(q);
+    const lossy = new (class extends PassThroughDb {
+      override async exec(q: SqlQuery | string): Promise<void> {
+        await this.db.exec(q);
         const text = typeof q === 'string' ? q : q.text;
         const m = /^\s*(?:CREATE OR REPLACE (?:TEMP )?TABLE|INSERT INTO) ((?:"load_work"\.)?"raw__\d+")/.exec(text);
-        if (m) await db.exec(`DELETE FROM ${m[1]} WHERE line_no = (SELECT max(line_no) FROM ${m[1]})`);
-      },
-      query: (q) => db.query(q),
-      registerBuffer: (b) => db.registerBuffer(b),
-      dropBuffer: (p) => db.dropBuffer(p),
-      insertArrowIPC: async () => {},
-      close: async () => {},
-    };
+        if (m) await this.db.exec(`DELETE FROM ${m[1]} WHERE line_no = (SELECT max(line_no) FROM ${m[1]})`);
+      }
+    })(db);
     const body = 'customer_id,date,amount\nC1,2023-01-05,10\nC2,2023-01-06,11\nC3,2023-01-07,12\n';
     await expect(loadDataset(lossy, [text('lossy.csv', body)], { typedCsv })).rejects.toMatchObject({ code: 'ACCOUNTING_MISMATCH' });
   });

@@ -32,6 +32,7 @@ import { ident, literal, sql, type SqlQuery } from '../../../src/lib/db/sql.ts';
 import { loadDataset, type LoadOptions } from '../../../src/lib/ingest/load.ts';
 import { IngestError, type ColumnMapping, type LoadReport } from '../../../src/lib/ingest/types.ts';
 import { linesDump } from './table-dumps.ts';
+import { PassThroughDb } from './pass-through-db.ts';
 
 const require = createRequire(import.meta.url);
 let ready = false;
@@ -53,33 +54,20 @@ function parquetOf(table: Table, rowGroupSize = 1024): Uint8Array {
  * of itself (native DuckDB has no Arrow reader), so the rows, their order and the appends
  * are the page's; the types are the ones the engine gives Parquet columns.
  */
-class ArrowOnlyDb implements DbClient {
+class ArrowOnlyDb extends PassThroughDb {
   batches = 0;
   /** Raw tables read from text chunks: the JavaScript path, which the engine's path must not need. */
   textReads = 0;
-  constructor(private readonly db: NodeDb) {}
-  exec(q: SqlQuery | string): Promise<void> {
+  override exec(q: SqlQuery | string): Promise<void> {
     if ((typeof q === 'string' ? q : q.text).includes('read_csv(')) this.textReads++;
     return this.db.exec(q);
   }
-  query<T extends Row = Row>(q: SqlQuery | string): Promise<T[]> {
-    return this.db.query<T>(q);
-  }
-  registerBuffer(bytes: Uint8Array): Promise<string> {
-    return this.db.registerBuffer(bytes);
-  }
-  dropBuffer(path: string): Promise<void> {
-    return this.db.dropBuffer(path);
-  }
-  async insertArrowIPC(table: string, ipc: Uint8Array, options: { readonly append?: boolean } = {}): Promise<void> {
+  override async insertArrowIPC(table: string, ipc: Uint8Array, options: { readonly append?: boolean } = {}): Promise<void> {
     this.batches++;
     const path = await this.db.registerBuffer(writeParquet(WasmTable.fromIPCStream(ipc)));
     const into = options.append ? sql`INSERT INTO ${ident(table)}` : sql`CREATE TEMP TABLE ${ident(table)} AS`;
     await this.db.exec(sql`${into} SELECT * FROM read_parquet(${literal(path)})`);
     await this.db.dropBuffer(path);
-  }
-  close(): Promise<void> {
-    return Promise.resolve();
   }
 }
 

@@ -16,36 +16,21 @@ import { scoreHeader } from '../../../src/lib/ingest/mapping.ts';
 import { typedCsvPlan, typedRawInEngine } from '../../../src/lib/ingest/typed-csv.ts';
 import { IngestError, type ColumnMapping, type LoadReport } from '../../../src/lib/ingest/types.ts';
 import { linesDump, infoDump } from './table-dumps.ts';
+import { PassThroughDb } from './pass-through-db.ts';
 
 /** Counts the loads whose raw table the engine read from the file itself. */
-class CountingDb implements DbClient {
+class CountingDb extends PassThroughDb {
   engineReads = 0;
   normalizedReads = 0;
   simpleStages = 0;
   directLines = 0;
-  constructor(private readonly db: NodeDb) {}
-  exec(q: SqlQuery | string): Promise<void> {
+  override exec(q: SqlQuery | string): Promise<void> {
     const text = typeof q === 'string' ? q : q.text;
     if (text.includes('row_number() OVER ()') && text.includes('read_csv(')) this.engineReads++;
     else if (text.includes('read_csv(')) this.normalizedReads++;
     if (text.includes("'iso' AS date_kind")) this.simpleStages++;
     if (/^INSERT INTO "lines__next"[\s\S]*'iso' AS date_kind/.test(text)) this.directLines++;
     return this.db.exec(q);
-  }
-  query<T extends Row = Row>(q: SqlQuery | string): Promise<T[]> {
-    return this.db.query<T>(q);
-  }
-  registerBuffer(bytes: Uint8Array): Promise<string> {
-    return this.db.registerBuffer(bytes);
-  }
-  dropBuffer(path: string): Promise<void> {
-    return this.db.dropBuffer(path);
-  }
-  insertArrowIPC(): Promise<void> {
-    return this.db.insertArrowIPC();
-  }
-  close(): Promise<void> {
-    return Promise.resolve();
   }
 }
 

@@ -1,0 +1,27 @@
+/** A DbClient that forwards every call to a NodeDb: tests subclass it to watch or alter one call. */
+import type { DbClient, Row } from '../../../src/lib/db/client.ts';
+import type { NodeDb } from '../../../src/lib/db/duckdb-node.ts';
+import type { SqlQuery } from '../../../src/lib/db/sql.ts';
+
+export class PassThroughDb implements DbClient {
+  constructor(protected readonly db: NodeDb) {}
+  exec(q: SqlQuery | string): Promise<void> {
+    return this.db.exec(q);
+  }
+  query<T extends Row = Row>(q: SqlQuery | string): Promise<T[]> {
+    return this.db.query<T>(q);
+  }
+  registerBuffer(bytes: Uint8Array): Promise<string> {
+    return this.db.registerBuffer(bytes);
+  }
+  dropBuffer(path: string): Promise<void> {
+    return this.db.dropBuffer(path);
+  }
+  insertArrowIPC(_table: string, _ipc: Uint8Array, _options?: { readonly append?: boolean }): Promise<void> {
+    return this.db.insertArrowIPC();
+  }
+  /** The NodeDb stays open: the test that opened it closes it. */
+  close(): Promise<void> {
+    return Promise.resolve();
+  }
+}
