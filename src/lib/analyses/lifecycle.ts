@@ -130,13 +130,13 @@ export function stageStatesCtes(p: SegmentParams, day?: string): SqlFragment {
   WHERE span.lo IS NOT NULL AND last_day(ms) < ${asOf}
   UNION ALL SELECT ${asOf} FROM span WHERE span.lo IS NOT NULL`
       : sql`SELECT CAST(${day} AS DATE) AS day FROM span WHERE span.lo IS NOT NULL AND CAST(${day} AS DATE) <= ${asOf}`;
-  return sql`purchase_days AS MATERIALIZED (${purchaseDaysQuery(p.asOf)}),
-span AS (SELECT min(d) AS lo FROM purchase_days),
+  return sql`day_states AS MATERIALIZED (${purchaseDaysQuery(p.asOf)}),
+span AS (SELECT min(d) AS lo FROM day_states),
 days AS (
   ${days}),
 s AS (
   SELECT days.day, pd.customer_id, pd.i AS p, pd.g, date_diff('day', pd.d, days.day) AS recency
-  FROM purchase_days pd JOIN days ON pd.d <= days.day AND coalesce(pd.next_d, DATE '9999-12-31') > days.day),
+  FROM day_states pd JOIN days ON pd.d <= days.day AND coalesce(pd.next_d, DATE '9999-12-31') > days.day),
 c AS (SELECT customer_id, day, ${stageCase(p, { p: 'p', g: 'g', recency: 'recency' })} AS stage FROM s)`;
 }
 

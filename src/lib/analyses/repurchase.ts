@@ -147,9 +147,10 @@ FROM (SELECT least(n_orders, 10) AS b FROM customers)
 GROUP BY b ORDER BY b`;
 }
 
+/** Day bins of `daysSource`: rows of (days, w), each counted w times. */
 function binned(daysSource: SqlFragment): SqlQuery {
   return sql`WITH d AS (${daysSource}), bins AS ${dayBins()},
-c AS (SELECT ${dayBinOf('days')} AS bin, count(*) AS n FROM d GROUP BY 1),
+c AS (SELECT ${dayBinOf('days')} AS bin, sum(w) AS n FROM d GROUP BY 1),
 total AS (SELECT sum(n) AS n FROM c)
 SELECT bins.bin, bins.lo, bins.hi, coalesce(c.n, 0)::INTEGER AS n,
        ${div(sql`coalesce(c.n, 0)`, sql`total.n`)} AS share
@@ -157,13 +158,13 @@ FROM bins LEFT JOIN c USING (bin), total ORDER BY bins.bin`;
 }
 
 export function daysToSecondQuery(): SqlQuery {
-  return binned(sql`SELECT date_diff('day', first_date, second_date) AS days FROM customers WHERE n_orders >= 2`);
+  return binned(sql`SELECT date_diff('day', first_date, second_date) AS days, 1 AS w FROM customers WHERE n_orders >= 2`);
 }
 
 export function gapsQuery(): SqlQuery {
-  return binned(sql`SELECT days FROM (
-  SELECT date_diff('day', lag(order_date) OVER (PARTITION BY customer_id ORDER BY order_date), order_date) AS days
-  FROM orders WHERE is_purchase) WHERE days IS NOT NULL`);
+  // A customer's second purchase order on the same day is a gap of 0 days: n − 1 of them per purchase day.
+  return binned(sql`SELECT gap AS days, 1 AS w FROM purchase_days WHERE gap IS NOT NULL
+  UNION ALL SELECT 0, n - 1 FROM purchase_days WHERE n > 1`);
 }
 
 /**

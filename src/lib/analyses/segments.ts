@@ -96,8 +96,8 @@ export function stageCase(p: SegmentParams, cols: { p: string; g: string; recenc
 }
 
 /**
- * `purchase_days` (a query, for a CTE): one row per customer and purchase day (distinct
- * order_date of a purchase order) up to as_of, with `i` = purchase days so far, `g` = the
+ * The states of the stage history (a query, for a CTE): one row per customer and purchase
+ * day up to as_of (derive.ts `purchase_days`), with `i` = purchase days so far, `g` = the
  * interpolated median of the day gaps so far and `next_d` = the next purchase day (null on
  * the last). The state of a customer on any day D ≤ as_of is the row with the latest d ≤ D.
  * Only the states the stage history reads carry `g` (from i = 4): the last purchase day of
@@ -108,11 +108,9 @@ export function purchaseDaysQuery(asOf: string): SqlFragment {
   // Up to three purchase days the median has a closed form; beyond, a self-join over the
   // customer's earlier gaps (p·(p − 1)/2 pairs), at 1 M lines about a third of the time of
   // a windowed quantile_cont over the same rows.
-  return sql`WITH d AS (SELECT DISTINCT customer_id, order_date AS d FROM orders WHERE is_purchase AND order_date <= ${asOfDate(asOf)}),
-s AS (
-  SELECT customer_id, d, row_number() OVER w AS i, date_diff('day', lag(d) OVER w, d) AS gap,
-         date_diff('day', lag(d, 2) OVER w, d) AS gap2, lead(d) OVER w AS next_d
-  FROM d WINDOW w AS (PARTITION BY customer_id ORDER BY d)),
+  return sql`WITH s AS (
+  SELECT customer_id, d, row_number() OVER w AS i, gap, gap + lag(gap) OVER w AS gap2, lead(d) OVER w AS next_d
+  FROM purchase_days WHERE d <= ${asOfDate(asOf)} WINDOW w AS (PARTITION BY customer_id ORDER BY d)),
 read AS (
   SELECT * FROM s
   WHERE i >= 4 AND (next_d IS NULL OR date_trunc('month', next_d) <> date_trunc('month', d))),
@@ -215,7 +213,7 @@ export const CUSTOMER_SEGMENT_COLUMNS = {
  * `customer_segments`: one row per customer with a purchase order on or before as_of,
  * every figure from their orders dated on or before as_of (METRICS.md §7–§10); tier and
  * key class are those of all their orders, as in §4 and §10. Needs `orders`, `customers`,
- * `ranked_value` and `customer_keys`.
+ * `purchase_days`, `ranked_value` and `customer_keys`.
  */
 export function customerSegmentsTable(p: SegmentParams): SqlQuery {
   const asOf = asOfDate(p.asOf);
@@ -225,34 +223,28 @@ export function customerSegmentsTable(p: SegmentParams): SqlQuery {
   const baseFrom = sql`(${start} - INTERVAL 365 DAY)::DATE`;
   const agg = (a: string) => raw(p.rfm8Basis === 'median' ? `quantile_cont(${a}, 0.5)` : `avg(${a})`);
   return sql`CREATE OR REPLACE TEMP TABLE customer_segments AS
--- One pass over the purchase orders in date order gives every per-customer figure: an order
--- whose gap to the previous one is 0 is a second order on the same purchase day, so purchase
--- days and their gaps need no separate distinct-day step. Up to three purchase days the median
--- gap has a closed form ((last − first) ÷ (p − 1)); only longer histories feed quantile_cont.
--- Returns (few) are summed apart and added to the purchase sums.
-WITH po AS MATERIALIZED (
-  SELECT customer_id, order_date AS d, order_net AS net,
-         date_diff('day', lag(order_date) OVER w, order_date)::INTEGER AS gap,
-         first_value(order_date) OVER w AS first_d,
-         count(*) OVER (w ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING) AS np
-  FROM orders WHERE is_purchase AND order_date <= ${asOf}
-  WINDOW w AS (PARTITION BY customer_id ORDER BY order_date)),
-pc AS (
-  SELECT customer_id, min(d) AS first_date, max(d) AS last_date, count(*) AS n_orders,
-         count(*) FILTER (WHERE gap IS NULL OR gap > 0) AS p,
-         count(*) FILTER (WHERE d <= ${start} AND (gap IS NULL OR gap > 0)) AS start_p,
+-- Every per-customer figure from the purchase days (derive.ts \`purchase_days\`, the one ordered
+-- pass over the purchases): up to three purchase days the median gap has a closed form
+-- ((last − first) ÷ (p − 1)); only longer histories feed quantile_cont. Returns (few) are
+-- summed apart and added to the purchase sums.
+WITH pc AS (
+  SELECT customer_id, min(d) AS first_date, max(d) AS last_date, sum(n)::INTEGER AS n_orders,
+         count(*) AS p,
+         count(*) FILTER (WHERE d <= ${start}) AS start_p,
          max(d) FILTER (WHERE d <= ${start}) AS start_date,
          sum(net) AS purchase_net,
-         sum(net) FILTER (WHERE date_trunc('month', d) = date_trunc('month', first_d)) AS first_month_net,
+         sum(net) FILTER (WHERE d <= last_day(first_d)) AS first_month_net,
          sum(net) FILTER (WHERE d > ${yearAgo}) AS p365,
          sum(net) FILTER (WHERE d > ${start}) AS pcur,
          sum(net) FILTER (WHERE d > ${baseFrom} AND d <= ${start}) AS pyear
-  FROM po GROUP BY customer_id),
--- Medians in an aggregate of their own over the customers with four orders or more: fed
--- through FILTER in the one above, every customer would hold their states.
+  FROM purchase_days WHERE d <= ${asOf} GROUP BY customer_id),
+-- Medians in an aggregate of their own over the customers with four purchase days or more:
+-- fed through FILTER in the one above, every customer would hold their states.
 pq AS (
   SELECT customer_id, quantile_cont(gap, 0.5) AS g_all, quantile_cont(gap, 0.5) FILTER (WHERE d <= ${start}) AS start_g_all
-  FROM po WHERE gap > 0 AND np >= 4 GROUP BY customer_id),
+  FROM purchase_days
+  WHERE gap IS NOT NULL AND d <= ${asOf} AND customer_id IN (SELECT customer_id FROM pc WHERE p >= 4)
+  GROUP BY customer_id),
 ro AS (
   SELECT customer_id, sum(order_net) AS rv,
          sum(order_net) FILTER (WHERE order_date > ${yearAgo}) AS r365,

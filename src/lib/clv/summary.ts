@@ -47,10 +47,9 @@ export interface ClvHoldoutWeekRow {
 
 const date = (iso: string) => sql`CAST(${iso} AS DATE)`;
 
-/** Purchase days as (customer_id, day, net), from purchase orders only. */
+/** Purchase days as (customer_id, day, net), from purchase orders only (derive.ts `purchase_days`). */
 function purchaseDays() {
-  return sql`SELECT customer_id, order_date AS day, sum(order_net) AS net
-  FROM orders WHERE is_purchase GROUP BY customer_id, order_date`;
+  return sql`SELECT customer_id, d AS day, net FROM purchase_days`;
 }
 
 export function clvSummaryQuery(p: ClvSummaryParams): SqlQuery {

@@ -1,6 +1,6 @@
 /**
- * The SQL that derives `f_lines`, `orders` and `customers` from the canonical `lines`
- * (METRICS.md §1), after the global filters and the as-of cut. Run once per change of the
+ * The SQL that derives `f_lines`, `orders`, `customers` and `purchase_days` from the
+ * canonical `lines` (METRICS.md §1), after the global filters and the as-of cut. Run once per change of the
  * filters or the as-of date; every analysis reads these tables (and still takes the as-of
  * date as a parameter, for recency, censoring and completeness).
  */
@@ -136,6 +136,24 @@ GROUP BY customer_id, has_id, order_key`;
 }
 
 /**
+ * `purchase_days`: one row per customer and purchase day (a calendar day with at least one
+ * purchase order): `n` = purchase orders that day, `net` = Σ their order_net, `gap` = days
+ * since the previous purchase day (null on the first) and `first_d` = the customer's first
+ * purchase day. The one ordered pass over each customer's purchases, which the gap
+ * histogram, the RFM and lifecycle figures and the lifetime-value summary all read instead
+ * of grouping and sorting the orders again each.
+ */
+function purchaseDaysTable(): SqlQuery {
+  return raw(`CREATE OR REPLACE TEMP TABLE purchase_days AS
+SELECT customer_id, order_date AS d, count(*)::INTEGER AS n, sum(order_net) AS net,
+       date_diff('day', lag(order_date) OVER w, order_date)::INTEGER AS gap,
+       first_value(order_date) OVER w AS first_d
+FROM orders WHERE is_purchase
+GROUP BY customer_id, order_date
+WINDOW w AS (PARTITION BY customer_id ORDER BY order_date)`);
+}
+
+/**
  * `customers`: ids with at least one purchase order. first/second/last_date and n_orders
  * count purchase orders (second_date is the second-earliest purchase order's day); value
  * and profit sum all orders (returns included); the dimensions are those of the first
@@ -176,8 +194,8 @@ FROM per_customer p LEFT JOIN survey_score s USING (customer_id)`);
 }
 
 /**
- * Statements that (re)build f_lines, orders and customers, in order, on the lines dated on
- * or before `asOf` (null = the default as-of date, which cuts nothing). Needs `lines`;
+ * Statements that (re)build f_lines, orders, customers and purchase_days, in order, on the
+ * lines dated on or before `asOf` (null = the default as-of date, which cuts nothing). Needs `lines`;
  * creates an empty `survey` when the ingest made none.
  */
 export function deriveTables(filters: Filters, mapped: Mapped, asOf: string | null = null): SqlQuery[] {
@@ -188,6 +206,7 @@ export function deriveTables(filters: Filters, mapped: Mapped, asOf: string | nu
     ...filteredLines(filters, asOf),
     ordersTable(mapped),
     customersTable(),
+    purchaseDaysTable(),
   ];
 }
 
