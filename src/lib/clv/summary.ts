@@ -1,5 +1,5 @@
 /**
- * The per-customer calibration summary of METRICS.md §12, built in SQL from `orders`, and
+ * The per-customer calibration summary of METRICS.md §12, built in SQL from `purchase_days`, and
  * its reading into the typed arrays the models take.
  */
 import type { DbClient } from '../db/client.ts';
@@ -47,33 +47,30 @@ export interface ClvHoldoutWeekRow {
 
 const date = (iso: string) => sql`CAST(${iso} AS DATE)`;
 
-/** Purchase days as (customer_id, day, net), from purchase orders only (derive.ts `purchase_days`). */
-function purchaseDays() {
-  return sql`SELECT customer_id, d AS day, net FROM purchase_days`;
-}
-
+/**
+ * One aggregate over derive.ts `purchase_days` (a row per customer and purchase day, with the
+ * customer's first purchase day `first_d`): the customers of the calibration are those whose
+ * first purchase day is on or before c, so neither query joins.
+ */
 export function clvSummaryQuery(p: ClvSummaryParams): SqlQuery {
   const c = date(p.calibrationEnd);
   const asOf = date(p.asOf);
   const unitDays = UNIT_DAYS[p.unit];
-  return sql`WITH days AS (${purchaseDays()}),
-cal AS (
-  SELECT customer_id, min(day) AS first_day, max(day) AS last_day, count(*) AS n_days
-  FROM days WHERE day <= ${c} GROUP BY customer_id),
-rep AS (
-  SELECT d.customer_id, avg(d.net::DOUBLE) AS mean_net, min(d.net) AS min_net
-  FROM days d JOIN cal USING (customer_id)
-  WHERE d.day > cal.first_day AND d.day <= ${c} GROUP BY d.customer_id),
-hold AS (
-  SELECT customer_id, count(*) AS n FROM days
-  WHERE day > ${c} AND day <= ${asOf} GROUP BY customer_id)
-SELECT cal.customer_id::VARCHAR AS customer_id,
-       (cal.n_days - 1)::INTEGER AS x,
-       ((cal.last_day - cal.first_day)::DOUBLE / ${unitDays})::DOUBLE AS t_x,
-       ((${c} - cal.first_day)::DOUBLE / ${unitDays})::DOUBLE AS t_cal,
-       (CASE WHEN rep.min_net > 0 THEN rep.mean_net END)::DOUBLE AS zbar,
-       coalesce(hold.n, 0)::INTEGER AS holdout_x
-FROM cal LEFT JOIN rep USING (customer_id) LEFT JOIN hold USING (customer_id)
+  return sql`WITH cal AS (
+  SELECT customer_id, any_value(first_d) AS first_day,
+         max(d) FILTER (WHERE d <= ${c}) AS last_day,
+         count(*) FILTER (WHERE d <= ${c}) AS n_days,
+         avg(net::DOUBLE) FILTER (WHERE d > first_d AND d <= ${c}) AS mean_net,
+         min(net) FILTER (WHERE d > first_d AND d <= ${c}) AS min_net,
+         count(*) FILTER (WHERE d > ${c} AND d <= ${asOf}) AS holdout
+  FROM purchase_days WHERE first_d <= ${c} GROUP BY customer_id)
+SELECT customer_id::VARCHAR AS customer_id,
+       (n_days - 1)::INTEGER AS x,
+       ((last_day - first_day)::DOUBLE / ${unitDays})::DOUBLE AS t_x,
+       ((${c} - first_day)::DOUBLE / ${unitDays})::DOUBLE AS t_cal,
+       (CASE WHEN min_net > 0 THEN mean_net END)::DOUBLE AS zbar,
+       holdout::INTEGER AS holdout_x
+FROM cal
 ORDER BY x, t_x, t_cal, customer_id`;
 }
 
@@ -81,13 +78,11 @@ ORDER BY x, t_x, t_cal, customer_id`;
 export function clvHoldoutWeeksQuery(p: ClvSummaryParams): SqlQuery {
   const c = date(p.calibrationEnd);
   const asOf = date(p.asOf);
-  return sql`WITH days AS (${purchaseDays()}),
-cal AS (SELECT DISTINCT customer_id FROM days WHERE day <= ${c}),
-weeks AS (SELECT range::INTEGER AS week FROM range(1, CAST(ceil((${asOf} - ${c}) / 7.0) AS BIGINT) + 1)),
+  return sql`WITH weeks AS (SELECT range::INTEGER AS week FROM range(1, CAST(ceil((${asOf} - ${c}) / 7.0) AS BIGINT) + 1)),
 h AS (
-  SELECT CAST(ceil((d.day - ${c}) / 7.0) AS INTEGER) AS week, count(*) AS n
-  FROM days d SEMI JOIN cal USING (customer_id)
-  WHERE d.day > ${c} AND d.day <= ${asOf} GROUP BY 1)
+  SELECT CAST(ceil((d - ${c}) / 7.0) AS INTEGER) AS week, count(*) AS n
+  FROM purchase_days
+  WHERE first_d <= ${c} AND d > ${c} AND d <= ${asOf} GROUP BY 1)
 SELECT weeks.week::INTEGER AS week, coalesce(h.n, 0)::INTEGER AS purchases
 FROM weeks LEFT JOIN h USING (week)
 ORDER BY weeks.week`;
@@ -123,7 +118,7 @@ export function summaryArrays(
   return { ids, summary: { x, tx, T, zbar, holdoutX, holdoutWeekly } };
 }
 
-/** Run both queries on the derived `orders` table and return ids + typed arrays. */
+/** Run both queries on the derived `purchase_days` table and return ids + typed arrays. */
 export async function readClvSummary(
   db: DbClient,
   p: ClvSummaryParams,
