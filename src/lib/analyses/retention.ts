@@ -299,7 +299,11 @@ SELECT (SELECT rate FROM curve WHERE k = 1) AS retention_m1,
        (SELECT rate FROM curve WHERE k = 12) AS retention_m12`;
 }
 
-/** An order `o` that makes its customer active at date `e` (ActivityRow): a purchase order in [e − W, e]. */
+/**
+ * An order `o` that makes its customer active at date `e` (ActivityRow): a purchase order in
+ * [e − W, e]. The customer lists use it as written; `activityQuery` counts the same customers
+ * from `purchase_days` (the real-data drill test checks that both agree at every point).
+ */
 export function activeAtCondition(e: SqlFragment, churnWindowDays: number): SqlFragment {
   return sql`o.is_purchase AND o.order_date <= ${e}
     AND o.order_date >= ${e} - ${churnWindowDays}::INTEGER`;
@@ -307,6 +311,7 @@ export function activeAtCondition(e: SqlFragment, churnWindowDays: number): SqlF
 
 export function activityQuery(p: { readonly asOf: string; readonly churnWindowDays: number }): SqlQuery {
   const asOf = asOfDate(p.asOf);
+  const w = sql`${p.churnWindowDays}::INTEGER`;
   return sql`WITH pts AS (
   SELECT DISTINCT e FROM (
     SELECT last_day(m::DATE) AS e
@@ -316,10 +321,17 @@ export function activityQuery(p: { readonly asOf: string; readonly churnWindowDa
   WHERE e <= ${asOf}),
 firsts AS (SELECT first_date, count(*) AS n FROM customers GROUP BY first_date),
 acq AS (SELECT pts.e, sum(firsts.n) AS customers FROM pts JOIN firsts ON firsts.first_date <= pts.e GROUP BY pts.e),
-act AS (
-  SELECT pts.e, count(DISTINCT o.customer_id) AS active
-  FROM pts JOIN orders o ON ${activeAtCondition(sql`pts.e`, p.churnWindowDays)}
-  GROUP BY pts.e)
+-- Active at e = a purchase day in [e − W, e]. Each customer is counted once, by the first of
+-- their purchase days in that window: purchase day d (previous purchase day d − gap) is that
+-- day exactly for e in [lo, d + W], lo = d when gap is null or > W, else d − gap + W + 1.
+-- So active(e) = the intervals begun by e less those ended before it: +1 at lo, −1 at
+-- d + W + 1, summed over the days up to e (no join of the points with every purchase).
+ev AS (
+  SELECT day, sum(delta) AS delta FROM (
+    SELECT CASE WHEN gap IS NULL OR gap > ${w} THEN d ELSE d - gap + ${w} + 1 END AS day, 1 AS delta FROM purchase_days
+    UNION ALL SELECT d + ${w} + 1, -1 FROM purchase_days)
+  GROUP BY day),
+act AS (SELECT pts.e, sum(ev.delta) AS active FROM pts JOIN ev ON ev.day <= pts.e GROUP BY pts.e)
 SELECT ${isoDate(sql`acq.e`)} AS date, acq.customers::INTEGER AS customers,
        coalesce(act.active, 0)::INTEGER AS active, (acq.customers - coalesce(act.active, 0))::INTEGER AS lapsed
 FROM acq LEFT JOIN act USING (e) ORDER BY acq.e`;

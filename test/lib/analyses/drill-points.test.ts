@@ -52,6 +52,43 @@ describe('on the dashboard fixture (as_of 2024-06-30)', () => {
     }
   });
 
+  it('activity at the window edges: a purchase exactly W days before a month end counts, gaps of W and W + 1', async () => {
+    // W = 30. A buys 01-01, 01-31 (gap 30) and 03-02 (gap 31); B 01-31; C twice on 02-29 and on
+    // 03-30; D 03-31 (as_of). Windows: 01-31 → [01-01, 01-31]: A, B; 02-29 → [01-30, 02-29]: A
+    // (01-31), B, C; 03-31 → [03-01, 03-31]: A (03-02), C, D, and B lapsed.
+    const edge: Parameters<typeof loadLines>[1] = [
+      ['A', '2024-01-01', 'a1', 10, 'x', 'N', null, null],
+      ['A', '2024-01-31', 'a2', 10, 'x', 'N', null, null],
+      ['A', '2024-03-02', 'a3', 10, 'x', 'N', null, null],
+      ['B', '2024-01-31', 'b1', 10, 'x', 'N', null, null],
+      ['C', '2024-02-29', 'c1', 10, 'x', 'N', null, null],
+      ['C', '2024-02-29', 'c2', 10, 'x', 'N', null, null],
+      ['C', '2024-03-30', 'c3', 10, 'x', 'N', null, null],
+      ['D', '2024-03-31', 'd1', 10, 'x', 'N', null, null],
+    ];
+    await loadLines(db, edge);
+    try {
+      const w30: Settings = { ...DEFAULT_SETTINGS, churnWindowDays: 30 };
+      const at30 = await runDashboard(db, w30, MAPPED);
+      expect(at30.overview.activity.map((a) => [a.date, a.customers, a.active, a.lapsed])).toEqual([
+        ['2024-01-31', 2, 2, 0],
+        ['2024-02-29', 3, 3, 0],
+        ['2024-03-31', 4, 3, 1],
+      ]);
+      // Around the edges, every point against the list of the definition (a purchase in [e − W, e]).
+      for (const w of [1, 28, 29, 30, 31, 32, 60]) {
+        const sw: Settings = { ...DEFAULT_SETTINGS, churnWindowDays: w };
+        const rw = await runDashboard(db, sw, MAPPED);
+        for (const a of rw.overview.activity) {
+          expect((await ids(rw, sw, { drill: { kind: 'activeAt', date: a.date, active: true } })).length, `W ${w} ${a.date}`).toBe(a.active);
+        }
+      }
+    } finally {
+      await loadLines(db);
+      r = await runDashboard(db, s, MAPPED);
+    }
+  });
+
   it('Kaplan–Meier: at risk before a day, and the second purchases on it', async () => {
     // Days to the second purchase order (event) or to as_of (censored): C08 1, C01 36, C06 38,
     // C02 55 events; C09 15, C07 71, C05 137, C03 157, C10 180 censored; C04 two orders on day 0.
