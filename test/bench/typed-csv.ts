@@ -6,7 +6,10 @@
  * this process's CPU time; the machine is shared, so compare the alternating pairs) and
  * checks that both ways give the same report.
  *
- *   npx tsx test/bench/typed-csv.ts [--lines 1000000] [--engine native|wasm] [--rounds 3] [--file path.csv]
+ *   npx tsx test/bench/typed-csv.ts [--lines 1000000] [--engine native|wasm] [--rounds 3] [--file path.csv] [--quoted | --export]
+ *
+ * `--quoted`: the sales with quoted money (`"1,234.50"`, files.ts `quotedCsv`); `--export`:
+ * the formatted GB18030 export (files.ts `exportCsv`: a title line, quoted money).
  */
 import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
@@ -14,7 +17,7 @@ import { basename } from 'node:path';
 import type { DbClient } from '../../src/lib/db/client.ts';
 import { NodeDb } from '../../src/lib/db/duckdb-node.ts';
 import { loadDataset } from '../../src/lib/ingest/load.ts';
-import { salesCsv } from './files.ts';
+import { exportCsv, quotedCsv, salesCsv } from './files.ts';
 import { BlockingWasmDb } from './wasm-blocking.ts';
 
 function arg(name: string, fallback: string): string {
@@ -23,7 +26,10 @@ function arg(name: string, fallback: string): string {
 }
 const engine = arg('engine', 'native');
 const rounds = Number(arg('rounds', '3'));
-const path = arg('file', '') || (await salesCsv(Number(arg('lines', '1000000'))));
+const lines = Number(arg('lines', '1000000'));
+const path =
+  arg('file', '') ||
+  (process.argv.includes('--quoted') ? await quotedCsv(lines) : process.argv.includes('--export') ? await exportCsv(lines) : await salesCsv(lines));
 const bytes = new Uint8Array(readFileSync(path));
 
 async function once(typedCsv: boolean): Promise<{ wall: number; cpu: number; report: string }> {
