@@ -35,7 +35,6 @@ import {
 import { collectInfoSql, contactStageColumns } from './customer-info.ts';
 import { createWorkTable, ident, join, literal, raw, sql, tableIdent } from '../db/sql.ts';
 import type { NormalizeStats } from './chunk-writer.ts';
-import { WORD_RE } from './simple-words.ts';
 import { idValue, type Fragment } from './parse.ts';
 import { DEFAULT_MAX_RECORD_BYTES, type TextPreview } from './preview.ts';
 import { RAW_FLAG } from './raw-format.ts';
@@ -71,8 +70,11 @@ export interface TypedCsvPlan {
   readonly records: number;
   /** Every record passed the simple test (`isSimpleRecord`): the engine flags them all simple. */
   readonly allSimple: boolean;
-  /** A quoted field holds a doubled quote: a cell may hold `"`, and such a record is not simple. */
-  readonly quoteInCells: boolean;
+  /**
+   * When some records are simple and some are not: the lines of the fewer kind, which the
+   * engine flags `flag` (the others the other way). Null when all records are flagged alike.
+   */
+  readonly listed: { readonly flag: 'simple' | 'data'; readonly lines: Int32Array } | null;
   /** The lines above the header, which the engine skips and which are inserted as they are. */
   readonly titles: readonly TypedTitleRow[];
 }
@@ -157,6 +159,21 @@ function splitQuoted(
   }
 }
 
+const grown = (a: Uint8Array): Uint8Array<ArrayBuffer> => {
+  const b = new Uint8Array(a.length * 2);
+  b.set(a);
+  return b;
+};
+
+/** The lines of the records of the fewer kind (simple or not), from the per-record marks. */
+function listed(marks: Uint8Array, records: number, simpleCount: number, headerLine: number): NonNullable<TypedCsvPlan['listed']> {
+  const want = simpleCount * 2 <= records ? 1 : 0;
+  const lines = new Int32Array(want ? simpleCount : records - simpleCount);
+  let k = 0;
+  for (let r = 0; r < records; r++) if (marks[r] === want) lines[k++] = r + 1 + headerLine;
+  return { flag: want ? 'simple' : 'data', lines };
+}
+
 const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 /** The row the normalizer writes for a line above the header; null when its text is not valid UTF-8. */
@@ -209,7 +226,10 @@ export function typedCsvPlan(
   }
   const delimiter = d.charCodeAt(0);
   let ends = new Int32Array(n);
-  let testing = simple !== null && simple.width === n;
+  const testing = simple !== null && simple.width === n;
+  // Per record below the header: 1 when it passed the simple test.
+  let marks: Uint8Array = new Uint8Array(testing ? 1024 : 0);
+  let simpleCount = 0;
   let scratch = new Uint8Array(0);
   const doubled = { seen: false };
   const titles: TypedTitleRow[] = [];
@@ -246,15 +266,17 @@ export function typedCsvPlan(
       records++;
       if (quoted) {
         if (testing && scratch.length < 2 * (end - pos) + 1) scratch = new Uint8Array(2 * (end - pos) + 1);
-        const before = doubled.seen;
         doubled.seen = false;
         const fields = splitQuoted(utf8, pos, end, delimiter, n, testing ? scratch : null, ends, doubled);
         if (fields === STRAY) return 'stray_quote';
         if (fields === BREAK) return 'quoted_line_break';
         if (fields !== n) return 'field_count';
         // A cell with a quote is written quoted by the normalizer, and so never simple.
-        if (testing && (doubled.seen || !isSimpleRecord(scratch, 0, ends, simple as SimpleCellSpec))) testing = false;
-        doubled.seen ||= before;
+        if (testing && !doubled.seen && isSimpleRecord(scratch, 0, ends, simple as SimpleCellSpec)) {
+          if (records > marks.length) marks = grown(marks);
+          marks[records - 1] = 1;
+          simpleCount++;
+        }
       } else {
         let fields = 0;
         for (let i = pos; i < end; i++) {
@@ -265,7 +287,11 @@ export function typedCsvPlan(
         }
         if (fields !== n - 1) return 'field_count';
         ends[n - 1] = end;
-        if (testing && !isSimpleRecord(utf8, pos, ends, simple as SimpleCellSpec)) testing = false;
+        if (testing && isSimpleRecord(utf8, pos, ends, simple as SimpleCellSpec)) {
+          if (records > marks.length) marks = grown(marks);
+          marks[records - 1] = 1;
+          simpleCount++;
+        }
       }
     }
     pos = next;
@@ -276,79 +302,43 @@ export function typedCsvPlan(
     headerLine,
     columnCount: n,
     records,
-    allSimple: testing && records > 0,
-    quoteInCells: doubled.seen,
+    allSimple: records > 0 && simpleCount === records,
+    listed: simpleCount === 0 || simpleCount === records ? null : listed(marks, records, simpleCount, headerLine),
     titles,
   };
 }
 
 /**
  * The statement that makes `rawTable` from the registered file at `path`: `line_no`, `flag`
- * (simple or data), `n_fields` and the cells as the normalizer's stream reads back (an
- * empty field is NULL). A line of spaces, tabs and delimiters is flagged data, not blank as
- * the normalizer flags it: the rules find no filled cell in it and skip it as a blank row
- * all the same (the property test has such lines), and its cells are never read.
- * `parallel = false` reads the file in order, so `row_number() OVER ()` is the record's
- * position in it.
+ * (simple or data, as the plan found: with `listedPath`, the registered list of the plan's
+ * `listed` lines, one a line), `n_fields` and the cells as the normalizer's stream reads back
+ * (an empty field, quoted or not, is NULL). A line of spaces, tabs, empty quoted fields and
+ * delimiters is flagged data, not blank as the normalizer flags it: the rules find no filled
+ * cell in it and skip it as a blank row all the same (the property test has such lines), and
+ * its cells are never read. `parallel = false` reads the file in order, so
+ * `row_number() OVER ()` is the record's position in it.
  */
-export function typedRawSql(rawTable: string, path: string, plan: TypedCsvPlan, simple: SimpleCellSpec | null): Fragment {
+export function typedRawSql(rawTable: string, path: string, plan: TypedCsvPlan, listedPath: string | null): Fragment {
   const n = plan.columnCount;
   const xs = Array.from({ length: n }, (_, k) => ident(`x${k}`));
-  const x = (k: number) => xs[k] as Fragment;
   const columns = Array.from({ length: n }, (_, k) => sql`${literal(`x${k}`)}: 'VARCHAR'`);
   const cells = xs.map((c, k) => sql`${c} AS ${ident(`c${k}`)}`);
   const read = sql`SELECT (row_number() OVER () + ${raw(String(plan.headerLine))}) AS line_no, * FROM read_csv(${literal(path)},
         delim = ${literal(plan.delimiter)}, quote = '"', escape = '"', header = false, skip = ${raw(String(plan.headerLine))},
         auto_detect = false, columns = {${join(columns)}}, strict_mode = true, null_padding = false, parallel = false)`;
-  const flag = plan.allSimple
-    ? raw(String(RAW_FLAG.simpleData))
-    : simple
-    ? sql`CASE WHEN ${simpleTest(simple, x)}${plan.quoteInCells ? sql` AND NOT contains(concat(${join(xs)}), '"')` : raw('')} THEN ${raw(String(RAW_FLAG.simpleData))} ELSE ${raw(String(RAW_FLAG.data))} END`
-    : raw(String(RAW_FLAG.data));
+  const simple = raw(String(RAW_FLAG.simpleData));
+  const data = raw(String(RAW_FLAG.data));
+  const flag =
+    plan.listed && listedPath !== null
+      ? sql`CASE WHEN line_no IN (SELECT l FROM read_csv(${literal(listedPath)}, header = false, auto_detect = false, columns = {'l': 'INTEGER'}))
+          THEN ${plan.listed.flag === 'simple' ? simple : data} ELSE ${plan.listed.flag === 'simple' ? data : simple} END`
+      : plan.allSimple
+      ? simple
+      : data;
   return sql`${createWorkTable(rawTable)} AS
     WITH read AS (${read})
     SELECT line_no::INTEGER AS line_no, (${flag})::UTINYINT AS flag, ${raw(String(n))}::INTEGER AS n_fields, ${join(cells)}
     FROM read`;
-}
-
-/**
- * Code points a cell may not start or end with and be simple (`noTrim`, simple-cells.ts):
- * up to space, and those whose UTF-8 lead byte is C2, C5, E2, E3 or EF.
- */
-const SUSPECT = '\\x{0}-\\x{20}\\x{80}-\\x{bf}\\x{140}-\\x{17f}\\x{2000}-\\x{3fff}\\x{f000}-\\x{ffff}';
-const US_RE = '\\x{1f}';
-/** Text with nothing to trim at either end (empty allowed), and none of `also`. */
-const trimless = (also = '', required = false) => {
-  const end = `[^${SUSPECT}${also}]`;
-  const cell = `${end}([^${US_RE}${also}]*${end})?`;
-  return required ? cell : `(${cell})?`;
-};
-const ISO_DATE = '[0-9]{4}-[0-9]{2}-[0-9]{2}( [0-9]{2}:[0-9]{2}(:[0-9]{2})?)?';
-const SIGNED = '(-?[0-9]+(\\.[0-9]+)?)?';
-const UNSIGNED = '([0-9]+(\\.[0-9]+)?)?';
-/** The dotless ı, which `upper()` turns into I (simple-cells.ts `hasDotlessI`). */
-const DOTLESS_I = '\\x{131}';
-
-/**
- * `isSimpleRecord` (simple-cells.ts) in two regular expressions, each run once per row on
- * the row's tested cells joined by U+001F (which the file does not hold, so no cell can
- * stand for two): one full match for the forms of the date, the numbers, and the ends of
- * the customer, cell 0, text and order cells; one search for a cell starting with a
- * placeholder or summary word. Seven expressions per cell took 1.9 s more per million rows.
- */
-function simpleTest(spec: SimpleCellSpec, x: (k: number) => Fragment): Fragment {
-  const fields: [number, string][] = [[spec.date, ISO_DATE]];
-  for (const k of spec.numbers) fields.push([k, SIGNED]);
-  if (spec.score !== null) fields.push([spec.score, UNSIGNED]);
-  fields.push([spec.customer, trimless(`+${DOTLESS_I}`, true)]);
-  if (spec.customer !== 0) fields.push([0, trimless('', true)]);
-  for (const k of spec.texts) fields.push([k, trimless()]);
-  if (spec.order !== null) fields.push([spec.order, trimless(DOTLESS_I)]);
-  const joined = (cols: readonly number[]) => sql`concat_ws(${literal('\u001f')}, ${join(cols.map((k) => sql`coalesce(${x(k)}, '')`))})`;
-  const forms = fields.map(([, re]) => re).join(US_RE);
-  const worded = [spec.customer, ...(spec.customer !== 0 ? [0] : []), ...(spec.order !== null ? [spec.order] : [])];
-  const word = `(^|${US_RE})${WORD_RE.slice(1)}`;
-  return sql`(regexp_full_match(${joined(fields.map(([k]) => k))}, ${literal(forms)}) AND NOT regexp_matches(${joined(worded)}, ${literal(word)}))`;
 }
 
 /**
@@ -363,18 +353,19 @@ export async function typedRawInEngine(
   utf8: Uint8Array,
   plan: TypedCsvPlan,
   rawTable: string,
-  simple: SimpleCellSpec | null,
   progress: (p: Progress) => void,
 ): Promise<NormalizeStats | 'unsupported'> {
   progress({ stage: 'parse', done: 1, total: 1 });
   const path = await db.registerBuffer(utf8.slice());
+  const listedPath = plan.listed ? await db.registerBuffer(new TextEncoder().encode(plan.listed.lines.join('\n'))) : null;
   try {
-    await db.exec(typedRawSql(rawTable, path, plan, simple));
+    await db.exec(typedRawSql(rawTable, path, plan, listedPath));
   } catch {
     await db.exec(sql`DROP TABLE IF EXISTS ${tableIdent(rawTable)}`);
     return 'unsupported';
   } finally {
     await db.dropBuffer(path);
+    if (listedPath !== null) await db.dropBuffer(listedPath);
   }
   const [row] = await db.query(sql`SELECT count(*)::INTEGER AS n, coalesce(max(line_no), 0)::INTEGER AS last FROM ${tableIdent(rawTable)}`);
   const records = Number(row?.n ?? -1);

@@ -83,7 +83,7 @@ async function rawBoth(text: string, headerLine: number, mapping: ColumnMapping)
   for (const chunk of normalize(utf8, preview, { simpleCells: simple })) paths.push(await db.registerBuffer(chunk.bytes));
   await db.exec(createRawSql('raw_js', paths, preview.columnCount));
   for (const p of paths) await db.dropBuffer(p);
-  if ((await typedRawInEngine(db, utf8, plan, 'raw_engine', simple, () => {})) === 'unsupported') return null;
+  if ((await typedRawInEngine(db, utf8, plan, 'raw_engine', () => {})) === 'unsupported') return null;
   const dump = (t: string) => db.query(`SELECT * EXCLUDE (line_no, flag), line_no::INTEGER AS line_no, flag::INTEGER AS flag FROM ${t} ORDER BY line_no`);
   return { js: await dump('raw_js'), engine: await dump('raw_engine') };
 }
@@ -470,9 +470,9 @@ describe('text files read by the engine', () => {
     expect(both.engine).toEqual(both.js);
     const utf8 = new TextEncoder().encode(text);
     const preview = previewText(utf8, { scoreHeader, headerLine: 1 });
-    expect(typedCsvPlan(utf8, preview, simpleCellSpec(mapping, 4))).toMatchObject({ allSimple: false, quoteInCells: true });
+    expect(typedCsvPlan(utf8, preview, simpleCellSpec(mapping, 4))).toMatchObject({ allSimple: false, listed: { flag: 'data', lines: Int32Array.from([3]) } });
     const clean = new TextEncoder().encode(text.replace('"12"" screen"', 'screen'));
-    expect(typedCsvPlan(clean, previewText(clean, { scoreHeader, headerLine: 1 }), simpleCellSpec(mapping, 4))).toMatchObject({ allSimple: true, quoteInCells: false });
+    expect(typedCsvPlan(clean, previewText(clean, { scoreHeader, headerLine: 1 }), simpleCellSpec(mapping, 4))).toMatchObject({ allSimple: true, listed: null });
   });
 
   it('reads CRLF files, tab-separated files and files without a header line through the engine', async () => {
@@ -504,7 +504,7 @@ describe('files left to the normalizer', () => {
   const clean = ['客户ID,下单时间,实付金额', 'C1,2023-01-05,1.5', 'C2,2023-01-06,2'];
 
   it('plans a clean file: delimiter, header line and record count', () => {
-    expect(plan(clean.join('\n'))).toEqual({ delimiter: ',', headerLine: 1, columnCount: 3, records: 2, allSimple: false, quoteInCells: false, titles: [] });
+    expect(plan(clean.join('\n'))).toEqual({ delimiter: ',', headerLine: 1, columnCount: 3, records: 2, allSimple: false, listed: null, titles: [] });
     // Lines above the header are planned as the normalizer writes them: a title, and a blank line (no cells).
     expect(plan(['Sales report, 2023', '', ...clean].join('\n'))).toMatchObject({
       headerLine: 3,
