@@ -148,6 +148,28 @@ export async function exportCsv(lines: number): Promise<string> {
   return path;
 }
 
+/** `.bench/sales-gb-N-s42.csv`: the plain sales file, byte for byte the same text, in GB18030. */
+export async function salesGbCsv(lines: number): Promise<string> {
+  const source = await salesCsv(lines);
+  const path = join(BENCH_DIR, `sales-gb-${lines}-s${SEED}.csv`);
+  if (existsSync(path)) return path;
+  const tmp = `${path}.${process.pid}.part`;
+  const out = createWriteStream(tmp);
+  let buf: string[] = [];
+  const input = createInterface({ input: createReadStream(source, 'utf8'), crlfDelay: Infinity });
+  for await (const line of input) {
+    buf.push(line);
+    if (buf.length === 50_000) {
+      if (!out.write(gb18030(buf.join('\n') + '\n'))) await new Promise<void>((r) => out.once('drain', () => r()));
+      buf = [];
+    }
+  }
+  if (buf.length > 0) out.write(gb18030(buf.join('\n') + '\n'));
+  await new Promise<void>((r, j) => out.end((e?: Error | null) => (e ? j(e) : r())));
+  await rename(tmp, path);
+  return path;
+}
+
 /**
  * `.bench/quoted-N-s42.csv`: the same sales, UTF-8, with the money columns (单价, 实付金额,
  * 成本) written with thousands separators, quoted when they hold one (`"1,234.50"`), as a

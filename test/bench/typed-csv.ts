@@ -6,10 +6,11 @@
  * this process's CPU time; the machine is shared, so compare the alternating pairs) and
  * checks that both ways give the same report.
  *
- *   npx tsx test/bench/typed-csv.ts [--lines 1000000] [--engine native|wasm] [--rounds 3] [--file path.csv] [--quoted | --export]
+ *   npx tsx test/bench/typed-csv.ts [--lines 1000000] [--engine native|wasm] [--rounds 3] [--file path.csv] [--quoted | --export | --gb18030]
  *
  * `--quoted`: the sales with quoted money (`"1,234.50"`, files.ts `quotedCsv`); `--export`:
- * the formatted GB18030 export (files.ts `exportCsv`: a title line, quoted money).
+ * the formatted GB18030 export (files.ts `exportCsv`: a title line, quoted money);
+ * `--gb18030`: the plain sales in GB18030 (files.ts `salesGbCsv`).
  */
 import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
@@ -17,7 +18,7 @@ import { basename } from 'node:path';
 import type { DbClient } from '../../src/lib/db/client.ts';
 import { NodeDb } from '../../src/lib/db/duckdb-node.ts';
 import { loadDataset } from '../../src/lib/ingest/load.ts';
-import { exportCsv, quotedCsv, salesCsv } from './files.ts';
+import { exportCsv, quotedCsv, salesCsv, salesGbCsv } from './files.ts';
 import { BlockingWasmDb } from './wasm-blocking.ts';
 
 function arg(name: string, fallback: string): string {
@@ -29,7 +30,13 @@ const rounds = Number(arg('rounds', '3'));
 const lines = Number(arg('lines', '1000000'));
 const path =
   arg('file', '') ||
-  (process.argv.includes('--quoted') ? await quotedCsv(lines) : process.argv.includes('--export') ? await exportCsv(lines) : await salesCsv(lines));
+  (process.argv.includes('--quoted')
+    ? await quotedCsv(lines)
+    : process.argv.includes('--export')
+    ? await exportCsv(lines)
+    : process.argv.includes('--gb18030')
+    ? await salesGbCsv(lines)
+    : await salesCsv(lines));
 const bytes = new Uint8Array(readFileSync(path));
 
 async function once(typedCsv: boolean): Promise<{ wall: number; cpu: number; report: string }> {
