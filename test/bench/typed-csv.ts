@@ -6,7 +6,7 @@
  * this process's CPU time; the machine is shared, so compare the alternating pairs) and
  * checks that both ways give the same report.
  *
- *   npx tsx test/bench/typed-csv.ts [--lines 1000000] [--engine native|wasm] [--rounds 3] [--file path.csv] [--quoted | --export | --gb18030]
+ *   npx tsx test/bench/typed-csv.ts [--lines 1000000] [--engine native|wasm] [--rounds 3] [--file path.csv] [--quoted | --export | --gb18030] [--warmup]
  *
  * `--quoted`: the sales with quoted money (`"1,234.50"`, files.ts `quotedCsv`); `--export`:
  * the formatted GB18030 export (files.ts `exportCsv`: a title line, quoted money);
@@ -56,6 +56,14 @@ async function once(typedCsv: boolean): Promise<{ wall: number; cpu: number; rep
 console.log(`${basename(path)} (${(bytes.length / 1e6).toFixed(1)} MB) on ${engine}; load average ${loadavg().map((x) => x.toFixed(1)).join(' ')}`);
 const results: Record<'typed' | 'full', { wall: number; cpu: number }[]> = { typed: [], full: [] };
 let reference: string | null = null;
+if (process.argv.includes('--warmup')) {
+  // The process's first load pays for compiling the code: one of each, not counted.
+  for (const typed of [true, false]) {
+    const m = await once(typed);
+    reference ??= m.report;
+    console.log(`warm-up ${typed ? 'typed' : 'full '}: wall ${m.wall.toFixed(0)} ms (not counted)`);
+  }
+}
 for (let r = 0; r < rounds; r++) {
   // Alternate which way goes first, so neither always meets the same moment of the machine.
   for (const typed of r % 2 === 0 ? [true, false] : [false, true]) {
