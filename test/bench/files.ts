@@ -148,6 +148,66 @@ export async function exportCsv(lines: number): Promise<string> {
   return path;
 }
 
+/** `.bench/sales-gb-N-s42.csv`: the plain sales file, byte for byte the same text, in GB18030. */
+export async function salesGbCsv(lines: number): Promise<string> {
+  const source = await salesCsv(lines);
+  const path = join(BENCH_DIR, `sales-gb-${lines}-s${SEED}.csv`);
+  if (existsSync(path)) return path;
+  const tmp = `${path}.${process.pid}.part`;
+  const out = createWriteStream(tmp);
+  let buf: string[] = [];
+  const input = createInterface({ input: createReadStream(source, 'utf8'), crlfDelay: Infinity });
+  for await (const line of input) {
+    buf.push(line);
+    if (buf.length === 50_000) {
+      if (!out.write(gb18030(buf.join('\n') + '\n'))) await new Promise<void>((r) => out.once('drain', () => r()));
+      buf = [];
+    }
+  }
+  if (buf.length > 0) out.write(gb18030(buf.join('\n') + '\n'));
+  await new Promise<void>((r, j) => out.end((e?: Error | null) => (e ? j(e) : r())));
+  await rename(tmp, path);
+  return path;
+}
+
+/**
+ * `.bench/quoted-N-s42.csv`: the same sales, UTF-8, with the money columns (单价, 实付金额,
+ * 成本) written with thousands separators, quoted when they hold one (`"1,234.50"`), as a
+ * "Save as CSV" of number-formatted cells gives them. Nothing else changes.
+ */
+export async function quotedCsv(lines: number): Promise<string> {
+  const source = await salesCsv(lines);
+  const path = join(BENCH_DIR, `quoted-${lines}-s${SEED}.csv`);
+  if (existsSync(path)) return path;
+  const tmp = `${path}.${process.pid}.part`;
+  const out = createWriteStream(tmp);
+  const grouped = (plain: string): string => {
+    const [int = '', frac] = plain.split('.');
+    const text = int.replace(/\B(?=(\d{3})+(?!\d))/g, ',') + (frac === undefined ? '' : `.${frac}`);
+    return text.includes(',') ? `"${text}"` : text;
+  };
+  let k = 0;
+  let buf: string[] = [];
+  const input = createInterface({ input: createReadStream(source, 'utf8'), crlfDelay: Infinity });
+  for await (const line of input) {
+    if (k++ === 0) {
+      buf.push(line);
+      continue;
+    }
+    const c = line.split(',');
+    for (const i of [8, 9, 10]) c[i] = grouped(c[i] ?? '');
+    buf.push(c.join(','));
+    if (buf.length === 50_000) {
+      if (!out.write(buf.join('\n') + '\n')) await new Promise<void>((r) => out.once('drain', () => r()));
+      buf = [];
+    }
+  }
+  out.write(buf.join('\n') + '\n');
+  await new Promise<void>((r, j) => out.end((e?: Error | null) => (e ? j(e) : r())));
+  await rename(tmp, path);
+  return path;
+}
+
 /**
  * `.bench/sales-N-s42.xlsx`: the same lines as a workbook written by write-excel-file (the
  * page's own XLSX writer): one sheet, ids and text as strings, 下单时间 as Excel dates with a

@@ -6,7 +6,11 @@
  * this process's CPU time; the machine is shared, so compare the alternating pairs) and
  * checks that both ways give the same report.
  *
- *   npx tsx test/bench/typed-csv.ts [--lines 1000000] [--engine native|wasm] [--rounds 3] [--file path.csv]
+ *   npx tsx test/bench/typed-csv.ts [--lines 1000000] [--engine native|wasm] [--rounds 3] [--file path.csv] [--quoted | --export | --gb18030] [--warmup]
+ *
+ * `--quoted`: the sales with quoted money (`"1,234.50"`, files.ts `quotedCsv`); `--export`:
+ * the formatted GB18030 export (files.ts `exportCsv`: a title line, quoted money);
+ * `--gb18030`: the plain sales in GB18030 (files.ts `salesGbCsv`).
  */
 import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
@@ -14,7 +18,7 @@ import { basename } from 'node:path';
 import type { DbClient } from '../../src/lib/db/client.ts';
 import { NodeDb } from '../../src/lib/db/duckdb-node.ts';
 import { loadDataset } from '../../src/lib/ingest/load.ts';
-import { salesCsv } from './files.ts';
+import { exportCsv, quotedCsv, salesCsv, salesGbCsv } from './files.ts';
 import { BlockingWasmDb } from './wasm-blocking.ts';
 
 function arg(name: string, fallback: string): string {
@@ -23,7 +27,16 @@ function arg(name: string, fallback: string): string {
 }
 const engine = arg('engine', 'native');
 const rounds = Number(arg('rounds', '3'));
-const path = arg('file', '') || (await salesCsv(Number(arg('lines', '1000000'))));
+const lines = Number(arg('lines', '1000000'));
+const path =
+  arg('file', '') ||
+  (process.argv.includes('--quoted')
+    ? await quotedCsv(lines)
+    : process.argv.includes('--export')
+    ? await exportCsv(lines)
+    : process.argv.includes('--gb18030')
+    ? await salesGbCsv(lines)
+    : await salesCsv(lines));
 const bytes = new Uint8Array(readFileSync(path));
 
 async function once(typedCsv: boolean): Promise<{ wall: number; cpu: number; report: string }> {
@@ -43,6 +56,14 @@ async function once(typedCsv: boolean): Promise<{ wall: number; cpu: number; rep
 console.log(`${basename(path)} (${(bytes.length / 1e6).toFixed(1)} MB) on ${engine}; load average ${loadavg().map((x) => x.toFixed(1)).join(' ')}`);
 const results: Record<'typed' | 'full', { wall: number; cpu: number }[]> = { typed: [], full: [] };
 let reference: string | null = null;
+if (process.argv.includes('--warmup')) {
+  // The process's first load pays for compiling the code: one of each, not counted.
+  for (const typed of [true, false]) {
+    const m = await once(typed);
+    reference ??= m.report;
+    console.log(`warm-up ${typed ? 'typed' : 'full '}: wall ${m.wall.toFixed(0)} ms (not counted)`);
+  }
+}
 for (let r = 0; r < rounds; r++) {
   // Alternate which way goes first, so neither always meets the same moment of the machine.
   for (const typed of r % 2 === 0 ? [true, false] : [false, true]) {

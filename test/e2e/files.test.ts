@@ -24,6 +24,22 @@ describe('dropped files', () => {
     expect(session.pageErrors).toEqual([]);
   });
 
+  it('reads a quoted GB18030 export with a title line, line for line', async () => {
+    // Line 1 a title, 2 the quoted header; 3 "1,234.50" kept, 4 a quoted id kept, 5 an empty
+    // quoted amount rejected, 6 only empty quoted cells skipped, 7 a quoted return kept,
+    // 8 合计 skipped (the title too): 7 read, 3 kept, 1 rejected, 3 skipped.
+    const session = app();
+    const page = await session.openApp();
+    await session.dropFile(join(FIXTURES, 'gb18030_quoted_title.csv'));
+    await session.waitForReport();
+    expect((await page.locator('[data-testid=encoding]').first().innerText()).toUpperCase()).toContain('GB18030');
+    expect(await session.readMetric('rows_read', REPORT)).toBe(7);
+    expect(await session.readMetric('rows_kept', REPORT)).toBe(3);
+    expect(await session.readMetric('rows_rejected', REPORT)).toBe(1);
+    expect(await session.readMetric('rows_skipped', REPORT)).toBe(3);
+    expect(session.pageErrors).toEqual([]);
+  });
+
   for (const [file, code] of [
     ['random_binary.csv', 'NOT_TEXT'],
     ['empty.csv', 'EMPTY_FILE'],

@@ -523,7 +523,7 @@ export async function buildLines(db: DbClient, spec: BuildLinesSpec, parse: Pars
   // Lines without a value travel as one comma-separated string per reason (a file can
   // reject hundreds of thousands of lines; row objects for each are slow in both engines).
   const grouped = await db.query(sql`SELECT status, reason, string_agg(line_no::VARCHAR, ',' ORDER BY line_no) AS lines
-    FROM ${stage} WHERE status <> 'kept' AND coalesce(value, '') = '' GROUP BY status, reason`);
+    FROM ${stage} WHERE status <> 'kept' AND coalesce(value, '') = '' GROUP BY status, reason ORDER BY status, reason`);
   const valued = await db.query(sql`SELECT line_no, status, reason, value FROM ${stage}
     WHERE status <> 'kept' AND value <> '' ORDER BY line_no`);
   const rejected: RejectedLine[] = [];

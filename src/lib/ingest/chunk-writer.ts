@@ -141,6 +141,11 @@ export class ChunkWriter {
     this.writeUint(nFields);
   }
 
+  /** Flag the current record simple (it was begun as data). */
+  markSimple(): void {
+    this.out[this.flagAt] = 0x30 + RAW_FLAG.simpleData;
+  }
+
   endRecord(): void {
     this.out[this.len++] = LF;
     this.longest = Math.max(this.longest, this.len - this.recordAt);

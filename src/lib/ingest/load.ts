@@ -411,7 +411,7 @@ async function prepare(file: InputFile, role: Role, o: FileOverrides, env: LoadE
             rawInEngine: async (db: DbClient, rawTable: string, progress: (p: Progress) => void) => {
               const { typedCsvPlan, typedRawInEngine } = await typedCsv();
               const plan = typedCsvPlan(utf8, preview, simpleCells);
-              return typeof plan === 'string' ? 'unsupported' : typedRawInEngine(db, utf8, plan, rawTable, simpleCells, progress);
+              return typeof plan === 'string' ? 'unsupported' : typedRawInEngine(db, utf8, plan, rawTable, progress);
             },
           }),
       held,

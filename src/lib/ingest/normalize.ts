@@ -9,7 +9,7 @@ import { ChunkWriter, DEFAULT_CHUNK_BYTES, StatsCounter, shapeFlag, type Normali
 import { DEFAULT_MAX_RECORD_BYTES, type TextPreview } from './preview.ts';
 import { RAW_FLAG, type RawFlag } from './raw-format.ts';
 import { CR, LF, FIELD_NEEDS_QUOTES, FIELD_NOT_BLANK, RecordScanner, SCAN, fitsWidth } from './record-scanner.ts';
-import type { SimpleCellSpec } from './simple-cells.ts';
+import { isSimpleRecord, type SimpleCellSpec } from './simple-cells.ts';
 
 // The normalizer's parts, by job: the byte scanner, the preview, the chunk writer, the raw format.
 export type { NormalizedChunk, NormalizeStats } from './chunk-writer.ts';
@@ -47,6 +47,7 @@ export function* normalize(
   const fast = opts.plainFastPath !== false && preview.dialect.delimiter !== 'whitespace';
   const simple = opts.simpleCells ?? null;
   const delimiter = preview.dialect.delimiter.charCodeAt(0);
+  const cellEnds = new Int32Array(n);
 
   for (;;) {
     if (fast && scanner.line > headerLine && scanner.pos < utf8.length) {
@@ -89,12 +90,20 @@ export function* normalize(
     if (done) yield done;
 
     writer.beginRecord(line, flag, count);
+    // A quoted data record is simple as a plain one is, when its cells are written unquoted
+    // (the engine's read of quoted files, typed-csv.ts, flags it the same way).
+    let clean = fast && simple !== null && flag === RAW_FLAG.data && count === n && scanner.nulBytes === 0;
+    const cellsFrom = writer.len + 1;
     let from = 0;
     for (let k = 0; k < kept; k++) {
       const to = scanner.fieldEnds[k] as number;
-      writer.writeCell(scanner.cells, from, to, ((scanner.fieldBits[k] as number) & FIELD_NEEDS_QUOTES) !== 0);
+      const quote = ((scanner.fieldBits[k] as number) & FIELD_NEEDS_QUOTES) !== 0;
+      writer.writeCell(scanner.cells, from, to, quote);
+      if (quote) clean = false;
+      cellEnds[k] = writer.len;
       from = to;
     }
+    if (clean && isSimpleRecord(writer.out, cellsFrom, cellEnds, simple as SimpleCellSpec)) writer.markSimple();
     writer.writeEmptyCells(n - kept);
     writer.endRecord();
     stats.count(flag);

@@ -1,17 +1,20 @@
 /**
  * The engine's own CSV reader for text files whose records are plain lines: the raw table
- * (build-lines.ts) made by one `read_csv` over the file's UTF-8 bytes instead of the
- * JavaScript normalizer writing a second copy of the file for the engine to read; then,
- * for a sales file whose rows are all simple, the simple branch of the rules alone. The
- * rules, the line numbers and the load report are the same either way (a property test
- * loads random near-miss files both ways).
+ * (build-lines.ts) made by one `read_csv` over the file's UTF-8 bytes (the decoder's
+ * re-encoding for GB18030, Big5 or UTF-16 files) instead of the JavaScript normalizer
+ * writing a second copy of the file for the engine to read; then, for a sales file whose
+ * rows are all simple, the simple branch of the rules alone. The rules, the line numbers and
+ * the load report are the same either way (a property test loads random near-miss files both
+ * ways).
  *
  * A file qualifies only when every physical line after the header is exactly one record
- * that the normalizer would copy as it is: no quote character anywhere, no NUL, U+001F or
- * U+FFFD, no CR but before LF, no empty line, no line over the record limit, every line
- * with the header's number of fields, the header on line 1 (or none) and a one-character
- * delimiter. Row k of the read is then line k + headerLine. The engine reads with
- * `strict_mode`: invalid UTF-8 fails the read and the file goes through the normalizer,
+ * whose cells the engine reads as the normalizer does: fields unquoted, or wholly quoted
+ * RFC 4180 style (`""` for a quote) on one line, with nothing between a closing quote and
+ * the delimiter; no NUL, U+001F or U+FFFD, no CR but before LF, no empty line, no line over
+ * the record limit, every line with the header's number of fields, a one-character
+ * delimiter. Lines above the header (titles) follow the same quoting and are inserted as the
+ * normalizer writes them. Row k of the read is then line k + headerLine. The engine reads
+ * with `strict_mode`: invalid UTF-8 fails the read and the file goes through the normalizer,
  * which flags those lines. Not `store_rejects`: a rejected line leaves the read and would
  * shift the number of every line after it. Whatever the cells hold (blank rows, subtotal
  * rows, repeated headers, returns, odd amounts or dates, duplicates) is left to the rules.
@@ -32,7 +35,6 @@ import {
 import { collectInfoSql, contactStageColumns } from './customer-info.ts';
 import { createWorkTable, ident, join, literal, raw, sql, tableIdent } from '../db/sql.ts';
 import type { NormalizeStats } from './chunk-writer.ts';
-import { WORD_RE } from './simple-words.ts';
 import { idValue, type Fragment } from './parse.ts';
 import { DEFAULT_MAX_RECORD_BYTES, type TextPreview } from './preview.ts';
 import { RAW_FLAG } from './raw-format.ts';
@@ -42,38 +44,164 @@ import type { ParseOptions, Progress, Warning } from './types.ts';
 const LF = 0x0a;
 const CR = 0x0d;
 const QUOTE = 0x22;
+const SPACE = 0x20;
+const TAB = 0x09;
+const US = 0x1f;
+
+/**
+ * A line above the header (a title, or a blank line) as the normalizer writes it: its flag
+ * (title, or blank when every cell is empty or spaces and tabs), its field count and its
+ * first `columnCount` cells (null for an empty one; all null on a blank line).
+ */
+export interface TypedTitleRow {
+  readonly line: number;
+  readonly flag: number;
+  readonly fields: number;
+  readonly cells: readonly (string | null)[];
+}
 
 /** What the engine needs to read a qualifying file. */
 export interface TypedCsvPlan {
   readonly delimiter: ',' | ';' | '\t' | '|';
-  /** 1 when line 1 is the header, 0 when the file has none. */
-  readonly headerLine: 0 | 1;
+  /** The header's line (0 when the file has none): the engine skips this many lines. */
+  readonly headerLine: number;
   readonly columnCount: number;
   /** Records below the header: every non-empty line (there is no empty one). */
   readonly records: number;
   /** Every record passed the simple test (`isSimpleRecord`): the engine flags them all simple. */
   readonly allSimple: boolean;
+  /**
+   * When some records are simple and some are not: the lines of the fewer kind, which the
+   * engine flags `flag` (the others the other way). Null when all records are flagged alike.
+   */
+  readonly listed: { readonly flag: 'simple' | 'data'; readonly lines: Int32Array } | null;
+  /** The lines above the header, which the engine skips and which are inserted as they are. */
+  readonly titles: readonly TypedTitleRow[];
 }
 
 /** Why a file is read by the normalizer instead (for tests and profiles). */
 export type TypedCsvRefusal =
   | 'dialect'
   | 'header'
-  | 'quote'
+  | 'stray_quote'
+  | 'quoted_line_break'
   | 'nul'
   | 'unit_separator'
   | 'replacement_char'
   | 'lone_cr'
   | 'empty_line'
   | 'long_line'
-  | 'field_count';
+  | 'field_count'
+  | 'title_encoding'
+  | 'bom';
+
+/** The result of splitting a line with quotes: its field count, or why the engine could read it otherwise. */
+const STRAY = -1;
+const BREAK = -2;
+
+/**
+ * Splits `src[pos, end)` (one line, no line break) into RFC 4180 fields: a field is either
+ * unquoted, with no quote in it, or wholly quoted (`""` inside for a quote), the closing
+ * quote followed by the delimiter or the end of the line. `STRAY` for anything else (a quote
+ * inside an unquoted field, text or spaces before an opening or after a closing quote: the
+ * normalizer keeps those characters, the engine drops the spaces or fails), `BREAK` for a
+ * quote still open at the end of the line (the field goes on past a line break; the
+ * normalizer's line numbers then follow the records, not the lines). With `out`, writes
+ * the cells' text, unquoted, one byte apart (`isSimpleRecord`'s layout), and their ends into
+ * `ends`. At most `max` fields are read (`max + 1` is returned for more).
+ */
+function splitQuoted(
+  src: Uint8Array,
+  pos: number,
+  end: number,
+  delimiter: number,
+  max: number,
+  out: Uint8Array | null,
+  ends: Int32Array,
+  doubled: { seen: boolean },
+): number {
+  let i = pos;
+  let p = 0;
+  let fields = 0;
+  for (;;) {
+    if (src[i] === QUOTE && i < end) {
+      i++;
+      for (;;) {
+        if (i >= end) return BREAK;
+        const b = src[i] as number;
+        if (b === QUOTE) {
+          if (i + 1 < end && src[i + 1] === QUOTE) {
+            doubled.seen = true;
+            if (out) out[p++] = QUOTE;
+            i += 2;
+            continue;
+          }
+          i++;
+          break;
+        }
+        if (out) out[p++] = b;
+        i++;
+      }
+      if (i < end && src[i] !== delimiter) return STRAY;
+    } else {
+      for (; i < end; i++) {
+        const b = src[i] as number;
+        if (b === delimiter) break;
+        if (b === QUOTE) return STRAY;
+        if (out) out[p++] = b;
+      }
+    }
+    if (fields >= max) return max + 1;
+    ends[fields++] = p;
+    if (i >= end) return fields;
+    i++;
+    p++;
+  }
+}
+
+const grown = (a: Uint8Array): Uint8Array<ArrayBuffer> => {
+  const b = new Uint8Array(a.length * 2);
+  b.set(a);
+  return b;
+};
+
+/** The lines of the records of the fewer kind (simple or not), from the per-record marks. */
+function listed(marks: Uint8Array, records: number, simpleCount: number, headerLine: number): NonNullable<TypedCsvPlan['listed']> {
+  const want = simpleCount * 2 <= records ? 1 : 0;
+  const lines = new Int32Array(want ? simpleCount : records - simpleCount);
+  let k = 0;
+  for (let r = 0; r < records; r++) if (marks[r] === want) lines[k++] = r + 1 + headerLine;
+  return { flag: want ? 'simple' : 'data', lines };
+}
+
+const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+/** The row the normalizer writes for a line above the header; null when its text is not valid UTF-8. */
+function titleRow(line: number, text: Uint8Array, ends: Int32Array, fields: number, n: number): TypedTitleRow | null {
+  const cells: (string | null)[] = [];
+  let blank = true;
+  for (let k = 0; k < fields; k++) {
+    const a = k === 0 ? 0 : (ends[k - 1] as number) + 1;
+    const b = ends[k] as number;
+    for (let i = a; i < b && blank; i++) if (text[i] !== SPACE && text[i] !== TAB) blank = false;
+    if (k >= n) continue;
+    try {
+      cells.push(a === b ? null : STRICT_UTF8.decode(text.subarray(a, b)));
+    } catch {
+      return null;
+    }
+  }
+  while (cells.length < n) cells.push(null);
+  return { line, flag: blank ? RAW_FLAG.blank : RAW_FLAG.title, fields, cells: blank ? cells.map(() => null) : cells };
+}
 
 /**
  * The plan for reading `utf8` with the engine, or why it is not read that way. Native
  * `indexOf` scans for the file-wide tests, then one pass over the lines that counts each
  * line's fields and, with `simple`, applies the normalizer's own simple test
  * (`isSimpleRecord`) until a line fails it: when every line passes, the engine's read needs
- * no test of its own (`allSimple`).
+ * no test of its own (`allSimple`). A line with a quote is split field by field
+ * (`splitQuoted`); the others only have their delimiters counted.
  */
 export function typedCsvPlan(
   utf8: Uint8Array,
@@ -83,11 +211,13 @@ export function typedCsvPlan(
 ): TypedCsvPlan | TypedCsvRefusal {
   const d = preview.dialect.delimiter;
   const n = preview.columnCount;
+  const headerLine = preview.headerLine;
   if (d === 'whitespace' || n < 2) return 'dialect';
-  if (preview.headerLine !== 0 && preview.headerLine !== 1) return 'header';
-  if (utf8.indexOf(QUOTE) >= 0) return 'quote';
+  if (!Number.isInteger(headerLine) || headerLine < 0) return 'header';
+  // The engine drops a byte-order mark at the start of its input; the normalizer keeps it in the first cell.
+  if (headerLine === 0 && utf8[0] === 0xef && utf8[1] === 0xbb && utf8[2] === 0xbf) return 'bom';
   if (utf8.indexOf(0) >= 0) return 'nul';
-  if (utf8.indexOf(0x1f) >= 0) return 'unit_separator';
+  if (utf8.indexOf(US) >= 0) return 'unit_separator';
   for (let i = utf8.indexOf(0xef); i >= 0; i = utf8.indexOf(0xef, i + 1)) {
     if (utf8[i + 1] === 0xbf && utf8[i + 2] === 0xbd) return 'replacement_char';
   }
@@ -95,101 +225,120 @@ export function typedCsvPlan(
     if (utf8[i + 1] !== LF) return 'lone_cr';
   }
   const delimiter = d.charCodeAt(0);
-  const ends = new Int32Array(n);
-  let testing = simple !== null && simple.width === n;
+  let ends = new Int32Array(n);
+  const testing = simple !== null && simple.width === n;
+  // Per record below the header: 1 when it passed the simple test.
+  let marks: Uint8Array = new Uint8Array(testing ? 1024 : 0);
+  let simpleCount = 0;
+  let scratch = new Uint8Array(0);
+  const doubled = { seen: false };
+  const titles: TypedTitleRow[] = [];
+  let nextQuote = utf8.indexOf(QUOTE);
   let line = 1;
   let records = 0;
   for (let pos = 0; pos < utf8.length; line++) {
     const lf = utf8.indexOf(LF, pos);
     const next = lf < 0 ? utf8.length : lf + 1;
     const end = lf < 0 ? utf8.length : lf > pos && utf8[lf - 1] === CR ? lf - 1 : lf;
-    if (end === pos) return 'empty_line';
     if (end - pos > maxRecordBytes) return 'long_line';
-    if (line > preview.headerLine) {
+    if (nextQuote >= 0 && nextQuote < pos) nextQuote = utf8.indexOf(QUOTE, pos);
+    const quoted = nextQuote >= 0 && nextQuote < end;
+    if (line < headerLine) {
+      // Above the header: any number of fields, an empty line too, inserted as the normalizer writes them.
+      const max = Math.max(n, end - pos + 1);
+      if (ends.length < max) ends = new Int32Array(max);
+      if (scratch.length < 2 * (end - pos) + 1) scratch = new Uint8Array(2 * (end - pos) + 1);
+      const fields = splitQuoted(utf8, pos, end, delimiter, max, scratch, ends, { seen: false });
+      if (fields === STRAY) return 'stray_quote';
+      if (fields === BREAK) return 'quoted_line_break';
+      const row = titleRow(line, scratch, ends, fields, n);
+      if (row === null) return 'title_encoding';
+      titles.push(row);
+    } else if (end === pos) {
+      return 'empty_line';
+    } else if (line === headerLine) {
+      if (quoted) {
+        const fields = splitQuoted(utf8, pos, end, delimiter, end - pos + 1, null, new Int32Array(end - pos + 2), { seen: false });
+        if (fields === STRAY) return 'stray_quote';
+        if (fields === BREAK) return 'quoted_line_break';
+      }
+    } else {
       records++;
-      let fields = 0;
-      for (let i = pos; i < end; i++) {
-        if (utf8[i] === delimiter) {
-          if (fields >= n - 1) return 'field_count';
-          ends[fields++] = i;
+      if (quoted) {
+        if (testing && scratch.length < 2 * (end - pos) + 1) scratch = new Uint8Array(2 * (end - pos) + 1);
+        doubled.seen = false;
+        const fields = splitQuoted(utf8, pos, end, delimiter, n, testing ? scratch : null, ends, doubled);
+        if (fields === STRAY) return 'stray_quote';
+        if (fields === BREAK) return 'quoted_line_break';
+        if (fields !== n) return 'field_count';
+        // A cell with a quote is written quoted by the normalizer, and so never simple.
+        if (testing && !doubled.seen && isSimpleRecord(scratch, 0, ends, simple as SimpleCellSpec)) {
+          if (records > marks.length) marks = grown(marks);
+          marks[records - 1] = 1;
+          simpleCount++;
+        }
+      } else {
+        let fields = 0;
+        for (let i = pos; i < end; i++) {
+          if (utf8[i] === delimiter) {
+            if (fields >= n - 1) return 'field_count';
+            ends[fields++] = i;
+          }
+        }
+        if (fields !== n - 1) return 'field_count';
+        ends[n - 1] = end;
+        if (testing && isSimpleRecord(utf8, pos, ends, simple as SimpleCellSpec)) {
+          if (records > marks.length) marks = grown(marks);
+          marks[records - 1] = 1;
+          simpleCount++;
         }
       }
-      if (fields !== n - 1) return 'field_count';
-      ends[n - 1] = end;
-      if (testing && !isSimpleRecord(utf8, pos, ends, simple as SimpleCellSpec)) testing = false;
     }
     pos = next;
   }
-  return { delimiter: d, headerLine: preview.headerLine, columnCount: n, records, allSimple: testing && records > 0 };
+  if (line <= headerLine) return 'header';
+  return {
+    delimiter: d,
+    headerLine,
+    columnCount: n,
+    records,
+    allSimple: records > 0 && simpleCount === records,
+    listed: simpleCount === 0 || simpleCount === records ? null : listed(marks, records, simpleCount, headerLine),
+    titles,
+  };
 }
 
 /**
  * The statement that makes `rawTable` from the registered file at `path`: `line_no`, `flag`
- * (simple or data), `n_fields` and the cells as the normalizer's stream reads back (an
- * empty field is NULL). A line of spaces, tabs and delimiters is flagged data, not blank as
- * the normalizer flags it: the rules find no filled cell in it and skip it as a blank row
- * all the same (the property test has such lines), and its cells are never read.
- * `parallel = false` reads the file in order, so `row_number() OVER ()` is the record's
- * position in it.
+ * (simple or data, as the plan found: with `listedPath`, the registered list of the plan's
+ * `listed` lines, one a line), `n_fields` and the cells as the normalizer's stream reads back
+ * (an empty field, quoted or not, is NULL). A line of spaces, tabs, empty quoted fields and
+ * delimiters is flagged data, not blank as the normalizer flags it: the rules find no filled
+ * cell in it and skip it as a blank row all the same (the property test has such lines), and
+ * its cells are never read. `parallel = false` reads the file in order, so
+ * `row_number() OVER ()` is the record's position in it.
  */
-export function typedRawSql(rawTable: string, path: string, plan: TypedCsvPlan, simple: SimpleCellSpec | null): Fragment {
+export function typedRawSql(rawTable: string, path: string, plan: TypedCsvPlan, listedPath: string | null): Fragment {
   const n = plan.columnCount;
   const xs = Array.from({ length: n }, (_, k) => ident(`x${k}`));
-  const x = (k: number) => xs[k] as Fragment;
   const columns = Array.from({ length: n }, (_, k) => sql`${literal(`x${k}`)}: 'VARCHAR'`);
   const cells = xs.map((c, k) => sql`${c} AS ${ident(`c${k}`)}`);
   const read = sql`SELECT (row_number() OVER () + ${raw(String(plan.headerLine))}) AS line_no, * FROM read_csv(${literal(path)},
         delim = ${literal(plan.delimiter)}, quote = '"', escape = '"', header = false, skip = ${raw(String(plan.headerLine))},
         auto_detect = false, columns = {${join(columns)}}, strict_mode = true, null_padding = false, parallel = false)`;
-  const flag = plan.allSimple
-    ? raw(String(RAW_FLAG.simpleData))
-    : simple
-    ? sql`CASE WHEN ${simpleTest(simple, x)} THEN ${raw(String(RAW_FLAG.simpleData))} ELSE ${raw(String(RAW_FLAG.data))} END`
-    : raw(String(RAW_FLAG.data));
+  const simple = raw(String(RAW_FLAG.simpleData));
+  const data = raw(String(RAW_FLAG.data));
+  const flag =
+    plan.listed && listedPath !== null
+      ? sql`CASE WHEN line_no IN (SELECT l FROM read_csv(${literal(listedPath)}, header = false, auto_detect = false, columns = {'l': 'INTEGER'}))
+          THEN ${plan.listed.flag === 'simple' ? simple : data} ELSE ${plan.listed.flag === 'simple' ? data : simple} END`
+      : plan.allSimple
+      ? simple
+      : data;
   return sql`${createWorkTable(rawTable)} AS
     WITH read AS (${read})
     SELECT line_no::INTEGER AS line_no, (${flag})::UTINYINT AS flag, ${raw(String(n))}::INTEGER AS n_fields, ${join(cells)}
     FROM read`;
-}
-
-/**
- * Code points a cell may not start or end with and be simple (`noTrim`, simple-cells.ts):
- * up to space, and those whose UTF-8 lead byte is C2, C5, E2, E3 or EF.
- */
-const SUSPECT = '\\x{0}-\\x{20}\\x{80}-\\x{bf}\\x{140}-\\x{17f}\\x{2000}-\\x{3fff}\\x{f000}-\\x{ffff}';
-const US_RE = '\\x{1f}';
-/** Text with nothing to trim at either end (empty allowed), and none of `also`. */
-const trimless = (also = '', required = false) => {
-  const end = `[^${SUSPECT}${also}]`;
-  const cell = `${end}([^${US_RE}${also}]*${end})?`;
-  return required ? cell : `(${cell})?`;
-};
-const ISO_DATE = '[0-9]{4}-[0-9]{2}-[0-9]{2}( [0-9]{2}:[0-9]{2}(:[0-9]{2})?)?';
-const SIGNED = '(-?[0-9]+(\\.[0-9]+)?)?';
-const UNSIGNED = '([0-9]+(\\.[0-9]+)?)?';
-/** The dotless ı, which `upper()` turns into I (simple-cells.ts `hasDotlessI`). */
-const DOTLESS_I = '\\x{131}';
-
-/**
- * `isSimpleRecord` (simple-cells.ts) in two regular expressions, each run once per row on
- * the row's tested cells joined by U+001F (which the file does not hold, so no cell can
- * stand for two): one full match for the forms of the date, the numbers, and the ends of
- * the customer, cell 0, text and order cells; one search for a cell starting with a
- * placeholder or summary word. Seven expressions per cell took 1.9 s more per million rows.
- */
-function simpleTest(spec: SimpleCellSpec, x: (k: number) => Fragment): Fragment {
-  const fields: [number, string][] = [[spec.date, ISO_DATE]];
-  for (const k of spec.numbers) fields.push([k, SIGNED]);
-  if (spec.score !== null) fields.push([spec.score, UNSIGNED]);
-  fields.push([spec.customer, trimless(`+${DOTLESS_I}`, true)]);
-  if (spec.customer !== 0) fields.push([0, trimless('', true)]);
-  for (const k of spec.texts) fields.push([k, trimless()]);
-  if (spec.order !== null) fields.push([spec.order, trimless(DOTLESS_I)]);
-  const joined = (cols: readonly number[]) => sql`concat_ws(${literal('\u001f')}, ${join(cols.map((k) => sql`coalesce(${x(k)}, '')`))})`;
-  const forms = fields.map(([, re]) => re).join(US_RE);
-  const worded = [spec.customer, ...(spec.customer !== 0 ? [0] : []), ...(spec.order !== null ? [spec.order] : [])];
-  const word = `(^|${US_RE})${WORD_RE.slice(1)}`;
-  return sql`(regexp_full_match(${joined(fields.map(([k]) => k))}, ${literal(forms)}) AND NOT regexp_matches(${joined(worded)}, ${literal(word)}))`;
 }
 
 /**
@@ -204,26 +353,31 @@ export async function typedRawInEngine(
   utf8: Uint8Array,
   plan: TypedCsvPlan,
   rawTable: string,
-  simple: SimpleCellSpec | null,
   progress: (p: Progress) => void,
 ): Promise<NormalizeStats | 'unsupported'> {
   progress({ stage: 'parse', done: 1, total: 1 });
   const path = await db.registerBuffer(utf8.slice());
+  const listedPath = plan.listed ? await db.registerBuffer(new TextEncoder().encode(plan.listed.lines.join('\n'))) : null;
   try {
-    await db.exec(typedRawSql(rawTable, path, plan, simple));
+    await db.exec(typedRawSql(rawTable, path, plan, listedPath));
   } catch {
     await db.exec(sql`DROP TABLE IF EXISTS ${tableIdent(rawTable)}`);
     return 'unsupported';
   } finally {
     await db.dropBuffer(path);
+    if (listedPath !== null) await db.dropBuffer(listedPath);
   }
   const [row] = await db.query(sql`SELECT count(*)::INTEGER AS n, coalesce(max(line_no), 0)::INTEGER AS last FROM ${tableIdent(rawTable)}`);
   const records = Number(row?.n ?? -1);
-  if (records !== plan.records || Number(row?.last ?? -1) !== plan.records + plan.headerLine) {
+  if (records !== plan.records || (records > 0 && Number(row?.last ?? -1) !== plan.records + plan.headerLine)) {
     await db.exec(sql`DROP TABLE IF EXISTS ${tableIdent(rawTable)}`);
     return 'unsupported';
   }
-  return { records, byFlag: {}, nulRemoved: 0, nulRecords: 0, lines: records + plan.headerLine };
+  if (plan.titles.length > 0) {
+    const rows = plan.titles.map((t) => sql`(${t.line}::INTEGER, ${t.flag}::UTINYINT, ${t.fields}::INTEGER, ${join(t.cells.map((c) => sql`${c}::VARCHAR`))})`);
+    await db.exec(sql`INSERT INTO ${tableIdent(rawTable)} VALUES ${join(rows)}`);
+  }
+  return { records: records + plan.titles.length, byFlag: {}, nulRemoved: 0, nulRecords: 0, lines: records + plan.headerLine };
 }
 
 /**

@@ -70,12 +70,14 @@ describe('isSimpleRecord', () => {
     });
   });
 
-  it('flags the simple records of a file, and only those', () => {
-    const utf8 = new TextEncoder().encode('订单号,客户ID,下单时间,金额,品类,满意度\nO1,C001,2023-01-05,12.50,数码,4\nO2, C002,2023-01-06,3,数码,\n"O3",C003,2023-01-07,1,x,\n');
+  it('flags the simple records of a file, and only those (quoted ones too, unless a cell holds a quote)', () => {
+    const utf8 = new TextEncoder().encode(
+      '订单号,客户ID,下单时间,金额,品类,满意度\nO1,C001,2023-01-05,12.50,数码,4\nO2, C002,2023-01-06,3,数码,\n"O3",C003,2023-01-07,1,"x, y",\n"O""4",C004,2023-01-07,1,x,\n',
+    );
     const preview = previewText(utf8, { scoreHeader });
     const text = [...normalize(utf8, preview, { simpleCells: SPEC })].map((c) => new TextDecoder().decode(c.bytes)).join('');
     const flags = text.trim().split('\n').map((l) => Number(l.split('\u001f')[1]));
-    expect(flags).toEqual([RAW_FLAG.simpleData, RAW_FLAG.data, RAW_FLAG.data]);
+    expect(flags).toEqual([RAW_FLAG.simpleData, RAW_FLAG.data, RAW_FLAG.simpleData, RAW_FLAG.data]);
   });
 
   it('flags the simple rows of a workbook or Parquet file the same way, never a quoted or short one', () => {
