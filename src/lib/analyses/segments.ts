@@ -500,7 +500,7 @@ export function namedTables(tables: Record<string, readonly object[]>, title: st
  */
 export const segmentsPanel: PanelDescriptor<'segments', SegmentsResult> = {
   id: 'segments',
-  weight: 827,
+  weight: 720,
   kpis: ['rfm_champions', 'rfm_loyal', 'rfm_at_risk', 'rfm_cant_lose', 'rfm_hibernating', 'rfm8_important_value'],
   async run(db, settings, ctx) {
     const p = segmentParamsOf(settings, ctx);
