@@ -109,65 +109,29 @@ function yuan(plain: string): string {
  * instead of the direct casts the plain file allows.
  */
 export async function exportCsv(lines: number): Promise<string> {
-  const source = await salesCsv(lines);
-  const path = join(BENCH_DIR, `export-${lines}-s${SEED}.csv`);
-  if (existsSync(path)) return path;
-  const tmp = `${path}.${process.pid}.part`;
-  const out = createWriteStream(tmp);
-  const write = async (text: string): Promise<void> => {
-    if (!out.write(gb18030(text))) await new Promise<void>((r) => out.once('drain', () => r()));
-  };
-  await write('销售明细（导出）\r\n');
   let total = 0;
-  let k = 0;
-  let buf: string[] = [];
-  const input = createInterface({ input: createReadStream(source, 'utf8'), crlfDelay: Infinity });
-  for await (const line of input) {
-    if (k++ === 0) {
-      buf.push(line);
-      continue;
-    }
-    const c = line.split(',');
-    // 订单号,客户ID,下单时间,商品,品类,地区,渠道,数量,单价,实付金额,成本,满意度
-    total += Math.round(Number(c[9]) * 100);
-    c[1] = k % 40 === 0 ? ` ${c[1] ?? ''} ` : (c[1] ?? '');
-    c[2] = (c[2] ?? '').slice(0, 16).replaceAll('-', '/');
-    c[8] = yuan(c[8] ?? '');
-    c[9] = yuan(c[9] ?? '');
-    c[10] = yuan(c[10] ?? '');
-    buf.push(c.join(','));
-    if (buf.length === 50_000) {
-      await write(buf.join('\r\n') + '\r\n');
-      buf = [];
-    }
-  }
-  buf.push(`合计,,,,,,,,,${yuan((total / 100).toFixed(2))},,`);
-  await write(buf.join('\r\n') + '\r\n');
-  await new Promise<void>((r, j) => out.end((e?: Error | null) => (e ? j(e) : r())));
-  await rename(tmp, path);
-  return path;
+  return rewriteSales(lines, {
+    name: `export-${lines}-s${SEED}.csv`,
+    encode: gb18030,
+    eol: '\r\n',
+    title: '销售明细（导出）',
+    row: (c, k) => {
+      // 订单号,客户ID,下单时间,商品,品类,地区,渠道,数量,单价,实付金额,成本,满意度
+      total += Math.round(Number(c[9]) * 100);
+      c[1] = k % 40 === 0 ? ` ${c[1] ?? ''} ` : (c[1] ?? '');
+      c[2] = (c[2] ?? '').slice(0, 16).replaceAll('-', '/');
+      c[8] = yuan(c[8] ?? '');
+      c[9] = yuan(c[9] ?? '');
+      c[10] = yuan(c[10] ?? '');
+      return c.join(',');
+    },
+    footer: () => `合计,,,,,,,,,${yuan((total / 100).toFixed(2))},,`,
+  });
 }
 
 /** `.bench/sales-gb-N-s42.csv`: the plain sales file, byte for byte the same text, in GB18030. */
-export async function salesGbCsv(lines: number): Promise<string> {
-  const source = await salesCsv(lines);
-  const path = join(BENCH_DIR, `sales-gb-${lines}-s${SEED}.csv`);
-  if (existsSync(path)) return path;
-  const tmp = `${path}.${process.pid}.part`;
-  const out = createWriteStream(tmp);
-  let buf: string[] = [];
-  const input = createInterface({ input: createReadStream(source, 'utf8'), crlfDelay: Infinity });
-  for await (const line of input) {
-    buf.push(line);
-    if (buf.length === 50_000) {
-      if (!out.write(gb18030(buf.join('\n') + '\n'))) await new Promise<void>((r) => out.once('drain', () => r()));
-      buf = [];
-    }
-  }
-  if (buf.length > 0) out.write(gb18030(buf.join('\n') + '\n'));
-  await new Promise<void>((r, j) => out.end((e?: Error | null) => (e ? j(e) : r())));
-  await rename(tmp, path);
-  return path;
+export function salesGbCsv(lines: number): Promise<string> {
+  return rewriteSales(lines, { name: `sales-gb-${lines}-s${SEED}.csv`, encode: gb18030 });
 }
 
 /**
@@ -175,35 +139,61 @@ export async function salesGbCsv(lines: number): Promise<string> {
  * 成本) written with thousands separators, quoted when they hold one (`"1,234.50"`), as a
  * "Save as CSV" of number-formatted cells gives them. Nothing else changes.
  */
-export async function quotedCsv(lines: number): Promise<string> {
-  const source = await salesCsv(lines);
-  const path = join(BENCH_DIR, `quoted-${lines}-s${SEED}.csv`);
-  if (existsSync(path)) return path;
-  const tmp = `${path}.${process.pid}.part`;
-  const out = createWriteStream(tmp);
+export function quotedCsv(lines: number): Promise<string> {
   const grouped = (plain: string): string => {
     const [int = '', frac] = plain.split('.');
     const text = int.replace(/\B(?=(\d{3})+(?!\d))/g, ',') + (frac === undefined ? '' : `.${frac}`);
     return text.includes(',') ? `"${text}"` : text;
   };
+  return rewriteSales(lines, {
+    name: `quoted-${lines}-s${SEED}.csv`,
+    row: (c) => {
+      for (const i of [8, 9, 10]) c[i] = grouped(c[i] ?? '');
+      return c.join(',');
+    },
+  });
+}
+
+/** How `rewriteSales` turns the plain sales file into another. */
+interface SalesRewrite {
+  /** The file's name under .bench. */
+  readonly name: string;
+  readonly encode?: (text: string) => Uint8Array;
+  readonly eol?: string;
+  /** A line above the header. */
+  readonly title?: string;
+  /** Data line k (2 for the first) from its fields; the line as it is without. */
+  readonly row?: (fields: string[], k: number) => string;
+  /** A line after the last. */
+  readonly footer?: () => string;
+}
+
+/** The plain sales file of `lines` lines rewritten line by line, written once and reused. */
+async function rewriteSales(lines: number, r: SalesRewrite): Promise<string> {
+  const source = await salesCsv(lines);
+  const path = join(BENCH_DIR, r.name);
+  if (existsSync(path)) return path;
+  const tmp = `${path}.${process.pid}.part`;
+  const out = createWriteStream(tmp);
+  const eol = r.eol ?? '\n';
+  const write = async (text: string): Promise<void> => {
+    if (!out.write(r.encode ? r.encode(text) : text)) await new Promise<void>((ok) => out.once('drain', () => ok()));
+  };
+  if (r.title !== undefined) await write(r.title + eol);
   let k = 0;
   let buf: string[] = [];
   const input = createInterface({ input: createReadStream(source, 'utf8'), crlfDelay: Infinity });
   for await (const line of input) {
-    if (k++ === 0) {
-      buf.push(line);
-      continue;
-    }
-    const c = line.split(',');
-    for (const i of [8, 9, 10]) c[i] = grouped(c[i] ?? '');
-    buf.push(c.join(','));
+    const header = k++ === 0;
+    buf.push(header || !r.row ? line : r.row(line.split(','), k));
     if (buf.length === 50_000) {
-      if (!out.write(buf.join('\n') + '\n')) await new Promise<void>((r) => out.once('drain', () => r()));
+      await write(buf.join(eol) + eol);
       buf = [];
     }
   }
-  out.write(buf.join('\n') + '\n');
-  await new Promise<void>((r, j) => out.end((e?: Error | null) => (e ? j(e) : r())));
+  if (r.footer) buf.push(r.footer());
+  if (buf.length > 0) await write(buf.join(eol) + eol);
+  await new Promise<void>((ok, fail) => out.end((e?: Error | null) => (e ? fail(e) : ok())));
   await rename(tmp, path);
   return path;
 }

@@ -7,13 +7,11 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DbClient, Row } from '../../src/lib/db/client.ts';
 import { NodeDb } from '../../src/lib/db/duckdb-node.ts';
 import type { SqlQuery } from '../../src/lib/db/sql.ts';
-import { loadDataset, type LoadOptions } from '../../src/lib/ingest/load.ts';
-import { IngestError, type LoadReport } from '../../src/lib/ingest/types.ts';
+import type { LoadOptions } from '../../src/lib/ingest/load.ts';
 import { PassThroughDb } from '../lib/ingest/pass-through-db.ts';
-import { infoDump, linesDump } from '../lib/ingest/table-dumps.ts';
+import { loadOutcome, type LoadOutcome } from '../lib/ingest/table-dumps.ts';
 
 const CORPUS = new URL('../../../shared/corpus/', import.meta.url).pathname;
 const SUITES = ['hostile-sales', 'csv-spectrum', 'papaparse', 'duckdb', 'pollock', 'csvlint', 'w3c-csvw'];
@@ -35,17 +33,9 @@ class CountingDb extends PassThroughDb {
   }
 }
 
-type Outcome = { report: Omit<LoadReport, 'millis'>; lines: Row[]; info: Row[] } | { error: string };
+type Outcome = LoadOutcome;
 
-async function load(on: DbClient, bytes: Uint8Array, options: LoadOptions): Promise<Outcome> {
-  try {
-    const { millis: _, ...report } = await loadDataset(on, [{ name: 'sales.csv', bytes }], options);
-    return { report, lines: await linesDump(on), info: await infoDump(on) };
-  } catch (e) {
-    if (e instanceof IngestError) return { error: `${e.code} ${JSON.stringify(e.detail)}` };
-    throw e;
-  }
-}
+const load = loadOutcome;
 
 let db: NodeDb;
 beforeAll(async () => {

@@ -1,5 +1,7 @@
 /** The loaded tables as comparable rows (every value as the engine prints it), for tests that load a file two ways. */
 import type { DbClient, Row } from '../../../src/lib/db/client.ts';
+import { loadDataset, type LoadOptions } from '../../../src/lib/ingest/load.ts';
+import { IngestError, type LoadReport } from '../../../src/lib/ingest/types.ts';
 
 export async function linesDump(on: DbClient): Promise<Row[]> {
   return on.query(`SELECT file_no, line_no, customer_id, order_id, order_ts::VARCHAR AS ts, order_date::VARCHAR AS d,
@@ -9,4 +11,19 @@ export async function linesDump(on: DbClient): Promise<Row[]> {
 
 export async function infoDump(on: DbClient): Promise<Row[]> {
   return on.query('SELECT customer_id, name, phone, contact, file_no, line_no, cells::VARCHAR AS cells FROM customer_info ORDER BY customer_id');
+}
+
+/** What a load gives, comparably: its report (without the time), lines and customer_info; or its error. */
+export type LoadOutcome = { report: Omit<LoadReport, 'millis'>; lines: Row[]; info: Row[] } | { error: string };
+
+/** Loads `text` as one file `sales.csv` on `on` and dumps the outcome (an IngestError is an outcome). */
+export async function loadOutcome(on: DbClient, text: string | Uint8Array, options: LoadOptions): Promise<LoadOutcome> {
+  const bytes = typeof text === 'string' ? new TextEncoder().encode(text) : text;
+  try {
+    const { millis: _, ...report } = await loadDataset(on, [{ name: 'sales.csv', bytes }], options);
+    return { report, lines: await linesDump(on), info: await infoDump(on) };
+  } catch (e) {
+    if (e instanceof IngestError) return { error: `${e.code} ${JSON.stringify(e.detail)}` };
+    throw e;
+  }
 }

@@ -5,17 +5,17 @@
  */
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DbClient, Row } from '../../../src/lib/db/client.ts';
+import type { Row } from '../../../src/lib/db/client.ts';
 import { NodeDb } from '../../../src/lib/db/duckdb-node.ts';
 import type { SqlQuery } from '../../../src/lib/db/sql.ts';
-import { loadDataset, type LoadOptions } from '../../../src/lib/ingest/load.ts';
+import type { LoadOptions } from '../../../src/lib/ingest/load.ts';
 import { createRawSql, RAW_FLAG } from '../../../src/lib/ingest/build-lines.ts';
 import { normalize, previewText } from '../../../src/lib/ingest/normalize.ts';
 import { simpleCellSpec } from '../../../src/lib/ingest/simple-cells.ts';
 import { scoreHeader } from '../../../src/lib/ingest/mapping.ts';
 import { typedCsvPlan, typedRawInEngine } from '../../../src/lib/ingest/typed-csv.ts';
-import { IngestError, type ColumnMapping, type LoadReport } from '../../../src/lib/ingest/types.ts';
-import { linesDump, infoDump } from './table-dumps.ts';
+import type { ColumnMapping } from '../../../src/lib/ingest/types.ts';
+import { loadOutcome, type LoadOutcome } from './table-dumps.ts';
 import { PassThroughDb } from './pass-through-db.ts';
 
 /** Counts the loads whose raw table the engine read from the file itself. */
@@ -44,18 +44,9 @@ afterAll(async () => {
 
 
 
-type Outcome = { report: Omit<LoadReport, 'millis'>; lines: Row[]; info: Row[] } | { error: string };
+type Outcome = LoadOutcome;
 
-async function load(on: DbClient, text: string | Uint8Array, options: LoadOptions): Promise<Outcome> {
-  const bytes = typeof text === 'string' ? new TextEncoder().encode(text) : text;
-  try {
-    const { millis: _, ...report } = await loadDataset(on, [{ name: 'sales.csv', bytes }], options);
-    return { report, lines: await linesDump(on), info: await infoDump(on) };
-  } catch (e) {
-    if (e instanceof IngestError) return { error: `${e.code} ${JSON.stringify(e.detail)}` };
-    throw e;
-  }
-}
+const load = loadOutcome;
 
 /** Loads `text` through the normalizer and the default way; expects one outcome and says which way the default took. */
 async function expectSameLoads(
