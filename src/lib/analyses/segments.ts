@@ -96,34 +96,6 @@ export function stageCase(p: SegmentParams, cols: { p: string; g: string; recenc
 }
 
 /**
- * The states of the stage history (a query, for a CTE): one row per customer and purchase
- * day up to as_of (derive.ts `purchase_days`), with `i` = purchase days so far, `g` = the
- * interpolated median of the day gaps so far and `next_d` = the next purchase day (null on
- * the last). The state of a customer on any day D ≤ as_of is the row with the latest d ≤ D.
- * Only the states the stage history reads carry `g` (from i = 4): the last purchase day of
- * each month and the last one (as_of). The states at as_of and at as_of − P are also columns
- * of `customer_segments` (p, g; start_p, start_g, start_date), computed there without it.
- */
-export function purchaseDaysQuery(asOf: string): SqlFragment {
-  // Up to three purchase days the median has a closed form; beyond, a self-join over the
-  // customer's earlier gaps (p·(p − 1)/2 pairs), at 1 M lines about a third of the time of
-  // a windowed quantile_cont over the same rows.
-  return sql`WITH s AS (
-  SELECT customer_id, d, row_number() OVER w AS i, gap, gap + lag(gap) OVER w AS gap2, lead(d) OVER w AS next_d
-  FROM purchase_days WHERE d <= ${asOfDate(asOf)} WINDOW w AS (PARTITION BY customer_id ORDER BY d)),
-read AS (
-  SELECT * FROM s
-  WHERE i >= 4 AND (next_d IS NULL OR date_trunc('month', next_d) <> date_trunc('month', d))),
-m AS (
-  SELECT a.customer_id, a.i, quantile_cont(b.gap, 0.5) AS g
-  FROM read a JOIN s b ON b.customer_id = a.customer_id AND b.i <= a.i AND b.i >= 2
-  GROUP BY a.customer_id, a.i)
-SELECT s.customer_id, s.d, s.i::INTEGER AS i,
-       (CASE s.i WHEN 1 THEN NULL WHEN 2 THEN s.gap WHEN 3 THEN s.gap2 / 2 ELSE m.g END)::DOUBLE AS g, s.next_d
-FROM s LEFT JOIN m USING (customer_id, i)`;
-}
-
-/**
  * An R, F or M score is 1 + ⌊5·(rank − 1) ÷ (n − 1)⌋ capped at 5 (1 when n = 1), rank being
  * 1 + the customers before the value (ties share the lowest). It is at least s exactly when
  * rank − 1 ≥ k_s = ⌈(s − 1)·(n − 1) ÷ 5⌉, and rank is monotone in the value, so each score is
