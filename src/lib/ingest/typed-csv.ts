@@ -230,6 +230,12 @@ export function typedCsvPlan(
   // Per record below the header: 1 when it passed the simple test.
   let marks: Uint8Array = new Uint8Array(testing ? 1024 : 0);
   let simpleCount = 0;
+  /** The current record (the `records`-th) passed the simple test. */
+  const markSimple = (): void => {
+    if (records > marks.length) marks = grown(marks);
+    marks[records - 1] = 1;
+    simpleCount++;
+  };
   let scratch = new Uint8Array(0);
   const doubled = { seen: false };
   const titles: TypedTitleRow[] = [];
@@ -272,11 +278,7 @@ export function typedCsvPlan(
         if (fields === BREAK) return 'quoted_line_break';
         if (fields !== n) return 'field_count';
         // A cell with a quote is written quoted by the normalizer, and so never simple.
-        if (testing && !doubled.seen && isSimpleRecord(scratch, 0, ends, simple as SimpleCellSpec)) {
-          if (records > marks.length) marks = grown(marks);
-          marks[records - 1] = 1;
-          simpleCount++;
-        }
+        if (testing && !doubled.seen && isSimpleRecord(scratch, 0, ends, simple as SimpleCellSpec)) markSimple();
       } else {
         let fields = 0;
         for (let i = pos; i < end; i++) {
@@ -287,11 +289,7 @@ export function typedCsvPlan(
         }
         if (fields !== n - 1) return 'field_count';
         ends[n - 1] = end;
-        if (testing && isSimpleRecord(utf8, pos, ends, simple as SimpleCellSpec)) {
-          if (records > marks.length) marks = grown(marks);
-          marks[records - 1] = 1;
-          simpleCount++;
-        }
+        if (testing && isSimpleRecord(utf8, pos, ends, simple as SimpleCellSpec)) markSimple();
       }
     }
     pos = next;
