@@ -4,7 +4,7 @@
  * (duckdb-wasm's `eh` build, one thread, run in Node through its blocking bindings).
  *
  *   npx tsx test/bench/profile-panels.ts [--lines 1000000] [--engine native|wasm]
- *        [--runs 3] [--threads 1] [--explain PATTERN]   (native: EXPLAIN ANALYZE of the statements whose SQL matches)
+ *        [--runs 3] [--threads 1] [--explain PATTERN]   (native: the operators of the statements whose SQL matches, slowest first)
  *        [--defer]   (the page's run: each panel's deferred part left out)
  *
  * Each phase shows wall-clock ms and the process's CPU ms: on a shared machine the wall
@@ -12,7 +12,8 @@
  * process's one thread), so compare two versions by CPU ms when the load is high.
  */
 import { readFileSync } from 'node:fs';
-import { basename } from 'node:path';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
 import { runDashboard, DASHBOARD_PHASES, type DashboardPhase } from '../../src/lib/analyses/index.ts';
 import type { DbClient, Row } from '../../src/lib/db/client.ts';
 import { NodeDb } from '../../src/lib/db/duckdb-node.ts';
@@ -33,6 +34,24 @@ const runs = Number(arg('runs', '3'));
 const threads = Number(arg('threads', '1'));
 const explain = arg('explain', '');
 const defer = process.argv.includes('--defer');
+
+/** A node of DuckDB's JSON profile (PRAGMA enable_profiling = 'json'). */
+interface ProfileNode {
+  readonly operator_name?: string;
+  readonly operator_timing?: number;
+  readonly operator_cardinality?: number;
+  readonly extra_info?: Record<string, unknown>;
+  readonly children?: readonly ProfileNode[];
+}
+
+/** Every operator of a profile, flat, with its own time (children excluded, as DuckDB reports it). */
+function operators(node: ProfileNode, depth = 0): { name: string; ms: number; rows: number; info: string }[] {
+  const info = Object.entries(node.extra_info ?? {})
+    .map(([k, v]) => `${k}: ${String(v).replace(/\s+/g, ' ').slice(0, 90)}`)
+    .join('; ');
+  const own = node.operator_name ? [{ name: `${'.'.repeat(depth)}${node.operator_name}`, ms: (node.operator_timing ?? 0) * 1000, rows: node.operator_cardinality ?? 0, info }] : [];
+  return [...own, ...(node.children ?? []).flatMap((c) => operators(c, depth + 1))];
+}
 
 interface Step {
   readonly phase: DashboardPhase;
@@ -129,12 +148,16 @@ if (explain && engine === 'native') {
   const re = new RegExp(explain, 'i');
   for (const s of perRun[0] ?? []) {
     if (!re.test(s.sql)) continue;
-    const strip = (t: string) => `EXPLAIN ANALYZE ${t}`;
-    const q: SqlQuery = typeof s.query === 'string' ? { text: strip(s.query), params: [] } : { text: strip(s.query.text), params: [...s.query.params] };
-    console.log(`\n== EXPLAIN ANALYZE ${label(s.sql)}`);
+    const out = join(tmpdir(), `profile-${process.pid}.json`);
+    console.log(`\n== the operators of ${label(s.sql)}, slowest first`);
     try {
-      const rows = await base.query<Row>(q);
-      for (const r of rows) console.log(String(r.explain_value ?? Object.values(r).at(-1)));
+      await base.exec(`PRAGMA enable_profiling = 'json'`);
+      await base.exec(`PRAGMA profiling_output = '${out}'`);
+      await base.query<Row>(typeof s.query === 'string' ? s.query : { text: s.query.text, params: [...s.query.params] });
+      await base.exec('PRAGMA disable_profiling');
+      for (const o of operators(JSON.parse(readFileSync(out, 'utf8')) as ProfileNode).sort((a, b) => b.ms - a.ms).slice(0, 25)) {
+        console.log(`  ${o.ms.toFixed(1).padStart(7)} ms  ${String(o.rows).padStart(9)} rows  ${o.name}  ${o.info}`);
+      }
     } catch (e) {
       console.log(`  (not explained: ${e instanceof Error ? e.message.split('\n')[0] : String(e)})`);
     }
