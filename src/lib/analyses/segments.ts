@@ -210,12 +210,13 @@ WITH pc AS (
          sum(net) FILTER (WHERE d > ${start}) AS pcur,
          sum(net) FILTER (WHERE d > ${baseFrom} AND d <= ${start}) AS pyear
   FROM purchase_days WHERE d <= ${asOf} GROUP BY customer_id),
--- Medians in an aggregate of their own over the customers with four purchase days or more:
--- fed through FILTER in the one above, every customer would hold their states.
+-- Medians in an aggregate of their own over the customers with four purchase days or more
+-- (p_all ≥ p: some with fewer by as_of come along, unread): fed through FILTER in the one
+-- above, every customer would hold their states.
 pq AS (
   SELECT customer_id, quantile_cont(gap, 0.5) AS g_all, quantile_cont(gap, 0.5) FILTER (WHERE d <= ${start}) AS start_g_all
   FROM purchase_days
-  WHERE gap IS NOT NULL AND d <= ${asOf} AND customer_id IN (SELECT customer_id FROM pc WHERE p >= 4)
+  WHERE gap IS NOT NULL AND d <= ${asOf} AND p_all >= 4
   GROUP BY customer_id),
 ro AS (
   SELECT customer_id, sum(order_net) AS rv,

@@ -138,16 +138,18 @@ GROUP BY customer_id, has_id, order_key`;
 /**
  * `purchase_days`: one row per customer and purchase day (a calendar day with at least one
  * purchase order): `n` = purchase orders that day, `net` = Σ their order_net, `gap` = days
- * since the previous purchase day (null on the first) and `first_d` = the customer's first
- * purchase day. The one ordered pass over each customer's purchases, which the gap
- * histogram, the RFM and lifecycle figures and the lifetime-value summary all read instead
- * of grouping and sorting the orders again each.
+ * since the previous purchase day (null on the first), `first_d` = the customer's first
+ * purchase day and `p_all` = how many purchase days the customer has in all. The one
+ * ordered pass over each customer's purchases, which the gap histogram, the RFM and
+ * lifecycle figures and the lifetime-value summary all read instead of grouping and
+ * sorting the orders again each.
  */
 function purchaseDaysTable(): SqlQuery {
   return raw(`CREATE OR REPLACE TEMP TABLE purchase_days AS
 SELECT customer_id, order_date AS d, count(*)::INTEGER AS n, sum(order_net) AS net,
        date_diff('day', lag(order_date) OVER w, order_date)::INTEGER AS gap,
-       first_value(order_date) OVER w AS first_d
+       first_value(order_date) OVER w AS first_d,
+       count(*) OVER (w ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING)::INTEGER AS p_all
 FROM orders WHERE is_purchase
 GROUP BY customer_id, order_date
 WINDOW w AS (PARTITION BY customer_id ORDER BY order_date)`);

@@ -172,23 +172,23 @@ describe('overview and metrics (default settings)', () => {
   });
 
   it('builds purchase_days: one row per customer and purchase day, returns left out', async () => {
-    const days = await q<{ customer_id: string; d: string; n: number; net: number; gap: number | null; first_d: string }>(
-      sql`SELECT customer_id, d::VARCHAR AS d, n, net::DOUBLE AS net, gap, first_d::VARCHAR AS first_d FROM purchase_days
+    const days = await q<{ customer_id: string; d: string; n: number; net: number; gap: number | null; first_d: string; p_all: number }>(
+      sql`SELECT customer_id, d::VARCHAR AS d, n, net::DOUBLE AS net, gap, first_d::VARCHAR AS first_d, p_all FROM purchase_days
       WHERE customer_id IN ('C01', 'C02', 'C04', 'C05', 'C10', 'R01') ORDER BY customer_id, d`,
     );
-    expect(days.map((r) => [r.customer_id, r.d, r.n, r.net, r.gap, r.first_d])).toEqual([
+    expect(days.map((r) => [r.customer_id, r.d, r.n, r.net, r.gap, r.first_d, r.p_all])).toEqual([
       // A1's two lines are one order, dated by its first line; A3 (−30) is a return.
-      ['C01', '2024-01-05', 1, 150, null, '2024-01-05'],
-      ['C01', '2024-02-10', 1, 80, 36, '2024-01-05'],
+      ['C01', '2024-01-05', 1, 150, null, '2024-01-05', 2],
+      ['C01', '2024-02-10', 1, 80, 36, '2024-01-05', 2],
       // No order id: an order per day; the 0 order of 03-15 is a purchase (net ≥ 0).
-      ['C02', '2024-01-20', 1, 100, null, '2024-01-20'],
-      ['C02', '2024-03-15', 1, 0, 55, '2024-01-20'],
+      ['C02', '2024-01-20', 1, 100, null, '2024-01-20', 2],
+      ['C02', '2024-03-15', 1, 0, 55, '2024-01-20', 2],
       // D1 and D2 on the same day: one purchase day of two orders.
-      ['C04', '2024-02-01', 2, 50, null, '2024-02-01'],
-      ['C04', '2024-05-05', 1, 25, 94, '2024-02-01'],
-      ['C05', '2024-02-14', 1, 300, null, '2024-02-14'],
+      ['C04', '2024-02-01', 2, 50, null, '2024-02-01', 2],
+      ['C04', '2024-05-05', 1, 25, 94, '2024-02-01', 2],
+      ['C05', '2024-02-14', 1, 300, null, '2024-02-14', 1],
       // The return of 2023-12-31 comes before the first purchase and is not a purchase day.
-      ['C10', '2024-01-02', 1, 45, null, '2024-01-02'],
+      ['C10', '2024-01-02', 1, 45, null, '2024-01-02', 1],
     ]);
   });
 
