@@ -108,10 +108,13 @@ export interface WarningFilterChoices {
 export async function warningFilterChoices(db: DbClient): Promise<WarningFilterChoices> {
   const got = await rows<{ kind: string; v: string }>(
     db,
-    sql`SELECT * FROM (
-  SELECT DISTINCT 'region' AS kind, first_region::VARCHAR AS v FROM customer_segments WHERE (churn_flag OR pace_flag) AND first_region IS NOT NULL
+    sql`WITH f AS (
+  SELECT cu.first_region, cu.first_category FROM customers cu
+  WHERE cu.customer_id IN (SELECT customer_id FROM customer_segments WHERE churn_flag OR pace_flag))
+SELECT * FROM (
+  SELECT DISTINCT 'region' AS kind, first_region::VARCHAR AS v FROM f WHERE first_region IS NOT NULL
   UNION ALL
-  SELECT DISTINCT 'category' AS kind, first_category::VARCHAR AS v FROM customer_segments WHERE (churn_flag OR pace_flag) AND first_category IS NOT NULL)
+  SELECT DISTINCT 'category' AS kind, first_category::VARCHAR AS v FROM f WHERE first_category IS NOT NULL)
 ORDER BY kind, v LIMIT 2000`,
   );
   return { regions: got.filter((r) => r.kind === 'region').map((r) => r.v), categories: got.filter((r) => r.kind === 'category').map((r) => r.v) };

@@ -1,7 +1,7 @@
 /**
  * Key customers 红脸 / 白脸 / 暗脸 (METRICS.md §10): every customer of §1 (all orders after
  * the filters, like the Pareto ranking it uses), classed by profit and margin. Reads
- * `customer_keys` (written by segments.ts `segmentTables`).
+ * `customer_keys` (`customerKeysTable`, written when the panel runs).
  */
 import type { DbClient } from '../db/client.ts';
 import { raw, sql, type SqlQuery } from '../db/sql.ts';
@@ -14,30 +14,46 @@ import { namedTables } from './segments.ts';
 export const KEY_CLASS_IDS: readonly KeyClass[] = ['red', 'white', 'dark', 'potential', 'ordinary'];
 
 /**
- * `customer_keys`, one row per customer of §1 (needs `ranked_value`). Per customer: value (§1), profit = Σ profit of their lines (null when none has one),
- * margin = profit ÷ value when value > 0, large = Pareto rank ≤ ⌈0.2 × customers⌉,
- * rich = margin ≥ the overall margin (compared exactly, as profit × Σv ≥ Σp × value), and
- * key_class: dark when profit ≤ 0, red when large and rich, white when large, potential
+ * The key-class rule of §10, shared by `customer_keys` and `customer_segments` so that the
+ * two tables cannot disagree. `KEY_TOTALS` are the one-row totals `kt` over `ranked_value`;
+ * `KEY_FLAGS`, over a row `rv` of `ranked_value`: large = Pareto rank ≤ ⌈0.2 × customers⌉,
+ * rich = margin ≥ the overall margin (compared exactly, as profit × Σv ≥ Σp × value).
+ */
+export const KEY_TOTALS = `sum(profit) FILTER (WHERE x > 0) AS sp, sum(x) FILTER (WHERE x > 0 AND profit IS NOT NULL) AS sv,
+         ceil(round(0.2 * count(*), 9)) AS large_n`;
+// ⌈0.2 × n⌉ once, in the totals: as a DECIMAL round per row it was a quarter of the table's time.
+export const KEY_FLAGS = `rv.rank <= kt.large_n AS large,
+       rv.x > 0 AND kt.sv > 0 AND rv.profit::DECIMAL(38, 4) * kt.sv >= kt.sp * rv.x::DECIMAL(38, 4) AS rich`;
+
+/**
+ * margin = profit ÷ value when value > 0, and the key class of a row `t` with value, profit,
+ * large and rich: dark when profit ≤ 0, red when large and rich, white when large, potential
  * when rich, else ordinary; null when the customer has no profit figure.
+ */
+export function keyClassColumns(t: string): string {
+  return `CASE WHEN ${t}.value > 0 THEN ${t}.profit::DOUBLE / ${t}.value::DOUBLE END AS margin,
+       CASE WHEN ${t}.profit IS NULL THEN NULL WHEN ${t}.profit <= 0 THEN 'dark'
+            WHEN ${t}.large AND ${t}.rich THEN 'red' WHEN ${t}.large THEN 'white'
+            WHEN ${t}.rich THEN 'potential' ELSE 'ordinary' END AS key_class`;
+}
+
+/**
+ * `customer_keys`, one row per customer of §1 (needs `ranked_value`): value (§1), profit =
+ * Σ profit of their lines (null when none has one), margin, large and the key class.
+ * Written by the key-customer panel, its reader.
  */
 export function customerKeysTable(): SqlQuery {
   // ranked_value carries each customer's value (x) and profit: no join with customers. (As a
   // view instead, the key-customer panel's reads cost 0.3 s more at 1 M lines than the write.)
   return raw(`CREATE OR REPLACE TEMP TABLE customer_keys AS
-WITH kt AS (
-  SELECT sum(profit) FILTER (WHERE x > 0) AS sp, sum(x) FILTER (WHERE x > 0 AND profit IS NOT NULL) AS sv
-  FROM ranked_value),
-kc AS (
-  SELECT rv.customer_id, rv.rank AS value_rank, rv.x AS value, rv.profit,
-         rv.rank <= ceil(round(0.2 * rv.n, 9)) AS large,
-         rv.x > 0 AND kt.sv > 0 AND rv.profit::DECIMAL(38, 4) * kt.sv >= kt.sp * rv.x::DECIMAL(38, 4) AS rich
-  FROM ranked_value rv, kt)
-SELECT customer_id, value_rank, value, profit,
-       CASE WHEN value > 0 THEN profit::DOUBLE / value::DOUBLE END AS margin, large,
-       CASE WHEN profit IS NULL THEN NULL WHEN profit <= 0 THEN 'dark'
-            WHEN large AND rich THEN 'red' WHEN large THEN 'white'
-            WHEN rich THEN 'potential' ELSE 'ordinary' END AS key_class
+WITH kt AS (SELECT ${KEY_TOTALS} FROM ranked_value),
+kc AS (SELECT rv.customer_id, rv.rank AS value_rank, rv.x AS value, rv.profit, ${KEY_FLAGS} FROM ranked_value rv, kt)
+SELECT customer_id, value_rank, value, profit, ${keyClassColumns('kc')}, large
 FROM kc`);
+}
+
+export async function buildKeyTable(db: DbClient): Promise<void> {
+  await db.exec(customerKeysTable());
 }
 
 /** The panel's headline: over customers with a profit figure. */
@@ -122,7 +138,9 @@ WHERE n <= ${max} OR value_rank <= ${Math.floor(max / 10)} OR (rn - 1) % ceil(cn
 ORDER BY value DESC, customer_id`;
 }
 
+/** Writes `customer_keys` and reads the panel from it. */
 export async function runKeyCustomers(db: DbClient, p: KeyCustomersParams = {}): Promise<KeyCustomersResult> {
+  await buildKeyTable(db);
   const summary = await one<KeySummaryRow>(db, keySummaryQuery());
   const hasProfit = summary.customers_with_profit > 0;
   const points = hasProfit ? await rows<KeyPoint & { total: number }>(db, keyPointsQuery(p.maxPoints)) : [];
@@ -147,10 +165,10 @@ export function keyCustomersMetrics(r: KeyCustomersResult): Record<string, numbe
   return out;
 }
 
-/** Key customers by revenue and margin (红脸/白脸/暗脸), when profit or cost is mapped (reads the segments panel's tables). */
+/** Key customers by revenue and margin (红脸/白脸/暗脸), when profit or cost is mapped (writes and reads `customer_keys`). */
 export const keyCustomersPanel: PanelDescriptor<'key_customers', KeyCustomersResult> = {
   id: 'key_customers',
-  weight: 169,
+  weight: 200,
   kpis: ['key_red', 'key_white', 'key_dark', 'key_potential', 'key_ordinary'],
   run: (db) => runKeyCustomers(db),
   metrics: (r) => keyCustomersMetrics(r) as Partial<Metrics>,

@@ -3,13 +3,13 @@
  * the per-customer table every segment panel reads (`customer_segments`, with the
  * lifecycle stage of §8, the warning figures of §9 and the key class of §10).
  *
- * Run after derive (which writes `orders`, `customers`, `ranked_value`): `segmentTables`
- * (or `buildSegmentTables`) writes `customer_keys` and `customer_segments`.
+ * Run after derive (which writes `orders`, `customers`, `purchase_days`, `ranked_value`):
+ * `segmentTables` (or `buildSegmentTables`) writes `customer_segments`.
  */
 import type { DbClient } from '../db/client.ts';
 import { raw, sql, type SqlQuery } from '../db/sql.ts';
 import { asOfDate, div, one, rows, type SqlFragment } from './common.ts';
-import { customerKeysTable } from './key-customers.ts';
+import { KEY_FLAGS, KEY_TOTALS, keyClassColumns } from './key-customers.ts';
 import type { Metrics } from '../model/metrics.ts';
 import type { Settings } from '../model/settings.ts';
 import type { PanelContext, PanelDescriptor, PanelTable } from './panel.ts';
@@ -166,9 +166,6 @@ export const CUSTOMER_SEGMENT_COLUMNS = {
   baseline: 'base_net × P ÷ B when assessed',
   churn_flag: 'on the churn warning list (decline stage)',
   pace_flag: 'on the pace warning list',
-  first_category: 'category of the first purchase order (all orders)',
-  first_region: 'region of the first purchase order (all orders)',
-  first_channel: 'channel of the first purchase order (all orders)',
   tier: "Tier of §4 ('A' | 'B' | 'C'; null when Σ value ≤ 0), over all orders",
   value_rank: 'Pareto rank of §4 (value descending, then customer id), over all orders',
   profit: 'Σ line profit over all orders (null without profit/cost)',
@@ -185,7 +182,7 @@ export const CUSTOMER_SEGMENT_COLUMNS = {
  * `customer_segments`: one row per customer with a purchase order on or before as_of,
  * every figure from their orders dated on or before as_of (METRICS.md §7–§10); tier and
  * key class are those of all their orders, as in §4 and §10. Needs `orders`, `customers`,
- * `purchase_days`, `ranked_value` and `customer_keys`.
+ * `purchase_days` and `ranked_value`.
  */
 export function customerSegmentsTable(p: SegmentParams): SqlQuery {
   const asOf = asOfDate(p.asOf);
@@ -261,16 +258,19 @@ s AS (
          ${scoreOf('c.value', '>=', 'cuts_m')} AS m_score
   FROM c, nn, cuts_r, cuts_f, cuts_m),
 th AS (SELECT ${agg('recency_days')} AS r_th, ${agg('n_orders')} AS f_th, ${agg('value')} AS m_th FROM c),
+-- The §4 tier cuts and the §10 totals in one pass over ranked_value.
 cuts AS (
   SELECT min(rank) FILTER (WHERE total > 0 AND cum::DOUBLE >= ${p.tierA}::DOUBLE * total::DOUBLE) AS a,
-         min(rank) FILTER (WHERE total > 0 AND cum::DOUBLE >= ${p.tierB}::DOUBLE * total::DOUBLE) AS b
+         min(rank) FILTER (WHERE total > 0 AND cum::DOUBLE >= ${p.tierB}::DOUBLE * total::DOUBLE) AS b,
+         ${raw(KEY_TOTALS)}
   FROM ranked_value),
--- value_rank > 0 always holds: the condition only lowers the planner's estimate of k, so that
+-- rank > 0 always holds: the condition only lowers the planner's estimate of k, so that
 -- the join below hashes these few columns rather than the wide rows of x (~8 % of the statement).
-k AS (
-  SELECT kk.customer_id, kk.value_rank, kk.profit, kk.margin, kk.key_class, cu.first_category, cu.first_region, cu.first_channel,
-         CASE WHEN cuts.a IS NULL THEN NULL WHEN kk.value_rank <= cuts.a THEN 'A' WHEN kk.value_rank <= cuts.b THEN 'B' ELSE 'C' END AS tier
-  FROM customer_keys kk JOIN customers cu USING (customer_id), cuts WHERE kk.value_rank > 0),
+kv AS (
+  SELECT rv.customer_id, rv.rank AS value_rank, rv.x AS value, rv.profit, ${raw(KEY_FLAGS)},
+         CASE WHEN kt.a IS NULL THEN NULL WHEN rv.rank <= kt.a THEN 'A' WHEN rv.rank <= kt.b THEN 'B' ELSE 'C' END AS tier
+  FROM ranked_value rv, cuts kt WHERE rv.rank > 0),
+k AS (SELECT kv.customer_id, kv.value_rank, kv.profit, ${raw(keyClassColumns('kv'))}, kv.tier FROM kv),
 x AS (
   SELECT s.*, s.recency_days < th.r_th AS r_high, s.n_orders > th.f_th AS f_high, s.value > th.m_th AS m_high,
          ${stageCase(p, { p: 's.p', g: 's.g', recency: 's.recency_days' })} AS stage,
@@ -286,16 +286,15 @@ SELECT x.customer_id, x.first_date, x.last_date, x.p::INTEGER AS p, x.g::DOUBLE 
        x.stage = 'decline' AS churn_flag,
        x.stage <> 'lost' AND x.pace_assessed AND x.base_net > 0
          AND x.current_net::DOUBLE * x.b_days < ${p.paceThreshold}::DOUBLE * ${p.periodDays} * x.base_net::DOUBLE AS pace_flag,
-       k.first_category, k.first_region, k.first_channel,
        k.tier, k.value_rank::INTEGER AS value_rank, k.profit, k.margin::DOUBLE AS margin, k.key_class,
        x.start_p::INTEGER AS start_p, x.start_g::DOUBLE AS start_g, x.start_date,
        x.purchase_net, x.first_month_net
 FROM x LEFT JOIN k ON k.customer_id = x.customer_id`;
 }
 
-/** The statements that write `customer_keys` and `customer_segments`, in order. */
+/** The statements that write `customer_segments`. */
 export function segmentTables(p: SegmentParams): SqlQuery[] {
-  return [customerKeysTable(), customerSegmentsTable(p)];
+  return [customerSegmentsTable(p)];
 }
 
 export async function buildSegmentTables(db: DbClient, p: SegmentParams): Promise<void> {
@@ -467,13 +466,12 @@ export function namedTables(tables: Record<string, readonly object[]>, title: st
 
 /**
  * RFM segments and the eight classes. It runs first of the segment panels and writes the
- * per-customer tables (`customer_segments`, `customer_keys`) the lifecycle,
- * composition, warnings and key-customer panels read, so it must stay before them in the
- * registry (the registry test checks the order).
+ * per-customer table (`customer_segments`) the lifecycle, composition and warnings panels
+ * read, so it must stay before them in the registry (the registry test checks the order).
  */
 export const segmentsPanel: PanelDescriptor<'segments', SegmentsResult> = {
   id: 'segments',
-  weight: 720,
+  weight: 580,
   kpis: ['rfm_champions', 'rfm_loyal', 'rfm_at_risk', 'rfm_cant_lose', 'rfm_hibernating', 'rfm8_important_value'],
   async run(db, settings, ctx) {
     const p = segmentParamsOf(settings, ctx);

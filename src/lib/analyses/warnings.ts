@@ -101,8 +101,9 @@ export function warningWhere(p: Omit<WarningListParams, 'limit' | 'offset'>): Sq
   const conds: SqlFragment[] = [raw(p.kind === 'churn' ? 'churn_flag' : 'pace_flag')];
   if (p.tier) conds.push(sql`tier = ${p.tier}`);
   if (p.segment) conds.push(sql`rfm_segment = ${p.segment}`);
-  if (p.region !== undefined) conds.push(sql`first_region = ${p.region}`);
-  if (p.category !== undefined) conds.push(sql`first_category = ${p.category}`);
+  // The first order's dimensions live in `customers`: asked only when a list is narrowed by them.
+  if (p.region !== undefined) conds.push(sql`customer_id IN (SELECT customer_id FROM customers WHERE first_region = ${p.region})`);
+  if (p.category !== undefined) conds.push(sql`customer_id IN (SELECT customer_id FROM customers WHERE first_category = ${p.category})`);
   return join(conds, ' AND ');
 }
 
@@ -130,7 +131,7 @@ FROM l ORDER BY ${warningOrder(p)} LIMIT ${limit} OFFSET ${offset}`;
 /** Churn-warning customers whose Pareto rank (§4, all orders) is within the first ⌈0.2 × customers⌉. */
 export function keyDeclineQuery(): SqlQuery {
   return raw(`SELECT count(*)::INTEGER AS n FROM customer_segments
-WHERE churn_flag AND value_rank <= (SELECT ceil(round(0.2 * count(*), 9)) FROM customer_keys)`);
+WHERE churn_flag AND value_rank <= (SELECT ceil(round(0.2 * count(*), 9)) FROM ranked_value)`);
 }
 
 export function warningCountQuery(p: WarningListParams): SqlQuery {

@@ -29,6 +29,7 @@ import { readParquet } from 'parquet-wasm/esm';
 import { parquetBlob } from '../../../src/lib/export/parquet.ts';
 import { openQuery } from '../../../src/lib/export/stream.ts';
 import { parquetInit } from '../export/fixture.ts';
+import { buildKeyTable } from '../../../src/lib/analyses/key-customers.ts';
 import { buildSegmentTables } from '../../../src/lib/analyses/segments.ts';
 import { loadDataset } from '../../../src/lib/ingest/load.ts';
 import { mappedOf } from '../../../src/lib/model/mapped.ts';
@@ -55,6 +56,7 @@ beforeAll(async () => {
   mapped = mappedOf(report);
   await derive(db, DEFAULT_SETTINGS, mapped);
   await buildSegmentTables(db, P);
+  await buildKeyTable(db);
 });
 afterAll(async () => {
   await db.close();

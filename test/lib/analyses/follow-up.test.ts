@@ -17,7 +17,7 @@ import { NodeDb } from '../../../src/lib/db/duckdb-node.ts';
 import { derive } from '../../../src/lib/analyses/index.ts';
 import { customerDetail } from '../../../src/lib/analyses/customer-detail.ts';
 import { followUpQuery, keyClassPage, keyClassQuery, warningFilterChoices } from '../../../src/lib/analyses/follow-up.ts';
-import { runKeyCustomers } from '../../../src/lib/analyses/key-customers.ts';
+import { buildKeyTable, runKeyCustomers } from '../../../src/lib/analyses/key-customers.ts';
 import { buildSegmentTables } from '../../../src/lib/analyses/segments.ts';
 import { todoLines } from '../../../src/lib/analyses/todo.ts';
 import { runWarnings, type WarningsResult } from '../../../src/lib/analyses/warnings.ts';
@@ -40,6 +40,7 @@ beforeAll(async () => {
   ]);
   await derive(db, DEFAULT_SETTINGS, { category: true, region: true, channel: false, order: true });
   await buildSegmentTables(db, P);
+  await buildKeyTable(db);
   w = await runWarnings(db, P);
 });
 afterAll(async () => {

@@ -59,6 +59,10 @@ describe('classes', () => {
     const rows = await db.query('SELECT customer_id, key_class, margin FROM customer_segments ORDER BY 1');
     expect(rows.map((x) => x.key_class)).toEqual(['red', 'white', 'dark', 'potential', 'ordinary', 'potential', 'dark', 'potential', null]);
     expect(rows[2]?.margin).toBe(0);
+    // customer_segments states the class with the rule customer_keys uses: every customer agrees.
+    const apart = await db.query(`SELECT count(*)::INTEGER AS n FROM customer_segments s JOIN customer_keys k USING (customer_id)
+WHERE s.key_class IS DISTINCT FROM k.key_class OR s.margin IS DISTINCT FROM k.margin OR s.profit IS DISTINCT FROM k.profit OR s.value_rank <> k.value_rank`);
+    expect(apart[0]?.n).toBe(0);
   });
 
   it('draws customers with value > 0 and a class, and thins only past the cap', async () => {
