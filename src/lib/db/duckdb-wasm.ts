@@ -14,7 +14,7 @@ import ehWorkerUrl from '@duckdb/duckdb-wasm/dist/duckdb-browser-eh.worker.js?ur
 import coiWasmUrl from '@duckdb/duckdb-wasm/dist/duckdb-coi.wasm?url';
 import coiWorkerUrl from '@duckdb/duckdb-wasm/dist/duckdb-browser-coi.worker.js?url';
 import coiPthreadWorkerUrl from '@duckdb/duckdb-wasm/dist/duckdb-browser-coi.pthread.worker.js?url';
-import { DataType, tableToIPC, type Field, type Table } from 'apache-arrow';
+import { DataType, makeVector, Precision, tableToIPC, type Field, type Table, type Vector } from 'apache-arrow';
 import type { Cell, DbClient, Row } from './client.ts';
 import { QueryError } from './client.ts';
 import type { SqlQuery } from './sql.ts';
@@ -149,17 +149,56 @@ function converterFor(field: Field): Converter {
   return toPlain;
 }
 
-/** Arrow table → plain row objects (columnar reads: one `get` per cell, no proxies). */
-export function arrowToRows<T extends Row>(table: Table): T[] {
-  const fields = table.schema.fields;
-  const columns = fields.map((f, i) => ({ name: f.name, convert: converterFor(f), vector: table.getChildAt(i) }));
-  const rows: T[] = new Array<T>(table.numRows);
-  for (let r = 0; r < table.numRows; r++) {
-    const row: Record<string, Cell> = {};
-    for (const c of columns) row[c.name] = c.convert(c.vector?.get(r));
-    rows[r] = row as T;
+/** A number, bigint or string read in bulk, as `toPlain` would give it. */
+function plainScalar(v: unknown): Cell {
+  if (typeof v === 'number') return Number.isFinite(v) ? v : null;
+  if (typeof v === 'bigint') return Number(v);
+  return typeof v === 'string' ? v : null;
+}
+
+/**
+ * One column's cells. Numbers and text are read a whole column at a time (`toArray`, then
+ * nulls from each chunk's validity); other types cell by cell within each chunk. A `get` on
+ * the whole vector finds its chunk first: at 146 k rows × 6 columns that search and the
+ * per-cell dispatch were most of the read (~300 ms against ~60 ms in bulk).
+ */
+function columnCells(field: Field, vector: Vector | null, n: number): Cell[] {
+  const out = new Array<Cell>(n);
+  if (vector === null) return out.fill(null);
+  const type = field.type;
+  const bulk = (DataType.isFloat(type) && type.precision !== Precision.HALF) || DataType.isInt(type) || DataType.isUtf8(type);
+  if (bulk) {
+    const values = vector.toArray() as ArrayLike<unknown>;
+    for (let r = 0; r < n; r++) out[r] = plainScalar(values[r]);
+    if (vector.nullCount > 0) {
+      let at = 0;
+      for (const chunk of vector.data) {
+        if (chunk.nullCount > 0) for (let i = 0; i < chunk.length; i++) if (!chunk.getValid(i)) out[at + i] = null;
+        at += chunk.length;
+      }
+    }
+    return out;
   }
-  return rows;
+  const convert = converterFor(field);
+  let at = 0;
+  for (const chunk of vector.data) {
+    const one = makeVector(chunk);
+    for (let i = 0; i < chunk.length; i++) out[at++] = convert(one.get(i));
+  }
+  return out;
+}
+
+/** Arrow table → plain row objects, filled a column at a time (no proxies). */
+export function arrowToRows<T extends Row>(table: Table): T[] {
+  const n = table.numRows;
+  const rows = new Array<Record<string, Cell>>(n);
+  for (let r = 0; r < n; r++) rows[r] = {};
+  table.schema.fields.forEach((field, i) => {
+    const cells = columnCells(field, table.getChildAt(i), n);
+    const name = field.name;
+    for (let r = 0; r < n; r++) rows[r]![name] = cells[r]!;
+  });
+  return rows as T[];
 }
 
 function messageOf(e: unknown): string {

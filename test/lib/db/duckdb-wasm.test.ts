@@ -40,4 +40,28 @@ describe('arrowToRows', () => {
       { customer_id: null, n: null, share: null, loyal: null, d: null, ts: null },
     ]);
   });
+
+  it('reads tables of several batches, sliced ones and nulls in later batches the same as cell by cell', () => {
+    const fields = [new Field('id', new Utf8(), true), new Field('x', new Float64(), true), new Field('k', new Int64(), true), new Field('b', new Bool(), true)];
+    const batch = (ids: (string | null)[], xs: (number | null)[], ks: (bigint | null)[], bs: (boolean | null)[]) => {
+      const columns = [vectorFromArray(ids, new Utf8()), vectorFromArray(xs, new Float64()), vectorFromArray(ks, new Int64()), vectorFromArray(bs, new Bool())];
+      return new RecordBatch(new Schema(fields), makeData({ type: new Struct(fields), length: ids.length, nullCount: 0, children: columns.map((c) => c.data[0]!) }));
+    };
+    const table = new Table([
+      batch(['a', 'b', 'c'], [1.5, 2, 3], [1n, 2n, 3n], [true, false, true]),
+      batch(['d', null, 'f', 'g'], [null, Number.POSITIVE_INFINITY, 6.25, -0.5], [null, 5n, 2n ** 53n, -7n], [null, true, false, false]),
+    ]);
+    const expected = [
+      { id: 'a', x: 1.5, k: 1, b: true },
+      { id: 'b', x: 2, k: 2, b: false },
+      { id: 'c', x: 3, k: 3, b: true },
+      { id: 'd', x: null, k: null, b: null },
+      { id: null, x: null, k: 5, b: true },
+      { id: 'f', x: 6.25, k: 2 ** 53, b: false },
+      { id: 'g', x: -0.5, k: -7, b: false },
+    ];
+    expect(arrowToRows(table)).toEqual(expected);
+    // A slice starts inside the first batch and ends inside the second: offsets and validity bits.
+    expect(arrowToRows(table.slice(2, 6))).toEqual(expected.slice(2, 6));
+  });
 });
