@@ -181,8 +181,8 @@ export const CUSTOMER_SEGMENT_COLUMNS = {
 /**
  * `customer_segments`: one row per customer with a purchase order on or before as_of,
  * every figure from their orders dated on or before as_of (METRICS.md §7–§10); tier and
- * key class are those of all their orders, as in §4 and §10. Needs `orders`, `customers`,
- * `purchase_days` and `ranked_value`.
+ * key class are those of all their orders, as in §4 and §10. Needs `orders`, `purchase_days`
+ * and `ranked_value`.
  */
 export function customerSegmentsTable(p: SegmentParams): SqlQuery {
   const asOf = asOfDate(p.asOf);
