@@ -48,7 +48,7 @@ export function statementLabel(text: string): string {
   if (/read_csv\(/.test(t)) return `read_csv → ${table ?? '?'}`;
   if (/dm_values/.test(t)) return 'stats: date order';
   if (/comma_evidence/.test(t)) return 'stats: decimal mark';
-  if (/contains\(.*'，'/.test(t)) return 'stats: any comma in amounts';
+  if (/contains\(.*'，'/.test(t)) return 'stats: comma evidence';
   if (/^UPDATE .*dup_extra/i.test(t)) return 'mark duplicates';
   if (/^INSERT INTO/i.test(t)) return `insert → ${table ?? '?'}`;
   if (/^CREATE/i.test(t)) return `create ${table ?? '?'}`;

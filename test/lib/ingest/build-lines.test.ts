@@ -233,6 +233,31 @@ describe('buildLines', () => {
     expect(r.warnings).toEqual([{ code: 'decimal_comma', count: 1 }]);
   });
 
+  it('takes thousands separators alone, with no dot anywhere, for a decimal point', async () => {
+    const r = await build(
+      [
+        [2, F.data, 'G1', '2023-03-01', '1,234'],
+        [3, F.data, 'G2', '2023-03-01', '-￥12,345'],
+      ],
+      3,
+    );
+    expect(r.parse.decimal).toBe('.');
+    expect((await keptRows()).map((x) => x.a)).toEqual(['1234.0000', '-12345.0000']);
+  });
+
+  it('takes a decimal comma from a full-width comma', async () => {
+    // The one cell with evidence is written with a full-width comma.
+    const r = await build(
+      [
+        [2, F.data, 'G1', '2023-03-01', '1,234'],
+        [3, F.data, 'G2', '2023-03-01', '１２，５０'],
+      ],
+      3,
+    );
+    expect(r.parse.decimal).toBe(',');
+    expect((await keptRows()).map((x) => x.a)).toEqual(['1.2340', '12.5000']);
+  });
+
   it('records currencies and warns when they differ', async () => {
     const r = await build(
       [

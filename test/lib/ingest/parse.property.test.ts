@@ -4,10 +4,13 @@ import { NodeDb } from '../../../src/lib/db/duckdb-node.ts';
 import { ident, join, sql } from '../../../src/lib/db/sql.ts';
 import { buildLines, DEFAULT_PARSE, linesDdl, RAW_FLAG } from '../../../src/lib/ingest/build-lines.ts';
 import {
+  amountFromCell,
   amountFromClean,
   amountText,
   amountValue,
   cleanText,
+  currencyFromClean,
+  currencyOf,
   dateValue,
   ID_PLACEHOLDERS,
   type DateOrder,
@@ -102,22 +105,62 @@ describe('amount round trip', () => {
   });
 });
 
+/** Common money forms (￥1,234.50, -$31.97), then any style, then anything. */
+const amountTexts = fc.oneof(
+  fc
+    .tuple(fc.bigInt({ min: -(10n ** 12n), max: 10n ** 12n }), fc.constantFrom('', '¥', '￥', '$', '€', '£'), fc.constantFrom('', ','))
+    .map(([c, prefix, group]) => formatAmount(c, { decimal: '.', group, prefix, suffix: '', negative: '-', plus: false, fullWidth: false })),
+  fc.tuple(fc.bigInt({ min: -(10n ** 13n), max: 10n ** 13n }), styleArb).map(([c, s]) => formatAmount(c, s)),
+  fc.array(fc.constantFrom(...'0123456789,.￥¥$€£-+() 元'), { maxLength: 14 }).map((cs) => cs.join('')),
+  fc.string({ maxLength: 8 }),
+);
+
 describe('amountFromClean', () => {
   it('reads every amount as the full rules do (its shortcut for plain numbers changes nothing)', async () => {
-    // Common money forms (￥1,234.50, $31.97), then any style, then anything.
-    const money = fc
-      .tuple(fc.bigInt({ min: 0n, max: 10n ** 12n }), fc.constantFrom('', '¥', '￥', '$'), fc.constantFrom('', ','))
-      .map(([c, prefix, group]) => formatAmount(c, { decimal: '.', group, prefix, suffix: '', negative: '-', plus: false, fullWidth: false }));
-    const texts = fc.oneof(
-      money,
-      fc.tuple(fc.bigInt({ min: -(10n ** 13n), max: 10n ** 13n }), styleArb).map(([c, s]) => formatAmount(c, s)),
-      fc.array(fc.constantFrom(...'0123456789,.￥¥$-+() 元'), { maxLength: 14 }).map((cs) => cs.join('')),
-      fc.string({ maxLength: 8 }),
-    );
     await fc.assert(
-      fc.asyncProperty(fc.array(texts, { minLength: 1, maxLength: 40 }), fc.constantFrom<DecimalMark>('.', ','), async (values, decimal) => {
+      fc.asyncProperty(fc.array(amountTexts, { minLength: 1, maxLength: 40 }), fc.constantFrom<DecimalMark>('.', ','), async (values, decimal) => {
         const full = await parseAll(values, amountValue(amountText(cleanText(v)), decimal));
         expect(await parseAll(values, amountFromClean(cleanText(v), decimal))).toEqual(full);
+      }),
+      { numRuns: 120 },
+    );
+  });
+
+  it('reads a raw cell as the full rules read it cleaned (amountFromCell skips the cleaning of formatted cells)', async () => {
+    const padded = fc
+      .tuple(amountTexts, fc.constantFrom('', ' ', '\u3000', '\u00a0'), fc.constantFrom('', ' ', '\ufeff'))
+      .map(([t, a, b]) => `${a}${t}${b}`);
+    await fc.assert(
+      fc.asyncProperty(fc.array(padded, { minLength: 1, maxLength: 40 }), fc.constantFrom<DecimalMark>('.', ','), async (values, decimal) => {
+        const full = await parseAll(values, amountValue(amountText(cleanText(v)), decimal));
+        expect(await parseAll(values, amountFromCell(v, decimal))).toEqual(full);
+      }),
+      { numRuns: 80 },
+    );
+  });
+
+  it('reads the formatted forms of both decimal marks with their shortcut', async () => {
+    // Hand-checked: the shortcut's cut of the sign by position, with and without a minus.
+    const values = ['￥39.00', '-￥1,234.50', '-$0.5', '€12', '£1,000,000', '-7', '1.234,50', '-¥1.234', '0,123'];
+    expect(await parseAll(values, amountFromClean(cleanText(v), '.'))).toEqual([
+      '39.0000', '-1234.5000', '-0.5000', '12.0000', '1000000.0000', '-7.0000', null, '-1.2340', '123.0000',
+    ]);
+    expect(await parseAll(values, amountFromClean(cleanText(v), ','))).toEqual([
+      null, null, null, '12.0000', null, '-7.0000', '1234.5000', '-1234.0000', '0.1230',
+    ]);
+  });
+});
+
+describe('currencyFromClean', () => {
+  it('names the currency as currencyOf does, or none for a plain number', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(amountTexts, { minLength: 1, maxLength: 40 }), async (values) => {
+        const c = cleanText(v);
+        const plain = /^[+-]?[0-9]+(\.[0-9]+)?$/;
+        const full = await parseAll(values, currencyOf(c));
+        const cleaned = await parseAll(values, c);
+        const expected = full.map((x, i) => (plain.test(cleaned[i] ?? '') ? null : x));
+        expect(await parseAll(values, currencyFromClean(c))).toEqual(expected);
       }),
       { numRuns: 80 },
     );
@@ -126,7 +169,7 @@ describe('amountFromClean', () => {
 
 // ── dates ───────────────────────────────────────────────────────────────────────────────
 
-const FORMS = ['iso', 'iso_time', 'iso_t_zone', 'slash', 'dot', 'cjk', 'cjk_time', 'compact', 'dmy', 'mdy', 'excel', 'epoch'] as const;
+const FORMS = ['iso', 'iso_time', 'iso_t_zone', 'slash', 'slash_time', 'dot', 'cjk', 'cjk_time', 'compact', 'dmy', 'mdy', 'excel', 'epoch'] as const;
 type Form = (typeof FORMS)[number];
 const pad = (n: number) => String(n).padStart(2, '0');
 
@@ -144,6 +187,8 @@ function formatDate(d: Date, form: Form, padded: boolean): string {
       return `${y}-${pad(m)}-${pad(day)}T00:30:00+08:00`;
     case 'slash':
       return `${y}/${p(m)}/${p(day)}`;
+    case 'slash_time':
+      return `${y}/${p(m)}/${p(day)} 22:44`;
     case 'dot':
       return `${y}.${p(m)}.${p(day)}`;
     case 'cjk':
