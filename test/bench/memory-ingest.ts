@@ -5,7 +5,8 @@
  * it is the peak so far), the buffers registered with it, and what the engine says it holds
  * (`duckdb_memory()`, by tag). A line is printed whenever the linear memory grew.
  *
- *   npx tsx test/bench/memory-ingest.ts --lines 1000000 [--all] [--dashboard] [--file PATH]
+ *   npx tsx test/bench/memory-ingest.ts --lines 1000000 [--all] [--dashboard] [--file PATH] [--export] [--no-compress]
+ *   --export: the formatted GB18030 export (files.ts `exportCsv`); --no-compress: working tables as plain TEMP tables.
  *   --file: the engine on a database file, `lines` loaded straight into it (as the page does
  *   with a large load on the device) instead of into TEMP tables.
  */
@@ -19,7 +20,7 @@ import { loadDataset } from '../../src/lib/ingest/load.ts';
 import { mappedOf } from '../../src/lib/model/mapped.ts';
 import { DEFAULT_SETTINGS } from '../../src/lib/model/settings.ts';
 import { statementLabel } from './profile-ingest.ts';
-import { salesCsv } from './files.ts';
+import { exportCsv, salesCsv } from './files.ts';
 import { BlockingWasmDb } from './wasm-blocking.ts';
 
 function arg(name: string, fallback: string): string {
@@ -75,14 +76,14 @@ class Watching implements DbClient {
   }
 }
 
-const file = await salesCsv(lines);
+const file = process.argv.includes('--export') ? await exportCsv(lines) : await salesCsv(lines);
 const dbFile = arg('file', '');
 if (dbFile) for (const f of [dbFile, `${dbFile}.wal`]) rmSync(f, { force: true });
 const base = await BlockingWasmDb.open(dbFile || undefined);
 const db = new Watching(base);
 console.log(`${lines} lines (${basename(file)}), load average ${loadavg()[0]?.toFixed(1)}; heap at start ${mb(base.heapBytes)} MB`);
 const t0 = performance.now();
-const report = await loadDataset(db, [{ name: basename(file), bytes: new Uint8Array(readFileSync(file)) }], { linesInTemp: !dbFile, releaseInputs: true });
+const report = await loadDataset(db, [{ name: basename(file), bytes: new Uint8Array(readFileSync(file)) }], { linesInTemp: !dbFile, releaseInputs: true, ...(process.argv.includes('--no-compress') ? { compressWork: false } : {}) });
 console.log(`load: ${((performance.now() - t0) / 1000).toFixed(1)} s, ${report.rows_kept} kept; heap ${mb(base.heapBytes)} MB; rss ${mb(process.memoryUsage().rss)} MB`);
 if (process.argv.includes('--dashboard')) {
   await runDashboard(db, DEFAULT_SETTINGS, mappedOf(report));

@@ -13,6 +13,7 @@ import { fileKindError, SNIFF_BYTES, sniffKind, bomOf, releaseBuffer, type FileK
 import { detectEncoding, toUtf8 } from './decode.ts';
 import { customerInfoDdl, finishInfoSql, infoSpec, infoStageDdl } from './customer-info.ts';
 import { detectHeader, effectiveWidth } from './header.ts';
+import { compressWorkFor } from './limits.ts';
 import { autoMap, labelCounts, missingFields, scoreHeader, type AutoMapResult } from './mapping.ts';
 import {
   normalize,
@@ -128,10 +129,11 @@ export interface LoadEnv {
   readonly typedCsv?: boolean;
   /**
    * Keep a load's working tables (each file's raw text table and its stage) in a compressed
-   * in-memory database (`ATTACH ':memory:' (COMPRESS)`) instead of plain TEMP tables
-   * (default true). Their text is mostly repeats (ids, dates, product names): at 1 M lines
-   * the raw table took 26 MB there against 163 MB as a TEMP table, and the engine's memory
-   * is what limits the size of a file a tab can load. Off: for comparison (tests, benchmark).
+   * in-memory database (`ATTACH ':memory:' (COMPRESS)`) instead of plain TEMP tables.
+   * Their text is mostly repeats (ids, dates, product names): at 1 M lines the raw table took
+   * 26 MB there against 163 MB as a TEMP table, and the engine's memory is what limits the
+   * size of a file a tab can load; but writing it compressed took 1.8 s instead of 0.7 s.
+   * Default: when the load's text is over `WORK_UNCOMPRESSED_MAX_BYTES` (limits.ts).
    */
   readonly compressWork?: boolean;
   /** Normalized text read into the raw table per statement (default `READ_SLICE_BYTES`). */
@@ -576,6 +578,8 @@ export async function loadDataset(db: DbClient, sales: readonly InputFile[], opt
     ...sales.map((file, i) => ({ file, role: 'sales' as const, o: options.overrides?.[i] ?? {} })),
     ...(options.survey ? [{ file: options.survey, role: 'survey' as const, o: options.surveyOverrides ?? {} }] : []),
   ];
+  // Sized before any input is read (and, with `releaseInputs`, let go).
+  const compress = options.compressWork ?? compressWorkFor(inputs.map(({ file }) => ({ size: file.bytes.length, name: file.name })));
   // `prepared[k]` holds file k's rows until they are in the engine; `inspections` outlive them.
   const prepared: (Prepared | null)[] = [];
   const inspections: FileInspection[] = [];
@@ -596,7 +600,7 @@ export async function loadDataset(db: DbClient, sales: readonly InputFile[], opt
   const warnings: Warning[] = [];
   try {
     const stageDdl = (ddl: string) => (options.linesInTemp ? ddl.replace('CREATE OR REPLACE TABLE', 'CREATE OR REPLACE TEMP TABLE') : ddl);
-    const work = options.compressWork !== false ? await attachWork(db) : null;
+    const work = compress ? await attachWork(db) : null;
     await db.exec(stageDdl(linesDdl(STAGE_LINES)));
     await db.exec(stageDdl(surveyDdl(STAGE_SURVEY)));
     await db.exec(infoStageDdl(STAGE_INFO_FILES));

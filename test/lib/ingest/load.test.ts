@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SqlQuery } from '../../../src/lib/db/sql.ts';
 import { NodeDb } from '../../../src/lib/db/duckdb-node.ts';
 import { inspectFile, loadDataset } from '../../../src/lib/ingest/load.ts';
+import { compressWorkFor, WORK_UNCOMPRESSED_MAX_BYTES } from '../../../src/lib/ingest/limits.ts';
 import { IngestError, type LoadReport, type Progress } from '../../../src/lib/ingest/types.ts';
 import { PassThroughDb } from './pass-through-db.ts';
 
@@ -427,7 +428,7 @@ describe('loadDataset: working tables in slices, in a compressed database', () =
         return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
       },
     });
-    const sliced = omitMillis(await loadDataset(counting, [file()], { chunkBytes: 64, readSliceBytes: 256, stageSliceLines: 7 }));
+    const sliced = omitMillis(await loadDataset(counting, [file()], { chunkBytes: 64, readSliceBytes: 256, stageSliceLines: 7, compressWork: true }));
     // ~4 kB of normalized text, read 256 bytes (four 64-byte chunks) at a time; lines 2 … 81 staged 7 at a time.
     expect(reads).toBeGreaterThan(10);
     expect(staged).toBe(12);
@@ -437,10 +438,30 @@ describe('loadDataset: working tables in slices, in a compressed database', () =
 
   it('leaves no working database behind, after a load and after a failed one', async () => {
     const attached = async () => (await db.query("SELECT count(*)::INTEGER AS n FROM duckdb_databases() WHERE database_name = 'load_work'"))[0]?.n;
-    await loadDataset(db, [file()]);
+    await loadDataset(db, [file()], { compressWork: true });
     expect(await attached()).toBe(0);
-    await expect(loadDataset(db, [file(), text('empty.csv', '客户ID,订单日期,金额\n')])).rejects.toThrow(IngestError);
+    await expect(loadDataset(db, [file(), text('empty.csv', '客户ID,订单日期,金额\n')], { compressWork: true })).rejects.toThrow(IngestError);
     expect(await attached()).toBe(0);
+  });
+
+  it('compresses its working tables by default only above WORK_UNCOMPRESSED_MAX_BYTES of text', async () => {
+    const attaches: string[] = [];
+    const watching = new (class extends PassThroughDb {
+      override async exec(q: SqlQuery | string): Promise<void> {
+        const t = typeof q === 'string' ? q : q.text;
+        if (/^\s*ATTACH/i.test(t)) attaches.push(t);
+        await this.db.exec(q);
+      }
+    })(db);
+    const small = omitMillis(await loadDataset(watching, [file()]));
+    expect(attaches).toEqual([]);
+    expect(small).toEqual(omitMillis(await loadDataset(watching, [file()], { compressWork: true })));
+    expect(attaches).toHaveLength(1);
+    // A file over the limit as text (a workbook counts four times its size).
+    expect(compressWorkFor([{ size: WORK_UNCOMPRESSED_MAX_BYTES, name: 'a.csv' }])).toBe(false);
+    expect(compressWorkFor([{ size: WORK_UNCOMPRESSED_MAX_BYTES + 1, name: 'a.csv' }])).toBe(true);
+    expect(compressWorkFor([{ size: WORK_UNCOMPRESSED_MAX_BYTES / 4 + 1, name: 'a.xlsx' }])).toBe(true);
+    expect(compressWorkFor([{ size: WORK_UNCOMPRESSED_MAX_BYTES / 2, name: 'a.csv' }, { size: WORK_UNCOMPRESSED_MAX_BYTES / 2 + 1, name: 'b.csv' }])).toBe(true);
   });
 });
 
