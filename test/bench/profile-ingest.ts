@@ -9,7 +9,8 @@
  *   options: --runs N (default 1; the best CPU time per phase is printed), --dedupe,
  *            --no-native (skip the native read_csv yardstick), --normalizer (text files
  *            through the JavaScript normalizer, not read by the engine: typedCsv off),
- *            --no-compress (working tables as plain TEMP tables: compressWork off)
+ *            --compress / --no-compress (working tables compressed or as plain TEMP tables;
+ *            default: as the load decides, by size)
  */
 import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
@@ -106,7 +107,7 @@ function addPhase(into: Map<string, Phase>, label: string, cpu: number, wall: nu
 }
 
 /** One profiled load: phases by label (statements summed per label), JS phases measured apart. */
-async function profileOnce(bytes: Uint8Array, name: string, dedupe: boolean, typedCsv: boolean, compressWork: boolean): Promise<{ phases: Map<string, Phase>; rows: string }> {
+async function profileOnce(bytes: Uint8Array, name: string, dedupe: boolean, typedCsv: boolean, compressWork: boolean | undefined): Promise<{ phases: Map<string, Phase>; rows: string }> {
   const phases = new Map<string, Phase>();
   // JS phases on their own (the load repeats them; the remainder below is checked against them).
   const js = await measure(async () => {
@@ -128,7 +129,7 @@ async function profileOnce(bytes: Uint8Array, name: string, dedupe: boolean, typ
   const db = new ProfiledDb(await NodeDb.open({ threads: 1 }));
   try {
     const load = await measure(() =>
-      loadDataset(db, [{ name, bytes }], { typedCsv, compressWork, ...(dedupe ? { overrides: [{ parse: { dedupe: true } }] } : {}) }),
+      loadDataset(db, [{ name, bytes }], { typedCsv, ...(compressWork === undefined ? {} : { compressWork }), ...(dedupe ? { overrides: [{ parse: { dedupe: true } }] } : {}) }),
     );
     let sqlCpu = 0;
     let sqlWall = 0;
@@ -179,7 +180,7 @@ async function main(argv: readonly string[]): Promise<void> {
   let best: Map<string, Phase> | null = null;
   let rows = '';
   for (let r = 0; r < runs; r++) {
-    const once = await profileOnce(bytes, basename(path), dedupe, !argv.includes('--normalizer'), !argv.includes('--no-compress'));
+    const once = await profileOnce(bytes, basename(path), dedupe, !argv.includes('--normalizer'), argv.includes('--no-compress') ? false : argv.includes('--compress') ? true : undefined);
     rows = once.rows;
     if (!best) best = once.phases;
     else for (const [k, p] of once.phases) {

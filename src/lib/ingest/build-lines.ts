@@ -72,15 +72,23 @@ export interface ResolvedParse {
 }
 
 const IS_DATA = raw(
-  `(flag = ${RAW_FLAG.data} OR flag = ${RAW_FLAG.simpleData} OR flag = ${RAW_FLAG.tooFewFields} OR flag = ${RAW_FLAG.tooManyFields})`,
+  `(flag = ${RAW_FLAG.data} OR flag = ${RAW_FLAG.simpleData} OR flag = ${RAW_FLAG.simpleFormatted} OR flag = ${RAW_FLAG.tooFewFields} OR flag = ${RAW_FLAG.tooManyFields})`,
 );
 
-/** The row is a simple data record (its mapped cells need no cleaning, see simple-cells.ts). */
-const SIMPLE = raw(`flag = ${RAW_FLAG.simpleData}`);
+/** The row is a simple data record, formatted or not (its mapped cells need no cleaning, see simple-cells.ts). */
+const SIMPLE = raw(`(flag = ${RAW_FLAG.simpleData} OR flag = ${RAW_FLAG.simpleFormatted})`);
 
 /** `full` for other rows; for simple rows `simple`, which gives the same value on their cells. */
 function unlessSimple(simple: Fragment, full: Fragment): Fragment {
   return sql`CASE WHEN ${SIMPLE} THEN ${simple} ELSE ${full} END`;
+}
+
+/**
+ * `full` for other rows; `plain` for simple rows, `formatted` for formatted simple ones (the
+ * cells where the two kinds differ: numbers, the date and the currency).
+ */
+function bySimpleKind(plain: Fragment, formatted: Fragment, full: Fragment): Fragment {
+  return sql`CASE flag WHEN ${raw(String(RAW_FLAG.simpleData))} THEN ${plain} WHEN ${raw(String(RAW_FLAG.simpleFormatted))} THEN ${formatted} ELSE ${full} END`;
 }
 
 /** The columns whose text the amount is read from. */
@@ -304,15 +312,13 @@ export function stageSql(spec: BuildLinesSpec, p: ResolvedParse, slices: readonl
 
   const optionalText = (f: 'product' | 'category' | 'region' | 'channel') =>
     m[f] === undefined ? raw('NULL::VARCHAR') : sql`nullif(${ident(`${f}_t`)}, '')`;
-  // Simple cells hold plain numbers, which the full rules cast directly under a decimal point.
-  const numberOf = (clean: Fragment, text: Fragment) =>
-    dec === '.' ? unlessSimple(sql`TRY_CAST(${text} AS DECIMAL(18,4))`, amountFromClean(clean, dec)) : amountFromClean(clean, dec);
+  // Simple cells hold plain numbers, which the full rules cast directly under a decimal
+  // point, formatted simple ones plain or formatted numbers (`formattedAmount`).
+  const simpleNumber = (text: Fragment, full: Fragment) =>
+    dec === '.' ? bySimpleKind(sql`TRY_CAST(${text} AS DECIMAL(18,4))`, formattedAmount(text, dec), full) : full;
+  const numberOf = (clean: Fragment, text: Fragment) => simpleNumber(text, amountFromClean(clean, dec));
   const optionalAmount = (c: number | undefined) =>
-    c === undefined
-      ? raw('NULL::DECIMAL(18,4)')
-      : dec === '.'
-      ? unlessSimple(sql`TRY_CAST(${cell(c)} AS DECIMAL(18,4))`, amountFromCell(cell(c), dec))
-      : amountFromCell(cell(c), dec);
+    c === undefined ? raw('NULL::DECIMAL(18,4)') : simpleNumber(cell(c), amountFromCell(cell(c), dec));
 
   // Amount: a mapped amount column, or quantity × unit price.
   const direct = m.amount !== undefined;
@@ -339,17 +345,18 @@ export function stageSql(spec: BuildLinesSpec, p: ResolvedParse, slices: readonl
       ${m.order === undefined ? raw("''") : trimmed(cell(m.order))} AS order_t
       ${join(optionalTexts.map((f) => sql`, ${trimmed(cell(m[f] as number))} AS ${ident(`${f}_t`)}`), '')}
     FROM (SELECT *, ${unlessSimple(raw('false'), isFormatted(amountCell, dec))} AS amt_f FROM ${tableIdent(spec.rawTable)}${range})`;
-  const kinds = sql`SELECT *, ${unlessSimple(raw("'iso'"), dateKind(ident('date_c')))} AS date_kind FROM base`;
+  // A formatted simple row's date is ISO or `2023/12/12 22:44` (read by dateValue's rewrite of slashes).
+  const kinds = sql`SELECT *, ${bySimpleKind(raw("'iso'"), sql`CASE WHEN contains(date_c, '/') THEN 'ymd' ELSE 'iso' END`, dateKind(ident('date_c')))} AS date_kind FROM base`;
 
   const amountExpr = direct ? sql`amount_p` : productAmount;
   const parsed = sql`SELECT *,
       ${unlessSimple(ident('cust_t'), idValue(ident('cust_t')))} AS customer_id,
       ${unlessSimple(raw('false'), isPlaceholder(ident('cust_t')))} AS cust_placeholder,
       ${unlessSimple(raw('false'), isScientificId(ident('cust_t')))} AS cust_sci,
-      ${unlessSimple(sql`TRY_CAST(date_c AS TIMESTAMP)`, dateValue(ident('date_c'), p.dayMonthOrder, ident('date_kind')))} AS order_ts,
+      ${bySimpleKind(sql`TRY_CAST(date_c AS TIMESTAMP)`, sql`TRY_CAST(replace(date_c, '/', '-') AS TIMESTAMP)`, dateValue(ident('date_c'), p.dayMonthOrder, ident('date_kind')))} AS order_ts,
       CASE WHEN amt_f THEN ${formattedAmount(ident('amt_c'), dec)} ELSE ${numberOf(ident('amt_c'), ident('amt_c'))} END AS amount_p,
       ${qtyCol === undefined ? raw('NULL::DECIMAL(18,4)') : numberOf(ident('qty_c'), ident('qty_c'))} AS amount_q,
-      CASE WHEN amt_f THEN ${formattedCurrency(ident('amt_c'))} ELSE ${unlessSimple(raw('NULL::VARCHAR'), currencyFromClean(ident('amt_c')))} END AS currency
+      CASE WHEN amt_f THEN ${formattedCurrency(ident('amt_c'))} ELSE ${bySimpleKind(raw('NULL::VARCHAR'), formattedCurrency(ident('amt_c')), currencyFromClean(ident('amt_c')))} END AS currency
     FROM kinds`;
 
   // Most rows are complete data rows: decide those first, so that the row-wide cell scans

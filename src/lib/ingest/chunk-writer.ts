@@ -3,7 +3,7 @@
  * on record boundaries, and counts them.
  */
 import { utf8SequenceLength } from './decode.ts';
-import { isSimpleRecord, type SimpleCellSpec } from './simple-cells.ts';
+import { simpleFlag, type SimpleCellSpec } from './simple-cells.ts';
 import { RAW_FLAG, type RawFlag } from './raw-format.ts';
 import { CR, LF, QUOTE, SPACE, TAB, US } from './record-scanner.ts';
 
@@ -141,9 +141,9 @@ export class ChunkWriter {
     this.writeUint(nFields);
   }
 
-  /** Flag the current record simple (it was begun as data). */
-  markSimple(): void {
-    this.out[this.flagAt] = 0x30 + RAW_FLAG.simpleData;
+  /** Flag the current record (begun as data) `flag`, `simpleData` or `simpleFormatted` (one digit). */
+  markSimple(flag: number): void {
+    this.out[this.flagAt] = 0x30 + flag;
   }
 
   endRecord(): void {
@@ -245,7 +245,7 @@ export class ChunkWriter {
       return false;
     }
     ends[n - 1] = to;
-    if (simple !== null && isSimpleRecord(src, from, ends, simple)) out[this.flagAt] = 0x30 + RAW_FLAG.simpleData;
+    if (simple !== null) out[this.flagAt] = 0x30 + simpleFlag(src, from, ends, simple);
     let p = base + to;
     out[p++] = LF;
     this.len = p;
@@ -298,9 +298,10 @@ export class ChunkWriter {
       this.len = p;
       ends[k] = p;
     }
-    if (simple === null || quoted || n !== simple.width || !isSimpleRecord(this.out, from, ends, simple)) return false;
-    this.out[this.flagAt] = 0x30 + RAW_FLAG.simpleData;
-    return true;
+    if (simple === null || quoted || n !== simple.width) return false;
+    const flag = simpleFlag(this.out, from, ends, simple);
+    this.out[this.flagAt] = 0x30 + flag;
+    return flag !== RAW_FLAG.data;
   }
 }
 

@@ -9,7 +9,7 @@ import { ChunkWriter, DEFAULT_CHUNK_BYTES, StatsCounter, shapeFlag, type Normali
 import { DEFAULT_MAX_RECORD_BYTES, type TextPreview } from './preview.ts';
 import { RAW_FLAG, type RawFlag } from './raw-format.ts';
 import { CR, LF, FIELD_NEEDS_QUOTES, FIELD_NOT_BLANK, RecordScanner, SCAN, fitsWidth } from './record-scanner.ts';
-import { isSimpleRecord, type SimpleCellSpec } from './simple-cells.ts';
+import { simpleFlag, type SimpleCellSpec } from './simple-cells.ts';
 
 // The normalizer's parts, by job: the byte scanner, the preview, the chunk writer, the raw format.
 export type { NormalizedChunk, NormalizeStats } from './chunk-writer.ts';
@@ -103,7 +103,7 @@ export function* normalize(
       cellEnds[k] = writer.len;
       from = to;
     }
-    if (clean && isSimpleRecord(writer.out, cellsFrom, cellEnds, simple as SimpleCellSpec)) writer.markSimple();
+    if (clean) writer.markSimple(simpleFlag(writer.out, cellsFrom, cellEnds, simple as SimpleCellSpec));
     writer.writeEmptyCells(n - kept);
     writer.endRecord();
     stats.count(flag);

@@ -22,5 +22,11 @@ export const RAW_FLAG = {
   tooManyFields: 7,
   /** A data record whose mapped cells are already clean (simple-cells.ts): parsed by direct casts. */
   simpleData: 8,
+  /**
+   * A data record whose mapped cells are clean, some number written as a spreadsheet formats
+   * it (`-￥1,234.50`) or the date as `2023/12/12 22:44` (simple-cells.ts): parsed by the
+   * shortcuts of the full rules for those forms, without cleaning or pattern tests.
+   */
+  simpleFormatted: 9,
 } as const;
 export type RawFlag = (typeof RAW_FLAG)[keyof typeof RAW_FLAG];

@@ -15,8 +15,16 @@
  * - the date: `YYYY-MM-DD`, optionally ` HH:MM` or ` HH:MM:SS` (the ISO form, no zone);
  * - numbers (amount, quantity, unit price, cost, profit): empty or `-?digits(.digits)?`;
  * - the score: empty or `digits(.digits)?`.
+ *
+ * A record is *formatted simple* (`RAW_FLAG.simpleFormatted`) when it passes these tests
+ * but for numbers written as a spreadsheet's number and currency formats write them (an
+ * optional minus, one currency sign of ￥ ¥ $ € £, digits in whole groups of three:
+ * `-￥1,234.50`, parse.ts `FORMATTED`) or a date written `YYYY/MM/DD`, optionally with
+ * ` HH:MM` or ` HH:MM:SS`. Such cells are their own cleaned text, and parse.ts reads them
+ * with shortcuts of its full rules (`formattedAmount`, a slash date's rewrite).
  */
 import type { ColumnMapping } from './types.ts';
+import { RAW_FLAG } from './raw-format.ts';
 
 /** Positions of the mapped cells that decide whether a record is simple. */
 export interface SimpleCellSpec {
@@ -118,11 +126,11 @@ function digits(src: Uint8Array, a: number, n: number): boolean {
   return true;
 }
 
-/** `YYYY-MM-DD`, `YYYY-MM-DD HH:MM` or `YYYY-MM-DD HH:MM:SS`. */
-function isoDate(src: Uint8Array, a: number, b: number): boolean {
+/** `YYYY-MM-DD`, `YYYY-MM-DD HH:MM` or `YYYY-MM-DD HH:MM:SS`; with `sep` 0x2f, the same with slashes. */
+function isoDate(src: Uint8Array, a: number, b: number, sep = 0x2d): boolean {
   const len = b - a;
   if (len !== 10 && len !== 16 && len !== 19) return false;
-  if (!digits(src, a, 4) || src[a + 4] !== 0x2d || !digits(src, a + 5, 2) || src[a + 7] !== 0x2d || !digits(src, a + 8, 2)) return false;
+  if (!digits(src, a, 4) || src[a + 4] !== sep || !digits(src, a + 5, 2) || src[a + 7] !== sep || !digits(src, a + 8, 2)) return false;
   if (len === 10) return true;
   if (src[a + 10] !== 0x20 || !digits(src, a + 11, 2) || src[a + 13] !== 0x3a || !digits(src, a + 14, 2)) return false;
   return len === 16 || (src[a + 16] === 0x3a && digits(src, a + 17, 2));
@@ -143,26 +151,85 @@ function plainNumber(src: Uint8Array, a: number, b: number, signed: boolean): bo
   return i === b && i > fracStart;
 }
 
+/**
+ * The length of the currency sign at `src[i]` (parse.ts `SIGNS`: $, ¥ C2 A5, £ C2 A3,
+ * € E2 82 AC, ￥ EF BF A5), or 0.
+ */
+function signLength(src: Uint8Array, i: number): number {
+  const b = src[i];
+  if (b === 0x24) return 1;
+  if (b === 0xc2) return src[i + 1] === 0xa5 || src[i + 1] === 0xa3 ? 2 : 0;
+  if (b === 0xe2) return src[i + 1] === 0x82 && src[i + 2] === 0xac ? 3 : 0;
+  if (b === 0xef) return src[i + 1] === 0xbf && src[i + 2] === 0xa5 ? 3 : 0;
+  return 0;
+}
+
+/**
+ * parse.ts `FORMATTED['.']`: `-?`, at most one currency sign, digits in whole groups of three
+ * (`1,234,567`) or ungrouped, an optional `.digits`. Not empty.
+ */
+function formattedNumber(src: Uint8Array, a: number, b: number): boolean {
+  let i = a;
+  if (src[i] === 0x2d) i++;
+  i += signLength(src, i);
+  const intStart = i;
+  while (i < b && isDigit(src[i])) i++;
+  if (i === intStart) return false;
+  if (src[i] === 0x2c) {
+    if (i - intStart > 3) return false;
+    while (i < b && src[i] === 0x2c) {
+      if (!digits(src, i + 1, 3) || i + 4 > b) return false;
+      i += 4;
+    }
+    if (i < b && isDigit(src[i])) return false;
+  }
+  if (i === b) return true;
+  if (src[i] !== 0x2e) return false;
+  const fracStart = ++i;
+  while (i < b && isDigit(src[i])) i++;
+  return i === b && i > fracStart;
+}
+
 /** Where cell k starts: `ends[k]` is the position of the delimiter after it (or the record end). */
 function cellStart(ends: Int32Array, k: number, from: number): number {
   return k === 0 ? from : (ends[k - 1] as number) + 1;
 }
 
 /**
- * Whether the record `src[from, to)`, whose cell k ends at `ends[k]`, is simple. The
- * record is known to be a plain, well-formed data record of `spec.width` cells. Runs for
- * every record of a file: no allocation, cheapest tests first.
+ * The record `src[from, to)`'s flag, whose cell k ends at `ends[k]`: `RAW_FLAG.simpleData`,
+ * `RAW_FLAG.simpleFormatted`, or `RAW_FLAG.data` when it is neither. The record is known to
+ * be a plain, well-formed data record of `spec.width` cells. Runs for every record of a
+ * file: no allocation, cheapest tests first.
  */
-export function isSimpleRecord(src: Uint8Array, from: number, ends: Int32Array, spec: SimpleCellSpec): boolean {
-
+export function simpleFlag(src: Uint8Array, from: number, ends: Int32Array, spec: SimpleCellSpec): number {
+  let formatted = false;
   let a = cellStart(ends, spec.date, from);
   let b = ends[spec.date] as number;
-  if (!isoDate(src, a, b)) return false;
+  if (!isoDate(src, a, b)) {
+    if (!isoDate(src, a, b, 0x2f)) return RAW_FLAG.data;
+    formatted = true;
+  }
 
   for (const k of spec.numbers) {
-    if (!plainNumber(src, cellStart(ends, k, from), ends[k] as number, true)) return false;
+    a = cellStart(ends, k, from);
+    b = ends[k] as number;
+    if (plainNumber(src, a, b, true)) continue;
+    if (!formattedNumber(src, a, b)) return RAW_FLAG.data;
+    formatted = true;
   }
-  if (spec.score !== null && !plainNumber(src, cellStart(ends, spec.score, from), ends[spec.score] as number, false)) return false;
+  if (spec.score !== null && !plainNumber(src, cellStart(ends, spec.score, from), ends[spec.score] as number, false)) return RAW_FLAG.data;
+  return simpleTexts(src, from, ends, spec) ? (formatted ? RAW_FLAG.simpleFormatted : RAW_FLAG.simpleData) : RAW_FLAG.data;
+}
+
+/** Whether the record is simple, formatted or not (`simpleFlag`). */
+export function isSimpleRecord(src: Uint8Array, from: number, ends: Int32Array, spec: SimpleCellSpec): boolean {
+  return simpleFlag(src, from, ends, spec) !== RAW_FLAG.data;
+}
+
+/** The tests of the customer, cell 0, the texts and the order id. */
+function simpleTexts(src: Uint8Array, from: number, ends: Int32Array, spec: SimpleCellSpec): boolean {
+  let a: number;
+  let b: number;
 
   a = cellStart(ends, spec.customer, from);
   b = ends[spec.customer] as number;

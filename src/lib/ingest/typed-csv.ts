@@ -38,7 +38,7 @@ import type { NormalizeStats } from './chunk-writer.ts';
 import { idValue, type Fragment } from './parse.ts';
 import { DEFAULT_MAX_RECORD_BYTES, type TextPreview } from './preview.ts';
 import { RAW_FLAG } from './raw-format.ts';
-import { isSimpleRecord, type SimpleCellSpec } from './simple-cells.ts';
+import { simpleFlag, type SimpleCellSpec } from './simple-cells.ts';
 import type { ParseOptions, Progress, Warning } from './types.ts';
 
 const LF = 0x0a;
@@ -68,13 +68,13 @@ export interface TypedCsvPlan {
   readonly columnCount: number;
   /** Records below the header: every non-empty line (there is no empty one). */
   readonly records: number;
-  /** Every record passed the simple test (`isSimpleRecord`): the engine flags them all simple. */
-  readonly allSimple: boolean;
   /**
-   * When some records are simple and some are not: the lines of the fewer kind, which the
-   * engine flags `flag` (the others the other way). Null when all records are flagged alike.
+   * The flag of the most records (`simpleFlag`: data, simple or formatted simple), which the
+   * engine gives every record not in `listed`.
    */
-  readonly listed: { readonly flag: 'simple' | 'data'; readonly lines: Int32Array } | null;
+  readonly flag: number;
+  /** The lines of the records flagged otherwise, by flag (none when all are flagged `flag`). */
+  readonly listed: readonly { readonly flag: number; readonly lines: Int32Array }[];
   /** The lines above the header, which the engine skips and which are inserted as they are. */
   readonly titles: readonly TypedTitleRow[];
 }
@@ -165,13 +165,22 @@ const grown = (a: Uint8Array): Uint8Array<ArrayBuffer> => {
   return b;
 };
 
-/** The lines of the records of the fewer kind (simple or not), from the per-record marks. */
-function listed(marks: Uint8Array, records: number, simpleCount: number, headerLine: number): NonNullable<TypedCsvPlan['listed']> {
-  const want = simpleCount * 2 <= records ? 1 : 0;
-  const lines = new Int32Array(want ? simpleCount : records - simpleCount);
-  let k = 0;
-  for (let r = 0; r < records; r++) if (marks[r] === want) lines[k++] = r + 1 + headerLine;
-  return { flag: want ? 'simple' : 'data', lines };
+/** The most common flag of the per-record flags `marks`, and the lines of the others by flag. */
+function flagged(marks: Uint8Array, records: number, headerLine: number): Pick<TypedCsvPlan, 'flag' | 'listed'> {
+  const counts = new Map<number, number>();
+  for (let r = 0; r < records; r++) counts.set(marks[r] as number, (counts.get(marks[r] as number) ?? 0) + 1);
+  let flag: number = RAW_FLAG.data;
+  for (const [f, n] of counts) if (n > (counts.get(flag) ?? 0)) flag = f;
+  const listed = [...counts.keys()]
+    .filter((f) => f !== flag)
+    .sort((a, b) => a - b)
+    .map((f) => {
+      const lines = new Int32Array(counts.get(f) ?? 0);
+      let k = 0;
+      for (let r = 0; r < records; r++) if (marks[r] === f) lines[k++] = r + 1 + headerLine;
+      return { flag: f, lines };
+    });
+  return { flag, listed };
 }
 
 const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
@@ -227,14 +236,12 @@ export function typedCsvPlan(
   const delimiter = d.charCodeAt(0);
   let ends = new Int32Array(n);
   const testing = simple !== null && simple.width === n;
-  // Per record below the header: 1 when it passed the simple test.
+  // Per record below the header: its flag (`simpleFlag`; data when not tested).
   let marks: Uint8Array = new Uint8Array(testing ? 1024 : 0);
-  let simpleCount = 0;
-  /** The current record (the `records`-th) passed the simple test. */
-  const markSimple = (): void => {
+  /** The current record's (the `records`-th) flag. */
+  const mark = (flag: number): void => {
     if (records > marks.length) marks = grown(marks);
-    marks[records - 1] = 1;
-    simpleCount++;
+    marks[records - 1] = flag;
   };
   let scratch = new Uint8Array(0);
   const doubled = { seen: false };
@@ -278,7 +285,7 @@ export function typedCsvPlan(
         if (fields === BREAK) return 'quoted_line_break';
         if (fields !== n) return 'field_count';
         // A cell with a quote is written quoted by the normalizer, and so never simple.
-        if (testing && !doubled.seen && isSimpleRecord(scratch, 0, ends, simple as SimpleCellSpec)) markSimple();
+        if (testing && !doubled.seen) mark(simpleFlag(scratch, 0, ends, simple as SimpleCellSpec));
       } else {
         let fields = 0;
         for (let i = pos; i < end; i++) {
@@ -289,7 +296,7 @@ export function typedCsvPlan(
         }
         if (fields !== n - 1) return 'field_count';
         ends[n - 1] = end;
-        if (testing && isSimpleRecord(utf8, pos, ends, simple as SimpleCellSpec)) markSimple();
+        if (testing) mark(simpleFlag(utf8, pos, ends, simple as SimpleCellSpec));
       }
     }
     pos = next;
@@ -300,23 +307,22 @@ export function typedCsvPlan(
     headerLine,
     columnCount: n,
     records,
-    allSimple: records > 0 && simpleCount === records,
-    listed: simpleCount === 0 || simpleCount === records ? null : listed(marks, records, simpleCount, headerLine),
+    ...(testing ? flagged(marks, records, headerLine) : { flag: RAW_FLAG.data, listed: [] }),
     titles,
   };
 }
 
 /**
  * The statement that makes `rawTable` from the registered file at `path`: `line_no`, `flag`
- * (simple or data, as the plan found: with `listedPath`, the registered list of the plan's
- * `listed` lines, one a line), `n_fields` and the cells as the normalizer's stream reads back
+ * (as the plan found: `listedPaths[k]`, one a plan's `listed[k]`, is the registered list of
+ * its lines, one a line), `n_fields` and the cells as the normalizer's stream reads back
  * (an empty field, quoted or not, is NULL). A line of spaces, tabs, empty quoted fields and
  * delimiters is flagged data, not blank as the normalizer flags it: the rules find no filled
  * cell in it and skip it as a blank row all the same (the property test has such lines), and
  * its cells are never read. `parallel = false` reads the file in order, so
  * `row_number() OVER ()` is the record's position in it.
  */
-export function typedRawSql(rawTable: string, path: string, plan: TypedCsvPlan, listedPath: string | null): Fragment {
+export function typedRawSql(rawTable: string, path: string, plan: TypedCsvPlan, listedPaths: readonly string[]): Fragment {
   const n = plan.columnCount;
   const xs = Array.from({ length: n }, (_, k) => ident(`x${k}`));
   const columns = Array.from({ length: n }, (_, k) => sql`${literal(`x${k}`)}: 'VARCHAR'`);
@@ -324,15 +330,12 @@ export function typedRawSql(rawTable: string, path: string, plan: TypedCsvPlan, 
   const read = sql`SELECT (row_number() OVER () + ${raw(String(plan.headerLine))}) AS line_no, * FROM read_csv(${literal(path)},
         delim = ${literal(plan.delimiter)}, quote = '"', escape = '"', header = false, skip = ${raw(String(plan.headerLine))},
         auto_detect = false, columns = {${join(columns)}}, strict_mode = true, null_padding = false, parallel = false)`;
-  const simple = raw(String(RAW_FLAG.simpleData));
-  const data = raw(String(RAW_FLAG.data));
-  const flag =
-    plan.listed && listedPath !== null
-      ? sql`CASE WHEN line_no IN (SELECT l FROM read_csv(${literal(listedPath)}, header = false, auto_detect = false, columns = {'l': 'INTEGER'}))
-          THEN ${plan.listed.flag === 'simple' ? simple : data} ELSE ${plan.listed.flag === 'simple' ? data : simple} END`
-      : plan.allSimple
-      ? simple
-      : data;
+  const arms = plan.listed.map(
+    (l, k) => sql`WHEN line_no IN (SELECT l FROM read_csv(${literal(listedPaths[k] ?? '')}, header = false, auto_detect = false, columns = {'l': 'INTEGER'}))
+          THEN ${raw(String(Math.trunc(l.flag)))}`,
+  );
+  const otherwise = raw(String(Math.trunc(plan.flag)));
+  const flag = arms.length ? sql`CASE ${join(arms, ' ')} ELSE ${otherwise} END` : otherwise;
   return sql`${createWorkTable(rawTable)} AS
     WITH read AS (${read})
     SELECT line_no::INTEGER AS line_no, (${flag})::UTINYINT AS flag, ${raw(String(n))}::INTEGER AS n_fields, ${join(cells)}
@@ -355,15 +358,16 @@ export async function typedRawInEngine(
 ): Promise<NormalizeStats | 'unsupported'> {
   progress({ stage: 'parse', done: 1, total: 1 });
   const path = await db.registerBuffer(utf8.slice());
-  const listedPath = plan.listed ? await db.registerBuffer(new TextEncoder().encode(plan.listed.lines.join('\n'))) : null;
+  const listedPaths: string[] = [];
+  for (const l of plan.listed) listedPaths.push(await db.registerBuffer(new TextEncoder().encode(l.lines.join('\n'))));
   try {
-    await db.exec(typedRawSql(rawTable, path, plan, listedPath));
+    await db.exec(typedRawSql(rawTable, path, plan, listedPaths));
   } catch {
     await db.exec(sql`DROP TABLE IF EXISTS ${tableIdent(rawTable)}`);
     return 'unsupported';
   } finally {
     await db.dropBuffer(path);
-    if (listedPath !== null) await db.dropBuffer(listedPath);
+    for (const p of listedPaths) await db.dropBuffer(p);
   }
   const [row] = await db.query(sql`SELECT count(*)::INTEGER AS n, coalesce(max(line_no), 0)::INTEGER AS last FROM ${tableIdent(rawTable)}`);
   const records = Number(row?.n ?? -1);

@@ -299,7 +299,7 @@ describe('normalize: flags and line numbers', () => {
   });
 
   it('RAW_FLAG codes match the reasons they stand for', () => {
-    expect(RAW_FLAG).toEqual({ data: 0, title: 1, blank: 2, unclosedQuote: 3, invalidEncoding: 4, lineTooLong: 5, tooFewFields: 6, tooManyFields: 7, simpleData: 8 });
+    expect(RAW_FLAG).toEqual({ data: 0, title: 1, blank: 2, unclosedQuote: 3, invalidEncoding: 4, lineTooLong: 5, tooFewFields: 6, tooManyFields: 7, simpleData: 8, simpleFormatted: 9 });
   });
 });
 

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tableToIPC, vectorFromArray, Table, Utf8 } from 'apache-arrow';
 import { initSync, Table as WasmTable, writeParquet } from 'parquet-wasm/esm';
-import { isSimpleRecord, simpleCellSpec, type SimpleCellSpec } from '../../../src/lib/ingest/simple-cells.ts';
+import { isSimpleRecord, simpleCellSpec, simpleFlag, type SimpleCellSpec } from '../../../src/lib/ingest/simple-cells.ts';
 import { scoreHeader } from '../../../src/lib/ingest/mapping.ts';
 
 const SPEC: SimpleCellSpec = { customer: 1, date: 2, numbers: [3], texts: [4], order: 0, score: 5, width: 6 };
@@ -45,10 +45,16 @@ describe('isSimpleRecord', () => {
       ['scientific id', 'O1,1.38E+10,2023-01-05,1,x,'],
       ['empty id', 'O1,,2023-01-05,1,x,'],
       ['summary in cell 0', '小计,C001,2023-01-05,1,x,'],
-      ['slash date', 'O1,C001,2023/01/05,1,x,'],
+      ['slash date, one-digit month', 'O1,C001,2023/1/05,1,x,'],
+      ['slash and dash', 'O1,C001,2023/01-05,1,x,'],
       ['short ISO date', 'O1,C001,2023-1-5,1,x,'],
       ['date with zone', 'O1,C001,2023-01-05T08:26:00Z,1,x,'],
-      ['currency', 'O1,C001,2023-01-05,¥12,x,'],
+      ['currency code', 'O1,C001,2023-01-05,RMB12,x,'],
+      ['currency after the number', 'O1,C001,2023-01-05,12元,x,'],
+      ['minus after the currency sign', 'O1,C001,2023-01-05,¥-12,x,'],
+      ['two currency signs', 'O1,C001,2023-01-05,$¥12,x,'],
+      ['a sign alone', 'O1,C001,2023-01-05,￥,x,'],
+      ['grouped score', 'O1,C001,2023-01-05,1,x,$4'],
       ['plus sign', 'O1,C001,2023-01-05,+12,x,'],
       ['trailing point', 'O1,C001,2023-01-05,12.,x,'],
       ['leading point', 'O1,C001,2023-01-05,.5,x,'],
@@ -60,6 +66,57 @@ describe('isSimpleRecord', () => {
       ['negative score', 'O1,C001,2023-01-05,1,x,-1'],
     ] as const) {
       expect(simple(record), cell).toBe(false);
+    }
+  });
+
+  it('flags formatted numbers (one currency sign, whole groups of three) and slash dates formatted simple', () => {
+    const flag = (record: string, spec: SimpleCellSpec = SPEC) => {
+      const bytes = new TextEncoder().encode(record);
+      const ends = new Int32Array(spec.width);
+      let k = 0;
+      let quoted = false;
+      bytes.forEach((b, i) => {
+        if (b === 0x22) quoted = !quoted;
+        else if (b === 0x3b && !quoted) ends[k++] = i;
+      });
+      ends[spec.width - 1] = bytes.length;
+      return simpleFlag(bytes, 0, ends, spec);
+    };
+    // ';' separates the cells here, so that the numbers may hold commas.
+    expect(flag('O1;C001;2023-01-05;12.50;x;4')).toBe(RAW_FLAG.simpleData);
+    for (const record of [
+      'O1;C001;2023/01/05;12.50;x;4',
+      'O1;C001;2023/01/05 08:26;12.50;x;4',
+      'O1;C001;2023/01/05 08:26:59;12.50;x;4',
+      'O1;C001;2023-01-05;￥39.00;x;4',
+      'O1;C001;2023-01-05;-￥1,234.50;x;',
+      'O1;C001;2023-01-05;¥1,234,567;x;',
+      'O1;C001;2023-01-05;$0.5;x;',
+      'O1;C001;2023-01-05;-€12;x;',
+      'O1;C001;2023-01-05;£1,000.25;x;',
+      'O1;C001;2023-01-05;0,123;x;',
+    ]) {
+      expect(flag(record), record).toBe(RAW_FLAG.simpleFormatted);
+    }
+    for (const record of [
+      'O1;C001;2023/1/5;12.50;x;4',
+      'O1;C001;2023/01/05 8:26;12.50;x;4',
+      'O1;C001;2023/01/05T08:26;12.50;x;4',
+      'O1;C001;2023-01-05;1,23;x;',
+      'O1;C001;2023-01-05;1234,567;x;',
+      'O1;C001;2023-01-05;1,2345;x;',
+      'O1;C001;2023-01-05;1,234.;x;',
+      'O1;C001;2023-01-05;1,234.5.6;x;',
+      'O1;C001;2023-01-05;$-5;x;',
+      'O1;C001;2023-01-05;-$;x;',
+      'O1;C001;2023-01-05;+$5;x;',
+      'O1;C001;2023-01-05;$ 5;x;',
+      'O1;C001;2023-01-05;,123;x;',
+      'O1;C001;2023-01-05;¢5;x;',
+      'O1;C001;2023-01-05;￥39.00 ;x;',
+      'O1; C001;2023/01/05;12.50;x;4',
+    ]) {
+      expect(flag(record), record).toBe(RAW_FLAG.data);
     }
   });
 
@@ -124,8 +181,10 @@ describe('direct casts give what the full rules give', () => {
   // Cells chosen at the edges of each rule: clean ones next to near misses.
   // 'nıl' (dotless i): upper() makes it NIL, a placeholder.
   const ids = ['C001', 'c001', '00123', ' C002', 'C003\u00a0', 'NA', 'Nancy', 'total', 'sum:', '1.38E+10', '', '无', '张三', 'nıl'];
-  const dates = ['2023-01-05', '2023-01-05 08:26', '2023-01-05 08:26:59', '2023-02-30', '2024-02-29', '2023-1-5', '2023/01/05', '20230105', '2023-01-05T08:26:00+08:00', ''];
-  const amounts = ['12.50', '-3', '0', '007', '1.2345678', '123456789012345678', '¥12', '1,234.50', '(5.00)', '12.', '.5', '+4', '−3', '１２', ''];
+  const dates = ['2023-01-05', '2023-01-05 08:26', '2023-01-05 08:26:59', '2023-02-30', '2024-02-29', '2023-1-5', '2023/01/05', '2023/12/12 22:44',
+    '2023/02/30 08:00', '2023/1/5', '2023/01/05 8:26', '20230105', '2023-01-05T08:26:00+08:00', ''];
+  const amounts = ['12.50', '-3', '0', '007', '1.2345678', '123456789012345678', '¥12', '1,234.50', '(5.00)', '12.', '.5', '+4', '−3', '１２', '',
+    '-￥1,234.50', '￥39.00', '$0.5', '€1,000', '£12,345,678.9', '0,123', '1,23', '1,2345', '¥-12', '-$', '￥99,999,999,999,999,999', '1,234,567,890,123,456.78'];
   const texts = ['数码', 'x', ' x', 'x\u3000', '', 'a b'];
   const orders = ['O1', '-', 'N/A', '', ' O2', 'Order 7', 'undefıned'];
   const scores = ['4', '4.5', '4,5', '', '-1', '10'];
@@ -135,7 +194,7 @@ describe('direct casts give what the full rules give', () => {
   it('keeps, rejects and skips the same rows with the same values', async () => {
     await fc.assert(
       fc.asyncProperty(fc.array(row, { minLength: 1, maxLength: 25 }), async (rows) => {
-        const body = ['订单号,客户ID,下单时间,实付金额,成本,品类,满意度', ...rows.map((r) => r.join(','))].join('\n');
+        const body = ['订单号,客户ID,下单时间,实付金额,成本,品类,满意度', ...rows.map((r) => r.map((c) => (c.includes(',') ? `"${c}"` : c)).join(','))].join('\n');
         let both;
         try {
           both = await loadBoth(body);
@@ -152,6 +211,33 @@ describe('direct casts give what the full rules give', () => {
       { numRuns: 40 },
     );
   });
+  it('does the same for a formatted export: currency-formatted money and slash dates, with near misses', async () => {
+    // Most rows here are formatted simple, so the few kinds of value each shortcut takes meet
+    // the full rules often (the broad test above rarely makes a whole row simple).
+    const fIds = ['C001', 'C002', '张三', ' C004'];
+    const fDates = ['2023-01-05', '2023/01/05', '2023/12/12 22:44', '2023/02/29 08:00', '2024/02/29 23:59:59', '2023/1/5', '2023-01-05 08:26'];
+    const fAmounts = ['12.50', '-3', '-￥1,234.50', '￥39.00', '$0.5', '€1,000', '£12,345,678.9', '0,123', '¥1,234,567.891', '1,23', '1234,567', '1,2345', '¥-12', '',
+      '￥99,999,999,999,999,999', '-$0.00'];
+    const fRow = fc.tuple(pick(['O1', 'O2']), pick(fIds), pick(fDates), pick(fAmounts), pick(fAmounts), pick(['x', '数码']), pick(['4', '']));
+    await fc.assert(
+      fc.asyncProperty(fc.array(fRow, { minLength: 1, maxLength: 25 }), async (rows) => {
+        const body = ['订单号,客户ID,下单时间,实付金额,成本,品类,满意度', ...rows.map((r) => r.map((c) => (c.includes(',') ? `"${c}"` : c)).join(','))].join('\n');
+        let both;
+        try {
+          both = await loadBoth(body);
+        } catch (e) {
+          await expect(loadDataset(db, [{ name: 'x.csv', bytes: new TextEncoder().encode(body) }], { simpleCells: false })).rejects.toThrow(
+            (e as Error).message,
+          );
+          return;
+        }
+        expect(both.fastLines).toEqual(both.fullLines);
+        expect(both.fast).toEqual(both.full);
+      }),
+      { numRuns: 40 },
+    );
+  });
+
   it('does the same for the rows of a Parquet file', async () => {
     parquetInit();
     const labels = ['订单号', '客户ID', '下单时间', '实付金额', '成本', '品类', '满意度'];

@@ -461,9 +461,9 @@ describe('text files read by the engine', () => {
     expect(both.engine).toEqual(both.js);
     const utf8 = new TextEncoder().encode(text);
     const preview = previewText(utf8, { scoreHeader, headerLine: 1 });
-    expect(typedCsvPlan(utf8, preview, simpleCellSpec(mapping, 4))).toMatchObject({ allSimple: false, listed: { flag: 'data', lines: Int32Array.from([3]) } });
+    expect(typedCsvPlan(utf8, preview, simpleCellSpec(mapping, 4))).toMatchObject({ flag: RAW_FLAG.simpleData, listed: [{ flag: RAW_FLAG.data, lines: Int32Array.from([3]) }] });
     const clean = new TextEncoder().encode(text.replace('"12"" screen"', 'screen'));
-    expect(typedCsvPlan(clean, previewText(clean, { scoreHeader, headerLine: 1 }), simpleCellSpec(mapping, 4))).toMatchObject({ allSimple: true, listed: null });
+    expect(typedCsvPlan(clean, previewText(clean, { scoreHeader, headerLine: 1 }), simpleCellSpec(mapping, 4))).toMatchObject({ flag: RAW_FLAG.simpleData, listed: [] });
   });
 
   it('reads CRLF files, tab-separated files and files without a header line through the engine', async () => {
@@ -495,7 +495,7 @@ describe('files left to the normalizer', () => {
   const clean = ['客户ID,下单时间,实付金额', 'C1,2023-01-05,1.5', 'C2,2023-01-06,2'];
 
   it('plans a clean file: delimiter, header line and record count', () => {
-    expect(plan(clean.join('\n'))).toEqual({ delimiter: ',', headerLine: 1, columnCount: 3, records: 2, allSimple: false, listed: null, titles: [] });
+    expect(plan(clean.join('\n'))).toEqual({ delimiter: ',', headerLine: 1, columnCount: 3, records: 2, flag: RAW_FLAG.data, listed: [], titles: [] });
     // Lines above the header are planned as the normalizer writes them: a title, and a blank line (no cells).
     expect(plan(['Sales report, 2023', '', ...clean].join('\n'))).toMatchObject({
       headerLine: 3,
@@ -508,9 +508,23 @@ describe('files left to the normalizer', () => {
     const utf8 = new TextEncoder().encode(clean.join('\n'));
     const preview = previewText(utf8, { scoreHeader });
     const mapping = { customer: 0, date: 1, amount: 2 };
-    expect(typedCsvPlan(utf8, preview, simpleCellSpec(mapping, 3))).toMatchObject({ records: 2, allSimple: true });
+    expect(typedCsvPlan(utf8, preview, simpleCellSpec(mapping, 3))).toMatchObject({ records: 2, flag: RAW_FLAG.simpleData, listed: [] });
     const untrimmed = new TextEncoder().encode(`${clean.join('\n')}\n C3,2023-01-07,3`);
-    expect(typedCsvPlan(untrimmed, previewText(untrimmed, { scoreHeader }), simpleCellSpec(mapping, 3))).toMatchObject({ records: 3, allSimple: false });
+    expect(typedCsvPlan(untrimmed, previewText(untrimmed, { scoreHeader }), simpleCellSpec(mapping, 3))).toMatchObject({
+      records: 3,
+      flag: RAW_FLAG.simpleData,
+      listed: [{ flag: RAW_FLAG.data, lines: Int32Array.from([4]) }],
+    });
+    // Three kinds: the most common unlisted, the two others listed by flag.
+    const kinds = new TextEncoder().encode(`${clean.join('\n')}\n C3,2023-01-07,3\nC4,2023/01/08,4\nC5,2023-01-09,5`);
+    expect(typedCsvPlan(kinds, previewText(kinds, { scoreHeader }), simpleCellSpec(mapping, 3))).toMatchObject({
+      records: 5,
+      flag: RAW_FLAG.simpleData,
+      listed: [
+        { flag: RAW_FLAG.data, lines: Int32Array.from([4]) },
+        { flag: RAW_FLAG.simpleFormatted, lines: Int32Array.from([5]) },
+      ],
+    });
   });
 
   it.each([
