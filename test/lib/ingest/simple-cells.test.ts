@@ -191,27 +191,31 @@ describe('direct casts give what the full rules give', () => {
   const pick = <T,>(xs: readonly T[]) => fc.constantFrom(...xs);
   const row = fc.tuple(pick(orders), pick(ids), pick(dates), pick(amounts), pick(amounts), pick(texts), pick(scores));
 
-  it('keeps, rejects and skips the same rows with the same values', async () => {
+  // Each property loads dozens of files twice: more than the default 30 s when the machine is busy.
+  /** The rows as a CSV file (a cell with a comma quoted), loaded both ways: the same lines and report, or refused both ways. */
+  async function expectSameAsFullRules(rows: readonly (readonly string[])[]): Promise<void> {
+    const body = ['订单号,客户ID,下单时间,实付金额,成本,品类,满意度', ...rows.map((r) => r.map((c) => (c.includes(',') ? `"${c}"` : c)).join(','))].join('\n');
+    let both;
+    try {
+      both = await loadBoth(body);
+    } catch (e) {
+      // A file the load refuses (e.g. no data row survives) must be refused either way.
+      await expect(loadDataset(db, [{ name: 'x.csv', bytes: new TextEncoder().encode(body) }], { simpleCells: false })).rejects.toThrow(
+        (e as Error).message,
+      );
+      return;
+    }
+    expect(both.fastLines).toEqual(both.fullLines);
+    expect(both.fast).toEqual(both.full);
+  }
+
+  it('keeps, rejects and skips the same rows with the same values', { timeout: 120_000 }, async () => {
     await fc.assert(
-      fc.asyncProperty(fc.array(row, { minLength: 1, maxLength: 25 }), async (rows) => {
-        const body = ['订单号,客户ID,下单时间,实付金额,成本,品类,满意度', ...rows.map((r) => r.map((c) => (c.includes(',') ? `"${c}"` : c)).join(','))].join('\n');
-        let both;
-        try {
-          both = await loadBoth(body);
-        } catch (e) {
-          // A file the load refuses (e.g. no data row survives) must be refused either way.
-          await expect(loadDataset(db, [{ name: 'x.csv', bytes: new TextEncoder().encode(body) }], { simpleCells: false })).rejects.toThrow(
-            (e as Error).message,
-          );
-          return;
-        }
-        expect(both.fastLines).toEqual(both.fullLines);
-        expect(both.fast).toEqual(both.full);
-      }),
+      fc.asyncProperty(fc.array(row, { minLength: 1, maxLength: 25 }), expectSameAsFullRules),
       { numRuns: 40 },
     );
   });
-  it('does the same for a formatted export: currency-formatted money and slash dates, with near misses', async () => {
+  it('does the same for a formatted export: currency-formatted money and slash dates, with near misses', { timeout: 120_000 }, async () => {
     // Most rows here are formatted simple, so the few kinds of value each shortcut takes meet
     // the full rules often (the broad test above rarely makes a whole row simple).
     const fIds = ['C001', 'C002', '张三', ' C004'];
@@ -220,25 +224,12 @@ describe('direct casts give what the full rules give', () => {
       '￥99,999,999,999,999,999', '-$0.00'];
     const fRow = fc.tuple(pick(['O1', 'O2']), pick(fIds), pick(fDates), pick(fAmounts), pick(fAmounts), pick(['x', '数码']), pick(['4', '']));
     await fc.assert(
-      fc.asyncProperty(fc.array(fRow, { minLength: 1, maxLength: 25 }), async (rows) => {
-        const body = ['订单号,客户ID,下单时间,实付金额,成本,品类,满意度', ...rows.map((r) => r.map((c) => (c.includes(',') ? `"${c}"` : c)).join(','))].join('\n');
-        let both;
-        try {
-          both = await loadBoth(body);
-        } catch (e) {
-          await expect(loadDataset(db, [{ name: 'x.csv', bytes: new TextEncoder().encode(body) }], { simpleCells: false })).rejects.toThrow(
-            (e as Error).message,
-          );
-          return;
-        }
-        expect(both.fastLines).toEqual(both.fullLines);
-        expect(both.fast).toEqual(both.full);
-      }),
+      fc.asyncProperty(fc.array(fRow, { minLength: 1, maxLength: 25 }), expectSameAsFullRules),
       { numRuns: 40 },
     );
   });
 
-  it('does the same for the rows of a Parquet file', async () => {
+  it('does the same for the rows of a Parquet file', { timeout: 120_000 }, async () => {
     parquetInit();
     const labels = ['订单号', '客户ID', '下单时间', '实付金额', '成本', '品类', '满意度'];
     await fc.assert(
