@@ -278,10 +278,10 @@ const FORMATTED = {
 } as const;
 
 /**
- * A `FORMATTED` cell as DECIMAL(18,4) (`amountFromClean` gives the same): its currency sign cut out (the cell starts with a
- * digit, a minus and a digit, a minus and the sign, or the sign), the group separators
- * deleted, the mark made a point. Cutting by position costs a third of deleting the signs
- * with `translate` or `replace`.
+ * A `FORMATTED` cell as DECIMAL(18,4), as `amountValue` reads it: its currency sign cut out
+ * (the cell starts with a digit, a minus and a digit, a minus and the sign, or the sign),
+ * the group separators deleted, the mark made a point. Cutting by position costs a third of
+ * deleting the signs with `translate` or `replace`.
  */
 export function formattedAmount(c: Fragment, decimal: DecimalMark): Fragment {
   const digit = (x: Fragment) => sql`ascii(${x}) BETWEEN 48 AND 57`;
@@ -326,7 +326,7 @@ export function amountFromCell(cell: Fragment, decimal: DecimalMark): Fragment {
  */
 export function amountFromClean(clean: Fragment, decimal: DecimalMark): Fragment {
   const parse = (c: Fragment) => sql`CASE WHEN regexp_matches(${c}, ${literal(PLAIN[decimal])}) THEN TRY_CAST(${c} AS DECIMAL(18,4))
-    WHEN regexp_matches(${c}, ${literal(FORMATTED[decimal])}) THEN ${formattedAmount(c, decimal)}
+    WHEN ${isFormatted(c, decimal)} THEN ${formattedAmount(c, decimal)}
     ELSE ${amountValue(amountText(c), decimal)} END`;
   return bind(clean, 'll_amount_clean', parse);
 }
