@@ -141,8 +141,8 @@ export class ChunkWriter {
     this.writeUint(nFields);
   }
 
-  /** Flag the current record (begun as data) `flag`, `simpleData` or `simpleFormatted` (one digit). */
-  markSimple(flag: number): void {
+  /** Set the current record's flag (it was begun as data): `simpleFlag`'s, one digit. */
+  setFlag(flag: number): void {
     this.out[this.flagAt] = 0x30 + flag;
   }
 
@@ -276,7 +276,7 @@ export class ChunkWriter {
   /**
    * The cells of a row that is already split (`US cell` each), quoted where needed, and
    * whether the record is simple: a data record of exactly `spec.width` cells, none quoted,
-   * that passes `isSimpleRecord` on the bytes just written.
+   * that `simpleFlag` flags simple (formatted or not) on the bytes just written.
    */
   writeRowCells(texts: readonly string[], simple: SimpleCellSpec | null): boolean {
     const n = texts.length;

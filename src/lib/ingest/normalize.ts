@@ -103,7 +103,7 @@ export function* normalize(
       cellEnds[k] = writer.len;
       from = to;
     }
-    if (clean) writer.markSimple(simpleFlag(writer.out, cellsFrom, cellEnds, simple as SimpleCellSpec));
+    if (clean) writer.setFlag(simpleFlag(writer.out, cellsFrom, cellEnds, simple as SimpleCellSpec));
     writer.writeEmptyCells(n - kept);
     writer.endRecord();
     stats.count(flag);

@@ -261,7 +261,7 @@ const PLAIN = { '.': '^[+-]?[0-9]+(\\.[0-9]+)?$', ',': '^[+-]?[0-9]+$' } as cons
  * The one-character currency signs a formatted cell may start with (after a minus), and
  * their codes as `CURRENCIES` gives them.
  */
-const SIGNS: readonly (readonly [string, string])[] = [['￥', 'CNY'], ['¥', 'CNY'], ['$', 'USD'], ['€', 'EUR'], ['£', 'GBP']];
+export const SIGNS: readonly (readonly [string, string])[] = [['￥', 'CNY'], ['¥', 'CNY'], ['$', 'USD'], ['€', 'EUR'], ['£', 'GBP']];
 const SIGN_CLASS = `[${SIGNS.map(([s]) => s).join('')}]`;
 
 /**

@@ -24,6 +24,7 @@
  * with shortcuts of its full rules (`formattedAmount`, a slash date's rewrite).
  */
 import type { ColumnMapping } from './types.ts';
+import { SIGNS } from './parse.ts';
 import { RAW_FLAG } from './raw-format.ts';
 
 /** Positions of the mapped cells that decide whether a record is simple. */
@@ -151,16 +152,16 @@ function plainNumber(src: Uint8Array, a: number, b: number, signed: boolean): bo
   return i === b && i > fracStart;
 }
 
-/**
- * The length of the currency sign at `src[i]` (parse.ts `SIGNS`: $, ¥ C2 A5, £ C2 A3,
- * € E2 82 AC, ￥ EF BF A5), or 0.
- */
+/** parse.ts `SIGNS` as UTF-8. */
+const SIGN_BYTES: readonly Uint8Array[] = SIGNS.map(([s]) => enc(s));
+
+/** The length of the currency sign (`SIGN_BYTES`) at `src[i]`, or 0. */
 function signLength(src: Uint8Array, i: number): number {
-  const b = src[i];
-  if (b === 0x24) return 1;
-  if (b === 0xc2) return src[i + 1] === 0xa5 || src[i + 1] === 0xa3 ? 2 : 0;
-  if (b === 0xe2) return src[i + 1] === 0x82 && src[i + 2] === 0xac ? 3 : 0;
-  if (b === 0xef) return src[i + 1] === 0xbf && src[i + 2] === 0xa5 ? 3 : 0;
+  for (const sign of SIGN_BYTES) {
+    let k = 0;
+    while (k < sign.length && src[i + k] === sign[k]) k++;
+    if (k === sign.length) return k;
+  }
   return 0;
 }
 
@@ -219,11 +220,6 @@ export function simpleFlag(src: Uint8Array, from: number, ends: Int32Array, spec
   }
   if (spec.score !== null && !plainNumber(src, cellStart(ends, spec.score, from), ends[spec.score] as number, false)) return RAW_FLAG.data;
   return simpleTexts(src, from, ends, spec) ? (formatted ? RAW_FLAG.simpleFormatted : RAW_FLAG.simpleData) : RAW_FLAG.data;
-}
-
-/** Whether the record is simple, formatted or not (`simpleFlag`). */
-export function isSimpleRecord(src: Uint8Array, from: number, ends: Int32Array, spec: SimpleCellSpec): boolean {
-  return simpleFlag(src, from, ends, spec) !== RAW_FLAG.data;
 }
 
 /** The tests of the customer, cell 0, the texts and the order id. */

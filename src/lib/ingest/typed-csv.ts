@@ -107,7 +107,7 @@ const BREAK = -2;
  * normalizer keeps those characters, the engine drops the spaces or fails), `BREAK` for a
  * quote still open at the end of the line (the field goes on past a line break; the
  * normalizer's line numbers then follow the records, not the lines). With `out`, writes
- * the cells' text, unquoted, one byte apart (`isSimpleRecord`'s layout), and their ends into
+ * the cells' text, unquoted, one byte apart (`simpleFlag`'s layout), and their ends into
  * `ends`. At most `max` fields are read (`max + 1` is returned for more).
  */
 function splitQuoted(
@@ -207,9 +207,9 @@ function titleRow(line: number, text: Uint8Array, ends: Int32Array, fields: numb
 /**
  * The plan for reading `utf8` with the engine, or why it is not read that way. Native
  * `indexOf` scans for the file-wide tests, then one pass over the lines that counts each
- * line's fields and, with `simple`, applies the normalizer's own simple test
- * (`isSimpleRecord`) until a line fails it: when every line passes, the engine's read needs
- * no test of its own (`allSimple`). A line with a quote is split field by field
+ * line's fields and, with `simple`, flags each record with the normalizer's own test
+ * (`simpleFlag`): the engine's read gives every record the plan's most common flag and the
+ * listed lines theirs (`flag`, `listed`). A line with a quote is split field by field
  * (`splitQuoted`); the others only have their delimiters counted.
  */
 export function typedCsvPlan(

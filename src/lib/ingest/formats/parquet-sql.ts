@@ -176,7 +176,7 @@ function isoDate(x: Fragment, v: Fragment, t: Fragment, kind: TextKind): Fragmen
 }
 
 /**
- * `isSimpleRecord` (simple-cells.ts) on the row's texts, plus what `writeRowCells` adds: no
+ * `simpleFlag` (simple-cells.ts) on the row's texts, plus what `writeRowCells` adds: no
  * cell that needs quoting, no NUL removed. `x(k)` is column k, `t(k)` its text ('' when null).
  */
 export function simpleTest(
