@@ -14,14 +14,14 @@ import { readFileSync, rmSync, statSync } from 'node:fs';
 import { basename } from 'node:path';
 import { loadavg } from 'node:os';
 import { runDashboard } from '../../src/lib/analyses/index.ts';
-import type { DbClient, Row } from '../../src/lib/db/client.ts';
+import type { ArrowInsertOptions, DbClient, Row } from '../../src/lib/db/client.ts';
 import type { SqlQuery } from '../../src/lib/db/sql.ts';
 import { loadDataset } from '../../src/lib/ingest/load.ts';
 import { mappedOf } from '../../src/lib/model/mapped.ts';
 import { DEFAULT_SETTINGS } from '../../src/lib/model/settings.ts';
 import { statementLabel } from './profile-ingest.ts';
 import { exportCsv, salesCsv } from './files.ts';
-import { BlockingWasmDb } from './wasm-blocking.ts';
+import { BlockingWasmDb } from '../lib/db/wasm-blocking.ts';
 
 function arg(name: string, fallback: string): string {
   const at = process.argv.indexOf(`--${name}`);
@@ -68,8 +68,8 @@ class Watching implements DbClient {
   async dropBuffer(p: string): Promise<void> {
     await this.db.dropBuffer(p);
   }
-  insertArrowIPC(t: string, ipc: Uint8Array): Promise<void> {
-    return this.db.insertArrowIPC(t, ipc);
+  insertArrowIPC(t: string, ipc: Uint8Array, options?: ArrowInsertOptions): Promise<void> {
+    return this.db.insertArrowIPC(t, ipc, options);
   }
   close(): Promise<void> {
     return this.db.close();

@@ -15,14 +15,14 @@ import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { runDashboard, DASHBOARD_PHASES, type DashboardPhase } from '../../src/lib/analyses/index.ts';
-import type { DbClient, Row } from '../../src/lib/db/client.ts';
+import type { ArrowInsertOptions, DbClient, Row } from '../../src/lib/db/client.ts';
 import { NodeDb } from '../../src/lib/db/duckdb-node.ts';
 import type { SqlQuery } from '../../src/lib/db/sql.ts';
 import { loadDataset } from '../../src/lib/ingest/load.ts';
 import { mappedOf } from '../../src/lib/model/mapped.ts';
 import { DEFAULT_SETTINGS } from '../../src/lib/model/settings.ts';
 import { salesCsv } from './files.ts';
-import { BlockingWasmDb } from './wasm-blocking.ts';
+import { BlockingWasmDb } from '../lib/db/wasm-blocking.ts';
 
 function arg(name: string, fallback: string): string {
   const at = process.argv.indexOf(`--${name}`);
@@ -86,8 +86,8 @@ class Tracing implements DbClient {
   dropBuffer(p: string): Promise<void> {
     return this.inner.dropBuffer(p);
   }
-  insertArrowIPC(t: string, ipc: Uint8Array): Promise<void> {
-    return this.inner.insertArrowIPC(t, ipc);
+  insertArrowIPC(t: string, ipc: Uint8Array, options?: ArrowInsertOptions): Promise<void> {
+    return this.inner.insertArrowIPC(t, ipc, options);
   }
   close(): Promise<void> {
     return this.inner.close();

@@ -19,7 +19,7 @@ import type { DbClient } from '../../src/lib/db/client.ts';
 import { NodeDb } from '../../src/lib/db/duckdb-node.ts';
 import { loadDataset } from '../../src/lib/ingest/load.ts';
 import { exportCsv, quotedCsv, salesCsv, salesGbCsv } from './files.ts';
-import { BlockingWasmDb } from './wasm-blocking.ts';
+import { BlockingWasmDb } from '../lib/db/wasm-blocking.ts';
 
 function arg(name: string, fallback: string): string {
   const at = process.argv.indexOf(`--${name}`);

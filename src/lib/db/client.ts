@@ -38,15 +38,25 @@ export interface DbClient {
    * on a loaded 2-core machine (BENCHMARKS.md), so loads stay on one thread.
    */
   singleThreaded?<T>(work: () => Promise<T>): Promise<T>;
-  /** Load an Arrow IPC stream into a new table (with `append`, into the existing one). */
-  insertArrowIPC(table: string, ipc: Uint8Array, options?: { readonly append?: boolean }): Promise<void>;
   /**
-   * Optional: create TEMP `table` from a Parquet file's bytes with the engine's own reader,
-   * rows in file order (native DuckDB; the browser build has no Parquet reader offline and
-   * takes the file as Arrow through `insertArrowIPC`).
+   * Load an Arrow IPC stream into a new table (with `append`, into the existing one). The
+   * table is a persistent one, never TEMP: in the engine's default database, or in the
+   * attached `database` (an in-memory one keeps it off a database file on the device).
    */
-  createTableFromParquet?(table: string, bytes: Uint8Array): Promise<void>;
+  insertArrowIPC(table: string, ipc: Uint8Array, options?: ArrowInsertOptions): Promise<void>;
+  /**
+   * Optional: create `table` in the attached `database` from a Parquet file's bytes with the
+   * engine's own reader, rows in file order (native DuckDB; the browser build has no Parquet
+   * reader offline and takes the file as Arrow through `insertArrowIPC`).
+   */
+  createTableFromParquet?(table: string, bytes: Uint8Array, database: string): Promise<void>;
   close(): Promise<void>;
+}
+
+export interface ArrowInsertOptions {
+  readonly append?: boolean;
+  /** An attached database to create the table in, instead of the default one. */
+  readonly database?: string;
 }
 
 /** A database error that keeps the SQL that caused it (never shown raw to users). */

@@ -178,11 +178,11 @@ export class NodeDb implements DbClient {
     throw new Error('insertArrowIPC is not available on the Node client; load Parquet with createTableFromParquet');
   }
 
-  async createTableFromParquet(table: string, bytes: Uint8Array): Promise<void> {
+  async createTableFromParquet(table: string, bytes: Uint8Array, database: string): Promise<void> {
     const path = await this.registerBuffer(bytes);
     try {
       // One statement, insertion order kept: the file's row k lands at rowid k − 1.
-      await this.exec(sql`CREATE OR REPLACE TEMP TABLE ${ident(table)} AS SELECT * FROM read_parquet(${literal(path)})`);
+      await this.exec(sql`CREATE OR REPLACE TABLE ${ident(database)}.${ident(table)} AS SELECT * FROM read_parquet(${literal(path)})`);
     } finally {
       await this.dropBuffer(path);
     }

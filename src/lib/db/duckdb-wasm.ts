@@ -15,7 +15,7 @@ import coiWasmUrl from '@duckdb/duckdb-wasm/dist/duckdb-coi.wasm?url';
 import coiWorkerUrl from '@duckdb/duckdb-wasm/dist/duckdb-browser-coi.worker.js?url';
 import coiPthreadWorkerUrl from '@duckdb/duckdb-wasm/dist/duckdb-browser-coi.pthread.worker.js?url';
 import { DataType, makeVector, Precision, tableToIPC, type Field, type Table, type Vector } from 'apache-arrow';
-import type { Cell, DbClient, Row } from './client.ts';
+import type { ArrowInsertOptions, Cell, DbClient, Row } from './client.ts';
 import { QueryError } from './client.ts';
 import type { SqlQuery } from './sql.ts';
 
@@ -412,9 +412,11 @@ export class WasmDb implements DbClient {
     if (this.files.delete(path)) await this.db.dropFile(path);
   }
 
-  async insertArrowIPC(table: string, ipc: Uint8Array, options: { readonly append?: boolean } = {}): Promise<void> {
+  async insertArrowIPC(table: string, ipc: Uint8Array, options: ArrowInsertOptions = {}): Promise<void> {
     try {
-      await this.conn.insertArrowFromIPCStream(ipc, { name: table, create: options.append !== true });
+      // duckdb-wasm creates the table with a plain CREATE TABLE (a TEMP one is refused) in
+      // `schema`, which the engine resolves to an attached database of that name.
+      await this.conn.insertArrowFromIPCStream(ipc, { name: table, create: options.append !== true, ...(options.database ? { schema: options.database } : {}) });
     } catch (e) {
       throw new QueryError(messageOf(e), `-- insertArrowFromIPCStream ${table}`, e);
     }

@@ -156,7 +156,7 @@ interface Prepared {
    * `rows`; 'unsupported' when a column's type has no SQL text (`rows` is read then).
    */
   readonly rawInEngine?: (db: DbClient, rawTable: string, progress: (p: Progress) => void) => Promise<NormalizeStats | 'unsupported'>;
-  /** `rawInEngine` can write its raw table into the load's work database (text files; Parquet's Arrow insert needs a TEMP table). */
+  /** `rawInEngine` can write its raw table into the load's work database (text files; Parquet's raw table stays a TEMP one). */
   readonly rawInWork?: boolean;
   /** Buffers `rows` reads besides the file's own bytes (text re-encoded to UTF-8). */
   readonly held: readonly Uint8Array[];
@@ -615,7 +615,7 @@ export async function loadDataset(db: DbClient, sales: readonly InputFile[], opt
     for (const [k, input] of inputs.entries()) {
       const insp = inspections[k];
       if (!insp) continue;
-      // A Parquet file read in the engine builds its raw table beside a typed TEMP one (parquet.ts).
+      // A Parquet file read in the engine builds a TEMP raw table from its typed columns (parquet.ts).
       const rawTable = work && (!prepared[k]?.rawInEngine || prepared[k]?.rawInWork) ? `${work}.raw__${k}` : `raw__${k}`;
       const stageTable = work ? `${work}.stage__${k}` : `stage__${k}`;
       temps.push(rawTable, stageTable);

@@ -5,7 +5,9 @@
  * the same load report, whether the engine reads the file itself (native read_parquet) or
  * takes it as Arrow record batches, one row group at a time (the page's way).
  */
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createRequire } from 'node:module';
 import fc from 'fast-check';
 import {
@@ -26,11 +28,12 @@ import {
 } from 'apache-arrow';
 import { initSync, Table as WasmTable, WriterPropertiesBuilder, writeParquet } from 'parquet-wasm/esm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DbClient, Row } from '../../../src/lib/db/client.ts';
+import type { ArrowInsertOptions, DbClient, Row } from '../../../src/lib/db/client.ts';
 import { NodeDb } from '../../../src/lib/db/duckdb-node.ts';
 import { ident, literal, sql, type SqlQuery } from '../../../src/lib/db/sql.ts';
 import { loadDataset, type LoadOptions } from '../../../src/lib/ingest/load.ts';
 import { IngestError, type ColumnMapping, type LoadReport } from '../../../src/lib/ingest/types.ts';
+import { BlockingWasmDb } from '../db/wasm-blocking.ts';
 import { linesDump } from './table-dumps.ts';
 import { PassThroughDb } from './pass-through-db.ts';
 
@@ -62,10 +65,12 @@ class ArrowOnlyDb extends PassThroughDb {
     if ((typeof q === 'string' ? q : q.text).includes('read_csv(')) this.textReads++;
     return this.db.exec(q);
   }
-  override async insertArrowIPC(table: string, ipc: Uint8Array, options: { readonly append?: boolean } = {}): Promise<void> {
+  override async insertArrowIPC(table: string, ipc: Uint8Array, options: ArrowInsertOptions = {}): Promise<void> {
     this.batches++;
     const path = await this.db.registerBuffer(writeParquet(WasmTable.fromIPCStream(ipc)));
-    const into = options.append ? sql`INSERT INTO ${ident(table)}` : sql`CREATE TEMP TABLE ${ident(table)} AS`;
+    // As duckdb-wasm does: a plain table, in the database named, else the default one.
+    const name = options.database ? sql`${ident(options.database)}.${ident(table)}` : ident(table);
+    const into = options.append ? sql`INSERT INTO ${name}` : sql`CREATE TABLE ${name} AS`;
     await this.db.exec(sql`${into} SELECT * FROM read_parquet(${literal(path)})`);
     await this.db.dropBuffer(path);
   }
@@ -97,8 +102,8 @@ class NativeDb extends ArrowOnlyDb {
   constructor(private readonly native: NodeDb) {
     super(native);
   }
-  createTableFromParquet(table: string, bytes: Uint8Array): Promise<void> {
-    return this.native.createTableFromParquet(table, bytes);
+  createTableFromParquet(table: string, bytes: Uint8Array, database: string): Promise<void> {
+    return this.native.createTableFromParquet(table, bytes, database);
   }
 }
 
@@ -264,4 +269,59 @@ describe('Parquet in the engine', () => {
     // The NULL member is an empty cell in the rejected line's text, as in the text path.
     expect(outcome.report.rejected).toEqual([{ file: 0, line: 3, reason: 'missing_date', text: 'C3,,12.0000,,' }]);
   });
+
+  it("takes the page's way on the page's engine (duckdb-wasm in Node): Arrow batches, no text read, nothing left on the device", async () => {
+    // The same hand-worked file on the engine the page runs, here with its data kept in a
+    // database file (as the page does on the device): the typed copy goes into an in-memory
+    // database of its own, and nothing of it is left in the file or attached afterwards.
+    const bytes = parquetOf(
+      new Table({
+        客户ID: vectorFromArray(['C1', '合计', null, 'C2', '客户丙'], new Utf8()),
+        下单时间: vectorFromArray([Date.UTC(2023, 11, 12, 22, 44, 44, 900), null, null, Date.UTC(2024, 1, 29), Date.UTC(2024, 2, 1, 8)], new TimestampMicrosecond()),
+        实付金额: vectorFromArray([31.97, 31.97, null, 1e21, 0.1 + 0.2], new Float64()),
+        数量: vectorFromArray([2, null, null, 1, 3], new Int32()),
+      }),
+      2,
+    );
+    const reference = await load(db, bytes, { parquetInEngine: false });
+    const dir = mkdtempSync(join(tmpdir(), 'parquet-wasm-'));
+    const wasm = new CountingDb(await BlockingWasmDb.open(join(dir, 'device.duckdb')));
+    try {
+      expect(await load(wasm, bytes, {})).toEqual(reference);
+      expect([wasm.batches, wasm.textReads]).toEqual([3, 0]);
+      const left = await wasm.query(`SELECT database_name || '.' || table_name AS t FROM duckdb_tables() WHERE NOT internal ORDER BY 1`);
+      expect(left.map((r) => r.t).filter((t) => String(t).includes('typed'))).toEqual([]);
+      expect((await wasm.query('SELECT database_name AS d FROM duckdb_databases() WHERE NOT internal ORDER BY 1')).map((r) => r.d)).not.toContain('parquet_typed');
+    } finally {
+      await wasm.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
 });
+
+/** A client that counts what ArrowOnlyDb counts, around any other client (here the wasm engine). */
+class CountingDb implements DbClient {
+  batches = 0;
+  textReads = 0;
+  constructor(private readonly inner: DbClient) {}
+  exec(q: SqlQuery | string): Promise<void> {
+    if ((typeof q === 'string' ? q : q.text).includes('read_csv(')) this.textReads++;
+    return this.inner.exec(q);
+  }
+  query<T extends Row = Row>(q: SqlQuery | string): Promise<T[]> {
+    return this.inner.query<T>(q);
+  }
+  registerBuffer(bytes: Uint8Array): Promise<string> {
+    return this.inner.registerBuffer(bytes);
+  }
+  dropBuffer(path: string): Promise<void> {
+    return this.inner.dropBuffer(path);
+  }
+  insertArrowIPC(table: string, ipc: Uint8Array, options?: ArrowInsertOptions): Promise<void> {
+    this.batches++;
+    return this.inner.insertArrowIPC(table, ipc, options);
+  }
+  close(): Promise<void> {
+    return this.inner.close();
+  }
+}

@@ -1,5 +1,5 @@
 /** A DbClient that forwards every call to a NodeDb: tests subclass it to watch or alter one call. */
-import type { DbClient, Row } from '../../../src/lib/db/client.ts';
+import type { ArrowInsertOptions, DbClient, Row } from '../../../src/lib/db/client.ts';
 import type { NodeDb } from '../../../src/lib/db/duckdb-node.ts';
 import type { SqlQuery } from '../../../src/lib/db/sql.ts';
 
@@ -17,7 +17,7 @@ export class PassThroughDb implements DbClient {
   dropBuffer(path: string): Promise<void> {
     return this.db.dropBuffer(path);
   }
-  insertArrowIPC(_table: string, _ipc: Uint8Array, _options?: { readonly append?: boolean }): Promise<void> {
+  insertArrowIPC(_table: string, _ipc: Uint8Array, _options?: ArrowInsertOptions): Promise<void> {
     return this.db.insertArrowIPC();
   }
   /** The NodeDb stays open: the test that opened it closes it. */

@@ -9,7 +9,7 @@ import Papa from 'papaparse';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { datasetFacts, runDashboard } from '../../../src/lib/analyses/index.ts';
 import { customerListQuery } from '../../../src/lib/analyses/customer-list.ts';
-import type { DbClient, Row } from '../../../src/lib/db/client.ts';
+import type { ArrowInsertOptions, DbClient, Row } from '../../../src/lib/db/client.ts';
 import { NodeDb } from '../../../src/lib/db/duckdb-node.ts';
 import type { SqlQuery, SqlValue } from '../../../src/lib/db/sql.ts';
 import { loadDataset, type InputFile } from '../../../src/lib/ingest/load.ts';
@@ -46,9 +46,9 @@ class RecordingDb implements DbClient {
   dropBuffer(path: string): Promise<void> {
     return this.inner.dropBuffer(path);
   }
-  insertArrowIPC(table: string, ipc: Uint8Array): Promise<void> {
+  insertArrowIPC(table: string, ipc: Uint8Array, options?: ArrowInsertOptions): Promise<void> {
     this.executed.push({ text: `-- insertArrowIPC ${table}`, params: [] });
-    return this.inner.insertArrowIPC(table, ipc);
+    return this.inner.insertArrowIPC(table, ipc, options);
   }
   close(): Promise<void> {
     return this.inner.close();

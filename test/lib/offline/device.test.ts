@@ -84,7 +84,7 @@ class FakeEngine implements DeviceEngine {
   query: DbClient['query'] = (q) => this.db.query(q);
   registerBuffer: DbClient['registerBuffer'] = (b) => this.db.registerBuffer(b);
   dropBuffer: DbClient['dropBuffer'] = (p) => this.db.dropBuffer(p);
-  insertArrowIPC: DbClient['insertArrowIPC'] = (t, i) => this.db.insertArrowIPC(t, i);
+  insertArrowIPC: DbClient['insertArrowIPC'] = (t, i, o) => this.db.insertArrowIPC(t, i, o);
   async close(): Promise<void> {
     this.closed = true;
     await this.memory.close();

@@ -219,7 +219,7 @@ export function trimTested(spec: SimpleCellSpec): number[] {
  * build-lines.ts) from `source`, the file's columns in order with the file's row k at
  * `rowid` k − 1. With `simple`, clean data rows are flagged as the normalizer flags them.
  */
-export function parquetRawSql(target: string, source: string, kinds: readonly TextKind[], simple: SimpleCellSpec | null): Fragment {
+export function parquetRawSql(target: string, source: Fragment, kinds: readonly TextKind[], simple: SimpleCellSpec | null): Fragment {
   const n = kinds.length;
   const xs = kinds.map((_, k) => ident(`x${k}`));
   const x = (k: number) => xs[k] as Fragment;
@@ -244,7 +244,7 @@ export function parquetRawSql(target: string, source: string, kinds: readonly Te
     : sql`CASE WHEN blank THEN ${raw(String(RAW_FLAG.blank))} ELSE ${raw(String(RAW_FLAG.data))} END`;
   const cells = kinds.map((_, k) => sql`CASE WHEN blank THEN NULL ELSE nullif(${t(k)}, '') END AS ${ident(`c${k}`)}`);
   return sql`CREATE OR REPLACE TEMP TABLE ${ident(target)} AS
-    WITH named AS (SELECT rowid + 1 AS line_no, * ${withSources.length ? sql`, ${join(withSources)}` : raw('')} FROM ${ident(source)} AS p(${join(xs)})),
+    WITH named AS (SELECT rowid + 1 AS line_no, * ${withSources.length ? sql`, ${join(withSources)}` : raw('')} FROM ${source} AS p(${join(xs)})),
       texts AS (SELECT *, ${join(texts)} FROM named),
       shaped AS (SELECT *, ${blank} AS blank ${endCodes.length ? sql`, ${join(endCodes)}` : raw('')}
         ${simple && strings.length ? sql`, concat(${join(kinds.flatMap((k, i) => (k === 'text' ? [x(i)] : [])))}) AS all_text` : raw('')} FROM texts)
@@ -253,12 +253,12 @@ export function parquetRawSql(target: string, source: string, kinds: readonly Te
 }
 
 /** Rows holding a NUL character in a text column, and how many NULs (the normalizer drops them). */
-export function nulStatsSql(source: string, kinds: readonly TextKind[]): Fragment | null {
+export function nulStatsSql(source: Fragment, kinds: readonly TextKind[]): Fragment | null {
   const xs = kinds.map((_, k) => ident(`x${k}`));
   const strings = kinds.flatMap((kind, k) => (kind === 'text' ? [xs[k] as Fragment] : []));
   if (strings.length === 0) return null;
   const any = join(strings.map((s) => sql`contains(${s}, chr(0))`), ' OR ');
   const removed = join(strings.map((s) => sql`coalesce(length(${s}) - length(replace(${s}, chr(0), '')), 0)`), ' + ');
   return sql`SELECT count(*)::INTEGER AS records, coalesce(sum(${removed}), 0)::INTEGER AS removed
-    FROM ${ident(source)} AS p(${join(xs)}) WHERE ${any}`;
+    FROM ${source} AS p(${join(xs)}) WHERE ${any}`;
 }

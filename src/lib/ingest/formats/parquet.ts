@@ -237,11 +237,18 @@ function typedInEngine(field: Field): boolean {
   );
 }
 
-/** Put the file's columns into `table`, typed, one row group at a time (row k of the file at rowid k − 1). */
+/**
+ * The in-memory database the typed columns are put in while the raw table is made from them.
+ * The engine's Arrow insert cannot make a TEMP table: without it, the typed copy would land
+ * in the default database, which is a database file when the page keeps its data on the device.
+ */
+const TYPED_DATABASE = 'parquet_typed';
+
+/** Put the file's columns into `table` of TYPED_DATABASE, typed, one row group at a time (row k of the file at rowid k − 1). */
 async function typedTable(db: DbClient, bytes: Uint8Array, table: string, progress: (p: Progress) => void): Promise<void> {
   if (db.createTableFromParquet) {
     progress({ stage: 'parse', done: 0, total: 1 });
-    await db.createTableFromParquet(table, bytes);
+    await db.createTableFromParquet(table, bytes, TYPED_DATABASE);
     progress({ stage: 'parse', done: 1, total: 1 });
     return;
   }
@@ -253,7 +260,7 @@ async function typedTable(db: DbClient, bytes: Uint8Array, table: string, progre
     for (let g = 0; g < groups; g++) {
       const batch = await file.read({ rowGroups: [g], batchSize: Math.max(1, meta.rowGroup(g).numRows()) });
       // The engine owns the stream once given; the decoded batch is freed with it.
-      await db.insertArrowIPC(table, batch.intoIPCStream(), { append: g > 0 });
+      await db.insertArrowIPC(table, batch.intoIPCStream(), { append: g > 0, database: TYPED_DATABASE });
       progress({ stage: 'parse', done: g + 1, total: groups });
     }
   } finally {
@@ -276,16 +283,18 @@ export async function parquetRawInEngine(
   progress: (p: Progress) => void,
 ): Promise<NormalizeStats | 'unsupported'> {
   if (schema.fields.length === 0 || !schema.fields.every(typedInEngine)) return 'unsupported';
-  const typed = `${rawTable}__typed`;
+  const name = `${rawTable}__typed`;
+  const typed = sql`${ident(TYPED_DATABASE)}.${ident(name)}`;
+  await db.exec(sql`ATTACH IF NOT EXISTS ':memory:' AS ${ident(TYPED_DATABASE)}`);
   try {
     try {
-      await typedTable(db, bytes, typed, progress);
+      await typedTable(db, bytes, name, progress);
     } catch {
       // Whatever the engine could not take (a name, a type) the JavaScript path reads.
       return 'unsupported';
     }
     const types = await db.query(sql`SELECT data_type::VARCHAR AS t FROM duckdb_columns()
-      WHERE database_name = 'temp' AND table_name = ${typed} ORDER BY column_index`);
+      WHERE database_name = ${TYPED_DATABASE} AND table_name = ${name} ORDER BY column_index`);
     const kinds = types.map((r) => textKind(String(r.t)));
     if (kinds.length !== schema.fields.length || kinds.some((k) => k === null)) return 'unsupported';
     const known = kinds as TextKind[];
@@ -296,6 +305,7 @@ export async function parquetRawInEngine(
     const records = Number(count?.n ?? 0);
     return { records, byFlag: {}, nulRemoved: Number(nul?.removed ?? 0), nulRecords: Number(nul?.records ?? 0), lines: records };
   } finally {
-    await db.exec(sql`DROP TABLE IF EXISTS ${ident(typed)}`);
+    // Detaching frees the typed copy with the database.
+    await db.exec(sql`DETACH DATABASE IF EXISTS ${ident(TYPED_DATABASE)}`);
   }
 }

@@ -5,8 +5,8 @@
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { ConsoleLogger, createDuckDB, DuckDBAccessMode, LogLevel, NODE_RUNTIME, type DuckDBConnection } from '@duckdb/duckdb-wasm/blocking';
-import type { DbClient, Row } from '../../src/lib/db/client.ts';
-import type { SqlQuery } from '../../src/lib/db/sql.ts';
+import type { ArrowInsertOptions, DbClient, Row } from '../../../src/lib/db/client.ts';
+import type { SqlQuery } from '../../../src/lib/db/sql.ts';
 
 export class BlockingWasmDb implements DbClient {
   private seq = 0;
@@ -80,8 +80,8 @@ export class BlockingWasmDb implements DbClient {
     this.sizes.delete(path);
   }
 
-  async insertArrowIPC(table: string, ipc: Uint8Array): Promise<void> {
-    this.conn.insertArrowFromIPCStream(ipc, { name: table, create: true });
+  async insertArrowIPC(table: string, ipc: Uint8Array, options: ArrowInsertOptions = {}): Promise<void> {
+    this.conn.insertArrowFromIPCStream(ipc, { name: table, create: options.append !== true, ...(options.database ? { schema: options.database } : {}) });
   }
 
   async close(): Promise<void> {
