@@ -95,6 +95,9 @@ function parseArgs(argv: readonly string[]): Args {
 
 /** Panels with a part the page runs when the panel is first opened. */
 const DEFERRED_IDS = PANEL_REGISTRY.flatMap((p) => (p.deferred ? [p.id] : []));
+/** The load's steps as the page tells them (`ingest.steps`, load.ts `LoadStep`). */
+const INGEST_STEPS = ['prepare', 'raw', 'lines', 'finish'] as const;
+type IngestStep = (typeof INGEST_STEPS)[number];
 type DeferredId = (typeof DEFERRED_IDS)[number];
 
 /**
@@ -131,6 +134,9 @@ async function timed<T>(f: () => Promise<T>): Promise<{ ms: number; value: T }> 
 
 interface PageRun {
   readonly phases: Record<DashboardPhase, Measured>;
+  /** The ingest split by step, and how the raw table was read (`ingest.via`). */
+  readonly steps: Record<IngestStep, Measured>;
+  readonly via: string | null;
   /** Each deferred part, run when its panel is first opened (read before the filter change). */
   readonly deferred: Record<DeferredId, Measured>;
   readonly engine: Measured;
@@ -294,8 +300,19 @@ async function pageRun(session: AppSession, file: string, timeoutMs: number, pss
       return [k, v === null ? na(`window.__loyaltyLens.timings has no dashboard.${k}`) : ms(v)];
     }),
   ) as Record<DashboardPhase, Measured>;
+  const steps = Object.fromEntries(
+    INGEST_STEPS.map((k) => {
+      const v = pick(t, [`ingest.steps.${k}`]);
+      return [k, v === null ? na(`window.__loyaltyLens.timings has no ingest.steps.${k}`) : ms(v)];
+    }),
+  ) as Record<IngestStep, Measured>;
+  const via = await session.page
+    .evaluate(() => (window as unknown as { __loyaltyLens?: { timings?: { ingest?: { via?: string[] } } } }).__loyaltyLens?.timings?.ingest?.via?.join(', ') ?? null)
+    .catch(() => null);
   return {
     phases,
+    steps,
+    via,
     deferred,
     engine: engine !== null ? ms(engine) : na(`window.__loyaltyLens.timings has no engine entry (first screen ${Math.round(firstScreen)} ms)`),
     ingest: ms(ingest ?? drop.ms),
@@ -553,6 +570,8 @@ interface SizeResult {
   readonly fileMb: number;
   readonly page: Record<'engine' | 'ingest' | 'queries' | 'panels' | 'filter' | 'save', Series>;
   readonly phases: Record<DashboardPhase, Series>;
+  readonly steps: Record<IngestStep, Series>;
+  via: string | null;
   readonly deferred: Record<DeferredId, Series>;
   readonly pssMb: (number | null)[];
   readonly native1: Record<'ingest' | 'queries', Series>;
@@ -627,6 +646,14 @@ function report(results: readonly SizeResult[], args: Args, notes: readonly stri
       `| ${caseLabel(r)} | ${r.fileMb.toFixed(0)} | ${cell(r.page.engine)} | ${cell(r.page.ingest)} | ${cell(r.page.queries)} | ${cell(r.page.panels)} | ${cell(r.page.save)} | ${cell(r.page.filter)} | ${fmt(pss)} | ${firstCell(r.page.ingest)} / ${firstCell(r.page.panels)} |`,
     );
   }
+  lines.push('');
+  lines.push(
+    '"ingest" split by the load\'s steps (summed over files): prepare = the file read, decoded and inspected; raw = its raw table made, by the engine\'s own read of the file or from chunks of normalized text ("read by"); lines = the cleaning rules into the staged lines; finish = the tables swapped in:',
+    '',
+  );
+  lines.push(`| lines | read by | ${INGEST_STEPS.join(' | ')} |`);
+  lines.push(`|---|---|${INGEST_STEPS.map(() => '---').join('|')}|`);
+  for (const r of results) lines.push(`| ${caseLabel(r)} | ${r.via ?? 'n/a'} | ${INGEST_STEPS.map((k) => cell(r.steps[k])).join(' | ')} |`);
   lines.push('');
   lines.push('"panel queries" is the dashboard run: the canonical tables (orders, customers and the rankings, for the filters) and every panel\'s queries, split here:', '');
   lines.push(`| lines | ${DASHBOARD_PHASES.join(' | ')} |`);
@@ -769,6 +796,8 @@ async function main(): Promise<void> {
         fileMb,
         page: { engine: newSeries(), ingest: newSeries(), queries: newSeries(), panels: newSeries(), filter: newSeries(), save: newSeries() },
         phases: Object.fromEntries(DASHBOARD_PHASES.map((k) => [k, newSeries()])) as Record<DashboardPhase, Series>,
+        steps: Object.fromEntries(INGEST_STEPS.map((k) => [k, newSeries()])) as Record<IngestStep, Series>,
+        via: null,
         deferred: Object.fromEntries(DEFERRED_IDS.map((k) => [k, newSeries()])) as Record<DeferredId, Series>,
         pssMb: [],
         native1: { ingest: newSeries(), queries: newSeries() },
@@ -787,6 +816,8 @@ async function main(): Promise<void> {
             const p = await pageRun(session, file, timeoutMs, pss);
             for (const k of PAGE_MEASURES) push(r.page[k], p[k], first);
             for (const k of DASHBOARD_PHASES) push(r.phases[k], p.phases[k], first);
+            for (const k of INGEST_STEPS) push(r.steps[k], p.steps[k], first);
+            r.via = p.via ?? r.via;
             for (const k of DEFERRED_IDS) push(r.deferred[k], p.deferred[k], first);
             if (!first) r.pssMb.push(p.peakPssMb);
             r.rowsKept = p.rowsKept;

@@ -83,6 +83,10 @@ describe('dropped files', () => {
     expect(await session.readMetric('rows_kept', REPORT)).toBe(3);
     expect(await session.readMetric('rows_rejected', REPORT)).toBe(1);
     expect(await session.readMetric('rows_skipped', REPORT)).toBe(1);
+    // By the engine, from its typed columns: not by the JavaScript reader, which gives the
+    // same report (a Parquet file once fell back to it unnoticed).
+    const via = await session.page.waitForFunction(() => (window as unknown as { __loyaltyLens?: { timings?: { ingest?: { via?: string[] } } } }).__loyaltyLens?.timings?.ingest?.via);
+    expect(await via.jsonValue()).toEqual(['engine']);
     expect(session.pageErrors).toEqual([]);
   });
 

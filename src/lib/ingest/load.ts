@@ -36,6 +36,7 @@ import {
   type EncodingName,
   type FileReport,
   type LoadReport,
+  type LoadStep,
   type ParseOptions,
   type Progress,
   type RejectedLine,
@@ -439,6 +440,8 @@ export interface LoadOptions extends LoadEnv {
   readonly overrides?: readonly (FileOverrides | undefined)[];
   readonly surveyOverrides?: FileOverrides;
   readonly onProgress?: (p: Progress) => void;
+  /** Told each step of the load as it ends: where the time went, for the benchmark. */
+  readonly onStep?: (step: LoadStep) => void;
   /** Refuse inputs larger than this in total (default 1024 MB). */
   readonly maxBytes?: number;
 }
@@ -507,14 +510,19 @@ async function readRaw(
   buffers: string[],
   progress: (p: Progress) => void,
   env: LoadEnv,
+  via: (how: 'engine' | 'chunks') => void,
 ): Promise<NormalizeStats | null> {
   const p = prepared[k];
   if (!p) return null;
   const slice = env.readSliceBytes ?? READ_SLICE_BYTES;
   if (p.rawInEngine) {
     const stats = await p.rawInEngine(db, rawTable, progress);
-    if (stats !== 'unsupported') return stats.records === 0 ? null : stats;
+    if (stats !== 'unsupported') {
+      via('engine');
+      return stats.records === 0 ? null : stats;
+    }
   }
+  via('chunks');
   const gen = p.rows();
   let step = gen.next();
   const estimate = Math.max(1, Math.ceil(p.inspection.bytes / (16 * 1024 * 1024)));
@@ -573,6 +581,14 @@ export async function loadDataset(db: DbClient, sales: readonly InputFile[], opt
   const total = sales.reduce((s, f) => s + f.bytes.length, 0) + (options.survey?.bytes.length ?? 0);
   if (total > limit) throw new IngestError('TOO_LARGE', { sizeMB: Math.ceil(total / (1024 * 1024)), textMB: Math.ceil(total / (1024 * 1024)), limitMB: Math.floor(limit / (1024 * 1024)) });
   const progress = options.onProgress ?? (() => {});
+  let stepStart = performance.now();
+  const lap = () => {
+    const now = performance.now();
+    const ms = now - stepStart;
+    stepStart = now;
+    return ms;
+  };
+  const step = options.onStep ?? (() => {});
 
   const inputs: { file: InputFile; role: Role; o: FileOverrides }[] = [
     ...sales.map((file, i) => ({ file, role: 'sales' as const, o: options.overrides?.[i] ?? {} })),
@@ -589,6 +605,7 @@ export async function loadDataset(db: DbClient, sales: readonly InputFile[], opt
     if (p.inspection.error) throw fileError(p.inspection.error, input.file.name, i);
     prepared.push(p);
     inspections.push(p.inspection);
+    step({ step: 'prepare', file: i, ms: lap() });
   }
   progress({ stage: 'decode', done: inputs.length, total: inputs.length });
 
@@ -619,7 +636,9 @@ export async function loadDataset(db: DbClient, sales: readonly InputFile[], opt
       const rawTable = work && (!prepared[k]?.rawInEngine || prepared[k]?.rawInWork) ? `${work}.raw__${k}` : `raw__${k}`;
       const stageTable = work ? `${work}.stage__${k}` : `stage__${k}`;
       temps.push(rawTable, stageTable);
-      const stats = await readRaw(db, prepared, k, rawTable, buffers, progress, options);
+      lap();
+      let rawVia: 'engine' | 'chunks' = 'chunks';
+      const stats = await readRaw(db, prepared, k, rawTable, buffers, progress, options, (how) => (rawVia = how));
       if (stats === null) throw fileError({ code: 'NO_DATA_ROWS', detail: {} }, input.file.name, k);
       // The engine must hold every record the reader counted: a reader that silently returned
       // fewer rows would otherwise look like a smaller, fully accounted file.
@@ -635,6 +654,7 @@ export async function loadDataset(db: DbClient, sales: readonly InputFile[], opt
         for (const b of [input.file.bytes, ...held]) releaseBuffer(b);
       }
       progress({ stage: 'map', done: k, total: inputs.length });
+      step({ step: 'raw', file: k, ms: lap(), via: rawVia });
 
       const parse: ParseOptions = { ...DEFAULT_PARSE, ...input.o.parse };
       const delimiter = insp.dialect?.delimiter === 'whitespace' ? ' ' : (insp.dialect?.delimiter ?? ',');
@@ -698,6 +718,7 @@ export async function loadDataset(db: DbClient, sales: readonly InputFile[], opt
       mergeWarnings(warnings, w);
       await db.exec(sql`DROP TABLE IF EXISTS ${tableIdent(rawTable)}`);
       await db.exec(sql`DROP TABLE IF EXISTS ${tableIdent(stageTable)}`);
+      step({ step: 'lines', file: k, ms: lap() });
     }
     progress({ stage: 'derive', done: 0, total: 1 });
     if (infos.filter((i) => i !== null).length > 1) await db.exec(finishInfoSql(STAGE_INFO_FILES, STAGE_INFO));
@@ -719,6 +740,7 @@ export async function loadDataset(db: DbClient, sales: readonly InputFile[], opt
       throw e;
     }
     progress({ stage: 'derive', done: 1, total: 1 });
+    step({ step: 'finish', ms: lap() });
   } finally {
     for (const path of buffers) await db.dropBuffer(path);
     for (const t of temps) await db.exec(sql`DROP TABLE IF EXISTS ${tableIdent(t)}`);

@@ -174,6 +174,17 @@ export interface LoadReport {
   readonly millis: number;
 }
 
+/**
+ * One step of a load, in wall milliseconds: `prepare` (file k read, decoded and inspected),
+ * `raw` (its raw table made: `via` 'engine' when the engine read the file itself — a plain
+ * text file, or a Parquet file's typed columns — 'chunks' when it read the normalized text),
+ * `lines` (the rules, into the staged lines), `finish` (the tables swapped in).
+ */
+export type LoadStep =
+  | { readonly step: 'prepare' | 'lines'; readonly file: number; readonly ms: number }
+  | { readonly step: 'raw'; readonly file: number; readonly ms: number; readonly via: 'engine' | 'chunks' }
+  | { readonly step: 'finish'; readonly ms: number };
+
 /** Progress of a long load, for the progress bar. */
 export interface Progress {
   readonly stage: 'read' | 'decode' | 'parse' | 'map' | 'derive';

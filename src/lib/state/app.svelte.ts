@@ -17,6 +17,7 @@ import { readCurrencyTotals, RunState } from './run.svelte.ts';
 import { SettingsState } from './settings.svelte.ts';
 import { readUrlState, writeUrlState, type UrlState } from './url.ts';
 import type { DeviceFs } from '../offline/opfs.ts';
+import type { LoadStep } from '../ingest/types.ts';
 
 export type Screen = 'ingest' | 'dashboard';
 
@@ -145,7 +146,7 @@ export class AppState {
     const timings = {
       ...(engine ? { engine } : {}),
       ...(dataset.inspectMillis !== null ? { inspect: { total: dataset.inspectMillis } } : {}),
-      ...(dataset.report && dataset.loadMillis !== null ? { ingest: { total: dataset.loadMillis, millis: dataset.report.millis } } : {}),
+      ...(dataset.report && dataset.loadMillis !== null ? { ingest: { total: dataset.loadMillis, millis: dataset.report.millis, ...stepTotals(dataset.loadSteps) } } : {}),
       ...(run.result ? { dashboard: { total: run.result.millis, ...run.result.phases, deferred: run.deferredMillis } } : {}),
       ...(device.restoreMillis !== null ? { restore: device.restoreMillis } : {}),
       ...(device.saveMillis !== null ? { save: device.saveMillis } : {}),
@@ -218,4 +219,15 @@ async function fetchFile(path: string, name: string): Promise<File> {
   const res = await fetch(path);
   if (!res.ok) throw new Error(`${path}: HTTP ${res.status}`);
   return new File([await res.blob()], name, { type: 'text/csv' });
+}
+
+/** A load's steps summed over its files (ms), and how each file's raw table was read, in file order. */
+export function stepTotals(steps: readonly LoadStep[]): { steps: Record<LoadStep['step'], number>; via: ('engine' | 'chunks')[] } {
+  const totals: Record<LoadStep['step'], number> = { prepare: 0, raw: 0, lines: 0, finish: 0 };
+  const via: ('engine' | 'chunks')[] = [];
+  for (const s of steps) {
+    totals[s.step] += s.ms;
+    if (s.step === 'raw') via.push(s.via);
+  }
+  return { steps: totals, via };
 }

@@ -11,6 +11,7 @@ import {
   type EncodingName,
   type FileErrorCode,
   type LoadReport,
+  type LoadStep,
   type ParseOptions,
   type Progress,
 } from '../ingest/types.ts';
@@ -151,6 +152,8 @@ export class DatasetState {
   /** Wall-clock ms of the last inspection of all files and of the last load (file reading included). */
   inspectMillis = $state<number | null>(null);
   loadMillis = $state<number | null>(null);
+  /** The steps of the last load, as it told them (for the benchmark). */
+  loadSteps: LoadStep[] = [];
   /** Mapping from the URL (a shared link), tried before the stored and automatic ones. */
   linkMapping: LabelMapping = {};
   /** True when the report and tables came back from this device rather than from a load in this visit. */
@@ -422,22 +425,26 @@ export class DatasetState {
     const onProgress = (p: Progress) => {
       if (generation === this.generation) this.progress = p;
     };
+    const steps: LoadStep[] = [];
+    const onStep = (s: LoadStep) => steps.push(s);
     try {
       this.restored = false;
       await this.store?.beforeLoad();
       if (generation !== this.generation) return;
       let report: LoadReport;
       try {
-        report = await this.api.load(db, inputs, onProgress);
+        report = await this.api.load(db, inputs, onProgress, onStep);
       } catch (e) {
         const inMemory = generation === this.generation ? await this.store?.recover(e) : null;
         if (!inMemory) throw e;
-        report = await this.api.load(inMemory, inputs, onProgress);
+        steps.length = 0;
+        report = await this.api.load(inMemory, inputs, onProgress, onStep);
       }
       if (generation !== this.generation) return;
       await this.store?.afterLoad(report);
       if (generation !== this.generation) return;
       this.loadMillis = performance.now() - t0;
+      this.loadSteps = steps;
       this.report = report;
       this.status = 'loaded';
     } catch (e) {

@@ -9,6 +9,7 @@ import type {
   Dialect,
   EncodingName,
   LoadReport,
+  LoadStep,
   ParseOptions,
   Progress,
 } from '../ingest/types.ts';
@@ -59,6 +60,6 @@ export interface IngestApi {
    * without it the default one is read (the first, or the first with the needed columns).
    */
   inspect(file: File, role: FileRole, encoding: EncodingName | null, sheet?: string): Promise<FileInspection>;
-  /** Throws IngestError; reports progress as it goes. */
-  load(db: DbClient, inputs: readonly LoadInput[], onProgress: (p: Progress) => void): Promise<LoadReport>;
+  /** Throws IngestError; reports progress as it goes, and each step's time as it ends. */
+  load(db: DbClient, inputs: readonly LoadInput[], onProgress: (p: Progress) => void, onStep?: (s: LoadStep) => void): Promise<LoadReport>;
 }

@@ -50,7 +50,7 @@ export const ingestApi: IngestApi = {
     };
   },
 
-  async load(db, inputs, onProgress) {
+  async load(db, inputs, onProgress, onStep) {
     const overrides = (i: (typeof inputs)[number]): FileOverrides => ({
       ...(i.encoding ? { encoding: i.encoding } : {}),
       ...(i.inspection.sheet !== undefined ? { sheet: i.inspection.sheet } : {}),
@@ -68,6 +68,7 @@ export const ingestApi: IngestApi = {
         overrides: sales.map(overrides),
         ...(survey && surveyFile ? { survey: surveyFile, surveyOverrides: overrides(survey) } : {}),
         onProgress,
+        ...(onStep ? { onStep } : {}),
         // In memory first, DeviceStorage.persistPending writes them to the device afterwards;
         // a large load's lines go straight into the database (compressed there on the device).
         linesInTemp: linesInMemory(inputs.map((i) => i.file)),

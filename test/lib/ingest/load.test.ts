@@ -8,7 +8,7 @@ import type { SqlQuery } from '../../../src/lib/db/sql.ts';
 import { NodeDb } from '../../../src/lib/db/duckdb-node.ts';
 import { inspectFile, loadDataset } from '../../../src/lib/ingest/load.ts';
 import { compressWorkFor, WORK_UNCOMPRESSED_MAX_BYTES } from '../../../src/lib/ingest/limits.ts';
-import { IngestError, type LoadReport, type Progress } from '../../../src/lib/ingest/types.ts';
+import { IngestError, type LoadReport, type LoadStep, type Progress } from '../../../src/lib/ingest/types.ts';
 import { PassThroughDb } from './pass-through-db.ts';
 
 const FIXTURES = join(import.meta.dirname, '../../fixtures/load');
@@ -182,6 +182,15 @@ describe('loadDataset', () => {
       [0, 2, 'C1', 'O1', '10.00'],
       [1, 2, 'C1', null, '5.50'],
     ]);
+  });
+
+  it('tells each step as it ends, and how each raw table was read: text by the engine, a workbook by chunks', async () => {
+    const steps: LoadStep[] = [];
+    await loadDataset(db, [text('a.csv', '客户ID,订单日期,金额\nC1,2023-01-05,10\n'), fixture('workbook.xlsx')], { onStep: (s) => steps.push(s) });
+    expect(steps.map((s) => ('file' in s ? `${s.step} ${s.file}${s.step === 'raw' ? ` ${s.via}` : ''}` : s.step))).toEqual([
+      'prepare 0', 'prepare 1', 'raw 0 engine', 'lines 0', 'raw 1 chunks', 'lines 1', 'finish',
+    ]);
+    expect(steps.every((s) => s.ms >= 0)).toBe(true);
   });
 
   it('loads a workbook', async () => {

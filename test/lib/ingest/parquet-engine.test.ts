@@ -32,7 +32,7 @@ import type { ArrowInsertOptions, DbClient, Row } from '../../../src/lib/db/clie
 import { NodeDb } from '../../../src/lib/db/duckdb-node.ts';
 import { ident, literal, sql, type SqlQuery } from '../../../src/lib/db/sql.ts';
 import { loadDataset, type LoadOptions } from '../../../src/lib/ingest/load.ts';
-import { IngestError, type ColumnMapping, type LoadReport } from '../../../src/lib/ingest/types.ts';
+import { IngestError, type ColumnMapping, type LoadReport, type LoadStep } from '../../../src/lib/ingest/types.ts';
 import { BlockingWasmDb } from '../db/wasm-blocking.ts';
 import { linesDump } from './table-dumps.ts';
 import { PassThroughDb } from './pass-through-db.ts';
@@ -283,12 +283,18 @@ describe('Parquet in the engine', () => {
       }),
       2,
     );
-    const reference = await load(db, bytes, { parquetInEngine: false });
+    const steps: LoadStep[][] = [[], []];
+    const reference = await load(db, bytes, { parquetInEngine: false, onStep: (s) => steps[0]?.push(s) });
     const dir = mkdtempSync(join(tmpdir(), 'parquet-wasm-'));
     const wasm = new CountingDb(await BlockingWasmDb.open(join(dir, 'device.duckdb')));
     try {
-      expect(await load(wasm, bytes, {})).toEqual(reference);
+      expect(await load(wasm, bytes, { onStep: (s) => steps[1]?.push(s) })).toEqual(reference);
       expect([wasm.batches, wasm.textReads]).toEqual([3, 0]);
+      // The load says so too: one file, its raw table by the engine (by chunks of text for the reference).
+      expect(steps.map((list) => list.map((s) => (s.step === 'raw' ? `raw ${s.via}` : s.step)))).toEqual([
+        ['prepare', 'raw chunks', 'lines', 'finish'],
+        ['prepare', 'raw engine', 'lines', 'finish'],
+      ]);
       const left = await wasm.query(`SELECT database_name || '.' || table_name AS t FROM duckdb_tables() WHERE NOT internal ORDER BY 1`);
       expect(left.map((r) => r.t).filter((t) => String(t).includes('typed'))).toEqual([]);
       expect((await wasm.query('SELECT database_name AS d FROM duckdb_databases() WHERE NOT internal ORDER BY 1')).map((r) => r.d)).not.toContain('parquet_typed');
