@@ -46,7 +46,7 @@ async function measure<T>(run: () => Promise<T>): Promise<{ value: T; cpuMs: num
 /** A short name for a statement: what it does, recognised from its text. */
 export function statementLabel(text: string): string {
   const t = text.replace(/\s+/g, ' ').trim();
-  const table = /(?:CREATE OR REPLACE (?:TEMP )?TABLE|INSERT INTO|DROP TABLE IF EXISTS|ALTER TABLE) ("?[\w]+"?)/i.exec(t)?.[1]?.replaceAll('"', '');
+  const table = /(?:CREATE OR REPLACE (?:TEMP )?TABLE|INSERT INTO|DROP TABLE IF EXISTS|ALTER TABLE) ("?[\w]+"?(?:\."?[\w]+"?)?)/i.exec(t)?.[1]?.replaceAll('"', '');
   if (/read_csv\(/.test(t)) return `read_csv → ${table ?? '?'}`;
   if (/dm_values/.test(t)) return 'stats: date order';
   if (/comma_evidence/.test(t)) return 'stats: decimal mark';

@@ -2,9 +2,10 @@
  * Runs every analysis for one set of settings and collects the typed results the views
  * and charts read. The only analysis module that touches a database client (type only).
  */
-import type { DbClient } from '../db/client.ts';
+import { abortable, type DbClient } from '../db/client.ts';
+import { raw } from '../db/sql.ts';
 import type { LoadReport } from '../ingest/types.ts';
-import { deriveTables, defaultAsOfQuery, type DefaultAsOfRow, type Mapped } from '../model/derive.ts';
+import { DERIVED_COMPRESSED_FROM_LINES, deriveTables, defaultAsOfQuery, type DefaultAsOfRow, type Mapped } from '../model/derive.ts';
 import { mappedDimensions } from '../model/mapped.ts';
 import { METRIC_IDS, type Metrics } from '../model/metrics.ts';
 import type { Dimension } from '../model/schema.ts';
@@ -52,6 +53,10 @@ export type DashboardResult = PanelResults & {
 export interface RunOptions {
   /** Leave each panel's deferred part out (the page, which runs it when the panel is opened). */
   readonly defer?: boolean;
+  /** Kept lines from which the derived tables are compressed (default DERIVED_COMPRESSED_FROM_LINES). */
+  readonly compressFrom?: number;
+  /** Stops the run before its next statement (a newer run replaces it): the run then throws the signal's reason. */
+  readonly signal?: AbortSignal;
 }
 
 /** The steps of a run: the canonical tables, then each panel in registry order. */
@@ -82,9 +87,14 @@ export function phaseStart(phase: DashboardPhase): number {
 /** Told as each phase of a run starts, and, by a long panel, how far into it the run is (`share` 0 … 1). */
 export type OnPhase = (phase: DashboardPhase, share?: number) => void;
 
-/** Rebuild f_lines / orders / customers (and the customer rankings) for the settings' filters and as-of date. */
-export async function derive(db: DbClient, settings: Settings, mapped: Mapped): Promise<void> {
-  for (const q of [...deriveTables(settings.filters, mapped, settings.asOf), ...rankedTables()]) await db.exec(q);
+/**
+ * Rebuild f_lines / orders / customers (and the customer rankings) for the settings' filters
+ * and as-of date; compressed when the data has DERIVED_COMPRESSED_FROM_LINES lines or more.
+ */
+export async function derive(db: DbClient, settings: Settings, mapped: Mapped, compressFrom = DERIVED_COMPRESSED_FROM_LINES): Promise<void> {
+  const { n } = await one<{ n: number }>(db, raw('SELECT count(*)::INTEGER AS n FROM lines'));
+  const compress = n >= compressFrom;
+  for (const q of [...deriveTables(settings.filters, mapped, settings.asOf, compress), ...rankedTables()]) await db.exec(q);
 }
 
 /** The as-of date in use: the setting, else the latest calendar day among kept lines (null when none). */
@@ -97,7 +107,8 @@ export async function resolveAsOf(db: DbClient, settings: Settings): Promise<str
  * Derive the tables, then run every registered panel in order (the browser engine is single
  * threaded). Requires the canonical `lines` table (and `survey`, when a survey was loaded).
  */
-export async function runDashboard(db: DbClient, settings: Settings, mapped: Mapped, onPhase?: OnPhase, options: RunOptions = {}): Promise<DashboardResult> {
+export async function runDashboard(dbIn: DbClient, settings: Settings, mapped: Mapped, onPhase?: OnPhase, options: RunOptions = {}): Promise<DashboardResult> {
+  const db = options.signal ? abortable(dbIn, options.signal) : dbIn;
   const started = Date.now();
   const phases = Object.fromEntries(DASHBOARD_PHASES.map((p) => [p, 0])) as Record<DashboardPhase, number>;
   let lapStart = performance.now();
@@ -107,7 +118,7 @@ export async function runDashboard(db: DbClient, settings: Settings, mapped: Map
     lapStart = now;
   };
   onPhase?.('canonical');
-  await derive(db, settings, mapped);
+  await derive(db, settings, mapped, options.compressFrom);
   const { as_of: dataAsOf, lines_after_as_of: linesAfterAsOf } = await one<DefaultAsOfRow>(db, defaultAsOfQuery());
   lap('canonical');
   // With no line left, every query still runs (on empty tables) so that the shapes stay the same.

@@ -5,6 +5,7 @@
  */
 import type { DbClient } from '../db/client.ts';
 import { raw, sql, type SqlQuery } from '../db/sql.ts';
+import { createDerived } from '../model/derive.ts';
 import { div, one, rows } from './common.ts';
 import type { KeyClass } from './segments.ts';
 import type { Metrics } from '../model/metrics.ts';
@@ -45,11 +46,11 @@ export function keyClassColumns(t: string): string {
 export function customerKeysTable(): SqlQuery {
   // ranked_value carries each customer's value (x) and profit: no join with customers. (As a
   // view instead, the key-customer panel's reads cost 0.3 s more at 1 M lines than the write.)
-  return raw(`CREATE OR REPLACE TEMP TABLE customer_keys AS
-WITH kt AS (SELECT ${KEY_TOTALS} FROM ranked_value),
-kc AS (SELECT rv.customer_id, rv.rank AS value_rank, rv.x AS value, rv.profit, ${KEY_FLAGS} FROM ranked_value rv, kt)
-SELECT customer_id, value_rank, value, profit, ${keyClassColumns('kc')}, large
-FROM kc`);
+  return sql`${createDerived('customer_keys')} AS
+WITH kt AS (SELECT ${raw(KEY_TOTALS)} FROM ranked_value),
+kc AS (SELECT rv.customer_id, rv.rank AS value_rank, rv.x AS value, rv.profit, ${raw(KEY_FLAGS)} FROM ranked_value rv, kt)
+SELECT customer_id, value_rank, value, profit, ${raw(keyClassColumns('kc'))}, large
+FROM kc`;
 }
 
 export async function buildKeyTable(db: DbClient): Promise<void> {

@@ -4,6 +4,7 @@
  * only the curve is thinned for drawing.
  */
 import { raw, sql, type SqlPart, type SqlQuery } from '../db/sql.ts';
+import { createDerived } from '../model/derive.ts';
 import { div } from './common.ts';
 import { one, rows } from './common.ts';
 import type { PanelDescriptor } from './panel.ts';
@@ -152,7 +153,7 @@ export function rankedTables(): SqlQuery[] {
   return (['value', 'profit'] as const).map((measure) => {
     const m = raw(measure);
     const where = measure === 'profit' ? raw('WHERE profit IS NOT NULL') : raw('');
-    return sql`CREATE OR REPLACE TEMP TABLE ${raw(RANKED[measure])} AS
+    return sql`${createDerived(RANKED[measure])} AS
 SELECT customer_id, ${m} AS x, n_orders, purchase_value, profit,
        row_number() OVER w AS rank,
        sum(${m}) OVER (w ROWS UNBOUNDED PRECEDING) AS cum,

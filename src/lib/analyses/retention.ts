@@ -5,6 +5,7 @@
  * ("rolling" clock).
  */
 import { raw, sql, type SqlQuery } from '../db/sql.ts';
+import { createDerived } from '../model/derive.ts';
 import { DEFAULT_SETTINGS, type CohortClock, type CohortPeriod, type FirstCohort, type RetentionMode } from '../model/settings.ts';
 import { asOfDate, div, isoDate, type SqlFragment } from './common.ts';
 import { one, rows } from './common.ts';
@@ -250,7 +251,7 @@ function cellsFrom(p: RetentionParams, source: CellsSource): SqlFragment {
  * otherwise join every order to its customer's cohort again).
  */
 export function retentionCellsTable(p: RetentionParams, table: string): SqlQuery {
-  return sql`CREATE OR REPLACE TEMP TABLE ${raw(table)} AS WITH ${cellsCte(p)} SELECT * FROM cells0`;
+  return sql`${createDerived(table)} AS WITH ${cellsCte(p)} SELECT * FROM cells0`;
 }
 
 export function cohortCellsQuery(p: RetentionParams, source: CellsSource = null): SqlQuery {

@@ -8,6 +8,7 @@
  */
 import type { DbClient } from '../db/client.ts';
 import { raw, sql, type SqlQuery } from '../db/sql.ts';
+import { createDerived } from '../model/derive.ts';
 import { asOfDate, div, one, rows, type SqlFragment } from './common.ts';
 import { KEY_FLAGS, KEY_TOTALS, keyClassColumns } from './key-customers.ts';
 import type { Metrics } from '../model/metrics.ts';
@@ -191,7 +192,7 @@ export function customerSegmentsTable(p: SegmentParams): SqlQuery {
   const yearAgo = sql`(${asOf} - INTERVAL 365 DAY)::DATE`;
   const baseFrom = sql`(${start} - INTERVAL 365 DAY)::DATE`;
   const agg = (a: string) => raw(p.rfm8Basis === 'median' ? `quantile_cont(${a}, 0.5)` : `avg(${a})`);
-  return sql`CREATE OR REPLACE TEMP TABLE customer_segments AS
+  return sql`${createDerived('customer_segments')} AS
 -- Every per-customer figure from the purchase days (derive.ts \`purchase_days\`, the one ordered
 -- pass over the purchases): up to three purchase days the median gap has a closed form
 -- ((last − first) ÷ (p − 1)); only longer histories feed quantile_cont. Returns (few) are

@@ -53,6 +53,31 @@ export interface DbClient {
   close(): Promise<void>;
 }
 
+/**
+ * `db` for work that a newer request may stop: once `signal` is aborted, the next statement
+ * throws (its AbortError) instead of running; a statement already running completes.
+ */
+export function abortable(db: DbClient, signal: AbortSignal): DbClient {
+  const checked = <T>(run: () => Promise<T>): Promise<T> => {
+    try {
+      signal.throwIfAborted();
+    } catch (e) {
+      return Promise.reject(e instanceof Error ? e : new Error(String(e)));
+    }
+    return run();
+  };
+  const queryArrowIPC = db.queryArrowIPC?.bind(db);
+  return {
+    exec: (q) => checked(() => db.exec(q)),
+    query: <T extends Row = Row>(q: SqlQuery | string) => checked(() => db.query<T>(q)),
+    registerBuffer: (bytes) => checked(() => db.registerBuffer(bytes)),
+    dropBuffer: (path) => db.dropBuffer(path),
+    insertArrowIPC: (table, ipc, options) => checked(() => db.insertArrowIPC(table, ipc, options)),
+    ...(queryArrowIPC ? { queryArrowIPC: (q: SqlQuery | string) => checked(() => queryArrowIPC(q)) } : {}),
+    close: () => db.close(),
+  };
+}
+
 export interface ArrowInsertOptions {
   readonly append?: boolean;
   /** An attached database to create the table in, instead of the default one. */

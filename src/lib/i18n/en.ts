@@ -200,7 +200,7 @@ export const en = {
   'error.AMBIGUOUS_COLUMN_MAPPING.next': 'Choose the right column in the mapping.',
   'error.AMBIGUOUS_DATE_ORDER': 'The dates could be day/month or month/day.',
   'error.AMBIGUOUS_DATE_ORDER.next': 'Choose the date order in the mapping and load again.',
-  'error.TOO_LARGE': 'The files add up to {sizeMB} MB, about {textMB} MB once read as text; a browser tab analyses up to {limitMB} MB of text (about seven million lines).',
+  'error.TOO_LARGE': 'The files add up to {sizeMB} MB, about {textMB} MB once read as text; a browser tab analyses up to {limitMB} MB of text (about eleven million lines).',
   'error.TOO_LARGE.next': 'Split the data by period and load one part at a time, or run the command-line “analyze” (native DuckDB), which has no such limit.',
   'error.UNREADABLE_WORKBOOK': 'The Excel workbook could not be read.',
   'error.UNREADABLE_WORKBOOK.next': 'Open it in Excel or WPS, save a copy as .xlsx or CSV, and try that.',

@@ -199,7 +199,7 @@ export const zhCN: Record<MessageKey, string> = {
   'error.AMBIGUOUS_COLUMN_MAPPING.next': '请在列对应中选择正确的列。',
   'error.AMBIGUOUS_DATE_ORDER': '日期既可能是日/月，也可能是月/日。',
   'error.AMBIGUOUS_DATE_ORDER.next': '请在列对应中选择日期顺序后重新加载。',
-  'error.TOO_LARGE': '文件共 {sizeMB} MB，读成文本约 {textMB} MB；浏览器标签页最多分析 {limitMB} MB 文本（约七百万行）。',
+  'error.TOO_LARGE': '文件共 {sizeMB} MB，读成文本约 {textMB} MB；浏览器标签页最多分析 {limitMB} MB 文本（约一千一百万行）。',
   'error.TOO_LARGE.next': '请按时间段拆分后分批载入，或使用没有此限制的命令行工具 analyze（原生 DuckDB）。',
   'error.UNREADABLE_WORKBOOK': '无法读取此 Excel 工作簿。',
   'error.UNREADABLE_WORKBOOK.next': '请用 Excel 或 WPS 打开，另存为 .xlsx 或 CSV 后重试。',

@@ -8,15 +8,21 @@ export const ENGINE_BUDGET_BYTES = 3 * 1024 * MB;
 /**
  * Engine memory at the peak of a load and the dashboard run after it, as `base + perByte ×
  * text`, through the two points measured with test/bench/memory-ingest.ts --dashboard
- * --file (the page's engine, a large load's lines in the database file): 533 MB at 1 M
- * lines (89.2 MB of text), 2014 MB at 5 M (448 MB). The peak is the dashboard's TEMP tables
- * (orders, customers, segments), not the load (755 MB at 5 M). At 10 M lines (901 MB) the
- * load took 1240 MB and the dashboard then ran out of the engine's 3.1 GB memory limit.
+ * --file (the page's engine, a large load's lines in the database file, the dashboard's
+ * derived tables compressed from 3 M lines, model/derive.ts): 1121 MB at 5 M lines (448 MB
+ * of text), 2281 MB at 10 M (901 MB). The peak is the dashboard's, at the first derived
+ * table (`orders`), over a load that took 726 and 1243 MB. Smaller loads keep those tables
+ * uncompressed and stay below the line (533 MB at 1 M lines, 89 MB of text). Before the
+ * tables were compressed, 5 M lines peaked at 2014 MB and 10 M ran out of the engine's
+ * 3.1 GB.
  */
-export const ENGINE_BASE_BYTES = 165 * MB;
+export const ENGINE_BASE_BYTES = -26 * MB;
 
-/** Engine memory at that peak per byte of text: (2014 − 533) / (448 − 89.2). */
-export const ENGINE_BYTES_PER_TEXT_BYTE = 4.13;
+/** Engine memory at that peak per byte of text: (2281 − 1121) / (901 − 448). */
+export const ENGINE_BYTES_PER_TEXT_BYTE = 2.56;
+
+/** The most a load may hold in any case (load.ts DEFAULT_MAX_BYTES, the command line's too). */
+export const LOAD_MAX_BYTES = 1024 * MB;
 
 /** The most text a load may hold so that `base + perByte × text` stays within `budget`, in whole MB. */
 export function maxTextBytes(budget: number, base: number, perByte: number): number {
@@ -26,9 +32,10 @@ export function maxTextBytes(budget: number, base: number, perByte: number): num
 
 /**
  * The most a browser tab analyses in one load, measured as text: what the engine's measured
- * peak allows within its budget (703 MB, about seven and a half million lines of a typical export).
+ * peak allows within its budget (1209 MB), and at most what any load takes (1024 MB, about
+ * eleven million lines of a typical export).
  */
-export const BROWSER_MAX_BYTES = maxTextBytes(ENGINE_BUDGET_BYTES, ENGINE_BASE_BYTES, ENGINE_BYTES_PER_TEXT_BYTE);
+export const BROWSER_MAX_BYTES = Math.min(LOAD_MAX_BYTES, maxTextBytes(ENGINE_BUDGET_BYTES, ENGINE_BASE_BYTES, ENGINE_BYTES_PER_TEXT_BYTE));
 
 /**
  * How many bytes of text one byte of a compressed format becomes once read: the page turns

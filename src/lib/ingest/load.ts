@@ -13,7 +13,7 @@ import { fileKindError, SNIFF_BYTES, sniffKind, bomOf, releaseBuffer, type FileK
 import { detectEncoding, toUtf8 } from './decode.ts';
 import { customerInfoDdl, finishInfoSql, infoSpec, infoStageDdl } from './customer-info.ts';
 import { detectHeader, effectiveWidth } from './header.ts';
-import { compressWorkFor } from './limits.ts';
+import { compressWorkFor, LOAD_MAX_BYTES } from './limits.ts';
 import { autoMap, labelCounts, missingFields, scoreHeader, type AutoMapResult } from './mapping.ts';
 import {
   normalize,
@@ -446,7 +446,7 @@ export interface LoadOptions extends LoadEnv {
   readonly maxBytes?: number;
 }
 
-export const DEFAULT_MAX_BYTES = 1024 * 1024 * 1024;
+export const DEFAULT_MAX_BYTES = LOAD_MAX_BYTES;
 
 const STAGE_LINES = 'lines__next';
 const STAGE_SURVEY = 'survey__next';

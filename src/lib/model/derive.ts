@@ -4,7 +4,7 @@
  * filters or the as-of date; every analysis reads these tables (and still takes the as-of
  * date as a parameter, for recency, censoring and completeness).
  */
-import { join, raw, sql, type SqlQuery } from '../db/sql.ts';
+import { ident, join, raw, sql, type SqlQuery } from '../db/sql.ts';
 import type { UnusedColumn } from './mapped.ts';
 import { DIMENSIONS, type ContactField } from './schema.ts';
 import { UNMARKED, type Filters } from './settings.ts';
@@ -25,6 +25,36 @@ export interface Mapped {
 }
 
 export const NO_FILTERS: Filters = { from: null, to: null, dims: {} };
+
+/**
+ * The in-memory database the dashboard's derived tables live in (orders, customers,
+ * purchase_days and the panels' own tables), attached afresh by every derive and found by
+ * unqualified names through the search path (after the default database, whose tables are
+ * the data's). In memory even when the data is kept on the device: a filter change writes
+ * nothing to the database file. For large data it is DuckDB's compressed in-memory
+ * storage: on the page's engine at 5 M lines the run's peak memory fell from 2007 to 1121 MB
+ * and the run took 56 s instead of 33 s; at 1 M lines the tables hold 293 MB uncompressed
+ * and the run is 1.7 times slower compressed, so only from DERIVED_COMPRESSED_FROM_LINES.
+ */
+export const DERIVED_DATABASE = 'derived';
+
+/** Kept lines from which the derived tables are compressed (3 M lines of text are about 280 MB). */
+export const DERIVED_COMPRESSED_FROM_LINES = 3_000_000;
+
+/** `CREATE OR REPLACE TABLE` for derived table `name`, in DERIVED_DATABASE. */
+export function createDerived(name: string): ReturnType<typeof sql> {
+  return sql`CREATE OR REPLACE TABLE ${ident(DERIVED_DATABASE)}.${ident(name)}`;
+}
+
+/** A fresh DERIVED_DATABASE (its previous tables dropped with it) on the search path. */
+function derivedDatabase(compress: boolean): SqlQuery[] {
+  return [
+    raw(`DETACH DATABASE IF EXISTS ${DERIVED_DATABASE}`),
+    raw(`ATTACH ':memory:' AS ${DERIVED_DATABASE}${compress ? ' (COMPRESS)' : ''}`),
+    // Unqualified names: TEMP tables first (always), then the default database, then the derived one.
+    raw(`SET search_path = '"' || replace(current_database(), '"', '""') || '".main,${DERIVED_DATABASE}.main'`),
+  ];
+}
 
 /**
  * `f_currency`: one row per currency group of the kept lines (unfiltered): `grp` is the
@@ -113,7 +143,7 @@ WHERE getvariable('${AS_OF}') IS NULL OR response_date IS NULL OR response_date 
  */
 function ordersTable(mapped: Mapped): SqlQuery {
   const id = mapped.order ? raw('order_id') : raw('CAST(NULL AS VARCHAR)');
-  return sql`CREATE OR REPLACE TEMP TABLE orders AS
+  return sql`${createDerived('orders')} AS
 WITH keyed AS (
   SELECT *, ${id} AS oid, ${id} IS NOT NULL AS has_id,
          coalesce(${id}, strftime(order_date, '%Y-%m-%d')) AS order_key,
@@ -145,14 +175,14 @@ GROUP BY customer_id, has_id, order_key`;
  * sorting the orders again each.
  */
 function purchaseDaysTable(): SqlQuery {
-  return raw(`CREATE OR REPLACE TEMP TABLE purchase_days AS
+  return sql`${createDerived('purchase_days')} AS
 SELECT customer_id, order_date AS d, count(*)::INTEGER AS n, sum(order_net) AS net,
        date_diff('day', lag(order_date) OVER w, order_date)::INTEGER AS gap,
        first_value(order_date) OVER w AS first_d,
        count(*) OVER (w ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING)::INTEGER AS p_all
 FROM orders WHERE is_purchase
 GROUP BY customer_id, order_date
-WINDOW w AS (PARTITION BY customer_id ORDER BY order_date)`);
+WINDOW w AS (PARTITION BY customer_id ORDER BY order_date)`;
 }
 
 /**
@@ -165,7 +195,7 @@ WINDOW w AS (PARTITION BY customer_id ORDER BY order_date)`);
  * order scores from the sales file's score column.
  */
 function customersTable(): SqlQuery {
-  return raw(`CREATE OR REPLACE TEMP TABLE customers AS
+  return sql`${createDerived('customers')} AS
 WITH per_customer AS (
   SELECT customer_id,
          min(order_date) FILTER (WHERE is_purchase) AS first_date,
@@ -192,16 +222,18 @@ survey_score AS (SELECT customer_id, avg(score) AS score FROM survey_units GROUP
 SELECT p.* EXCLUDE (line_score, firsts),
        firsts.category AS first_category, firsts.region AS first_region, firsts.channel AS first_channel,
        CASE WHEN (SELECT count(*) FROM survey) > 0 THEN s.score ELSE p.line_score END AS score
-FROM per_customer p LEFT JOIN survey_score s USING (customer_id)`);
+FROM per_customer p LEFT JOIN survey_score s USING (customer_id)`;
 }
 
 /**
  * Statements that (re)build f_lines, orders, customers and purchase_days, in order, on the
- * lines dated on or before `asOf` (null = the default as-of date, which cuts nothing). Needs `lines`;
- * creates an empty `survey` when the ingest made none.
+ * lines dated on or before `asOf` (null = the default as-of date, which cuts nothing), in a
+ * fresh DERIVED_DATABASE (`compress`: compressed). Needs `lines`; creates an empty `survey`
+ * when the ingest made none.
  */
-export function deriveTables(filters: Filters, mapped: Mapped, asOf: string | null = null): SqlQuery[] {
+export function deriveTables(filters: Filters, mapped: Mapped, asOf: string | null = null, compress = false): SqlQuery[] {
   return [
+    ...derivedDatabase(compress),
     raw(`CREATE TABLE IF NOT EXISTS survey (
   file_no INTEGER NOT NULL, line_no INTEGER NOT NULL, customer_id VARCHAR, order_id VARCHAR,
   response_date DATE, score DOUBLE NOT NULL)`),

@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NodeDb } from '../../../src/lib/db/duckdb-node.ts';
-import type { Row } from '../../../src/lib/db/client.ts';
+import type { DbClient, Row } from '../../../src/lib/db/client.ts';
 import { sql, type SqlQuery } from '../../../src/lib/db/sql.ts';
 import { completeAll, completePanel, DASHBOARD_PHASES, derive, metricsOf, PHASE_WEIGHTS, phaseStart, runDashboard, type DashboardPhase, type DashboardResult } from '../../../src/lib/analyses/index.ts';
 import { customerListQuery } from '../../../src/lib/analyses/customer-list.ts';
@@ -495,3 +495,60 @@ describe('the first cohort (METRICS.md §5): new, or customers from before the d
   });
 });
 
+describe('the derived tables', () => {
+  const tables = () =>
+    q<{ db: string; t: string }>(sql`SELECT database_name AS db, table_name AS t FROM duckdb_tables()
+      WHERE table_name IN ('orders', 'customers', 'purchase_days', 'ranked_value', 'customer_segments', 'customer_keys') ORDER BY t`);
+  /** The run's statements that attach the derived tables' database. */
+  const attaching = async (compressFrom?: number) => {
+    const seen: string[] = [];
+    const watched: DbClient = Object.assign(Object.create(db) as NodeDb, {
+      exec: (query: SqlQuery | string) => {
+        const text = typeof query === 'string' ? query : query.text;
+        if (text.startsWith('ATTACH')) seen.push(text);
+        return db.exec(query);
+      },
+    });
+    const result = await runDashboard(watched, { ...DEFAULT_SETTINGS, firstCohort: 'new' }, MAPPED, undefined, compressFrom === undefined ? {} : { compressFrom });
+    return { seen, result: await completeAll(db, { ...DEFAULT_SETTINGS, firstCohort: 'new' }, result) };
+  };
+
+  it('live in an in-memory database of their own, found by their bare names, none in the data\'s database or among TEMP tables', async () => {
+    await run();
+    expect(new Set((await tables()).map((r) => r.db))).toEqual(new Set(['derived']));
+    expect((await tables()).map((r) => r.t)).toEqual(['customer_keys', 'customer_segments', 'customers', 'orders', 'purchase_days', 'ranked_value']);
+  });
+
+  it('are compressed from `compressFrom` kept lines on (23 here), with every result the same', async () => {
+    const plain = await attaching();
+    const compressed = await attaching(23);
+    const above = await attaching(24);
+    expect([plain.seen, compressed.seen, above.seen]).toEqual([
+      ["ATTACH ':memory:' AS derived"],
+      ["ATTACH ':memory:' AS derived (COMPRESS)"],
+      ["ATTACH ':memory:' AS derived"],
+    ]);
+    const { millis: _a, phases: _b, ...a } = plain.result;
+    const { millis: _c, phases: _d, ...b } = compressed.result;
+    expect(b).toEqual(a);
+  });
+});
+
+describe('a run stopped by its signal', () => {
+  it('runs no statement after the signal is aborted, and rejects with its reason', async () => {
+    const stop = new AbortController();
+    let statements = 0;
+    const counting: DbClient = Object.assign(Object.create(db) as NodeDb, {
+      exec: (query: SqlQuery | string) => {
+        if (++statements === 5) stop.abort(new Error('replaced by a newer run'));
+        return db.exec(query);
+      },
+      query: <T extends Row = Row>(query: SqlQuery | string) => {
+        statements++;
+        return db.query<T>(query);
+      },
+    });
+    await expect(runDashboard(counting, DEFAULT_SETTINGS, MAPPED, undefined, { signal: stop.signal })).rejects.toThrow('replaced by a newer run');
+    expect(statements).toBe(5);
+  });
+});

@@ -6,6 +6,7 @@ import {
   ENGINE_BUDGET_BYTES,
   ENGINE_BYTES_PER_TEXT_BYTE,
   LINES_IN_MEMORY_MAX_BYTES,
+  LOAD_MAX_BYTES,
   linesInMemory,
   maxTextBytes,
   textBytes,
@@ -37,11 +38,16 @@ describe('maxTextBytes', () => {
     expect(maxTextBytes(1024 * MB, 0, 0)).toBe(0);
   });
 
-  it('sets the browser limit from the measured engine costs, and it fits the budget', () => {
-    expect(BROWSER_MAX_BYTES).toBe(maxTextBytes(ENGINE_BUDGET_BYTES, ENGINE_BASE_BYTES, ENGINE_BYTES_PER_TEXT_BYTE));
+  it('sets the browser limit from the measured engine costs, within the budget and the most any load takes', () => {
+    // (3072 + 26) / 2.56 = 1210.2 MB fits the budget; a load takes at most 1024 MB.
+    expect(maxTextBytes(ENGINE_BUDGET_BYTES, ENGINE_BASE_BYTES, ENGINE_BYTES_PER_TEXT_BYTE)).toBe(1210 * MB);
+    expect(BROWSER_MAX_BYTES).toBe(LOAD_MAX_BYTES);
     expect(ENGINE_BUDGET_BYTES).toBeLessThan(4 * 1024 * MB);
     expect(ENGINE_BASE_BYTES + ENGINE_BYTES_PER_TEXT_BYTE * BROWSER_MAX_BYTES).toBeLessThanOrEqual(ENGINE_BUDGET_BYTES);
-    expect(ENGINE_BASE_BYTES + ENGINE_BYTES_PER_TEXT_BYTE * (BROWSER_MAX_BYTES + MB)).toBeGreaterThan(ENGINE_BUDGET_BYTES);
+    // The two measured points lie on the line (to the MB).
+    for (const [text, peak] of [[448, 1121], [901, 2281]] as const) {
+      expect(Math.abs((ENGINE_BASE_BYTES + ENGINE_BYTES_PER_TEXT_BYTE * text * MB) / MB - peak)).toBeLessThan(2);
+    }
   });
 });
 
@@ -57,12 +63,12 @@ describe('linesInMemory', () => {
 });
 
 describe('checkSize', () => {
-  it('accepts text files up to the limit in total (the 448 MB, 5 M-line benchmark file fits; the 901 MB, 10 M-line one does not)', () => {
-    // (3072 − 165) / 4.13 = 703.9 MB.
-    expect(BROWSER_MAX_BYTES).toBe(703 * MB);
+  it('accepts text files up to the limit in total (the 448 MB, 5 M-line and the 901 MB, 10 M-line benchmark files fit)', () => {
+    expect(BROWSER_MAX_BYTES).toBe(1024 * MB);
     expect(() => checkSize([{ size: BROWSER_MAX_BYTES - 1, name: 'a.csv' }, { size: 1, name: 'b.csv' }])).not.toThrow();
     expect(() => checkSize([{ size: 448 * MB, name: 'sales-5000000.csv' }])).not.toThrow();
-    expect(refusal([{ size: 901 * MB, name: 'sales-10000000.csv' }]).detail).toEqual({ sizeMB: 901, textMB: 901, limitMB: 703 });
+    expect(() => checkSize([{ size: 901 * MB, name: 'sales-10000000.csv' }])).not.toThrow();
+    expect(refusal([{ size: 1100 * MB, name: 'sales-12000000.csv' }]).detail).toEqual({ sizeMB: 1100, textMB: 1100, limitMB: 1024 });
   });
 
   it('refuses a larger total with the size, the size as text and the limit in MB, before anything is read', () => {
@@ -76,9 +82,9 @@ describe('checkSize', () => {
     expect(textFactor('销售.PARQUET')).toBe(6);
     expect(textFactor('book.xlsx')).toBe(4);
     expect(textFactor('sales.csv')).toBe(1);
-    // A 10 M-line Parquet file (~150 MB) would be ~900 MB of text: refused; a 5 M-line one (~75 MB, ~450 MB of text) loads.
-    expect(refusal([{ size: 150 * MB, name: 'big.parquet' }]).detail).toEqual({ sizeMB: 150, textMB: 900, limitMB: 703 });
-    expect(() => checkSize([{ size: 75 * MB, name: 'five-million.parquet' }])).not.toThrow();
+    // A 10 M-line Parquet file (~150 MB) would be ~900 MB of text: it loads; one of 180 MB (~1080 MB of text) is refused.
+    expect(() => checkSize([{ size: 150 * MB, name: 'ten-million.parquet' }])).not.toThrow();
+    expect(refusal([{ size: 180 * MB, name: 'big.parquet' }]).detail).toEqual({ sizeMB: 180, textMB: 1080, limitMB: 1024 });
   });
 
   it('takes a smaller limit (e.g. for a device with little memory)', () => {
