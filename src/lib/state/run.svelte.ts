@@ -55,6 +55,10 @@ export class RunState {
   private completions = new Map<PanelId, Promise<void>>();
   private factsFor: { db: DbClient; mapped: string } | null = null;
   private factsGeneration = 0;
+  /** Stops the run going now (at its next statement) when a newer one starts or the dataset goes. */
+  private stopping: AbortController | null = null;
+  /** Settles when the last run started has stopped: no statement of it runs any more. */
+  private stopped: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly runDashboard: RunDashboard,
@@ -65,8 +69,19 @@ export class RunState {
     private readonly defer = false,
   ) {}
 
+  /**
+   * Runs never overlap: a newer run stops the one going at its next statement and starts
+   * once it has stopped. (Interleaved, two runs' statements would replace each other's
+   * derived tables and session variables, and the newer could read the older's.)
+   */
   async run(db: DbClient, settings: Settings, mapped: Mapped): Promise<void> {
     const token = ++this.token;
+    this.stopping?.abort();
+    const stopping = new AbortController();
+    this.stopping = stopping;
+    const previous = this.stopped;
+    let stopped = () => {};
+    this.stopped = new Promise<void>((resolve) => (stopped = resolve));
     this.loading = true;
     this.error = null;
     this.progress = { step: 'facts', done: 0 };
@@ -74,11 +89,13 @@ export class RunState {
     this.completions.clear();
     this.deferredMillis = {};
     try {
+      await previous;
+      if (token !== this.token) return;
       await this.ensureFacts(db, mapped);
       const onPhase: OnPhase = (phase, share = 0) => {
         if (token === this.token) this.progress = { step: phase, done: phaseStart(phase) + Math.min(1, Math.max(0, share)) * PHASE_WEIGHTS[phase] };
       };
-      const result = await this.runDashboard(db, settings, mapped, onPhase, { defer: this.defer });
+      const result = await this.runDashboard(db, settings, mapped, onPhase, { defer: this.defer, signal: stopping.signal });
       if (token !== this.token) return;
       this.ranWith = { db, settings };
       this.result = result;
@@ -88,6 +105,7 @@ export class RunState {
       if (token !== this.token) return;
       this.error = e instanceof Error ? e.message : String(e);
     } finally {
+      stopped();
       if (token === this.token) {
         this.loading = false;
         this.progress = null;
@@ -167,6 +185,7 @@ export class RunState {
 
   clear(): void {
     this.token++;
+    this.stopping?.abort();
     this.loading = false;
     this.progress = null;
     this.result = null;

@@ -101,13 +101,51 @@ describe('RunState', () => {
     const first = run.run(DB, DEFAULT_SETTINGS, MAPPED);
     await new Promise((r) => setTimeout(r, 0));
     const second = run.run(DB, { ...DEFAULT_SETTINGS, churnWindowDays: 30 }, MAPPED);
-    await second;
+    // The second waits for the first to stop; the first, superseded, moves nothing.
     tell?.('retention');
-    expect(run.progress).toBeNull();
+    expect(run.progress).toEqual({ step: 'facts', done: 0 });
     gate.resolve();
-    await first;
+    await Promise.all([first, second]);
     expect(run.progress).toBeNull();
     expect(run.result).toBe(RESULT);
+  });
+
+  it('never runs two at once: a newer run stops the one going at its next statement, then starts', async () => {
+    const gate = deferred<void>();
+    const log: string[] = [];
+    const db: DbClient = {
+      exec: async (q) => void log.push(`exec ${typeof q === 'string' ? q : q.text}`),
+      query: async () => [],
+      registerBuffer: async () => '',
+      dropBuffer: async () => undefined,
+      insertArrowIPC: async () => undefined,
+      close: async () => undefined,
+    };
+    const run = new RunState(async (engine, settings, _m, _p, options) => {
+      const name = String(settings.churnWindowDays);
+      log.push(`start ${name}`);
+      await engine.exec(`${name}: one`);
+      if (name === '90') await gate.promise;
+      try {
+        // Stands for the next statement of a real run (runDashboard reads `signal` through `abortable`).
+        options?.signal?.throwIfAborted();
+        await engine.exec(`${name}: two`);
+      } finally {
+        log.push(`end ${name}`);
+      }
+      return { ...RESULT, millis: Number(name) };
+    }, null);
+    const first = run.run(db, { ...DEFAULT_SETTINGS, churnWindowDays: 90 }, MAPPED);
+    await new Promise((r) => setTimeout(r, 0));
+    const second = run.run(db, { ...DEFAULT_SETTINGS, churnWindowDays: 30 }, MAPPED);
+    const third = run.run(db, { ...DEFAULT_SETTINGS, churnWindowDays: 60 }, MAPPED);
+    await new Promise((r) => setTimeout(r, 0));
+    expect(log).toEqual(['start 90', 'exec 90: one']);
+    gate.resolve();
+    await Promise.all([first, second, third]);
+    // The first stopped before its second statement; the second never started (the third replaced it while it waited).
+    expect(log).toEqual(['start 90', 'exec 90: one', 'end 90', 'start 60', 'exec 60: one', 'exec 60: two', 'end 60']);
+    expect([run.result?.millis, run.error, run.loading]).toEqual([60, null, false]);
   });
 
   it('drops facts that arrive after the dataset was cleared', async () => {
