@@ -306,28 +306,18 @@ describe('Parquet in the engine', () => {
 });
 
 /** A client that counts what ArrowOnlyDb counts, around any other client (here the wasm engine). */
-class CountingDb implements DbClient {
+class CountingDb extends PassThroughDb<DbClient> {
   batches = 0;
   textReads = 0;
-  constructor(private readonly inner: DbClient) {}
-  exec(q: SqlQuery | string): Promise<void> {
+  override exec(q: SqlQuery | string): Promise<void> {
     if ((typeof q === 'string' ? q : q.text).includes('read_csv(')) this.textReads++;
-    return this.inner.exec(q);
+    return this.db.exec(q);
   }
-  query<T extends Row = Row>(q: SqlQuery | string): Promise<T[]> {
-    return this.inner.query<T>(q);
-  }
-  registerBuffer(bytes: Uint8Array): Promise<string> {
-    return this.inner.registerBuffer(bytes);
-  }
-  dropBuffer(path: string): Promise<void> {
-    return this.inner.dropBuffer(path);
-  }
-  insertArrowIPC(table: string, ipc: Uint8Array, options?: ArrowInsertOptions): Promise<void> {
+  override insertArrowIPC(table: string, ipc: Uint8Array, options?: ArrowInsertOptions): Promise<void> {
     this.batches++;
-    return this.inner.insertArrowIPC(table, ipc, options);
+    return this.db.insertArrowIPC(table, ipc, options);
   }
-  close(): Promise<void> {
-    return this.inner.close();
+  override close(): Promise<void> {
+    return this.db.close();
   }
 }

@@ -1,10 +1,10 @@
-/** A DbClient that forwards every call to a NodeDb: tests subclass it to watch or alter one call. */
+/** A DbClient that forwards every call to a NodeDb (or another client): tests subclass it to watch or alter one call. */
 import type { ArrowInsertOptions, DbClient, Row } from '../../../src/lib/db/client.ts';
 import type { NodeDb } from '../../../src/lib/db/duckdb-node.ts';
 import type { SqlQuery } from '../../../src/lib/db/sql.ts';
 
-export class PassThroughDb implements DbClient {
-  constructor(protected readonly db: NodeDb) {}
+export class PassThroughDb<D extends DbClient = NodeDb> implements DbClient {
+  constructor(protected readonly db: D) {}
   exec(q: SqlQuery | string): Promise<void> {
     return this.db.exec(q);
   }
@@ -17,8 +17,8 @@ export class PassThroughDb implements DbClient {
   dropBuffer(path: string): Promise<void> {
     return this.db.dropBuffer(path);
   }
-  insertArrowIPC(_table: string, _ipc: Uint8Array, _options?: ArrowInsertOptions): Promise<void> {
-    return this.db.insertArrowIPC();
+  insertArrowIPC(table: string, ipc: Uint8Array, options?: ArrowInsertOptions): Promise<void> {
+    return this.db.insertArrowIPC(table, ipc, options);
   }
   /** The NodeDb stays open: the test that opened it closes it. */
   close(): Promise<void> {
