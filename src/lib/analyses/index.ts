@@ -1,6 +1,7 @@
 /**
  * Runs every analysis for one set of settings and collects the typed results the views
- * and charts read. The only analysis module that touches a database client (type only).
+ * and charts read. The only analysis module that touches a database client (to pass it on,
+ * wrapped so that a newer run can stop this one).
  */
 import { abortable, type DbClient } from '../db/client.ts';
 import { raw } from '../db/sql.ts';
