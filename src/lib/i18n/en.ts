@@ -208,6 +208,8 @@ export const en = {
   'error.UNREADABLE_PARQUET.next': 'Export it again, or export to CSV instead.',
   'error.SHAPE_MISMATCH': 'The rows do not have the same columns as the header.',
   'error.SHAPE_MISMATCH.next': 'Check the delimiter and that the file was not cut off, then export again.',
+  'error.TOO_MANY_LINES': 'The files hold {lines} lines; a browser tab analyses up to {limit} lines at a time (the memory a tab has grows with the lines, whatever their length).',
+  'error.TOO_MANY_LINES.next': 'Split the data by period and load one part at a time, or run the command-line “analyze” (native DuckDB), which has no such limit.',
   'error.ACCOUNTING_MISMATCH': 'Rows were lost while loading (the counts do not add up).',
   'error.ACCOUNTING_MISMATCH.next': 'This is a bug. Please report it with the file’s shape (not its data).',
   'error.UNEXPECTED': 'Something went wrong while reading the file: {detail}',

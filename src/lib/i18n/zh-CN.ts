@@ -207,6 +207,8 @@ export const zhCN: Record<MessageKey, string> = {
   'error.UNREADABLE_PARQUET.next': '请重新导出，或改为导出 CSV。',
   'error.SHAPE_MISMATCH': '数据行的列与表头不一致。',
   'error.SHAPE_MISMATCH.next': '请检查分隔符，并确认文件没有被截断，然后重新导出。',
+  'error.TOO_MANY_LINES': '文件共有 {lines} 行；浏览器标签页一次最多分析 {limit} 行（标签页所需内存随行数增长，与行的长短无关）。',
+  'error.TOO_MANY_LINES.next': '请按时间段拆分后分批载入，或使用没有此限制的命令行工具 analyze（原生 DuckDB）。',
   'error.ACCOUNTING_MISMATCH': '加载过程中有行丢失（行数对不上）。',
   'error.ACCOUNTING_MISMATCH.next': '这是程序缺陷。请报告文件的结构（不需要数据本身）。',
   'error.UNEXPECTED': '读取文件时出错：{detail}',

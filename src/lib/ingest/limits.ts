@@ -24,6 +24,22 @@ export const ENGINE_BYTES_PER_TEXT_BYTE = 2.56;
 /** The most a load may hold in any case (load.ts DEFAULT_MAX_BYTES, the command line's too). */
 export const LOAD_MAX_BYTES = 1024 * MB;
 
+/**
+ * The same peak per kept line, through the same two points (5 M and 10 M lines): the engine's
+ * memory follows the lines more than their length, so a file of short lines within the text
+ * limit could still hold too many. (2281 − 1121) MB / 5 M lines = 243 bytes a line, and
+ * 1121 MB − 5 M × 243 bytes = −39 MB.
+ */
+export const ENGINE_BASE_BYTES_BY_LINES = -39 * MB;
+export const ENGINE_BYTES_PER_LINE = ((2281 - 1121) * MB) / 5_000_000;
+
+/**
+ * The most lines a browser tab analyses in one load (loads on the command line have no such
+ * limit): within the budget by the per-line fit, 13.4 M, rounded down to 12 M for the files
+ * whose lines cost more than the benchmark's.
+ */
+export const BROWSER_MAX_LINES = 12_000_000;
+
 /** The most text a load may hold so that `base + perByte × text` stays within `budget`, in whole MB. */
 export function maxTextBytes(budget: number, base: number, perByte: number): number {
   if (!(perByte > 0) || budget <= base) return 0;

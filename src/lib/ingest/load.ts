@@ -444,6 +444,8 @@ export interface LoadOptions extends LoadEnv {
   readonly onStep?: (step: LoadStep) => void;
   /** Refuse inputs larger than this in total (default 1024 MB). */
   readonly maxBytes?: number;
+  /** Refuse inputs of more records than this in total, once read (TOO_MANY_LINES; the page's limits.ts BROWSER_MAX_LINES; none by default). */
+  readonly maxLines?: number;
 }
 
 export const DEFAULT_MAX_BYTES = LOAD_MAX_BYTES;
@@ -615,6 +617,7 @@ export async function loadDataset(db: DbClient, sales: readonly InputFile[], opt
   const rejected: RejectedLine[] = [];
   const skipped: SkippedLine[] = [];
   const warnings: Warning[] = [];
+  let records = 0;
   try {
     const stageDdl = (ddl: string) => (options.linesInTemp ? ddl.replace('CREATE OR REPLACE TABLE', 'CREATE OR REPLACE TEMP TABLE') : ddl);
     const work = compress ? await attachWork(db) : null;
@@ -645,6 +648,11 @@ export async function loadDataset(db: DbClient, sales: readonly InputFile[], opt
       const [held] = await db.query(sql`SELECT count(*)::INTEGER AS n FROM ${tableIdent(rawTable)}`);
       if (Number(held?.n) !== stats.records) {
         throw fileError({ code: 'ACCOUNTING_MISMATCH', detail: { records: stats.records, in_engine: Number(held?.n) } }, input.file.name, k);
+      }
+      records += stats.records;
+      if (options.maxLines !== undefined && records > options.maxLines) {
+        // Before the rules and the dashboard: what would run out of memory comes after this.
+        throw new IngestError('TOO_MANY_LINES', { lines: records, limit: options.maxLines });
       }
       if (options.releaseInputs) {
         // The rows are in the engine: the file and what was made of it go now, not at the

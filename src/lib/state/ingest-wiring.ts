@@ -7,7 +7,7 @@ import { parquetInit } from '../wasm-assets.ts';
 import { DEFAULT_PARSE } from '../ingest/build-lines.ts';
 import { inspectFile, loadDataset, type FileOverrides, type InputFile } from '../ingest/load.ts';
 import { readBlob, releaseBuffer } from '../ingest/bytes.ts';
-import { checkSize, linesInMemory } from '../ingest/limits.ts';
+import { BROWSER_MAX_LINES, checkSize, linesInMemory } from '../ingest/limits.ts';
 import { IngestError } from '../ingest/types.ts';
 import type { IngestApi } from './ingest-api.ts';
 
@@ -74,6 +74,7 @@ export const ingestApi: IngestApi = {
         linesInTemp: linesInMemory(inputs.map((i) => i.file)),
         // Each file is read afresh for its load, so the load may let its bytes go early.
         releaseInputs: true,
+        maxLines: BROWSER_MAX_LINES,
       });
     return db.singleThreaded ? db.singleThreaded(load) : load();
   },

@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import {
   BROWSER_MAX_BYTES,
+  BROWSER_MAX_LINES,
+  ENGINE_BASE_BYTES_BY_LINES,
+  ENGINE_BYTES_PER_LINE,
   checkSize,
   ENGINE_BASE_BYTES,
   ENGINE_BUDGET_BYTES,
@@ -48,6 +51,19 @@ describe('maxTextBytes', () => {
     for (const [text, peak] of [[448, 1121], [901, 2281]] as const) {
       expect(Math.abs((ENGINE_BASE_BYTES + ENGINE_BYTES_PER_TEXT_BYTE * text * MB) / MB - peak)).toBeLessThan(2);
     }
+  });
+});
+
+describe('BROWSER_MAX_LINES', () => {
+  it('keeps the per-line fit within the budget, through the measured points', () => {
+    for (const [lines, peak] of [[5_000_000, 1121], [10_000_000, 2281]] as const) {
+      expect(Math.abs((ENGINE_BASE_BYTES_BY_LINES + ENGINE_BYTES_PER_LINE * lines) / MB - peak)).toBeLessThan(2);
+    }
+    const fit = (ENGINE_BUDGET_BYTES - ENGINE_BASE_BYTES_BY_LINES) / ENGINE_BYTES_PER_LINE;
+    expect(fit).toBeGreaterThan(13_400_000);
+    expect(BROWSER_MAX_LINES).toBeLessThanOrEqual(fit);
+    // Above the lines of the largest file the text limit lets through (1024 MB of the benchmark's ~93-byte lines: 11.5 M).
+    expect(BROWSER_MAX_LINES).toBeGreaterThan(11_500_000);
   });
 });
 

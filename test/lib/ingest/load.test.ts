@@ -278,6 +278,17 @@ describe('loadDataset', () => {
     );
   });
 
+  it('refuses more lines than maxLines once read, over all files, and leaves the tables as they were', async () => {
+    await loadDataset(db, [text('keep.csv', 'customer,date,amount\nK1,2023-01-05,1\n')]);
+    const a = text('a.csv', 'customer,date,amount\nC1,2023-01-05,1\nC2,2023-01-06,2\n');
+    const b = text('b.csv', 'customer,date,amount\nC3,2023-01-07,3\n');
+    await expect(loadDataset(db, [a, b], { maxLines: 2 })).rejects.toThrow(new IngestError('TOO_MANY_LINES', { lines: 3, limit: 2 }));
+    expect((await lines()).map((x) => x.customer_id)).toEqual(['K1']);
+    // At the limit, it loads.
+    const r = await loadDataset(db, [a, b], { maxLines: 3 });
+    expect(r.rows_kept).toBe(3);
+  });
+
   it('warns about unused, unusual, duplicate and empty column names', async () => {
     const r = await loadDataset(db, [text('w.csv', '客户ID,订单日期,金额,备注,select,x,x,,\nC1,2023-01-05,1,n,s,a,b,,\n')]);
     expect(r.warnings).toEqual([
