@@ -37,6 +37,7 @@ import {
   type FileReport,
   type LoadReport,
   type LoadStep,
+  type RawReader,
   type ParseOptions,
   type Progress,
   type RejectedLine,
@@ -500,9 +501,10 @@ export const READ_SLICE_BYTES = 128 * 1024 * 1024;
 
 /**
  * Register file k's normalized chunks with the engine and read them into `rawTable`, one
- * statement per `readSliceBytes` of chunks, dropping each slice's chunks once read. Null
- * when the file has no record to read. The chunk generator lives only in this frame, so
- * nothing here outlives the read.
+ * statement per `readSliceBytes` of chunks, dropping each slice's chunks once read (or let
+ * the engine make it, where the file allows); with how it was made. Stats null when the file
+ * has no record to read. The chunk generator lives only in this frame, so nothing here
+ * outlives the read.
  */
 async function readRaw(
   db: DbClient,
@@ -512,19 +514,14 @@ async function readRaw(
   buffers: string[],
   progress: (p: Progress) => void,
   env: LoadEnv,
-  via: (how: 'engine' | 'chunks') => void,
-): Promise<NormalizeStats | null> {
+): Promise<{ readonly stats: NormalizeStats | null; readonly via: RawReader }> {
   const p = prepared[k];
-  if (!p) return null;
+  if (!p) return { stats: null, via: 'chunks' };
   const slice = env.readSliceBytes ?? READ_SLICE_BYTES;
   if (p.rawInEngine) {
     const stats = await p.rawInEngine(db, rawTable, progress);
-    if (stats !== 'unsupported') {
-      via('engine');
-      return stats.records === 0 ? null : stats;
-    }
+    if (stats !== 'unsupported') return { stats: stats.records === 0 ? null : stats, via: 'engine' };
   }
-  via('chunks');
   const gen = p.rows();
   let step = gen.next();
   const estimate = Math.max(1, Math.ceil(p.inspection.bytes / (16 * 1024 * 1024)));
@@ -560,8 +557,7 @@ async function readRaw(
     step = gen.next();
   }
   if (paths.length > 0) await flush();
-  if (!created) return null;
-  return step.value;
+  return { stats: created ? step.value : null, via: 'chunks' };
 }
 
 /** The compressed in-memory database a load keeps its working tables in (see `compressWork`). */
@@ -639,9 +635,7 @@ export async function loadDataset(db: DbClient, sales: readonly InputFile[], opt
       const rawTable = work && (!prepared[k]?.rawInEngine || prepared[k]?.rawInWork) ? `${work}.raw__${k}` : `raw__${k}`;
       const stageTable = work ? `${work}.stage__${k}` : `stage__${k}`;
       temps.push(rawTable, stageTable);
-      lap();
-      let rawVia: 'engine' | 'chunks' = 'chunks';
-      const stats = await readRaw(db, prepared, k, rawTable, buffers, progress, options, (how) => (rawVia = how));
+      const { stats, via } = await readRaw(db, prepared, k, rawTable, buffers, progress, options);
       if (stats === null) throw fileError({ code: 'NO_DATA_ROWS', detail: {} }, input.file.name, k);
       // The engine must hold every record the reader counted: a reader that silently returned
       // fewer rows would otherwise look like a smaller, fully accounted file.
@@ -662,7 +656,7 @@ export async function loadDataset(db: DbClient, sales: readonly InputFile[], opt
         for (const b of [input.file.bytes, ...held]) releaseBuffer(b);
       }
       progress({ stage: 'map', done: k, total: inputs.length });
-      step({ step: 'raw', file: k, ms: lap(), via: rawVia });
+      step({ step: 'raw', file: k, ms: lap(), via });
 
       const parse: ParseOptions = { ...DEFAULT_PARSE, ...input.o.parse };
       const delimiter = insp.dialect?.delimiter === 'whitespace' ? ' ' : (insp.dialect?.delimiter ?? ',');

@@ -175,15 +175,18 @@ export interface LoadReport {
   readonly millis: number;
 }
 
+/** How a file's raw table was made: by the engine's own read of the file (a plain text file, a Parquet file's typed columns), or from chunks of normalized text. */
+export type RawReader = 'engine' | 'chunks';
+
 /**
- * One step of a load, in wall milliseconds: `prepare` (file k read, decoded and inspected),
- * `raw` (its raw table made: `via` 'engine' when the engine read the file itself — a plain
- * text file, or a Parquet file's typed columns — 'chunks' when it read the normalized text),
- * `lines` (the rules, into the staged lines), `finish` (the tables swapped in).
+ * One step of a load, in wall milliseconds; the steps add up to the whole load: `prepare`
+ * (file k read, decoded and inspected), `raw` (its raw table made, the working tables' setup
+ * included; `via`: how), `lines` (the rules, into the staged lines), `finish` (the tables
+ * swapped in).
  */
 export type LoadStep =
   | { readonly step: 'prepare' | 'lines'; readonly file: number; readonly ms: number }
-  | { readonly step: 'raw'; readonly file: number; readonly ms: number; readonly via: 'engine' | 'chunks' }
+  | { readonly step: 'raw'; readonly file: number; readonly ms: number; readonly via: RawReader }
   | { readonly step: 'finish'; readonly ms: number };
 
 /** Progress of a long load, for the progress bar. */

@@ -17,7 +17,7 @@ import { readCurrencyTotals, RunState } from './run.svelte.ts';
 import { SettingsState } from './settings.svelte.ts';
 import { readUrlState, writeUrlState, type UrlState } from './url.ts';
 import type { DeviceFs } from '../offline/opfs.ts';
-import type { LoadStep } from '../ingest/types.ts';
+import type { LoadStep, RawReader } from '../ingest/types.ts';
 
 export type Screen = 'ingest' | 'dashboard';
 
@@ -222,9 +222,9 @@ async function fetchFile(path: string, name: string): Promise<File> {
 }
 
 /** A load's steps summed over its files (ms), and how each file's raw table was read, in file order. */
-export function stepTotals(steps: readonly LoadStep[]): { steps: Record<LoadStep['step'], number>; via: ('engine' | 'chunks')[] } {
+export function stepTotals(steps: readonly LoadStep[]): { steps: Record<LoadStep['step'], number>; via: RawReader[] } {
   const totals: Record<LoadStep['step'], number> = { prepare: 0, raw: 0, lines: 0, finish: 0 };
-  const via: ('engine' | 'chunks')[] = [];
+  const via: RawReader[] = [];
   for (const s of steps) {
     totals[s.step] += s.ms;
     if (s.step === 'raw') via.push(s.via);
