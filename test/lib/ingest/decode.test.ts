@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { detectEncoding, isValidUtf8, toUtf8, utf8LineStats } from '../../../src/lib/ingest/decode.ts';
+import { DECODE_SLICE, detectEncoding, isValidUtf8, toUtf8, utf8LineStats } from '../../../src/lib/ingest/decode.ts';
 import { IngestError } from '../../../src/lib/ingest/types.ts';
 
 const fixture = (name: string): Uint8Array => new Uint8Array(readFileSync(new URL(`../../fixtures/ingest/${name}`, import.meta.url)));
@@ -70,12 +70,16 @@ describe('isValidUtf8', () => {
     );
   });
 
-  it('reads characters across its 4 MB slices, and starts clean after invalid bytes', () => {
-    const big = new Uint8Array(4 * 1024 * 1024 + 8).fill(0x61);
-    big.set(new TextEncoder().encode('张'), 4 * 1024 * 1024 - 1); // E5 | BC A0 across the boundary
+  it('reads characters across its slices, and starts clean after invalid bytes', () => {
+    const big = new Uint8Array(3 * DECODE_SLICE + 8).fill(0x61);
+    big.set(new TextEncoder().encode('张'), DECODE_SLICE - 1); // E5 | BC A0 across the first boundary
+    big.set(new TextEncoder().encode('😀'), 2 * DECODE_SLICE - 2); // F0 9F | 98 80 across the second
     expect(isValidUtf8(big)).toBe(true);
-    const truncated = big.subarray(0, 4 * 1024 * 1024 + 1);
+    const truncated = big.subarray(0, DECODE_SLICE + 1);
     expect(isValidUtf8(truncated)).toBe(false);
+    const brokenAtBoundary = big.slice();
+    brokenAtBoundary[2 * DECODE_SLICE] = 0x61; // the emoji's third byte gone: invalid across the boundary
+    expect(isValidUtf8(brokenAtBoundary)).toBe(false);
     expect(isValidUtf8(new Uint8Array([0x61, 0xe5]))).toBe(false);
     expect(isValidUtf8(new Uint8Array([0xbc, 0xa0]))).toBe(false);
     expect(isValidUtf8(new TextEncoder().encode('客户'))).toBe(true);
@@ -83,9 +87,10 @@ describe('isValidUtf8', () => {
 });
 
 describe('toUtf8', () => {
-  it('transcodes across its 8 MB slices without breaking a double-byte character', () => {
+  it('transcodes across its slices without breaking a double-byte character', () => {
     const one = fixture('01_gb18030_chinese_headers.csv');
     const copies = Math.ceil((9 * 1024 * 1024) / one.length);
+    expect(copies * one.length).toBeGreaterThan(100 * DECODE_SLICE);
     const big = new Uint8Array(one.length * copies);
     for (let k = 0; k < copies; k++) big.set(one, k * one.length);
     const expected = text(toUtf8(one, 'gb18030', 0));
@@ -93,5 +98,14 @@ describe('toUtf8', () => {
     expect(out.length).toBe(expected.length * copies);
     expect(out.slice(expected.length * 22_000, expected.length * 22_001)).toBe(expected);
     expect(out.includes('\uFFFD')).toBe(false);
+  });
+
+  it('joins a double-byte character cut by a slice boundary', () => {
+    // 张 is D5 C5 in GB18030: its first byte ends the first slice, its second starts the next.
+    const bytes = new Uint8Array(2 * DECODE_SLICE).fill(0x61);
+    bytes.set([0xd5, 0xc5], DECODE_SLICE - 1);
+    const out = text(toUtf8(bytes, 'gb18030', 0));
+    expect(out.length).toBe(2 * DECODE_SLICE - 1);
+    expect(out.slice(DECODE_SLICE - 2, DECODE_SLICE + 1)).toBe('a张a');
   });
 });
