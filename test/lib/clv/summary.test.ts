@@ -27,6 +27,7 @@
  * week 3 A 03-20 = 1.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { byRows } from '../db/by-rows.ts';
 import { NodeDb } from '../../../src/lib/db/duckdb-node.ts';
 import { clvHoldoutWeeksQuery, clvSummaryQuery, daysBetween, readClvSummary } from '../../../src/lib/clv/summary.ts';
 import { deriveTables, NO_FILTERS } from '../../../src/lib/model/derive.ts';
@@ -99,6 +100,15 @@ describe('CLV summary SQL', () => {
     expect([...(r.summary.holdoutX ?? [])]).toEqual([0, 1, 2, 0]);
     expect([...(r.summary.holdoutWeekly ?? [])]).toEqual([2, 0, 1]);
     expect(r.holdoutDays).toBe(20);
+  });
+
+  it('reads the same by rows from a client without Arrow results', async () => {
+    for (const params of [PARAMS, { ...PARAMS, asOf: '2024-02-29' }]) {
+      const [columns, rows] = [await readClvSummary(db, params), await readClvSummary(byRows(db), params)];
+      expect(rows.ids).toEqual(columns.ids);
+      expect(rows.summary).toEqual(columns.summary);
+      expect(rows.holdoutDays).toBe(columns.holdoutDays);
+    }
   });
 
   it('has no holdout when as_of = c, and refuses c after as_of', async () => {

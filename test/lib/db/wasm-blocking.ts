@@ -8,6 +8,8 @@ import { ConsoleLogger, createDuckDB, DuckDBAccessMode, LogLevel, NODE_RUNTIME, 
 import type { ArrowInsertOptions, DbClient, Row } from '../../../src/lib/db/client.ts';
 import type { SqlQuery } from '../../../src/lib/db/sql.ts';
 
+const ARROW_CJS = createRequire(import.meta.url)('apache-arrow') as typeof import('apache-arrow');
+
 export class BlockingWasmDb implements DbClient {
   private seq = 0;
   /** Bytes of the buffers registered now (each is copied into the engine's memory). */
@@ -64,6 +66,12 @@ export class BlockingWasmDb implements DbClient {
       for (const [k, v] of Object.entries(r.toJSON())) out[k] = typeof v === 'bigint' ? Number(v) : v;
       return out as T;
     });
+  }
+
+  async queryArrowIPC(query: SqlQuery | string): Promise<Uint8Array> {
+    // The blocking build's tables are of apache-arrow's CommonJS build, which the ES module's
+    // writer does not recognise (it writes an empty stream): write them with their own.
+    return ARROW_CJS.tableToIPC(this.run(query), 'stream');
   }
 
   async registerBuffer(bytes: Uint8Array): Promise<string> {
