@@ -79,4 +79,58 @@ describe('readBlob', () => {
   it('reads an empty blob', async () => {
     expect((await readBlob(new Blob([]))).length).toBe(0);
   });
+
+  /** A Blob-like whose stream gives `parts` (a byte stream when `bytes`, else plain chunks) while it says it holds `size`. */
+  function streamed(parts: readonly Uint8Array[], size: number, bytes: boolean): Blob {
+    let next = 0;
+    const pull = (c: { close(): void; enqueue(chunk: Uint8Array<ArrayBuffer>): void }, byob?: ReadableByteStreamController) => {
+      const part = parts[next++];
+      if (part === undefined) {
+        c.close();
+        // A byte stream's pending BYOB read is answered by close() with an empty view.
+        byob?.byobRequest?.respond(0);
+      } else c.enqueue(part.slice());
+    };
+    const stream = bytes
+      ? new ReadableStream({ type: 'bytes', pull: (c: ReadableByteStreamController) => pull(c, c) })
+      : new ReadableStream<Uint8Array>({ pull: (c) => pull(c) });
+    return { size, stream: () => stream } as unknown as Blob;
+  }
+
+  it('reads a byte stream into its buffer, and a plain one by chunks, the same', async () => {
+    const parts = [new Uint8Array([1, 2, 3]), new Uint8Array(3_000_000).fill(9), new Uint8Array([4, 5])];
+    const want = new Uint8Array([1, 2, 3, ...new Uint8Array(3_000_000).fill(9), 4, 5]);
+    for (const bytes of [true, false]) {
+      const got = await readBlob(streamed(parts, want.length, bytes));
+      expect(got.length).toBe(want.length);
+      expect(Buffer.compare(Buffer.from(got), Buffer.from(want))).toBe(0);
+    }
+  });
+
+  it("reads a file's byte stream into its own buffer, with no chunk per read", async () => {
+    const blob = new Blob([new Uint8Array(2_500_000).fill(3)]);
+    const stream = blob.stream.bind(blob);
+    const modes: (string | undefined)[] = [];
+    Object.defineProperty(blob, 'stream', {
+      value: () => {
+        const s = stream();
+        const getReader = s.getReader.bind(s) as (o?: { mode?: 'byob' }) => ReturnType<typeof s.getReader>;
+        Object.defineProperty(s, 'getReader', { value: (o?: { mode?: 'byob' }) => (modes.push(o?.mode), getReader(o)) });
+        return s;
+      },
+    });
+    expect((await readBlob(blob)).length).toBe(2_500_000);
+    expect(modes).toEqual(['byob']);
+  });
+
+  it('refuses a file that grew while it was read, and keeps what a shrunk one gave', async () => {
+    const parts = [new Uint8Array(1000).fill(1), new Uint8Array(1000).fill(2)];
+    for (const bytes of [true, false]) {
+      await expect(readBlob(streamed(parts, 1500, bytes))).rejects.toThrow(/grew/);
+      await expect(readBlob(streamed(parts, 2000 - 1, bytes))).rejects.toThrow(/grew/);
+      const shrunk = await readBlob(streamed(parts, 2500, bytes));
+      expect(shrunk.length).toBe(2000);
+      expect([shrunk[999], shrunk[1000], shrunk[1999]]).toEqual([1, 2, 2]);
+    }
+  });
 });
