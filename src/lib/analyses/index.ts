@@ -6,7 +6,7 @@
 import { abortable, type DbClient } from '../db/client.ts';
 import { raw } from '../db/sql.ts';
 import type { LoadReport } from '../ingest/types.ts';
-import { DERIVED_COMPRESSED_FROM_LINES, deriveTables, defaultAsOfQuery, type DefaultAsOfRow, type Mapped } from '../model/derive.ts';
+import { DERIVED_COMPRESSED_FROM_LINES, deriveTables, orderParts, defaultAsOfQuery, type DefaultAsOfRow, type Mapped } from '../model/derive.ts';
 import { mappedDimensions } from '../model/mapped.ts';
 import { METRIC_IDS, type Metrics } from '../model/metrics.ts';
 import type { Dimension } from '../model/schema.ts';
@@ -56,6 +56,8 @@ export interface RunOptions {
   readonly defer?: boolean;
   /** Kept lines from which the derived tables are compressed (default DERIVED_COMPRESSED_FROM_LINES). */
   readonly compressFrom?: number;
+  /** Kept lines per part of `orders` when compressed (default ORDER_PART_LINES; derive.ts `orderParts`). */
+  readonly orderPartLines?: number;
   /** Stops the run before its next statement (a newer run replaces it): the run then throws the signal's reason. */
   readonly signal?: AbortSignal;
 }
@@ -90,12 +92,20 @@ export type OnPhase = (phase: DashboardPhase, share?: number) => void;
 
 /**
  * Rebuild f_lines / orders / customers (and the customer rankings) for the settings' filters
- * and as-of date; compressed when the data has DERIVED_COMPRESSED_FROM_LINES lines or more.
+ * and as-of date; compressed, and `orders` built a part of the customers at a time, when the
+ * data has DERIVED_COMPRESSED_FROM_LINES lines or more.
  */
-export async function derive(db: DbClient, settings: Settings, mapped: Mapped, compressFrom = DERIVED_COMPRESSED_FROM_LINES): Promise<void> {
+export async function derive(
+  db: DbClient,
+  settings: Settings,
+  mapped: Mapped,
+  options: Pick<RunOptions, 'compressFrom' | 'orderPartLines'> = {},
+): Promise<void> {
   const { n } = await one<{ n: number }>(db, raw('SELECT count(*)::INTEGER AS n FROM lines'));
+  const compressFrom = options.compressFrom ?? DERIVED_COMPRESSED_FROM_LINES;
   const compress = n >= compressFrom;
-  for (const q of [...deriveTables(settings.filters, mapped, settings.asOf, compress), ...rankedTables()]) await db.exec(q);
+  const parts = orderParts(n, compressFrom, options.orderPartLines);
+  for (const q of [...deriveTables(settings.filters, mapped, settings.asOf, compress, parts), ...rankedTables()]) await db.exec(q);
 }
 
 /** The as-of date in use: the setting, else the latest calendar day among kept lines (null when none). */
@@ -119,7 +129,7 @@ export async function runDashboard(dbIn: DbClient, settings: Settings, mapped: M
     lapStart = now;
   };
   onPhase?.('canonical');
-  await derive(db, settings, mapped, options.compressFrom);
+  await derive(db, settings, mapped, options);
   const { as_of: dataAsOf, lines_after_as_of: linesAfterAsOf } = await one<DefaultAsOfRow>(db, defaultAsOfQuery());
   lap('canonical');
   // With no line left, every query still runs (on empty tables) so that the shapes stay the same.

@@ -41,6 +41,18 @@ export const DERIVED_DATABASE = 'derived';
 /** Kept lines from which the derived tables are compressed (3 M lines of text are about 280 MB). */
 export const DERIVED_COMPRESSED_FROM_LINES = 3_000_000;
 
+/**
+ * Kept lines per part of the `orders` build for large data (`orderParts`). Grouping all the
+ * lines into orders at once is the engine's peak of a large dashboard run (its hash table
+ * holds every order); built a part of the customers at a time, it holds one part's orders.
+ */
+export const ORDER_PART_LINES = 2_500_000;
+
+/** How many parts `orders` is built in for `lines` kept lines: 1 below DERIVED_COMPRESSED_FROM_LINES. */
+export function orderParts(lines: number, compressFrom = DERIVED_COMPRESSED_FROM_LINES, partLines = ORDER_PART_LINES): number {
+  return lines >= compressFrom ? Math.max(1, Math.ceil(lines / partLines)) : 1;
+}
+
 /** `CREATE OR REPLACE TABLE` for derived table `name`, in DERIVED_DATABASE. */
 export function createDerived(name: string): ReturnType<typeof sql> {
   return sql`CREATE OR REPLACE TABLE ${ident(DERIVED_DATABASE)}.${ident(name)}`;
@@ -141,14 +153,17 @@ WHERE getvariable('${AS_OF}') IS NULL OR response_date IS NULL OR response_date 
  * that looks like a date never merges with a day. An order's dimensions are those of its
  * first line in file order (`pos` packs file and line number into one sortable integer).
  */
-function ordersTable(mapped: Mapped): SqlQuery {
+function ordersTable(mapped: Mapped, part = 0, parts = 1): SqlQuery {
   const id = mapped.order ? raw('order_id') : raw('CAST(NULL AS VARCHAR)');
-  return sql`${createDerived('orders')} AS
+  // An order's lines share its customer: a part of the customers holds whole orders.
+  const where = parts > 1 ? sql` WHERE hash(customer_id) % ${raw(String(parts))} = ${raw(String(part))}` : raw('');
+  const target = part === 0 ? sql`${createDerived('orders')} AS` : sql`INSERT INTO ${ident(DERIVED_DATABASE)}.orders`;
+  return sql`${target}
 WITH keyed AS (
   SELECT *, ${id} AS oid, ${id} IS NOT NULL AS has_id,
          coalesce(${id}, strftime(order_date, '%Y-%m-%d')) AS order_key,
          (file_no::BIGINT << 32) + line_no AS pos
-  FROM f_lines)
+  FROM f_lines${where})
 SELECT customer_id, has_id, order_key,
        any_value(oid) AS order_id,
        min(order_date) AS order_date,
@@ -228,17 +243,18 @@ FROM per_customer p LEFT JOIN survey_score s USING (customer_id)`;
 /**
  * Statements that (re)build f_lines, orders, customers and purchase_days, in order, on the
  * lines dated on or before `asOf` (null = the default as-of date, which cuts nothing), in a
- * fresh DERIVED_DATABASE (`compress`: compressed). Needs `lines`; creates an empty `survey`
+ * fresh DERIVED_DATABASE (`compress`: compressed), `orders` in `parts` parts of the customers
+ * (`orderParts`). Needs `lines`; creates an empty `survey`
  * when the ingest made none.
  */
-export function deriveTables(filters: Filters, mapped: Mapped, asOf: string | null = null, compress = false): SqlQuery[] {
+export function deriveTables(filters: Filters, mapped: Mapped, asOf: string | null = null, compress = false, parts = 1): SqlQuery[] {
   return [
     ...derivedDatabase(compress),
     raw(`CREATE TABLE IF NOT EXISTS survey (
   file_no INTEGER NOT NULL, line_no INTEGER NOT NULL, customer_id VARCHAR, order_id VARCHAR,
   response_date DATE, score DOUBLE NOT NULL)`),
     ...filteredLines(filters, asOf),
-    ordersTable(mapped),
+    ...Array.from({ length: parts }, (_, k) => ordersTable(mapped, k, parts)),
     customersTable(),
     purchaseDaysTable(),
   ];

@@ -11,7 +11,7 @@ import { customerListQuery } from '../../../src/lib/analyses/customer-list.ts';
 import { cohortCellsQuery, retentionCurveQuery, type CohortCell, type RetentionCurvePoint } from '../../../src/lib/analyses/retention.ts';
 import { topCount } from '../../../src/lib/analyses/pareto.ts';
 import { DEFAULT_SETTINGS, type Settings } from '../../../src/lib/model/settings.ts';
-import type { Mapped } from '../../../src/lib/model/derive.ts';
+import { DERIVED_COMPRESSED_FROM_LINES, ORDER_PART_LINES, orderParts, type Mapped } from '../../../src/lib/model/derive.ts';
 import { loadLines, loadSurvey } from './fixture.ts';
 
 const MAPPED: Mapped = { category: true, region: true, channel: false, order: true };
@@ -500,17 +500,20 @@ describe('the derived tables', () => {
     q<{ db: string; t: string }>(sql`SELECT database_name AS db, table_name AS t FROM duckdb_tables()
       WHERE table_name IN ('orders', 'customers', 'purchase_days', 'ranked_value', 'customer_segments', 'customer_keys') ORDER BY t`);
   /** The run's statements that attach the derived tables' database. */
-  const attaching = async (compressFrom?: number) => {
+  const attaching = async (compressFrom?: number, orderPartLines?: number) => {
     const seen: string[] = [];
+    let orderStatements = 0;
     const watched: DbClient = Object.assign(Object.create(db) as NodeDb, {
       exec: (query: SqlQuery | string) => {
         const text = typeof query === 'string' ? query : query.text;
         if (text.startsWith('ATTACH')) seen.push(text);
+        if (/^(CREATE OR REPLACE TABLE|INSERT INTO) "?derived"?\."?orders"?\s/.test(text)) orderStatements++;
         return db.exec(query);
       },
     });
-    const result = await runDashboard(watched, { ...DEFAULT_SETTINGS, firstCohort: 'new' }, MAPPED, undefined, compressFrom === undefined ? {} : { compressFrom });
-    return { seen, result: await completeAll(db, { ...DEFAULT_SETTINGS, firstCohort: 'new' }, result) };
+    const options = { ...(compressFrom === undefined ? {} : { compressFrom }), ...(orderPartLines === undefined ? {} : { orderPartLines }) };
+    const result = await runDashboard(watched, { ...DEFAULT_SETTINGS, firstCohort: 'new' }, MAPPED, undefined, options);
+    return { seen, orderStatements, result: await completeAll(db, { ...DEFAULT_SETTINGS, firstCohort: 'new' }, result) };
   };
 
   it('live in an in-memory database of their own, found by their bare names, none in the data\'s database or among TEMP tables', async () => {
@@ -531,6 +534,28 @@ describe('the derived tables', () => {
     const { millis: _a, phases: _b, ...a } = plain.result;
     const { millis: _c, phases: _d, ...b } = compressed.result;
     expect(b).toEqual(a);
+  });
+
+  it('build `orders` a part of the customers at a time when compressed, with every result the same', async () => {
+    const plain = await attaching();
+    const parted = await attaching(23, 5);
+    const notCompressed = await attaching(24, 5);
+    // 23 lines in parts of 5: five statements (one creates, four insert); below compressFrom, one.
+    expect([plain.orderStatements, parted.orderStatements, notCompressed.orderStatements]).toEqual([1, 5, 1]);
+    const { millis: _a, phases: _b, ...a } = plain.result;
+    const { millis: _c, phases: _d, ...b } = parted.result;
+    expect(b).toEqual(a);
+  });
+});
+
+describe('orderParts', () => {
+  it('is one part below compressFrom, else one per ORDER_PART_LINES lines begun', () => {
+    expect(orderParts(DERIVED_COMPRESSED_FROM_LINES - 1)).toBe(1);
+    expect(orderParts(DERIVED_COMPRESSED_FROM_LINES)).toBe(Math.ceil(DERIVED_COMPRESSED_FROM_LINES / ORDER_PART_LINES));
+    expect(orderParts(10_000_000)).toBe(4);
+    expect(orderParts(10_000_001)).toBe(5);
+    expect(orderParts(23, 23, 5)).toBe(5);
+    expect(orderParts(0, 0)).toBe(1);
   });
 });
 
