@@ -80,6 +80,7 @@ export class PssSampler {
   private lastPssAt = 0;
   private pids: number[] = [];
   private ticks = 0;
+  private peakEach: { readonly pid: number; readonly kb: number }[] = [];
   private readonly timer: NodeJS.Timeout;
 
   constructor(intervalMs = 100) {
@@ -95,14 +96,24 @@ export class PssSampler {
     const now = Date.now();
     if (!force && (rss <= this.pssAtRssKb * 1.02 || now - this.lastPssAt < 300)) return;
     let pss = 0;
-    for (const pid of this.pids) pss += pssKb(pid);
+    const each = this.pids.map((pid) => ({ pid, kb: pssKb(pid) }));
+    for (const p of each) pss += p.kb;
     this.lastPssAt = now;
     this.pssAtRssKb = Math.max(this.pssAtRssKb, rss);
-    if (pss > this.peakKb) this.peakKb = pss;
+    if (pss > this.peakKb) {
+      this.peakKb = pss;
+      this.peakEach = each;
+    }
+  }
+
+  /** Each process's PSS (KiB) when the peak was read, largest first. */
+  peakByProcess(): readonly { readonly pid: number; readonly kb: number }[] {
+    return [...this.peakEach].sort((a, b) => b.kb - a.kb);
   }
 
   reset(): void {
     this.peakKb = 0;
+    this.peakEach = [];
     this.pssAtRssKb = 0;
     this.ticks = 0;
   }
@@ -116,4 +127,45 @@ export class PssSampler {
   stop(): void {
     clearInterval(this.timer);
   }
+}
+
+/** One process's resident memory split by mapping: the largest few mappings, and the rest. */
+export interface MappingSplit {
+  readonly pid: number;
+  readonly pssMb: number;
+  /** The largest mappings by resident size: `sizeMb` is the reserved size (a wasm memory reserves GiBs), `rssMb` what is touched. */
+  readonly largest: readonly { readonly sizeMb: number; readonly rssMb: number; readonly name: string }[];
+  readonly restRssMb: number;
+}
+
+/**
+ * /proc/<pid>/smaps of each Chromium process, grouped: the `top` mappings by resident size
+ * and the sum of the others. A wasm engine's memory is one mapping reserved far larger than
+ * it is resident (V8 reserves its guard region with it), so it stands apart from the JS heaps.
+ * Costs tens of ms per large process: for a watch every few seconds, not a sampler.
+ */
+export function mappingSplit(top = 3, pids: readonly number[] = chromiumTree()): MappingSplit[] {
+  const out: MappingSplit[] = [];
+  for (const pid of pids) {
+    let text: string;
+    try {
+      text = readFileSync(`/proc/${pid}/smaps`, 'utf8');
+    } catch {
+      continue;
+    }
+    const maps: { sizeMb: number; rssMb: number; name: string }[] = [];
+    let pss = 0;
+    for (const block of text.split(/\n(?=[0-9a-f]+-[0-9a-f]+ )/)) {
+      const head = block.slice(0, block.indexOf('\n'));
+      const name = head.split(/\s+/).slice(5).join(' ') || '[anon]';
+      const size = Number(/^Size:\s+(\d+) kB/m.exec(block)?.[1] ?? 0);
+      const rss = Number(/^Rss:\s+(\d+) kB/m.exec(block)?.[1] ?? 0);
+      pss += Number(/^Pss:\s+(\d+) kB/m.exec(block)?.[1] ?? 0);
+      maps.push({ sizeMb: size / 1024, rssMb: rss / 1024, name });
+    }
+    maps.sort((a, b) => b.rssMb - a.rssMb);
+    const largest = maps.slice(0, top);
+    out.push({ pid, pssMb: pss / 1024, largest, restRssMb: maps.slice(top).reduce((s, m) => s + m.rssMb, 0) });
+  }
+  return out.sort((a, b) => b.pssMb - a.pssMb);
 }
