@@ -3,9 +3,9 @@
  * Float64Array, text as an array of strings, with no row object per row in between.
  *
  * Read as rows, the lifetime-value summary of 1.46 M customers (10 M lines) made an object,
- * and a heap number per decimal, for every row: the tab's JavaScript memory rose by ~0.7 GB
- * during the fit. Clients with `queryArrowIPC` (both engines) give the Arrow columns here;
- * others fall back to `query` with the same result.
+ * and a heap number per decimal, for every row: the tab's memory rose ~230 MB higher during
+ * the fit than read this way (BENCHMARKS.md). Clients with `queryArrowIPC` (both engines)
+ * give the Arrow columns here; others fall back to `query` with the same result.
  */
 import { tableFromIPC, type Vector } from 'apache-arrow';
 import type { DbClient } from './client.ts';

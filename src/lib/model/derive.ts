@@ -48,7 +48,7 @@ export const DERIVED_COMPRESSED_FROM_LINES = 3_000_000;
  */
 export const ORDER_PART_LINES = 2_500_000;
 
-/** How many parts `orders` is built in for `lines` kept lines: 1 below DERIVED_COMPRESSED_FROM_LINES. */
+/** How many parts `orders` is built in for `lines` kept lines: 1 below `compressFrom` (uncompressed). */
 export function orderParts(lines: number, compressFrom = DERIVED_COMPRESSED_FROM_LINES, partLines = ORDER_PART_LINES): number {
   return lines >= compressFrom ? Math.max(1, Math.ceil(lines / partLines)) : 1;
 }
@@ -244,8 +244,7 @@ FROM per_customer p LEFT JOIN survey_score s USING (customer_id)`;
  * Statements that (re)build f_lines, orders, customers and purchase_days, in order, on the
  * lines dated on or before `asOf` (null = the default as-of date, which cuts nothing), in a
  * fresh DERIVED_DATABASE (`compress`: compressed), `orders` in `parts` parts of the customers
- * (`orderParts`). Needs `lines`; creates an empty `survey`
- * when the ingest made none.
+ * (`orderParts`). Needs `lines`; creates an empty `survey` when the ingest made none.
  */
 export function deriveTables(filters: Filters, mapped: Mapped, asOf: string | null = null, compress = false, parts = 1): SqlQuery[] {
   return [
