@@ -27,7 +27,7 @@
  * week 3 A 03-20 = 1.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { byRows } from '../db/by-rows.ts';
+import { PassThroughDb } from '../ingest/pass-through-db.ts';
 import { NodeDb } from '../../../src/lib/db/duckdb-node.ts';
 import { clvHoldoutWeeksQuery, clvSummaryQuery, daysBetween, readClvSummary } from '../../../src/lib/clv/summary.ts';
 import { deriveTables, NO_FILTERS } from '../../../src/lib/model/derive.ts';
@@ -104,7 +104,7 @@ describe('CLV summary SQL', () => {
 
   it('reads the same by rows from a client without Arrow results', async () => {
     for (const params of [PARAMS, { ...PARAMS, asOf: '2024-02-29' }]) {
-      const [columns, rows] = [await readClvSummary(db, params), await readClvSummary(byRows(db), params)];
+      const [columns, rows] = [await readClvSummary(db, params), await readClvSummary(new PassThroughDb(db), params)];
       expect(rows.ids).toEqual(columns.ids);
       expect(rows.summary).toEqual(columns.summary);
       expect(rows.holdoutDays).toBe(columns.holdoutDays);

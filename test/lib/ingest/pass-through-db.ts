@@ -1,4 +1,4 @@
-/** A DbClient that forwards every call to a NodeDb (or another client): tests subclass it to watch or alter one call. */
+/** A DbClient that forwards every call to a NodeDb (or another client): tests subclass it to watch or alter one call. It has no Arrow results (`queryArrowIPC`): what reads by columns reads by rows through it. */
 import type { ArrowInsertOptions, DbClient, Row } from '../../../src/lib/db/client.ts';
 import type { NodeDb } from '../../../src/lib/db/duckdb-node.ts';
 import type { SqlQuery } from '../../../src/lib/db/sql.ts';
