@@ -71,20 +71,42 @@ export class RecordScanner {
 
   private readonly delimiter: number;
   private readonly quote: number;
+  /**
+   * More input follows `buf` (a window of a file read in slices): a record whose reading
+   * reached the end of the window — or looked at the byte after it — is not decided; `next()`
+   * returns false and leaves `pos` and `line` at its start, for the next window to read whole.
+   */
+  private more = false;
 
   /**
    * @param expectedFields width a record that crossed a line inside quotes must fit
    *   (otherwise the quote is taken as unclosed); 0 accepts any width.
    */
   constructor(
-    private readonly buf: Uint8Array,
+    private buf: Uint8Array,
     dialect: Dialect,
     private readonly maxRecordBytes: number,
     private readonly expectedFields: number,
   ) {
     this.delimiter = dialect.delimiter === 'whitespace' ? -1 : dialect.delimiter.charCodeAt(0);
     this.quote = dialect.quote === null ? -1 : QUOTE;
-    this.cells = new Uint8Array(Math.min(maxRecordBytes, Math.max(buf.length, 16)) + 8);
+    this.cells = new Uint8Array(this.cellBytesFor(buf));
+  }
+
+  private cellBytesFor(buf: Uint8Array): number {
+    return Math.min(this.maxRecordBytes, Math.max(buf.length, 16)) + 8;
+  }
+
+  /**
+   * Go on reading in `buf` from `pos` (the line count carries on): the next window of a file
+   * read in slices, `more` while another one follows.
+   */
+  window(buf: Uint8Array, pos: number, more: boolean): void {
+    this.buf = buf;
+    this.pos = pos;
+    this.more = more;
+    const need = this.cellBytesFor(buf);
+    if (need > this.cells.length) this.cells = new Uint8Array(need);
   }
 
   private pushField(end: number, bits: number): void {
@@ -108,6 +130,11 @@ export class RecordScanner {
     const n = buf.length;
     const start = this.pos;
     if (start >= n) return false;
+    // The record reached the end of the window, or looked at the byte after it (a CR's LF):
+    // with `more`, more of it may follow. A character, a doubled quote or a quoted line break
+    // cut by the window's end keeps the scan going to the end, so these are all the places;
+    // a record given up (`rewind`) was decided within the window.
+    let touched = false;
     const D = this.delimiter;
     const Q = this.quote;
     const whitespace = D < 0;
@@ -128,9 +155,13 @@ export class RecordScanner {
 
     fields: for (;;) {
       if (whitespace) {
-        if (i >= n) break;
+        if (i >= n) {
+          touched = true;
+          break;
+        }
         const b = buf[i];
         if (b === LF || b === CR) {
+          if (b === CR && i + 1 >= n) touched = true;
           i += b === CR && buf[i + 1] === LF ? 2 : 1;
           ended = true;
           break;
@@ -142,6 +173,7 @@ export class RecordScanner {
         for (;;) {
           if (i >= n) {
             eofInQuotes = true;
+            touched = true;
             break fields;
           }
           if (len > limit) {
@@ -190,6 +222,7 @@ export class RecordScanner {
       // Unquoted text, or what follows a closing quote (kept literally).
       for (;;) {
         if (i >= n) {
+          touched = true;
           this.pushField(len, bits);
           break fields;
         }
@@ -210,6 +243,7 @@ export class RecordScanner {
           continue fields;
         }
         if (b === LF || b === CR) {
+          if (b === CR && i + 1 >= n) touched = true;
           i += b === CR && buf[i + 1] === LF ? 2 : 1;
           ended = true;
           this.pushField(len, bits);
@@ -244,14 +278,18 @@ export class RecordScanner {
       }
     }
 
+    if (touched && this.more) return this.undecided(start);
     this.nulBytes = nul;
     if (eofInQuotes || (overflow && breaksInQuotes > 0)) {
       return this.rewind(start, SCAN.unclosedQuote);
     }
     if (overflow) {
+      const resume = nextLineStart(buf, i);
+      // Where the over-long line ends can be in the next window.
+      if (this.more && resume >= n) return this.undecided(start);
       this.status = SCAN.lineTooLong;
       this.fieldCount = 0;
-      this.pos = nextLineStart(buf, i);
+      this.pos = resume;
       this.line = this.recordLine + 1;
       this.endedWithBreak = this.pos > 0 && (buf[this.pos - 1] === LF || buf[this.pos - 1] === CR);
       return true;
@@ -268,6 +306,14 @@ export class RecordScanner {
     this.line = this.recordLine + breaksInQuotes + (ended ? 1 : 0);
     this.endedWithBreak = ended;
     return true;
+  }
+
+  /** Leave the record that starts at `start` to the next window (`more`): nothing moves. */
+  private undecided(start: number): false {
+    this.pos = start;
+    this.line = this.recordLine;
+    this.fieldCount = 0;
+    return false;
   }
 
   /** Give up on the record that starts at `start`: report its line and resume on the next one. */
