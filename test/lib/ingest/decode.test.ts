@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { DECODE_SLICE, detectEncoding, isValidUtf8, toUtf8, utf8LineStats } from '../../../src/lib/ingest/decode.ts';
+import { DECODE_SLICE, detectEncoding, detectEncodingInPieces, isValidUtf8, SCORE_BYTES, toUtf8, utf8LineStats, utf8Pieces, Utf8LineCounter } from '../../../src/lib/ingest/decode.ts';
 import { IngestError } from '../../../src/lib/ingest/types.ts';
 
 const fixture = (name: string): Uint8Array => new Uint8Array(readFileSync(new URL(`../../fixtures/ingest/${name}`, import.meta.url)));
@@ -107,5 +107,102 @@ describe('toUtf8', () => {
     const out = text(toUtf8(bytes, 'gb18030', 0));
     expect(out.length).toBe(2 * DECODE_SLICE - 1);
     expect(out.slice(DECODE_SLICE - 2, DECODE_SLICE + 1)).toBe('a张a');
+  });
+});
+
+/** `bytes` cut at the given offsets, each piece in a buffer that is overwritten once the next is asked for. */
+async function* cutReused(bytes: Uint8Array, at: readonly number[]): AsyncGenerator<Uint8Array> {
+  const ends = [...at.map((x) => x % (bytes.length + 1)), bytes.length].sort((a, b) => a - b);
+  const buffer = new Uint8Array(bytes.length + 1);
+  let from = 0;
+  for (const to of ends) {
+    buffer.set(bytes.subarray(from, to));
+    yield buffer.subarray(0, to - from);
+    buffer.fill(0x41);
+    from = to;
+  }
+}
+
+async function joined(pieces: AsyncIterable<Uint8Array>): Promise<number[]> {
+  const out: number[] = [];
+  for await (const p of pieces) out.push(...p);
+  return out;
+}
+
+function detected(bytes: Uint8Array): unknown {
+  try {
+    return detectEncoding(bytes);
+  } catch (e) {
+    return (e as IngestError).code;
+  }
+}
+
+async function detectedInPieces(bytes: Uint8Array, at: readonly number[]): Promise<unknown> {
+  try {
+    return await detectEncodingInPieces(bytes.subarray(0, SCORE_BYTES), () => cutReused(bytes, at));
+  } catch (e) {
+    return (e as IngestError).code;
+  }
+}
+
+describe('a file in pieces: detection and transcoding as of the whole file', () => {
+  // Chinese text in either encoding, ASCII, BOMs, line breaks and noise, cut anywhere.
+  const gb = new TextDecoder('gb18030');
+  const part = fc.oneof(
+    fc.constantFrom('客户', '金额,', '合计', '䶮', '😀', 'abc', ',', '\n', '\r\n', '\r', '\ufeff').map((t) => new TextEncoder().encode(t)),
+    fc.constantFrom([0xbf, 0xcd, 0xbb, 0xa7], [0xd6, 0xd0], [0x82, 0x35, 0x8f, 0x33], [0xa4, 0xa4], [0xef, 0xbb, 0xbf], [0xff, 0xfe], [0xc4], [0x0a]).map((b) => new Uint8Array(b)),
+  );
+  const bytesArb = fc.array(part, { maxLength: 40 }).map((ps) => new Uint8Array(ps.flatMap((p) => [...p])));
+  const cuts = fc.array(fc.nat(300), { maxLength: 10 });
+
+  it('detectEncodingInPieces decides as detectEncoding does', async () => {
+    await fc.assert(
+      fc.asyncProperty(bytesArb, cuts, async (bytes, at) => {
+        expect(await detectedInPieces(bytes, at)).toEqual(detected(bytes));
+      }),
+      { numRuns: 1500 },
+    );
+    expect(gb.decode(new Uint8Array([0xd6, 0xd0]))).toBe('中');
+  });
+
+  it('utf8Pieces gives the bytes toUtf8 gives, for each encoding and BOM length', async () => {
+    await fc.assert(
+      fc.asyncProperty(bytesArb, cuts, fc.constantFrom('utf-8', 'gb18030', 'big5') as fc.Arbitrary<'utf-8' | 'gb18030' | 'big5'>, fc.nat(3), async (bytes, at, encoding, bom) => {
+        const bomLength = Math.min(bom, bytes.length);
+        const body = bytes.subarray(bomLength);
+        // The reference: one decoder call over the whole text.
+        const reference = encoding === 'utf-8' ? [...body] : [...new TextEncoder().encode(new TextDecoder(encoding, { ignoreBOM: true }).decode(body))];
+        expect([...toUtf8(bytes, encoding, bomLength)]).toEqual(reference);
+        expect(await joined(utf8Pieces(cutReused(bytes, at), encoding, bomLength))).toEqual(reference);
+      }),
+      { numRuns: 1500 },
+    );
+  });
+
+  it('a GB18030 sequence cut by a decoder call and found invalid after it (Node throws on that) reads as one call reads it', () => {
+    const filler = new TextEncoder().encode('ab,'.repeat(DECODE_SLICE));
+    const body = new Uint8Array(2 * DECODE_SLICE + 3);
+    body.set(filler.subarray(0, body.length));
+    // 0x8F 0x33 opens a four-byte sequence across the first slice's end; the line break ends it.
+    body.set([0x8f, 0x33, 0x0a], DECODE_SLICE - 1);
+    const reference = new TextEncoder().encode(new TextDecoder('gb18030').decode(body));
+    expect(Buffer.from(toUtf8(body, 'gb18030', 0)).equals(Buffer.from(reference))).toBe(true);
+  });
+
+  it('counts invalid lines as utf8LineStats does, a sequence cut by a piece read whole', () => {
+    fc.assert(
+      fc.property(bytesArb, cuts, (bytes, at) => {
+        const ends = [...at.map((x) => x % (bytes.length + 1)), bytes.length].sort((a, b) => a - b);
+        const counter = new Utf8LineCounter();
+        let from = 0;
+        for (const to of ends) {
+          counter.feed(bytes.slice(from, to), false);
+          from = to;
+        }
+        counter.feed(new Uint8Array(0), true);
+        expect(counter.result()).toEqual(utf8LineStats(bytes));
+      }),
+      { numRuns: 1500 },
+    );
   });
 });
