@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Float64, Int32, Table, TimestampMicrosecond, Utf8, tableToIPC, vectorFromArray } from 'apache-arrow';
 import { Table as WasmTable, WriterPropertiesBuilder, writeParquet } from 'parquet-wasm/esm';
@@ -89,6 +89,36 @@ describe('dropped files', () => {
     expect(await via.jsonValue()).toEqual(['engine']);
     expect(session.pageErrors).toEqual([]);
   });
+
+  it('reads a GB18030 file of over 128 MB a piece at a time, never whole, every line accounted for', async () => {
+    // 40,000 lines of ~3.4 KB (a long GB18030 note on each): 136 MB, above the size from which
+    // a text file is read in pieces. Line 2 + k: customer C{k mod 700}, amount k mod 97 (+ .5
+    // on odd k); line 20,002 is a 合计 (total) line, skipped; the rest kept.
+    const lines = 40_000;
+    const note = Buffer.concat([Buffer.from('note '), Buffer.from(new Uint8Array(3400).fill(0xd6).map((b, i) => (i % 2 ? 0xd0 : b)))]);
+    const parts: Buffer[] = [Buffer.from('customer_id,order_date,amount,note\r\n')];
+    for (let k = 0; k < lines; k++) {
+      const head = k === 20_000 ? Buffer.from([0xba, 0xcf, 0xbc, 0xc6]) : Buffer.from(`C${k % 700}`);
+      parts.push(head, Buffer.from(`,2024-03-${String(1 + (k % 28)).padStart(2, '0')},${k % 97}${k % 2 ? '.5' : ''},`), note, Buffer.from('\r\n'));
+    }
+    const dir = join(ROOT, 'test', '.tmp');
+    mkdirSync(dir, { recursive: true });
+    const path = join(dir, 'large-gb18030.csv');
+    writeFileSync(path, Buffer.concat(parts));
+    expect(statSync(path).size).toBeGreaterThan(128 * 1024 * 1024);
+
+    const session = app();
+    const page = await session.openApp();
+    await session.dropFile(path);
+    await session.waitForReport();
+    expect((await page.locator('[data-testid=encoding]').first().innerText()).toUpperCase()).toContain('GB18030');
+    expect(await session.readMetric('rows_read', REPORT)).toBe(lines);
+    expect(await session.readMetric('rows_kept', REPORT)).toBe(lines - 1);
+    expect(await session.readMetric('rows_skipped', REPORT)).toBe(1);
+    const via = await session.page.waitForFunction(() => (window as unknown as { __loyaltyLens?: { timings?: { ingest?: { via?: string[] } } } }).__loyaltyLens?.timings?.ingest?.via);
+    expect(await via.jsonValue()).toEqual(['pieces']);
+    expect(session.pageErrors).toEqual([]);
+  }, 180_000);
 
   it('reads the whitespace-separated CDNOW file (Fader & Hardie) line for line', async () => {
     const lines = readFileSync(join(FIXTURES, 'cdnow_head.txt'), 'latin1').split(/\r?\n/);

@@ -162,51 +162,84 @@ const READ_VIEW_BYTES = 1024 * 1024;
  * The file's bytes in a buffer of our own, read as a stream. `File.arrayBuffer()` would be
  * as fast, but its memory stays in the tab until a garbage collection, even once released:
  * measured with a 450 MB file, the tab held it until a collection ran, tens of seconds later
- * and at the load's memory peak. Ours goes the moment `releaseBuffer` detaches it.
- *
- * Where the platform allows it (Chromium, Firefox, Node), the stream writes into one small
- * buffer of ours, again and again (a "BYOB" reader). The default reader hands over a new
- * chunk per read, to be copied and dropped: those chunks wait for a collection, and reading
- * a 900 MB file the tab held ~0.7 GB of them beside the file.
+ * and at the load's memory peak. Ours goes the moment `releaseBuffer` detaches it. It is
+ * filled from one small buffer (`reads`).
  */
 export async function readBlob(file: Blob): Promise<Uint8Array> {
+  const out = new Uint8Array(file.size);
+  let at = 0;
+  for await (const piece of reads(file)) {
+    if (at + piece.length > out.length) throw new Error('the file grew while it was read');
+    out.set(piece, at);
+    at += piece.length;
+  }
+  return at === out.length ? out : out.subarray(0, at);
+}
+
+/**
+ * The file's bytes as the stream hands them, each valid until the next is asked for. Where
+ * the platform allows it (Chromium, Firefox, Node), the stream writes into one small buffer
+ * of ours, again and again (a "BYOB" reader). The default reader hands over a new chunk per
+ * read, to be copied and dropped: those chunks wait for a collection, and reading a 900 MB
+ * file the tab held ~0.7 GB of them beside the file. The caller's buffers never pass
+ * through the stream, which can keep a buffer it was given alive until a collection (then
+ * `releaseBuffer` would not free it; measured: a 900 MB file held twice).
+ */
+async function* reads(file: Blob): AsyncGenerator<Uint8Array, void, void> {
   const stream = file.stream();
   let byob: ReadableStreamBYOBReader | null = null;
   try {
     byob = stream.getReader({ mode: 'byob' });
   } catch {
-    // Not a byte stream here: chunks, copied.
+    // Not a byte stream here: the default reader's chunks.
   }
-  return byob ? readInto(byob, file.size) : readChunks(stream.getReader(), file.size);
-}
-
-async function readInto(reader: ReadableStreamBYOBReader, size: number): Promise<Uint8Array> {
-  const out = new Uint8Array(size);
-  // The stream fills a small buffer of its own, copied into `out`: `out` never passes
-  // through the stream, which can keep a buffer it was given alive until a collection
-  // (then `releaseBuffer` would not free it; measured: a 900 MB file held twice).
+  if (byob === null) {
+    const reader = stream.getReader();
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) return;
+      yield value;
+    }
+  }
   let view = new Uint8Array(READ_VIEW_BYTES);
-  let at = 0;
   for (;;) {
-    const { done, value } = await reader.read(view);
-    if (done || value === undefined) break;
-    if (at + value.byteLength > size) throw new Error('the file grew while it was read');
-    out.set(value, at);
-    at += value.byteLength;
+    const { done, value } = await byob.read(view);
+    if (done || value === undefined) return;
+    yield value;
     view = new Uint8Array(value.buffer, 0, READ_VIEW_BYTES);
   }
-  return at === size ? out : out.subarray(0, at);
 }
 
-async function readChunks(reader: ReadableStreamDefaultReader<Uint8Array>, size: number): Promise<Uint8Array> {
-  const out = new Uint8Array(size);
-  let at = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    if (at + value.length > out.length) throw new Error('the file grew while it was read');
-    out.set(value, at);
-    at += value.length;
+/** Bytes per piece of `blobPieces` (what a large text file is read by). */
+export const PIECE_BYTES = 8 * 1024 * 1024;
+
+/**
+ * The file a piece at a time, never whole: each piece (of `pieceBytes`, the last shorter) is
+ * a view of one buffer, refilled for the next; what a reader keeps of it, it copies. A file
+ * that grew while it was read is refused, as `readBlob` refuses it.
+ */
+export async function* blobPieces(file: Blob, pieceBytes = PIECE_BYTES): AsyncGenerator<Uint8Array, void, void> {
+  const piece = new Uint8Array(Math.max(1, Math.min(pieceBytes, file.size)));
+  let fill = 0;
+  let total = 0;
+  for await (let bytes of reads(file)) {
+    total += bytes.length;
+    if (total > file.size) throw new Error('the file grew while it was read');
+    while (bytes.length > 0) {
+      const n = Math.min(bytes.length, piece.length - fill);
+      piece.set(bytes.subarray(0, n), fill);
+      fill += n;
+      bytes = bytes.subarray(n);
+      if (fill === piece.length) {
+        yield piece;
+        fill = 0;
+      }
+    }
   }
-  return at === out.length ? out : out.subarray(0, at);
+  if (fill > 0) yield piece.subarray(0, fill);
+}
+
+/** The first `length` bytes of the file (all of it when shorter), in a buffer of their own. */
+export async function readHead(file: Blob, length: number): Promise<Uint8Array> {
+  return readBlob(file.slice(0, Math.min(length, file.size)));
 }

@@ -9,20 +9,22 @@ import { databaseSchema } from '../db/client.ts';
 import { ident, sql, tableIdent } from '../db/sql.ts';
 import type { MappingField } from '../model/schema.ts';
 import { buildLines, createRawSql, DEFAULT_PARSE, linesDdl, type BuildLinesResult } from './build-lines.ts';
-import { fileKindError, SNIFF_BYTES, sniffKind, bomOf, releaseBuffer, type FileKind } from './bytes.ts';
-import { detectEncoding, toUtf8 } from './decode.ts';
+import { blobPieces, fileKindError, PIECE_BYTES, readBlob, readHead, SNIFF_BYTES, sniffKind, bomOf, releaseBuffer, type FileKind } from './bytes.ts';
+import { detectEncoding, detectEncodingInPieces, SCORE_BYTES, toUtf8, utf8Pieces } from './decode.ts';
 import { customerInfoDdl, finishInfoSql, infoSpec, infoStageDdl } from './customer-info.ts';
 import { detectHeader, effectiveWidth } from './header.ts';
 import { compressWorkFor, LOAD_MAX_BYTES } from './limits.ts';
 import { autoMap, labelCounts, missingFields, scoreHeader, type AutoMapResult } from './mapping.ts';
 import {
   normalize,
+  normalizePieces,
   normalizeRows,
   previewText,
   RecordScanner,
   type CellRow,
   type NormalizedChunk,
   type NormalizeStats,
+  type TextPreview,
 } from './normalize.ts';
 import type { SheetRows } from './formats/xlsx.ts';
 import { simpleCellSpec, type SimpleCellSpec } from './simple-cells.ts';
@@ -45,9 +47,15 @@ import {
   type Warning,
 } from './types.ts';
 
-export interface InputFile {
-  readonly name: string;
-  readonly bytes: Uint8Array;
+/**
+ * A file to load: its bytes, or the file itself (the page's), read as the load needs it —
+ * whole, or, for a large text file, a slice at a time (`LoadEnv.piecesFrom`).
+ */
+export type InputFile = { readonly name: string; readonly bytes: Uint8Array } | { readonly name: string; readonly blob: Blob };
+
+/** The file's size in bytes. */
+export function inputSize(file: InputFile): number {
+  return 'bytes' in file ? file.bytes.length : file.blob.size;
 }
 
 /** What the user changed in the preview / mapper (or the CLI's flags). */
@@ -105,10 +113,10 @@ export interface LoadEnv {
    */
   readonly linesInTemp?: boolean;
   /**
-   * The load owns the inputs' buffers (default false): once a file's rows are in the engine
-   * its bytes, and the text decoded from them, are released (`releaseBuffer`), so the rest
-   * of the load does not carry them. The page reads a file afresh for every load; callers
-   * that load the same `InputFile` twice must leave this off.
+   * The load owns the inputs' bytes (default false): once a file's rows are in the engine
+   * they are released (`releaseBuffer`), so the rest of the load does not carry them; callers
+   * that load the same `InputFile` twice must leave this off. What the load made itself (text
+   * decoded from them, a Blob it read whole) is released then in any case.
    */
   readonly releaseInputs?: boolean;
   /**
@@ -142,6 +150,15 @@ export interface LoadEnv {
   readonly readSliceBytes?: number;
   /** Raw lines staged per statement (default `STAGE_SLICE_LINES` in build-lines.ts). */
   readonly stageSliceLines?: number;
+  /**
+   * A text file given as a Blob and larger than this (default `READ_SLICE_BYTES`, the size
+   * from which a text file takes the normalizer anyway) is read a piece at a time and never
+   * held whole: its encoding detected, its text transcoded and normalized piece by piece.
+   * The result is the same as reading it whole (tests compare).
+   */
+  readonly piecesFrom?: number;
+  /** Bytes per piece of such a file (default `PIECE_BYTES`, bytes.ts). */
+  readonly pieceBytes?: number;
 }
 
 /** Rows of a Parquet file the preview decodes (and shows). */
@@ -152,7 +169,7 @@ const EMPTY_AUTO: AutoMapResult = { mapping: {}, ambiguous: [], missing: [] };
 /** Internal: a file prepared up to its normalized rows. */
 interface Prepared {
   readonly inspection: FileInspection;
-  readonly rows: () => Generator<NormalizedChunk, NormalizeStats, void>;
+  readonly rows: () => Generator<NormalizedChunk, NormalizeStats, void> | AsyncGenerator<NormalizedChunk, NormalizeStats, void>;
   /**
    * Parquet: build the raw table in the engine from the typed columns instead of reading
    * `rows`; 'unsupported' when a column's type has no SQL text (`rows` is read then).
@@ -160,8 +177,13 @@ interface Prepared {
   readonly rawInEngine?: (db: DbClient, rawTable: string, progress: (p: Progress) => void) => Promise<NormalizeStats | 'unsupported'>;
   /** `rawInEngine` can write its raw table into the load's work database (text files; Parquet's raw table stays a TEMP one). */
   readonly rawInWork?: boolean;
-  /** Buffers `rows` reads besides the file's own bytes (text re-encoded to UTF-8). */
+  /**
+   * Buffers the load may let go once the rows are in the engine: what it made (text
+   * re-encoded to UTF-8, a file it read), and the caller's bytes with `releaseInputs`.
+   */
   readonly held: readonly Uint8Array[];
+  /** `rows` reads the file a piece at a time (`prepareTextPieces`). */
+  readonly pieces?: boolean;
   /** How far `rows` has read its input, where that is known better than by chunks (workbooks). */
   readonly progress?: () => { readonly done: number; readonly total: number } | null;
 }
@@ -283,11 +305,29 @@ function chunkOpts(env: LoadEnv): { chunkBytes?: number } {
 }
 
 async function prepare(file: InputFile, role: Role, o: FileOverrides, env: LoadEnv): Promise<Prepared> {
-  const bytes = file.bytes;
-  const kind = sniffKind(bytes.subarray(0, SNIFF_BYTES), bytes.length);
-  const base = {
-    name: file.name,
-    bytes: bytes.length,
+  if ('bytes' in file) {
+    const p = await prepareBytes(file.name, file.bytes, role, o, env);
+    return env.releaseInputs ? { ...p, held: [file.bytes, ...p.held] } : p;
+  }
+  const blob = file.blob;
+  if (blob.size > (env.piecesFrom ?? READ_SLICE_BYTES)) {
+    const head = await readHead(blob, SCORE_BYTES);
+    const kind = sniffKind(head.subarray(0, SNIFF_BYTES), blob.size);
+    if (kind === 'text') {
+      const p = await prepareTextPieces(file.name, blob, head, role, o, env);
+      if (p) return p;
+    }
+  }
+  // Read whole: the bytes are the load's own.
+  const bytes = await readBlob(blob);
+  const p = await prepareBytes(file.name, bytes, role, o, env);
+  return { ...p, held: [bytes, ...p.held] };
+}
+
+function baseInspection(name: string, size: number, kind: FileKind): Omit<FileInspection, 'error' | 'auto' | 'mapping'> {
+  return {
+    name,
+    bytes: size,
     kind,
     format: null,
     encoding: null,
@@ -302,7 +342,83 @@ async function prepare(file: InputFile, role: Role, o: FileOverrides, env: LoadE
     sampleLines: [],
     sheets: [],
     sheet: null,
-  } satisfies Omit<FileInspection, 'error' | 'auto' | 'mapping'>;
+  };
+}
+
+/** Whether the pieces hold nothing but spaces, tabs and line breaks (read up to the first byte that is not). */
+async function onlyWhitespace(pieces: AsyncIterable<Uint8Array>): Promise<boolean> {
+  for await (const piece of pieces) {
+    if (!piece.every((b) => b === 0x20 || b === 0x09 || b === 0x0a || b === 0x0d)) return false;
+  }
+  return true;
+}
+
+/**
+ * A large text file read a piece at a time (`LoadEnv.piecesFrom`): the preview from its
+ * first `SCORE_BYTES`, the encoding from passes over the pieces, the rows normalized from
+ * pieces of text. Null for a UTF-16 file (read whole): the pieces keep ASCII as it is, so
+ * that a file's emptiness is decided on its bytes.
+ */
+async function prepareTextPieces(name: string, blob: Blob, head: Uint8Array, role: Role, o: FileOverrides, env: LoadEnv): Promise<Prepared | null> {
+  const base = baseInspection(name, blob.size, 'text');
+  const pieceBytes = env.pieceBytes ?? PIECE_BYTES;
+  const pieces = () => blobPieces(blob, pieceBytes);
+  try {
+    const enc = o.encoding
+      ? { encoding: o.encoding, guessed: false, bomLength: bomOf(head).length }
+      : await detectEncodingInPieces(head, pieces);
+    if (enc.encoding === 'utf-16le' || enc.encoding === 'utf-16be') return null;
+    const text = (): AsyncGenerator<Uint8Array, void, void> => utf8Pieces(pieces(), enc.encoding, enc.bomLength);
+    const textBase = { ...base, format: 'csv' as const, encoding: enc.encoding, encodingGuessed: enc.guessed, bomLength: enc.bomLength };
+    if (await onlyWhitespace(text())) return failed(textBase, 'EMPTY_FILE');
+    // The preview reads the first PREVIEW_BYTES of text, well within the head's.
+    const { inspection, preview } = textInspection(textBase, toUtf8(head, enc.encoding, enc.bomLength), role, o);
+    const simpleCells = simpleSpec(role, env, inspection.mapping, inspection.columnCount);
+    return {
+      inspection,
+      rows: () => normalizePieces(text(), preview, blob.size, { ...chunkOpts(env), simpleCells }),
+      held: [],
+      pieces: true,
+    };
+  } catch (e) {
+    if (e instanceof IngestError) return failed(base, e.code, { ...e.detail });
+    throw e;
+  }
+}
+
+/** The inspection of a text file from its UTF-8 text (the preview reads its first `PREVIEW_BYTES`). */
+function textInspection(
+  textBase: Omit<FileInspection, 'error' | 'auto' | 'mapping'>,
+  utf8: Uint8Array,
+  role: Role,
+  o: FileOverrides,
+): { readonly inspection: FileInspection; readonly preview: TextPreview } {
+  const preview = previewText(utf8, {
+    scoreHeader,
+    ...(o.dialect ? { dialect: o.dialect } : {}),
+    ...(o.headerLine !== undefined ? { headerLine: o.headerLine } : {}),
+  });
+  const m = decideMapping(role, preview.labels, preview.sampleRows, preview.columnCount, o.mapping);
+  const inspection: FileInspection = {
+    ...textBase,
+    dialect: preview.dialect,
+    headerLine: preview.headerLine,
+    headerCells:
+      preview.headerCells.length > 0 || preview.headerLine === 0
+        ? preview.headerCells
+        : headerRecordCells(utf8, preview.dialect, preview.headerLine),
+    labels: preview.labels,
+    columnCount: preview.columnCount,
+    sampleRows: preview.sampleRows,
+    sampleLines: preview.sampleLines,
+    ...m,
+  };
+  return { inspection, preview };
+}
+
+async function prepareBytes(name: string, bytes: Uint8Array, role: Role, o: FileOverrides, env: LoadEnv): Promise<Prepared> {
+  const kind = sniffKind(bytes.subarray(0, SNIFF_BYTES), bytes.length);
+  const base = baseInspection(name, bytes.length, kind);
   const kindError = fileKindError(kind);
   if (kindError) return failed(base, kindError);
 
@@ -379,26 +495,7 @@ async function prepare(file: InputFile, role: Role, o: FileOverrides, env: LoadE
     const utf8 = toUtf8(bytes, enc.encoding, enc.bomLength);
     const textBase = { ...base, format: 'csv' as const, encoding: enc.encoding, encodingGuessed: enc.guessed, bomLength: enc.bomLength };
     if (utf8.every((b) => b === 0x20 || b === 0x09 || b === 0x0a || b === 0x0d)) return failed(textBase, 'EMPTY_FILE');
-    const preview = previewText(utf8, {
-      scoreHeader,
-      ...(o.dialect ? { dialect: o.dialect } : {}),
-      ...(o.headerLine !== undefined ? { headerLine: o.headerLine } : {}),
-    });
-    const m = decideMapping(role, preview.labels, preview.sampleRows, preview.columnCount, o.mapping);
-    const inspection: FileInspection = {
-      ...textBase,
-      dialect: preview.dialect,
-      headerLine: preview.headerLine,
-      headerCells:
-        preview.headerCells.length > 0 || preview.headerLine === 0
-          ? preview.headerCells
-          : headerRecordCells(utf8, preview.dialect, preview.headerLine),
-      labels: preview.labels,
-      columnCount: preview.columnCount,
-      sampleRows: preview.sampleRows,
-      sampleLines: preview.sampleLines,
-      ...m,
-    };
+    const { inspection, preview } = textInspection(textBase, utf8, role, o);
     const simpleCells = simpleSpec(role, env, inspection.mapping, preview.columnCount);
     // Re-encoded text is a buffer of its own; UTF-8 input is a view of the file's bytes.
     const held = utf8.buffer === bytes.buffer ? [] : [utf8];
@@ -432,7 +529,10 @@ export async function inspectFile(
   overrides: FileOverrides = {},
   options: LoadEnv & { role?: Role } = {},
 ): Promise<FileInspection> {
-  return (await prepare(file, options.role ?? 'sales', overrides, options)).inspection;
+  const p = await prepare(file, options.role ?? 'sales', overrides, { ...options, releaseInputs: false });
+  // What it read or made for the preview goes now (the inspection holds none of it).
+  for (const b of p.held) releaseBuffer(b);
+  return p.inspection;
 }
 
 export interface LoadOptions extends LoadEnv {
@@ -523,7 +623,8 @@ async function readRaw(
     if (stats !== 'unsupported') return { stats: stats.records === 0 ? null : stats, via: 'engine' };
   }
   const gen = p.rows();
-  let step = gen.next();
+  // A file read in pieces normalizes them as they come (an async generator); one read whole, at once.
+  let step = await gen.next();
   const estimate = Math.max(1, Math.ceil(p.inspection.bytes / (16 * 1024 * 1024)));
   // Chunks are read READ_SLICE_BYTES at a time, by one statement each: measured at 1 M
   // lines, one read_csv over a list of chunks took 1.1 s where a statement per chunk
@@ -554,10 +655,10 @@ async function readRaw(
     const read = p.progress?.();
     progress(read ? { stage: 'parse', done: read.done, total: read.total } : { stage: 'parse', done: Math.min(chunks, estimate), total: Math.max(estimate, chunks) });
     if (sliceBytes >= slice) await flush();
-    step = gen.next();
+    step = await gen.next();
   }
   if (paths.length > 0) await flush();
-  return { stats: created ? step.value : null, via: 'chunks' };
+  return { stats: created ? step.value : null, via: p.pieces ? 'pieces' : 'chunks' };
 }
 
 /** The compressed in-memory database a load keeps its working tables in (see `compressWork`). */
@@ -576,7 +677,7 @@ async function attachWork(db: DbClient): Promise<string> {
 export async function loadDataset(db: DbClient, sales: readonly InputFile[], options: LoadOptions = {}): Promise<LoadReport> {
   const started = Date.now();
   const limit = options.maxBytes ?? DEFAULT_MAX_BYTES;
-  const total = sales.reduce((s, f) => s + f.bytes.length, 0) + (options.survey?.bytes.length ?? 0);
+  const total = sales.reduce((s, f) => s + inputSize(f), 0) + (options.survey ? inputSize(options.survey) : 0);
   if (total > limit) throw new IngestError('TOO_LARGE', { sizeMB: Math.ceil(total / (1024 * 1024)), textMB: Math.ceil(total / (1024 * 1024)), limitMB: Math.floor(limit / (1024 * 1024)) });
   const progress = options.onProgress ?? (() => {});
   let stepStart = performance.now();
@@ -593,7 +694,7 @@ export async function loadDataset(db: DbClient, sales: readonly InputFile[], opt
     ...(options.survey ? [{ file: options.survey, role: 'survey' as const, o: options.surveyOverrides ?? {} }] : []),
   ];
   // Sized before any input is read (and, with `releaseInputs`, let go).
-  const compress = options.compressWork ?? compressWorkFor(inputs.map(({ file }) => ({ size: file.bytes.length, name: file.name })));
+  const compress = options.compressWork ?? compressWorkFor(inputs.map(({ file }) => ({ size: inputSize(file), name: file.name })));
   // `prepared[k]` holds file k's rows until they are in the engine; `inspections` outlive them.
   const prepared: (Prepared | null)[] = [];
   const inspections: FileInspection[] = [];
@@ -648,13 +749,11 @@ export async function loadDataset(db: DbClient, sales: readonly InputFile[], opt
         // Before the rules and the dashboard: what would run out of memory comes after this.
         throw new IngestError('TOO_MANY_LINES', { lines: records, limit: options.maxLines });
       }
-      if (options.releaseInputs) {
-        // The rows are in the engine: the file and what was made of it go now, not at the
-        // next collection (at 5 M lines, ~0.45 GB of bytes, twice that when re-encoded).
-        const held = prepared[k]?.held ?? [];
-        prepared[k] = null;
-        for (const b of [input.file.bytes, ...held]) releaseBuffer(b);
-      }
+      // The rows are in the engine: the file and what was made of it go now, not at the next
+      // collection (at 5 M lines, ~0.45 GB of bytes, twice that when re-encoded).
+      const done = prepared[k]?.held ?? [];
+      prepared[k] = null;
+      for (const b of done) releaseBuffer(b);
       progress({ stage: 'map', done: k, total: inputs.length });
       step({ step: 'raw', file: k, ms: lap(), via });
 

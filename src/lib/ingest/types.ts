@@ -175,8 +175,12 @@ export interface LoadReport {
   readonly millis: number;
 }
 
-/** How a file's raw table was made: by the engine's own read of the file (a plain text file, a Parquet file's typed columns), or from chunks of normalized text. */
-export type RawReader = 'engine' | 'chunks';
+/**
+ * How a file's raw table was made: by the engine's own read of the file (a plain text file,
+ * a Parquet file's typed columns), from chunks of normalized text, or from chunks of text
+ * normalized as the file was read a piece at a time (a large text file, never held whole).
+ */
+export type RawReader = 'engine' | 'chunks' | 'pieces';
 
 /**
  * One step of a load, in wall milliseconds; the steps add up to the whole load: `prepare`

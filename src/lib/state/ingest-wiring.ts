@@ -6,7 +6,6 @@
 import { parquetInit } from '../wasm-assets.ts';
 import { DEFAULT_PARSE } from '../ingest/build-lines.ts';
 import { inspectFile, loadDataset, type FileOverrides, type InputFile } from '../ingest/load.ts';
-import { readBlob, releaseBuffer } from '../ingest/bytes.ts';
 import { BROWSER_MAX_LINES, checkSize, linesInMemory } from '../ingest/limits.ts';
 import { IngestError } from '../ingest/types.ts';
 import type { IngestApi } from './ingest-api.ts';
@@ -16,19 +15,21 @@ import type { IngestApi } from './ingest-api.ts';
 /** Codes that mean "ask the user", not "this file cannot be loaded". */
 export const ASK_USER = new Set(['MISSING_REQUIRED_COLUMNS', 'AMBIGUOUS_COLUMN_MAPPING']);
 
-async function input(file: File): Promise<InputFile> {
-  // Read afresh each time: the engine takes ownership of the buffers it is given, and the
-  // load releases the bytes once they are in the engine.
-  return { name: file.name, bytes: await readBlob(file) };
+/**
+ * The file itself: the load reads it as it needs it — whole, or a large text file a piece at
+ * a time, never whole (load.ts `piecesFrom`) — and lets go of what it read once the rows are
+ * in the engine.
+ */
+function input(file: File): InputFile {
+  return { name: file.name, blob: file };
 }
 
 export const ingestApi: IngestApi = {
   async inspect(file, role, encoding, sheet) {
     checkSize([file]);
     const overrides: FileOverrides = { ...(encoding ? { encoding } : {}), ...(sheet !== undefined ? { sheet } : {}) };
-    const source = await input(file);
-    // The inspection keeps text only: the file's bytes go now, before the load reads it again.
-    const insp = await inspectFile(source, overrides, { role, parquetInit }).finally(() => releaseBuffer(source.bytes));
+    // The inspection keeps text only: what it read of the file goes before the load reads it again.
+    const insp = await inspectFile(input(file), overrides, { role, parquetInit });
     // One empty sheet of several is a choice to change, not a file to refuse.
     const sheetEmpty = insp.error?.code === 'EMPTY_FILE' && insp.format === 'xlsx' && insp.sheets.length > 1;
     if (insp.error && !ASK_USER.has(insp.error.code) && !sheetEmpty) throw new IngestError(insp.error.code, insp.error.detail);
@@ -60,8 +61,8 @@ export const ingestApi: IngestApi = {
     const sales = inputs.filter((i) => i.role === 'sales');
     const survey = inputs.find((i) => i.role === 'survey');
     checkSize(inputs.map((i) => i.file));
-    const files = await Promise.all(sales.map((i) => input(i.file)));
-    const surveyFile = survey ? await input(survey.file) : null;
+    const files = sales.map((i) => input(i.file));
+    const surveyFile = survey ? input(survey.file) : null;
     const load = () =>
       loadDataset(db, files, {
         parquetInit,
@@ -72,8 +73,6 @@ export const ingestApi: IngestApi = {
         // In memory first, DeviceStorage.persistPending writes them to the device afterwards;
         // a large load's lines go straight into the database (compressed there on the device).
         linesInTemp: linesInMemory(inputs.map((i) => i.file)),
-        // Each file is read afresh for its load, so the load may let its bytes go early.
-        releaseInputs: true,
         maxLines: BROWSER_MAX_LINES,
       });
     return db.singleThreaded ? db.singleThreaded(load) : load();

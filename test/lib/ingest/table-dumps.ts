@@ -16,11 +16,15 @@ export async function infoDump(on: DbClient): Promise<Row[]> {
 /** What a load gives, comparably: its report (without the time), lines and customer_info; or its error. */
 export type LoadOutcome = { report: Omit<LoadReport, 'millis'>; lines: Row[]; info: Row[] } | { error: string };
 
-/** Loads `text` as one file `sales.csv` on `on` and dumps the outcome (an IngestError is an outcome). */
-export async function loadOutcome(on: DbClient, text: string | Uint8Array, options: LoadOptions): Promise<LoadOutcome> {
+/**
+ * Loads `text` as one file `sales.csv` on `on` and dumps the outcome (an IngestError is an
+ * outcome); `asBlob`, given as a Blob (the page's way), read as `options` say.
+ */
+export async function loadOutcome(on: DbClient, text: string | Uint8Array, options: LoadOptions, asBlob = false): Promise<LoadOutcome> {
   const bytes = typeof text === 'string' ? new TextEncoder().encode(text) : text;
+  const file = asBlob ? { name: 'sales.csv', blob: new Blob([new Uint8Array(bytes)]) } : { name: 'sales.csv', bytes };
   try {
-    const { millis: _, ...report } = await loadDataset(on, [{ name: 'sales.csv', bytes }], options);
+    const { millis: _, ...report } = await loadDataset(on, [file], options);
     return { report, lines: await linesDump(on), info: await infoDump(on) };
   } catch (e) {
     if (e instanceof IngestError) return { error: `${e.code} ${JSON.stringify(e.detail)}` };

@@ -57,6 +57,9 @@ async function expectSameLoads(
   const counting = new CountingDb(db);
   const typed = await load(counting, text, options);
   expect(typed).toEqual(reference);
+  // And the page's way for a large file: from a Blob, a piece at a time (pieces of 1–13 bytes).
+  const pieceBytes = 1 + (text.length % 13);
+  expect(await load(db, text, { ...options, piecesFrom: 0, pieceBytes }, true)).toEqual(reference);
   return { outcome: reference, engine: counting.engineReads > 0 && counting.normalizedReads === 0, simpleStage: counting.simpleStages > 0, direct: counting.directLines > 0 };
 }
 
