@@ -193,20 +193,28 @@ async function* reads(file: Blob): AsyncGenerator<Uint8Array, void, void> {
   } catch {
     // Not a byte stream here: the default reader's chunks.
   }
-  if (byob === null) {
-    const reader = stream.getReader();
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) return;
-      yield value;
+  const reader = byob ?? stream.getReader();
+  try {
+    if (byob === null) {
+      const chunks = reader as ReadableStreamDefaultReader<Uint8Array>;
+      for (;;) {
+        const { done, value } = await chunks.read();
+        if (done) return;
+        yield value;
+      }
     }
-  }
-  let view = new Uint8Array(READ_VIEW_BYTES);
-  for (;;) {
-    const { done, value } = await byob.read(view);
-    if (done || value === undefined) return;
-    yield value;
-    view = new Uint8Array(value.buffer, 0, READ_VIEW_BYTES);
+    let view = new Uint8Array(READ_VIEW_BYTES);
+    for (;;) {
+      const { done, value } = await byob.read(view);
+      if (done || value === undefined) return;
+      yield value;
+      view = new Uint8Array(value.buffer, 0, READ_VIEW_BYTES);
+    }
+  } finally {
+    // A reader that stops early (a check that has its answer) cancels the stream: one left
+    // open kept the browser's read of the file going, and a later read of the same file
+    // waited for it — the load stood still at "reading the file".
+    await reader.cancel().catch(() => undefined);
   }
 }
 
