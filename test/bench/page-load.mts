@@ -73,11 +73,46 @@ const everyAt = process.argv.indexOf('--every');
 const everyMs = everyAt > 0 ? Number(process.argv[everyAt + 1]) * 1000 : 10_000;
 const maps = process.argv.includes('--maps');
 let cdp: CDPSession | null = null;
-/** The main thread's JavaScript heap, one line (with --heap). */
+/** `Runtime.getHeapUsage`: the heap, and (Chromium 118+) the array buffers' and external strings' memory outside it. */
+interface HeapUsage {
+  readonly usedSize: number;
+  readonly totalSize: number;
+  readonly backingStorageSize?: number;
+}
+const mb = (bytes: number | undefined): string => (bytes === undefined ? '?' : (bytes / 2 ** 20).toFixed(0));
+const heapText = (h: HeapUsage): string => `${mb(h.usedSize)} / ${mb(h.totalSize)} MB, array buffers ${mb(h.backingStorageSize)} MB`;
+/** The page's workers (the engine's, the lifetime-value fit's), reached through the page's session. */
+const workers = new Map<string, string>();
+let messageId = 0;
+async function workerHeap(sessionId: string): Promise<HeapUsage | null> {
+  if (cdp === null) return null;
+  const session = cdp;
+  const id = ++messageId;
+  return new Promise<HeapUsage | null>((resolve) => {
+    const timer = setTimeout(() => done(null), 2000);
+    const onMessage = (e: { sessionId: string; message: string }) => {
+      const m = JSON.parse(e.message) as { id?: number; result?: HeapUsage };
+      if (e.sessionId === sessionId && m.id === id) done(m.result ?? null);
+    };
+    const done = (h: HeapUsage | null) => {
+      clearTimeout(timer);
+      session.off('Target.receivedMessageFromTarget', onMessage);
+      resolve(h);
+    };
+    session.on('Target.receivedMessageFromTarget', onMessage);
+    void session.send('Target.sendMessageToTarget', { sessionId, message: JSON.stringify({ id, method: 'Runtime.getHeapUsage' }) }).catch(() => done(null));
+  });
+}
+/** The main thread's JavaScript heap and each worker's, one line each (with --heap). */
 async function heapLine(): Promise<string> {
   if (cdp === null) return '';
-  const h = (await cdp.send('Runtime.getHeapUsage')) as { usedSize: number; totalSize: number };
-  return `\n     main-thread JS heap used ${(h.usedSize / 2 ** 20).toFixed(0)} / ${(h.totalSize / 2 ** 20).toFixed(0)} MB`;
+  const h = (await cdp.send('Runtime.getHeapUsage')) as HeapUsage;
+  const lines = [`\n     main-thread JS heap used ${heapText(h)}`];
+  for (const [sessionId, name] of workers) {
+    const w = await workerHeap(sessionId);
+    if (w) lines.push(`\n     worker ${name}: JS heap used ${heapText(w)}`);
+  }
+  return lines.join('');
 }
 /** The largest Chromium process's mappings, one line (with --maps). */
 function mapsLine(): string {
@@ -91,7 +126,15 @@ function mapsLine(): string {
 }
 try {
   await session.openApp();
-  if (process.argv.includes('--heap')) cdp = await session.page.context().newCDPSession(session.page);
+  if (process.argv.includes('--heap')) {
+    cdp = await session.page.context().newCDPSession(session.page);
+    // Workers come as targets of the page's session, spoken to through it (not flattened).
+    cdp.on('Target.attachedToTarget', (e: { sessionId: string; targetInfo: { type: string; url: string } }) => {
+      if (e.targetInfo.type === 'worker') workers.set(e.sessionId, e.targetInfo.url.split('/').pop() ?? e.targetInfo.url);
+    });
+    cdp.on('Target.detachedFromTarget', (e: { sessionId: string }) => workers.delete(e.sessionId));
+    await cdp.send('Target.setAutoAttach', { autoAttach: true, waitForDebuggerOnStart: false, flatten: false });
+  }
   await session.page.locator('[data-testid=file-input]').waitFor({ state: 'attached', timeout: 120_000 });
   await session.dropFile(file);
   for (;;) {
