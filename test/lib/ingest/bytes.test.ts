@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { fileKindError, readBlob, releaseBuffer, sniffKind, SNIFF_BYTES, type FileKind } from '../../../src/lib/ingest/bytes.ts';
+import { blobPieces, fileKindError, readBlob, readHead, releaseBuffer, sniffKind, SNIFF_BYTES, type FileKind } from '../../../src/lib/ingest/bytes.ts';
 
 const fixture = (name: string): Uint8Array => new Uint8Array(readFileSync(new URL(`../../fixtures/ingest/${name}`, import.meta.url)));
 const kindOf = (bytes: Uint8Array): FileKind => sniffKind(bytes.subarray(0, SNIFF_BYTES), bytes.length);
@@ -132,5 +132,75 @@ describe('readBlob', () => {
       expect(shrunk.length).toBe(2000);
       expect([shrunk[999], shrunk[1000], shrunk[1999]]).toEqual([1, 2, 2]);
     }
+  });
+});
+
+/** A file whose stream says whether it was cancelled, handing `chunk`-byte reads (a byte stream, or a plain one). */
+class WatchedBlob extends Blob {
+  cancelled = 0;
+  constructor(
+    private readonly data: Uint8Array,
+    private readonly chunk: number,
+    private readonly byteStream: boolean,
+  ) {
+    super([new Uint8Array(data)]);
+  }
+  override stream(): ReadableStream<Uint8Array<ArrayBuffer>> {
+    let at = 0;
+    const pull = (c: ReadableStreamDefaultController<Uint8Array<ArrayBuffer>> | ReadableByteStreamController) => {
+      if (at >= this.data.length) {
+        c.close();
+        // A byte stream closed under a pending read of ours answers it with nothing.
+        if ('byobRequest' in c) c.byobRequest?.respond(0);
+        return;
+      }
+      c.enqueue(this.data.slice(at, at + this.chunk));
+      at += this.chunk;
+    };
+    const cancel = () => {
+      this.cancelled++;
+    };
+    return this.byteStream ? new ReadableStream({ type: 'bytes', pull, cancel }) : new ReadableStream<Uint8Array<ArrayBuffer>>({ pull, cancel });
+  }
+}
+
+describe('blobPieces', () => {
+  const bytes = Uint8Array.from({ length: 1000 }, (_, i) => i % 251);
+
+  it('hands the file in pieces of the size asked, the last shorter, each a view of one reused buffer', async () => {
+    for (const byteStream of [true, false]) {
+      const file = new WatchedBlob(bytes, 37, byteStream);
+      const got: number[] = [];
+      const sizes: number[] = [];
+      const buffers = new Set<ArrayBufferLike>();
+      for await (const p of blobPieces(file, 300)) {
+        got.push(...p);
+        sizes.push(p.length);
+        buffers.add(p.buffer);
+      }
+      expect(got).toEqual([...bytes]);
+      expect(sizes).toEqual([300, 300, 300, 100]);
+      expect(buffers.size).toBe(1);
+    }
+    expect([...(await readHead(new Blob([bytes]), 10))]).toEqual([...bytes.subarray(0, 10)]);
+  });
+
+  it('cancels the stream when the reader stops early (an open one held up the next read of the file)', async () => {
+    for (const byteStream of [true, false]) {
+      const file = new WatchedBlob(bytes, 37, byteStream);
+      for await (const p of blobPieces(file, 100)) {
+        expect(p.length).toBe(100);
+        break;
+      }
+      expect(file.cancelled).toBe(1);
+    }
+  });
+
+  it('refuses a file that grew while it was read', async () => {
+    const file = new WatchedBlob(bytes, 37, true);
+    Object.defineProperty(file, 'size', { value: 500 });
+    await expect(async () => {
+      for await (const _ of blobPieces(file, 100)) void _;
+    }).rejects.toThrow(/grew/);
   });
 });
