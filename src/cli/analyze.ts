@@ -9,7 +9,6 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
 import { initSync } from 'parquet-wasm/esm';
 import { NodeDb } from '../lib/db/duckdb-node.ts';
@@ -28,6 +27,7 @@ import { mappedOf } from '../lib/model/mapped.ts';
 import { METRIC_IDS, type Metrics } from '../lib/model/metrics.ts';
 import { UNMARKED, displayCurrency, type CurrencyLabel, type Settings } from '../lib/model/settings.ts';
 import { UsageError, settingOptions, settingsFromFlags, settingsHelp } from './settings-flags.ts';
+import { readInput } from './input.ts';
 import { MAPPING_FIELDS, type Dimension } from '../lib/model/schema.ts';
 
 const USAGE = `usage: npm run analyze -- SALES_FILE [SALES_FILE…] [--survey FILE] [--map field=column …] [--sheet NAME]
@@ -60,14 +60,6 @@ Output:
 function parquetInit(): void {
   const require = createRequire(import.meta.url);
   initSync({ module: readFileSync(require.resolve('parquet-wasm/esm/parquet_wasm_bg.wasm')) });
-}
-
-function readInput(path: string): InputFile {
-  try {
-    return { name: basename(path), bytes: new Uint8Array(readFileSync(path)) };
-  } catch (e) {
-    throw new UsageError(`cannot read ${path}: ${e instanceof Error ? e.message : String(e)}`);
-  }
 }
 
 function mapArgMessage(e: MapArgError, arg: string, file: string, labels: readonly string[]): string {
@@ -226,8 +218,8 @@ async function main(argv: readonly string[]): Promise<number> {
   const threads = values.threads === undefined ? 1 : Number(values.threads);
   if (!Number.isInteger(threads) || threads < 1) throw new UsageError(`--threads takes a positive whole number`);
 
-  const sales = positionals.map(readInput);
-  const survey = values.survey === undefined ? undefined : readInput(values.survey);
+  const sales = await Promise.all(positionals.map((p) => readInput(p)));
+  const survey = values.survey === undefined ? undefined : await readInput(values.survey);
   const overrides = (await overridesFor(sales, values.map ?? [], values.sheet)).map((o) => ({ ...o, parse }));
 
   const db = await NodeDb.open({ threads });

@@ -9,7 +9,7 @@
  */
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { basename, dirname, join, resolve, sep } from 'node:path';
+import { dirname, join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { initSync } from 'parquet-wasm/esm';
@@ -24,11 +24,12 @@ import { MAPPING_FIELDS } from '../lib/model/schema.ts';
 import { DEFAULT_SETTINGS } from '../lib/model/settings.ts';
 import { aggregatesOnly, MANIFEST_VERSION, publicReport, type PublishedManifest } from '../lib/state/published.ts';
 import type { LabelMapping } from '../lib/state/url.ts';
+import { readInput } from './input.ts';
+import { UsageError } from './settings-flags.ts';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const USAGE = 'usage: npm run publish -- SALES_FILE [--survey FILE] [--aggregates-only] [--out DIR] [--page DIR]';
 
-class UsageError extends Error {}
 
 let parquetReady = false;
 function parquetInit(): void {
@@ -36,14 +37,6 @@ function parquetInit(): void {
   const require = createRequire(import.meta.url);
   initSync({ module: readFileSync(require.resolve('parquet-wasm/esm/parquet_wasm_bg.wasm')) });
   parquetReady = true;
-}
-
-function readInput(path: string): InputFile {
-  try {
-    return { name: basename(path), bytes: new Uint8Array(readFileSync(path)) };
-  } catch (e) {
-    throw new UsageError(`cannot read ${path}: ${e instanceof Error ? e.message : String(e)}`);
-  }
 }
 
 function labelMapping(report: LoadReport): LabelMapping {
@@ -94,8 +87,8 @@ export async function publish(args: readonly string[]): Promise<{ outDir: string
     },
   });
   if (positionals.length !== 1) throw new UsageError(USAGE);
-  const sales = readInput(positionals[0] as string);
-  const survey = values.survey === undefined ? undefined : readInput(values.survey);
+  const sales = await readInput(positionals[0] as string);
+  const survey = values.survey === undefined ? undefined : await readInput(values.survey);
   const outDir = resolve(values.out ?? 'published');
   checkReplaceable(outDir);
   const db = await NodeDb.open({ threads: 2 });
