@@ -194,27 +194,28 @@ async function* reads(file: Blob): AsyncGenerator<Uint8Array, void, void> {
     // Not a byte stream here: the default reader's chunks.
   }
   const reader = byob ?? stream.getReader();
+  let finished = false;
   try {
     if (byob === null) {
       const chunks = reader as ReadableStreamDefaultReader<Uint8Array>;
       for (;;) {
         const { done, value } = await chunks.read();
-        if (done) return;
+        if (done) break;
         yield value;
       }
+    } else {
+      let view = new Uint8Array(READ_VIEW_BYTES);
+      for (;;) {
+        const { done, value } = await byob.read(view);
+        if (done || value === undefined) break;
+        yield value;
+        view = new Uint8Array(value.buffer, 0, READ_VIEW_BYTES);
+      }
     }
-    let view = new Uint8Array(READ_VIEW_BYTES);
-    for (;;) {
-      const { done, value } = await byob.read(view);
-      if (done || value === undefined) return;
-      yield value;
-      view = new Uint8Array(value.buffer, 0, READ_VIEW_BYTES);
-    }
+    finished = true;
   } finally {
-    // A reader that stops early (a check that has its answer) cancels the stream: one left
-    // open kept the browser's read of the file going, and a later read of the same file
-    // waited for it — the load stood still at "reading the file".
-    await reader.cancel().catch(() => undefined);
+    // A reader that stops early lets the stream go.
+    if (!finished) void reader.cancel().catch(() => undefined);
   }
 }
 
@@ -223,28 +224,27 @@ export const PIECE_BYTES = 8 * 1024 * 1024;
 
 /**
  * The file a piece at a time, never whole: each piece (of `pieceBytes`, the last shorter) is
- * a view of one buffer, refilled for the next; what a reader keeps of it, it copies. A file
- * that grew while it was read is refused, as `readBlob` refuses it.
+ * a view of one buffer, refilled for the next; what a reader keeps of it, it copies.
+ *
+ * Each piece is a slice of the file read to its end by a stream of its own: a reader that
+ * stops early leaves no stream of the file open. With one stream over the whole file, left
+ * open (or cancelled) by a check that had its answer, a later read of the same file in the
+ * page stood still now and then (2 runs of 4 at 5 M lines, the CPU idle).
  */
 export async function* blobPieces(file: Blob, pieceBytes = PIECE_BYTES): AsyncGenerator<Uint8Array, void, void> {
   const piece = new Uint8Array(Math.max(1, Math.min(pieceBytes, file.size)));
-  let fill = 0;
-  let total = 0;
-  for await (let bytes of reads(file)) {
-    total += bytes.length;
-    if (total > file.size) throw new Error('the file grew while it was read');
-    while (bytes.length > 0) {
-      const n = Math.min(bytes.length, piece.length - fill);
-      piece.set(bytes.subarray(0, n), fill);
-      fill += n;
-      bytes = bytes.subarray(n);
-      if (fill === piece.length) {
-        yield piece;
-        fill = 0;
-      }
+  for (let at = 0; at < file.size; at += piece.length) {
+    const end = Math.min(file.size, at + piece.length);
+    let fill = 0;
+    for await (const bytes of reads(file.slice(at, end))) {
+      if (fill + bytes.length > end - at) throw new Error('the file grew while it was read');
+      piece.set(bytes, fill);
+      fill += bytes.length;
     }
+    if (fill > 0) yield piece.subarray(0, fill);
+    // A file that shrank while it was read ends here.
+    if (fill < end - at) return;
   }
-  if (fill > 0) yield piece.subarray(0, fill);
 }
 
 /** The first `length` bytes of the file (all of it when shorter), in a buffer of their own. */
