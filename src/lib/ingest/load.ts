@@ -356,8 +356,8 @@ async function onlyWhitespace(pieces: AsyncIterable<Uint8Array>): Promise<boolea
 /**
  * A large text file read a piece at a time (`LoadEnv.piecesFrom`): the preview from its
  * first `SCORE_BYTES`, the encoding from passes over the pieces, the rows normalized from
- * pieces of text. Null for a UTF-16 file (read whole): the pieces keep ASCII as it is, so
- * that a file's emptiness is decided on its bytes.
+ * pieces of text. Null for a UTF-16 file, which is read whole: whether a file is empty is
+ * decided on its bytes, which only an ASCII-compatible encoding keeps as they read.
  */
 async function prepareTextPieces(name: string, blob: Blob, head: Uint8Array, role: Role, o: FileOverrides, env: LoadEnv): Promise<Prepared | null> {
   const base = baseInspection(name, blob.size, 'text');
