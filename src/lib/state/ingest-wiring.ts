@@ -5,12 +5,18 @@
  */
 import { parquetInit } from '../wasm-assets.ts';
 import { DEFAULT_PARSE } from '../ingest/build-lines.ts';
-import { inspectFile, loadDataset, type FileOverrides, type InputFile } from '../ingest/load.ts';
+import type { FileOverrides, InputFile } from '../ingest/load.ts';
 import { BROWSER_MAX_LINES, checkSize, linesInMemory } from '../ingest/limits.ts';
 import { IngestError } from '../ingest/types.ts';
 import type { IngestApi } from './ingest-api.ts';
 
 // parquet-wasm loads with the first Parquet file, like the reader that uses it.
+
+/**
+ * The load, fetched with the first file dropped (the first screen does not need it; it
+ * kept the first screen's JavaScript under its budget, bundle.test.ts).
+ */
+const ingest = () => import('../ingest/load.ts');
 
 /** Codes that mean "ask the user", not "this file cannot be loaded". */
 export const ASK_USER = new Set(['MISSING_REQUIRED_COLUMNS', 'AMBIGUOUS_COLUMN_MAPPING']);
@@ -29,6 +35,7 @@ export const ingestApi: IngestApi = {
     checkSize([file]);
     const overrides: FileOverrides = { ...(encoding ? { encoding } : {}), ...(sheet !== undefined ? { sheet } : {}) };
     // The inspection keeps text only: what it read of the file goes before the load reads it again.
+    const { inspectFile } = await ingest();
     const insp = await inspectFile(input(file), overrides, { role, parquetInit });
     // One empty sheet of several is a choice to change, not a file to refuse.
     const sheetEmpty = insp.error?.code === 'EMPTY_FILE' && insp.format === 'xlsx' && insp.sheets.length > 1;
@@ -63,6 +70,7 @@ export const ingestApi: IngestApi = {
     checkSize(inputs.map((i) => i.file));
     const files = sales.map((i) => input(i.file));
     const surveyFile = survey ? input(survey.file) : null;
+    const { loadDataset } = await ingest();
     const load = () =>
       loadDataset(db, files, {
         parquetInit,
