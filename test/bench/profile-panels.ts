@@ -6,6 +6,8 @@
  *   npx tsx test/bench/profile-panels.ts [--lines 1000000] [--engine native|wasm]
  *        [--runs 3] [--threads 1] [--explain PATTERN]   (native: the operators of the statements whose SQL matches, slowest first)
  *        [--defer]   (the page's run: each panel's deferred part left out)
+ *        [--filter DIM[=VALUE]]   (the run after a filter change: lines of VALUE of dimension DIM only;
+ *                                  without VALUE, its most common one, the first the page offers)
  *
  * Each phase shows wall-clock ms and the process's CPU ms: on a shared machine the wall
  * clock grows with the others' load, the CPU time much less (the wasm engine runs on this
@@ -14,13 +16,13 @@
 import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import { runDashboard, DASHBOARD_PHASES, type DashboardPhase } from '../../src/lib/analyses/index.ts';
+import { datasetFacts, runDashboard, DASHBOARD_PHASES, type DashboardPhase } from '../../src/lib/analyses/index.ts';
 import type { ArrowInsertOptions, DbClient, Row } from '../../src/lib/db/client.ts';
 import { NodeDb } from '../../src/lib/db/duckdb-node.ts';
 import type { SqlQuery } from '../../src/lib/db/sql.ts';
 import { loadDataset } from '../../src/lib/ingest/load.ts';
 import { mappedOf } from '../../src/lib/model/mapped.ts';
-import { DEFAULT_SETTINGS } from '../../src/lib/model/settings.ts';
+import { DEFAULT_SETTINGS, type Settings } from '../../src/lib/model/settings.ts';
 import { salesCsv } from './files.ts';
 import { BlockingWasmDb } from '../lib/db/wasm-blocking.ts';
 
@@ -34,6 +36,7 @@ const runs = Number(arg('runs', '3'));
 const threads = Number(arg('threads', '1'));
 const explain = arg('explain', '');
 const defer = process.argv.includes('--defer');
+const filterArg = arg('filter', '');
 
 /** A node of DuckDB's JSON profile (PRAGMA enable_profiling = 'json'). */
 interface ProfileNode {
@@ -111,14 +114,23 @@ const base: DbClient = engine === 'wasm' ? await BlockingWasmDb.open() : await N
 const report = await loadDataset(base, [{ name: basename(file), bytes: new Uint8Array(readFileSync(file)) }]);
 const mapped = mappedOf(report);
 const db = new Tracing(base);
-await runDashboard(base, DEFAULT_SETTINGS, mapped, undefined, { defer });
+let settings: Settings = DEFAULT_SETTINGS;
+if (filterArg) {
+  const [dim = '', given] = filterArg.split('=');
+  const choices: Readonly<Record<string, { readonly values: readonly { readonly value: string }[] } | undefined>> = (await datasetFacts(base, mapped)).choices;
+  const value = given ?? choices[dim]?.values[0]?.value;
+  if (value === undefined) throw new Error(`--filter ${filterArg}: no such dimension or value (dimensions: ${Object.keys(choices).join(', ')})`);
+  settings = { ...DEFAULT_SETTINGS, filters: { ...DEFAULT_SETTINGS.filters, dims: { [dim]: [value] } } };
+  console.log(`filter: ${dim} = ${value}`);
+}
+await runDashboard(base, settings, mapped, undefined, { defer });
 const perRun: Step[][] = [];
 const totals: number[] = [];
 for (let i = 0; i < runs; i++) {
   db.steps = [];
   db.phase = 'canonical';
   const t0 = performance.now();
-  await runDashboard(db, DEFAULT_SETTINGS, mapped, (phase) => {
+  await runDashboard(db, settings, mapped, (phase) => {
     db.phase = phase;
   }, { defer });
   totals.push(performance.now() - t0);
