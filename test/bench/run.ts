@@ -2,7 +2,7 @@
  * Benchmark: the page in headless Chromium against native DuckDB and a plain-JS baseline.
  *
  *   npm run bench                 CSV at 100 k, 1 M and 5 M lines, Parquet and a formatted GB18030 export
- *                                 (files.ts: exportCsv) at 100 k and 1 M; writes BENCHMARKS.md
+ *                                 (files.ts: exportCsv) at 100 k and 1 M; writes docs/BENCHMARKS.md
  *   npm run bench -- --smoke      100 k CSV only, 2 runs after the first; writes .bench/BENCHMARKS-smoke.md
  *   npm run bench -- --large      adds Parquet at 5 M, and 10 M lines in both formats
  *   options: --runs N (measured runs after the first, default 3), --no-build, --no-parquet,
@@ -14,7 +14,7 @@
  *            OPFS: on --coi the only way it runs on more than one thread), --out-dir DIR (a
  *            build elsewhere than dist/, e.g. of another commit), --page-only (the
  *            page alone: no floor, native or plain-JS rows; with --coi or --formats it writes
- *            .bench/BENCHMARKS-formats.md, not BENCHMARKS.md)
+ *            .bench/BENCHMARKS-formats.md, not docs/BENCHMARKS.md)
  *   .xlsx (files.ts: salesXlsx) runs at 100 k and 200 k: the writer builds a workbook whole.
  *
  * Any piece that is not there yet (page, ingest, analyses) is reported as "n/a" with the
@@ -824,12 +824,12 @@ async function main(): Promise<void> {
 
   const md = report(results, args, notes, engineCached, (performance.now() - started) / 60_000);
   console.log('\n' + md);
-  // A run of some formats only is not the benchmark: it does not replace BENCHMARKS.md.
+  // A run of some formats only is not the benchmark: it does not replace docs/BENCHMARKS.md.
   const target = args.smoke
     ? join(BENCH_DIR, 'BENCHMARKS-smoke.md')
     : args.argv.includes('--formats') || args.coi || args.memory || args.outDir !== null || args.pageOnly
       ? join(BENCH_DIR, 'BENCHMARKS-formats.md')
-      : join(ROOT, 'BENCHMARKS.md');
+      : join(ROOT, 'docs', 'BENCHMARKS.md');
   await mkdir(BENCH_DIR, { recursive: true });
   await writeFile(target, md + '\n');
   await writeFile(join(BENCH_DIR, 'results.json'), JSON.stringify(results, null, 2));
