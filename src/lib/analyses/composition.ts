@@ -153,6 +153,7 @@ export function compositionMetrics(r: CompositionResult): Record<string, number 
 /** Customers, revenue and profit by dimension × tier, segment and stage; new vs returning revenue (reads the segments panel's tables). */
 export const compositionPanel: PanelDescriptor<'composition', CompositionResult> = {
   id: 'composition',
+  needs: ['segments'],
   weight: 3,
   kpis: ['new_customer_revenue_share'],
   run: (db, _settings, { asOf, mapped, defer }) => runComposition(db, { asOf, dimensions: mappedDimensions(mapped) }, defer === true),

@@ -60,6 +60,24 @@ export interface RunOptions {
   readonly orderPartLines?: number;
   /** Stops the run before its next statement (a newer run replaces it): the run then throws the signal's reason. */
   readonly signal?: AbortSignal;
+  /**
+   * The panel to run first, after the panels whose tables it reads (`PanelDescriptor.needs`):
+   * the one on screen, so that it shows the new result before the others are done. The
+   * result is the same in any order.
+   */
+  readonly first?: PanelId;
+  /** Told after each panel has run, with every panel that has run so far (the page shows them as they come). */
+  readonly onPanel?: (part: PartialRun) => void;
+}
+
+/** A run under way: what it knows of the data, and the panels that have run. */
+export interface PartialRun {
+  readonly asOf: string | null;
+  readonly mapped: Mapped;
+  readonly linesAfterAsOf: number;
+  readonly panels: Partial<PanelResults>;
+  /** Those of `panels` whose deferred part the run leaves out. */
+  readonly pending: readonly PanelId[];
 }
 
 /** The steps of a run: the canonical tables, then each panel in registry order. */
@@ -77,10 +95,29 @@ export const PHASE_WEIGHTS: Readonly<Record<DashboardPhase, number>> = Object.fr
   ...PANEL_REGISTRY.map((p) => [p.id, p.weight / TOTAL_WEIGHT] as const),
 ]) as Record<DashboardPhase, number>;
 
-/** How far a run is when `phase` starts: the weights of the phases before it (0 … 1). */
-export function phaseStart(phase: DashboardPhase): number {
+/**
+ * The order a run takes its phases in: the canonical tables, then `first`'s needs and
+ * `first` (registry order among them), then the other panels in registry order.
+ */
+export function phaseOrder(first?: PanelId): readonly DashboardPhase[] {
+  if (first === undefined) return DASHBOARD_PHASES;
+  const early = new Set<PanelId>([first]);
+  const add = (id: PanelId): void => {
+    for (const need of (panelOf(id).needs ?? []) as readonly PanelId[]) {
+      if (!early.has(need)) {
+        early.add(need);
+        add(need);
+      }
+    }
+  };
+  add(first);
+  return ['canonical', ...PANEL_IDS.filter((id) => early.has(id)), ...PANEL_IDS.filter((id) => !early.has(id))];
+}
+
+/** How far a run is when `phase` starts: the weights of the phases before it in `order` (0 … 1). */
+export function phaseStart(phase: DashboardPhase, order: readonly DashboardPhase[] = DASHBOARD_PHASES): number {
   let done = 0;
-  for (const p of DASHBOARD_PHASES) {
+  for (const p of order) {
     if (p === phase) break;
     done += PHASE_WEIGHTS[p];
   }
@@ -135,22 +172,41 @@ export async function runDashboard(dbIn: DbClient, settings: Settings, mapped: M
   // With no line left, every query still runs (on empty tables) so that the shapes stay the same.
   const defer = options.defer === true;
   const ctx: PanelContext = { asOf: settings.asOf ?? dataAsOf ?? '1970-01-01', mapped, defer };
+  const asOf = dataAsOf === null ? null : ctx.asOf;
   const results: Partial<Record<PanelId, unknown>> = {};
-  for (const panel of PANEL_REGISTRY) {
-    onPhase?.(panel.id);
-    results[panel.id] = await panel.run(db, settings, { ...ctx, progress: (share) => onPhase?.(panel.id, share) });
-    lap(panel.id);
+  const pendingSoFar: PanelId[] = [];
+  for (const id of phaseOrder(options.first)) {
+    if (id === 'canonical') continue;
+    const panel = panelOf(id);
+    onPhase?.(id);
+    results[id] = await panel.run(db, settings, { ...ctx, progress: (share) => onPhase?.(id, share) });
+    lap(id);
+    if (defer && panel.deferred) pendingSoFar.push(id);
+    options.onPanel?.({ asOf, mapped, linesAfterAsOf, panels: { ...(results as Partial<PanelResults>) }, pending: [...pendingSoFar] });
   }
   return {
     // Every registered panel has just run, each under its own id.
     ...(results as PanelResults),
-    asOf: dataAsOf === null ? null : ctx.asOf,
+    asOf,
     mapped,
     linesAfterAsOf,
     millis: Date.now() - started,
     phases,
     pending: defer ? PANEL_REGISTRY.flatMap((p) => (p.deferred ? [p.id] : [])) : [],
   };
+}
+
+/**
+ * What the dashboard shows while a run goes: `previous` (the last run's result) with the
+ * panels `fresh` has finished and its as-of date (a finished panel is pending as the run
+ * left it, the others as they were). Null without a previous result: the page then shows the
+ * run's progress alone.
+ */
+export function withFresh(previous: DashboardResult | null, fresh: PartialRun | null): DashboardResult | null {
+  if (previous === null || fresh === null) return previous;
+  const done = new Set(Object.keys(fresh.panels));
+  const pending = PANEL_IDS.filter((id) => (done.has(id) ? fresh.pending : (previous.pending ?? [])).includes(id));
+  return { ...previous, ...fresh.panels, asOf: fresh.asOf, mapped: fresh.mapped, linesAfterAsOf: fresh.linesAfterAsOf, pending };
 }
 
 /**

@@ -169,6 +169,7 @@ export function keyCustomersMetrics(r: KeyCustomersResult): Record<string, numbe
 /** Key customers by revenue and margin (红脸/白脸/暗脸), when profit or cost is mapped (writes and reads `customer_keys`). */
 export const keyCustomersPanel: PanelDescriptor<'key_customers', KeyCustomersResult> = {
   id: 'key_customers',
+  needs: ['segments'],
   weight: 200,
   kpis: ['key_red', 'key_white', 'key_dark', 'key_potential', 'key_ordinary'],
   run: (db) => runKeyCustomers(db),

@@ -215,6 +215,7 @@ export function lifecycleMetrics(r: LifecycleResult): Record<string, number | nu
 /** Lifecycle stages at as_of, their migration over P days and their history (reads the segments panel's tables). */
 export const lifecyclePanel: PanelDescriptor<'lifecycle', LifecycleResult> = {
   id: 'lifecycle',
+  needs: ['segments'],
   weight: 57,
   kpis: ['stage_exploration', 'stage_formation', 'stage_stability', 'stage_decline', 'stage_lost', 'returning_customers', 'new_customers_period'],
   run: (db, settings, ctx) => runLifecycle(db, segmentParamsOf(settings, ctx), ctx.defer === true),

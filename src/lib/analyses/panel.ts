@@ -61,7 +61,13 @@ export interface PanelDescriptor<Id extends string = string, R = unknown> {
   readonly weight: number;
   /** The KPIs the panel shows, in page order (ids of METRICS.md). */
   readonly kpis: readonly MetricId[];
-  /** Its queries, run as one step on the derived tables (`orders`, `customers`, …). */
+  /**
+   * Panels whose tables its queries read (`customer_segments` is the segments panel's): they
+   * run before it, also when a run takes it first (`RunOptions.first`). Each comes earlier
+   * in the registry.
+   */
+  readonly needs?: readonly string[];
+  /** Its queries, run as one step on the derived tables (`orders`, `customers`, …) and those of its `needs`. */
   run(db: DbClient, settings: Settings, ctx: PanelContext): Promise<R>;
   /** The metric values its result holds (each metric id is held by exactly one panel). */
   metrics(result: R): Partial<Metrics>;

@@ -176,6 +176,7 @@ export function warningsMetrics(r: WarningsResult): Record<string, number | null
 /** Churn and pace warnings: their totals and the first page of each list (reads the segments panel's tables). */
 export const warningsPanel: PanelDescriptor<'warnings', WarningsResult> = {
   id: 'warnings',
+  needs: ['segments'],
   weight: 50,
   kpis: ['churn_warning_customers', 'churn_warning_value', 'pace_warning_customers', 'pace_warning_drop'],
   run: (db, settings, ctx) => runWarnings(db, segmentParamsOf(settings, ctx)),

@@ -6,6 +6,7 @@
  * follow the data and settings, a load is written to the device once the engine is idle,
  * and leaving is guarded until it is. Components render this state and call its methods.
  */
+import { untrack } from 'svelte';
 import { completePanel, datasetFacts, runDashboard, type PanelId } from '../analyses/index.ts';
 import { PANEL_IDS } from '../analyses/registry.ts';
 import { i18n } from '../i18n/locale.svelte.ts';
@@ -108,7 +109,9 @@ export class AppState {
     const db = this.dataset.db;
     const mapped = this.dataset.mapped;
     const s = this.settings.analysed;
-    if (this.dataset.status === 'loaded' && db && mapped) void this.run.run(db, s, mapped);
+    // The panel on screen runs first; changing panels does not start a run.
+    const shown = untrack(() => this.panel) ?? undefined;
+    if (this.dataset.status === 'loaded' && db && mapped) void this.run.run(db, s, mapped, shown);
     else this.run.clear();
   }
 

@@ -9,12 +9,14 @@ import {
   completePanel,
   datasetFacts,
   PHASE_WEIGHTS,
+  phaseOrder,
   phaseStart,
   type DashboardPhase,
   type DashboardResult,
   type DatasetFacts,
   type OnPhase,
   type PanelId,
+  type PartialRun,
   type RunOptions,
 } from '../analyses/index.ts';
 import { currencyTotalsQuery, type CurrencyTotalRow } from '../analyses/overview.ts';
@@ -41,6 +43,11 @@ export class RunState {
   /** Set while a run is going; null otherwise. */
   progress = $state.raw<RunProgress | null>(null);
   result = $state.raw<DashboardResult | null>(null);
+  /**
+   * While a run goes: the panels it has finished, with its as-of date (null otherwise, and
+   * before its first panel). `result` is still the previous run's until this one ends.
+   */
+  fresh = $state.raw<PartialRun | null>(null);
   error = $state.raw<string | null>(null);
   facts = $state.raw<DatasetFacts | null>(null);
   /** The panel whose deferred part is running (opened for the first time since the run), with how far it is (0 … 1). */
@@ -73,8 +80,9 @@ export class RunState {
    * Runs never overlap: a newer run stops the one going at its next statement and starts
    * once it has stopped. (Interleaved, two runs' statements would replace each other's
    * derived tables and session variables, and the newer could read the older's.)
+   * `first`: the panel on screen, run first (after the panels it reads) and shown as soon as it is done.
    */
-  async run(db: DbClient, settings: Settings, mapped: Mapped): Promise<void> {
+  async run(db: DbClient, settings: Settings, mapped: Mapped, first?: PanelId): Promise<void> {
     const token = ++this.token;
     this.stopping?.abort();
     const stopping = new AbortController();
@@ -85,6 +93,7 @@ export class RunState {
     this.loading = true;
     this.error = null;
     this.progress = { step: 'facts', done: 0 };
+    this.fresh = null;
     this.completing = null;
     this.completions.clear();
     this.deferredMillis = {};
@@ -92,13 +101,23 @@ export class RunState {
       await previous;
       if (token !== this.token) return;
       await this.ensureFacts(db, mapped);
+      const order = phaseOrder(first);
       const onPhase: OnPhase = (phase, share = 0) => {
-        if (token === this.token) this.progress = { step: phase, done: phaseStart(phase) + Math.min(1, Math.max(0, share)) * PHASE_WEIGHTS[phase] };
+        if (token === this.token) this.progress = { step: phase, done: phaseStart(phase, order) + Math.min(1, Math.max(0, share)) * PHASE_WEIGHTS[phase] };
       };
-      const result = await this.runDashboard(db, settings, mapped, onPhase, { defer: this.defer, signal: stopping.signal });
+      const onPanel = (part: PartialRun) => {
+        if (token === this.token) this.fresh = part;
+      };
+      const result = await this.runDashboard(db, settings, mapped, onPhase, {
+        defer: this.defer,
+        signal: stopping.signal,
+        onPanel,
+        ...(first === undefined ? {} : { first }),
+      });
       if (token !== this.token) return;
       this.ranWith = { db, settings };
       this.result = result;
+      this.fresh = null;
       this.currencyTotals = [];
       if ((this.facts?.currencies.length ?? 0) >= 2) void this.readCurrencyTotals(token, db, mapped);
     } catch (e) {
@@ -109,6 +128,7 @@ export class RunState {
       if (token === this.token) {
         this.loading = false;
         this.progress = null;
+        this.fresh = null;
       }
     }
   }
@@ -189,6 +209,7 @@ export class RunState {
     this.loading = false;
     this.progress = null;
     this.result = null;
+    this.fresh = null;
     this.error = null;
     this.facts = null;
     this.currencyTotals = [];

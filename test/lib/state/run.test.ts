@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { PHASE_WEIGHTS, phaseStart, type DashboardResult, type DatasetFacts } from '../../../src/lib/analyses/index.ts';
+import { PHASE_WEIGHTS, phaseStart, type DashboardResult, type DatasetFacts, type PartialRun, type RunOptions } from '../../../src/lib/analyses/index.ts';
 import type { DbClient } from '../../../src/lib/db/client.ts';
 import type { Mapped } from '../../../src/lib/model/derive.ts';
 import { DEFAULT_SETTINGS } from '../../../src/lib/model/settings.ts';
@@ -86,6 +86,50 @@ describe('RunState', () => {
     ]);
     expect(run.progress).toBeNull();
     expect(run.loading).toBe(false);
+  });
+
+  it('runs the panel on screen first and shows the panels a run has finished until it ends; a superseded run shows none', async () => {
+    const gate = deferred<void>();
+    const second = deferred<void>();
+    const asked: (RunOptions | undefined)[] = [];
+    const CLV = { tag: 'clv' } as unknown as DashboardResult['clv'];
+    const OVERVIEW = { tag: 'overview' } as unknown as DashboardResult['overview'];
+    const partOf = (panels: PartialRun['panels']): PartialRun => ({ asOf: '2024-06-30', mapped: MAPPED, linesAfterAsOf: 0, panels, pending: [] });
+    let calls = 0;
+    const run: RunState = new RunState(async (_db, _s, _m, onPhase, options) => {
+      asked.push(options);
+      calls++;
+      if (calls === 1) {
+        onPhase?.('canonical');
+        onPhase?.('clv');
+        options?.onPanel?.(partOf({ clv: CLV }));
+        await gate.promise;
+        return RESULT;
+      }
+      // superseded while running: what it tells is dropped
+      options?.onPanel?.(partOf({ overview: OVERVIEW }));
+      await second.promise;
+      return RESULT;
+    }, null);
+    const going = run.run(DB, DEFAULT_SETTINGS, MAPPED, 'clv');
+    await new Promise((r) => setTimeout(r, 0));
+    expect(asked[0]?.first).toBe('clv');
+    // the progress follows the run's order: lifetime value right after the canonical tables
+    expect(run.progress).toEqual({ step: 'clv', done: expect.closeTo(PHASE_WEIGHTS.canonical, 10) });
+    expect(run.fresh?.panels).toEqual({ clv: CLV });
+    gate.resolve();
+    await going;
+    expect(run.fresh).toBeNull();
+    expect(run.result).toBe(RESULT);
+    const next = run.run(DB, DEFAULT_SETTINGS, MAPPED);
+    await new Promise((r) => setTimeout(r, 0));
+    expect(asked[1]?.first).toBeUndefined();
+    expect(run.fresh?.panels).toEqual({ overview: OVERVIEW });
+    run.clear();
+    expect(run.fresh).toBeNull();
+    second.resolve();
+    await next;
+    expect(run.fresh).toBeNull();
   });
 
   it('a superseded run no longer moves the progress', async () => {

@@ -1,0 +1,114 @@
+/**
+ * A run can take the panel on screen first (`RunOptions.first`): after the canonical tables
+ * and the panels whose tables it reads (`needs`). The result must not depend on the order,
+ * and every panel must run with only its needs before it.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { NodeDb } from '../../../src/lib/db/duckdb-node.ts';
+import { DASHBOARD_PHASES, phaseOrder, phaseStart, PHASE_WEIGHTS, runDashboard, withFresh, type DashboardPhase, type DashboardResult, type PartialRun } from '../../../src/lib/analyses/index.ts';
+import { PANEL_IDS, PANEL_REGISTRY, type PanelId } from '../../../src/lib/analyses/registry.ts';
+import { DEFAULT_SETTINGS, type Settings } from '../../../src/lib/model/settings.ts';
+import type { Mapped } from '../../../src/lib/model/derive.ts';
+import { loadLines, loadSurvey } from './fixture.ts';
+
+const MAPPED: Mapped = { category: true, region: true, channel: false, order: true };
+const SETTINGS: Settings = { ...DEFAULT_SETTINGS, firstCohort: 'new' };
+const FILTERED: Settings = { ...SETTINGS, filters: { ...SETTINGS.filters, dims: { region: ['N', 'S'] } } };
+
+/** A result without what varies from run to run (its timings). */
+function comparable(r: DashboardResult): Omit<DashboardResult, 'millis' | 'phases'> {
+  const { millis: _millis, phases: _phases, ...rest } = r;
+  return rest;
+}
+
+describe('phaseOrder', () => {
+  it('is the registry order without a first panel, or with the first one', () => {
+    expect(phaseOrder()).toEqual(DASHBOARD_PHASES);
+    expect(phaseOrder('overview')).toEqual(DASHBOARD_PHASES);
+  });
+
+  it('puts the first panel right after the canonical tables and its needs, the others in registry order', () => {
+    expect(phaseOrder('clv')).toEqual(['canonical', 'clv', ...PANEL_IDS.filter((p) => p !== 'clv')]);
+    expect(phaseOrder('warnings')).toEqual(['canonical', 'segments', 'warnings', ...PANEL_IDS.filter((p) => p !== 'segments' && p !== 'warnings')]);
+    for (const id of PANEL_IDS) {
+      const order = phaseOrder(id);
+      expect([...order].sort()).toEqual([...DASHBOARD_PHASES].sort());
+      expect(order.indexOf(id)).toBe(1 + (PANEL_REGISTRY.find((p) => p.id === id)?.needs?.length ?? 0));
+    }
+  });
+
+  it('has every need registered before the panel that needs it', () => {
+    for (const [k, panel] of PANEL_REGISTRY.entries()) {
+      for (const need of panel.needs ?? []) expect(PANEL_IDS.indexOf(need as PanelId), `${panel.id} needs ${need}`).toBeGreaterThanOrEqual(0);
+      for (const need of panel.needs ?? []) expect(PANEL_IDS.indexOf(need as PanelId), `${panel.id} needs ${need}`).toBeLessThan(k);
+    }
+  });
+
+  it('gives each phase the share of the run done before it in that order', () => {
+    const order = phaseOrder('clv');
+    expect(phaseStart('clv', order)).toBeCloseTo(PHASE_WEIGHTS.canonical, 12);
+    expect(phaseStart('overview', order)).toBeCloseTo(PHASE_WEIGHTS.canonical + PHASE_WEIGHTS.clv, 12);
+  });
+});
+
+describe('a run that takes a panel first', () => {
+  let db: NodeDb;
+  let inOrder: DashboardResult;
+  let filtered: DashboardResult;
+  beforeAll(async () => {
+    db = await NodeDb.open();
+    await loadLines(db);
+    await loadSurvey(db, [{ customer: 'C01', score: 5 }, { customer: 'C02', score: 2 }, { customer: 'C06', score: 4 }, { order: 'D1', score: 3 }]);
+    inOrder = await runDashboard(db, SETTINGS, MAPPED);
+    filtered = await runDashboard(db, FILTERED, MAPPED);
+  });
+  afterAll(async () => {
+    await db.close();
+  });
+
+  // Each panel taken first runs with only the canonical tables and its needs before it: a
+  // missing need fails its queries (the derived tables are made afresh by every run).
+  it.each(PANEL_IDS)('gives the same result with %s first', async (id) => {
+    const told: DashboardPhase[] = [];
+    const r = await runDashboard(db, SETTINGS, MAPPED, (phase, share) => share === undefined && told.push(phase), { first: id });
+    expect(told).toEqual(phaseOrder(id));
+    expect(comparable(r)).toEqual(comparable(inOrder));
+    const f = await runDashboard(db, FILTERED, MAPPED, undefined, { first: id });
+    expect(comparable(f)).toEqual(comparable(filtered));
+  });
+
+  it('differs with the filter (the comparison above is not of two empty results)', () => {
+    expect(filtered.overview).not.toEqual(inOrder.overview);
+    expect(inOrder.overview.customers).toBe(10);
+    expect(filtered.overview.customers).toBe(7);
+  });
+
+  it('tells each panel as it ends, with the panels so far and the ones it left a part of', async () => {
+    const parts: PartialRun[] = [];
+    const r = await runDashboard(db, FILTERED, MAPPED, undefined, { first: 'lifecycle', defer: true, onPanel: (p) => parts.push(p) });
+    expect(parts.map((p) => Object.keys(p.panels).length)).toEqual(PANEL_IDS.map((_, k) => k + 1));
+    expect(Object.keys(parts[1]?.panels ?? {})).toEqual(['segments', 'lifecycle']);
+    expect(parts[1]?.pending).toEqual(['lifecycle']);
+    const last = parts.at(-1);
+    expect(last?.asOf).toBe(r.asOf);
+    expect(last?.linesAfterAsOf).toBe(r.linesAfterAsOf);
+    expect([...(last?.pending ?? [])].sort()).toEqual([...(r.pending ?? [])].sort());
+    for (const id of PANEL_IDS) expect(last?.panels[id], id).toEqual(r[id]);
+  });
+
+  it('shows the previous result with the panels a run has finished (withFresh)', async () => {
+    const parts: PartialRun[] = [];
+    const previous = await runDashboard(db, SETTINGS, MAPPED, undefined, { defer: true });
+    await runDashboard(db, FILTERED, MAPPED, undefined, { first: 'lifecycle', defer: true, onPanel: (p) => parts.push(p) });
+    const part = parts[1] as PartialRun;
+    const shown = withFresh(previous, part);
+    expect(shown?.lifecycle).toEqual(part.panels.lifecycle);
+    expect(shown?.segments).toEqual(part.panels.segments);
+    expect(shown?.overview).toBe(previous.overview);
+    expect(shown?.asOf).toBe(part.asOf);
+    // lifecycle's history is left for later by the new run; composition is still the previous run's, pending as it was
+    expect(shown?.pending).toEqual(PANEL_IDS.filter((id) => id === 'lifecycle' || (id !== 'segments' && (previous.pending ?? []).includes(id))));
+    expect(withFresh(previous, null)).toBe(previous);
+    expect(withFresh(null, part)).toBeNull();
+  });
+});
