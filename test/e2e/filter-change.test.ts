@@ -4,21 +4,12 @@
  * being updated (dimmed, `aria-busy`, a status line), never shown as if current. The
  * numbers it ends with are those of `analyze --json` with the same filter.
  */
-import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { analyzeJson } from './cli.ts';
 import { ROOT, useApp } from './harness.ts';
 
 const DEMO_SALES = join(ROOT, 'public', 'demo', 'sales.csv');
-
-function analyzeJson(args: readonly string[]): Record<string, number | null> {
-  const out = execFileSync(
-    process.execPath,
-    [join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), join(ROOT, 'src', 'cli', 'analyze.ts'), ...args, '--json'],
-    { cwd: ROOT, encoding: 'utf8' },
-  );
-  return (JSON.parse(out) as { metrics: Record<string, number | null> }).metrics;
-}
 
 interface Seen {
   /** ms since the change at which each panel's section was last marked busy, and then no longer. */
@@ -80,7 +71,7 @@ describe('a filter change', () => {
     expect(await page.locator('[data-testid=panel-updating]').count()).toBe(0);
 
     // The numbers it ends with are the filtered data's.
-    const cli = analyzeJson([DEMO_SALES, '--filter', `category=${chosen}`]);
+    const cli = analyzeJson([DEMO_SALES, '--filter', `category=${chosen}`]).metrics;
     const after = await session.readMetric('clv_customers', '[data-testid=panel-clv]');
     expect(after).toBe(cli.clv_customers);
     expect(after).not.toBe(before);

@@ -3,25 +3,18 @@
  * (duckdb-wasm) and by `analyze --json` (native DuckDB), give every metric of METRICS.md
  * with the same value. The page's values are read from `data-metric` / `data-value`.
  */
-import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CLV_METRIC_IDS } from '../../src/lib/clv/fit.ts';
 import { METRIC_IDS } from '../../src/lib/model/metrics.ts';
+import { analyzeJson } from './cli.ts';
 import { FIXTURES, ROOT, useApp, type AppSession } from './harness.ts';
 
 const DEMO_SALES = join(ROOT, 'public', 'demo', 'sales.csv');
 const DEMO_SURVEY = join(ROOT, 'public', 'demo', 'survey.csv');
 const CDNOW = join(FIXTURES, 'cdnow_head.txt');
 
-function analyzeJson(args: readonly string[]): Record<string, number | null> {
-  const out = execFileSync(
-    process.execPath,
-    [join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), join(ROOT, 'src', 'cli', 'analyze.ts'), ...args, '--json'],
-    { cwd: ROOT, encoding: 'utf8' },
-  );
-  return (JSON.parse(out) as { metrics: Record<string, number | null> }).metrics;
-}
+const analyzeMetrics = (args: readonly string[]): Record<string, number | null> => analyzeJson(args).metrics;
 
 async function pageMetrics(session: AppSession): Promise<Record<string, number | null>> {
   await session.waitForReport();
@@ -54,7 +47,7 @@ describe('page KPIs equal analyze --json', () => {
   const app = useApp();
 
   it('on the demo data (sales + survey)', async () => {
-    const cli = analyzeJson([DEMO_SALES, '--survey', DEMO_SURVEY]);
+    const cli = analyzeMetrics([DEMO_SALES, '--survey', DEMO_SURVEY]);
     const session = app();
     await session.openApp();
     // The survey is chosen first: choosing sales files starts the load.
@@ -68,7 +61,7 @@ describe('page KPIs equal analyze --json', () => {
   });
 
   it('on CDNOW (whitespace-separated, no order ids)', async () => {
-    const cli = analyzeJson([CDNOW]);
+    const cli = analyzeMetrics([CDNOW]);
     const session = app();
     await session.openApp();
     await session.dropFile(CDNOW);

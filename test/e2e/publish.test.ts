@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -8,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { en } from '../../src/lib/i18n/en.ts';
 import { zhCN } from '../../src/lib/i18n/zh-CN.ts';
 import { LORENZ_POINTS } from '../../src/lib/state/published.ts';
+import { analyzeJson, runCli } from './cli.ts';
 import { DIST, launchChromium, PANELS, ROOT, type Panel } from './harness.ts';
 
 const SALES = join(ROOT, 'public', 'demo', 'sales.csv');
@@ -35,13 +35,10 @@ function serve(dir: string): Promise<{ url: string; server: Server }> {
 }
 
 function publish(out: string, extra: string[] = []): void {
-  execFileSync(process.execPath, [join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), join(ROOT, 'src/cli/publish.ts'), SALES, '--survey', SURVEY, '--out', out, '--page', DIST, ...extra], { cwd: ROOT, stdio: 'pipe' });
+  runCli('publish.ts', [SALES, '--survey', SURVEY, '--out', out, '--page', DIST, ...extra]);
 }
 
-function analyzeJson(): Record<string, number | null> {
-  const out = execFileSync(process.execPath, [join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), join(ROOT, 'src/cli/analyze.ts'), SALES, '--survey', SURVEY, '--json'], { cwd: ROOT, encoding: 'utf8' });
-  return (JSON.parse(out) as { metrics: Record<string, number | null> }).metrics;
-}
+const analyzedMetrics = (): Record<string, number | null> => analyzeJson([SALES, '--survey', SURVEY]).metrics;
 
 function filesUnder(dir: string): string[] {
   return readdirSync(dir, { recursive: true, withFileTypes: true }).filter((d) => d.isFile()).map((d) => join(d.parentPath, d.name));
@@ -55,7 +52,7 @@ describe('published dashboard', () => {
   let expected: Record<string, number | null>;
   beforeAll(async () => {
     tmp = mkdtempSync(join(tmpdir(), 'publish-'));
-    expected = analyzeJson();
+    expected = analyzedMetrics();
     browser = await launchChromium();
   });
   afterAll(async () => {

@@ -4,26 +4,18 @@
  * with exactly that segment's customers (the ones `analyze --customers` puts in it), and no
  * panel makes a phone-sized page scroll sideways.
  */
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { PANEL_REGISTRY } from '../../src/lib/analyses/registry.ts';
+import { analyzeJson } from './cli.ts';
 import { FIXTURES, ROOT, useApp, type AppSession } from './harness.ts';
 
 const DEMO_SALES = join(ROOT, 'public', 'demo', 'sales.csv');
 const DEMO_SURVEY = join(ROOT, 'public', 'demo', 'survey.csv');
 const TABS = ['segments', 'lifecycle', 'composition'] as const;
 
-function analyze(args: readonly string[]): { metrics: Record<string, number | null> } {
-  const out = execFileSync(process.execPath, [join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), join(ROOT, 'src', 'cli', 'analyze.ts'), ...args, '--json'], {
-    cwd: ROOT,
-    encoding: 'utf8',
-    maxBuffer: 64 * 1024 * 1024,
-  });
-  return JSON.parse(out) as { metrics: Record<string, number | null> };
-}
 
 /** Rows of a CSV without quoted commas (ids, numbers, dates and ids of segments only). */
 function csvRows(text: string): string[][] {
@@ -44,7 +36,7 @@ describe('segments, lifecycle and composition panels', () => {
   const app = useApp();
   const dir = mkdtempSync(join(tmpdir(), 'll-seg-e2e-'));
   const customersFile = join(dir, 'customers.csv');
-  const cli = analyze([DEMO_SALES, '--survey', DEMO_SURVEY, '--customers', customersFile]);
+  const cli = analyzeJson([DEMO_SALES, '--survey', DEMO_SURVEY, '--customers', customersFile]);
 
   it('show the KPIs analyze --json computes, export a segment’s customers, and fit a 390 px screen', async () => {
     const session = app();

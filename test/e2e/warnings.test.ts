@@ -4,7 +4,6 @@
  * in decline, reading, sorting, paging and exporting the list is recorded with the
  * browser's long-task observer (the durations are printed, not asserted).
  */
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,6 +12,7 @@ import { readParquet } from 'parquet-wasm/esm';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { parquetInit } from '../lib/export/fixture.ts';
+import { runCli } from './cli.ts';
 import { DIST, ROOT, useApp } from './harness.ts';
 
 const PAGE_SIZE = 100;
@@ -37,7 +37,7 @@ function analyzeLifetime(): Map<string, { p_alive: number; clv: number }> {
   const dir = mkdtempSync(join(tmpdir(), 'll-customers-'));
   try {
     const out = join(dir, 'customers.csv');
-    execFileSync(process.execPath, [join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), join(ROOT, 'src', 'cli', 'analyze.ts'), join(ROOT, 'public', 'demo', 'sales.csv'), '--customers', out], { cwd: ROOT, stdio: 'ignore' });
+    runCli('analyze.ts', [join(ROOT, 'public', 'demo', 'sales.csv'), '--customers', out]);
     const [head = '', ...lines] = readFileSync(out, 'utf8').replace(/^\uFEFF/, '').trim().split(/\r?\n/);
     const cols = head.split(',');
     const at = (name: string) => cols.indexOf(name);
