@@ -128,29 +128,21 @@ export function phaseStart(phase: DashboardPhase, order: readonly DashboardPhase
 export type OnPhase = (phase: DashboardPhase, share?: number) => void;
 
 /**
- * Rebuild f_lines / orders / customers (and the customer rankings, unless `rankings` is
- * false) for the settings' filters and as-of date; compressed, and `orders` built a part of the customers at a time, when the
+ * Rebuild f_lines / orders / customers (and the customer rankings) for the settings' filters
+ * and as-of date; compressed, and `orders` built a part of the customers at a time, when the
  * data has DERIVED_COMPRESSED_FROM_LINES lines or more.
  */
 export async function derive(
   db: DbClient,
   settings: Settings,
   mapped: Mapped,
-  options: Pick<RunOptions, 'compressFrom' | 'orderPartLines'> & { readonly rankings?: boolean } = {},
+  options: Pick<RunOptions, 'compressFrom' | 'orderPartLines'> = {},
 ): Promise<void> {
   const { n } = await one<{ n: number }>(db, raw('SELECT count(*)::INTEGER AS n FROM lines'));
   const compressFrom = options.compressFrom ?? DERIVED_COMPRESSED_FROM_LINES;
   const compress = n >= compressFrom;
   const parts = orderParts(n, compressFrom, options.orderPartLines);
-  for (const q of [...deriveTables(settings.filters, mapped, settings.asOf, compress, parts), ...(options.rankings === false ? [] : rankedTables())]) {
-    await db.exec(q);
-  }
-}
-
-/** Runs `build` on the first call only; every call waits for it. */
-function once(build: () => Promise<void>): () => Promise<void> {
-  let built: Promise<void> | null = null;
-  return () => (built ??= build());
+  for (const q of [...deriveTables(settings.filters, mapped, settings.asOf, compress, parts), ...rankedTables()]) await db.exec(q);
 }
 
 /** The as-of date in use: the setting, else the latest calendar day among kept lines (null when none). */
@@ -174,17 +166,12 @@ export async function runDashboard(dbIn: DbClient, settings: Settings, mapped: M
     lapStart = now;
   };
   onPhase?.('canonical');
-  // The rankings are built by the first panel that reads them: a panel taken first that
-  // does not (the overview) is not kept waiting for them.
-  await derive(db, settings, mapped, { ...options, rankings: false });
+  await derive(db, settings, mapped, options);
   const { as_of: dataAsOf, lines_after_as_of: linesAfterAsOf } = await one<DefaultAsOfRow>(db, defaultAsOfQuery());
   lap('canonical');
   // With no line left, every query still runs (on empty tables) so that the shapes stay the same.
   const defer = options.defer === true;
-  const rankings = once(async () => {
-    for (const q of rankedTables()) await db.exec(q);
-  });
-  const ctx: PanelContext = { asOf: settings.asOf ?? dataAsOf ?? '1970-01-01', mapped, defer, rankings };
+  const ctx: PanelContext = { asOf: settings.asOf ?? dataAsOf ?? '1970-01-01', mapped, defer };
   const asOf = dataAsOf === null ? null : ctx.asOf;
   const results: Partial<Record<PanelId, unknown>> = {};
   const pendingSoFar: PanelId[] = [];

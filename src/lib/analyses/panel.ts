@@ -19,11 +19,6 @@ export interface PanelContext {
   readonly progress?: (share: number) => void;
   /** True in a run that leaves each panel's `deferred` part for later (the page's); `run` then skips it. */
   readonly defer?: boolean;
-  /**
-   * Builds the customer rankings (`ranked_value`, `ranked_profit`, pareto.ts) once per run;
-   * a panel that reads them awaits it first. Absent where `derive` has built them.
-   */
-  readonly rankings?: () => Promise<void>;
 }
 
 /**

@@ -475,7 +475,6 @@ export const segmentsPanel: PanelDescriptor<'segments', SegmentsResult> = {
   weight: 580,
   kpis: ['rfm_champions', 'rfm_loyal', 'rfm_at_risk', 'rfm_cant_lose', 'rfm_hibernating', 'rfm8_important_value'],
   async run(db, settings, ctx) {
-    await ctx.rankings?.();
     const p = segmentParamsOf(settings, ctx);
     await buildSegmentTables(db, p);
     return runSegments(db, p);
