@@ -25,6 +25,13 @@ export interface PanelProps {
   readonly currencyChoice: CurrencyChoice | null;
   /** Per currency group after the date and dimension filters; empty until read. */
   readonly currencyTotals: readonly CurrencyTotalRow[];
+  /**
+   * True for a panel whose numbers in `result` are not yet the running change's (the previous
+   * run's, kept on screen until its own part of the run is done): a view that shows other
+   * panels' numbers (the overview's headlines and to-do cards) marks those parts with it.
+   * Absent: every number is current.
+   */
+  readonly updating?: (p: PanelId) => boolean;
   /** The engine, for views that read customer lists a page at a time (null in a published summary). */
   readonly db?: DbClient | null;
 }

@@ -96,17 +96,28 @@ export const PHASE_WEIGHTS: Readonly<Record<DashboardPhase, number>> = Object.fr
 ]) as Record<DashboardPhase, number>;
 
 /**
- * The order a run takes its phases in: the canonical tables, then `first`'s needs and
- * `first` (registry order among them), then the other panels in registry order.
+ * The panels a panel's view shows numbers of: itself and its `shows` (registry order). While a
+ * run goes, the view is current once all of them are.
+ */
+export function shownBy(id: PanelId): readonly PanelId[] {
+  const shows = new Set<string>(panelOf(id).shows ?? []);
+  return PANEL_IDS.filter((p) => p === id || shows.has(p));
+}
+
+/**
+ * The order a run takes its phases in: the canonical tables, then `first`, the panels its
+ * view shows and what they read (`needs`, `shows`; registry order among them), then the
+ * other panels in registry order.
  */
 export function phaseOrder(first?: PanelId): readonly DashboardPhase[] {
   if (first === undefined) return DASHBOARD_PHASES;
   const early = new Set<PanelId>([first]);
   const add = (id: PanelId): void => {
-    for (const need of (panelOf(id).needs ?? []) as readonly PanelId[]) {
-      if (!early.has(need)) {
-        early.add(need);
-        add(need);
+    const { needs = [], shows = [] } = panelOf(id);
+    for (const before of [...needs, ...shows] as readonly PanelId[]) {
+      if (!early.has(before)) {
+        early.add(before);
+        add(before);
       }
     }
   };

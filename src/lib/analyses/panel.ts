@@ -67,6 +67,14 @@ export interface PanelDescriptor<Id extends string = string, R = unknown> {
    * in the registry.
    */
   readonly needs?: readonly string[];
+  /**
+   * Other panels whose numbers its view shows as its own (the repurchase and retention views
+   * show the overview's orders, customers and activity): a run taking it first runs them before
+   * it, and while a run goes the page marks it as updating until they are done too. Each comes
+   * earlier in the registry. (The overview's headlines and to-do cards, which summarise other
+   * panels, are marked one by one in its view instead.)
+   */
+  readonly shows?: readonly string[];
   /** Its queries, run as one step on the derived tables (`orders`, `customers`, …) and those of its `needs`. */
   run(db: DbClient, settings: Settings, ctx: PanelContext): Promise<R>;
   /** The metric values its result holds (each metric id is held by exactly one panel). */

@@ -247,6 +247,7 @@ function minGroupSize(p: RepurchaseParams): number {
 
 export const repurchasePanel: PanelDescriptor<'repurchase', RepurchaseResult> = {
   id: 'repurchase',
+  shows: ['overview'],
   weight: 398,
   kpis: ['repurchase_rate', 'repeat_order_share', 'median_days_to_second', 'km_reached_share', 'median_days_to_second_repeaters'],
   async run(db, settings, { asOf, mapped }) {

@@ -345,6 +345,7 @@ function kpisFromCurve(curve: readonly RetentionCurvePoint[]): RetentionKpiRow {
 
 export const retentionPanel: PanelDescriptor<'retention', RetentionResult> = {
   id: 'retention',
+  shows: ['overview'],
   weight: 508,
   kpis: ['retention_m1', 'retention_m3', 'retention_m6', 'retention_m12'],
   async run(db, settings, { asOf }) {

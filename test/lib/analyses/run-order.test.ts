@@ -1,11 +1,11 @@
 /**
  * A run can take the panel on screen first (`RunOptions.first`): after the canonical tables
- * and the panels whose tables it reads (`needs`). The result must not depend on the order,
- * and every panel must run with only its needs before it.
+ * and the panels whose tables it reads (`needs`) or whose numbers its view shows (`shows`).
+ * The result must not depend on the order, and every panel must run with only those before it.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NodeDb } from '../../../src/lib/db/duckdb-node.ts';
-import { DASHBOARD_PHASES, phaseOrder, phaseStart, PHASE_WEIGHTS, runDashboard, withFresh, type DashboardPhase, type DashboardResult, type PartialRun } from '../../../src/lib/analyses/index.ts';
+import { DASHBOARD_PHASES, phaseOrder, shownBy, phaseStart, PHASE_WEIGHTS, runDashboard, withFresh, type DashboardPhase, type DashboardResult, type PartialRun } from '../../../src/lib/analyses/index.ts';
 import { PANEL_IDS, PANEL_REGISTRY, type PanelId } from '../../../src/lib/analyses/registry.ts';
 import { DEFAULT_SETTINGS, type Settings } from '../../../src/lib/model/settings.ts';
 import type { Mapped } from '../../../src/lib/model/derive.ts';
@@ -32,15 +32,26 @@ describe('phaseOrder', () => {
     expect(phaseOrder('warnings')).toEqual(['canonical', 'segments', 'warnings', ...PANEL_IDS.filter((p) => p !== 'segments' && p !== 'warnings')]);
     for (const id of PANEL_IDS) {
       const order = phaseOrder(id);
+      const panel = PANEL_REGISTRY.find((p) => p.id === id);
       expect([...order].sort()).toEqual([...DASHBOARD_PHASES].sort());
-      expect(order.indexOf(id)).toBe(1 + (PANEL_REGISTRY.find((p) => p.id === id)?.needs?.length ?? 0));
+      expect(order.indexOf(id)).toBe(1 + (panel?.needs?.length ?? 0) + (panel?.shows?.length ?? 0));
     }
   });
 
-  it('has every need registered before the panel that needs it', () => {
+  it('runs the panels a view shows before it: the repurchase view shows the overview\'s orders and customers', () => {
+    expect(phaseOrder('repurchase')).toEqual(['canonical', 'overview', 'repurchase', ...PANEL_IDS.filter((p) => p !== 'overview' && p !== 'repurchase')]);
+    expect(phaseOrder('retention').slice(0, 3)).toEqual(['canonical', 'overview', 'retention']);
+    expect(shownBy('repurchase')).toEqual(['overview', 'repurchase']);
+    expect(shownBy('retention')).toEqual(['overview', 'retention']);
+    expect(shownBy('clv')).toEqual(['clv']);
+  });
+
+  it('has every need and every shown panel registered before the panel that reads it', () => {
     for (const [k, panel] of PANEL_REGISTRY.entries()) {
-      for (const need of panel.needs ?? []) expect(PANEL_IDS.indexOf(need as PanelId), `${panel.id} needs ${need}`).toBeGreaterThanOrEqual(0);
-      for (const need of panel.needs ?? []) expect(PANEL_IDS.indexOf(need as PanelId), `${panel.id} needs ${need}`).toBeLessThan(k);
+      for (const need of [...(panel.needs ?? []), ...(panel.shows ?? [])]) {
+        expect(PANEL_IDS.indexOf(need as PanelId), `${panel.id} reads ${need}`).toBeGreaterThanOrEqual(0);
+        expect(PANEL_IDS.indexOf(need as PanelId), `${panel.id} reads ${need}`).toBeLessThan(k);
+      }
     }
   });
 
@@ -66,7 +77,7 @@ describe('a run that takes a panel first', () => {
     await db.close();
   });
 
-  // Each panel taken first runs with only the canonical tables and its needs before it: a
+  // Each panel taken first runs with only the canonical tables and what it reads before it: a
   // missing need fails its queries (the derived tables are made afresh by every run).
   it.each(PANEL_IDS)('gives the same result with %s first', async (id) => {
     const told: DashboardPhase[] = [];
