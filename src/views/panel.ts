@@ -1,4 +1,4 @@
-import type { CurrencyChoice, CurrencyTotalRow, CustomerFilter, DashboardResult, PanelId } from '../lib/analyses/index.ts';
+import type { CurrencyChoice, CurrencyTotalRow, CustomerFilter, PanelId, Shown, ShownByView } from '../lib/analyses/index.ts';
 import type { DbClient } from '../lib/db/client.ts';
 import type { Metrics } from '../lib/model/metrics.ts';
 import type { SettingsState } from '../lib/state/settings.svelte.ts';
@@ -9,9 +9,13 @@ export type CustomerExport = ((filter: CustomerFilter, name: string) => Promise<
 /** Opens the list of the customers behind an aggregate (heading, paging, export, detail); null where there are no customer rows. */
 export type CustomerDrill = ((filter: CustomerFilter) => void) | null;
 
-/** What every dashboard panel's view receives from `Dashboard.svelte` (each takes what it needs). */
-export interface PanelProps {
-  readonly result: DashboardResult;
+/**
+ * What every dashboard panel's view receives from `Dashboard.svelte` (each takes what it
+ * needs). `K`: the view's panel; `result` has it and the panels it `shows`, any other panel
+ * only once the run has it (the first run shows each panel as it is done).
+ */
+export interface PanelProps<K extends PanelId = PanelId> {
+  readonly result: Shown<ShownByView<K>>;
   readonly metrics: Metrics;
   readonly settings: SettingsState;
   /** ISO code when the amounts name exactly one currency. */

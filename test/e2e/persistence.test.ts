@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Page } from 'playwright-core';
 import { generateSales } from '../../src/cli/generate-demo.ts';
 import { FIXTURES, startPreview, type PreviewServer } from './harness.ts';
 import { freshProfile, guard, launchProfile, metricValues, opfsListing, type Guarded } from './device-harness.ts';
@@ -30,6 +31,11 @@ describe('the loaded dataset stays on this device', () => {
 
   const overview = '[data-testid=panel-overview]';
   const chart = `${overview} svg`;
+  /** The overview drawn and the dashboard's run done (the first run shows the overview before the other panels). */
+  const shown = async (page: Page): Promise<void> => {
+    await page.locator(chart).first().waitFor({ state: 'visible', timeout: 60_000 });
+    await page.locator('[data-testid=dashboard][aria-busy=false]').waitFor({ state: 'attached', timeout: 60_000 });
+  };
 
   it('comes back after a reload and after a browser restart; Forget deletes it', async () => {
     let s = await open();
@@ -41,7 +47,7 @@ describe('the loaded dataset stays on this device', () => {
     const stored = '[data-testid=storage-indicator][data-state=stored]';
     await page.locator(stored).waitFor({ state: 'visible', timeout: 30_000 });
     await page.locator('[data-testid=continue]').click();
-    await page.locator(chart).first().waitFor({ state: 'visible', timeout: 60_000 });
+    await shown(page);
     const loaded = await metricValues(page, overview);
     expect(Object.keys(loaded).length).toBeGreaterThan(3);
     const ingest = await page.evaluate(() => (window as unknown as { __loyaltyLens?: { timings?: { ingest?: { total: number } } } }).__loyaltyLens?.timings?.ingest?.total ?? null);
@@ -51,7 +57,7 @@ describe('the loaded dataset stays on this device', () => {
 
     // Reload: no file dropped, the dashboard is back with the same numbers.
     await page.reload();
-    await page.locator(chart).first().waitFor({ state: 'visible', timeout: 60_000 });
+    await shown(page);
     expect(await metricValues(page, overview)).toEqual(loaded);
     await page.locator(stored).waitFor({ state: 'visible' });
     const t = await page.evaluate(() => (window as unknown as { __loyaltyLens?: { timings?: { restore?: number; engine?: { total: number } } } }).__loyaltyLens?.timings);
@@ -61,7 +67,7 @@ describe('the loaded dataset stays on this device', () => {
     s = await open();
     page = await s.page();
     await page.goto(server.url);
-    await page.locator(chart).first().waitFor({ state: 'visible', timeout: 60_000 });
+    await shown(page);
     expect(await metricValues(page, overview)).toEqual(loaded);
     await page.locator(`${stored} button`).first().click();
     const storedAt = await page.locator('[data-testid=storage-date]').getAttribute('data-value');

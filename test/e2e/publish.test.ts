@@ -69,7 +69,7 @@ describe('published dashboard', () => {
     await page.goto(url);
     await page.locator('[data-testid=published]').waitFor({ timeout: 60_000 });
     await page.locator('[data-testid=dashboard] [data-metric="customers"]').first().waitFor({ timeout: 90_000 });
-    await page.locator('[data-testid=busy]').waitFor({ state: 'detached', timeout: 90_000 });
+    await page.locator('[data-testid=busy]').first().waitFor({ state: 'detached', timeout: 90_000 });
     const read = async (id: string) => {
       const v = await page.locator(`[data-testid=dashboard] [data-metric="${id}"]`).first().getAttribute('data-value');
       return v === null || v === '' ? null : Number(v);

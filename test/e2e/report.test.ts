@@ -15,6 +15,7 @@ describe('report file', () => {
     await session.waitForReport();
     await page.locator('[data-testid=continue]').first().click();
     await page.locator('[data-testid=dashboard] [data-metric="customers"]').first().waitFor({ timeout: 60_000 });
+    await page.locator('[data-testid=dashboard][aria-busy=false]').waitFor({ state: 'attached', timeout: 60_000 });
     const onPage: Record<string, string | null> = {};
     for (const id of KPIS) onPage[id] = await page.locator(`[data-testid=dashboard] [data-metric="${id}"]`).first().getAttribute('data-value');
     const [download] = await Promise.all([page.waitForEvent('download', { timeout: 90_000 }), page.locator('[data-testid=report-download]').click()]);

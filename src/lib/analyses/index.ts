@@ -8,7 +8,7 @@ import { raw } from '../db/sql.ts';
 import type { LoadReport } from '../ingest/types.ts';
 import { DERIVED_COMPRESSED_FROM_LINES, deriveTables, orderParts, defaultAsOfQuery, type DefaultAsOfRow, type Mapped } from '../model/derive.ts';
 import { mappedDimensions } from '../model/mapped.ts';
-import { METRIC_IDS, type Metrics } from '../model/metrics.ts';
+import { METRIC_IDS, type MetricId, type Metrics } from '../model/metrics.ts';
 import type { Dimension } from '../model/schema.ts';
 import type { Settings } from '../model/settings.ts';
 import { CHOICES_LIMIT, currenciesQuery, dimensionChoicesQuery, type CurrencyRow, type DimensionChoiceRow } from './overview.ts';
@@ -26,7 +26,7 @@ export type * from './satisfaction.ts';
 export type * from './clv.ts';
 export type * from './customer-list.ts';
 export type * from './panel.ts';
-export type { PanelId, PanelResults } from './registry.ts';
+export type { PanelId, PanelResults, ShownByView } from './registry.ts';
 export type * from './drill.ts';
 export { mappedDimensions };
 
@@ -50,6 +50,19 @@ export type DashboardResult = PanelResults & {
    */
   readonly pending?: readonly PanelId[];
 };
+
+/**
+ * What the dashboard shows of a run: its facts and the panels it has (`Partial`), with at
+ * least the panels `K` — a view's own and those it `shows`. A finished run
+ * (`DashboardResult`) is one for any `K`; while the first run goes, the panels done so far.
+ */
+export type Shown<K extends PanelId = never> = Omit<DashboardResult, PanelId | 'millis' | 'phases'> & Partial<PanelResults> & Pick<PanelResults, K>;
+
+/** `shown` with the panels `ids` (checked): what a view that shows them can be given; null while any is missing. */
+export function shownWith<K extends PanelId>(shown: Shown, ids: readonly K[]): Shown<K> | null {
+  for (const id of ids) if (shown[id] === undefined) return null;
+  return shown as Shown<K>;
+}
 
 export interface RunOptions {
   /** Leave each panel's deferred part out (the page, which runs it when the panel is opened). */
@@ -210,14 +223,16 @@ export async function runDashboard(dbIn: DbClient, settings: Settings, mapped: M
 /**
  * What the dashboard shows while a run goes: `previous` (the last run's result) with the
  * panels `fresh` has finished and its as-of date (a finished panel is pending as the run
- * left it, the others as they were). Null without a previous result: the page then shows the
- * run's progress alone.
+ * left it, the others as they were); without a previous result, the finished panels alone
+ * (the first run). Null before the run has finished any panel and without a previous result.
  */
-export function withFresh(previous: DashboardResult | null, fresh: PartialRun | null): DashboardResult | null {
-  if (previous === null || fresh === null) return previous;
+export function withFresh(previous: DashboardResult | null, fresh: PartialRun | null): Shown | null {
+  if (fresh === null) return previous;
   const done = new Set(Object.keys(fresh.panels));
+  const facts = { asOf: fresh.asOf, mapped: fresh.mapped, linesAfterAsOf: fresh.linesAfterAsOf };
+  if (previous === null) return done.size === 0 ? null : { ...fresh.panels, ...facts, pending: fresh.pending };
   const pending = PANEL_IDS.filter((id) => (done.has(id) ? fresh.pending : (previous.pending ?? [])).includes(id));
-  return { ...previous, ...fresh.panels, asOf: fresh.asOf, mapped: fresh.mapped, linesAfterAsOf: fresh.linesAfterAsOf, pending };
+  return { ...previous, ...fresh.panels, ...facts, pending };
 }
 
 /**
@@ -296,14 +311,29 @@ export function singleCurrency(currencies: readonly Pick<CurrencyRow, 'currency'
   }
 }
 
+/** The metrics of the load report (row counts), in no panel. */
+export const REPORT_METRICS = ['rows_read', 'rows_kept', 'rows_rejected', 'rows_skipped'] as const satisfies readonly MetricId[];
+
+/** The panel holding each metric of the panels `r` has (the load report's row counts are in none). */
+export function metricPanels(r: Shown): Partial<Record<MetricId, PanelId>> {
+  const out: Partial<Record<MetricId, PanelId>> = {};
+  for (const panel of PANEL_REGISTRY) {
+    if (r[panel.id] === undefined) continue;
+    for (const id of Object.keys(panel.metrics(r[panel.id] as never)) as MetricId[]) out[id] = panel.id;
+  }
+  return out;
+}
+
 /** Every metric of METRICS.md: row counts from the load report, the rest from the panels that hold them. */
-export function metricsOf(r: DashboardResult, report: Pick<LoadReport, 'rows_read' | 'rows_kept' | 'rows_rejected' | 'rows_skipped'>): Metrics {
+export function metricsOf(r: Shown, report: Pick<LoadReport, 'rows_read' | 'rows_kept' | 'rows_rejected' | 'rows_skipped'>): Metrics {
   const held: Partial<Metrics> = {};
-  for (const panel of PANEL_REGISTRY) Object.assign(held, panel.metrics(r[panel.id] as never));
+  // A panel not run yet (the first run under way) holds none: its metrics are null.
+  for (const panel of PANEL_REGISTRY) if (r[panel.id] !== undefined) Object.assign(held, panel.metrics(r[panel.id] as never));
   const out = {} as Record<string, number | null>;
   for (const id of METRIC_IDS) out[id] = held[id] ?? null;
   return {
     ...(out as Metrics),
+    // REPORT_METRICS
     rows_read: report.rows_read,
     rows_kept: report.rows_kept,
     rows_rejected: report.rows_rejected,

@@ -51,7 +51,7 @@ export interface PanelTable {
   readonly inReport?: boolean;
 }
 
-export interface PanelDescriptor<Id extends string = string, R = unknown> {
+export interface PanelDescriptor<Id extends string = string, R = unknown, Shows extends string = string> {
   readonly id: Id;
   /**
    * What its queries cost, for the progress bar: their median milliseconds in the page at
@@ -74,7 +74,7 @@ export interface PanelDescriptor<Id extends string = string, R = unknown> {
    * earlier in the registry. (The overview's headlines and to-do cards, which summarise other
    * panels, are marked one by one in its view instead.)
    */
-  readonly shows?: readonly string[];
+  readonly shows?: readonly Shows[];
   /** Its queries, run as one step on the derived tables (`orders`, `customers`, …) and those of its `needs`. */
   run(db: DbClient, settings: Settings, ctx: PanelContext): Promise<R>;
   /** The metric values its result holds (each metric id is held by exactly one panel). */
@@ -89,3 +89,6 @@ export interface PanelDescriptor<Id extends string = string, R = unknown> {
 
 /** The result type of a descriptor. */
 export type ResultOf<P> = P extends PanelDescriptor<string, infer R> ? R : never;
+
+/** The panels a descriptor's view shows besides its own (its `shows`, as a type). */
+export type ShowsOf<P> = P extends PanelDescriptor<string, unknown, infer S> ? (string extends S ? never : S) : never;

@@ -6,7 +6,7 @@
  */
 import { clvPanel } from './clv.ts';
 import { overviewPanel } from './overview.ts';
-import type { PanelDescriptor, ResultOf } from './panel.ts';
+import type { PanelDescriptor, ResultOf, ShowsOf } from './panel.ts';
 import { paretoPanel } from './pareto.ts';
 import { repurchasePanel } from './repurchase.ts';
 import { retentionPanel } from './retention.ts';
@@ -38,6 +38,9 @@ export const PANEL_IDS: readonly PanelId[] = PANEL_REGISTRY.map((p) => p.id);
 
 /** Each panel's result under its id. */
 export type PanelResults = { readonly [P in Registered as P['id']]: ResultOf<P> };
+
+/** The panels whose results panel K's view shows: its own and its descriptor's `shows`. */
+export type ShownByView<K extends PanelId> = K | ShowsOf<Extract<Registered, { readonly id: K }>>;
 
 /** The registry's entry for an id. */
 export function panelOf(id: PanelId): PanelDescriptor<PanelId> {

@@ -245,7 +245,7 @@ function minGroupSize(p: RepurchaseParams): number {
   return p.minGroupSize ?? DEFAULT_SETTINGS.minGroupSize;
 }
 
-export const repurchasePanel: PanelDescriptor<'repurchase', RepurchaseResult> = {
+export const repurchasePanel: PanelDescriptor<'repurchase', RepurchaseResult, 'overview'> = {
   id: 'repurchase',
   shows: ['overview'],
   weight: 398,

@@ -343,7 +343,7 @@ function kpisFromCurve(curve: readonly RetentionCurvePoint[]): RetentionKpiRow {
   return { retention_m1: at(1), retention_m3: at(3), retention_m6: at(6), retention_m12: at(12) };
 }
 
-export const retentionPanel: PanelDescriptor<'retention', RetentionResult> = {
+export const retentionPanel: PanelDescriptor<'retention', RetentionResult, 'overview'> = {
   id: 'retention',
   shows: ['overview'],
   weight: 508,

@@ -4,7 +4,7 @@ import type { Drill } from '../analyses/drill.ts';
 import { drillChannel } from './drill.ts';
 import type { PlotOptions } from '@observablehq/plot';
 import type { ClvBinRow, ClvGridRow, ClvHoldoutXRow, ClvTopRow, PAliveBinRow } from '../analyses/clv.ts';
-import type { DashboardResult } from '../analyses/index.ts';
+import type { Shown } from '../analyses/index.ts';
 import type { HoldoutWeekRow } from '../clv/clv.ts';
 import { formatDate } from '../format.ts';
 import type { Settings } from '../model/settings.ts';
@@ -255,7 +255,7 @@ export function topCustomersChart(rows: readonly ClvTopRow[], ctx: ChartContext,
  * The lifetime-value panel's chart cards; none when BG/NBD refused (the panel then says why),
  * the CLV distribution only with a Gamma-Gamma fit, the holdout cards only with a holdout.
  */
-export function clvCards(result: DashboardResult, _settings: Settings, ctx: CardContext): ChartCardSpec[] {
+export function clvCards(result: Shown<'clv'>, _settings: Settings, ctx: CardContext): ChartCardSpec[] {
   const c = result.clv;
   const { t } = ctx;
   if (c.bgnbd !== null) return [];

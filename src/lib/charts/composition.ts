@@ -3,7 +3,7 @@ import * as Plot from '@observablehq/plot';
 import type { PlotOptions } from '@observablehq/plot';
 import { drillChannel } from './drill.ts';
 import type { CompositionGrouping, CompositionRow, NewReturningRow } from '../analyses/composition.ts';
-import type { DashboardResult } from '../analyses/index.ts';
+import type { Shown } from '../analyses/index.ts';
 import { RFM_SEGMENTS } from '../analyses/segments.ts';
 import type { Dimension } from '../model/schema.ts';
 import type { Settings } from '../model/settings.ts';
@@ -132,7 +132,7 @@ export interface CompositionChoice {
 }
 
 /** The Composition panel's chart cards: a dimension × grouping split (when a dimension is mapped), new vs returning revenue. */
-export function compositionCards(result: DashboardResult, _settings: Settings, ctx: CardContext, choice: CompositionChoice = {}): ChartCardSpec[] {
+export function compositionCards(result: Shown<'composition'>, _settings: Settings, ctx: CardContext, choice: CompositionChoice = {}): ChartCardSpec[] {
   const { t } = ctx;
   const f = cardFormat(ctx);
   const c = result.composition;

@@ -2,7 +2,7 @@
  * Each panel's chart cards, under its registry id (a panel without an entry is a compile
  * error). The views and the downloadable report both read these.
  */
-import type { DashboardResult, PanelId } from '../analyses/index.ts';
+import type { PanelId, Shown, ShownByView } from '../analyses/index.ts';
 import type { Settings } from '../model/settings.ts';
 import type { CardContext, ChartCardSpec } from './cards.ts';
 import { clvCards } from './clv.ts';
@@ -19,9 +19,10 @@ import { keyCustomersCards } from './key-customers.ts';
 
 export type { CardContext, ChartCardSpec } from './cards.ts';
 
-export type PanelCards = (result: DashboardResult, settings: Settings, ctx: CardContext) => ChartCardSpec[];
+/** A panel's chart cards, from a result with that panel (and those its view shows). */
+export type PanelCards<K extends PanelId = PanelId> = (result: Shown<K>, settings: Settings, ctx: CardContext) => ChartCardSpec[];
 
-export const PANEL_CARDS: { readonly [K in PanelId]: PanelCards } = {
+export const PANEL_CARDS: { readonly [K in PanelId]: PanelCards<ShownByView<K>> } = {
   overview: overviewCards,
   pareto: paretoCards,
   repurchase: repurchaseCards,

@@ -5,7 +5,7 @@
 import * as Plot from '@observablehq/plot';
 import type { PlotOptions } from '@observablehq/plot';
 import { drillChannel } from './drill.ts';
-import type { DashboardResult } from '../analyses/index.ts';
+import type { Shown } from '../analyses/index.ts';
 import type { KeyClassRow, KeyPoint } from '../analyses/key-customers.ts';
 import type { KeyClass } from '../analyses/segments.ts';
 import type { Settings } from '../model/settings.ts';
@@ -92,7 +92,7 @@ export function keyClassesChart(rows: readonly KeyClassRow[], ctx: ChartContext)
   };
 }
 
-export function keyCustomersCards(result: DashboardResult, _settings: Settings, ctx: CardContext): ChartCardSpec[] {
+export function keyCustomersCards(result: Shown<'key_customers'>, _settings: Settings, ctx: CardContext): ChartCardSpec[] {
   const k = result.key_customers;
   if (!k.hasProfit) return [];
   const { t } = ctx;

@@ -2,7 +2,7 @@
 import * as Plot from '@observablehq/plot';
 import type { PlotOptions } from '@observablehq/plot';
 import { drillChannel } from './drill.ts';
-import type { DashboardResult } from '../analyses/index.ts';
+import type { Shown } from '../analyses/index.ts';
 import type { FromStage, MigrationCell, StageHistoryRow, StageRow } from '../analyses/lifecycle.ts';
 import type { Stage } from '../analyses/segments.ts';
 import type { Settings } from '../model/settings.ts';
@@ -146,7 +146,7 @@ export function stageHistoryChart(rows: readonly StageHistoryRow[], ctx: ChartCo
 }
 
 /** The Lifecycle panel's chart cards: stages at as_of, their migration over P days, their history. */
-export function lifecycleCards(result: DashboardResult, settings: Settings, ctx: CardContext): ChartCardSpec[] {
+export function lifecycleCards(result: Shown<'lifecycle'>, settings: Settings, ctx: CardContext): ChartCardSpec[] {
   const { t } = ctx;
   const f = cardFormat(ctx);
   const l = result.lifecycle;

@@ -17,7 +17,7 @@ import {
   monthAxis,
   type ChartContext,
 } from './theme.ts';
-import type { DashboardResult } from '../analyses/index.ts';
+import type { Shown } from '../analyses/index.ts';
 import type { Settings } from '../model/settings.ts';
 import { cardFormat, chartContextOf, type CardContext, type ChartCardSpec } from './cards.ts';
 import { activeLapsedChart } from './retention.ts';
@@ -105,7 +105,7 @@ export function customerMixChart(rows: readonly PeriodActivityRow[], ctx: ChartC
 }
 
 /** The Overview's chart cards, in page order. */
-export function overviewCards(result: DashboardResult, settings: Settings, ctx: CardContext): ChartCardSpec[] {
+export function overviewCards(result: Shown<'overview'>, settings: Settings, ctx: CardContext): ChartCardSpec[] {
   const { t, locale } = ctx;
   const f = cardFormat(ctx);
   const trend = result.overview.trend;

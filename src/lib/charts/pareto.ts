@@ -16,7 +16,7 @@ import {
   percentTick,
   type ChartContext,
 } from './theme.ts';
-import type { DashboardResult } from '../analyses/index.ts';
+import type { Shown } from '../analyses/index.ts';
 import type { Settings } from '../model/settings.ts';
 import { cardFormat, chartContextOf, type CardContext, type ChartCardSpec } from './cards.ts';
 
@@ -338,7 +338,7 @@ export function profitSplitChart(rows: readonly ProfitGroupRow[], ctx: ChartCont
 }
 
 /** The Pareto panel's chart cards, in page order (the profit cards only when profit is mapped). */
-export function paretoCards(result: DashboardResult, settings: Settings, ctx: CardContext): ChartCardSpec[] {
+export function paretoCards(result: Shown<'pareto'>, settings: Settings, ctx: CardContext): ChartCardSpec[] {
   const { t } = ctx;
   const f = cardFormat(ctx);
   const p = result.pareto;

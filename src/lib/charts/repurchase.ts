@@ -19,7 +19,7 @@ import {
   smallGroupTip,
   type ChartContext,
 } from './theme.ts';
-import type { DashboardResult } from '../analyses/index.ts';
+import type { Shown } from '../analyses/index.ts';
 import type { Dimension } from '../model/schema.ts';
 import type { Settings } from '../model/settings.ts';
 import { cardFormat, chartContextOf, type CardContext, type ChartCardSpec } from './cards.ts';
@@ -233,7 +233,7 @@ export function dimensionRepurchaseChart(rows: readonly DimensionRepurchaseRow[]
 }
 
 /** The Repurchase panel's chart cards, in page order (one per mapped dimension at the end). */
-export function repurchaseCards(result: DashboardResult, settings: Settings, ctx: CardContext): ChartCardSpec[] {
+export function repurchaseCards(result: Shown<'repurchase'>, settings: Settings, ctx: CardContext): ChartCardSpec[] {
   const { t } = ctx;
   const f = cardFormat(ctx);
   const r = result.repurchase;

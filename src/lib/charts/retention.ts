@@ -20,7 +20,7 @@ import {
   smallGroupTip,
   type ChartContext,
 } from './theme.ts';
-import type { DashboardResult } from '../analyses/index.ts';
+import type { Shown } from '../analyses/index.ts';
 import type { Settings } from '../model/settings.ts';
 import type { Translate } from './theme.ts';
 import { cardFormat, chartContextOf, type CardContext, type ChartCardSpec } from './cards.ts';
@@ -332,7 +332,7 @@ export function defaultCohortSelection(cells: readonly CohortCell[]): string[] {
 
 /** The Retention panel's chart cards, in page order; `selected` = the cohorts drawn beside the average. */
 export function retentionCards(
-  result: DashboardResult,
+  result: Shown<'retention' | 'overview'>,
   settings: Settings,
   ctx: CardContext,
   opts: { readonly selected?: readonly string[] } = {},

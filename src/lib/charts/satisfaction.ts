@@ -19,7 +19,7 @@ import {
   smallGroupTip,
   type ChartContext,
 } from './theme.ts';
-import type { DashboardResult } from '../analyses/index.ts';
+import type { Shown } from '../analyses/index.ts';
 import type { Settings } from '../model/settings.ts';
 import { cardFormat, chartContextOf, type CardContext, type ChartCardSpec } from './cards.ts';
 
@@ -250,7 +250,7 @@ export function scoreDistributionChart(
 }
 
 /** The Satisfaction panel's chart cards, in page order; none when no customer has a score. */
-export function satisfactionCards(result: DashboardResult, settings: Settings, ctx: CardContext): ChartCardSpec[] {
+export function satisfactionCards(result: Shown<'satisfaction'>, settings: Settings, ctx: CardContext): ChartCardSpec[] {
   const { t } = ctx;
   const f = cardFormat(ctx);
   const sat = result.satisfaction;

@@ -3,7 +3,7 @@ import * as Plot from '@observablehq/plot';
 import type { PlotOptions } from '@observablehq/plot';
 import { drillChannel } from './drill.ts';
 import type { CustomerFilter } from '../analyses/customer-list.ts';
-import type { DashboardResult } from '../analyses/index.ts';
+import type { Shown } from '../analyses/index.ts';
 import type { Rfm8Class, RfmCellRow, RfmSegment, SegmentRow } from '../analyses/segments.ts';
 import type { Settings } from '../model/settings.ts';
 import { cardFormat, chartContextOf, type CardContext, type ChartCardSpec } from './cards.ts';
@@ -156,7 +156,7 @@ export function groupShareChart(rows: readonly GroupRow[], ctx: ChartContext, na
 }
 
 /** The Segments panel's chart cards: the R × F grid, the ten segments, the eight classes. */
-export function segmentsCards(result: DashboardResult, settings: Settings, ctx: CardContext): ChartCardSpec[] {
+export function segmentsCards(result: Shown<'segments'>, settings: Settings, ctx: CardContext): ChartCardSpec[] {
   const { t } = ctx;
   const f = cardFormat(ctx);
   const s = result.segments;

@@ -4,7 +4,7 @@
  */
 import * as Plot from '@observablehq/plot';
 import type { PlotOptions } from '@observablehq/plot';
-import type { DashboardResult } from '../analyses/index.ts';
+import type { Shown } from '../analyses/index.ts';
 import type { CustomerOrderRow } from '../analyses/customer-detail.ts';
 import type { WarningRow, WarningSummaryRow } from '../analyses/warnings.ts';
 import type { Settings } from '../model/settings.ts';
@@ -99,7 +99,7 @@ export function paceTopChart(rows: readonly WarningRow[], ctx: ChartContext): Pl
   };
 }
 
-export function warningsCards(result: DashboardResult, settings: Settings, ctx: CardContext): ChartCardSpec[] {
+export function warningsCards(result: Shown<'warnings'>, settings: Settings, ctx: CardContext): ChartCardSpec[] {
   const { t } = ctx;
   const f = cardFormat(ctx);
   const w = result.warnings;

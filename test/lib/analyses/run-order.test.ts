@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NodeDb } from '../../../src/lib/db/duckdb-node.ts';
-import { DASHBOARD_PHASES, phaseOrder, shownBy, phaseStart, PHASE_WEIGHTS, runDashboard, withFresh, type DashboardPhase, type DashboardResult, type PartialRun } from '../../../src/lib/analyses/index.ts';
+import { DASHBOARD_PHASES, metricsOf, phaseOrder, shownBy, shownWith, phaseStart, PHASE_WEIGHTS, runDashboard, withFresh, type DashboardPhase, type DashboardResult, type PartialRun } from '../../../src/lib/analyses/index.ts';
 import { PANEL_IDS, PANEL_REGISTRY, type PanelId } from '../../../src/lib/analyses/registry.ts';
 import { DEFAULT_SETTINGS, type Settings } from '../../../src/lib/model/settings.ts';
 import type { Mapped } from '../../../src/lib/model/derive.ts';
@@ -120,6 +120,26 @@ describe('a run that takes a panel first', () => {
     // lifecycle's history is left for later by the new run; composition is still the previous run's, pending as it was
     expect(shown?.pending).toEqual(PANEL_IDS.filter((id) => id === 'lifecycle' || (id !== 'segments' && (previous.pending ?? []).includes(id))));
     expect(withFresh(previous, null)).toBe(previous);
-    expect(withFresh(null, part)).toBeNull();
+  });
+
+  it('shows the first run\'s finished panels alone, their metrics and no other (withFresh without a previous result)', async () => {
+    const parts: PartialRun[] = [];
+    const r = await runDashboard(db, FILTERED, MAPPED, undefined, { first: 'lifecycle', defer: true, onPanel: (p) => parts.push(p) });
+    const part = parts[1] as PartialRun;
+    const shown = withFresh(null, part);
+    expect(Object.keys(shown ?? {}).sort()).toEqual(['asOf', 'lifecycle', 'linesAfterAsOf', 'mapped', 'pending', 'segments']);
+    expect(shown?.lifecycle).toEqual(part.panels.lifecycle);
+    expect(shown?.pending).toEqual(['lifecycle']);
+    expect(withFresh(null, { ...part, panels: {} })).toBeNull();
+    // Drawable by a view only with its own panel and the panels it shows.
+    expect(shownWith(shown as NonNullable<typeof shown>, ['segments', 'lifecycle'])).toBe(shown);
+    expect(shownWith(shown as NonNullable<typeof shown>, ['lifecycle', 'overview'])).toBeNull();
+    const report = { rows_read: 1, rows_kept: 1, rows_rejected: 0, rows_skipped: 0 };
+    const partial = metricsOf(shown as NonNullable<typeof shown>, report);
+    const whole = metricsOf(r, report);
+    expect(partial.stage_exploration).toBe(whole.stage_exploration);
+    expect(partial.stage_exploration).not.toBeNull();
+    expect(whole.customers).not.toBeNull();
+    expect(partial.customers).toBeNull();
   });
 });
