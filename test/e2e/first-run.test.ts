@@ -3,7 +3,7 @@
  * done, the one on screen first: the overview's charts are up while the lifetime-value models
  * are still being fitted. A panel not reached yet shows the run's progress, never numbers; the
  * overview's headlines say their panel is being calculated until it is. Nothing is marked as
- * "the previous numbers" (there are none).
+ * "the previous numbers" (there are none). A tab opened while the run goes is taken next.
  */
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -24,6 +24,10 @@ interface Seen {
   updating: boolean;
   /** Whether the overview's table of every key number marked a row (a panel not run yet) while panels waited. */
   keyRowsBusy: boolean;
+  /** The run's steps as the page showed them, each with when it began. */
+  readonly steps: { step: string; at: number }[];
+  /** When the lifetime-value tab was clicked. */
+  clicked: number | null;
 }
 
 describe('the first run', () => {
@@ -35,7 +39,7 @@ describe('the first run', () => {
     const page = await session.openApp('?demo');
     await page.evaluate('globalThis.__name = (f) => f');
     await page.evaluate(() => {
-      const seen = { overviewDrawn: null, waiting: {}, drawn: {}, headlines: [], updating: false, keyRowsBusy: false } as Seen;
+      const seen = { overviewDrawn: null, waiting: {}, drawn: {}, headlines: [], updating: false, keyRowsBusy: false, steps: [], clicked: null } as Seen;
       const t0 = performance.now();
       const look = (): void => {
         const now = performance.now() - t0;
@@ -56,11 +60,23 @@ describe('the first run', () => {
           }
         }
         if (document.querySelector('[data-testid=panel-updating]')) seen.updating = true;
+        const step = document.querySelector('[data-step]')?.getAttribute('data-step');
+        if (step && seen.steps.at(-1)?.step !== step) seen.steps.push({ step, at: now });
       };
+      document.addEventListener(
+        'click',
+        (e) => {
+          if (e.target instanceof Element && e.target.closest('[data-testid=tab-clv]')) seen.clicked ??= performance.now() - t0;
+        },
+        true,
+      );
       new MutationObserver(look).observe(document.body, { subtree: true, childList: true, characterData: true, attributes: true });
       (window as unknown as { __seen: Seen }).__seen = seen;
     });
 
+    // As soon as the overview is drawn, open the lifetime-value tab: the run takes it next.
+    await page.locator('[data-testid=panel-overview] svg').first().waitFor({ state: 'visible', timeout: 60_000 });
+    await page.locator('[data-testid=tab-clv]').click();
     await session.waitForDashboard();
     await session.waitForPanels(['overview', 'clv']);
     const seen = (await page.evaluate(() => (window as unknown as { __seen: Seen }).__seen)) as Seen;
@@ -69,6 +85,13 @@ describe('the first run', () => {
     expect(seen.overviewDrawn).not.toBeNull();
     expect(seen.waiting['panel-clv']).toBeDefined();
     expect(seen.drawn['panel-clv']).toBeGreaterThan(seen.overviewDrawn as number);
+    // The first step begun after the click was the lifetime value's (unless it had begun before).
+    const clicked = seen.clicked as number;
+    expect(clicked).not.toBeNull();
+    const clvBegan = seen.steps.find((x) => x.step === 'clv')?.at as number;
+    expect(clvBegan).toBeDefined();
+    if (clvBegan > clicked) expect(seen.steps.find((x) => x.at > clicked)?.step, JSON.stringify(seen.steps)).toBe('clv');
+    expect(seen.steps.at(-1)?.step).not.toBe('clv');
     // Every panel that waited was drawn in the end; none was shown with numbers it did not have.
     expect(Object.keys(seen.drawn).sort()).toEqual(Object.keys(seen.waiting).sort());
     expect(seen.updating).toBe(false);

@@ -79,6 +79,12 @@ export interface RunOptions {
    * result is the same in any order.
    */
   readonly first?: PanelId;
+  /**
+   * Asked before each panel: the panel wanted now (the one on screen, which the user may
+   * change while the run goes). The run takes it next, after what it reads that has not
+   * run yet (`phaseOrder`); undefined: carry on with `first`'s order.
+   */
+  readonly wanted?: () => PanelId | undefined;
   /** Told after each panel has run, with every panel that has run so far (the page shows them as they come). */
   readonly onPanel?: (part: PartialRun) => void;
 }
@@ -138,14 +144,12 @@ export function phaseOrder(first?: PanelId): readonly DashboardPhase[] {
   return ['canonical', ...PANEL_IDS.filter((id) => early.has(id)), ...PANEL_IDS.filter((id) => !early.has(id))];
 }
 
-/** How far a run is when `phase` starts: the weights of the phases before it in `order` (0 … 1). */
-export function phaseStart(phase: DashboardPhase, order: readonly DashboardPhase[] = DASHBOARD_PHASES): number {
-  let done = 0;
-  for (const p of order) {
-    if (p === phase) break;
-    done += PHASE_WEIGHTS[p];
-  }
-  return done;
+/** The panel a run takes next of those `left`: the first of them in the order of the panel wanted now, else of `first`. */
+function nextPanel(left: ReadonlySet<PanelId>, first: PanelId | undefined, wanted: (() => PanelId | undefined) | undefined): PanelId | undefined {
+  if (left.size === 0) return undefined;
+  const now = wanted?.();
+  const order = phaseOrder(now !== undefined && left.has(now) ? now : first);
+  return order.find((p): p is PanelId => p !== 'canonical' && left.has(p));
 }
 
 /** Told as each phase of a run starts, and, by a long panel, how far into it the run is (`share` 0 … 1). */
@@ -199,8 +203,9 @@ export async function runDashboard(dbIn: DbClient, settings: Settings, mapped: M
   const asOf = dataAsOf === null ? null : ctx.asOf;
   const results: Partial<Record<PanelId, unknown>> = {};
   const pendingSoFar: PanelId[] = [];
-  for (const id of phaseOrder(options.first)) {
-    if (id === 'canonical') continue;
+  const left = new Set<PanelId>(PANEL_IDS);
+  for (let id = nextPanel(left, options.first, options.wanted); id !== undefined; id = nextPanel(left, options.first, options.wanted)) {
+    left.delete(id);
     const panel = panelOf(id);
     onPhase?.(id);
     results[id] = await panel.run(db, settings, { ...ctx, progress: (share) => onPhase?.(id, share) });

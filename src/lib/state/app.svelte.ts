@@ -70,6 +70,7 @@ export class AppState {
     $effect(() => this.followLanguage());
     $effect(() => this.syncLink());
     $effect(() => this.runAnalyses());
+    $effect(() => this.run.want(this.panel ?? undefined));
     $effect(() => this.completeShownPanel());
     $effect(() => this.persistWhenIdle());
     $effect(() => this.guardLeaving());
@@ -109,7 +110,8 @@ export class AppState {
     const db = this.dataset.db;
     const mapped = this.dataset.mapped;
     const s = this.settings.analysed;
-    // The panel on screen runs first; changing panels does not start a run.
+    // The panel on screen runs first (and a panel opened while the run goes, next: `run.want`);
+    // changing panels does not start a run.
     const shown = untrack(() => this.panel) ?? undefined;
     if (this.dataset.status === 'loaded' && db && mapped) void this.run.run(db, s, mapped, shown);
     else this.run.clear();

@@ -9,8 +9,6 @@ import {
   completePanel,
   datasetFacts,
   PHASE_WEIGHTS,
-  phaseOrder,
-  phaseStart,
   type DashboardPhase,
   type DashboardResult,
   type DatasetFacts,
@@ -66,6 +64,8 @@ export class RunState {
   private stopping: AbortController | null = null;
   /** Settles when the last run started has stopped: no statement of it runs any more. */
   private stopped: Promise<void> = Promise.resolve();
+  /** The panel on screen, which a run going takes next (`want`). */
+  private wanted: PanelId | undefined = undefined;
 
   constructor(
     private readonly runDashboard: RunDashboard,
@@ -101,9 +101,15 @@ export class RunState {
       await previous;
       if (token !== this.token) return;
       await this.ensureFacts(db, mapped);
-      const order = phaseOrder(first);
+      // The phases come in whatever order the run takes them: done = the phases ended so far.
+      let ended = 0;
+      let current: DashboardPhase | null = null;
       const onPhase: OnPhase = (phase, share = 0) => {
-        if (token === this.token) this.progress = { step: phase, done: phaseStart(phase, order) + Math.min(1, Math.max(0, share)) * PHASE_WEIGHTS[phase] };
+        if (phase !== current) {
+          if (current !== null) ended += PHASE_WEIGHTS[current];
+          current = phase;
+        }
+        if (token === this.token) this.progress = { step: phase, done: ended + Math.min(1, Math.max(0, share)) * PHASE_WEIGHTS[phase] };
       };
       const onPanel = (part: PartialRun) => {
         if (token === this.token) this.fresh = part;
@@ -112,6 +118,7 @@ export class RunState {
         defer: this.defer,
         signal: stopping.signal,
         onPanel,
+        wanted: () => this.wanted,
         ...(first === undefined ? {} : { first }),
       });
       if (token !== this.token) return;
@@ -131,6 +138,11 @@ export class RunState {
         this.fresh = null;
       }
     }
+  }
+
+  /** The panel on screen now: a run going takes it next (after what it reads), not in its turn. */
+  want(id: PanelId | undefined): void {
+    this.wanted = id;
   }
 
   /**

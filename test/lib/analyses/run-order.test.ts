@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NodeDb } from '../../../src/lib/db/duckdb-node.ts';
-import { DASHBOARD_PHASES, metricsOf, phaseOrder, shownBy, shownWith, phaseStart, PHASE_WEIGHTS, runDashboard, withFresh, type DashboardPhase, type DashboardResult, type PartialRun } from '../../../src/lib/analyses/index.ts';
+import { DASHBOARD_PHASES, metricsOf, phaseOrder, shownBy, shownWith, runDashboard, withFresh, type DashboardPhase, type DashboardResult, type PartialRun } from '../../../src/lib/analyses/index.ts';
 import { PANEL_IDS, PANEL_REGISTRY, type PanelId } from '../../../src/lib/analyses/registry.ts';
 import { DEFAULT_SETTINGS, type Settings } from '../../../src/lib/model/settings.ts';
 import type { Mapped } from '../../../src/lib/model/derive.ts';
@@ -54,12 +54,6 @@ describe('phaseOrder', () => {
       }
     }
   });
-
-  it('gives each phase the share of the run done before it in that order', () => {
-    const order = phaseOrder('clv');
-    expect(phaseStart('clv', order)).toBeCloseTo(PHASE_WEIGHTS.canonical, 12);
-    expect(phaseStart('overview', order)).toBeCloseTo(PHASE_WEIGHTS.canonical + PHASE_WEIGHTS.clv, 12);
-  });
 });
 
 describe('a run that takes a panel first', () => {
@@ -86,6 +80,29 @@ describe('a run that takes a panel first', () => {
     expect(comparable(r)).toEqual(comparable(inOrder));
     const f = await runDashboard(db, FILTERED, MAPPED, undefined, { first: id });
     expect(comparable(f)).toEqual(comparable(filtered));
+  });
+
+  it('takes the panel wanted now next, after what it reads that has not run (a tab opened while the run goes)', async () => {
+    const told: DashboardPhase[] = [];
+    let wanted: PanelId | undefined;
+    const r = await runDashboard(
+      db,
+      SETTINGS,
+      MAPPED,
+      (phase, share) => {
+        if (share !== undefined) return;
+        told.push(phase);
+        if (phase === 'pareto') wanted = 'warnings';
+      },
+      { wanted: () => wanted },
+    );
+    // Pareto had started; then the warnings' need, the warnings, and the rest in registry order.
+    expect(told).toEqual(['canonical', 'overview', 'pareto', 'segments', 'warnings', 'repurchase', 'retention', 'satisfaction', 'lifecycle', 'composition', 'key_customers', 'clv']);
+    expect(comparable(r)).toEqual(comparable(inOrder));
+    // A panel wanted that has run already changes nothing; neither does one wanted from the start that is `first`.
+    const again: DashboardPhase[] = [];
+    await runDashboard(db, SETTINGS, MAPPED, (phase, share) => share === undefined && again.push(phase), { first: 'clv', wanted: () => 'clv' });
+    expect(again).toEqual(phaseOrder('clv'));
   });
 
   it('differs with the filter (the comparison above is not of two empty results)', () => {

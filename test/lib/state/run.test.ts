@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { PHASE_WEIGHTS, phaseStart, type DashboardResult, type DatasetFacts, type PartialRun, type RunOptions } from '../../../src/lib/analyses/index.ts';
+import { PHASE_WEIGHTS, type DashboardResult, type DatasetFacts, type PartialRun, type RunOptions } from '../../../src/lib/analyses/index.ts';
 import type { DbClient } from '../../../src/lib/db/client.ts';
 import type { Mapped } from '../../../src/lib/model/derive.ts';
 import { DEFAULT_SETTINGS } from '../../../src/lib/model/settings.ts';
@@ -49,7 +49,7 @@ describe('RunState', () => {
     expect(run.facts?.currencies[0]?.currency).toBe('EUR');
   });
 
-  it('says what a run is doing: the facts, then each phase with the share done; nothing once it ends', async () => {
+  it('says what a run is doing: the facts, then each phase with the share done (the phases ended so far, in the order they came); nothing once it ends', async () => {
     const seen: unknown[] = [];
     const gate = deferred<void>();
     const run: RunState = new RunState(
@@ -62,7 +62,7 @@ describe('RunState', () => {
         // A long panel's own progress: half-way through the lifetime-value step.
         onPhase?.('clv', 0.5);
         seen.push(run.progress);
-        onPhase?.('pareto');
+        onPhase?.('overview');
         await gate.promise;
         return RESULT;
       },
@@ -74,15 +74,15 @@ describe('RunState', () => {
     const going = run.run(DB, DEFAULT_SETTINGS, MAPPED);
     await new Promise((r) => setTimeout(r, 0));
     expect(run.loading).toBe(true);
-    expect(run.progress).toEqual({ step: 'pareto', done: expect.closeTo(PHASE_WEIGHTS.canonical + PHASE_WEIGHTS.overview, 10) });
+    expect(run.progress).toEqual({ step: 'overview', done: expect.closeTo(PHASE_WEIGHTS.canonical + PHASE_WEIGHTS.pareto + PHASE_WEIGHTS.clv, 10) });
     gate.resolve();
     await going;
     expect(seen).toEqual([
       { step: 'facts', done: 0 },
       { step: 'facts', done: 0 },
       { step: 'canonical', done: 0 },
-      { step: 'pareto', done: expect.closeTo(PHASE_WEIGHTS.canonical + PHASE_WEIGHTS.overview, 10) },
-      { step: 'clv', done: expect.closeTo(phaseStart('clv') + 0.5 * PHASE_WEIGHTS.clv, 10) },
+      { step: 'pareto', done: expect.closeTo(PHASE_WEIGHTS.canonical, 10) },
+      { step: 'clv', done: expect.closeTo(PHASE_WEIGHTS.canonical + PHASE_WEIGHTS.pareto + 0.5 * PHASE_WEIGHTS.clv, 10) },
     ]);
     expect(run.progress).toBeNull();
     expect(run.loading).toBe(false);
@@ -114,6 +114,10 @@ describe('RunState', () => {
     const going = run.run(DB, DEFAULT_SETTINGS, MAPPED, 'clv');
     await new Promise((r) => setTimeout(r, 0));
     expect(asked[0]?.first).toBe('clv');
+    // the panel on screen, as it changes while the run goes
+    expect(asked[0]?.wanted?.()).toBeUndefined();
+    run.want('segments');
+    expect(asked[0]?.wanted?.()).toBe('segments');
     // the progress follows the run's order: lifetime value right after the canonical tables
     expect(run.progress).toEqual({ step: 'clv', done: expect.closeTo(PHASE_WEIGHTS.canonical, 10) });
     expect(run.fresh?.panels).toEqual({ clv: CLV });
