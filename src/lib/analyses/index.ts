@@ -330,18 +330,12 @@ export function metricPanels(r: Shown): Partial<Record<MetricId, PanelId>> {
 }
 
 /** Every metric of METRICS.md: row counts from the load report, the rest from the panels that hold them. */
-export function metricsOf(r: Shown, report: Pick<LoadReport, 'rows_read' | 'rows_kept' | 'rows_rejected' | 'rows_skipped'>): Metrics {
+export function metricsOf(r: Shown, report: Pick<LoadReport, (typeof REPORT_METRICS)[number]>): Metrics {
   const held: Partial<Metrics> = {};
   // A panel not run yet (the first run under way) holds none: its metrics are null.
   for (const panel of PANEL_REGISTRY) if (r[panel.id] !== undefined) Object.assign(held, panel.metrics(r[panel.id] as never));
   const out = {} as Record<string, number | null>;
   for (const id of METRIC_IDS) out[id] = held[id] ?? null;
-  return {
-    ...(out as Metrics),
-    // REPORT_METRICS
-    rows_read: report.rows_read,
-    rows_kept: report.rows_kept,
-    rows_rejected: report.rows_rejected,
-    rows_skipped: report.rows_skipped,
-  };
+  for (const id of REPORT_METRICS) out[id] = report[id];
+  return out as Metrics;
 }
