@@ -2,7 +2,7 @@
  * KPIs abbreviate large money and counts with the axes' units (万/亿 in Chinese, K/M in
  * English) from the first unit on, and keep smaller values exact.
  */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { ABBREVIATE_FROM, EMPTY, formatShort } from '../../src/lib/format.ts';
 import { formatMetricShort } from '../../src/lib/i18n/index.ts';
 
@@ -66,5 +66,29 @@ describe('formatMetricShort', () => {
     // A decimal, a ratio or a parameter is never abbreviated, however large.
     expect(formatMetricShort('en', 'clv_expected_purchases', 123_456.78, null)).toEqual({ text: '123,456.78', exact: '123,456.78', abbreviated: false });
     expect(formatMetricShort('en', 'repurchase_rate', 0.5, null).abbreviated).toBe(false);
+  });
+});
+
+describe('date formatters', () => {
+  it('are made once per locale and kind, not per value (a month axis formats every month on each drawing)', async () => {
+    const { formatDate, formatMonth } = await import('../../src/lib/format.ts');
+    const Real = Intl.DateTimeFormat;
+    let made = 0;
+    const Counting = function (this: unknown, ...args: ConstructorParameters<typeof Intl.DateTimeFormat>) {
+      made++;
+      return new Real(...args);
+    } as unknown as typeof Intl.DateTimeFormat;
+    vi.stubGlobal('Intl', { ...Intl, DateTimeFormat: Counting });
+    try {
+      const months: string[] = [];
+      for (let m = 0; m < 120; m++) months.push(formatMonth('en', new Date(Date.UTC(2020, m, 1))), formatMonth('zh-CN', new Date(Date.UTC(2020, m, 1))));
+      for (let i = 0; i < 50; i++) formatDate('en', '2024-03-05');
+      expect(months.slice(0, 2)).toEqual(['Jan 2020', '2020年1月']);
+      expect(months.at(-1)).toBe('2029年12月');
+      // At most one per locale and kind (fewer when an earlier test made them already).
+      expect(made).toBeLessThanOrEqual(3);
+    } finally {
+      vi.unstubAllGlobals();
+    }
   });
 });

@@ -71,8 +71,8 @@ export const PALETTE = {
 export const FONT_STACK =
   'system-ui, -apple-system, "Segoe UI", "PingFang SC", "Hiragino Sans GB", "Microsoft YaHei", "Noto Sans CJK SC", "Source Han Sans SC", "Noto Sans", sans-serif';
 
-export { EMPTY, formatCompact, formatInteger, formatMoney, formatNumber, formatPercent } from '../format.ts';
-import { formatPercent } from '../format.ts';
+export { EMPTY, formatCompact, formatInteger, formatMoney, formatMonth, formatNumber, formatPercent } from '../format.ts';
+import { formatMonth, formatPercent } from '../format.ts';
 
 /** Percent tick formatter for a 0–1 axis. */
 export function percentTick(locale: Locale): (v: number) => string {
@@ -104,11 +104,6 @@ export function integerTicks(lo: number, hi: number): number[] | undefined {
 }
 
 const MONTH_STEPS = [1, 2, 3, 6, 12] as const;
-
-/** "Jan 2024" (en) / "2024年1月" (zh-CN), read in UTC like every date of the charts. */
-export function formatMonth(locale: Locale, d: Date): string {
-  return new Intl.DateTimeFormat(locale, { year: 'numeric', month: 'short', timeZone: 'UTC' }).format(d);
-}
 
 /**
  * A UTC time axis with one tick per month (or per 2, 3, 6, 12 months, whichever first
