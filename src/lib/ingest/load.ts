@@ -762,7 +762,7 @@ export async function loadDataset(db: DbClient, sales: readonly InputFile[], opt
       // A file whose rows are all simple is read by the simple branch of the rules alone:
       // straight into the lines when every row is kept, else through a simple stage.
       const simple = input.role === 'sales' && options.typedCsv !== false ? await typedCsv() : null;
-      const allSimple = simple !== null && (await simple.allRowsSimple(db, rawTable));
+      const simpleRows = simple === null ? null : await simple.simpleRows(db, rawTable);
       const spec = {
         rawTable,
         columnCount: insp.columnCount,
@@ -771,14 +771,14 @@ export async function loadDataset(db: DbClient, sales: readonly InputFile[], opt
         stage: stageTable,
         dropRawWhenCounted: true,
         delimiter,
-        ...(allSimple ? { stageSql: simple.simpleStageSql } : {}),
+        ...(simple && simpleRows ? { stageSql: simple.simpleStageSql(simpleRows) } : {}),
       };
       const info = infos[k] ?? null;
       let result: BuildLinesResult;
       try {
         if (input.role === 'sales') {
           const sales = { ...spec, target: STAGE_LINES, ...(info ? { info: single ? { spec: info, table: STAGE_INFO, final: true } : { spec: info, table: STAGE_INFO_FILES } } : {}) };
-          result = (allSimple ? await simple.buildSimpleLines(db, sales, parse) : null) ?? (await buildLines(db, sales, parse, options.stageSliceLines));
+          result = (simple && simpleRows ? await simple.buildSimpleLines(db, sales, parse, simpleRows) : null) ?? (await buildLines(db, sales, parse, options.stageSliceLines));
         } else {
           result = await buildSurvey(db, { ...spec, target: STAGE_SURVEY }, parse);
         }

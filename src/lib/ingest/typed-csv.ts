@@ -35,11 +35,11 @@ import {
 import { collectInfoSql, contactStageColumns } from './customer-info.ts';
 import { createWorkTable, ident, join, literal, raw, sql, tableIdent } from '../db/sql.ts';
 import type { NormalizeStats } from './chunk-writer.ts';
-import { idValue, type Fragment } from './parse.ts';
+import { formattedAmount, formattedCurrency, idValue, type Fragment } from './parse.ts';
 import { DEFAULT_MAX_RECORD_BYTES, type TextPreview } from './preview.ts';
 import { RAW_FLAG } from './raw-format.ts';
 import { simpleFlag, type SimpleCellSpec } from './simple-cells.ts';
-import type { ParseOptions, Progress, Warning } from './types.ts';
+import type { ParseOptions, Progress, SkippedLine, SkipReason, Warning } from './types.ts';
 
 const LF = 0x0a;
 const CR = 0x0d;
@@ -383,20 +383,34 @@ export async function typedRawInEngine(
 }
 
 /**
- * The SELECT of the stage (build-lines.ts `stageSql`) for a raw table whose rows are all
- * simple: the same columns and values, from the simple branch of each expression alone. A
- * simple row is never blank, a title, a summary or a footer row, its customer id is itself,
- * its date is ISO and its numbers plain, so of the reasons only an ISO date that does not
- * exist (2023-02-30), a missing amount and an amount that does not fit DECIMAL(18,4) remain.
- * Null when the mapping lacks a required field (the full stage says which).
+ * What a raw table's rows are when every one is simple (simple-cells.ts): `plain` when all
+ * are plain simple records, `formatted` when some are formatted simple ones (`-￥1,234.50`,
+ * `2023/12/12 22:44`: the common shape of an Excel export of a formatted report).
  */
-function simpleStageSelect(spec: BuildLinesSpec): Fragment | null {
+export type SimpleRows = 'plain' | 'formatted';
+
+/**
+ * The SELECT of the stage (build-lines.ts `stageSql`) for a raw table whose rows are all
+ * simple (but for lines above the header, flagged title or blank, which are skipped as the
+ * full rules skip them): the same columns and values, from the simple branches of each
+ * expression alone (for `formatted`, the plain and the formatted branch by the row's flag). A simple row is
+ * never blank, a title, a summary or a footer row, its customer id is itself, its date ISO
+ * (or, formatted, `2023/12/12 22:44`) and its numbers plain (or formatted), so of the reasons
+ * only a date that does not exist (2023-02-30), a missing amount and an amount that does not
+ * fit DECIMAL(18,4) remain. Null when the mapping lacks a required field (the full stage says
+ * which).
+ */
+function simpleStageSelect(spec: BuildLinesSpec, rows: SimpleRows): Fragment | null {
   const m = spec.mapping;
   if (m.customer === undefined || m.date === undefined || (m.amount === undefined && (m.quantity === undefined || m.unit_price === undefined))) return null;
   const direct = m.amount !== undefined;
   const qtyCol = m.quantity;
   const priceCol = m.unit_price;
-  const number = (c: number | undefined) => (c === undefined ? raw('NULL::DECIMAL(18,4)') : sql`TRY_CAST(${cell(c)} AS DECIMAL(18,4))`);
+  // The plain branch, or (formatted) the plain branch for plain rows and the formatted one for the others.
+  const byKind = (plain: Fragment, formatted: Fragment): Fragment =>
+    rows === 'plain' ? plain : sql`CASE flag WHEN ${raw(String(RAW_FLAG.simpleData))} THEN ${plain} ELSE ${formatted} END`;
+  const decimal = (c: Fragment) => byKind(sql`TRY_CAST(${c} AS DECIMAL(18,4))`, formattedAmount(c, '.'));
+  const number = (c: number | undefined) => (c === undefined ? raw('NULL::DECIMAL(18,4)') : decimal(cell(c)));
   const text = (f: 'product' | 'category' | 'region' | 'channel') => {
     const c = m[f];
     return c === undefined ? raw('NULL::VARCHAR') : sql`nullif(${cell(c)}, '')`;
@@ -407,16 +421,19 @@ function simpleStageSelect(spec: BuildLinesSpec): Fragment | null {
   return sql`
     WITH base AS (SELECT *, ${cell(m.customer)} AS cust_t, ${cell(m.date)} AS date_c, ${amountCell} AS amt_c,
         ${qtyCol === undefined ? raw("''") : cell(qtyCol)} AS qty_c FROM ${tableIdent(spec.rawTable)}),
-      parsed AS (SELECT *, TRY_CAST(date_c AS TIMESTAMP) AS order_ts, TRY_CAST(amt_c AS DECIMAL(18,4)) AS amount_p,
-        ${qtyCol === undefined ? raw('NULL::DECIMAL(18,4)') : sql`TRY_CAST(qty_c AS DECIMAL(18,4))`} AS amount_q FROM base),
+      parsed AS (SELECT *, ${byKind(sql`TRY_CAST(date_c AS TIMESTAMP)`, sql`TRY_CAST(replace(date_c, '/', '-') AS TIMESTAMP)`)} AS order_ts,
+        ${decimal(ident('amt_c'))} AS amount_p,
+        ${qtyCol === undefined ? raw('NULL::DECIMAL(18,4)') : decimal(ident('qty_c'))} AS amount_q FROM base),
       valued AS (SELECT *, ${direct ? sql`amount_p` : productAmount} AS amount FROM parsed),
       classified AS (SELECT *, CASE
+          WHEN flag = ${raw(String(RAW_FLAG.title))} THEN 'title_row'
+          WHEN flag = ${raw(String(RAW_FLAG.blank))} THEN 'blank_row'
           WHEN order_ts IS NULL THEN 'unparseable_date'
           WHEN ${direct ? sql`amt_c = ''` : sql`(qty_c = '' OR amt_c = '')`} THEN 'missing_amount'
           WHEN amount IS NULL THEN 'unparseable_amount'
           ELSE NULL END AS reason, ${number(m.cost)} AS cost_v FROM valued)
     SELECT line_no, flag,
-      CASE WHEN reason IS NULL THEN 'kept' ELSE 'rejected' END AS status,
+      CASE WHEN reason IS NULL THEN 'kept' WHEN reason = 'title_row' OR reason = 'blank_row' THEN 'skipped' ELSE 'rejected' END AS status,
       reason,
       CASE
         WHEN reason = 'unparseable_date' THEN left(date_c, 80)
@@ -435,9 +452,9 @@ function simpleStageSelect(spec: BuildLinesSpec): Fragment | null {
       cost_v AS cost,
       ${m.profit !== undefined ? number(m.profit) : m.cost !== undefined ? profitFromCost : raw('NULL::DECIMAL(18,4)')} AS profit,
       ${m.score === undefined ? raw('NULL::DOUBLE') : sql`TRY_CAST(${cell(m.score)} AS DOUBLE)`} AS score,
-      NULL::VARCHAR AS currency,
+      ${byKind(raw('NULL::VARCHAR'), formattedCurrency(ident('amt_c')))} AS currency,
       ${contactStageColumns(spec.info?.spec, cell)},
-      'iso' AS date_kind,
+      ${dateKindOf(rows, ident('date_c'))} AS date_kind,
       false AS cust_trimmed,
       false AS cust_placeholder,
       false AS cust_sci,
@@ -446,39 +463,64 @@ function simpleStageSelect(spec: BuildLinesSpec): Fragment | null {
     FROM classified`;
 }
 
+/** A simple row's date kind, as the full stage names it: ISO, or (formatted rows) `ymd` for `2023/12/12`. */
+function dateKindOf(rows: SimpleRows, dateCell: Fragment): Fragment {
+  return rows === 'plain'
+    ? raw("'iso'")
+    : sql`CASE WHEN flag = ${raw(String(RAW_FLAG.simpleFormatted))} AND contains(${dateCell}, '/') THEN 'ymd' ELSE 'iso' END`;
+}
+
 /**
  * The stage statements for a raw table whose rows are all simple (`simpleStageSelect`,
  * then the duplicate marking of `stageSql`). Under a decimal comma the simple branch does
  * not apply: the full stage is returned.
  */
-export function simpleStageSql(spec: BuildLinesSpec, p: ResolvedParse, slices: readonly (readonly [number, number])[] = []): Fragment[] {
-  const general = stageSql(spec, p, slices);
-  const select = p.decimal === '.' ? simpleStageSelect(spec) : null;
-  if (select === null) return general;
-  // The general statements end with the duplicate marking, after the stage's creation.
-  const markDuplicates = general[general.length - 1] as Fragment;
-  return [sql`${createWorkTable(spec.stage)} AS ${select}`, markDuplicates];
+export function simpleStageSql(rows: SimpleRows): NonNullable<BuildLinesSpec['stageSql']> {
+  return (spec, p, slices = []) => {
+    const general = stageSql(spec, p, slices);
+    const select = p.decimal === '.' ? simpleStageSelect(spec, rows) : null;
+    if (select === null) return general;
+    // The general statements end with the duplicate marking, after the stage's creation.
+    const markDuplicates = general[general.length - 1] as Fragment;
+    return [sql`${createWorkTable(spec.stage)} AS ${select}`, markDuplicates];
+  };
 }
 
-/** Whether every row of `rawTable` is flagged simple (and there is one). One count over the flag column. */
-export async function allRowsSimple(db: DbClient, rawTable: string): Promise<boolean> {
-  const [row] = await db.query(sql`SELECT count(*)::INTEGER AS n, count(*) FILTER (WHERE flag = ${raw(String(RAW_FLAG.simpleData))})::INTEGER AS simple FROM ${tableIdent(rawTable)}`);
+/** The flags of the rows a simple file may have besides its simple records: lines above the header (titles, empty lines). */
+const ASIDE = raw(`(flag = ${RAW_FLAG.title} OR flag = ${RAW_FLAG.blank})`);
+/** The flags of simple records. */
+const SIMPLE_RECORD = raw(`(flag = ${RAW_FLAG.simpleData} OR flag = ${RAW_FLAG.simpleFormatted})`);
+
+/**
+ * Whether every row of `rawTable` is a simple record (and there is one), but for lines above
+ * the header (title or blank), and of which kinds; null when not. One pass over the flag column.
+ */
+export async function simpleRows(db: DbClient, rawTable: string): Promise<SimpleRows | null> {
+  const [row] = await db.query(sql`SELECT count(*)::INTEGER AS n,
+      count(*) FILTER (WHERE flag = ${raw(String(RAW_FLAG.simpleData))})::INTEGER AS plain,
+      count(*) FILTER (WHERE flag = ${raw(String(RAW_FLAG.simpleFormatted))})::INTEGER AS formatted,
+      count(*) FILTER (WHERE ${ASIDE})::INTEGER AS aside
+    FROM ${tableIdent(rawTable)}`);
   const n = Number(row?.n ?? 0);
-  return n > 0 && Number(row?.simple ?? -1) === n;
+  const plain = Number(row?.plain ?? -1);
+  const formatted = Number(row?.formatted ?? -1);
+  if (plain + formatted <= 0 || plain + formatted + Number(row?.aside ?? -1) !== n) return null;
+  return formatted === 0 ? 'plain' : 'formatted';
 }
 
 /**
  * `buildLines` for a raw table whose rows are all simple, when every row is kept: the kept
  * rows go from the raw table straight into the target, without a stage table, and the
- * report is made from what the stage would have held (every row kept, no currency, ISO
- * dates, ids as written: of the warnings only duplicates and refunds can occur). Null, with
- * nothing written, when a row would be rejected, the amounts are read with a decimal comma
- * or duplicates are to be skipped: `buildLines` then stages the file (with `simpleStageSql`).
+ * report is made from what the stage would have held (every row kept, ids as written, ISO
+ * dates and no currency for plain rows: of the warnings only duplicates, refunds and, with
+ * formatted rows, mixed date forms and several currencies can occur). Null, with nothing
+ * written, when a row would be rejected, the amounts are read with a decimal comma or
+ * duplicates are to be skipped: `buildLines` then stages the file (with `simpleStageSql`).
  */
-export async function buildSimpleLines(db: DbClient, spec: BuildLinesSpec, parse: ParseOptions): Promise<BuildLinesResult | null> {
+export async function buildSimpleLines(db: DbClient, spec: BuildLinesSpec, parse: ParseOptions, rows: SimpleRows): Promise<BuildLinesResult | null> {
   if (parse.dedupe) return null;
   const p = await resolveParse(db, spec.rawTable, spec.mapping, parse);
-  const select = p.decimal === '.' ? simpleStageSelect(spec) : null;
+  const select = p.decimal === '.' ? simpleStageSelect(spec, rows) : null;
   if (select === null) return null;
   const target = ident(spec.target);
   const count = async (q: Fragment) => num((await db.query(q))[0], 'n');
@@ -489,19 +531,33 @@ export async function buildSimpleLines(db: DbClient, spec: BuildLinesSpec, parse
       quantity, unit_price, product, category, region, channel, cost, profit, score, currency
     FROM (${select}) WHERE status = 'kept'`);
   const kept = (await count(sql`SELECT count(*)::INTEGER AS n FROM ${target}`)) - before;
-  if (kept !== rowsRead) {
+  // Lines above the header are skipped as the full rules skip them (title_row, blank_row).
+  const aside = await db.query(sql`SELECT line_no::INTEGER AS line_no, flag::INTEGER AS flag FROM ${tableIdent(spec.rawTable)} WHERE ${ASIDE} ORDER BY line_no`);
+  if (kept !== rowsRead - aside.length) {
     await db.exec(sql`DELETE FROM ${target} WHERE file_no = ${spec.fileNo}`);
     return null;
   }
   const cells = Array.from({ length: spec.columnCount }, (_, i) => ident(`c${i}`));
   const rowHash = sql`hash(${join(cells)})`;
   // Rows sharing a hash are only candidates: the cells decide, as in `stageSql`.
-  const duplicates = await count(sql`WITH hashed AS MATERIALIZED (SELECT line_no, ${rowHash} AS h FROM ${tableIdent(spec.rawTable)}),
+  const duplicates = await count(sql`WITH hashed AS MATERIALIZED (SELECT line_no, ${rowHash} AS h FROM ${tableIdent(spec.rawTable)} WHERE ${SIMPLE_RECORD}),
       shared AS (SELECT line_no FROM hashed WHERE h IN (SELECT h FROM hashed GROUP BY h HAVING count(*) > 1))
     SELECT coalesce(sum(n - 1), 0)::INTEGER AS n FROM (
       SELECT count(*) AS n FROM ${tableIdent(spec.rawTable)} WHERE line_no IN (SELECT line_no FROM shared)
       GROUP BY ${join(cells)} HAVING count(*) > 1)`);
   const refunds = await count(sql`SELECT count(*)::INTEGER AS n FROM ${target} WHERE file_no = ${spec.fileNo} AND amount < 0`);
+  // The stage's date kinds and currencies of kept rows (every row here): plain rows are ISO without currency.
+  const forms =
+    rows === 'plain'
+      ? null
+      : (
+          await db.query(sql`SELECT
+              (SELECT string_agg(DISTINCT kind, ',' ORDER BY kind) FROM (SELECT ${dateKindOf(rows, cell(spec.mapping.date ?? 0))} AS kind FROM ${tableIdent(spec.rawTable)} WHERE ${SIMPLE_RECORD})) AS date_kinds,
+              (SELECT string_agg(DISTINCT currency, ',' ORDER BY currency) FROM ${target} WHERE file_no = ${spec.fileNo}) AS currencies`)
+        )[0];
+  const listOf = (v: unknown): string[] => (typeof v === 'string' && v !== '' ? v.split(',') : []);
+  const dateKinds = listOf(forms?.date_kinds);
+  const currencies = listOf(forms?.currencies);
   if (spec.info) {
     // The stage's kept rows for customer_info: the lines just written, with the contact
     // cells (trimmed, as the stage has them) from the raw table when there are any.
@@ -520,21 +576,26 @@ export async function buildSimpleLines(db: DbClient, spec: BuildLinesSpec, parse
     }
   }
   await releaseRaw(db, spec);
+  const skipped: SkippedLine[] = aside.map((r) => ({ file: spec.fileNo, line: Number(r.line_no), reason: Number(r.flag) === RAW_FLAG.title ? 'title_row' : 'blank_row' }));
+  const skippedByReason: Partial<Record<SkipReason, number>> = {};
+  for (const l of skipped) skippedByReason[l.reason] = (skippedByReason[l.reason] ?? 0) + 1;
   const warnings: Warning[] = [];
   if (duplicates > 0) warnings.push({ code: 'exact_duplicate_rows', count: duplicates });
   if (refunds > 0) warnings.push({ code: 'refund_rows', count: refunds });
+  if (dateKinds.length > 1) warnings.push({ code: 'mixed_date_formats', count: 1, detail: dateKinds.join(',') });
+  if (currencies.length > 1) warnings.push({ code: 'multiple_currencies', count: 1, detail: currencies.join(',') });
   return {
     parse: { dayMonthOrder: p.dayMonthOrder, decimal: p.decimal, dedupe: p.dedupe },
     rows_read: rowsRead,
     rows_kept: kept,
     rows_rejected: 0,
-    rows_skipped: 0,
+    rows_skipped: skipped.length,
     rejectedByReason: {},
-    skippedByReason: {},
+    skippedByReason,
     rejectedAmounts: [],
     rejectedUnreadable: {},
     rejected: [],
-    skipped: [],
+    skipped,
     warnings,
   };
 }

@@ -24,12 +24,14 @@ class CountingDb extends PassThroughDb {
   normalizedReads = 0;
   simpleStages = 0;
   directLines = 0;
+  formattedDirect = 0;
   override exec(q: SqlQuery | string): Promise<void> {
     const text = typeof q === 'string' ? q : q.text;
     if (text.includes('row_number() OVER ()') && text.includes('read_csv(')) this.engineReads++;
     else if (text.includes('read_csv(')) this.normalizedReads++;
-    if (text.includes("'iso' AS date_kind")) this.simpleStages++;
-    if (/^INSERT INTO "lines__next"[\s\S]*'iso' AS date_kind/.test(text)) this.directLines++;
+    if (/'iso'(?: END)? AS date_kind/.test(text)) this.simpleStages++;
+    if (/^INSERT INTO "lines__next"[\s\S]*'iso'(?: END)? AS date_kind/.test(text)) this.directLines++;
+    if (/^INSERT INTO "lines__next"[\s\S]*'ymd' ELSE 'iso' END AS date_kind/.test(text)) this.formattedDirect++;
     return this.db.exec(q);
   }
 }
@@ -52,7 +54,7 @@ const load = loadOutcome;
 async function expectSameLoads(
   text: string | Uint8Array,
   options: LoadOptions = {},
-): Promise<{ outcome: Outcome; engine: boolean; simpleStage: boolean; direct: boolean }> {
+): Promise<{ outcome: Outcome; engine: boolean; simpleStage: boolean; direct: boolean; formattedDirect: boolean }> {
   const reference = await load(db, text, { ...options, typedCsv: false });
   const counting = new CountingDb(db);
   const typed = await load(counting, text, options);
@@ -60,7 +62,7 @@ async function expectSameLoads(
   // And the page's way for a large file: from a Blob, a piece at a time (pieces of 1–13 bytes).
   const pieceBytes = 1 + (text.length % 13);
   expect(await load(db, text, { ...options, piecesFrom: 0, pieceBytes }, true)).toEqual(reference);
-  return { outcome: reference, engine: counting.engineReads > 0 && counting.normalizedReads === 0, simpleStage: counting.simpleStages > 0, direct: counting.directLines > 0 };
+  return { outcome: reference, engine: counting.engineReads > 0 && counting.normalizedReads === 0, simpleStage: counting.simpleStages > 0, direct: counting.directLines > 0, formattedDirect: counting.formattedDirect > 0 };
 }
 
 /**
@@ -167,6 +169,29 @@ const cleanRow = fc.tuple(
   fc.constantFrom('1.00', '', '-2', '3.14159'),
   fc.constantFrom('', '备注', 'ok', '  ', 'note: x', 'a, b'),
 );
+/**
+ * Rows as a formatted report's export writes them: amounts with a sign and groups of three
+ * (`-￥1,234.50`, `$5.00`, plain ones too), dates with slashes or ISO; mostly kept, now and
+ * then a date that does not exist or a missing amount.
+ */
+const formattedRow = fc.tuple(
+  fc.constantFrom('C001', 'C002', '客户甲', 'c-9'),
+  fc.constantFrom('2312120001', '', 'O-1'),
+  fc.oneof(
+    { arbitrary: fc.constantFrom('2023/12/12 22:44', '2024/02/29', '2023/01/05 08:26:59', '2023-01-05', '2023-01-05 08:26'), weight: 12 },
+    { arbitrary: fc.constantFrom('2023/02/30 10:00', '2023/13/01'), weight: 1 },
+  ),
+  fc.oneof(
+    { arbitrary: fc.constantFrom('￥1,234.50', '-￥5.00', '￥39.00', '¥12,345,678.90', '31.97', '1,000', '-1,234.5'), weight: 12 },
+    { arbitrary: fc.constantFrom('$5.00', '€1,000.00', '£0.50'), weight: 2 },
+    { arbitrary: fc.constantFrom('', '￥99,999,999,999,999.00'), weight: 1 },
+  ),
+  fc.constantFrom('1', '2', '1,000', '-1'),
+  fc.constantFrom('数据线', '坚果礼盒', '', 'a b'),
+  fc.constantFrom('4', '5', ''),
+  fc.constantFrom('￥31.22', '1.00', '', '-￥2.00', '1,234.00'),
+  fc.constantFrom('', '备注', 'ok'),
+);
 const HEADER = ['客户ID', '订单号', '下单时间', '实付金额', '数量', '商品', '满意度', '成本', '备注'];
 const MAPPINGS = [
   { customer: 0, order: 1, date: 2, amount: 3, quantity: 4, product: 5, score: 6, cost: 7 },
@@ -201,7 +226,11 @@ const structural = fc.oneof(
 );
 
 const fileArb = fc.record({
-  rows: fc.oneof(fc.array(row, { minLength: 1, maxLength: 12 }), fc.array(cleanRow, { minLength: 1, maxLength: 12 })),
+  rows: fc.oneof(
+    fc.array(row, { minLength: 1, maxLength: 12 }),
+    fc.array(cleanRow, { minLength: 1, maxLength: 12 }),
+    fc.array(formattedRow, { minLength: 1, maxLength: 12 }),
+  ),
   mapping: fc.nat({ max: MAPPINGS.length - 1 }),
   dups: fc.array(fc.nat({ max: 11 }), { maxLength: 3 }),
   delimiter: fc.constantFrom(',', ';', '\t', '|'),
@@ -271,12 +300,14 @@ describe('text files read by the engine', () => {
     let engine = 0;
     let simpleStages = 0;
     let direct = 0;
+    let formattedDirect = 0;
+    let mixedDates = 0;
     let quoted = 0;
     let titled = 0;
     let runs = 0;
     await fc.assert(
       fc.asyncProperty(fileArb, async (f) => {
-        const { engine: viaEngine, simpleStage: viaSimpleStage, direct: viaDirect } = await expectSameLoads(fileText(f), {
+        const { engine: viaEngine, simpleStage: viaSimpleStage, direct: viaDirect, formattedDirect: viaFormatted } = await expectSameLoads(fileText(f), {
           simpleCells: f.simpleCells,
           overrides: [{ mapping: MAPPINGS[f.mapping], headerLine: headerLineOf(f), parse: { dayMonthOrder: 'dmy', ...(f.dedupe ? { dedupe: true } : {}) } }],
         });
@@ -286,6 +317,8 @@ describe('text files read by the engine', () => {
         if (viaEngine && f.header && f.titles.length > 0) titled++;
         if (viaSimpleStage) simpleStages++;
         if (viaDirect) direct++;
+        if (viaFormatted) formattedDirect++;
+        if (viaFormatted && fileText(f).includes('/') && /-\d\d-/.test(fileText(f))) mixedDates++;
       }),
       { numRuns: 200, seed: 20261206 },
     );
@@ -294,6 +327,9 @@ describe('text files read by the engine', () => {
     expect(simpleStages).toBeGreaterThan(runs / 10);
     expect(direct).toBeGreaterThan(runs / 20);
     expect(simpleStages).toBeGreaterThan(direct);
+    // Formatted exports straight into the lines too, some with ISO and slash dates mixed.
+    expect(formattedDirect).toBeGreaterThan(runs / 40);
+    expect(mixedDates).toBeGreaterThan(0);
     // Quoted files and files with lines above the header among those the engine read.
     expect(quoted).toBeGreaterThan(runs / 10);
     expect(titled).toBeGreaterThan(runs / 40);
@@ -409,6 +445,39 @@ describe('text files read by the engine', () => {
       ['C1', '138 0000', 3, '[北京]'],
       ['C2', null, 4, '[上海]'],
       ['C3', null, 5, '[NULL]'],
+    ]);
+  });
+
+  it('loads a formatted export whose rows are all kept straight into lines: a hand-worked fixture', async () => {
+    // The shape of an Excel "Save as CSV" of a formatted report, in GB18030 with a title line.
+    // Line 3: ￥1,234.50 at 2023/12/12 22:44 (formatted). 4: a plain row, ISO date (simple).
+    // 5: a refund of -￥5.00. 6: $5.00, a second currency. Every row kept; the date forms
+    // (iso, ymd) and currencies (CNY, USD) are mixed, as the full rules report them.
+    const text = [
+      '销售明细（导出）',
+      '客户ID,下单时间,实付金额,成本',
+      'C1,2023/12/12 22:44,"￥1,234.50",￥31.22',
+      'C2,2023-01-06,31.97,1.00',
+      'C1,2024/02/29,-￥5.00,',
+      'C3,2024/03/01 08:00:59,$5.00,"1,000.00"',
+    ].join('\r\n');
+    const counting = new CountingDb(db);
+    const options: LoadOptions = { overrides: [{ encoding: 'gb18030', headerLine: 2 }] };
+    const outcome = await load(counting, gb18030(text), options);
+    expect(counting.formattedDirect).toBe(1);
+    expect(await load(db, gb18030(text), { ...options, typedCsv: false })).toEqual(outcome);
+    if ('error' in outcome) throw new Error(outcome.error);
+    expect(outcome.report).toMatchObject({ rows_read: 5, rows_kept: 4, rows_rejected: 0, rows_skipped: 1 });
+    expect(outcome.lines.map((l) => [l.line_no, l.customer_id, l.ts, l.amount, l.cost, l.profit, l.currency])).toEqual([
+      [3, 'C1', '2023-12-12 22:44:00', '1234.5000', '31.2200', '1203.2800', 'CNY'],
+      [4, 'C2', '2023-01-06 00:00:00', '31.9700', '1.0000', '30.9700', null],
+      [5, 'C1', '2024-02-29 00:00:00', '-5.0000', null, null, 'CNY'],
+      [6, 'C3', '2024-03-01 08:00:59', '5.0000', '1000.0000', '-995.0000', 'USD'],
+    ]);
+    expect(outcome.report.files[0]?.warnings.filter((w) => ['refund_rows', 'mixed_date_formats', 'multiple_currencies'].includes(w.code))).toEqual([
+      { code: 'refund_rows', count: 1 },
+      { code: 'mixed_date_formats', count: 1, detail: 'iso,ymd' },
+      { code: 'multiple_currencies', count: 1, detail: 'CNY,USD' },
     ]);
   });
 
