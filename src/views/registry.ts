@@ -3,7 +3,8 @@
  * `lib/analyses/registry.ts` (the type makes a missing one a compile error).
  */
 import type { Component } from 'svelte';
-import type { PanelId } from '../lib/analyses/index.ts';
+import { shownBy, type PanelId } from '../lib/analyses/index.ts';
+import { PANEL_IDS } from '../lib/analyses/registry.ts';
 import type { PanelProps } from './panel.ts';
 
 export type PanelView = Component<PanelProps>;
@@ -21,6 +22,22 @@ export const VIEW_REGISTRY: { readonly [K in PanelId]: () => Promise<{ default: 
   key_customers: () => import('./KeyCustomersView.svelte'),
   clv: () => import('./ClvView.svelte'),
 };
+
+/**
+ * Panels a view reads when the run has them, beyond its own and those it shows (`shownBy`,
+ * which it always has): the overview summarises every panel; the customer detail opened
+ * from the warning and key-customer lists shows the lifetime value.
+ */
+const ALSO_READS: { readonly [K in PanelId]?: readonly PanelId[] } = {
+  overview: PANEL_IDS,
+  warnings: ['clv'],
+  key_customers: ['clv'],
+};
+
+/** Every panel whose result the view of `id` reads (the dashboard gives it these and no others). */
+export function viewReads(id: PanelId): readonly PanelId[] {
+  return [...new Set([...shownBy(id), ...(ALSO_READS[id] ?? [])])];
+}
 
 const loaded = new Map<PanelId, Promise<PanelView>>();
 

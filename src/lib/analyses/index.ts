@@ -64,6 +64,33 @@ export function shownWith<K extends PanelId>(shown: Shown, ids: readonly K[]): S
   return shown as Shown<K>;
 }
 
+/**
+ * What each view is given of the shown result: its facts and only the panels the view reads
+ * (`reads`), as one object that stays the same while none of those changes. While a run
+ * goes, the result changes each time a panel is done; a view given the whole result would be
+ * drawn again (its charts rebuilt) eleven times in a first run, for panels it does not show.
+ * A panel left out is absent, so a view that reads one it did not declare finds it missing
+ * every time, not stale now and then.
+ */
+export class ViewResults {
+  readonly #last = new Map<PanelId, { readonly key: readonly unknown[]; readonly value: Shown }>();
+
+  /** `shown` narrowed to its facts and the panels `reads` (those the view of `view` reads). */
+  of<S extends Shown>(view: PanelId, shown: S, reads: readonly PanelId[]): S {
+    const keep = new Set<string>(reads);
+    const entries = Object.entries(shown).filter(([k]) => !PANEL_SET.has(k) || keep.has(k));
+    // A list of names (`pending`) is new in every partial result: compared by what it holds.
+    const key = entries.flatMap(([k, v]) => [k, Array.isArray(v) && v.every((x) => typeof x === 'string') ? `[${v.join(',')}]` : v]);
+    const last = this.#last.get(view);
+    if (last !== undefined && last.key.length === key.length && last.key.every((v, i) => v === key[i])) return last.value as S;
+    const value = Object.fromEntries(entries) as S;
+    this.#last.set(view, { key, value });
+    return value;
+  }
+}
+
+const PANEL_SET: ReadonlySet<string> = new Set(PANEL_IDS);
+
 export interface RunOptions {
   /** Leave each panel's deferred part out (the page, which runs it when the panel is opened). */
   readonly defer?: boolean;

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NodeDb } from '../../../src/lib/db/duckdb-node.ts';
-import { DASHBOARD_PHASES, metricsOf, phaseOrder, shownBy, shownWith, runDashboard, withFresh, type DashboardPhase, type DashboardResult, type PartialRun } from '../../../src/lib/analyses/index.ts';
+import { DASHBOARD_PHASES, metricsOf, phaseOrder, shownBy, shownWith, runDashboard, withFresh, ViewResults, type DashboardPhase, type DashboardResult, type PartialRun } from '../../../src/lib/analyses/index.ts';
 import { PANEL_IDS, PANEL_REGISTRY, type PanelId } from '../../../src/lib/analyses/registry.ts';
 import { DEFAULT_SETTINGS, type Settings } from '../../../src/lib/model/settings.ts';
 import type { Mapped } from '../../../src/lib/model/derive.ts';
@@ -158,5 +158,26 @@ describe('a run that takes a panel first', () => {
     expect(partial.stage_exploration).not.toBeNull();
     expect(whole.customers).not.toBeNull();
     expect(partial.customers).toBeNull();
+  });
+
+  it('gives each view its facts and the panels it reads, the same object until one of them changes (ViewResults)', async () => {
+    const parts: PartialRun[] = [];
+    await runDashboard(db, FILTERED, MAPPED, undefined, { first: 'repurchase', defer: true, onPanel: (p) => parts.push(p) });
+    const views = new ViewResults();
+    const shownAt = (i: number) => withFresh(null, parts[i] as PartialRun) as NonNullable<ReturnType<typeof withFresh>>;
+    // parts[0]: overview; parts[1]: + repurchase (which shows the overview); parts[2]: + another panel.
+    const first = views.of('repurchase', shownAt(1), ['repurchase', 'overview']);
+    expect(Object.keys(first).sort()).toEqual(['asOf', 'linesAfterAsOf', 'mapped', 'overview', 'pending', 'repurchase']);
+    expect(first.repurchase).toBe(parts[1]?.panels.repurchase);
+    // Another panel done: the same object for the view that does not read it, a new one for one that does.
+    expect(views.of('repurchase', shownAt(2), ['repurchase', 'overview'])).toBe(first);
+    const overview = views.of('overview', shownAt(1), PANEL_IDS);
+    const later = views.of('overview', shownAt(2), PANEL_IDS);
+    expect(later).not.toBe(overview);
+    expect(Object.keys(later).length).toBe(Object.keys(overview).length + 1);
+    // A fact changing (the as-of date of another run) gives a new object.
+    const other = { ...shownAt(2), asOf: '1999-01-01' };
+    expect(views.of('repurchase', other, ['repurchase', 'overview'])).not.toBe(first);
+    expect(views.of('repurchase', other, ['repurchase', 'overview']).asOf).toBe('1999-01-01');
   });
 });
