@@ -544,44 +544,7 @@ export async function buildLines(db: DbClient, spec: BuildLinesSpec, parse: Pars
     throw new IngestError('ACCOUNTING_MISMATCH', { rows_read: rowsRead, kept, inserted: num(after, 'n') - num(before, 'n') });
   }
 
-  // Lines without a value travel as one comma-separated string per reason (a file can
-  // reject hundreds of thousands of lines; row objects for each are slow in both engines).
-  const grouped = await db.query(sql`SELECT status, reason, string_agg(line_no::VARCHAR, ',' ORDER BY line_no) AS lines
-    FROM ${stage} WHERE status <> 'kept' AND coalesce(value, '') = '' GROUP BY status, reason ORDER BY status, reason`);
-  const valued = await db.query(sql`SELECT line_no, status, reason, value FROM ${stage}
-    WHERE status <> 'kept' AND value <> '' ORDER BY line_no`);
-  const rejected: RejectedLine[] = [];
-  const skipped: SkippedLine[] = [];
-  const rejectedByReason: Partial<Record<RejectReason, number>> = {};
-  const skippedByReason: Partial<Record<SkipReason, number>> = {};
-  for (const g of grouped) {
-    const lines = String(g.lines ?? '').split(',');
-    if (g.status === 'rejected') {
-      const reason = g.reason as RejectReason;
-      rejectedByReason[reason] = (rejectedByReason[reason] ?? 0) + lines.length;
-      for (const l of lines) rejected.push(withText({ file: spec.fileNo, line: Number(l), reason }, texts));
-    } else {
-      const reason = g.reason as SkipReason;
-      skippedByReason[reason] = (skippedByReason[reason] ?? 0) + lines.length;
-      for (const l of lines) skipped.push({ file: spec.fileNo, line: Number(l), reason });
-    }
-  }
-  for (const r of valued) {
-    const line = Number(r.line_no);
-    if (r.status === 'rejected') {
-      const reason = r.reason as RejectReason;
-      rejectedByReason[reason] = (rejectedByReason[reason] ?? 0) + 1;
-      rejected.push(withText({ file: spec.fileNo, line, reason, value: String(r.value) }, texts));
-    } else {
-      const reason = r.reason as SkipReason;
-      skippedByReason[reason] = (skippedByReason[reason] ?? 0) + 1;
-      skipped.push({ file: spec.fileNo, line, reason });
-    }
-  }
-  const byLine = (a: { line: number }, b: { line: number }) => a.line - b.line;
-  rejected.sort(byLine);
-  skipped.sort(byLine);
-
+  const { rejected, skipped, rejectedByReason, skippedByReason } = await stageLists(db, spec.stage, spec.fileNo, texts);
   const warnings = await stageWarnings(db, spec.stage, p, spec.mapping);
   const { rejectedAmounts, rejectedUnreadable } = await amountsOfRejected(db, spec.stage);
   return {
@@ -607,10 +570,62 @@ export function withText(line: RejectedLine, texts: ReadonlyMap<number, string>)
 }
 
 /**
+ * The rejected and skipped lines of a stage, sorted by line, with their reasons counted (a
+ * rejected line with its text when `texts` has it).
+ */
+export async function stageLists(
+  db: DbClient,
+  stageTable: string,
+  fileNo: number,
+  texts: ReadonlyMap<number, string>,
+): Promise<Pick<BuildLinesResult, 'rejected' | 'skipped' | 'rejectedByReason' | 'skippedByReason'>> {
+  const stage = tableIdent(stageTable);
+  // Lines without a value travel as one comma-separated string per reason (a file can
+  // reject hundreds of thousands of lines; row objects for each are slow in both engines).
+  const grouped = await db.query(sql`SELECT status, reason, string_agg(line_no::VARCHAR, ',' ORDER BY line_no) AS lines
+    FROM ${stage} WHERE status <> 'kept' AND coalesce(value, '') = '' GROUP BY status, reason ORDER BY status, reason`);
+  const valued = await db.query(sql`SELECT line_no, status, reason, value FROM ${stage}
+    WHERE status <> 'kept' AND value <> '' ORDER BY line_no`);
+  const rejected: RejectedLine[] = [];
+  const skipped: SkippedLine[] = [];
+  const rejectedByReason: Partial<Record<RejectReason, number>> = {};
+  const skippedByReason: Partial<Record<SkipReason, number>> = {};
+  for (const g of grouped) {
+    const lines = String(g.lines ?? '').split(',');
+    if (g.status === 'rejected') {
+      const reason = g.reason as RejectReason;
+      rejectedByReason[reason] = (rejectedByReason[reason] ?? 0) + lines.length;
+      for (const l of lines) rejected.push(withText({ file: fileNo, line: Number(l), reason }, texts));
+    } else {
+      const reason = g.reason as SkipReason;
+      skippedByReason[reason] = (skippedByReason[reason] ?? 0) + lines.length;
+      for (const l of lines) skipped.push({ file: fileNo, line: Number(l), reason });
+    }
+  }
+  for (const r of valued) {
+    const line = Number(r.line_no);
+    if (r.status === 'rejected') {
+      const reason = r.reason as RejectReason;
+      rejectedByReason[reason] = (rejectedByReason[reason] ?? 0) + 1;
+      rejected.push(withText({ file: fileNo, line, reason, value: String(r.value) }, texts));
+    } else {
+      const reason = r.reason as SkipReason;
+      skippedByReason[reason] = (skippedByReason[reason] ?? 0) + 1;
+      skipped.push({ file: fileNo, line, reason });
+    }
+  }
+  const byLine = (a: { line: number }, b: { line: number }) => a.line - b.line;
+  rejected.sort(byLine);
+  skipped.sort(byLine);
+
+  return { rejected, skipped, rejectedByReason, skippedByReason };
+}
+
+/**
  * What the rejected rows of a sales stage carry: per reason and currency as written, the
  * exact sum of the amounts that could be read; per reason, the rows whose amount could not.
  */
-async function amountsOfRejected(
+export async function amountsOfRejected(
   db: DbClient,
   stage: string,
 ): Promise<{ rejectedAmounts: RejectedAmount[]; rejectedUnreadable: Partial<Record<RejectReason, number>> }> {
@@ -632,7 +647,15 @@ async function amountsOfRejected(
   return { rejectedAmounts, rejectedUnreadable };
 }
 
+/** What a stage's warnings are counted from (`stageWarnings`): one row over the stage. */
+export type WarningCounts = Row | undefined;
+
 async function stageWarnings(db: DbClient, stage: string, p: ResolvedParse, mapping: ColumnMapping): Promise<Warning[]> {
+  return warningsOf(await stageWarningCounts(db, stage), p, mapping);
+}
+
+/** The counts `warningsOf` reads, over a stage's rows. */
+export async function stageWarningCounts(db: DbClient, stage: string): Promise<WarningCounts> {
   const [w] = await db.query(sql`SELECT
       count(*) FILTER (WHERE status = 'kept' AND amount < 0)::INTEGER AS refunds,
       count(*) FILTER (WHERE status <> 'skipped' AND cust_trimmed AND customer_id IS NOT NULL)::INTEGER AS trimmed,
@@ -647,6 +670,11 @@ async function stageWarnings(db: DbClient, stage: string, p: ResolvedParse, mapp
       count(*) FILTER (WHERE dup_extra)::INTEGER AS duplicates,
       count(*) FILTER (WHERE status = 'kept' AND date_kind = 'dm')::INTEGER AS dm_kept
     FROM ${tableIdent(stage)}`);
+  return w;
+}
+
+/** A sales file's warnings from its counts, in the report's order. */
+export function warningsOf(w: WarningCounts, p: ResolvedParse, mapping: ColumnMapping): Warning[] {
   const out: Warning[] = [];
   const add = (code: Warning['code'], count: number, detail?: string) => {
     if (count > 0) out.push(detail === undefined ? { code, count } : { code, count, detail });

@@ -759,8 +759,9 @@ export async function loadDataset(db: DbClient, sales: readonly InputFile[], opt
 
       const parse: ParseOptions = { ...DEFAULT_PARSE, ...input.o.parse };
       const delimiter = insp.dialect?.delimiter === 'whitespace' ? ' ' : (insp.dialect?.delimiter ?? ',');
-      // A file whose rows are all simple is read by the simple branch of the rules alone:
-      // straight into the lines when every row is kept, else through a simple stage.
+      // A file whose rows are mostly simple records has those read by the simple branch of the
+      // rules alone, straight into the lines when every one is kept (the others staged by the
+      // full rules); a file whose rows are all simple goes through a simple stage otherwise.
       const simple = input.role === 'sales' && options.typedCsv !== false ? await typedCsv() : null;
       const simpleRows = simple === null ? null : await simple.simpleRows(db, rawTable);
       const spec = {
@@ -771,14 +772,14 @@ export async function loadDataset(db: DbClient, sales: readonly InputFile[], opt
         stage: stageTable,
         dropRawWhenCounted: true,
         delimiter,
-        ...(simple && simpleRows ? { stageSql: simple.simpleStageSql(simpleRows) } : {}),
+        ...(simple && simpleRows?.all ? { stageSql: simple.simpleStageSql(simpleRows.rows) } : {}),
       };
       const info = infos[k] ?? null;
       let result: BuildLinesResult;
       try {
         if (input.role === 'sales') {
           const sales = { ...spec, target: STAGE_LINES, ...(info ? { info: single ? { spec: info, table: STAGE_INFO, final: true } : { spec: info, table: STAGE_INFO_FILES } } : {}) };
-          result = (simple && simpleRows ? await simple.buildSimpleLines(db, sales, parse, simpleRows) : null) ?? (await buildLines(db, sales, parse, options.stageSliceLines));
+          result = (simple && simpleRows ? await simple.buildSimpleLines(db, sales, parse, simpleRows.rows, options.stageSliceLines) : null) ?? (await buildLines(db, sales, parse, options.stageSliceLines));
         } else {
           result = await buildSurvey(db, { ...spec, target: STAGE_SURVEY }, parse);
         }

@@ -21,13 +21,21 @@
  */
 import type { DbClient } from '../db/client.ts';
 import {
+  STAGE_SLICE_LINES,
+  accountFor,
+  amountsOfRejected,
   cell,
+  lineSlices,
   num,
   productAmount,
   profitFromCost,
+  rejectedLineTexts,
   releaseRaw,
   resolveParse,
+  stageLists,
   stageSql,
+  stageWarningCounts,
+  warningsOf,
   type BuildLinesResult,
   type BuildLinesSpec,
   type ResolvedParse,
@@ -39,7 +47,7 @@ import { formattedAmount, formattedCurrency, idValue, type Fragment } from './pa
 import { DEFAULT_MAX_RECORD_BYTES, type TextPreview } from './preview.ts';
 import { RAW_FLAG } from './raw-format.ts';
 import { simpleFlag, type SimpleCellSpec } from './simple-cells.ts';
-import type { ParseOptions, Progress, SkippedLine, SkipReason, Warning } from './types.ts';
+import { IngestError, type ParseOptions, type Progress } from './types.ts';
 
 const LF = 0x0a;
 const CR = 0x0d;
@@ -492,82 +500,146 @@ const ASIDE = raw(`(flag = ${RAW_FLAG.title} OR flag = ${RAW_FLAG.blank})`);
 const SIMPLE_RECORD = raw(`(flag = ${RAW_FLAG.simpleData} OR flag = ${RAW_FLAG.simpleFormatted})`);
 
 /**
- * Whether every row of `rawTable` is a simple record (and there is one), but for lines above
- * the header (title or blank), and of which kinds; null when not. One pass over the flag column.
+ * The kinds of `rawTable`'s simple records (null when it has none), and whether every other
+ * row is a line above the header (title or blank), so that `simpleStageSql` may stage them
+ * all. One pass over the flag column.
  */
-export async function simpleRows(db: DbClient, rawTable: string): Promise<SimpleRows | null> {
+export async function simpleRows(db: DbClient, rawTable: string): Promise<{ readonly rows: SimpleRows; readonly all: boolean } | null> {
   const [row] = await db.query(sql`SELECT count(*)::INTEGER AS n,
       count(*) FILTER (WHERE flag = ${raw(String(RAW_FLAG.simpleData))})::INTEGER AS plain,
       count(*) FILTER (WHERE flag = ${raw(String(RAW_FLAG.simpleFormatted))})::INTEGER AS formatted,
       count(*) FILTER (WHERE ${ASIDE})::INTEGER AS aside
     FROM ${tableIdent(rawTable)}`);
-  const n = Number(row?.n ?? 0);
-  const plain = Number(row?.plain ?? -1);
-  const formatted = Number(row?.formatted ?? -1);
-  if (plain + formatted <= 0 || plain + formatted + Number(row?.aside ?? -1) !== n) return null;
-  return formatted === 0 ? 'plain' : 'formatted';
+  const plain = num(row, 'plain');
+  const formatted = num(row, 'formatted');
+  if (plain + formatted === 0) return null;
+  return { rows: formatted === 0 ? 'plain' : 'formatted', all: plain + formatted + num(row, 'aside') === num(row, 'n') };
 }
 
 /**
- * `buildLines` for a raw table whose rows are all simple, when every row is kept: the kept
- * rows go from the raw table straight into the target, without a stage table, and the
- * report is made from what the stage would have held (every row kept, ids as written, ISO
- * dates and no currency for plain rows: of the warnings only duplicates, refunds and, with
- * formatted rows, mixed date forms and several currencies can occur). Null, with nothing
- * written, when a row would be rejected, the amounts are read with a decimal comma or
- * duplicates are to be skipped: `buildLines` then stages the file (with `simpleStageSql`).
+ * `buildLines` for a raw table whose rows are mostly simple records (`simpleRows`), when
+ * every simple record is kept: the simple records go from the raw table straight into the
+ * target, with no stage table; the other rows (lines above the header, rows the simple test
+ * did not pass: a 合计 line, a padded id) are staged by the full rules in a table of their
+ * own, with the parse decided over the whole file, and their kept rows are written with the
+ * others in line order. The report is made from what one stage of every row would have held
+ * (a simple record is kept, its id as written, its date ISO or `2023/12/12`, its currency its
+ * sign's): the same definitions over the lines written, the small stage and the raw table.
+ * Null, with nothing written, when a simple record would be rejected, the amounts are read
+ * with a decimal comma, duplicates are to be skipped or most rows are not simple records:
+ * `buildLines` then stages the file.
  */
-export async function buildSimpleLines(db: DbClient, spec: BuildLinesSpec, parse: ParseOptions, rows: SimpleRows): Promise<BuildLinesResult | null> {
+export async function buildSimpleLines(
+  db: DbClient,
+  spec: BuildLinesSpec,
+  parse: ParseOptions,
+  rows: SimpleRows,
+  sliceLines = STAGE_SLICE_LINES,
+): Promise<BuildLinesResult | null> {
   if (parse.dedupe) return null;
+  const rawT = tableIdent(spec.rawTable);
+  const [counts] = await db.query(sql`SELECT count(*)::INTEGER AS n, count(*) FILTER (WHERE ${SIMPLE_RECORD})::INTEGER AS simple FROM ${rawT}`);
+  const rowsRead = num(counts, 'n');
+  const simpleN = num(counts, 'simple');
+  if (simpleN === 0 || 2 * (rowsRead - simpleN) > rowsRead) return null;
   const p = await resolveParse(db, spec.rawTable, spec.mapping, parse);
   const select = p.decimal === '.' ? simpleStageSelect(spec, rows) : null;
   if (select === null) return null;
   const target = ident(spec.target);
   const count = async (q: Fragment) => num((await db.query(q))[0], 'n');
+
+  // The other rows, staged by the full rules (the parse decided over the whole file).
+  const others = { ...spec, rawTable: `${spec.stage}_raw`, dropRawWhenCounted: false };
+  const staged = rowsRead > simpleN;
+  if (staged) {
+    await db.exec(sql`${createWorkTable(others.rawTable)} AS SELECT * FROM ${rawT} WHERE NOT ${SIMPLE_RECORD}`);
+    const [range] = await db.query(sql`SELECT min(line_no)::INTEGER AS lo, max(line_no)::INTEGER AS hi FROM ${tableIdent(others.rawTable)}`);
+    const slices = lineSlices(num(range, 'lo'), num(range, 'hi'), sliceLines);
+    // Its statements write the stage (a slice of lines at a time, as `buildLines` does), then
+    // mark duplicates: those are counted over every kept row below instead.
+    for (const statement of stageSql(others, p, slices.length > 1 ? slices : []).slice(0, -1)) await db.exec(statement);
+  }
+  const columns = raw(`line_no, customer_id, order_id, order_ts, order_ts::DATE, amount,
+      quantity, unit_price, product, category, region, channel, cost, profit, score, currency`);
   const before = await count(sql`SELECT count(*)::INTEGER AS n FROM ${target}`);
-  const rowsRead = await count(sql`SELECT count(*)::INTEGER AS n FROM ${tableIdent(spec.rawTable)}`);
-  await db.exec(sql`INSERT INTO ${target}
-    SELECT ${spec.fileNo}::INTEGER, line_no, customer_id, order_id, order_ts, order_ts::DATE, amount,
-      quantity, unit_price, product, category, region, channel, cost, profit, score, currency
-    FROM (${select}) WHERE status = 'kept'`);
-  const kept = (await count(sql`SELECT count(*)::INTEGER AS n FROM ${target}`)) - before;
-  // Lines above the header are skipped as the full rules skip them (title_row, blank_row).
-  const aside = await db.query(sql`SELECT line_no::INTEGER AS line_no, flag::INTEGER AS flag FROM ${tableIdent(spec.rawTable)} WHERE ${ASIDE} ORDER BY line_no`);
-  if (kept !== rowsRead - aside.length) {
-    await db.exec(sql`DELETE FROM ${target} WHERE file_no = ${spec.fileNo}`);
+  // Every simple record is written, kept or not: a simple record is rejected only for want of
+  // a date or an amount, which the lines' NOT NULL constraints refuse (the statement then
+  // writes nothing and the file is staged after all). Written this way, no row's reason is
+  // computed: a filter on it took a third of the statement.
+  const simpleKept = sql`SELECT ${columns} FROM (${select}) WHERE ${SIMPLE_RECORD}`;
+  const dropOthers = () => (staged ? db.exec(sql`DROP TABLE IF EXISTS ${tableIdent(others.rawTable)}`) : Promise.resolve());
+  try {
+    await db.exec(sql`INSERT INTO ${target}
+      SELECT ${spec.fileNo}::INTEGER, * FROM (${
+        staged ? sql`SELECT * FROM (${simpleKept} UNION ALL SELECT ${columns} FROM ${tableIdent(spec.stage)} WHERE status = 'kept') ORDER BY line_no` : simpleKept
+      })`);
+  } catch (e) {
+    if (!/NOT NULL constraint failed/i.test(e instanceof Error ? e.message : String(e))) throw e;
+    await dropOthers();
     return null;
   }
+  const written = (await count(sql`SELECT count(*)::INTEGER AS n FROM ${target}`)) - before;
+  const unkept = await count(sql`SELECT count(*)::INTEGER AS n FROM ${target} WHERE file_no = ${spec.fileNo} AND (order_ts IS NULL OR amount IS NULL)`);
+  const acct = staged
+    ? await accountFor(db, others.rawTable, spec.stage)
+    : { rowsRead: 0, kept: 0, rejected: 0, skipped: 0 };
+  if (unkept > 0 || written !== simpleN + acct.kept) {
+    await db.exec(sql`DELETE FROM ${target} WHERE file_no = ${spec.fileNo}`);
+    await dropOthers();
+    return null;
+  }
+  if (rowsRead !== written + acct.rejected + acct.skipped) {
+    throw new IngestError('ACCOUNTING_MISMATCH', { rows_read: rowsRead, kept: written, rejected: acct.rejected, skipped: acct.skipped });
+  }
+
   const cells = Array.from({ length: spec.columnCount }, (_, i) => ident(`c${i}`));
   const rowHash = sql`hash(${join(cells)})`;
   // Rows sharing a hash are only candidates: the cells decide, as in `stageSql`.
-  const duplicates = await count(sql`WITH hashed AS MATERIALIZED (SELECT line_no, ${rowHash} AS h FROM ${tableIdent(spec.rawTable)} WHERE ${SIMPLE_RECORD}),
+  const duplicates = await count(sql`WITH hashed AS MATERIALIZED (SELECT line_no, ${rowHash} AS h FROM ${rawT}
+        WHERE ${SIMPLE_RECORD}${staged ? sql` OR line_no IN (SELECT line_no FROM ${tableIdent(spec.stage)} WHERE status = 'kept')` : raw('')}),
       shared AS (SELECT line_no FROM hashed WHERE h IN (SELECT h FROM hashed GROUP BY h HAVING count(*) > 1))
     SELECT coalesce(sum(n - 1), 0)::INTEGER AS n FROM (
-      SELECT count(*) AS n FROM ${tableIdent(spec.rawTable)} WHERE line_no IN (SELECT line_no FROM shared)
+      SELECT count(*) AS n FROM ${rawT} WHERE line_no IN (SELECT line_no FROM shared)
       GROUP BY ${join(cells)} HAVING count(*) > 1)`);
-  const refunds = await count(sql`SELECT count(*)::INTEGER AS n FROM ${target} WHERE file_no = ${spec.fileNo} AND amount < 0`);
-  // The stage's date kinds and currencies of kept rows (every row here): plain rows are ISO without currency.
-  const forms =
-    rows === 'plain'
-      ? null
-      : (
-          await db.query(sql`SELECT
-              (SELECT string_agg(DISTINCT kind, ',' ORDER BY kind) FROM (SELECT ${dateKindOf(rows, cell(spec.mapping.date ?? 0))} AS kind FROM ${tableIdent(spec.rawTable)} WHERE ${SIMPLE_RECORD})) AS date_kinds,
-              (SELECT string_agg(DISTINCT currency, ',' ORDER BY currency) FROM ${target} WHERE file_no = ${spec.fileNo}) AS currencies`)
-        )[0];
-  const listOf = (v: unknown): string[] => (typeof v === 'string' && v !== '' ? v.split(',') : []);
-  const dateKinds = listOf(forms?.date_kinds);
-  const currencies = listOf(forms?.currencies);
+  // What the one stage would have counted: the simple records' part (kept, ids as written,
+  // dates ISO or `ymd`, currencies in the lines) with the staged rows' counts.
+  const [mine] = await db.query(sql`SELECT
+      (SELECT count(*) FROM ${target} WHERE file_no = ${spec.fileNo} AND amount < 0)::INTEGER AS refunds,
+      (SELECT string_agg(DISTINCT kind, ',' ORDER BY kind) FROM (SELECT ${dateKindOf(rows, cell(spec.mapping.date ?? 0))} AS kind FROM ${rawT} WHERE ${SIMPLE_RECORD})) AS kinds,
+      (SELECT count(DISTINCT currency) FROM ${target} WHERE file_no = ${spec.fileNo})::INTEGER AS currencies,
+      (SELECT string_agg(DISTINCT currency, ',' ORDER BY currency) FROM ${target} WHERE file_no = ${spec.fileNo}) AS currency_list`);
+  const theirs = staged ? await stageWarningCounts(db, spec.stage) : undefined;
+  const names = (v: unknown): string[] => (typeof v === 'string' && v !== '' ? v.split(',') : []);
+  const dateKinds = [...new Set([...names(mine?.kinds), ...names(theirs?.date_kind_list)])].sort();
+  const warnings = warningsOf(
+    {
+      ...(theirs ?? {}),
+      refunds: num(mine, 'refunds'),
+      duplicates,
+      date_kinds: dateKinds.length,
+      date_kind_list: dateKinds.join(','),
+      currencies: num(mine, 'currencies'),
+      currency_list: mine?.currency_list ?? null,
+    },
+    p,
+    spec.mapping,
+  );
+  const lists = staged
+    ? await stageLists(db, spec.stage, spec.fileNo, await rejectedLineTexts(db, others))
+    : { rejected: [], skipped: [], rejectedByReason: {}, skippedByReason: {} };
+  const amounts = staged ? await amountsOfRejected(db, spec.stage) : { rejectedAmounts: [], rejectedUnreadable: {} };
+  await dropOthers();
+
   if (spec.info) {
     // The stage's kept rows for customer_info: the lines just written, with the contact
     // cells (trimmed, as the stage has them) from the raw table when there are any.
     const contacts = Object.keys(spec.info.spec.contacts).length > 0;
     const rawCell = (c: number) => sql`coalesce(r.${ident(`c${c}`)}, '')`;
     // A TEMP view under the stage's bare name: the work database may not hold a view of TEMP tables.
-    const view = spec.stage.slice(spec.stage.lastIndexOf('.') + 1);
+    const view = `${spec.stage.slice(spec.stage.lastIndexOf('.') + 1)}_kept`;
     await db.exec(sql`CREATE OR REPLACE TEMP VIEW ${ident(view)} AS
       SELECT l.line_no, 'kept' AS status, l.customer_id, l.order_ts, ${contactStageColumns(spec.info.spec, rawCell)}
-      FROM ${target} l ${contacts ? sql`JOIN ${tableIdent(spec.rawTable)} r ON r.line_no = l.line_no` : raw('')}
+      FROM ${target} l ${contacts ? sql`JOIN ${rawT} r ON r.line_no = l.line_no` : raw('')}
       WHERE l.file_no = ${raw(String(Math.floor(spec.fileNo)))}`);
     try {
       await db.exec(collectInfoSql(view, spec.rawTable, spec.fileNo, spec.info.spec, spec.info.table, spec.info.final));
@@ -576,26 +648,15 @@ export async function buildSimpleLines(db: DbClient, spec: BuildLinesSpec, parse
     }
   }
   await releaseRaw(db, spec);
-  const skipped: SkippedLine[] = aside.map((r) => ({ file: spec.fileNo, line: Number(r.line_no), reason: Number(r.flag) === RAW_FLAG.title ? 'title_row' : 'blank_row' }));
-  const skippedByReason: Partial<Record<SkipReason, number>> = {};
-  for (const l of skipped) skippedByReason[l.reason] = (skippedByReason[l.reason] ?? 0) + 1;
-  const warnings: Warning[] = [];
-  if (duplicates > 0) warnings.push({ code: 'exact_duplicate_rows', count: duplicates });
-  if (refunds > 0) warnings.push({ code: 'refund_rows', count: refunds });
-  if (dateKinds.length > 1) warnings.push({ code: 'mixed_date_formats', count: 1, detail: dateKinds.join(',') });
-  if (currencies.length > 1) warnings.push({ code: 'multiple_currencies', count: 1, detail: currencies.join(',') });
   return {
     parse: { dayMonthOrder: p.dayMonthOrder, decimal: p.decimal, dedupe: p.dedupe },
     rows_read: rowsRead,
-    rows_kept: kept,
-    rows_rejected: 0,
-    rows_skipped: skipped.length,
-    rejectedByReason: {},
-    skippedByReason,
-    rejectedAmounts: [],
-    rejectedUnreadable: {},
-    rejected: [],
-    skipped,
+    rows_kept: written,
+    rows_rejected: acct.rejected,
+    rows_skipped: acct.skipped,
+    ...lists,
+    ...amounts,
     warnings,
   };
 }
+

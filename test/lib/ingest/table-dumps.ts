@@ -6,7 +6,7 @@ import { IngestError, type LoadReport } from '../../../src/lib/ingest/types.ts';
 export async function linesDump(on: DbClient): Promise<Row[]> {
   return on.query(`SELECT file_no, line_no, customer_id, order_id, order_ts::VARCHAR AS ts, order_date::VARCHAR AS d,
       amount::VARCHAR AS amount, quantity, unit_price, product, category, region, channel, cost::VARCHAR AS cost,
-      profit::VARCHAR AS profit, score, currency FROM lines ORDER BY file_no, line_no`);
+      profit::VARCHAR AS profit, score, currency FROM lines ORDER BY rowid`);
 }
 
 export async function infoDump(on: DbClient): Promise<Row[]> {
