@@ -9,8 +9,8 @@ import { SURVEY_DDL } from '../model/schema.ts';
 import {
   accountFor,
   rejectedLineTexts,
+  stageLists,
   releaseRaw,
-  withText,
   cell,
   resolveParse,
   rowShapeReasons,
@@ -21,15 +21,7 @@ import {
 } from './build-lines.ts';
 import { autoMap, normalizeLabel, type AutoMapResult } from './mapping.ts';
 import { cleanText, dateValue, idValue, scoreValue, trimText, type Fragment } from './parse.ts';
-import {
-  IngestError,
-  type ColumnMapping,
-  type ParseOptions,
-  type RejectReason,
-  type RejectedLine,
-  type SkipReason,
-  type SkippedLine,
-} from './types.ts';
+import { IngestError, type ColumnMapping, type ParseOptions } from './types.ts';
 import type { MappingField } from '../model/schema.ts';
 
 export function surveyDdl(table: string): string {
@@ -114,23 +106,7 @@ export async function buildSurvey(db: DbClient, spec: BuildLinesSpec, parse: Par
     SELECT ${spec.fileNo}::INTEGER, line_no, customer_id, order_id, response_date, score
     FROM ${stage} WHERE status = 'kept' ORDER BY line_no`);
 
-  const rejected: RejectedLine[] = [];
-  const skipped: SkippedLine[] = [];
-  const rejectedByReason: Partial<Record<RejectReason, number>> = {};
-  const skippedByReason: Partial<Record<SkipReason, number>> = {};
-  for (const r of await db.query(sql`SELECT line_no, status, reason, value FROM ${stage} WHERE status <> 'kept' ORDER BY line_no`)) {
-    const line = Number(r.line_no);
-    if (r.status === 'rejected') {
-      const reason = r.reason as RejectReason;
-      rejectedByReason[reason] = (rejectedByReason[reason] ?? 0) + 1;
-      const base = typeof r.value === 'string' && r.value !== '' ? { file: spec.fileNo, line, reason, value: r.value } : { file: spec.fileNo, line, reason };
-      rejected.push(withText(base, texts));
-    } else {
-      const reason = r.reason as SkipReason;
-      skippedByReason[reason] = (skippedByReason[reason] ?? 0) + 1;
-      skipped.push({ file: spec.fileNo, line, reason });
-    }
-  }
+  const { rejected, skipped, rejectedByReason, skippedByReason } = await stageLists(db, spec.stage, spec.fileNo, texts);
   const warnings = p.ambiguousOrder ? [{ code: 'ambiguous_day_month_order' as const, count: 1, detail: p.dayMonthOrder }] : [];
   return {
     parse: { dayMonthOrder: p.dayMonthOrder, decimal: p.decimal, dedupe: false },
