@@ -17,6 +17,7 @@ import { typedCsvPlan, typedRawInEngine } from '../../../src/lib/ingest/typed-cs
 import type { ColumnMapping } from '../../../src/lib/ingest/types.ts';
 import { loadOutcome, type LoadOutcome } from './table-dumps.ts';
 import { PassThroughDb } from './pass-through-db.ts';
+import { BlockingWasmDb } from '../db/wasm-blocking.ts';
 
 /** Counts the loads whose raw table the engine read from the file itself. */
 class CountingDb extends PassThroughDb {
@@ -486,6 +487,23 @@ describe('text files read by the engine', () => {
       { code: 'mixed_date_formats', count: 1, detail: 'iso,ymd' },
       { code: 'multiple_currencies', count: 1, detail: 'CNY,USD' },
     ]);
+  });
+
+  it("stages the whole file when a simple record would be rejected, on the page's engine too", async () => {
+    // Line 3's date does not exist: the straight path's statement fails the lines' NOT NULL
+    // constraint (its message is what the fallback recognises) and the file is staged whole.
+    // Line 5, 合计, is skipped; lines 2 and 4 kept.
+    const text = ['客户ID,下单时间,实付金额', 'C1,2023-01-05,1.5', 'C2,2023-02-30,2', 'C3,2023-01-07,3', '合计,,6.5'].join('\n');
+    const wasm = await BlockingWasmDb.open();
+    try {
+      const onPage = await load(wasm, text, {});
+      expect(onPage).toEqual(await load(db, text, { typedCsv: false }));
+      if ('error' in onPage) throw new Error(onPage.error);
+      expect(onPage.report).toMatchObject({ rows_read: 4, rows_kept: 2, rows_rejected: 1, rows_skipped: 1 });
+      expect(onPage.report.rejected).toEqual([{ file: 0, line: 3, reason: 'unparseable_date', value: '2023-02-30', text: 'C2,2023-02-30,2' }]);
+    } finally {
+      await wasm.close();
+    }
   });
 
   it('reads a quoted file with a title line, in UTF-8 and in GB18030: a hand-worked fixture', async () => {
