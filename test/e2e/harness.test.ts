@@ -83,6 +83,26 @@ describe('e2e harness (stand-in page)', () => {
     expect(session.pageErrors).toEqual([]);
   });
 
+  it('tells, for a failed wait, where a page whose script never yields is stuck', async () => {
+    const page = await session.openApp();
+    await page.evaluate(() => {
+      // A named function, so that the paused stack can be recognised.
+      setTimeout(function spinsForever() {
+        for (;;);
+      }, 0);
+    });
+    const report = await session.diagnose();
+    expect(report).toContain('crashed false');
+    expect(report).toContain('main thread: "no answer"');
+    expect(report).toMatch(/JavaScript paused at:\n {2}spinsForever /);
+    // A page that is idle answers and is not paused.
+    const idle = await session.openApp();
+    expect(await idle.title()).toBe('stand-in');
+    const calm = await session.diagnose();
+    expect(calm).toContain('main thread: {"busy":null');
+    expect(calm).toContain('JavaScript: not running');
+  });
+
   it('stops the server', async () => {
     const url = session.server.url;
     await session.server.stop();

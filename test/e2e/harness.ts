@@ -4,12 +4,12 @@
  * that leaves the page's origin. Used by test/e2e, test/real and test/bench.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { afterAll, beforeAll, expect } from 'vitest';
+import { chromium, type Browser, type BrowserContext, type CDPSession, type Page } from 'playwright-core';
+import { afterAll, beforeAll, beforeEach, expect } from 'vitest';
 import { PANEL_IDS, type PanelId } from '../../src/lib/analyses/registry.ts';
 import { startStaticServer } from './coi-server.ts';
 
@@ -143,6 +143,10 @@ export class AppSession {
   readonly offOrigin: string[] = [];
   readonly consoleErrors: string[] = [];
   readonly pageErrors: string[] = [];
+  /** Set when the page's renderer crashed (Playwright's operations then wait until they time out). */
+  crashed = false;
+  /** A DevTools session with the debugger on, opened with the page, for `diagnose`. */
+  private debugger: CDPSession | null = null;
   private ctx: BrowserContext | null = null;
   private currentPage: Page | null = null;
 
@@ -190,6 +194,7 @@ export class AppSession {
     this.offOrigin.length = 0;
     this.consoleErrors.length = 0;
     this.pageErrors.length = 0;
+    this.crashed = false;
     const ctx = await this.browser.newContext({ locale: this.locale, serviceWorkers: 'block' });
     const origin = this.origin;
     const leaves = (url: string): boolean => !isLocalScheme(url) && originOf(url) !== origin;
@@ -212,6 +217,9 @@ export class AppSession {
       if (msg.type() === 'error') this.consoleErrors.push(msg.text());
     });
     page.on('pageerror', (err) => this.pageErrors.push(String(err)));
+    page.on('crash', () => (this.crashed = true));
+    this.debugger = await ctx.newCDPSession(page);
+    await this.debugger.send('Debugger.enable');
     this.ctx = ctx;
     this.currentPage = page;
     const q = query === '' ? '' : query.startsWith('?') ? query : `?${query}`;
@@ -289,6 +297,46 @@ export class AppSession {
     await this.waitIdle(timeoutMs);
   }
 
+  /**
+   * What the page was doing when a test failed, for a failure that is a wait running out:
+   * whether the renderer crashed, whether its main thread answers, and where its JavaScript
+   * is (the debugger paused it: a script that never yields shows here), with the errors seen.
+   */
+  async diagnose(): Promise<string> {
+    const page = this.currentPage;
+    if (page === null) return 'no page open';
+    const lines = [`url ${page.url()}`, `crashed ${this.crashed}`, `closed ${page.isClosed()}`];
+    const within = <T,>(ms: number, p: Promise<T>): Promise<T | 'no answer'> =>
+      Promise.race([p, new Promise<'no answer'>((r) => setTimeout(() => r('no answer'), ms))]);
+    if (!page.isClosed() && !this.crashed) {
+      const state = await within(
+        5000,
+        page
+          .evaluate(() => ({
+            busy: document.querySelector('[data-testid=busy]')?.textContent?.trim() ?? null,
+            status: [...document.querySelectorAll('[role=status], [role=alert]')].map((e) => e.textContent?.trim() ?? '').filter((t) => t !== '').slice(0, 8),
+          }))
+          .catch((e: unknown) => `evaluate failed: ${String(e)}`),
+      );
+      lines.push(`main thread: ${JSON.stringify(state)}`);
+      // The debugger was enabled when the page opened: enabling it now would wait for the main thread.
+      const cdp = this.debugger;
+      if (cdp !== null) {
+        const paused = new Promise<string>((resolve) => {
+          cdp.once('Debugger.paused', (e) => {
+            resolve(e.callFrames.slice(0, 20).map((f) => `  ${f.functionName || '(anonymous)'} ${f.url}:${f.location.lineNumber + 1}:${(f.location.columnNumber ?? 0) + 1}`).join('\n'));
+          });
+        });
+        await within(5000, cdp.send('Debugger.pause')).catch(() => undefined);
+        const stack = await within(5000, paused);
+        lines.push(stack === 'no answer' ? 'JavaScript: not running (no pause within 5 s)' : `JavaScript paused at:\n${stack}`);
+        await within(2000, cdp.send('Debugger.resume')).catch(() => undefined);
+      }
+    }
+    lines.push(`page errors: ${JSON.stringify(this.pageErrors)}`, `console errors: ${JSON.stringify(this.consoleErrors.slice(-10))}`);
+    return lines.join('\n');
+  }
+
   async close(): Promise<void> {
     await this.ctx?.close().catch(() => undefined);
     await this.browser.close().catch(() => undefined);
@@ -304,6 +352,15 @@ export function useApp(options: SessionOptions = {}): () => AppSession {
   let session: AppSession | null = null;
   beforeAll(async () => {
     session = await AppSession.start(options);
+  });
+  // A failed test writes what the page was doing to test-results/e2e-failures.txt (.ci/run prints it).
+  beforeEach((ctx) => {
+    ctx.onTestFailed(async () => {
+      const report = await session?.diagnose().catch((e: unknown) => `diagnose failed: ${String(e)}`);
+      const dir = join(ROOT, 'test-results');
+      mkdirSync(dir, { recursive: true });
+      appendFileSync(join(dir, 'e2e-failures.txt'), `\n== ${ctx.task.file.name} > ${ctx.task.name}\n${report ?? 'no session'}\n`);
+    });
   });
   afterAll(async () => {
     await session?.close();
