@@ -219,7 +219,7 @@ export interface BuildLinesSpec {
   readonly delimiter?: string;
   /** Contact fields and unused columns to collect per customer into `table` (customer-info.ts). */
   readonly info?: { readonly spec: InfoSpec; readonly table: string; readonly final?: boolean };
-  /** The statements that write the stage, when not `stageSql` (same columns and rows; typed-csv.ts `simpleStageSql`). */
+  /** The statements that write the stage, when not `stageSql` (same columns and rows; simple-lines.ts `simpleStageSql`). */
   readonly stageSql?: (spec: BuildLinesSpec, p: ResolvedParse, slices: readonly (readonly [number, number])[]) => Fragment[];
 }
 

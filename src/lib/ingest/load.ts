@@ -31,6 +31,7 @@ import { simpleCellSpec, type SimpleCellSpec } from './simple-cells.ts';
 import { buildSurvey, surveyAutoMap, surveyDdl } from './survey.ts';
 /** The engine's own read of plain text files, fetched with the first load (it is not needed on the first screen). */
 const typedCsv = () => import('./typed-csv.ts');
+const simpleLines = () => import('./simple-lines.ts');
 import {
   IngestError,
   type ColumnMapping,
@@ -133,7 +134,7 @@ export interface LoadEnv {
   /**
    * Let the engine read a text file whose lines are plain records straight into the raw
    * table, and stage a file whose rows are all simple by the simple branch of the rules
-   * alone (typed-csv.ts; default true). Off, every text file goes through the normalizer and
+   * alone (typed-csv.ts, simple-lines.ts; default true). Off, every text file goes through the normalizer and
    * the full rules; the result is the same either way (tests compare).
    */
   readonly typedCsv?: boolean;
@@ -762,7 +763,7 @@ export async function loadDataset(db: DbClient, sales: readonly InputFile[], opt
       // A file whose rows are mostly simple records has those read by the simple branch of the
       // rules alone, straight into the lines when every one is kept (the others staged by the
       // full rules); a file whose rows are all simple goes through a simple stage otherwise.
-      const simple = input.role === 'sales' && options.typedCsv !== false ? await typedCsv() : null;
+      const simple = input.role === 'sales' && options.typedCsv !== false ? await simpleLines() : null;
       const simpleRows = simple === null ? null : await simple.simpleRows(db, rawTable);
       const spec = {
         rawTable,
