@@ -5,7 +5,7 @@
  */
 import type { DbClient } from '../db/client.ts';
 import { databaseSchema } from '../db/client.ts';
-import { ident, sql } from '../db/sql.ts';
+import { ident, join, literal, raw, sql } from '../db/sql.ts';
 import type { LoadReport } from '../ingest/types.ts';
 import { CUSTOMER_INFO_DDL, LINES_DDL, SURVEY_DDL } from '../model/schema.ts';
 
@@ -81,14 +81,25 @@ export async function persistLoaded(db: DbClient): Promise<void> {
   }
 }
 
-/** Keep `report` with the tables now loaded (replaces any record before). */
+/**
+ * Keep `report` with the tables now loaded (replaces any record before). One call: the
+ * page's connection is shared, and a dashboard run's statements sent between a BEGIN and
+ * its COMMIT would run inside this transaction (its ATTACH of the derived tables' database
+ * then fails, and a failing statement of its own would abort the write).
+ */
 export async function writeStored(db: DbClient, report: LoadReport, storedAt: Date): Promise<void> {
-  await db.exec(`CREATE TABLE IF NOT EXISTS ${STORE_TABLE} (key VARCHAR NOT NULL, value VARCHAR NOT NULL)`);
-  await db.exec('BEGIN TRANSACTION');
+  const values = [
+    ['format', STORE_FORMAT],
+    ['stored_at', storedAt.toISOString()],
+    ['report', JSON.stringify(report)],
+  ].map(([k, v]) => sql`(${literal(k ?? '')}, ${literal(v ?? '')})`);
+  const write = sql`CREATE TABLE IF NOT EXISTS ${raw(STORE_TABLE)} (key VARCHAR NOT NULL, value VARCHAR NOT NULL);
+    BEGIN TRANSACTION;
+    DELETE FROM ${raw(STORE_TABLE)};
+    INSERT INTO ${raw(STORE_TABLE)} VALUES ${join(values)};
+    COMMIT`;
   try {
-    await db.exec(`DELETE FROM ${STORE_TABLE}`);
-    await db.exec(sql`INSERT INTO loyalty_lens_store VALUES ('format', ${STORE_FORMAT}), ('stored_at', ${storedAt.toISOString()}), ('report', ${JSON.stringify(report)})`);
-    await db.exec('COMMIT');
+    await db.exec(write);
   } catch (e) {
     await db.exec('ROLLBACK').catch(() => undefined);
     throw e;

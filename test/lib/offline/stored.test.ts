@@ -1,9 +1,36 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Row } from '../../../src/lib/db/client.ts';
 import { NodeDb } from '../../../src/lib/db/duckdb-node.ts';
 import type { LoadReport } from '../../../src/lib/ingest/types.ts';
 import { storageProblem } from '../../../src/lib/offline/problem.ts';
 import { CUSTOMER_INFO_DDL, LINES_DDL, SURVEY_DDL } from '../../../src/lib/model/schema.ts';
 import { clearStored, dropAllTables, isLoadReport, persistLoaded, readStored, writeStored } from '../../../src/lib/offline/stored.ts';
+import type { SqlQuery } from '../../../src/lib/db/sql.ts';
+import { PassThroughDb } from '../ingest/pass-through-db.ts';
+
+/**
+ * The page's one connection, shared: after each call of the write, a dashboard run's
+ * statements go in (the derived tables' database made anew, and one that fails).
+ */
+class SharedConnection extends PassThroughDb {
+  readonly intruderErrors: string[] = [];
+  async exec(q: SqlQuery | string): Promise<void> {
+    await this.db.exec(q);
+    await this.intrude();
+  }
+  override async query<T extends Row = Row>(q: SqlQuery | string): Promise<T[]> {
+    const rows = await this.db.query<T>(q);
+    await this.intrude();
+    return rows;
+  }
+  private async intrude(): Promise<void> {
+    for (const statement of ['DETACH DATABASE IF EXISTS derived', "ATTACH ':memory:' AS derived", 'CREATE TABLE derived.orders AS SELECT 1 AS n', 'SELECT * FROM no_such_table']) {
+      await this.db.exec(statement).catch((e: unknown) => {
+        if (!String(e).includes('no_such_table')) this.intruderErrors.push(String(e));
+      });
+    }
+  }
+}
 
 const REPORT = {
   files: [{ name: '销售.csv', labels: ['客户ID', '日期', '金额'], mapping: { customer: 0, date: 1, amount: 2 } }],
@@ -28,6 +55,22 @@ describe('stored record', () => {
   it('round-trips the report and the time it was stored', async () => {
     await writeStored(db, REPORT, new Date(Date.UTC(2024, 4, 1, 8, 30)));
     expect(await readStored(db)).toEqual({ report: REPORT, storedAt: '2024-05-01T08:30:00.000Z' });
+  });
+
+  it("is one statement to the engine: a run's statements on the same connection never land inside its transaction", async () => {
+    const shared = new SharedConnection(db);
+    await writeStored(shared, REPORT, new Date(Date.UTC(2024, 4, 1)));
+    await writeStored(shared, { ...REPORT, rows_read: 7 }, new Date(Date.UTC(2024, 4, 2)));
+    expect(shared.intruderErrors).toEqual([]);
+    const got = await readStored(db);
+    expect(got?.report.rows_read).toBe(7);
+    expect(await db.query('SELECT count(*)::INTEGER AS n FROM loyalty_lens_store')).toEqual([{ n: 3 }]);
+  });
+
+  it('keeps a report that holds quotes, backslashes and Chinese text exactly', async () => {
+    const odd = { ...REPORT, files: [{ ...REPORT.files[0], name: "O'Brien \\ \"客户\"; DROP TABLE lines; --.csv" }] } as unknown as LoadReport;
+    await writeStored(db, odd, new Date(Date.UTC(2024, 4, 1)));
+    expect((await readStored(db))?.report).toEqual(odd);
   });
 
   it('a second write replaces the first', async () => {
