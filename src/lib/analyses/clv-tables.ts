@@ -155,7 +155,6 @@ export function pAliveBins(pAlive: Float64Array, x: Float64Array): PAliveBinRow[
   return customers.map((n, b) => ({ from: b / P_ALIVE_BINS, to: (b + 1) / P_ALIVE_BINS, customers: n, one_time: oneTime[b] as number }));
 }
 
-/** CLV_BINS − 1 bins of a nice width up to about the 99th percentile, then one open bin. Empty without a spend model. */
 /** The k-th smallest of `a[0 … n)` (0-based), reordering `a`: quickselect, linear on average. */
 export function kthSmallest(a: Float64Array, n: number, k: number): number {
   let lo = 0;
