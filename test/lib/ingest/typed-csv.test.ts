@@ -28,6 +28,8 @@ class CountingDb extends PassThroughDb {
   formattedDirect = 0;
   /** Loads whose simple records went straight into the lines and the other rows through a stage of their own. */
   splitLines = 0;
+  /** Those of them with kept rows among the others, merged into the lines in line order. */
+  mergedLines = 0;
   override exec(q: SqlQuery | string): Promise<void> {
     const text = typeof q === 'string' ? q : q.text;
     if (text.includes('row_number() OVER ()') && text.includes('read_csv(')) this.engineReads++;
@@ -35,7 +37,8 @@ class CountingDb extends PassThroughDb {
     if (/'iso'(?: END)? AS date_kind/.test(text)) this.simpleStages++;
     if (/^INSERT INTO "lines__next"[\s\S]*'iso'(?: END)? AS date_kind/.test(text)) this.directLines++;
     if (/^INSERT INTO "lines__next"[\s\S]*'ymd' ELSE 'iso' END AS date_kind/.test(text)) this.formattedDirect++;
-    if (/^INSERT INTO "lines__next"[\s\S]*AS date_kind[\s\S]*UNION ALL/.test(text)) this.splitLines++;
+    if (/_raw" AS SELECT \* FROM \S*raw__\d+" WHERE NOT /.test(text)) this.splitLines++;
+    if (/^INSERT INTO "lines__next"[\s\S]*AS date_kind[\s\S]*UNION ALL/.test(text)) this.mergedLines++;
     return this.db.exec(q);
   }
 }
@@ -58,15 +61,16 @@ const load = loadOutcome;
 async function expectSameLoads(
   text: string | Uint8Array,
   options: LoadOptions = {},
-): Promise<{ outcome: Outcome; engine: boolean; simpleStage: boolean; direct: boolean; formattedDirect: boolean; split: boolean }> {
+): Promise<{ outcome: Outcome; engine: boolean; simpleStage: boolean; direct: boolean; formattedDirect: boolean; split: boolean; merged: boolean }> {
   const reference = await load(db, text, { ...options, typedCsv: false });
   const counting = new CountingDb(db);
   const typed = await load(counting, text, options);
   expect(typed).toEqual(reference);
-  // And the page's way for a large file: from a Blob, a piece at a time (pieces of 1–13 bytes).
-  const pieceBytes = 1 + (text.length % 13);
+  // And the page's way for a large file: from a Blob, a piece at a time (pieces of 1–13 bytes,
+  // or, for a long text, of a size that makes ~2,000 pieces: 36 kB a byte at a time took 30 s).
+  const pieceBytes = Math.max(1 + (text.length % 13), Math.ceil(text.length / 2000));
   expect(await load(db, text, { ...options, piecesFrom: 0, pieceBytes }, true)).toEqual(reference);
-  return { outcome: reference, engine: counting.engineReads > 0 && counting.normalizedReads === 0, simpleStage: counting.simpleStages > 0, direct: counting.directLines > 0, formattedDirect: counting.formattedDirect > 0, split: counting.splitLines > 0 };
+  return { outcome: reference, engine: counting.engineReads > 0 && counting.normalizedReads === 0, simpleStage: counting.simpleStages > 0, direct: counting.directLines > 0, formattedDirect: counting.formattedDirect > 0, split: counting.splitLines > 0, merged: counting.mergedLines > 0 };
 }
 
 /**
@@ -306,13 +310,14 @@ describe('text files read by the engine', () => {
     let direct = 0;
     let formattedDirect = 0;
     let split = 0;
+    let merged = 0;
     let mixedDates = 0;
     let quoted = 0;
     let titled = 0;
     let runs = 0;
     await fc.assert(
       fc.asyncProperty(fileArb, async (f) => {
-        const { engine: viaEngine, simpleStage: viaSimpleStage, direct: viaDirect, formattedDirect: viaFormatted, split: viaSplit } = await expectSameLoads(fileText(f), {
+        const { engine: viaEngine, simpleStage: viaSimpleStage, direct: viaDirect, formattedDirect: viaFormatted, split: viaSplit, merged: viaMerged } = await expectSameLoads(fileText(f), {
           simpleCells: f.simpleCells,
           overrides: [{ mapping: MAPPINGS[f.mapping], headerLine: headerLineOf(f), parse: { dayMonthOrder: 'dmy', ...(f.dedupe ? { dedupe: true } : {}) } }],
         });
@@ -324,6 +329,7 @@ describe('text files read by the engine', () => {
         if (viaDirect) direct++;
         if (viaFormatted) formattedDirect++;
         if (viaSplit) split++;
+        if (viaMerged) merged++;
         if (viaFormatted && fileText(f).includes('/') && /-\d\d-/.test(fileText(f))) mixedDates++;
       }),
       { numRuns: 200, seed: 20261206 },
@@ -338,6 +344,9 @@ describe('text files read by the engine', () => {
     expect(mixedDates).toBeGreaterThan(0);
     // Files with a few rows that are not simple records (a title, a 合计 line, a padded id): those staged, the rest straight in.
     expect(split).toBeGreaterThan(runs / 10);
+    // Some with kept rows among those staged (merged in line order), some with none (no merge).
+    expect(merged).toBeGreaterThan(runs / 50);
+    expect(split - merged).toBeGreaterThan(runs / 40);
     // Quoted files and files with lines above the header among those the engine read.
     expect(quoted).toBeGreaterThan(runs / 10);
     expect(titled).toBeGreaterThan(runs / 40);
@@ -487,6 +496,41 @@ describe('text files read by the engine', () => {
       { code: 'mixed_date_formats', count: 1, detail: 'iso,ymd' },
       { code: 'multiple_currencies', count: 1, detail: 'CNY,USD' },
     ]);
+  });
+
+  it('stages the rows that are not simple records in slices only when they are many, with the same result', async () => {
+    // 60 simple records but every `every`-th id padded with spaces (kept, staged), a title line and a 合计 line.
+    const fileWith = (every: number) =>
+      [
+        '销售明细',
+        '客户ID,下单时间,实付金额',
+        ...Array.from({ length: 60 }, (_, k) => `${k % every === 0 ? ` C${k} ` : `C${k}`},2023-01-${String(1 + (k % 28)).padStart(2, '0')},${k}.5`),
+        '合计,,1800',
+      ].join('\n');
+    const othersStaged = (text: string) => (text.match(/^\s*(?:CREATE OR REPLACE (?:TEMP )?TABLE|INSERT INTO) \S*"stage__0" /gm) ?? []).length;
+    // 6 padded ids + 2: within the 20 lines of a slice, one statement; 20 + 2 over lines 1 … 63: in slices.
+    for (const [every, sliced] of [
+      [10, false],
+      [3, true],
+    ] as const) {
+      const text = fileWith(every);
+      let stageStatements = 0;
+      const counting = new (class extends CountingDb {
+        override exec(q: SqlQuery | string): Promise<void> {
+          const t = typeof q === 'string' ? q : q.text;
+          if (t.includes('"stage__0_raw"')) stageStatements += othersStaged(t);
+          return super.exec(q);
+        }
+      })(db);
+      const options: LoadOptions = { overrides: [{ headerLine: 2 }], stageSliceLines: 20 };
+      const outcome = await load(counting, text, options);
+      expect(counting.splitLines).toBe(1);
+      if (sliced) expect(stageStatements).toBeGreaterThan(1);
+      else expect(stageStatements).toBe(1);
+      expect(outcome).toEqual(await load(db, text, { ...options, typedCsv: false }));
+      if ('error' in outcome) throw new Error(outcome.error);
+      expect(outcome.report).toMatchObject({ rows_read: 62, rows_kept: 60, rows_skipped: 2 });
+    }
   });
 
   it("stages the whole file when a simple record would be rejected, on the page's engine too", async () => {

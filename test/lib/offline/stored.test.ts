@@ -14,7 +14,7 @@ import { PassThroughDb } from '../ingest/pass-through-db.ts';
  */
 class SharedConnection extends PassThroughDb {
   readonly intruderErrors: string[] = [];
-  async exec(q: SqlQuery | string): Promise<void> {
+  override async exec(q: SqlQuery | string): Promise<void> {
     await this.db.exec(q);
     await this.intrude();
   }
