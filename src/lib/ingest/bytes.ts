@@ -177,15 +177,53 @@ export async function readBlob(file: Blob): Promise<Uint8Array> {
 }
 
 /**
+ * A read of the file's stream that has not settled in this long has stalled: now and then
+ * Chromium's stream of a file on disk stands still for good, the page idle (seen in the
+ * browser tests, a 136 MB file: one read of 1 MB pending 46 s, where a read takes
+ * milliseconds). The read goes on from the same byte with a stream of its own.
+ */
+export const READ_STALL_MS = 10_000;
+/** Streams tried afresh after stalls before the read gives up with an error. */
+const READ_STALL_RETRIES = 3;
+
+let stalls = 0;
+/** Reads of this page's files that stalled and went on with a new stream (for the load's timings). */
+export function stalledReads(): number {
+  return stalls;
+}
+
+const STALLED = Symbol('stalled');
+
+/** `read`, or STALLED when it has not settled after `ms`. */
+function unlessStalled<T>(read: Promise<T>, ms: number): Promise<T | typeof STALLED> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const stalled = new Promise<typeof STALLED>((resolve) => (timer = setTimeout(() => resolve(STALLED), ms)));
+  return Promise.race([read, stalled]).finally(() => clearTimeout(timer));
+}
+
+/**
  * The file's bytes as the stream hands them, each valid until the next is asked for. Where
  * the platform allows it (Chromium, Firefox, Node), the stream writes into one small buffer
  * of ours, again and again (a "BYOB" reader). The default reader hands over a new chunk per
  * read, to be copied and dropped: those chunks wait for a collection, and reading a 900 MB
  * file the tab held ~0.7 GB of them beside the file. The caller's buffers never pass
  * through the stream, which can keep a buffer it was given alive until a collection (then
- * `releaseBuffer` would not free it; measured: a 900 MB file held twice).
+ * `releaseBuffer` would not free it; measured: a 900 MB file held twice). A read that
+ * stalls (`READ_STALL_MS`) is given up and the file read on from the next byte by a new
+ * stream; after `READ_STALL_RETRIES` such stalls the read fails.
  */
-async function* reads(file: Blob): AsyncGenerator<Uint8Array, void, void> {
+export async function* reads(file: Blob, stallMs = READ_STALL_MS): AsyncGenerator<Uint8Array, void, void> {
+  let at = 0;
+  for (let retries = 0; ; retries++) {
+    const outcome = yield* streamFrom(at === 0 ? file : file.slice(at), stallMs, (n) => (at += n));
+    if (outcome === 'done') return;
+    if (retries === READ_STALL_RETRIES) throw new Error(`the browser stopped reading the file (${retries + 1} times at byte ${at})`);
+    stalls++;
+  }
+}
+
+/** One stream of `file`: its chunks (each counted by `took` before it is handed on), then whether it ended or stalled. */
+async function* streamFrom(file: Blob, stallMs: number, took: (bytes: number) => void): AsyncGenerator<Uint8Array, 'done' | 'stalled', void> {
   const stream = file.stream();
   let byob: ReadableStreamBYOBReader | null = null;
   try {
@@ -196,25 +234,23 @@ async function* reads(file: Blob): AsyncGenerator<Uint8Array, void, void> {
   const reader = byob ?? stream.getReader();
   let finished = false;
   try {
-    if (byob === null) {
-      const chunks = reader as ReadableStreamDefaultReader<Uint8Array>;
-      for (;;) {
-        const { done, value } = await chunks.read();
-        if (done) break;
-        yield value;
-      }
-    } else {
-      let view = new Uint8Array(READ_VIEW_BYTES);
-      for (;;) {
-        const { done, value } = await byob.read(view);
-        if (done || value === undefined) break;
-        yield value;
-        view = new Uint8Array(value.buffer, 0, READ_VIEW_BYTES);
-      }
+    // A new buffer for each stream: one a stalled read was given stays with that read.
+    let view: Uint8Array<ArrayBuffer> | null = byob === null ? null : new Uint8Array(READ_VIEW_BYTES);
+    for (;;) {
+      const read = byob !== null && view !== null ? byob.read(view) : (reader as ReadableStreamDefaultReader<Uint8Array>).read();
+      const r = await unlessStalled(read, stallMs);
+      if (r === STALLED) return 'stalled';
+      const { done, value } = r;
+      if (done || value === undefined) break;
+      took(value.length);
+      yield value;
+      // The stream gave back the buffer it was lent (a BYOB read): lend it again.
+      if (view !== null) view = new Uint8Array(value.buffer as ArrayBuffer, 0, READ_VIEW_BYTES);
     }
     finished = true;
+    return 'done';
   } finally {
-    // A reader that stops early lets the stream go.
+    // A reader that stops early (or stalled) lets the stream go.
     if (!finished) void reader.cancel().catch(() => undefined);
   }
 }

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { blobPieces, fileKindError, readBlob, readHead, releaseBuffer, sniffKind, SNIFF_BYTES, type FileKind } from '../../../src/lib/ingest/bytes.ts';
+import { blobPieces, fileKindError, readBlob, readHead, reads, releaseBuffer, sniffKind, stalledReads, SNIFF_BYTES, type FileKind } from '../../../src/lib/ingest/bytes.ts';
 
 const fixture = (name: string): Uint8Array => new Uint8Array(readFileSync(new URL(`../../fixtures/ingest/${name}`, import.meta.url)));
 const kindOf = (bytes: Uint8Array): FileKind => sniffKind(bytes.subarray(0, SNIFF_BYTES), bytes.length);
@@ -178,6 +178,67 @@ class WatchedBlob extends Blob {
     return this.byteStream ? new ReadableStream({ type: 'bytes', pull, cancel }) : new ReadableStream<Uint8Array<ArrayBuffer>>({ pull, cancel });
   }
 }
+
+/**
+ * A file whose k-th stream stands still for good at its `stallAt[k]`-th read (never, past the
+ * list's end), as Chromium's stream of a file on disk now and then does. Chunks of `chunk` bytes.
+ */
+function stalling(bytes: Uint8Array, stallAt: readonly number[], byteStream: boolean, chunk = 1000): { blob: Blob; opened: () => number } {
+  let opened = 0;
+  const from = (offset: number): Blob =>
+    ({
+      size: bytes.length - offset,
+      slice: (start = 0) => from(offset + start),
+      stream: () => {
+        const k = opened++;
+        let pos = offset;
+        let n = 0;
+        const pull = (c: { close(): void; enqueue(chunk: Uint8Array<ArrayBuffer>): void }, byob?: ReadableByteStreamController): Promise<void> | void => {
+          if (n++ === stallAt[k]) return new Promise<void>(() => undefined);
+          if (pos >= bytes.length) {
+            c.close();
+            byob?.byobRequest?.respond(0);
+            return;
+          }
+          c.enqueue(bytes.slice(pos, pos + chunk));
+          pos += chunk;
+        };
+        return byteStream
+          ? new ReadableStream({ type: 'bytes', pull: (c: ReadableByteStreamController) => pull(c, c) })
+          : new ReadableStream<Uint8Array>({ pull: (c) => pull(c) });
+      },
+    }) as unknown as Blob;
+  return { blob: from(0), opened: () => opened };
+}
+
+describe('reads', () => {
+  const bytes = Uint8Array.from({ length: 10_500 }, (_, i) => (i * 7) % 251);
+  const all = async (blob: Blob, stallMs: number) => {
+    const out: number[] = [];
+    for await (const piece of reads(blob, stallMs)) out.push(...piece);
+    return Uint8Array.from(out);
+  };
+
+  it('goes on from the next byte with a new stream when a read stalls, every byte once and in order', async () => {
+    for (const byteStream of [true, false]) {
+      const before = stalledReads();
+      // The first stream stalls at its 4th read (after 3,000 bytes), the second at its 2nd.
+      const file = stalling(bytes, [3, 1], byteStream);
+      const got = await all(file.blob, 50);
+      expect(Buffer.compare(Buffer.from(got), Buffer.from(bytes))).toBe(0);
+      expect(file.opened()).toBe(3);
+      expect(stalledReads() - before).toBe(2);
+    }
+  });
+
+  it('gives up with an error after the fourth stall in a row', async () => {
+    const file = stalling(bytes, [0, 0, 0, 0], true);
+    await expect(all(file.blob, 20)).rejects.toThrow(/stopped reading the file \(4 times at byte 0\)/);
+    // Three stalls, then a stream that answers: read whole.
+    const recovers = stalling(bytes, [0, 0, 0], true);
+    expect((await all(recovers.blob, 20)).length).toBe(bytes.length);
+  });
+});
 
 describe('blobPieces', () => {
   const bytes = Uint8Array.from({ length: 1000 }, (_, i) => i % 251);
