@@ -120,6 +120,27 @@ describe('dropped files', () => {
     expect(session.pageErrors).toEqual([]);
   }, 180_000);
 
+  it('goes on when a read of the file stands still, as Chromium now and then does', async () => {
+    const session = app();
+    const page = await session.openApp();
+    // The page's first read of a file's stream never answers (the stream is left to the page to cancel).
+    await page.evaluate(() => {
+      const w = window as unknown as { __stalled: number };
+      w.__stalled = 0;
+      const read = ReadableStreamBYOBReader.prototype.read;
+      ReadableStreamBYOBReader.prototype.read = function (this: ReadableStreamBYOBReader, ...args: Parameters<typeof read>) {
+        if (w.__stalled++ === 0) return new Promise(() => undefined);
+        return read.apply(this, args);
+      } as typeof read;
+    });
+    await session.dropFile(join(FIXTURES, 'cdnow_head.txt'));
+    await session.waitForReport();
+    expect(await session.readMetric('rows_read', REPORT)).toBe(4999);
+    expect(await session.readMetric('rows_kept', REPORT)).toBe(4999);
+    expect(await page.evaluate(() => (window as unknown as { __stalled: number }).__stalled)).toBeGreaterThan(1);
+    expect(session.pageErrors).toEqual([]);
+  });
+
   it('reads the whitespace-separated CDNOW file (Fader & Hardie) line for line', async () => {
     const lines = readFileSync(join(FIXTURES, 'cdnow_head.txt'), 'latin1').split(/\r?\n/);
     const dataLines = lines.slice(1).filter((l) => l.trim() !== '').length;
