@@ -187,7 +187,7 @@ export const READ_STALL_MS = 10_000;
 const READ_STALL_RETRIES = 3;
 
 let stalls = 0;
-/** Reads of this page's files that stalled and went on with a new stream (for the load's timings). */
+/** Reads of files that stalled and went on with a new stream, since the module loaded (what the tests count). */
 export function stalledReads(): number {
   return stalls;
 }

@@ -88,11 +88,12 @@ export async function persistLoaded(db: DbClient): Promise<void> {
  * then fails, and a failing statement of its own would abort the write).
  */
 export async function writeStored(db: DbClient, report: LoadReport, storedAt: Date): Promise<void> {
-  const values = [
+  const record: readonly (readonly [string, string])[] = [
     ['format', STORE_FORMAT],
     ['stored_at', storedAt.toISOString()],
     ['report', JSON.stringify(report)],
-  ].map(([k, v]) => sql`(${literal(k ?? '')}, ${literal(v ?? '')})`);
+  ];
+  const values = record.map(([k, v]) => sql`(${literal(k)}, ${literal(v)})`);
   const write = sql`CREATE TABLE IF NOT EXISTS ${raw(STORE_TABLE)} (key VARCHAR NOT NULL, value VARCHAR NOT NULL);
     BEGIN TRANSACTION;
     DELETE FROM ${raw(STORE_TABLE)};
