@@ -50,6 +50,12 @@ export interface DbClient {
    * reader offline and takes the file as Arrow through `insertArrowIPC`).
    */
   createTableFromParquet?(table: string, bytes: Uint8Array, database: string): Promise<void>;
+  /**
+   * Optional: resolves once no call is in flight and none has started for a macrotask
+   * (`Traffic.quiet`). Background work on the page's shared connection (the write to the
+   * device) waits for it before each of its statements, so that the user's queries go first.
+   */
+  whenQuiet?(): Promise<void>;
   close(): Promise<void>;
 }
 

@@ -18,6 +18,7 @@ import { DataType, makeVector, Precision, tableToIPC, type Field, type Table, ty
 import type { ArrowInsertOptions, Cell, DbClient, Row } from './client.ts';
 import { QueryError } from './client.ts';
 import type { SqlQuery } from './sql.ts';
+import { Traffic } from './traffic.ts';
 
 /** Milliseconds spent in each start-up step (exposed for the benchmark). */
 export interface EngineTimings {
@@ -228,6 +229,7 @@ type Started = { readonly ok: true; readonly db: WasmDb; readonly timings: Engin
 export class WasmDb implements DbClient {
   private seq = 0;
   private readonly files = new Set<string>();
+  private readonly traffic = new Traffic();
   private place: EngineStorage = { kind: 'memory' };
 
   private threadsNow: number;
@@ -356,19 +358,25 @@ export class WasmDb implements DbClient {
     }
   }
 
-  private async run(query: SqlQuery | string): Promise<Table> {
+  private run(query: SqlQuery | string): Promise<Table> {
     const q = typeof query === 'string' ? { text: query, params: [] } : query;
-    try {
-      if (q.params.length === 0) return await this.conn.query(q.text);
-      const stmt = await this.conn.prepare(q.text);
+    return this.traffic.track(async () => {
       try {
-        return await stmt.query(...q.params);
-      } finally {
-        await stmt.close();
+        if (q.params.length === 0) return await this.conn.query(q.text);
+        const stmt = await this.conn.prepare(q.text);
+        try {
+          return await stmt.query(...q.params);
+        } finally {
+          await stmt.close();
+        }
+      } catch (e) {
+        throw new QueryError(messageOf(e), q.text, e);
       }
-    } catch (e) {
-      throw new QueryError(messageOf(e), q.text, e);
-    }
+    });
+  }
+
+  whenQuiet(): Promise<void> {
+    return this.traffic.quiet();
   }
 
   async exec(query: SqlQuery | string): Promise<void> {

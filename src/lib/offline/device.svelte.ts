@@ -51,6 +51,8 @@ export class DeviceStorage implements DatasetStore {
   restoreMillis = $state<number | null>(null);
   /** Milliseconds the last write to this device took (tables, report and checkpoint). */
   saveMillis = $state<number | null>(null);
+  /** The same write by step, for the benchmark. */
+  saveSteps = $state.raw<{ tables: number; slices: number; report: number; checkpoint: number } | null>(null);
 
   private engine: DeviceEngine | null = null;
   /** The report of a load whose tables are still in memory, waiting to be written. */
@@ -161,12 +163,16 @@ export class DeviceStorage implements DatasetStore {
     const write = async () => {
       const t0 = performance.now();
       try {
-        if (await loadedInTemp(db)) await persistLoaded(db);
+        const { slices } = (await loadedInTemp(db)) ? await persistLoaded(db) : { slices: 0 };
+        const t1 = performance.now();
         const storedAt = new Date();
         await writeStored(db, report, storedAt);
+        const t2 = performance.now();
         await db.checkpoint();
+        const t3 = performance.now();
         this.stored = { storedAt: storedAt.toISOString(), bytes: await this.size() };
         this.saveMillis = performance.now() - t0;
+        this.saveSteps = { tables: t1 - t0, slices, report: t2 - t1, checkpoint: t3 - t2 };
       } catch (e) {
         this.problem = storageProblem(e);
         this.stored = null;

@@ -155,6 +155,7 @@ export class AppState {
       ...(run.result ? { dashboard: { total: run.result.millis, ...run.result.phases, deferred: run.deferredMillis } } : {}),
       ...(device.restoreMillis !== null ? { restore: device.restoreMillis } : {}),
       ...(device.saveMillis !== null ? { save: device.saveMillis } : {}),
+      ...(device.saveSteps !== null ? { saveSteps: device.saveSteps } : {}),
     };
     Object.assign(window, { __loyaltyLens: { timings } });
   }

@@ -76,7 +76,7 @@ class FakeEngine implements DeviceEngine {
   }
   async checkpoint(): Promise<void> {}
   exec: DbClient['exec'] = async (q) => {
-    if (this.device.quotaOnSave && (typeof q === 'string' ? q : q.text).includes('.main.lines SELECT * FROM temp.main.lines')) {
+    if (this.device.quotaOnSave && (typeof q === 'string' ? q : q.text).includes('.main.lines__saving SELECT * FROM temp.main.lines')) {
       throw new Error('IO Error: Could not write file: QuotaExceededError: quota exceeded');
     }
     return this.db.exec(q);

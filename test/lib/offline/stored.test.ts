@@ -143,7 +143,7 @@ describe('persistLoaded', () => {
   });
   afterEach(async () => db.close());
 
-  const tables = () => db.query('SELECT database_name AS db, table_name AS t FROM duckdb_tables() ORDER BY t, db');
+  const tables = () => db.query("SELECT database_name AS db, table_name AS t FROM duckdb_tables() WHERE database_name <> 'derived' ORDER BY t, db");
   const lineIds = () => db.query('SELECT customer_id FROM lines').then((rs) => rs.map((r) => r.customer_id));
 
   it('copies the TEMP tables into the database, in the same order and with their constraints, and drops them', async () => {
@@ -163,14 +163,7 @@ describe('persistLoaded', () => {
     ).rejects.toThrow(/NOT NULL/);
   });
 
-  it('a failure leaves the loaded and the stored tables as they were', async () => {
-    const failing = Object.create(db) as NodeDb;
-    failing.exec = async (q) => {
-      const text = typeof q === 'string' ? q : q.text;
-      if (text.startsWith('BEGIN')) return db.exec(text.replace('INSERT INTO "memory".main.survey', 'INSERT INTO "memory".main.no_such_table'));
-      return db.exec(q);
-    };
-    await expect(persistLoaded(failing)).rejects.toThrow(/no_such_table/);
+  const asBefore = async () => {
     expect(await tables()).toEqual([
       { db: 'temp', t: 'customer_info' },
       { db: 'memory', t: 'lines' },
@@ -179,5 +172,77 @@ describe('persistLoaded', () => {
     ]);
     expect(await lineIds()).toEqual(['C5', 'C4', 'C3', 'C2', 'C1', 'C0', 'C-1']);
     expect(await db.query('SELECT customer_id FROM memory.main.lines')).toEqual([{ customer_id: 'OLD' }]);
+  };
+
+  /** `db`, with the first call whose text matches `when` failing (as a full disk would). */
+  const failingAt = (when: RegExp) => {
+    const failing = Object.create(db) as NodeDb;
+    let failed = false;
+    failing.exec = async (q) => {
+      const text = typeof q === 'string' ? q : q.text;
+      if (!failed && when.test(text)) {
+        failed = true;
+        return db.exec(text.replace(/INSERT INTO "memory"\.main\.\w+|ALTER TABLE "memory"\.main\.survey__saving/, (m) => `${m}_no_such_table`));
+      }
+      return db.exec(q);
+    };
+    return failing;
+  };
+
+  it('copies a table larger than a slice slice by slice, in order, and every slice leaves the engine to others', async () => {
+    const shared = new SharedConnection(db);
+    const seen: number[] = [];
+    const counting = Object.create(shared) as SharedConnection;
+    counting.exec = async (q) => {
+      await shared.exec(q);
+      // What a dashboard run between two calls reads: the loaded lines, whole.
+      seen.push(Number((await db.query('SELECT count(*)::INTEGER AS n FROM lines'))[0]?.n));
+    };
+    const before = await lineIds();
+    expect(await persistLoaded(counting, 3)).toEqual({ slices: 3 + 1 + 1 });
+    expect(shared.intruderErrors).toEqual([]);
+    // Three slices of the 7 lines (rowid 0–2, 3–5, 6), one of the survey and one of the info, each its own call.
+    const slices = seen.length;
+    expect(slices).toBeGreaterThanOrEqual(3 + 1 + 1 + 3 + 1);
+    expect(seen.every((n) => n === 7)).toBe(true);
+    expect(await lineIds()).toEqual(before);
+    expect(await tables()).toEqual([
+      { db: 'memory', t: 'customer_info' },
+      { db: 'memory', t: 'lines' },
+      { db: 'memory', t: 'survey' },
+    ]);
+  });
+
+  it("waits for the engine's other calls before each slice and before the swap (whenQuiet)", async () => {
+    const quiet = Object.create(db) as NodeDb & { whenQuiet: () => Promise<void> };
+    const order: string[] = [];
+    quiet.whenQuiet = async () => {
+      order.push('quiet');
+    };
+    quiet.exec = async (q) => {
+      const text = typeof q === 'string' ? q : q.text;
+      order.push(text.startsWith('INSERT') ? 'slice' : text.startsWith('BEGIN') ? 'swap' : 'other');
+      return db.exec(q);
+    };
+    await persistLoaded(quiet, 3);
+    const waited = order.map((o, i) => (o === 'slice' || o === 'swap' ? order[i - 1] : 'quiet'));
+    expect(order.filter((o) => o === 'slice')).toHaveLength(3 + 1 + 1);
+    expect(waited.every((o) => o === 'quiet')).toBe(true);
+  });
+
+  it('a table with deleted rows is copied whole (rowids have gaps)', async () => {
+    await db.exec("DELETE FROM temp.main.lines WHERE customer_id IN ('C4', 'C3', 'C2')");
+    await persistLoaded(db, 2);
+    expect(await lineIds()).toEqual(['C5', 'C1', 'C0', 'C-1']);
+  });
+
+  it('a failure in a slice leaves the loaded and the stored tables as they were, without the copies', async () => {
+    await expect(persistLoaded(failingAt(/INSERT INTO "memory"\.main\.lines__saving .* rowid >= 3 /), 3)).rejects.toThrow(/no_such_table/);
+    await asBefore();
+  });
+
+  it('a failure while the copies replace the stored tables leaves both as they were', async () => {
+    await expect(persistLoaded(failingAt(/^BEGIN/), 3)).rejects.toThrow(/no_such_table/);
+    await asBefore();
   });
 });
