@@ -826,20 +826,20 @@ export async function loadDataset(db: DbClient, sales: readonly InputFile[], opt
     progress({ stage: 'derive', done: 0, total: 1 });
     if (infos.filter((i) => i !== null).length > 1) await db.exec(finishInfoSql(STAGE_INFO_FILES, STAGE_INFO));
     await db.exec(sql`DROP TABLE IF EXISTS ${ident(STAGE_INFO_FILES)}`);
-    await db.exec('BEGIN TRANSACTION');
+    // One call, one transaction: the page's connection is shared, and another caller's
+    // statement sent between a BEGIN and its COMMIT would run inside it.
+    // Unqualified names find a TEMP table first: both places are cleared.
+    const stored = await databaseSchema(db);
+    const swap = [
+      ...['lines', 'survey', 'customer_info'].flatMap((t) => [`DROP TABLE IF EXISTS temp.main.${t}`, `DROP TABLE IF EXISTS ${stored}.${t}`]),
+      sql`ALTER TABLE ${ident(STAGE_LINES)} RENAME TO lines`.text,
+      sql`ALTER TABLE ${ident(STAGE_SURVEY)} RENAME TO survey`.text,
+      sql`ALTER TABLE ${ident(STAGE_INFO)} RENAME TO customer_info`.text,
+    ];
     try {
-      // Unqualified names find a TEMP table first: both places are cleared.
-      const stored = await databaseSchema(db);
-      for (const t of ['lines', 'survey', 'customer_info']) {
-        await db.exec(`DROP TABLE IF EXISTS temp.main.${t}`);
-        await db.exec(`DROP TABLE IF EXISTS ${stored}.${t}`);
-      }
-      await db.exec(sql`ALTER TABLE ${ident(STAGE_LINES)} RENAME TO lines`);
-      await db.exec(sql`ALTER TABLE ${ident(STAGE_SURVEY)} RENAME TO survey`);
-      await db.exec(sql`ALTER TABLE ${ident(STAGE_INFO)} RENAME TO customer_info`);
-      await db.exec('COMMIT');
+      await db.exec(['BEGIN TRANSACTION', ...swap, 'COMMIT'].join(';\n'));
     } catch (e) {
-      await db.exec('ROLLBACK');
+      await db.exec('ROLLBACK').catch(() => undefined);
       throw e;
     }
     progress({ stage: 'derive', done: 1, total: 1 });

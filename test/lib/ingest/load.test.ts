@@ -9,7 +9,7 @@ import { NodeDb } from '../../../src/lib/db/duckdb-node.ts';
 import { inspectFile, loadDataset } from '../../../src/lib/ingest/load.ts';
 import { compressWorkFor, WORK_UNCOMPRESSED_MAX_BYTES } from '../../../src/lib/ingest/limits.ts';
 import { IngestError, type LoadReport, type LoadStep, type Progress } from '../../../src/lib/ingest/types.ts';
-import { PassThroughDb } from './pass-through-db.ts';
+import { PassThroughDb, SharedConnection } from './pass-through-db.ts';
 
 const FIXTURES = join(import.meta.dirname, '../../fixtures/load');
 const fixture = (name: string) => ({ name, bytes: new Uint8Array(readFileSync(join(FIXTURES, name))) });
@@ -85,6 +85,18 @@ describe('inspectFile', () => {
 });
 
 describe('loadDataset', () => {
+  it("swaps its tables in with one call: a run's statements on the same connection never land inside that transaction", async () => {
+    const shared = new SharedConnection(db);
+    try {
+      const r = await loadDataset(shared, [fixture('gb18030_chinese_headers.csv')]);
+      expect(shared.intruderErrors).toEqual([]);
+      expect([r.rows_read, r.rows_kept]).toEqual([8, 8]);
+      expect(await lines()).toHaveLength(8);
+    } finally {
+      await db.exec('DETACH DATABASE IF EXISTS derived');
+    }
+  });
+
   it('loads a GB18030 export and reports its encoding', async () => {
     const progress: Progress[] = [];
     const r = await loadDataset(db, [fixture('gb18030_chinese_headers.csv')], { onProgress: (p) => progress.push(p) });

@@ -25,3 +25,27 @@ export class PassThroughDb<D extends DbClient = NodeDb> implements DbClient {
     return Promise.resolve();
   }
 }
+
+/**
+ * The page's one connection, shared: after each call of the client's user, a dashboard
+ * run's statements go in (the derived tables' database made anew, and one that fails).
+ */
+export class SharedConnection extends PassThroughDb {
+  readonly intruderErrors: string[] = [];
+  override async exec(q: SqlQuery | string): Promise<void> {
+    await this.db.exec(q);
+    await this.intrude();
+  }
+  override async query<T extends Row = Row>(q: SqlQuery | string): Promise<T[]> {
+    const rows = await this.db.query<T>(q);
+    await this.intrude();
+    return rows;
+  }
+  private async intrude(): Promise<void> {
+    for (const statement of ['DETACH DATABASE IF EXISTS derived', "ATTACH ':memory:' AS derived", 'CREATE TABLE derived.orders AS SELECT 1 AS n', 'SELECT * FROM no_such_table']) {
+      await this.db.exec(statement).catch((e: unknown) => {
+        if (!String(e).includes('no_such_table')) this.intruderErrors.push(String(e));
+      });
+    }
+  }
+}

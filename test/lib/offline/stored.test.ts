@@ -5,32 +5,7 @@ import type { LoadReport } from '../../../src/lib/ingest/types.ts';
 import { storageProblem } from '../../../src/lib/offline/problem.ts';
 import { CUSTOMER_INFO_DDL, LINES_DDL, SURVEY_DDL } from '../../../src/lib/model/schema.ts';
 import { clearStored, dropAllTables, isLoadReport, persistLoaded, readStored, writeStored } from '../../../src/lib/offline/stored.ts';
-import type { SqlQuery } from '../../../src/lib/db/sql.ts';
-import { PassThroughDb } from '../ingest/pass-through-db.ts';
-
-/**
- * The page's one connection, shared: after each call of the write, a dashboard run's
- * statements go in (the derived tables' database made anew, and one that fails).
- */
-class SharedConnection extends PassThroughDb {
-  readonly intruderErrors: string[] = [];
-  override async exec(q: SqlQuery | string): Promise<void> {
-    await this.db.exec(q);
-    await this.intrude();
-  }
-  override async query<T extends Row = Row>(q: SqlQuery | string): Promise<T[]> {
-    const rows = await this.db.query<T>(q);
-    await this.intrude();
-    return rows;
-  }
-  private async intrude(): Promise<void> {
-    for (const statement of ['DETACH DATABASE IF EXISTS derived', "ATTACH ':memory:' AS derived", 'CREATE TABLE derived.orders AS SELECT 1 AS n', 'SELECT * FROM no_such_table']) {
-      await this.db.exec(statement).catch((e: unknown) => {
-        if (!String(e).includes('no_such_table')) this.intruderErrors.push(String(e));
-      });
-    }
-  }
-}
+import { SharedConnection } from '../ingest/pass-through-db.ts';
 
 const REPORT = {
   files: [{ name: '销售.csv', labels: ['客户ID', '日期', '金额'], mapping: { customer: 0, date: 1, amount: 2 } }],
