@@ -16,7 +16,10 @@ export const clvPanel: PanelDescriptor<'clv', ClvPanelResult> = {
   id: 'clv',
   weight: 800,
   kpis: ['clv_customers', 'clv_expected_alive', 'clv_expected_purchases', 'clv_total', 'clv_holdout_actual', 'clv_holdout_expected'],
-  run: async (db, settings, ctx) => (await import('./clv-tables.ts')).runClv(db, settings, ctx.asOf, undefined, ctx.progress),
+  run: async (db, settings, ctx) => {
+    await ctx.ensure?.('purchase_days');
+    return (await import('./clv-tables.ts')).runClv(db, settings, ctx.asOf, undefined, ctx.progress);
+  },
   metrics: (r): Partial<Metrics> => ({ ...r.metrics }),
   tables: (r): PanelTable[] => [
     { name: 'totals', title: 'dash.clv.totals', rows: r.totals },

@@ -4,16 +4,16 @@
  * wrapped so that a newer run can stop this one).
  */
 import { abortable, type DbClient } from '../db/client.ts';
-import { raw } from '../db/sql.ts';
+import { raw, type SqlQuery } from '../db/sql.ts';
 import type { LoadReport } from '../ingest/types.ts';
-import { DERIVED_COMPRESSED_FROM_LINES, deriveTables, orderParts, defaultAsOfQuery, type DefaultAsOfRow, type Mapped } from '../model/derive.ts';
+import { DERIVED_COMPRESSED_FROM_LINES, deriveTables, orderParts, purchaseDaysTable, defaultAsOfQuery, type DefaultAsOfRow, type Mapped } from '../model/derive.ts';
 import { mappedDimensions } from '../model/mapped.ts';
 import { METRIC_IDS, type MetricId, type Metrics } from '../model/metrics.ts';
 import type { Dimension } from '../model/schema.ts';
 import type { Settings } from '../model/settings.ts';
 import { CHOICES_LIMIT, currenciesQuery, dimensionChoicesQuery, type CurrencyRow, type DimensionChoiceRow } from './overview.ts';
 import { one, rows } from './common.ts';
-import type { PanelContext } from './panel.ts';
+import type { LazyTable, PanelContext } from './panel.ts';
 import { rankedTables } from './pareto.ts';
 import { PANEL_IDS, PANEL_REGISTRY, panelOf, resultOf, type PanelId, type PanelResults } from './registry.ts';
 
@@ -183,21 +183,47 @@ function nextPanel(left: ReadonlySet<PanelId>, first: PanelId | undefined, wante
 export type OnPhase = (phase: DashboardPhase, share?: number) => void;
 
 /**
- * Rebuild f_lines / orders / customers (and the customer rankings) for the settings' filters
- * and as-of date; compressed, and `orders` built a part of the customers at a time, when the
- * data has DERIVED_COMPRESSED_FROM_LINES lines or more.
+ * Rebuild f_lines / orders / customers (and purchase_days and the customer rankings, unless
+ * `lazy`: then `lazyTables` builds them) for the settings' filters and as-of date;
+ * compressed, and `orders` built a part of the customers at a time, when the data has
+ * DERIVED_COMPRESSED_FROM_LINES lines or more.
  */
 export async function derive(
   db: DbClient,
   settings: Settings,
   mapped: Mapped,
-  options: Pick<RunOptions, 'compressFrom' | 'orderPartLines'> = {},
+  options: Pick<RunOptions, 'compressFrom' | 'orderPartLines'> & { readonly lazy?: boolean } = {},
 ): Promise<void> {
   const { n } = await one<{ n: number }>(db, raw('SELECT count(*)::INTEGER AS n FROM lines'));
   const compressFrom = options.compressFrom ?? DERIVED_COMPRESSED_FROM_LINES;
   const compress = n >= compressFrom;
   const parts = orderParts(n, compressFrom, options.orderPartLines);
-  for (const q of [...deriveTables(settings.filters, mapped, settings.asOf, compress, parts), ...rankedTables()]) await db.exec(q);
+  const lazy = options.lazy === true;
+  for (const q of [...deriveTables(settings.filters, mapped, settings.asOf, compress, parts, !lazy), ...(lazy ? [] : rankedTables())]) {
+    await db.exec(q);
+  }
+}
+
+/**
+ * The builder of a run's `LazyTable`s (after `derive` with `lazy`): each is built on the
+ * first call that names it, once; every call waits for what it names.
+ */
+export function lazyTables(db: DbClient): (...tables: readonly LazyTable[]) => Promise<void> {
+  const statements: Record<LazyTable, () => readonly SqlQuery[]> = { purchase_days: () => [purchaseDaysTable()], rankings: rankedTables };
+  const built = new Map<LazyTable, Promise<void>>();
+  const build = (t: LazyTable): Promise<void> => {
+    let done = built.get(t);
+    if (done === undefined) {
+      done = (async () => {
+        for (const q of statements[t]()) await db.exec(q);
+      })();
+      built.set(t, done);
+    }
+    return done;
+  };
+  return async (...tables) => {
+    for (const t of tables) await build(t);
+  };
 }
 
 /** The as-of date in use: the setting, else the latest calendar day among kept lines (null when none). */
@@ -221,12 +247,15 @@ export async function runDashboard(dbIn: DbClient, settings: Settings, mapped: M
     lapStart = now;
   };
   onPhase?.('canonical');
-  await derive(db, settings, mapped, options);
+  // purchase_days and the rankings are built by the first panel that reads them: a panel
+  // taken first that does not (the overview) is not kept waiting for them.
+  await derive(db, settings, mapped, { ...options, lazy: true });
   const { as_of: dataAsOf, lines_after_as_of: linesAfterAsOf } = await one<DefaultAsOfRow>(db, defaultAsOfQuery());
   lap('canonical');
   // With no line left, every query still runs (on empty tables) so that the shapes stay the same.
   const defer = options.defer === true;
-  const ctx: PanelContext = { asOf: settings.asOf ?? dataAsOf ?? '1970-01-01', mapped, defer };
+  const ensure = lazyTables(db);
+  const ctx: PanelContext = { asOf: settings.asOf ?? dataAsOf ?? '1970-01-01', mapped, defer, ensure };
   const asOf = dataAsOf === null ? null : ctx.asOf;
   const results: Partial<Record<PanelId, unknown>> = {};
   const pendingSoFar: PanelId[] = [];
@@ -240,6 +269,8 @@ export async function runDashboard(dbIn: DbClient, settings: Settings, mapped: M
     if (defer && panel.deferred) pendingSoFar.push(id);
     options.onPanel?.({ asOf, mapped, linesAfterAsOf, panels: { ...(results as Partial<PanelResults>) }, pending: [...pendingSoFar] });
   }
+  // After a run every table is there, as after `derive`: for the deferred parts, the drills and the lists.
+  await ensure('purchase_days', 'rankings');
   return {
     // Every registered panel has just run, each under its own id.
     ...(results as PanelResults),

@@ -172,7 +172,10 @@ export const keyCustomersPanel: PanelDescriptor<'key_customers', KeyCustomersRes
   needs: ['segments'],
   weight: 200,
   kpis: ['key_red', 'key_white', 'key_dark', 'key_potential', 'key_ordinary'],
-  run: (db) => runKeyCustomers(db),
+  run: async (db, _settings, ctx) => {
+    await ctx.ensure?.('rankings');
+    return runKeyCustomers(db);
+  },
   metrics: (r) => keyCustomersMetrics(r) as Partial<Metrics>,
   tables: (r) => namedTables(keyCustomersTables(r), 'dash.col.group'),
 };

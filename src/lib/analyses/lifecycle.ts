@@ -218,7 +218,10 @@ export const lifecyclePanel: PanelDescriptor<'lifecycle', LifecycleResult> = {
   needs: ['segments'],
   weight: 57,
   kpis: ['stage_exploration', 'stage_formation', 'stage_stability', 'stage_decline', 'stage_lost', 'returning_customers', 'new_customers_period'],
-  run: (db, settings, ctx) => runLifecycle(db, segmentParamsOf(settings, ctx), ctx.defer === true),
+  run: async (db, settings, ctx) => {
+    await ctx.ensure?.('purchase_days');
+    return runLifecycle(db, segmentParamsOf(settings, ctx), ctx.defer === true);
+  },
   deferred: {
     complete: async (db, settings, ctx, r) => ({ ...r, history: await lifecycleHistory(db, segmentParamsOf(settings, ctx)) }),
   },

@@ -277,7 +277,9 @@ export const overviewPanel: PanelDescriptor<'overview', OverviewResult> = {
   id: 'overview',
   weight: 152,
   kpis: ['customers', 'orders', 'revenue', 'returns_value', 'aov', 'orders_per_customer', 'active_customers', 'lapsed_customers'],
-  async run(db, settings, { asOf }) {
+  async run(db, settings, { asOf, ensure }) {
+    // The activity line reads purchase_days.
+    await ensure?.('purchase_days');
     const row = await one<OverviewRow>(db, overviewQuery({ asOf, churnWindowDays: settings.churnWindowDays }));
     return {
       ...row,

@@ -11,6 +11,13 @@ import type { MetricId, Metrics } from '../model/metrics.ts';
 import type { Settings } from '../model/settings.ts';
 
 /** What every panel's run is given besides the settings. */
+/**
+ * The canonical tables a dashboard run builds only when a panel first reads them: the
+ * customer rankings (`ranked_value`, `ranked_profit`, pareto.ts) and `purchase_days`
+ * (derive.ts). The panel on screen, taken first, does not wait for what it does not read.
+ */
+export type LazyTable = 'rankings' | 'purchase_days';
+
 export interface PanelContext {
   /** The as-of date in use (ISO): the setting, else the latest day with a kept line (1970-01-01 when none is left). */
   readonly asOf: string;
@@ -19,6 +26,11 @@ export interface PanelContext {
   readonly progress?: (share: number) => void;
   /** True in a run that leaves each panel's `deferred` part for later (the page's); `run` then skips it. */
   readonly defer?: boolean;
+  /**
+   * Builds canonical tables that not every panel reads, once per run, the first time a panel
+   * asks: a panel that reads them awaits it first. Absent where `derive` has built them.
+   */
+  readonly ensure?: (...tables: readonly LazyTable[]) => Promise<void>;
 }
 
 /**

@@ -282,7 +282,8 @@ export const paretoPanel: PanelDescriptor<'pareto', ParetoResult> = {
   id: 'pareto',
   weight: 208,
   kpis: ['top20_share', 'gini', 'tier_a_customers', 'tier_a_customer_share'],
-  async run(db, settings) {
+  async run(db, settings, ctx) {
+    await ctx.ensure?.('rankings');
     const pp: ParetoParams = { tierA: settings.tierA, tierB: settings.tierB, topShare: settings.topShare };
     const hasProfit = (await one<HasProfitRow>(db, hasProfitQuery())).has_profit;
     return {

@@ -250,7 +250,8 @@ export const repurchasePanel: PanelDescriptor<'repurchase', RepurchaseResult, 'o
   shows: ['overview'],
   weight: 398,
   kpis: ['repurchase_rate', 'repeat_order_share', 'median_days_to_second', 'km_reached_share', 'median_days_to_second_repeaters'],
-  async run(db, settings, { asOf, mapped }) {
+  async run(db, settings, { asOf, mapped, ensure }) {
+    await ensure?.('purchase_days');
     const rp: RepurchaseParams = { asOf, dimensions: mappedDimensions(mapped), minGroupSize: settings.minGroupSize };
     const byDim = repurchaseByDimensionQuery(rp);
     const summary = await one<RepurchaseSummaryRow>(db, repurchaseSummaryQuery());

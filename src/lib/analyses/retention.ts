@@ -348,7 +348,8 @@ export const retentionPanel: PanelDescriptor<'retention', RetentionResult, 'over
   shows: ['overview'],
   weight: 508,
   kpis: ['retention_m1', 'retention_m3', 'retention_m6', 'retention_m12'],
-  async run(db, settings, { asOf }) {
+  async run(db, settings, { asOf, ensure }) {
+    await ensure?.('purchase_days');
     const tp: RetentionParams = {
       asOf,
       period: settings.cohortPeriod,

@@ -475,6 +475,7 @@ export const segmentsPanel: PanelDescriptor<'segments', SegmentsResult> = {
   weight: 580,
   kpis: ['rfm_champions', 'rfm_loyal', 'rfm_at_risk', 'rfm_cant_lose', 'rfm_hibernating', 'rfm8_important_value'],
   async run(db, settings, ctx) {
+    await ctx.ensure?.('rankings', 'purchase_days');
     const p = segmentParamsOf(settings, ctx);
     await buildSegmentTables(db, p);
     return runSegments(db, p);

@@ -179,7 +179,10 @@ export const warningsPanel: PanelDescriptor<'warnings', WarningsResult> = {
   needs: ['segments'],
   weight: 50,
   kpis: ['churn_warning_customers', 'churn_warning_value', 'pace_warning_customers', 'pace_warning_drop'],
-  run: (db, settings, ctx) => runWarnings(db, segmentParamsOf(settings, ctx)),
+  run: async (db, settings, ctx) => {
+    await ctx.ensure?.('rankings');
+    return runWarnings(db, segmentParamsOf(settings, ctx));
+  },
   metrics: (r) => warningsMetrics(r) as Partial<Metrics>,
   tables: (r) => namedTables(warningsTables(r), 'dash.col.group'),
 };

@@ -189,7 +189,7 @@ GROUP BY customer_id, has_id, order_key`;
  * lifecycle figures and the lifetime-value summary all read instead of grouping and
  * sorting the orders again each.
  */
-function purchaseDaysTable(): SqlQuery {
+export function purchaseDaysTable(): SqlQuery {
   return sql`${createDerived('purchase_days')} AS
 SELECT customer_id, order_date AS d, count(*)::INTEGER AS n, sum(order_net) AS net,
        date_diff('day', lag(order_date) OVER w, order_date)::INTEGER AS gap,
@@ -245,8 +245,9 @@ FROM per_customer p LEFT JOIN survey_score s USING (customer_id)`;
  * lines dated on or before `asOf` (null = the default as-of date, which cuts nothing), in a
  * fresh DERIVED_DATABASE (`compress`: compressed), `orders` in `parts` parts of the customers
  * (`orderParts`). Needs `lines`; creates an empty `survey` when the ingest made none.
+ * Without `withPurchaseDays`, purchase_days is left for `purchaseDaysTable` to build later.
  */
-export function deriveTables(filters: Filters, mapped: Mapped, asOf: string | null = null, compress = false, parts = 1): SqlQuery[] {
+export function deriveTables(filters: Filters, mapped: Mapped, asOf: string | null = null, compress = false, parts = 1, withPurchaseDays = true): SqlQuery[] {
   return [
     ...derivedDatabase(compress),
     raw(`CREATE TABLE IF NOT EXISTS survey (
@@ -255,7 +256,7 @@ export function deriveTables(filters: Filters, mapped: Mapped, asOf: string | nu
     ...filteredLines(filters, asOf),
     ...Array.from({ length: parts }, (_, k) => ordersTable(mapped, k, parts)),
     customersTable(),
-    purchaseDaysTable(),
+    ...(withPurchaseDays ? [purchaseDaysTable()] : []),
   ];
 }
 

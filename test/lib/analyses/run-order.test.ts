@@ -10,6 +10,8 @@ import { PANEL_IDS, PANEL_REGISTRY, type PanelId } from '../../../src/lib/analys
 import { DEFAULT_SETTINGS, type Settings } from '../../../src/lib/model/settings.ts';
 import type { Mapped } from '../../../src/lib/model/derive.ts';
 import { loadLines, loadSurvey } from './fixture.ts';
+import { PassThroughDb } from '../ingest/pass-through-db.ts';
+import type { SqlQuery } from '../../../src/lib/db/sql.ts';
 
 const MAPPED: Mapped = { category: true, region: true, channel: false, order: true };
 const SETTINGS: Settings = { ...DEFAULT_SETTINGS, firstCohort: 'new' };
@@ -80,6 +82,27 @@ describe('a run that takes a panel first', () => {
     expect(comparable(r)).toEqual(comparable(inOrder));
     const f = await runDashboard(db, FILTERED, MAPPED, undefined, { first: id });
     expect(comparable(f)).toEqual(comparable(filtered));
+  });
+
+  // The panel on screen, taken first, does not wait for tables it does not read.
+  it.each([
+    ['overview', { purchase_days: 'overview', ranked_value: 'pareto', ranked_profit: 'pareto' }],
+    ['pareto', { purchase_days: 'overview', ranked_value: 'pareto', ranked_profit: 'pareto' }],
+    ['satisfaction', { purchase_days: 'overview', ranked_value: 'pareto', ranked_profit: 'pareto' }],
+    ['segments', { purchase_days: 'segments', ranked_value: 'segments', ranked_profit: 'segments' }],
+  ] as const)('with %s first, builds purchase_days and the rankings in the first panel that reads them', async (first, expected) => {
+    let phase: DashboardPhase | null = null;
+    const built: Record<string, DashboardPhase | null> = {};
+    const watching = new (class extends PassThroughDb {
+      override exec(q: SqlQuery | string): Promise<void> {
+        const created = /CREATE (?:OR REPLACE )?TABLE (?:"derived"\.)?"?(purchase_days|ranked_value|ranked_profit)\b/.exec(typeof q === 'string' ? q : q.text);
+        if (created?.[1] !== undefined) built[created[1]] = phase;
+        return super.exec(q);
+      }
+    })(db);
+    const r = await runDashboard(watching, SETTINGS, MAPPED, (p, share) => share === undefined && (phase = p), { first });
+    expect(built).toEqual(expected);
+    expect(comparable(r)).toEqual(comparable(inOrder));
   });
 
   it('takes the panel wanted now next, after what it reads that has not run (a tab opened while the run goes)', async () => {
