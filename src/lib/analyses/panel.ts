@@ -10,7 +10,6 @@ import type { Mapped } from '../model/derive.ts';
 import type { MetricId, Metrics } from '../model/metrics.ts';
 import type { Settings } from '../model/settings.ts';
 
-/** What every panel's run is given besides the settings. */
 /**
  * The canonical tables a dashboard run builds only when a panel first reads them: the
  * customer rankings (`ranked_value`, `ranked_profit`, pareto.ts) and `purchase_days`
@@ -18,6 +17,7 @@ import type { Settings } from '../model/settings.ts';
  */
 export type LazyTable = 'rankings' | 'purchase_days';
 
+/** What every panel's run is given besides the settings. */
 export interface PanelContext {
   /** The as-of date in use (ISO): the setting, else the latest day with a kept line (1970-01-01 when none is left). */
   readonly asOf: string;
