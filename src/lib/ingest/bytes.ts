@@ -183,7 +183,7 @@ export async function readBlob(file: Blob): Promise<Uint8Array> {
  * milliseconds). The read goes on from the same byte with a stream of its own.
  */
 export const READ_STALL_MS = 10_000;
-/** Streams tried afresh after stalls before the read gives up with an error. */
+/** Streams tried afresh after stalls in a row (no byte read in between) before the read gives up with an error. */
 const READ_STALL_RETRIES = 3;
 
 let stalls = 0;
@@ -210,14 +210,17 @@ function unlessStalled<T>(read: Promise<T>, ms: number): Promise<T | typeof STAL
  * through the stream, which can keep a buffer it was given alive until a collection (then
  * `releaseBuffer` would not free it; measured: a 900 MB file held twice). A read that
  * stalls (`READ_STALL_MS`) is given up and the file read on from the next byte by a new
- * stream; after `READ_STALL_RETRIES` such stalls the read fails.
+ * stream; after `READ_STALL_RETRIES` such stalls in a row the read fails.
  */
 export async function* reads(file: Blob, stallMs = READ_STALL_MS): AsyncGenerator<Uint8Array, void, void> {
   let at = 0;
-  for (let retries = 0; ; retries++) {
+  // Stalls in a row: a stream that read something before it stalled starts the count again.
+  for (let inARow = 0; ; ) {
+    const from = at;
     const outcome = yield* streamFrom(at === 0 ? file : file.slice(at), stallMs, (n) => (at += n));
     if (outcome === 'done') return;
-    if (retries === READ_STALL_RETRIES) throw new Error(`the browser stopped reading the file (${retries + 1} times at byte ${at})`);
+    inARow = at > from ? 1 : inARow + 1;
+    if (inARow > READ_STALL_RETRIES) throw new Error(`the browser stopped reading the file (${inARow} times at byte ${at})`);
     stalls++;
   }
 }

@@ -237,6 +237,9 @@ describe('reads', () => {
     // Three stalls, then a stream that answers: read whole.
     const recovers = stalling(bytes, [0, 0, 0], true);
     expect((await all(recovers.blob, 20)).length).toBe(bytes.length);
+    // Five stalls, each after a read that brought bytes: not in a row, read whole.
+    const apart = stalling(bytes, [1, 1, 1, 1, 1], true);
+    expect(Buffer.compare(Buffer.from(await all(apart.blob, 20)), Buffer.from(bytes))).toBe(0);
   });
 });
 
