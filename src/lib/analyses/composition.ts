@@ -5,7 +5,7 @@
  * `customer_segments`.
  */
 import type { DbClient } from '../db/client.ts';
-import { raw, sql, type SqlQuery } from '../db/sql.ts';
+import { ident, join, literal, raw, sql, type SqlPart, type SqlQuery } from '../db/sql.ts';
 import type { Dimension } from '../model/schema.ts';
 import { asOfDate, div, isoDate, one, rows, type SqlFragment } from './common.ts';
 import { mappedDimensions } from '../model/mapped.ts';
@@ -67,44 +67,55 @@ export interface CompositionResult {
 }
 
 /**
- * CTE `o`: one row per customer (at as_of) and shown value of `dimension` (`shown` null with
- * `other` for the values beyond the first maxValues by revenue, and for blank ones without
- * it), with the customer's tier, segment and stage and their lines' Σ amount and Σ profit.
+ * CTE `o`: one row per dimension of `p.dimensions` (`dim_no`, its place there), customer (at
+ * as_of) and shown value (`shown` null with `other` for the values beyond the dimension's
+ * first maxValues by revenue, and for blank ones without it), with the customer's tier,
+ * segment and stage and their lines' Σ amount and Σ profit. One scan of the lines serves every
+ * dimension: a grouping set each.
  */
-export function compositionCustomersCte(dimension: Dimension, p: CompositionParams): SqlFragment {
+export function compositionCustomersCte(p: CompositionParams): SqlFragment {
   const max = Math.max(1, Math.floor(p.maxValues ?? 20));
-  const d = raw(dimension);
-  // Lines are first summed per customer and value, so that the grouping sets count rows, not distinct ids.
+  const dims = p.dimensions.map((d) => ident(d));
+  const perDimension = (value: (i: number) => SqlPart) =>
+    sql`CASE ${join(dims.map((d, i) => sql`WHEN GROUPING(${d}) = 0 THEN ${value(i)}`), ' ')} END`;
+  // Lines are first summed per customer and value, so that the grouping sets count rows, not
+  // distinct ids. A customer's row is then unique for each shown value and for blanks; only the
+  // values put together as `other` need summing again.
   return sql`cv AS (
-  SELECT customer_id, ${d} AS value, sum(amount) AS revenue, sum(profit) AS profit
+  SELECT customer_id, ${perDimension((i) => raw(String(i)))} AS dim_no, ${perDimension((i) => dims[i] ?? null)} AS value,
+         sum(amount) AS revenue, sum(profit) AS profit
   FROM f_lines WHERE order_date <= ${asOfDate(p.asOf)}
-  GROUP BY ALL),
+  GROUP BY GROUPING SETS (${join(dims.map((d) => sql`(customer_id, ${d})`))})),
 l AS (
   SELECT cv.*, c.tier, c.rfm_segment, c.stage FROM cv JOIN customer_segments c USING (customer_id)),
 top AS (
-  SELECT value FROM l WHERE value IS NOT NULL GROUP BY value
-  ORDER BY sum(revenue) DESC, value LIMIT ${max}),
+  SELECT dim_no, value FROM l WHERE value IS NOT NULL GROUP BY dim_no, value
+  QUALIFY row_number() OVER (PARTITION BY dim_no ORDER BY sum(revenue) DESC, value) <= ${max}),
 v AS (
   SELECT l.*, l.value IS NOT NULL AND top.value IS NULL AS other, top.value AS shown
-  FROM l LEFT JOIN top USING (value)),
+  FROM l LEFT JOIN top USING (dim_no, value)),
 o AS (
-  SELECT customer_id, shown, other, any_value(tier) AS tier, any_value(rfm_segment) AS rfm_segment, any_value(stage) AS stage,
-         sum(revenue) AS revenue, sum(profit) AS profit
-  FROM v GROUP BY customer_id, shown, other)`;
+  SELECT dim_no, customer_id, shown, other, tier, rfm_segment, stage, revenue, profit FROM v WHERE NOT other
+  UNION ALL
+  SELECT dim_no, customer_id, NULL, true, any_value(tier), any_value(rfm_segment), any_value(stage), sum(revenue), sum(profit)
+  FROM v WHERE other GROUP BY dim_no, customer_id)`;
 }
 
-export function compositionQuery(dimension: Dimension, p: CompositionParams): SqlQuery {
-  return sql`WITH ${compositionCustomersCte(dimension, p)},
+/** The rows of every dimension of `p.dimensions`, in that order; null when there is none. */
+export function compositionQuery(p: CompositionParams): SqlQuery | null {
+  if (p.dimensions.length === 0) return null;
+  const names = join(p.dimensions.map((d) => literal(d)));
+  return sql`WITH ${compositionCustomersCte(p)},
 g AS (
-  SELECT shown, other, tier, rfm_segment, stage, GROUPING(tier, rfm_segment, stage) AS gid,
+  SELECT dim_no, shown, other, tier, rfm_segment, stage, GROUPING(tier, rfm_segment, stage) AS gid,
          count(*) AS customers, sum(revenue) AS revenue, sum(profit) AS profit
-  FROM o GROUP BY GROUPING SETS ((shown, other, tier), (shown, other, rfm_segment), (shown, other, stage)))
-SELECT ${dimension}::VARCHAR AS dimension, shown::VARCHAR AS value, other,
+  FROM o GROUP BY GROUPING SETS ((dim_no, shown, other, tier), (dim_no, shown, other, rfm_segment), (dim_no, shown, other, stage)))
+SELECT [${names}][dim_no + 1]::VARCHAR AS dimension, shown::VARCHAR AS value, other,
        CASE gid WHEN 3 THEN 'tier' WHEN 5 THEN 'segment' ELSE 'stage' END AS grouping,
        coalesce(tier, rfm_segment, stage)::VARCHAR AS "group",
        customers::INTEGER AS customers, revenue::DOUBLE AS revenue, profit::DOUBLE AS profit
 FROM g
-ORDER BY gid, other, shown NULLS LAST, "group" NULLS LAST`;
+ORDER BY dim_no, gid, other, shown NULLS LAST, "group" NULLS LAST`;
 }
 
 export function newReturningQuery(asOf: string): SqlQuery {
@@ -137,9 +148,8 @@ export async function runComposition(db: DbClient, p: CompositionParams, deferCr
 
 /** The crosses by dimension and the months of new against returning revenue (the costly part). */
 export async function compositionCrosses(db: DbClient, p: CompositionParams): Promise<Pick<CompositionResult, 'rows' | 'months'>> {
-  const all: CompositionRow[] = [];
-  for (const d of p.dimensions) all.push(...(await rows<CompositionRow>(db, compositionQuery(d, p))));
-  return { rows: all, months: await rows<NewReturningRow>(db, newReturningQuery(p.asOf)) };
+  const crosses = compositionQuery(p);
+  return { rows: crosses ? await rows<CompositionRow>(db, crosses) : [], months: await rows<NewReturningRow>(db, newReturningQuery(p.asOf)) };
 }
 
 export function compositionTables(r: CompositionResult): Record<string, readonly object[]> {

@@ -207,7 +207,7 @@ WHERE ${dayBinOf('days')} = ${Math.floor(d.bin)}`;
       return sql`SELECT customer_id FROM customer_segments WHERE first_date > (${asOf} - INTERVAL (${s.periodDays}) DAY)::DATE`;
     case 'composition': {
       const col = raw(d.grouping === 'tier' ? 'tier' : d.grouping === 'segment' ? 'rfm_segment' : 'stage');
-      return sql`WITH ${compositionCustomersCte(checkDimension(d.dimension), { asOf: c.asOf, dimensions: [d.dimension] })}
+      return sql`WITH ${compositionCustomersCte({ asOf: c.asOf, dimensions: [checkDimension(d.dimension)] })}
 SELECT DISTINCT customer_id FROM o
 WHERE shown IS NOT DISTINCT FROM CAST(${d.value} AS VARCHAR) AND other = ${d.other} AND ${col} IS NOT DISTINCT FROM CAST(${d.group} AS VARCHAR)`;
     }

@@ -61,6 +61,68 @@ describe('by dimension', () => {
   });
 });
 
+/**
+ * Category, region and channel in one statement. Region: I, J → E (870 + 869.99 = 1739.99); A–E → N
+ * (60, 80, 25, 15, 40); F, G, H, K blank (60, 90, 110, 113). With maxValues 1 each dimension
+ * keeps its own first value: category x (1487.99 against 845), region E (N goes to other).
+ */
+describe('several dimensions', () => {
+  const REGION: Record<string, string | null> = { I: 'E', J: 'E', A: 'N', B: 'N', C: 'N', D: 'N', E: 'N' };
+  let two: NodeDb;
+  beforeAll(async () => {
+    two = await NodeDb.open();
+    await loadLines(two, LIFECYCLE_LINES.map(([c, ...rest]) => [c, rest[0], rest[1], rest[2], rest[3], REGION[c] ?? null, rest[5], rest[6]]));
+    // Channel: A's two lines p and q, everyone else's r.
+    await two.exec(`UPDATE lines SET channel = CASE WHEN customer_id <> 'A' THEN 'r' WHEN order_date = DATE '2024-05-31' THEN 'p' ELSE 'q' END`);
+    await derive(two, DEFAULT_SETTINGS, { category: true, region: true, channel: true, order: true });
+    await buildSegmentTables(two, P);
+  });
+  afterAll(async () => {
+    await two.close();
+  });
+
+  it('gives each dimension its own first values, in the order asked', async () => {
+    const both = await runComposition(two, { asOf: P.asOf, dimensions: ['category', 'region'], maxValues: 1 });
+    const region = both.rows.filter((x) => x.dimension === 'region' && x.grouping === 'stage');
+    expect(region.map((x) => [x.value, x.other, x.group, x.customers, x.revenue])).toEqual([
+      ['E', false, 'formation', 2, 1739.99],
+      [null, false, 'exploration', 1, 60],
+      [null, false, 'formation', 3, 313],
+      [null, true, 'decline', 1, 80],
+      [null, true, 'exploration', 1, 25],
+      [null, true, 'formation', 1, 60],
+      [null, true, 'lost', 1, 15],
+      [null, true, 'stability', 1, 40],
+    ]);
+    const dims = both.rows.map((x) => x.dimension);
+    expect(dims.lastIndexOf('category')).toBeLessThan(dims.indexOf('region'));
+    const alone = await runComposition(two, { asOf: P.asOf, dimensions: ['category'], maxValues: 1 });
+    expect(both.rows.filter((x) => x.dimension === 'category')).toEqual(alone.rows);
+    expect(alone.rows.filter((x) => x.grouping === 'stage' && !x.other).map((x) => x.value)).toEqual(['x', 'x', 'x', 'x']);
+    const reversed = await runComposition(two, { asOf: P.asOf, dimensions: ['region', 'category'], maxValues: 1 });
+    expect(reversed.rows).toEqual([...both.rows.filter((x) => x.dimension === 'region'), ...alone.rows]);
+  });
+
+  it("counts a customer once in other when two of their values are there", async () => {
+    const r = await runComposition(two, { asOf: P.asOf, dimensions: ['channel'], maxValues: 1 });
+    const stage = r.rows.filter((x) => x.grouping === 'stage');
+    expect(stage.map((x) => [x.value, x.other, x.group, x.customers, x.revenue])).toEqual([
+      ['r', false, 'decline', 1, 80],
+      ['r', false, 'exploration', 2, 85],
+      ['r', false, 'formation', 5, 2052.99],
+      ['r', false, 'lost', 1, 15],
+      ['r', false, 'stability', 1, 40],
+      [null, true, 'formation', 1, 60],
+    ]);
+  });
+
+  it('needs no statement for no dimension', async () => {
+    const none = await runComposition(two, { asOf: P.asOf, dimensions: [] });
+    expect(none.rows).toEqual([]);
+    expect(none.months.length).toBe(7);
+  });
+});
+
 describe('new against returning', () => {
   it('splits each month', () => {
     expect(r.months).toEqual([

@@ -31,7 +31,7 @@ import type { DbClient } from '../../../src/lib/db/client.ts';
 import { sql } from '../../../src/lib/db/sql.ts';
 import { LINES_DDL, SURVEY_DDL } from '../../../src/lib/model/schema.ts';
 
-type FixtureLine = [string, string, string | null, number, string, string, number | null, number | null];
+type FixtureLine = [string, string, string | null, number, string, string | null, number | null, number | null];
 
 export const FIXTURE_LINES: readonly FixtureLine[] = [
   // customer, date, order, amount, category, region, score, profit
