@@ -6,7 +6,10 @@
  *
  *   npx tsx test/bench/profile-ingest.ts <file.csv>            one file through loadDataset
  *   npx tsx test/bench/profile-ingest.ts --synthetic 1000000   a generated sales file (cached in .bench/)
+ *   npx tsx test/bench/profile-ingest.ts <file.parquet>        a Parquet file (as the engine in use reads it)
  *   options: --runs N (default 1; the best CPU time per phase is printed), --dedupe,
+ *            --engine wasm (the page's engine, duckdb-wasm's eh build run in Node: Parquet
+ *            then goes in as Arrow record batches, one row group a call, as in the page),
  *            --no-native (skip the native read_csv yardstick), --normalizer (text files
  *            through the JavaScript normalizer, not read by the engine: typedCsv off),
  *            --compress / --no-compress (working tables compressed or as plain TEMP tables;
@@ -16,13 +19,19 @@ import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { basename, join } from 'node:path';
 import { salesCsv } from './files.ts';
-import type { DbClient, Row } from '../../src/lib/db/client.ts';
+import type { ArrowInsertOptions, DbClient, Row } from '../../src/lib/db/client.ts';
 import { NodeDb } from '../../src/lib/db/duckdb-node.ts';
 import { literal, sql, type SqlQuery } from '../../src/lib/db/sql.ts';
 import { inspectFile, loadDataset } from '../../src/lib/ingest/load.ts';
 import { normalize, previewText } from '../../src/lib/ingest/normalize.ts';
 import { detectEncoding, toUtf8 } from '../../src/lib/ingest/decode.ts';
 import { scoreHeader } from '../../src/lib/ingest/mapping.ts';
+import { parquetInit } from '../lib/export/fixture.ts';
+import { BlockingWasmDb } from '../lib/db/wasm-blocking.ts';
+
+type Engine = 'native' | 'wasm';
+const openDb = (engine: Engine): Promise<DbClient> => (engine === 'wasm' ? BlockingWasmDb.open() : NodeDb.open({ threads: 1 }));
+const isParquet = (name: string) => name.toLowerCase().endsWith('.parquet');
 
 
 interface Sample {
@@ -65,7 +74,7 @@ export function statementLabel(text: string): string {
 /** A DbClient that records the CPU and wall time of every statement it forwards. */
 class ProfiledDb implements DbClient {
   readonly samples: Sample[] = [];
-  constructor(private readonly db: NodeDb) {}
+  constructor(private readonly db: DbClient) {}
 
   private async timed<T>(q: SqlQuery | string, run: () => Promise<T>): Promise<T> {
     const m = await measure(run);
@@ -84,8 +93,8 @@ class ProfiledDb implements DbClient {
   dropBuffer(path: string): Promise<void> {
     return this.timed('drop buffer', () => this.db.dropBuffer(path));
   }
-  insertArrowIPC(): Promise<void> {
-    return this.db.insertArrowIPC();
+  insertArrowIPC(table: string, ipc: Uint8Array, options?: ArrowInsertOptions): Promise<void> {
+    return this.timed('arrow insert (a row group)', () => this.db.insertArrowIPC(table, ipc, options));
   }
   close(): Promise<void> {
     return this.db.close();
@@ -107,10 +116,10 @@ function addPhase(into: Map<string, Phase>, label: string, cpu: number, wall: nu
 }
 
 /** One profiled load: phases by label (statements summed per label), JS phases measured apart. */
-async function profileOnce(bytes: Uint8Array, name: string, dedupe: boolean, typedCsv: boolean, compressWork: boolean | undefined): Promise<{ phases: Map<string, Phase>; rows: string }> {
+async function profileOnce(bytes: Uint8Array, name: string, engine: Engine, dedupe: boolean, typedCsv: boolean, compressWork: boolean | undefined): Promise<{ phases: Map<string, Phase>; rows: string }> {
   const phases = new Map<string, Phase>();
-  // JS phases on their own (the load repeats them; the remainder below is checked against them).
-  const js = await measure(async () => {
+  // JS phases of a text file on their own (the load repeats them; the remainder below is checked against them).
+  if (!isParquet(name)) await measure(async () => {
     const t0 = process.cpuUsage();
     const enc = detectEncoding(bytes);
     const utf8 = toUtf8(bytes, enc.encoding, enc.bomLength);
@@ -124,12 +133,11 @@ async function profileOnce(bytes: Uint8Array, name: string, dedupe: boolean, typ
     addPhase(phases, 'js: normalize', cpuMs(t2), 0);
     return chunks;
   });
-  void js;
 
-  const db = new ProfiledDb(await NodeDb.open({ threads: 1 }));
+  const db = new ProfiledDb(await openDb(engine));
   try {
     const load = await measure(() =>
-      loadDataset(db, [{ name, bytes }], { typedCsv, ...(compressWork === undefined ? {} : { compressWork }), ...(dedupe ? { overrides: [{ parse: { dedupe: true } }] } : {}) }),
+      loadDataset(db, [{ name, bytes }], { typedCsv, parquetInit, ...(compressWork === undefined ? {} : { compressWork }), ...(dedupe ? { overrides: [{ parse: { dedupe: true } }] } : {}) }),
     );
     let sqlCpu = 0;
     let sqlWall = 0;
@@ -151,7 +159,8 @@ async function profileOnce(bytes: Uint8Array, name: string, dedupe: boolean, typ
 async function nativeYardstick(path: string): Promise<{ cpuMs: number; wallMs: number }> {
   const db = await NodeDb.open({ threads: 1 });
   try {
-    const m = await measure(() => db.exec(sql`CREATE TABLE t AS SELECT * FROM read_csv(${literal(path)})`));
+    const read = isParquet(path) ? sql`read_parquet(${literal(path)})` : sql`read_csv(${literal(path)})`;
+    const m = await measure(() => db.exec(sql`CREATE TABLE t AS SELECT * FROM ${read}`));
     return { cpuMs: m.cpuMs, wallMs: m.wallMs };
   } finally {
     await db.close();
@@ -170,17 +179,18 @@ async function main(argv: readonly string[]): Promise<void> {
   const runsAt = argv.indexOf('--runs');
   const runs = runsAt >= 0 ? Math.max(1, Number(argv[runsAt + 1])) : 1;
   const dedupe = argv.includes('--dedupe');
+  const engine: Engine = argv[argv.indexOf('--engine') + 1] === 'wasm' && argv.includes('--engine') ? 'wasm' : 'native';
   const path =
-    synAt >= 0 ? await salesCsv(Number(argv[synAt + 1] ?? 1_000_000)) : argv.find((a, i) => !a.startsWith('--') && argv[i - 1] !== '--runs');
-  if (!path) throw new Error('usage: profile-ingest.ts <file> | --synthetic N [--runs N] [--dedupe] [--no-native]');
+    synAt >= 0 ? await salesCsv(Number(argv[synAt + 1] ?? 1_000_000)) : argv.find((a, i) => !a.startsWith('--') && argv[i - 1] !== '--runs' && argv[i - 1] !== '--engine');
+  if (!path) throw new Error('usage: profile-ingest.ts <file> | --synthetic N [--runs N] [--engine native|wasm] [--dedupe] [--no-native]');
   const bytes = new Uint8Array(readFileSync(path));
-  const insp = await inspectFile({ name: basename(path), bytes });
-  console.log(`${basename(path)}: ${(bytes.length / 1e6).toFixed(1)} MB, ${insp.columnCount} columns; load average ${loadavg().map((x) => x.toFixed(1)).join(' ')}`);
+  const insp = await inspectFile({ name: basename(path), bytes }, undefined, { parquetInit });
+  console.log(`${basename(path)}: ${(bytes.length / 1e6).toFixed(1)} MB, ${insp.columnCount} columns, ${engine}; load average ${loadavg().map((x) => x.toFixed(1)).join(' ')}`);
 
   let best: Map<string, Phase> | null = null;
   let rows = '';
   for (let r = 0; r < runs; r++) {
-    const once = await profileOnce(bytes, basename(path), dedupe, !argv.includes('--normalizer'), argv.includes('--no-compress') ? false : argv.includes('--compress') ? true : undefined);
+    const once = await profileOnce(bytes, basename(path), engine, dedupe, !argv.includes('--normalizer'), argv.includes('--no-compress') ? false : argv.includes('--compress') ? true : undefined);
     rows = once.rows;
     if (!best) best = once.phases;
     else for (const [k, p] of once.phases) {
@@ -192,7 +202,7 @@ async function main(argv: readonly string[]): Promise<void> {
   console.log(table(best ?? new Map()));
   if (!argv.includes('--no-native')) {
     const n = await nativeYardstick(path);
-    console.log(`native read_csv yardstick (1 thread): cpu ${n.cpuMs.toFixed(0)} ms, wall ${n.wallMs.toFixed(0)} ms`);
+    console.log(`native ${isParquet(path) ? 'read_parquet' : 'read_csv'} yardstick (1 thread): cpu ${n.cpuMs.toFixed(0)} ms, wall ${n.wallMs.toFixed(0)} ms`);
   }
 }
 
