@@ -179,7 +179,8 @@ async function main(argv: readonly string[]): Promise<void> {
   const runsAt = argv.indexOf('--runs');
   const runs = runsAt >= 0 ? Math.max(1, Number(argv[runsAt + 1])) : 1;
   const dedupe = argv.includes('--dedupe');
-  const engine: Engine = argv[argv.indexOf('--engine') + 1] === 'wasm' && argv.includes('--engine') ? 'wasm' : 'native';
+  const engineAt = argv.indexOf('--engine');
+  const engine: Engine = engineAt >= 0 && argv[engineAt + 1] === 'wasm' ? 'wasm' : 'native';
   const path =
     synAt >= 0 ? await salesCsv(Number(argv[synAt + 1] ?? 1_000_000)) : argv.find((a, i) => !a.startsWith('--') && argv[i - 1] !== '--runs' && argv[i - 1] !== '--engine');
   if (!path) throw new Error('usage: profile-ingest.ts <file> | --synthetic N [--runs N] [--engine native|wasm] [--dedupe] [--no-native]');

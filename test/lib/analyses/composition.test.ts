@@ -62,9 +62,11 @@ describe('by dimension', () => {
 });
 
 /**
- * Category, region and channel in one statement. Region: I, J → E (870 + 869.99 = 1739.99); A–E → N
+ * Several dimensions in one statement. Region: I, J → E (870 + 869.99 = 1739.99); A–E → N
  * (60, 80, 25, 15, 40); F, G, H, K blank (60, 90, 110, 113). With maxValues 1 each dimension
  * keeps its own first value: category x (1487.99 against 845), region E (N goes to other).
+ * Channel: A's two lines p (30) and q (30), every other line r, so with maxValues 1 both of
+ * A's values are in other.
  */
 describe('several dimensions', () => {
   const REGION: Record<string, string | null> = { I: 'E', J: 'E', A: 'N', B: 'N', C: 'N', D: 'N', E: 'N' };
@@ -72,7 +74,6 @@ describe('several dimensions', () => {
   beforeAll(async () => {
     two = await NodeDb.open();
     await loadLines(two, LIFECYCLE_LINES.map(([c, ...rest]) => [c, rest[0], rest[1], rest[2], rest[3], REGION[c] ?? null, rest[5], rest[6]]));
-    // Channel: A's two lines p and q, everyone else's r.
     await two.exec(`UPDATE lines SET channel = CASE WHEN customer_id <> 'A' THEN 'r' WHEN order_date = DATE '2024-05-31' THEN 'p' ELSE 'q' END`);
     await derive(two, DEFAULT_SETTINGS, { category: true, region: true, channel: true, order: true });
     await buildSegmentTables(two, P);
