@@ -4,7 +4,7 @@
  * every panel has. The first change is a tick of the first category value, the second its
  * untick `--after` ms later (mid-run), so the run wanted in the end is the unfiltered one.
  *
- *   npx tsx test/bench/refilter.ts [--lines 1000000] [--after 600,1200,2400] [--runs 3] [--out-dir DIR]
+ *   npx tsx test/bench/refilter.ts [--lines 1000000] [--after 400,1500] [--runs 3] [--out-dir DIR]
  *
  * Prints each trial and the medians. The second change's run starts once the first run's
  * statement going has ended (runs never overlap; `RunState.run`).
@@ -18,7 +18,7 @@ function arg(name: string, fallback: string): string {
 }
 
 const lines = Number(arg('lines', '1000000'));
-const afters = arg('after', '600,1200,2400').split(',').map(Number);
+const afters = arg('after', '400,1500').split(',').map(Number);
 const runs = Number(arg('runs', '3'));
 const outDir = process.argv.includes('--out-dir') ? arg('out-dir', '') : undefined;
 const median = (xs: readonly number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)] ?? NaN;
@@ -36,8 +36,12 @@ try {
   };
   await session.waitForPanels(['overview'], 600_000);
   await idle();
-  // The write to the device goes in slices between the user's statements: let it finish first.
-  await page.locator('[data-testid=storage-indicator][data-state=stored]').waitFor({ state: 'attached', timeout: 600_000 }).catch(() => undefined);
+  // The write to the device goes in slices between the user's statements: let it finish first
+  // (a page that keeps its data in memory never says stored: measured without waiting, and said so).
+  await page
+    .locator('[data-testid=storage-indicator][data-state=stored]')
+    .waitFor({ state: 'attached', timeout: 120_000 })
+    .catch(() => console.log('the data was not stored on the device within 120 s: measuring with the write still going'));
   const category = page.locator('[data-testid=filters] details').filter({ hasText: '品类' }).first();
   await category.locator('summary').click();
   const box = category.locator('input[type=checkbox]').first();
